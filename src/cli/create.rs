@@ -1,0 +1,54 @@
+//! `llmcfg create`: a new configuration for the scope.
+
+use clap::Args;
+
+use super::key_input::KeySourceArgs;
+use super::{CliError, Context, output};
+use crate::domain::NewConfig;
+
+/// Arguments of `create`.
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// Provider id (see `llmcfg providers`).
+    #[arg(long)]
+    pub provider: String,
+    /// Model name.
+    #[arg(long)]
+    pub model: String,
+    /// Base-URL override (required for azure-openai and openai-compatible).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Where the API key comes from.
+    #[command(flatten)]
+    pub key: KeySourceArgs,
+}
+
+/// Runs `create`.
+pub async fn run(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
+    let api_key = args.key.read(&ctx.scope)?;
+    let hint = crate::domain::Catalog::builtin()
+        .get(args.provider.trim())
+        .and_then(|spec| spec.key_hint(api_key.expose().trim()));
+    let view = ctx
+        .handle
+        .create(
+            &ctx.scope,
+            NewConfig {
+                provider: args.provider,
+                model: args.model,
+                api_key,
+                base_url: args.base_url,
+            },
+        )
+        .await?;
+    if ctx.json {
+        output::print_json(&view);
+    } else {
+        println!("Created the LLM configuration of the {}.", ctx.scope);
+        println!("{}", output::config(&ctx.scope, &view));
+        if let Some(hint) = hint {
+            eprintln!("note: {hint}; run `llmcfg test` to check the key.");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! The one mapping from errors to exit codes (design §6):
+//! 0 ok · 1 unexpected · 2 invalid input · 3 not found · 4 already exists ·
+//! 5 connection test failed · 6 unauthorized/forbidden · 7 store or master key.
+
+use crate::service::ServiceError;
+
+/// Exit code: success.
+pub const OK: i32 = 0;
+/// Exit code: unexpected failure.
+pub const UNEXPECTED: i32 = 1;
+/// Exit code: invalid input.
+pub const INVALID: i32 = 2;
+/// Exit code: not found.
+pub const NOT_FOUND: i32 = 3;
+/// Exit code: already exists.
+pub const EXISTS: i32 = 4;
+/// Exit code: the connection test failed.
+pub const TEST_FAILED: i32 = 5;
+/// Exit code: unauthorized or forbidden.
+pub const UNAUTHORIZED: i32 = 6;
+/// Exit code: store or master-key error.
+pub const STORE: i32 = 7;
+
+/// A CLI failure: one line on stderr and an exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// From the service.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// Bad usage or input the service never saw.
+    #[error("{0}")]
+    Usage(String),
+    /// The connection test ran and failed (the result was already printed).
+    #[error("{0}")]
+    TestFailed(String),
+    /// Configuration file problems.
+    #[error("{0}")]
+    Config(String),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl CliError {
+    /// The process exit code for this error.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Service(e) => match e {
+                ServiceError::Invalid(_) | ServiceError::ReadOnly(_) => INVALID,
+                ServiceError::NotFound { .. } => NOT_FOUND,
+                ServiceError::AlreadyExists { .. } => EXISTS,
+                ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => UNAUTHORIZED,
+                ServiceError::Integrity { .. }
+                | ServiceError::Store(_)
+                | ServiceError::MasterKey(_) => STORE,
+                ServiceError::Remote(_) | ServiceError::Stopped => UNEXPECTED,
+            },
+            CliError::Usage(_) | CliError::Config(_) => INVALID,
+            CliError::TestFailed(_) => TEST_FAILED,
+            CliError::Other(_) => UNEXPECTED,
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The command-line front end: clap definitions, one file per subcommand.
+//! Every subcommand talks only to the [`ServiceHandle`]; errors map to the
+//! exit codes of design §6 in [`exit`].
+
+mod audit;
+mod context;
+mod create;
+mod delete;
+pub mod exit;
+mod get;
+mod instances;
+mod key_input;
+mod master_key;
+mod models;
+mod output;
+mod providers;
+mod test;
+mod update;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use context::{Context, open_service};
+pub use exit::CliError;
+
+/// Manage the LLM provider configuration of a control plane and its tenant instances.
+#[derive(Debug, Parser)]
+#[command(name = "llmcfg", version, about, long_about = None)]
+pub struct Cli {
+    /// Global options.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The subcommand; none opens the terminal UI.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Tenant instance id; absent means the control plane.
+    #[arg(short = 'i', long = "instance", global = true, value_name = "ID")]
+    pub instance: Option<String>,
+    /// Machine-readable JSON output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// SQLite store file.
+    #[arg(long, global = true, env = "LLMCFG_STORE", value_name = "PATH")]
+    pub store: Option<PathBuf>,
+    /// config.toml to read.
+    #[arg(long, global = true, env = "LLMCFG_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Read the master key from this file (64 hex characters, mode 0600).
+    #[arg(
+        long,
+        global = true,
+        env = "LLMCFG_MASTER_KEY_FILE",
+        value_name = "PATH"
+    )]
+    pub master_key_file: Option<PathBuf>,
+    /// Manage a remote llmcfg server instead of the local store.
+    #[arg(long, global = true, env = "LLMCFG_REMOTE", value_name = "URL")]
+    pub remote: Option<String>,
+    /// Refuse every write.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Disable colours (also honoured: NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the configuration of the scope (`null` with --json when there is none).
+    Get,
+    /// Create the configuration of the scope; the API key comes from stdin, a
+    /// hidden prompt, or --api-key-env.
+    Create(create::CreateArgs),
+    /// Change some fields of the scope's configuration.
+    Update(update::UpdateArgs),
+    /// Delete the configuration of the scope.
+    Delete(delete::DeleteArgs),
+    /// Test the stored credentials against the provider (exit 5 on failure).
+    Test(test::TestArgs),
+    /// List the live models the stored key can use.
+    Models,
+    /// List instances, or register one.
+    Instances(instances::InstancesArgs),
+    /// List the provider catalog.
+    Providers,
+    /// Show the audit log.
+    Audit(audit::AuditArgs),
+    /// Manage the master key.
+    #[command(subcommand)]
+    MasterKey(master_key::MasterKeyCommand),
+}
+
+/// Runs a subcommand against an open service.
+pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Get => get::run(ctx).await,
+        Command::Create(args) => create::run(ctx, args).await,
+        Command::Update(args) => update::run(ctx, args).await,
+        Command::Delete(args) => delete::run(ctx, args).await,
+        Command::Test(args) => test::run(ctx, args).await,
+        Command::Models => models::run(ctx).await,
+        Command::Instances(args) => instances::run(ctx, args).await,
+        Command::Providers => providers::run(ctx).await,
+        Command::Audit(args) => audit::run(ctx, args).await,
+        Command::MasterKey(cmd) => master_key::run(ctx, cmd).await,
+    }
+}

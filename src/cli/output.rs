@@ -1,0 +1,69 @@
+//! Human and JSON rendering of service results for the terminal.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::domain::{AuditEntry, ConfigView, Scope, TestResult};
+
+/// Prints `value` as pretty JSON on stdout.
+pub fn print_json<T: Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("views always serialise")
+    );
+}
+
+/// RFC 3339 text of a timestamp.
+pub fn time(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// A config as aligned `field: value` lines.
+pub fn config(scope: &Scope, view: &ConfigView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "scope:          {scope}");
+    let _ = writeln!(out, "provider:       {}", view.provider);
+    let _ = writeln!(out, "model:          {}", view.model);
+    let _ = writeln!(out, "api_key:        {}", view.api_key_masked);
+    let _ = writeln!(
+        out,
+        "base_url:       {}",
+        view.base_url.as_deref().unwrap_or("(provider default)")
+    );
+    let _ = writeln!(out, "id:             {}", view.id);
+    let _ = writeln!(out, "created_at:     {}", time(view.created_at));
+    let _ = write!(out, "updated_at:     {}", time(view.updated_at));
+    out
+}
+
+/// A test result as one line.
+pub fn test_line(result: &TestResult) -> String {
+    format!(
+        "{} {} ({} / {}, {} ms): {}",
+        if result.success { "✓" } else { "✗" },
+        result.status.as_str(),
+        result.provider,
+        result.model,
+        result.latency_ms,
+        result.message
+    )
+}
+
+/// An audit entry as one line.
+pub fn audit_line(e: &AuditEntry) -> String {
+    let scope = e.instance_id.as_deref().unwrap_or("(control plane)");
+    let mut line = format!("{}  {:<18} {:<12} {}", time(e.at), e.action, scope, e.actor);
+    if !e.fields.is_empty() {
+        let _ = write!(line, "  fields={}", e.fields.join(","));
+    }
+    if let Some(fp) = &e.key_fingerprint {
+        let _ = write!(line, "  key={fp}");
+    }
+    if let Some(d) = &e.detail {
+        let _ = write!(line, "  {d}");
+    }
+    line
+}

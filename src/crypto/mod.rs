@@ -1,0 +1,14 @@
+//! The only code that sees plaintext keys at rest: sealing API keys with
+//! XChaCha20-Poly1305 under the master key, and finding that master key
+//! (environment, key file, OS keyring, or a new 0600 key file).
+
+pub mod error;
+pub mod keyring;
+pub mod master_key;
+pub mod seal;
+pub mod source;
+
+pub use error::CryptoError;
+pub use master_key::MasterKey;
+pub use seal::{Aad, SealedKey, fingerprint, open, seal};
+pub use source::{KeySource, LoadedKey, MasterKeyOptions, load_or_create};

@@ -1,0 +1,434 @@
+//! Configuration shapes: what a create carries, what a patch may change, and
+//! the view every reader gets (with the stored mask, never the key). Also the
+//! rules that tie them together, such as "a new destination needs a new key".
+
+use serde::{Deserialize, Deserializer, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::validation::{validate_base_url, validate_model};
+use super::{ApiKey, BaseUrlRule, Catalog, ProviderSpec, ValidationError};
+
+/// The body of a create (`POST /llm-config/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewConfig {
+    /// Catalog id of the provider.
+    pub provider: String,
+    /// Model name.
+    pub model: String,
+    /// The API key.
+    pub api_key: ApiKey,
+    /// Optional base-URL override.
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+impl NewConfig {
+    /// Checks every field against design §2 and returns the normalised config
+    /// (trimmed key and model, base URL without a trailing slash).
+    pub fn validate(&self, catalog: &Catalog) -> Result<NewConfig, ValidationError> {
+        let spec = provider_spec(catalog, &self.provider)?;
+        let model = validate_model(&self.model)?;
+        let api_key = self.api_key.validated()?;
+        let base_url = normalise_base_url(spec, self.base_url.as_deref())?;
+        Ok(NewConfig {
+            provider: spec.id.clone(),
+            model,
+            api_key,
+            base_url,
+        })
+    }
+}
+
+/// The body of a partial update (`PATCH /llm-config/`): every field optional.
+/// `base_url: null` clears an override.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigPatch {
+    /// New provider; needs a new key.
+    #[serde(default)]
+    pub provider: Option<String>,
+    /// New model.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// New API key.
+    #[serde(default)]
+    pub api_key: Option<ApiKey>,
+    /// `Some(Some(url))` sets, `Some(None)` clears, `None` keeps the override.
+    #[serde(default, deserialize_with = "double_option")]
+    pub base_url: Option<Option<String>>,
+}
+
+fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// The stored, non-secret fields of a config that a patch is applied to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentFields {
+    /// Provider id.
+    pub provider: String,
+    /// Model.
+    pub model: String,
+    /// Base-URL override.
+    pub base_url: Option<String>,
+}
+
+/// The outcome of applying a patch: the new fields and what changed.
+#[derive(Debug, Clone)]
+pub struct MergedPatch {
+    /// Provider after the patch.
+    pub provider: String,
+    /// Model after the patch.
+    pub model: String,
+    /// Base URL after the patch.
+    pub base_url: Option<String>,
+    /// The new key, validated, when the patch carries one.
+    pub api_key: Option<ApiKey>,
+    /// Names of the fields whose value changed (`api_key` when a key was given).
+    pub changed: Vec<&'static str>,
+}
+
+impl ConfigPatch {
+    /// True when the patch names no field at all.
+    pub fn is_empty(&self) -> bool {
+        self.provider.is_none()
+            && self.model.is_none()
+            && self.api_key.is_none()
+            && self.base_url.is_none()
+    }
+
+    /// Applies the patch to `current`, enforcing that a key never follows its
+    /// config to a new destination: a new provider or base URL needs a new key.
+    pub fn merge(
+        &self,
+        current: &CurrentFields,
+        catalog: &Catalog,
+    ) -> Result<MergedPatch, ValidationError> {
+        if self.is_empty() {
+            return Err(ValidationError::new(
+                "body",
+                "nothing to update: give at least one of provider, model, api_key, base_url",
+            ));
+        }
+        let spec = provider_spec(
+            catalog,
+            self.provider.as_deref().unwrap_or(&current.provider),
+        )?;
+        let provider_changed = spec.id != current.provider;
+        let model = match &self.model {
+            Some(m) => validate_model(m)?,
+            None => current.model.clone(),
+        };
+        let base_url = match &self.base_url {
+            Some(requested) => normalise_base_url(spec, requested.as_deref())?,
+            // A different provider starts from its own default rather than
+            // inheriting the old provider's gateway.
+            None if provider_changed => normalise_base_url(spec, None)?,
+            None => current.base_url.clone(),
+        };
+        let base_url_changed = base_url != current.base_url;
+        let api_key = match &self.api_key {
+            Some(k) => Some(k.validated()?),
+            None => None,
+        };
+        if (provider_changed || base_url_changed) && api_key.is_none() {
+            return Err(ValidationError::new(
+                "api_key",
+                "a new key is required when provider or base_url changes \
+                 (a stored key is only ever sent to the destination it was entered for)",
+            ));
+        }
+        let mut changed = Vec::new();
+        if provider_changed {
+            changed.push("provider");
+        }
+        if model != current.model {
+            changed.push("model");
+        }
+        if api_key.is_some() {
+            changed.push("api_key");
+        }
+        if base_url_changed {
+            changed.push("base_url");
+        }
+        Ok(MergedPatch {
+            provider: spec.id.clone(),
+            model,
+            base_url,
+            api_key,
+            changed,
+        })
+    }
+}
+
+fn provider_spec<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a ProviderSpec, ValidationError> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(ValidationError::new("provider", "must not be empty"));
+    }
+    catalog.get(id).ok_or_else(|| {
+        ValidationError::new(
+            "provider",
+            format!("unknown provider {id:?}; must be one of: {}", catalog.ids()),
+        )
+    })
+}
+
+fn normalise_base_url(
+    spec: &ProviderSpec,
+    base_url: Option<&str>,
+) -> Result<Option<String>, ValidationError> {
+    match base_url.map(str::trim) {
+        Some(url) if !url.is_empty() => Ok(Some(validate_base_url(url)?)),
+        _ if spec.base_url_rule == BaseUrlRule::Required => Err(ValidationError::new(
+            "base_url",
+            format!("is required for provider {}", spec.id),
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// A configuration as every reader sees it: the mask, never the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigView {
+    /// Record id.
+    pub id: Uuid,
+    /// Provider id.
+    pub provider: String,
+    /// Model.
+    pub model: String,
+    /// The mask computed when the key was written.
+    pub api_key_masked: String,
+    /// Tenant instance id; `null` for the control plane.
+    pub instance_id: Option<String>,
+    /// Base-URL override, if any.
+    pub base_url: Option<String>,
+    /// Creation time (RFC 3339, UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Last change time (RFC 3339, UTC).
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// The outcome of a connection test (design §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestStatus {
+    /// Key accepted and model available.
+    Ok,
+    /// The provider rejected the key.
+    InvalidKey,
+    /// The key lacks permission.
+    PermissionDenied,
+    /// The key is valid but the model is not available to it.
+    ModelNotFound,
+    /// Billing or quota exhausted.
+    Quota,
+    /// Rate limited (inconclusive).
+    RateLimited,
+    /// Provider overloaded (inconclusive).
+    Overloaded,
+    /// DNS, connect or TLS failure.
+    Unreachable,
+    /// No answer within the bound.
+    Timeout,
+    /// Anything else.
+    UnexpectedResponse,
+}
+
+impl TestStatus {
+    /// The wire name (`invalid_key`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestStatus::Ok => "ok",
+            TestStatus::InvalidKey => "invalid_key",
+            TestStatus::PermissionDenied => "permission_denied",
+            TestStatus::ModelNotFound => "model_not_found",
+            TestStatus::Quota => "quota",
+            TestStatus::RateLimited => "rate_limited",
+            TestStatus::Overloaded => "overloaded",
+            TestStatus::Unreachable => "unreachable",
+            TestStatus::Timeout => "timeout",
+            TestStatus::UnexpectedResponse => "unexpected_response",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<TestStatus> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+}
+
+/// The result of `POST /llm-config/test-connection`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestResult {
+    /// True only for `ok`.
+    pub success: bool,
+    /// Provider tested.
+    pub provider: String,
+    /// Model tested.
+    pub model: String,
+    /// Our message (never the provider's text).
+    pub message: String,
+    /// The outcome.
+    pub status: TestStatus,
+    /// Time spent, in milliseconds.
+    pub latency_ms: u64,
+    /// When the test finished.
+    #[serde(with = "time::serde::rfc3339")]
+    pub checked_at: OffsetDateTime,
+}
+
+/// One scope in the instance list, with its config and last test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceSummary {
+    /// Instance id; `null` for the control plane.
+    pub instance_id: Option<String>,
+    /// Optional display name.
+    pub name: Option<String>,
+    /// The stored config, if any.
+    pub config: Option<ConfigView>,
+    /// The last connection test, if any.
+    pub last_test: Option<TestResult>,
+}
+
+/// One audit-log entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Monotonic entry id.
+    pub id: i64,
+    /// When it happened.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    /// Who did it (`local:<user>` or a token name).
+    pub actor: String,
+    /// Instance id; `null` for the control plane.
+    pub instance_id: Option<String>,
+    /// `create`, `update`, `delete`, `test`, `add_instance`, `rotate`.
+    pub action: String,
+    /// Names of the changed fields.
+    pub fields: Vec<String>,
+    /// Short fingerprint of the key written (never the key).
+    pub key_fingerprint: Option<String>,
+    /// Extra detail, e.g. a test status.
+    pub detail: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cat() -> &'static Catalog {
+        Catalog::builtin()
+    }
+
+    fn current() -> CurrentFields {
+        CurrentFields {
+            provider: "openai".into(),
+            model: "gpt-4o".into(),
+            base_url: None,
+        }
+    }
+
+    #[test]
+    fn new_config_rules() {
+        let ok = NewConfig {
+            provider: "anthropic".into(),
+            model: " claude ".into(),
+            api_key: ApiKey::new(" sk-ant-x "),
+            base_url: None,
+        }
+        .validate(cat())
+        .unwrap();
+        assert_eq!(ok.model, "claude");
+        assert_eq!(ok.api_key.expose(), "sk-ant-x");
+
+        let e = NewConfig {
+            provider: "nope".into(),
+            model: "m".into(),
+            api_key: ApiKey::new("k"),
+            base_url: None,
+        }
+        .validate(cat())
+        .unwrap_err();
+        assert_eq!(e.field, "provider");
+        assert!(e.reason.contains("must be one of"));
+
+        let e = NewConfig {
+            provider: "azure-openai".into(),
+            model: "dep".into(),
+            api_key: ApiKey::new("k"),
+            base_url: None,
+        }
+        .validate(cat())
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "base_url: is required for provider azure-openai"
+        );
+    }
+
+    #[test]
+    fn provider_change_without_key_is_refused() {
+        let patch = ConfigPatch {
+            provider: Some("anthropic".into()),
+            ..Default::default()
+        };
+        let e = patch.merge(&current(), cat()).unwrap_err();
+        assert_eq!(e.field, "api_key");
+        assert!(e.reason.contains("new key is required"));
+    }
+
+    #[test]
+    fn base_url_change_without_key_is_refused() {
+        let patch = ConfigPatch {
+            base_url: Some(Some("https://gw.example.com/v1".into())),
+            ..Default::default()
+        };
+        assert_eq!(patch.merge(&current(), cat()).unwrap_err().field, "api_key");
+    }
+
+    #[test]
+    fn model_only_patch_keeps_the_rest() {
+        let patch = ConfigPatch {
+            model: Some("gpt-4.1".into()),
+            ..Default::default()
+        };
+        let m = patch.merge(&current(), cat()).unwrap();
+        assert_eq!(m.provider, "openai");
+        assert_eq!(m.model, "gpt-4.1");
+        assert_eq!(m.changed, vec!["model"]);
+        assert!(m.api_key.is_none());
+    }
+
+    #[test]
+    fn empty_patch_is_refused() {
+        let e = ConfigPatch::default().merge(&current(), cat()).unwrap_err();
+        assert!(e.reason.contains("nothing to update"));
+    }
+
+    #[test]
+    fn patch_json_distinguishes_null_and_absent() {
+        let p: ConfigPatch = serde_json::from_str(r#"{"base_url": null}"#).unwrap();
+        assert_eq!(p.base_url, Some(None));
+        let p: ConfigPatch = serde_json::from_str(r#"{"model": "x"}"#).unwrap();
+        assert_eq!(p.base_url, None);
+        assert!(serde_json::from_str::<ConfigPatch>(r#"{"bogus": 1}"#).is_err());
+    }
+
+    #[test]
+    fn status_names() {
+        assert_eq!(TestStatus::InvalidKey.as_str(), "invalid_key");
+        assert_eq!(
+            TestStatus::parse("model_not_found"),
+            Some(TestStatus::ModelNotFound)
+        );
+        assert_eq!(
+            serde_json::to_string(&TestStatus::UnexpectedResponse).unwrap(),
+            "\"unexpected_response\""
+        );
+    }
+}

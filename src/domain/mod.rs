@@ -1,0 +1,21 @@
+//! Pure domain types, no I/O: scopes, configuration shapes, the provider
+//! catalog, masking, validation and the secret type that carries API keys.
+//!
+//! Everything here is deterministic and tested in-file; the layers above
+//! (crypto, store, service) build on these types and never re-implement a rule.
+
+pub mod catalog;
+pub mod config;
+pub mod mask;
+pub mod scope;
+pub mod secret;
+pub mod validation;
+
+pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
+pub use config::{
+    AuditEntry, ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus,
+};
+pub use mask::mask_key;
+pub use scope::{InstanceId, Scope};
+pub use secret::ApiKey;
+pub use validation::ValidationError;

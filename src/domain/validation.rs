@@ -1,0 +1,172 @@
+//! The one error type for rejected input: it always names the field and the
+//! rule, so every layer (CLI exit 2, HTTP 422, TUI inline message) can show it
+//! as is.
+
+use std::fmt;
+
+/// Input that breaks a rule of design §2.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ValidationError {
+    /// The field as the user knows it (`provider`, `model`, `api_key`, `base_url`, `instance_id`).
+    pub field: &'static str,
+    /// The rule that was broken, phrased for a human.
+    pub reason: String,
+}
+
+impl ValidationError {
+    /// A rejection of `field` because of `reason`.
+    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
+/// Model names: 1–256 printable characters after trimming.
+pub fn validate_model(raw: &str) -> Result<String, ValidationError> {
+    let model = raw.trim();
+    if model.is_empty() {
+        return Err(ValidationError::new("model", "must not be empty"));
+    }
+    if model.chars().count() > 256 {
+        return Err(ValidationError::new(
+            "model",
+            "must be at most 256 characters",
+        ));
+    }
+    if model.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            "model",
+            "must not contain control characters",
+        ));
+    }
+    Ok(model.to_string())
+}
+
+/// Base URLs: `https`, or `http` only to a loopback host; no userinfo, query
+/// or fragment. Returned without a trailing slash so paths join predictably.
+pub fn validate_base_url(raw: &str) -> Result<String, ValidationError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(ValidationError::new("base_url", "must not be empty"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            "base_url",
+            "must not contain control characters",
+        ));
+    }
+    let url = url::Url::parse(trimmed).map_err(|e| {
+        ValidationError::new("base_url", format!("is not a valid absolute URL ({e})"))
+    })?;
+    let host = url
+        .host()
+        .ok_or_else(|| ValidationError::new("base_url", "must name a host"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(&host) => {}
+        "http" => {
+            return Err(ValidationError::new(
+                "base_url",
+                "must use https (http is allowed only for a loopback host)",
+            ));
+        }
+        other => {
+            return Err(ValidationError::new(
+                "base_url",
+                format!("must use https, not {other}"),
+            ));
+        }
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ValidationError::new(
+            "base_url",
+            "must not contain a user name or password",
+        ));
+    }
+    if url.query().is_some() {
+        return Err(ValidationError::new(
+            "base_url",
+            "must not contain a query string",
+        ));
+    }
+    if url.fragment().is_some() {
+        return Err(ValidationError::new(
+            "base_url",
+            "must not contain a fragment",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// The origin (`scheme://host:port`) of a validated base URL.
+pub fn origin_of(base_url: &str) -> String {
+    match url::Url::parse(base_url) {
+        Ok(url) => url.origin().ascii_serialization(),
+        Err(_) => base_url.to_string(),
+    }
+}
+
+fn is_loopback_host(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_rules_name_the_field() {
+        assert_eq!(validate_model("  gpt-4o ").unwrap(), "gpt-4o");
+        let e = validate_model("   ").unwrap_err();
+        assert_eq!(e.to_string(), "model: must not be empty");
+        let e = validate_model(&"m".repeat(257)).unwrap_err();
+        assert_eq!(e.to_string(), "model: must be at most 256 characters");
+        assert!(validate_model(&"m".repeat(256)).is_ok());
+        let e = validate_model("gpt\n4").unwrap_err();
+        assert_eq!(e.to_string(), "model: must not contain control characters");
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert_eq!(
+            validate_base_url("https://gw.example.com/v1/").unwrap(),
+            "https://gw.example.com/v1"
+        );
+        assert!(validate_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(validate_base_url("http://localhost:11434").is_ok());
+        assert!(validate_base_url("http://[::1]:1").is_ok());
+        for (bad, rule) in [
+            ("http://example.com", "must use https"),
+            ("ftp://example.com", "must use https, not ftp"),
+            ("https://u:p@example.com", "user name or password"),
+            ("https://example.com/?key=1", "query string"),
+            ("https://example.com/#x", "fragment"),
+            ("example.com", "not a valid absolute URL"),
+            ("", "must not be empty"),
+        ] {
+            let e = validate_base_url(bad).unwrap_err();
+            assert_eq!(e.field, "base_url");
+            assert!(e.reason.contains(rule), "{bad}: {}", e.reason);
+        }
+    }
+
+    #[test]
+    fn origin_drops_path() {
+        assert_eq!(
+            origin_of("https://gw.example.com:8443/v1"),
+            "https://gw.example.com:8443"
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! # llmcfg
+//!
+//! Manage the LLM provider configuration (provider, model, API key) of a
+//! control plane and of each tenant instance, from a terminal UI, a CLI or an
+//! HTTP API.
+//!
+//! ## Map
+//!
+//! ```text
+//!  terminal ──► tui ─┐
+//!  shell    ──► cli ─┼─► service::ServiceHandle ──mpsc──► service actor ──► Backend
+//!  HTTP     ──► server ┘      (clone)         ◄─oneshot─                       │
+//!                                           Local: store (SQLite, sealed keys) + prober
+//! ```
+//!
+//! - [`domain`]: pure types and rules (scope, config, catalog, masking, validation, secrets).
+//! - [`crypto`]: sealing keys with XChaCha20-Poly1305; where the master key comes from.
+//! - [`store`]: the SQLite file: schema, migrations, typed queries, audit log.
+//! - [`prober`]: connection tests against the provider APIs.
+//! - [`service`]: the actor, its handle and the backends.
+//! - [`cli`]: the command-line front end, one file per subcommand.
+//! - [`settings`]: `config.toml` and the XDG paths.
+//!
+//! Dependencies point one way: `domain ← crypto ← store ← service`, and the
+//! front ends call only the service handle.
+
+pub mod cli;
+pub mod crypto;
+pub mod domain;
+pub mod prober;
+pub mod service;
+pub mod settings;
+pub mod store;

@@ -1,0 +1,112 @@
+//! Typed messages between the handle and the actor. Each carries its own
+//! `respond_to` channel; secrets travel only as [`ApiKey`].
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::ServiceError;
+use crate::domain::{
+    AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, ProviderSpec,
+    Scope, TestResult,
+};
+
+/// Reply channel of one request.
+pub type Reply<T> = oneshot::Sender<Result<T, ServiceError>>;
+
+/// Progress of a "test all" run, streamed as each scope finishes.
+#[derive(Debug, Clone)]
+pub enum TestProgress {
+    /// The run starts with this many scopes.
+    Started {
+        /// Number of configured scopes.
+        total: usize,
+    },
+    /// One scope finished.
+    Finished {
+        /// The scope.
+        scope: Scope,
+        /// Its result, or why it could not be tested.
+        result: Result<TestResult, ServiceError>,
+    },
+}
+
+/// One request to the service actor.
+#[derive(Debug)]
+pub enum Request {
+    /// Read a scope's config.
+    Get {
+        scope: Scope,
+        respond_to: Reply<Option<ConfigView>>,
+    },
+    /// Create a config.
+    Create {
+        scope: Scope,
+        config: NewConfig,
+        actor: String,
+        respond_to: Reply<ConfigView>,
+    },
+    /// Patch a config.
+    Update {
+        scope: Scope,
+        patch: ConfigPatch,
+        actor: String,
+        respond_to: Reply<ConfigView>,
+    },
+    /// Delete a config.
+    Delete {
+        scope: Scope,
+        actor: String,
+        respond_to: Reply<()>,
+    },
+    /// List scopes with their configs and last tests.
+    ListInstances {
+        respond_to: Reply<Vec<InstanceSummary>>,
+    },
+    /// Register an instance id.
+    AddInstance {
+        id: InstanceId,
+        name: Option<String>,
+        actor: String,
+        respond_to: Reply<()>,
+    },
+    /// Read the audit log.
+    Audit {
+        scope: Option<Scope>,
+        limit: usize,
+        respond_to: Reply<Vec<AuditEntry>>,
+    },
+    /// The provider catalog.
+    Providers {
+        respond_to: Reply<Vec<ProviderSpec>>,
+    },
+    /// Test a scope's stored credentials.
+    TestConnection {
+        scope: Scope,
+        actor: String,
+        respond_to: Reply<TestResult>,
+    },
+    /// Test every configured scope.
+    TestAll {
+        concurrency: usize,
+        actor: String,
+        progress: mpsc::UnboundedSender<TestProgress>,
+        respond_to: Reply<()>,
+    },
+    /// Live model ids for a stored config.
+    ListModels {
+        scope: Scope,
+        respond_to: Reply<Vec<String>>,
+    },
+    /// Live model ids for an unsaved provider/key/base URL (the TUI form).
+    ListModelsFor {
+        provider: String,
+        api_key: crate::domain::ApiKey,
+        base_url: Option<String>,
+        respond_to: Reply<Vec<String>>,
+    },
+    /// Re-seal every key under a new master key.
+    RotateMasterKey {
+        new_key_file: Option<std::path::PathBuf>,
+        actor: String,
+        respond_to: Reply<usize>,
+    },
+}

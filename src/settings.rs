@@ -1,0 +1,267 @@
+//! `config.toml` and the XDG paths (design §6). Every section is optional;
+//! unknown keys are rejected so a typo is reported instead of ignored.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::domain::{InstanceId, ValidationError};
+use crate::prober::ProbeSettings;
+
+/// The parsed `config.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Instances to list even before they have a config.
+    #[serde(default)]
+    pub instances: Vec<InstanceEntry>,
+    /// Store location.
+    #[serde(default)]
+    pub store: StoreSettings,
+    /// Connection-test tunables.
+    #[serde(default)]
+    pub prober: ProberSettings,
+    /// `llmcfg serve` settings.
+    #[serde(default)]
+    pub server: ServerSettings,
+    /// Remote mode.
+    #[serde(default)]
+    pub remote: RemoteSettings,
+    /// Terminal UI settings.
+    #[serde(default)]
+    pub tui: TuiSettings,
+    /// Key-binding overrides: action name → key or list of keys.
+    #[serde(default)]
+    pub keys: BTreeMap<String, toml::Value>,
+    /// Theme overrides: colour slot → colour.
+    #[serde(default)]
+    pub theme: BTreeMap<String, String>,
+}
+
+/// One `[[instances]]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstanceEntry {
+    /// The instance id.
+    pub id: String,
+    /// Optional display name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// `[store]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// Path of the SQLite file.
+    #[serde(default)]
+    pub path: Option<PathBuf>,
+}
+
+/// `[prober]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProberSettings {
+    /// Connect timeout, seconds.
+    #[serde(default)]
+    pub connect_timeout_secs: Option<f64>,
+    /// Total timeout of one test, seconds.
+    #[serde(default)]
+    pub total_timeout_secs: Option<f64>,
+    /// Default concurrency of `test --all`.
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Listen address.
+    #[serde(default)]
+    pub listen: Option<String>,
+    /// Hosts, IPs or CIDRs that connection tests may reach although private.
+    #[serde(default)]
+    pub allowed_targets: Vec<String>,
+}
+
+/// `[remote]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteSettings {
+    /// Server URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// `[tui]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TuiSettings {
+    /// Mouse support (default on).
+    #[serde(default)]
+    pub mouse: Option<bool>,
+}
+
+/// Problems reading `config.toml`.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// Unreadable file.
+    #[error("cannot read {path}: {source}", path = path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Malformed TOML or unknown keys.
+    #[error("{path}: {message}", path = path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value breaks a rule.
+    #[error("{path}: {source}", path = path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The rule.
+        source: ValidationError,
+    },
+}
+
+impl Settings {
+    /// Reads `path`; a missing file is an empty configuration unless `required`.
+    pub fn load(path: &Path, required: bool) -> Result<Settings, SettingsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Settings::default());
+            }
+            Err(source) => {
+                return Err(SettingsError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        Settings::parse(&text).map_err(|e| match e {
+            SettingsError::Parse { message, .. } => SettingsError::Parse {
+                path: path.to_path_buf(),
+                message,
+            },
+            SettingsError::Invalid { source, .. } => SettingsError::Invalid {
+                path: path.to_path_buf(),
+                source,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses a configuration document.
+    pub fn parse(text: &str) -> Result<Settings, SettingsError> {
+        let settings: Settings = toml::from_str(text).map_err(|e| SettingsError::Parse {
+            path: PathBuf::new(),
+            message: e.to_string(),
+        })?;
+        settings
+            .configured_instances()
+            .map_err(|source| SettingsError::Invalid {
+                path: PathBuf::new(),
+                source,
+            })?;
+        Ok(settings)
+    }
+
+    /// The `[[instances]]` ids, validated.
+    pub fn configured_instances(
+        &self,
+    ) -> Result<Vec<(InstanceId, Option<String>)>, ValidationError> {
+        self.instances
+            .iter()
+            .map(|e| Ok((InstanceId::parse(&e.id)?, e.name.clone())))
+            .collect()
+    }
+
+    /// Prober settings with defaults filled in.
+    pub fn probe_settings(&self) -> ProbeSettings {
+        let mut s = ProbeSettings::default();
+        if let Some(secs) = self.prober.connect_timeout_secs.filter(|s| *s > 0.0) {
+            s.connect_timeout = Duration::from_secs_f64(secs);
+        }
+        if let Some(secs) = self.prober.total_timeout_secs.filter(|s| *s > 0.0) {
+            s.total_timeout = Duration::from_secs_f64(secs);
+        }
+        s
+    }
+}
+
+/// Where llmcfg keeps its files.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// `config.toml`.
+    pub config_file: PathBuf,
+    /// The SQLite store.
+    pub store: PathBuf,
+    /// The log file.
+    pub log_file: PathBuf,
+}
+
+impl Paths {
+    /// XDG defaults (`$XDG_CONFIG_HOME/llmcfg/config.toml`,
+    /// `$XDG_DATA_HOME/llmcfg/llmcfg.db`, `$XDG_STATE_HOME/llmcfg/llmcfg.log`).
+    pub fn defaults() -> Paths {
+        let dirs = directories::ProjectDirs::from("", "", "llmcfg");
+        let fallback = || PathBuf::from(".llmcfg");
+        let config_dir = dirs
+            .as_ref()
+            .map(|d| d.config_dir().to_path_buf())
+            .unwrap_or_else(fallback);
+        let data_dir = dirs
+            .as_ref()
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(fallback);
+        let state_dir = dirs
+            .as_ref()
+            .and_then(|d| d.state_dir().map(Path::to_path_buf))
+            .unwrap_or_else(|| data_dir.clone());
+        Paths {
+            config_file: config_dir.join("config.toml"),
+            store: data_dir.join("llmcfg.db"),
+            log_file: state_dir.join("llmcfg.log"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses() {
+        let text = include_str!("../config.example.toml");
+        let s = Settings::parse(text).unwrap();
+        assert!(!s.instances.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_and_bad_instance_are_reported() {
+        let e = Settings::parse("[prober]\nconect_timeout_secs = 1\n").unwrap_err();
+        assert!(e.to_string().contains("conect_timeout_secs"), "{e}");
+        let e = Settings::parse("[[instances]]\nid = \"-bad\"\n").unwrap_err();
+        assert!(e.to_string().contains("instance_id"), "{e}");
+    }
+
+    #[test]
+    fn probe_timeouts_apply() {
+        let s = Settings::parse("[prober]\ntotal_timeout_secs = 1.5\n").unwrap();
+        assert_eq!(
+            s.probe_settings().total_timeout,
+            Duration::from_millis(1500)
+        );
+    }
+}

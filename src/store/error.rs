@@ -1,0 +1,21 @@
+//! Errors of the store layer.
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No config for the scope.
+    #[error("no configuration for this scope")]
+    NotFound,
+    /// A config already exists for the scope.
+    #[error("a configuration already exists for this scope")]
+    AlreadyExists,
+    /// The file could not be opened or prepared.
+    #[error("cannot open store {0}")]
+    Open(String),
+    /// A stored value could not be read back (hand-edited or corrupt row).
+    #[error("corrupt store row: {0}")]
+    Corrupt(String),
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}

@@ -1,0 +1,110 @@
+//! Known instances: tenant ids the superadmin registered (with an optional
+//! display name), listed together with every scope that holds a config.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+
+use super::rows::{fmt_time, parse_time};
+use super::{AuditRecord, Store, StoreError, audit};
+use crate::domain::{InstanceId, InstanceSummary, TestResult, TestStatus};
+
+impl Store {
+    /// Registers an instance id (or renames it); returns true when it was new.
+    pub fn add_instance(
+        &mut self,
+        id: &InstanceId,
+        name: Option<&str>,
+        audit_rec: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existed: Option<String> = tx
+            .query_row(
+                "SELECT id FROM instances WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        tx.execute(
+            "INSERT INTO instances (id, name, created_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET name = COALESCE(excluded.name, instances.name)",
+            params![id.as_str(), name, fmt_time(audit_rec.at)],
+        )?;
+        audit::append(&tx, audit_rec)?;
+        tx.commit()?;
+        Ok(existed.is_none())
+    }
+
+    /// The control plane and every known or configured instance, with their
+    /// config and last test, control plane first, then by id.
+    pub fn list_instances(&self) -> Result<Vec<InstanceSummary>, StoreError> {
+        // One query: 10,000 instances must list in milliseconds.
+        let mut stmt = self.conn.prepare(
+            "WITH scopes(scope) AS (
+                 SELECT '' UNION SELECT scope FROM configs UNION SELECT id FROM instances
+             )
+             SELECT s.scope, i.name,
+                    c.id, c.scope, c.provider, c.model, c.base_url, c.sealed_key, c.api_key_masked,
+                    c.key_fingerprint, c.created_at, c.updated_at,
+                    t.success, t.provider, t.model, t.status, t.message, t.latency_ms, t.checked_at
+             FROM scopes s
+             LEFT JOIN instances i ON i.id = s.scope
+             LEFT JOIN configs c ON c.scope = s.scope
+             LEFT JOIN last_tests t ON t.scope = s.scope
+             ORDER BY s.scope",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let scope: String = r.get(0)?;
+            let name: Option<String> = r.get(1)?;
+            let has_config: Option<String> = r.get(2)?;
+            let config = if has_config.is_some() {
+                // Columns 2..=11 are the config in `configs::from_row` order.
+                Some(config_at(r)?.to_view())
+            } else {
+                None
+            };
+            let status: Option<String> = r.get(15)?;
+            let last_test = match status {
+                Some(status) => Some(TestResult {
+                    success: r.get(12)?,
+                    provider: r.get(13)?,
+                    model: r.get(14)?,
+                    status: TestStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
+                    message: r.get(16)?,
+                    latency_ms: r.get::<_, i64>(17)?.max(0) as u64,
+                    checked_at: parse_time(&r.get::<_, String>(18)?)?,
+                }),
+                None => None,
+            };
+            out.push(InstanceSummary {
+                instance_id: (!scope.is_empty()).then_some(scope),
+                name,
+                config,
+                last_test,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn config_at(r: &rusqlite::Row<'_>) -> Result<super::ConfigRow, StoreError> {
+    use crate::crypto::SealedKey;
+    let id: String = r.get(2)?;
+    let scope: String = r.get(3)?;
+    Ok(super::ConfigRow {
+        id: uuid::Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        scope: crate::domain::Scope::from_key(&scope)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        provider: r.get(4)?,
+        model: r.get(5)?,
+        base_url: r.get(6)?,
+        sealed_key: SealedKey::from_stored(r.get(7)?),
+        api_key_masked: r.get(8)?,
+        key_fingerprint: r.get(9)?,
+        created_at: parse_time(&r.get::<_, String>(10)?)?,
+        updated_at: parse_time(&r.get::<_, String>(11)?)?,
+    })
+}

@@ -1,0 +1,75 @@
+//! Versioned schema migrations. `PRAGMA user_version` records the version;
+//! each step runs in its own `BEGIN IMMEDIATE` transaction so two processes
+//! opening a new file never both apply it.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::StoreError;
+
+/// The migrations, in order; index + 1 is the version they bring the schema to.
+const MIGRATIONS: &[&str] = &[
+    // 1: configs, audit log, known instances, last test per scope.
+    "CREATE TABLE meta (
+         key   TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+     );
+     CREATE TABLE configs (
+         id              TEXT PRIMARY KEY,
+         scope           TEXT NOT NULL UNIQUE,
+         provider        TEXT NOT NULL,
+         model           TEXT NOT NULL,
+         base_url        TEXT,
+         sealed_key      BLOB NOT NULL,
+         api_key_masked  TEXT NOT NULL,
+         key_fingerprint TEXT NOT NULL,
+         created_at      TEXT NOT NULL,
+         updated_at      TEXT NOT NULL
+     );
+     CREATE TABLE instances (
+         id         TEXT PRIMARY KEY,
+         name       TEXT,
+         created_at TEXT NOT NULL
+     );
+     CREATE TABLE last_tests (
+         scope      TEXT PRIMARY KEY,
+         success    INTEGER NOT NULL,
+         provider   TEXT NOT NULL,
+         model      TEXT NOT NULL,
+         status     TEXT NOT NULL,
+         message    TEXT NOT NULL,
+         latency_ms INTEGER NOT NULL,
+         checked_at TEXT NOT NULL
+     );
+     CREATE TABLE audit (
+         id              INTEGER PRIMARY KEY AUTOINCREMENT,
+         at              TEXT NOT NULL,
+         actor           TEXT NOT NULL,
+         scope           TEXT NOT NULL,
+         action          TEXT NOT NULL,
+         fields          TEXT NOT NULL,
+         key_fingerprint TEXT,
+         detail          TEXT
+     );
+     CREATE INDEX audit_by_scope ON audit (scope, id);",
+];
+
+/// Brings the schema up to date.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version = usize::try_from(version).unwrap_or(usize::MAX);
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Open(format!(
+                "the store has schema version {version}, newer than this llmcfg understands ({}); upgrade llmcfg",
+                MIGRATIONS.len()
+            )));
+        }
+        if version == MIGRATIONS.len() {
+            return Ok(());
+        }
+        tx.execute_batch(MIGRATIONS[version])?;
+        tx.pragma_update(None, "user_version", (version + 1) as i64)?;
+        tx.commit()?;
+    }
+}
