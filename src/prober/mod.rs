@@ -2,7 +2,12 @@
 //! per auth style, endpoints and quirks driven by the catalog, and an outcome
 //! decided from our own table, never from the provider's text.
 
+pub mod guard;
+
+use std::sync::Arc;
 use std::time::Duration;
+
+pub use guard::TargetPolicy;
 
 use crate::domain::{ApiKey, ProviderSpec, TestStatus};
 
@@ -18,6 +23,8 @@ pub struct ProbeSettings {
     pub connect_timeout: Duration,
     /// Total time bound of one test, retries included.
     pub total_timeout: Duration,
+    /// SSRF guard (server mode); `None` lets probes reach any address.
+    pub guard: Option<Arc<TargetPolicy>>,
 }
 
 impl Default for ProbeSettings {
@@ -25,6 +32,7 @@ impl Default for ProbeSettings {
         ProbeSettings {
             connect_timeout: CONNECT_TIMEOUT,
             total_timeout: TOTAL_TIMEOUT,
+            guard: None,
         }
     }
 }
