@@ -164,9 +164,20 @@ impl Settings {
 
     /// Parses a configuration document.
     pub fn parse(text: &str) -> Result<Settings, SettingsError> {
-        let settings: Settings = toml::from_str(text).map_err(|e| SettingsError::Parse {
-            path: PathBuf::new(),
-            message: e.to_string(),
+        let settings: Settings = toml::from_str(text).map_err(|e| {
+            // toml's Display spans several lines with a source excerpt; a CLI
+            // error is one line, so keep the position and the message.
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let message = e.message().trim().replace('\n', " ");
+            SettingsError::Parse {
+                path: PathBuf::new(),
+                message: match line {
+                    Some(line) => format!("line {line}: {message}"),
+                    None => message,
+                },
+            }
         })?;
         settings
             .configured_instances()
