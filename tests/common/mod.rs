@@ -38,9 +38,9 @@ impl Env {
         self.path().join("state").join("llmcfg").join("llmcfg.log")
     }
 
-    /// `llmcfg` with this environment.
-    pub fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_llmcfg"));
+    /// `program` with this environment (a clean env, temp XDG dirs, temp store).
+    pub fn std_cmd(&self, program: &str) -> std::process::Command {
+        let mut c = std::process::Command::new(program);
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.path())
@@ -51,6 +51,11 @@ impl Env {
             .env("LLMCFG_STORE", self.store())
             .env("LLMCFG_LOG", "trace");
         c
+    }
+
+    /// `llmcfg` with this environment.
+    pub fn cmd(&self) -> Command {
+        Command::from_std(self.std_cmd(env!("CARGO_BIN_EXE_llmcfg")))
     }
 
     /// Runs `llmcfg ARGS` with `stdin`.
