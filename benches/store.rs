@@ -1,1 +1,115 @@
-fn main() {}
+//! Store and service benchmarks (issue 2 targets, on the 2-core machine):
+//! `get` through the handle ≤ 50 µs median; `create`/`update` (sealing plus a
+//! durable commit) ≤ 5 ms median; listing 10,000 instances ≤ 20 ms.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use llmcfg::crypto::MasterKeyOptions;
+use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
+use llmcfg::prober::ProbeSettings;
+use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+
+const KEY: &str = "sk-ant-api03-benchmarkbenchmarkbenchmarkXXXX";
+
+fn open(dir: &std::path::Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
+    let (backend, _) = LocalBackend::open(LocalOptions {
+        store_path: dir.join("llmcfg.db"),
+        master: MasterKeyOptions {
+            env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
+            default_file: dir.join("master.key"),
+            ..Default::default()
+        },
+        configured_instances: Vec::new(),
+        probe: ProbeSettings::default(),
+        read_only: false,
+    })
+    .unwrap();
+    let _guard = rt.enter();
+    ServiceHandle::spawn(Backend::Local(backend), "bench")
+}
+
+fn new_config(model: &str) -> NewConfig {
+    NewConfig {
+        provider: "anthropic".into(),
+        model: model.into(),
+        api_key: ApiKey::new(KEY),
+        base_url: None,
+    }
+}
+
+fn scope(i: usize) -> Scope {
+    Scope::Instance(InstanceId::parse(&format!("tenant-{i:06}")).unwrap())
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let handle = open(dir.path(), &rt);
+    rt.block_on(handle.create(&Scope::Global, new_config("claude-sonnet-4-5")))
+        .unwrap();
+
+    c.bench_function("get through the handle", |b| {
+        b.to_async(&rt)
+            .iter(|| async { handle.get(&Scope::Global).await.unwrap() })
+    });
+
+    let next = AtomicUsize::new(0);
+    c.bench_function("create (seal + durable commit)", |b| {
+        b.to_async(&rt).iter(|| async {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            handle
+                .create(&scope(1_000_000 + i), new_config("m"))
+                .await
+                .unwrap()
+        })
+    });
+
+    let flip = AtomicUsize::new(0);
+    c.bench_function("update model (durable commit)", |b| {
+        b.to_async(&rt).iter(|| async {
+            let i = flip.fetch_add(1, Ordering::Relaxed);
+            let patch = ConfigPatch {
+                model: Some(format!("model-{i}")),
+                ..Default::default()
+            };
+            handle.update(&Scope::Global, patch).await.unwrap()
+        })
+    });
+
+    c.bench_function("update key (re-seal + durable commit)", |b| {
+        b.to_async(&rt).iter(|| async {
+            let patch = ConfigPatch {
+                api_key: Some(ApiKey::new(KEY)),
+                ..Default::default()
+            };
+            handle.update(&Scope::Global, patch).await.unwrap()
+        })
+    });
+
+    // A separate store with exactly 10,000 configured instances.
+    let dir10k = tempfile::tempdir().unwrap();
+    let handle10k = open(dir10k.path(), &rt);
+    rt.block_on(async {
+        for i in 0..10_000 {
+            handle10k.create(&scope(i), new_config("m")).await.unwrap();
+        }
+    });
+    let mut group = c.benchmark_group("list");
+    group.sample_size(30);
+    group.bench_function("list 10,000 instances", |b| {
+        b.to_async(&rt).iter(|| async {
+            let list = handle10k.list_instances().await.unwrap();
+            assert_eq!(list.len(), 10_001);
+            list
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(store, benches);
+criterion_main!(store);

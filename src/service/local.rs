@@ -264,12 +264,25 @@ impl LocalBackend {
     }
 }
 
-/// Runs `f` on the blocking pool and sends its result.
+/// Runs a store operation in the actor task and sends its result. On a
+/// multi-threaded runtime `block_in_place` hands this worker's other tasks to
+/// another thread first; that avoids a thread handoff per request, which
+/// would dominate a microsecond-scale read. On a current-thread runtime
+/// (tests) the short SQLite call runs inline.
 async fn blocking<T: Send + 'static>(
     respond_to: Reply<T>,
     f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
 ) {
-    let _ = respond_to.send(run_blocking(f).await);
+    let multi_thread = matches!(
+        tokio::runtime::Handle::current().runtime_flavor(),
+        tokio::runtime::RuntimeFlavor::MultiThread
+    );
+    let result = if multi_thread {
+        tokio::task::block_in_place(f)
+    } else {
+        f()
+    };
+    let _ = respond_to.send(result);
 }
 
 async fn run_blocking<T: Send + 'static>(

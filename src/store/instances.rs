@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::rows::{fmt_time, parse_time};
 use super::{AuditRecord, Store, StoreError, audit};
-use crate::domain::{InstanceId, InstanceSummary, TestResult, TestStatus};
+use crate::domain::{ConfigView, InstanceId, InstanceSummary, TestResult, TestStatus};
 
 impl Store {
     /// Registers an instance id (or renames it); returns true when it was new.
@@ -44,8 +44,8 @@ impl Store {
                  SELECT '' UNION SELECT scope FROM configs UNION SELECT id FROM instances
              )
              SELECT s.scope, i.name,
-                    c.id, c.scope, c.provider, c.model, c.base_url, c.sealed_key, c.api_key_masked,
-                    c.key_fingerprint, c.created_at, c.updated_at,
+                    c.id, c.provider, c.model, c.base_url, c.api_key_masked,
+                    c.created_at, c.updated_at,
                     t.success, t.provider, t.model, t.status, t.message, t.latency_ms, t.checked_at
              FROM scopes s
              LEFT JOIN instances i ON i.id = s.scope
@@ -58,24 +58,33 @@ impl Store {
         while let Some(r) = rows.next()? {
             let scope: String = r.get(0)?;
             let name: Option<String> = r.get(1)?;
-            let has_config: Option<String> = r.get(2)?;
-            let config = if has_config.is_some() {
-                // Columns 2..=11 are the config in `configs::from_row` order.
-                Some(config_at(r)?.to_view())
-            } else {
-                None
+            let config_id: Option<String> = r.get(2)?;
+            // The list never needs the sealed key: only the view's columns are read.
+            let config = match config_id {
+                Some(id) => Some(ConfigView {
+                    id: uuid::Uuid::parse_str(&id)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    provider: r.get(3)?,
+                    model: r.get(4)?,
+                    base_url: r.get(5)?,
+                    api_key_masked: r.get(6)?,
+                    instance_id: (!scope.is_empty()).then(|| scope.clone()),
+                    created_at: parse_time(&r.get::<_, String>(7)?)?,
+                    updated_at: parse_time(&r.get::<_, String>(8)?)?,
+                }),
+                None => None,
             };
-            let status: Option<String> = r.get(15)?;
+            let status: Option<String> = r.get(12)?;
             let last_test = match status {
                 Some(status) => Some(TestResult {
-                    success: r.get(12)?,
-                    provider: r.get(13)?,
-                    model: r.get(14)?,
+                    success: r.get(9)?,
+                    provider: r.get(10)?,
+                    model: r.get(11)?,
                     status: TestStatus::parse(&status)
                         .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
-                    message: r.get(16)?,
-                    latency_ms: r.get::<_, i64>(17)?.max(0) as u64,
-                    checked_at: parse_time(&r.get::<_, String>(18)?)?,
+                    message: r.get(13)?,
+                    latency_ms: r.get::<_, i64>(14)?.max(0) as u64,
+                    checked_at: parse_time(&r.get::<_, String>(15)?)?,
                 }),
                 None => None,
             };
@@ -88,23 +97,4 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-fn config_at(r: &rusqlite::Row<'_>) -> Result<super::ConfigRow, StoreError> {
-    use crate::crypto::SealedKey;
-    let id: String = r.get(2)?;
-    let scope: String = r.get(3)?;
-    Ok(super::ConfigRow {
-        id: uuid::Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        scope: crate::domain::Scope::from_key(&scope)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        provider: r.get(4)?,
-        model: r.get(5)?,
-        base_url: r.get(6)?,
-        sealed_key: SealedKey::from_stored(r.get(7)?),
-        api_key_masked: r.get(8)?,
-        key_fingerprint: r.get(9)?,
-        created_at: parse_time(&r.get::<_, String>(10)?)?,
-        updated_at: parse_time(&r.get::<_, String>(11)?)?,
-    })
 }

@@ -1,0 +1,202 @@
+//! Flows through the `ServiceHandle` against a real store in a temp dir:
+//! the typed errors each front end maps from, read-only mode, the merged
+//! instance list and the audit log.
+
+use llmcfg::crypto::MasterKeyOptions;
+use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
+use llmcfg::prober::ProbeSettings;
+use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceError, ServiceHandle};
+
+const KEY: &str = "sk-proj-Hy7Tn3Mw8Qa2Vz5Xc1Lp6Rk9Bd4Fg0JsWu";
+
+fn options(dir: &std::path::Path) -> LocalOptions {
+    LocalOptions {
+        store_path: dir.join("llmcfg.db"),
+        master: MasterKeyOptions {
+            default_file: dir.join("master.key"),
+            ..Default::default()
+        },
+        configured_instances: vec![(
+            InstanceId::parse("from-config").unwrap(),
+            Some("Configured".into()),
+        )],
+        probe: ProbeSettings::default(),
+        read_only: false,
+    }
+}
+
+fn spawn(opts: LocalOptions) -> ServiceHandle {
+    let (backend, _) = LocalBackend::open(opts).unwrap();
+    ServiceHandle::spawn(Backend::Local(backend), "local:test")
+}
+
+fn new_config() -> NewConfig {
+    NewConfig {
+        provider: "openai".into(),
+        model: "gpt-4o".into(),
+        api_key: ApiKey::new(KEY),
+        base_url: None,
+    }
+}
+
+fn tenant(id: &str) -> Scope {
+    Scope::Instance(InstanceId::parse(id).unwrap())
+}
+
+#[tokio::test]
+async fn typed_errors_for_each_seed_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path()));
+    let acme = tenant("acme");
+    assert!(matches!(
+        h.update(&acme, ConfigPatch { model: Some("m".into()), ..Default::default() }).await,
+        Err(ServiceError::NotFound { scope }) if scope == acme
+    ));
+    assert!(matches!(
+        h.delete(&acme).await,
+        Err(ServiceError::NotFound { .. })
+    ));
+    assert!(matches!(
+        h.test_connection(&acme).await,
+        Err(ServiceError::NotFound { .. })
+    ));
+    let view = h.create(&acme, new_config()).await.unwrap();
+    assert_eq!(view.instance_id.as_deref(), Some("acme"));
+    assert!(matches!(
+        h.create(&acme, new_config()).await,
+        Err(ServiceError::AlreadyExists { .. })
+    ));
+    let err = h
+        .update(
+            &acme,
+            ConfigPatch {
+                provider: Some("anthropic".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    match err {
+        ServiceError::Invalid(v) => assert_eq!(v.field, "api_key"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(h.get(&Scope::Global).await.unwrap(), None);
+    h.delete(&acme).await.unwrap();
+    assert_eq!(h.get(&acme).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn read_only_mode_refuses_every_write_but_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path()));
+    h.create(&Scope::Global, new_config()).await.unwrap();
+    drop(h);
+    let mut opts = options(dir.path());
+    opts.read_only = true;
+    let ro = spawn(opts);
+    assert!(ro.get(&Scope::Global).await.unwrap().is_some());
+    assert!(matches!(
+        ro.create(&tenant("x"), new_config()).await,
+        Err(ServiceError::ReadOnly(_))
+    ));
+    assert!(matches!(
+        ro.update(
+            &Scope::Global,
+            ConfigPatch {
+                model: Some("m".into()),
+                ..Default::default()
+            }
+        )
+        .await,
+        Err(ServiceError::ReadOnly(_))
+    ));
+    assert!(matches!(
+        ro.delete(&Scope::Global).await,
+        Err(ServiceError::ReadOnly(_))
+    ));
+    assert!(matches!(
+        ro.add_instance(&InstanceId::parse("y").unwrap(), None)
+            .await,
+        Err(ServiceError::ReadOnly(_))
+    ));
+    assert!(ro.get(&Scope::Global).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn instance_list_merges_store_and_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path()));
+    h.create(&tenant("b-configured"), new_config())
+        .await
+        .unwrap();
+    h.add_instance(&InstanceId::parse("a-known").unwrap(), Some("Known".into()))
+        .await
+        .unwrap();
+    let list = h.list_instances().await.unwrap();
+    let ids: Vec<_> = list.iter().map(|s| s.instance_id.clone()).collect();
+    assert_eq!(
+        ids,
+        [
+            None,
+            Some("a-known".into()),
+            Some("b-configured".into()),
+            Some("from-config".into())
+        ]
+    );
+    assert!(
+        list[0].config.is_none(),
+        "the control plane is listed even without a config"
+    );
+    assert_eq!(list[1].name.as_deref(), Some("Known"));
+    assert_eq!(list[2].config.as_ref().unwrap().model, "gpt-4o");
+    assert_eq!(list[3].name.as_deref(), Some("Configured"));
+}
+
+#[tokio::test]
+async fn audit_is_per_scope_newest_first_and_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path())).with_actor("token:ops");
+    let acme = tenant("acme");
+    h.create(&acme, new_config()).await.unwrap();
+    for m in ["a", "b", "c"] {
+        h.update(
+            &acme,
+            ConfigPatch {
+                model: Some(m.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    h.create(&Scope::Global, new_config()).await.unwrap();
+    let acme_log = h.audit(Some(&acme), 2).await.unwrap();
+    assert_eq!(acme_log.len(), 2);
+    assert!(
+        acme_log
+            .iter()
+            .all(|e| e.action == "update" && e.actor == "token:ops")
+    );
+    assert!(acme_log[0].id > acme_log[1].id);
+    let all = h.audit(None, 100).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[0].instance_id, None);
+}
+
+#[tokio::test]
+async fn handles_are_cloneable_and_share_one_actor() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path()));
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
+            let h = h.clone();
+            tokio::spawn(async move { h.create(&tenant(&format!("t{i}")), new_config()).await })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    // 16 tenants, the control plane, and the instance from config.toml.
+    assert_eq!(h.list_instances().await.unwrap().len(), 18);
+    assert_eq!(h.providers().await.unwrap().len(), 14);
+}
