@@ -89,7 +89,13 @@ mod tests {
             model_path("/v1beta/models/{model}", "gemini-2.5-pro"),
             "/v1beta/models/gemini-2.5-pro"
         );
-        let u = join("http://127.0.0.1:1", &model_path("/m/{model}", "../../x"), None, &[]).unwrap();
+        let u = join(
+            "http://127.0.0.1:1",
+            &model_path("/m/{model}", "../../x"),
+            None,
+            &[],
+        )
+        .unwrap();
         assert_eq!(u.path(), "/m/..%2F..%2Fx");
     }
 }

@@ -55,7 +55,9 @@ impl Fetcher<'_> {
             if self.retried || !retryable(&reply) {
                 return Ok(reply);
             }
-            let delay = retry_after.unwrap_or(RETRY_DEFAULT_DELAY).min(RETRY_AFTER_CAP);
+            let delay = retry_after
+                .unwrap_or(RETRY_DEFAULT_DELAY)
+                .min(RETRY_AFTER_CAP);
             if Instant::now() + delay >= self.deadline {
                 return Ok(reply);
             }
@@ -74,7 +76,11 @@ impl Fetcher<'_> {
         let retry_after = retry_after(&headers);
         let mut body = Vec::new();
         let mut truncated = false;
-        while let Some(chunk) = resp.chunk().await.map_err(|e| client::transport_error(&e))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| client::transport_error(&e))?
+        {
             let room = self.max_body - body.len();
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
@@ -124,7 +130,13 @@ fn retryable(reply: &Reply) -> bool {
 
 /// `Retry-After` in seconds; an HTTP date is treated as absent.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs: f64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    let secs: f64 = headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
     (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)))
 }
 

@@ -36,7 +36,8 @@ pub async fn fetch_all(f: &mut Fetcher<'_>, base: &str) -> Result<Vec<String>, V
         if let Some(c) = &cursor {
             pairs.push((cursor_param(probe.pagination), c));
         }
-        let url = endpoint::join(base, &probe.list, probe.query.as_deref(), &pairs).map_err(fail)?;
+        let url =
+            endpoint::join(base, &probe.list, probe.query.as_deref(), &pairs).map_err(fail)?;
         let reply = f.get(url).await.map_err(fail)?;
         if !reply.status.is_success() {
             return Err(outcome::from_reply(spec, Phase::List, &reply, ""));
@@ -131,7 +132,10 @@ mod tests {
     #[test]
     fn cursors() {
         let a = json!({"data":[],"has_more":true,"last_id":"m2"});
-        assert_eq!(next_cursor(&a, Pagination::Anthropic).as_deref(), Some("m2"));
+        assert_eq!(
+            next_cursor(&a, Pagination::Anthropic).as_deref(),
+            Some("m2")
+        );
         let a = json!({"data":[],"has_more":false,"last_id":"m2"});
         assert_eq!(next_cursor(&a, Pagination::Anthropic), None);
         let g = json!({"models":[],"nextPageToken":""});

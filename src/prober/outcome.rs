@@ -74,7 +74,10 @@ pub fn key_only(spec: &ProviderSpec, model: &str) -> Verdict {
 /// The key works but the model is not available to it.
 pub fn model_missing(spec: &ProviderSpec, model: &str, listed: Option<usize>) -> Verdict {
     let how = match listed {
-        Some(n) => format!("it is not among the {n} models {} lists for this key", spec.name),
+        Some(n) => format!(
+            "it is not among the {n} models {} lists for this key",
+            spec.name
+        ),
         None => format!("{} answered HTTP 404 for it", spec.name),
     };
     Verdict::new(

@@ -82,8 +82,7 @@ fn value_token(v: &Value) -> Option<String> {
 fn token(s: &str) -> Option<String> {
     let ok = !s.is_empty()
         && s.chars().count() <= MAX_TOKEN_CHARS
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
     ok.then(|| s.to_string())
 }
@@ -124,6 +123,9 @@ mod tests {
         let e = parse(r#"{"error":{"type":"Incorrect API key provided: sk-abc"}}"#);
         assert_eq!(e.kind, None);
         assert_eq!(parse("<html>").kind, None);
-        assert_eq!(parse(r#"{"error":"model 'x' not found"}"#), ProviderError::default());
+        assert_eq!(
+            parse(r#"{"error":"model 'x' not found"}"#),
+            ProviderError::default()
+        );
     }
 }

@@ -25,7 +25,12 @@ pub async fn test(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<Verdic
         if reply.status.is_success() {
             return match serde_json::from_slice::<Value>(&reply.body) {
                 Ok(v) if v.is_object() && !reply.truncated => Ok(outcome::ok()),
-                _ => Err(outcome::malformed(spec, Phase::GetModel, &reply, f.max_body)),
+                _ => Err(outcome::malformed(
+                    spec,
+                    Phase::GetModel,
+                    &reply,
+                    f.max_body,
+                )),
             };
         }
         if reply.status != reqwest::StatusCode::NOT_FOUND || reply.html {
@@ -76,7 +81,12 @@ async fn key_check(f: &mut Fetcher<'_>, base: &str) -> Result<(), Verdict> {
     }
     match serde_json::from_slice::<Value>(&reply.body) {
         Ok(v) if v.is_object() && !reply.truncated => Ok(()),
-        _ => Err(outcome::malformed(f.spec, Phase::KeyCheck, &reply, f.max_body)),
+        _ => Err(outcome::malformed(
+            f.spec,
+            Phase::KeyCheck,
+            &reply,
+            f.max_body,
+        )),
     }
 }
 
