@@ -42,7 +42,8 @@ use outcome::Verdict;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default total timeout of one test.
 pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(20);
-/// Default cap on one response body, in bytes (1 MiB).
+/// Cap on one response body, in bytes (1 MiB): larger answers are cut and
+/// reported, never buffered whole.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Tunables of the prober (from `config.toml` `[prober]`).
@@ -54,8 +55,6 @@ pub struct ProbeSettings {
     pub total_timeout: Duration,
     /// SSRF guard (server mode); `None` lets probes reach any address.
     pub guard: Option<Arc<TargetPolicy>>,
-    /// Cap on one response body, in bytes.
-    pub max_body_bytes: usize,
 }
 
 impl Default for ProbeSettings {
@@ -64,7 +63,6 @@ impl Default for ProbeSettings {
             connect_timeout: CONNECT_TIMEOUT,
             total_timeout: TOTAL_TIMEOUT,
             guard: None,
-            max_body_bytes: MAX_BODY_BYTES,
         }
     }
 }
@@ -167,7 +165,7 @@ impl Prober {
             client: &self.client,
             spec,
             key: target.key,
-            max_body: s.max_body_bytes,
+            max_body: MAX_BODY_BYTES,
             deadline: started + s.total_timeout,
             connect_timeout: s.connect_timeout,
             retried: false,

@@ -84,7 +84,7 @@ pub fn model_missing(spec: &ProviderSpec, model: &str, listed: Option<usize>) ->
         TestStatus::ModelNotFound,
         format!(
             "The API key is valid but model {model:?} is not available to it: {how}. \
-             Check the model id (`llmcfg models` lists the available ones)."
+             Check the model id against the provider's live model list."
         ),
     )
 }
