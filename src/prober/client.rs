@@ -1,5 +1,6 @@
 //! The one `reqwest::Client` of a prober: rustls, no redirects (a redirect
-//! would carry the key to a host the operator never configured), the connect
+//! would carry the key to a host the operator never configured), no
+//! built-in retries (the fetcher owns the retry rule), the connect
 //! timeout, and — in server mode — a DNS resolver that refuses internal
 //! addresses the SSRF policy does not permit. IP-literal hosts never reach a
 //! resolver, so [`check_literal`] covers them before any request.
@@ -20,6 +21,9 @@ const POOL_IDLE_PER_HOST: usize = 64;
 pub fn build(settings: &ProbeSettings) -> Client {
     let mut builder = Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Our own rule (one retry, 429/5xx, capped Retry-After) is the only
+        // one; reqwest's protocol-level retries would add silent requests.
+        .retry(reqwest::retry::never())
         .connect_timeout(settings.connect_timeout)
         .pool_max_idle_per_host(POOL_IDLE_PER_HOST)
         .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION")));

@@ -271,3 +271,110 @@ fn human(d: Duration) -> String {
         format!("{:.1} s", d.as_secs_f64())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Catalog;
+    use crate::prober::provider_error::ProviderError;
+
+    fn reply(status: u16, html: bool, error: ProviderError) -> Reply {
+        Reply {
+            status: StatusCode::from_u16(status).unwrap(),
+            body: Vec::new(),
+            truncated: false,
+            html,
+            error,
+        }
+    }
+
+    fn decide(provider: &str, status: u16, html: bool, error: ProviderError) -> TestStatus {
+        let spec = Catalog::builtin().get(provider).unwrap();
+        from_reply(spec, Phase::GetModel, &reply(status, html, error), "m").status
+    }
+
+    #[test]
+    fn the_table() {
+        let none = ProviderError::default;
+        assert_eq!(decide("openai", 401, false, none()), TestStatus::InvalidKey);
+        assert_eq!(decide("xai", 400, false, none()), TestStatus::InvalidKey);
+        assert_eq!(
+            decide("openai", 400, false, none()),
+            TestStatus::UnexpectedResponse
+        );
+        let gemini_bad = ProviderError {
+            reason: Some("API_KEY_INVALID".into()),
+            ..none()
+        };
+        assert_eq!(
+            decide("gemini", 400, false, gemini_bad.clone()),
+            TestStatus::InvalidKey
+        );
+        // The reason only counts for the Google auth style.
+        assert_eq!(
+            decide("openai", 400, false, gemini_bad),
+            TestStatus::UnexpectedResponse
+        );
+        assert_eq!(
+            decide("openai", 403, false, none()),
+            TestStatus::PermissionDenied
+        );
+        assert_eq!(
+            decide("openai", 404, false, none()),
+            TestStatus::ModelNotFound
+        );
+        assert_eq!(decide("deepseek", 402, false, none()), TestStatus::Quota);
+        let quota = ProviderError {
+            code: Some("insufficient_quota".into()),
+            ..none()
+        };
+        assert_eq!(decide("openai", 429, false, quota), TestStatus::Quota);
+        assert_eq!(
+            decide("openai", 429, false, none()),
+            TestStatus::RateLimited
+        );
+        assert_eq!(
+            decide("anthropic", 529, false, none()),
+            TestStatus::Overloaded
+        );
+        assert_eq!(decide("openai", 503, false, none()), TestStatus::Overloaded);
+        assert_eq!(
+            decide("openai", 500, false, none()),
+            TestStatus::UnexpectedResponse
+        );
+        assert_eq!(
+            decide("openai", 302, false, none()),
+            TestStatus::UnexpectedResponse
+        );
+    }
+
+    #[test]
+    fn html_pages_are_unexpected_unless_transient() {
+        let none = ProviderError::default;
+        assert_eq!(
+            decide("groq", 403, true, none()),
+            TestStatus::UnexpectedResponse
+        );
+        assert_eq!(
+            decide("groq", 401, true, none()),
+            TestStatus::UnexpectedResponse
+        );
+        assert_eq!(decide("groq", 503, true, none()), TestStatus::Overloaded);
+        assert_eq!(decide("groq", 429, true, none()), TestStatus::RateLimited);
+    }
+
+    #[test]
+    fn messages_name_the_status() {
+        let spec = Catalog::builtin().get("anthropic").unwrap();
+        for code in [401, 402, 403, 404, 429, 500, 529] {
+            let v = from_reply(
+                spec,
+                Phase::List,
+                &reply(code, false, Default::default()),
+                "m",
+            );
+            assert!(v.message.contains(&format!("HTTP {code}")), "{}", v.message);
+        }
+        assert_eq!(ok().message, "Connection successful");
+    }
+}
