@@ -1,20 +1,50 @@
 //! Connection tests against the real provider APIs (design §4): one module
 //! per auth style, endpoints and quirks driven by the catalog, and an outcome
 //! decided from our own table, never from the provider's text.
+//!
+//! A test runs, within one total time bound:
+//! 1. the key check, where the model list is public (OpenRouter `/v1/key`);
+//! 2. the get-one-model endpoint where the provider has one — a 404 there is
+//!    confirmed against the full list, so a gateway without that endpoint
+//!    still gets a fair answer;
+//! 3. otherwise the full, paginated model list, compared id by id.
+//!
+//! Azure's "model" is a deployment name its models list cannot show, so an
+//! Azure success says the key was verified and the deployment was not.
+//! Every message is scrubbed of the key before it leaves this module.
 
+mod auth;
+mod client;
+mod endpoint;
+mod error;
+mod fetch;
 pub mod guard;
+mod listing;
+mod outcome;
+mod provider_error;
+pub mod scrub;
+mod steps;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
+pub use error::ProbeError;
 pub use guard::TargetPolicy;
+pub use outcome::SUCCESS_MESSAGE;
 
 use crate::domain::{ApiKey, ProviderSpec, TestStatus};
+use fetch::Fetcher;
+use outcome::Verdict;
 
 /// Default connect timeout.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default total timeout of one test.
 pub const TOTAL_TIMEOUT: Duration = Duration::from_secs(20);
+/// Cap on one response body, in bytes (1 MiB): larger answers are cut and
+/// reported, never buffered whole.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Tunables of the prober (from `config.toml` `[prober]`).
 #[derive(Debug, Clone)]
@@ -61,16 +91,19 @@ pub struct ProbeOutcome {
     pub latency: Duration,
 }
 
-/// Runs connection tests and lists models.
+/// Runs connection tests and lists models. Cloning shares the HTTP client
+/// and its connection pool.
 #[derive(Clone)]
 pub struct Prober {
     settings: ProbeSettings,
+    client: reqwest::Client,
 }
 
 impl Prober {
     /// A prober with these settings.
     pub fn new(settings: ProbeSettings) -> Prober {
-        Prober { settings }
+        let client = client::build(&settings);
+        Prober { settings, client }
     }
 
     /// The settings in force.
@@ -80,13 +113,82 @@ impl Prober {
 
     /// Tests key and model.
     pub async fn test(&self, target: ProbeTarget<'_>) -> ProbeOutcome {
-        let _ = target;
-        todo!("prober: implemented by the connection-test issue")
+        let started = Instant::now();
+        let verdict = match self.prepare(target, started) {
+            Err(v) => v,
+            Ok((mut f, base)) => {
+                let deadline = f.deadline;
+                let run = steps::test(&mut f, base, target.model);
+                match tokio::time::timeout_at(deadline, run).await {
+                    Ok(Ok(v) | Err(v)) => v,
+                    Err(_) => self.timed_out(target.spec),
+                }
+            }
+        };
+        self.finish(target, verdict, started)
     }
 
     /// Lists live model ids; on failure, the outcome that explains why.
     pub async fn list_models(&self, target: ProbeTarget<'_>) -> Result<Vec<String>, ProbeOutcome> {
-        let _ = target;
-        todo!("prober: implemented by the connection-test issue")
+        let started = Instant::now();
+        let verdict = match self.prepare(target, started) {
+            Err(v) => v,
+            Ok((mut f, base)) => {
+                let deadline = f.deadline;
+                let run = steps::list(&mut f, base);
+                match tokio::time::timeout_at(deadline, run).await {
+                    Ok(Ok(ids)) => return Ok(ids),
+                    Ok(Err(v)) => v,
+                    Err(_) => self.timed_out(target.spec),
+                }
+            }
+        };
+        Err(self.finish(target, verdict, started))
+    }
+
+    /// The base URL and a fetcher for one test, after the guard's check of
+    /// IP-literal hosts (names are checked by the resolver).
+    fn prepare<'t>(
+        &'t self,
+        target: ProbeTarget<'t>,
+        started: Instant,
+    ) -> Result<(Fetcher<'t>, &'t str), Verdict> {
+        let spec = target.spec;
+        let s = &self.settings;
+        let fail = |e: ProbeError| outcome::from_error(spec, &e, s.connect_timeout);
+        let base = spec
+            .effective_base_url(target.base_url)
+            .ok_or_else(|| fail(ProbeError::NoBaseUrl))?;
+        let url = endpoint::join(base, "/", None, &[]).map_err(fail)?;
+        client::check_literal(s.guard.as_deref(), &url).map_err(fail)?;
+        let fetcher = Fetcher {
+            client: &self.client,
+            spec,
+            key: target.key,
+            max_body: MAX_BODY_BYTES,
+            deadline: started + s.total_timeout,
+            connect_timeout: s.connect_timeout,
+            retried: false,
+        };
+        Ok((fetcher, base))
+    }
+
+    fn timed_out(&self, spec: &ProviderSpec) -> Verdict {
+        outcome::from_error(spec, &ProbeError::Timeout, self.settings.total_timeout)
+    }
+
+    fn finish(&self, target: ProbeTarget<'_>, verdict: Verdict, started: Instant) -> ProbeOutcome {
+        let outcome = ProbeOutcome {
+            status: verdict.status,
+            message: scrub::scrub(&verdict.message, target.key.expose()),
+            latency: started.elapsed(),
+        };
+        tracing::debug!(
+            provider = %target.spec.id,
+            status = outcome.status.as_str(),
+            latency_ms = u64::try_from(outcome.latency.as_millis()).unwrap_or(u64::MAX),
+            "probe finished"
+        );
+        outcome
     }
 }
