@@ -53,23 +53,28 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
         return Err(CliError::Usage("--concurrency: must be at least 1".into()));
     }
     let mut rx = ctx.handle.test_all(concurrency).await?;
-    let show_progress = !ctx.json && std::io::stderr().is_terminal();
-    let mut total = 0;
+    // The bar goes to stderr and only on a terminal, so piped or --json
+    // output stays clean.
+    let bar = if !ctx.json && std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("testing {bar:30} {pos}/{len} scopes ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     let mut rows: Vec<(Scope, Result<crate::domain::TestResult, String>)> = Vec::new();
     while let Some(event) = rx.recv().await {
         match event {
-            TestProgress::Started { total: t } => total = t,
+            TestProgress::Started { total } => bar.set_length(total as u64),
             TestProgress::Finished { scope, result } => {
                 rows.push((scope, result.map_err(|e| e.to_string())));
-                if show_progress {
-                    eprint!("\rtesting… {}/{}", rows.len(), total);
-                }
+                bar.inc(1);
             }
         }
     }
-    if show_progress {
-        eprintln!();
-    }
+    bar.finish_and_clear();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let failed = rows
         .iter()
