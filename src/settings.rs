@@ -58,6 +58,9 @@ pub struct StoreSettings {
     /// Path of the SQLite file.
     #[serde(default)]
     pub path: Option<PathBuf>,
+    /// `postgres://` URL of a shared database; takes precedence over `path`.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 /// `[prober]`.

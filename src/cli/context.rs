@@ -6,6 +6,7 @@ use crate::crypto::{KeySource, MasterKeyOptions};
 use crate::domain::Scope;
 use crate::service::{Backend, LocalBackend, LocalOptions, OpenNotice, ServiceHandle};
 use crate::settings::{Paths, Settings};
+use crate::store::StoreLocation;
 
 use super::{CliError, GlobalArgs};
 
@@ -32,9 +33,16 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
     }
     let settings = Settings::load(&paths.config_file, explicit_config)
         .map_err(|e| CliError::Config(e.to_string()))?;
-    if let Some(p) = global.store.clone().or_else(|| settings.store.path.clone()) {
+    let data_dir = paths.store.parent().map(std::path::Path::to_path_buf);
+    if let Some(p) = global
+        .store
+        .clone()
+        .or_else(|| settings.store.url.clone().map(Into::into))
+        .or_else(|| settings.store.path.clone())
+    {
         paths.store = p;
     }
+    let location = StoreLocation::parse(&paths.store);
     if global.remote.is_some() || settings.remote.url.is_some() {
         return Err(CliError::Usage(
             "remote mode (--remote / LLMCFG_REMOTE) is not available in this build yet".into(),
@@ -43,11 +51,20 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
     let configured = settings
         .configured_instances()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
-    let default_key_file = paths
-        .store
-        .parent()
+    // A database URL has no "beside": its replicas each find the key in
+    // their own data directory, or (better) share it via LLMCFG_MASTER_KEY
+    // or --master-key-file.
+    let key_dir = match &location {
+        StoreLocation::Postgres(_) => data_dir,
+        StoreLocation::File(p) => p.parent().map(std::path::Path::to_path_buf),
+    };
+    let default_key_file = key_dir
         .map(|d| d.join("master.key"))
         .unwrap_or_else(|| "master.key".into());
+    let keyring_target = match &location {
+        StoreLocation::Postgres(_) => location.redacted(),
+        StoreLocation::File(p) => absolute(p).display().to_string(),
+    };
     let master = MasterKeyOptions {
         env_hex: std::env::var("LLMCFG_MASTER_KEY")
             .ok()
@@ -55,7 +72,7 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
             .map(zeroize::Zeroizing::new),
         file: global.master_key_file.clone(),
         default_file: default_key_file,
-        keyring_account: Some(format!("master-key {}", absolute(&paths.store).display())),
+        keyring_account: Some(format!("master-key {keyring_target}")),
     };
     let (backend, notices) = LocalBackend::open(LocalOptions {
         store_path: paths.store.clone(),

@@ -45,8 +45,15 @@ pub struct GlobalArgs {
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     pub json: bool,
-    /// SQLite store file.
-    #[arg(long, global = true, env = "LLMCFG_STORE", value_name = "PATH")]
+    /// SQLite store file, or a `postgres://` URL of a shared database.
+    // hide_env_values: a PostgreSQL URL may carry a password; `--help` must not show it.
+    #[arg(
+        long,
+        global = true,
+        env = "LLMCFG_STORE",
+        hide_env_values = true,
+        value_name = "PATH|URL"
+    )]
     pub store: Option<PathBuf>,
     /// config.toml to read.
     #[arg(long, global = true, env = "LLMCFG_CONFIG", value_name = "PATH")]

@@ -19,12 +19,12 @@ use crate::domain::{
     TestResult, TestStatus, ValidationError, mask_key,
 };
 use crate::prober::{ProbeOutcome, ProbeSettings, ProbeTarget, Prober};
-use crate::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError};
+use crate::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, StoreLocation};
 
 /// How to open the local backend.
 #[derive(Clone)]
 pub struct LocalOptions {
-    /// The SQLite file.
+    /// The SQLite file, or a `postgres://` URL (see [`StoreLocation::parse`]).
     pub store_path: PathBuf,
     /// Master-key sources.
     pub master: MasterKeyOptions,
@@ -66,8 +66,8 @@ impl LocalBackend {
     /// store's key check value. A wrong key is refused before anything is
     /// written.
     pub fn open(opts: LocalOptions) -> Result<(LocalBackend, Vec<OpenNotice>), ServiceError> {
-        let mut store =
-            Store::open(&opts.store_path).map_err(|e| ServiceError::Store(e.to_string()))?;
+        let location = StoreLocation::parse(&opts.store_path);
+        let mut store = Store::open_at(&location).map_err(|e| ServiceError::Store(e.to_string()))?;
         let store_err = |e: StoreError| ServiceError::Store(e.to_string());
         let fresh = store.is_fresh().map_err(store_err)?;
         let loaded = crypto::load_or_create(&opts.master, fresh)
@@ -98,7 +98,7 @@ impl LocalBackend {
                 "the master key from {} does not match this store ({}): its key check failed. \
                  Use the master key the store was created with; nothing was changed",
                 loaded.source,
-                opts.store_path.display()
+                location.redacted()
             )));
         };
         let inner = Inner {
@@ -108,7 +108,8 @@ impl LocalBackend {
             catalog: Catalog::builtin(),
             configured: opts.configured_instances,
             prober: Prober::new(opts.probe),
-            store_path: opts.store_path,
+            // What `BackendInfo` shows: never a database password.
+            store_path: location.redacted().into(),
             read_only: opts.read_only,
         };
         Ok((

@@ -9,7 +9,7 @@ pub enum StoreError {
     /// A config already exists for the scope.
     #[error("a configuration already exists for this scope")]
     AlreadyExists,
-    /// The file could not be opened or prepared.
+    /// The file or database could not be opened or prepared.
     #[error("cannot open store {0}")]
     Open(String),
     /// A stored value could not be read back (hand-edited or corrupt row).
@@ -18,4 +18,7 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
 }

@@ -1,107 +1,79 @@
-//! SQLite persistence: one file in WAL mode with `synchronous=FULL`, so an
-//! acknowledged write survives a crash, and `BEGIN IMMEDIATE` around every
-//! read-modify-write, so concurrent processes serialise instead of losing
-//! updates. Only sealed keys ([`SealedKey`]) can be written.
+//! Persistence behind one synchronous interface with two implementations:
+//! the embedded SQLite file ([`SqliteStore`], the default) and a shared
+//! PostgreSQL database ([`PgStore`]) that several server replicas can use at
+//! once. Both keep the same rows, the same sealed-key bytes, the same audit
+//! log and the same guarantees: one config per scope enforced by the
+//! database, and every read-modify-write serialised so no update is lost.
 //!
-//! The store is synchronous; the service runs it on a blocking thread.
+//! [`Store`] is an enum rather than a trait object because `update` and
+//! `reseal_all` take generic closures, which a `dyn` trait cannot carry. The
+//! service calls it on a blocking thread (`block_in_place`/`spawn_blocking`).
 
-mod audit;
-mod configs;
 mod error;
-mod instances;
-mod migrations;
+mod location;
+mod postgres;
 mod rows;
-mod tests_table;
+mod sqlite;
 
 pub use error::StoreError;
+pub use location::StoreLocation;
+pub use postgres::PgStore;
 pub use rows::{AuditRecord, ConfigRow, RowUpdate, now as rows_now};
+pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::path::Path;
 
 use crate::crypto::SealedKey;
+use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult};
 
-/// How long a writer waits for another process's transaction.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+/// An open store of either kind.
+pub enum Store {
+    /// The embedded SQLite file.
+    Sqlite(SqliteStore),
+    /// A shared PostgreSQL database.
+    Postgres(PgStore),
+}
 
-/// An open store.
-pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+/// Forwards a call to whichever store this is.
+macro_rules! each {
+    ($self:ident, $s:ident => $call:expr) => {
+        match $self {
+            Store::Sqlite($s) => $call,
+            Store::Postgres($s) => $call,
+        }
+    };
 }
 
 impl Store {
-    /// Opens (creating if needed) the store at `path` and runs migrations.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.exists()
-        {
-            crate::crypto::source::create_private_dir(dir)
-                .map_err(|e| StoreError::Open(format!("{}: {e}", dir.display())))?;
-        }
-        let conn = Connection::open(path)
-            .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL lets readers run beside a writer; FULL syncs the WAL on every
-        // commit so an acknowledged write survives power loss, not just a
-        // process crash.
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Open(format!(
-                "{}: could not enable WAL (journal mode is {mode})",
-                path.display()
-            )));
-        }
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
-        migrations::migrate(&mut store.conn)?;
-        Ok(store)
+    /// Opens the store at `location`: a SQLite file path, or a
+    /// `postgres://`/`postgresql://` URL (see [`StoreLocation::parse`]).
+    /// Creates the schema if needed and runs migrations.
+    pub fn open(location: &Path) -> Result<Store, StoreError> {
+        Store::open_at(&StoreLocation::parse(location))
     }
 
-    /// The file this store lives in.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Opens the store at a parsed location.
+    pub fn open_at(location: &StoreLocation) -> Result<Store, StoreError> {
+        Ok(match location {
+            StoreLocation::File(path) => Store::Sqlite(SqliteStore::open(path)?),
+            StoreLocation::Postgres(url) => Store::Postgres(PgStore::open(url)?),
+        })
     }
 
     /// The stored master-key check value, if the store has one yet.
-    pub fn key_check_value(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
-                r.get(0)
-            })
-            .optional()?)
+    pub fn key_check_value(&mut self) -> Result<Option<String>, StoreError> {
+        each!(self, s => s.key_check_value())
     }
 
     /// Records the check value of the master key if none is recorded yet, and
     /// returns the one that is recorded (another process may have won).
     pub fn init_key_check_value(&mut self, kcv: &str) -> Result<String, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?1)",
-            [kcv],
-        )?;
-        let stored: String =
-            tx.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
-                r.get(0)
-            })?;
-        tx.commit()?;
-        Ok(stored)
+        each!(self, s => s.init_key_check_value(kcv))
     }
 
     /// True when the store has never held a sealed key.
-    pub fn is_fresh(&self) -> Result<bool, StoreError> {
-        let configs: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM configs", [], |r| r.get(0))?;
-        Ok(configs == 0 && self.key_check_value()?.is_none())
+    pub fn is_fresh(&mut self) -> Result<bool, StoreError> {
+        each!(self, s => s.is_fresh())
     }
 
     /// Re-seals every stored key and records the new check value, in one
@@ -109,40 +81,95 @@ impl Store {
     pub fn reseal_all<E>(
         &mut self,
         new_kcv: &str,
-        mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E>,
+        reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E>,
         audit: &AuditRecord,
     ) -> Result<usize, E>
     where
         E: From<StoreError>,
     {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let rows = configs::all(&tx)?;
-        for row in &rows {
-            let sealed = reseal(row)?;
-            tx.execute(
-                "UPDATE configs SET sealed_key = ?1 WHERE id = ?2",
-                rusqlite::params![sealed.as_bytes(), row.id.to_string()],
-            )
-            .map_err(StoreError::from)?;
-        }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('key_check', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [new_kcv],
-        )
-        .map_err(StoreError::from)?;
-        audit::append(&tx, audit)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(rows.len())
+        each!(self, s => s.reseal_all(new_kcv, reseal, audit))
     }
 
-    /// Flushes the WAL into the main file (used by tests and `master-key rotate`).
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        Ok(())
+    /// Flushes SQLite's WAL into the main file; nothing to do on PostgreSQL.
+    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.checkpoint(),
+            Store::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// The config of `scope`, if any.
+    pub fn get(&mut self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
+        each!(self, s => s.get(scope))
+    }
+
+    /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
+    /// entry commits in the same transaction.
+    pub fn insert(&mut self, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
+        each!(self, s => s.insert(row, audit))
+    }
+
+    /// Reads the config of `scope` and writes back what `change` returns, in
+    /// one transaction that holds the row against other writers.
+    pub fn update<E>(
+        &mut self,
+        scope: &Scope,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
+    ) -> Result<ConfigRow, E>
+    where
+        E: From<StoreError>,
+    {
+        each!(self, s => s.update(scope, change))
+    }
+
+    /// Deletes the config of `scope` and its last test; `NotFound` if none.
+    pub fn delete(&mut self, scope: &Scope, audit: &AuditRecord) -> Result<ConfigRow, StoreError> {
+        each!(self, s => s.delete(scope, audit))
+    }
+
+    /// Every stored config, by scope.
+    pub fn all_configs(&mut self) -> Result<Vec<ConfigRow>, StoreError> {
+        each!(self, s => s.all_configs())
+    }
+
+    /// Appends one audit entry on its own.
+    pub fn append_audit(&mut self, rec: &AuditRecord) -> Result<(), StoreError> {
+        each!(self, s => s.append_audit(rec))
+    }
+
+    /// The newest `limit` entries, newest first; one scope or all.
+    pub fn audit(
+        &mut self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        each!(self, s => s.audit(scope, limit))
+    }
+
+    /// Registers an instance id (or renames it); returns true when it was new.
+    pub fn add_instance(
+        &mut self,
+        id: &InstanceId,
+        name: Option<&str>,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.add_instance(id, name, audit))
+    }
+
+    /// The control plane and every known or configured instance, with their
+    /// config and last test, control plane first, then by id.
+    pub fn list_instances(&mut self) -> Result<Vec<InstanceSummary>, StoreError> {
+        each!(self, s => s.list_instances())
+    }
+
+    /// Records the result of a test of `scope` and its audit entry. A result
+    /// for a config that was deleted meanwhile is dropped (returns false).
+    pub fn record_test(
+        &mut self,
+        scope: &Scope,
+        result: &TestResult,
+        audit: &AuditRecord,
+    ) -> Result<bool, StoreError> {
+        each!(self, s => s.record_test(scope, result, audit))
     }
 }

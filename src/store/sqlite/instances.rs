@@ -4,10 +4,10 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
 use super::rows::{fmt_time, parse_time};
-use super::{AuditRecord, Store, StoreError, audit};
+use super::{AuditRecord, SqliteStore, StoreError, audit};
 use crate::domain::{ConfigView, InstanceId, InstanceSummary, TestResult, TestStatus};
 
-impl Store {
+impl SqliteStore {
     /// Registers an instance id (or renames it); returns true when it was new.
     pub fn add_instance(
         &mut self,

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, params};
 
 use super::rows::{fmt_time, parse_time};
-use super::{AuditRecord, Store, StoreError};
+use super::{AuditRecord, SqliteStore, StoreError};
 use crate::domain::{AuditEntry, Scope};
 
 pub(super) fn append(conn: &Connection, rec: &AuditRecord) -> Result<(), StoreError> {
@@ -24,7 +24,7 @@ pub(super) fn append(conn: &Connection, rec: &AuditRecord) -> Result<(), StoreEr
     Ok(())
 }
 
-impl Store {
+impl SqliteStore {
     /// Appends one audit entry on its own.
     pub fn append_audit(&mut self, rec: &AuditRecord) -> Result<(), StoreError> {
         append(&self.conn, rec)

@@ -3,10 +3,10 @@
 use rusqlite::{TransactionBehavior, params};
 
 use super::rows::fmt_time;
-use super::{AuditRecord, Store, StoreError, audit};
+use super::{AuditRecord, SqliteStore, StoreError, audit};
 use crate::domain::{Scope, TestResult};
 
-impl Store {
+impl SqliteStore {
     /// Records the result of a test of `scope` and its audit entry. A result
     /// for a config that was deleted meanwhile is dropped (returns false).
     pub fn record_test(

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::rows::{fmt_time, now, parse_time};
-use super::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, audit};
+use super::{AuditRecord, ConfigRow, RowUpdate, SqliteStore, StoreError, audit};
 use crate::crypto::SealedKey;
 use crate::domain::Scope;
 
@@ -55,7 +55,7 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
     Ok(out)
 }
 
-impl Store {
+impl SqliteStore {
     /// The config of `scope`, if any.
     pub fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
         get(&self.conn, scope)

@@ -1,0 +1,188 @@
+//! Queries on the `configs` table in PostgreSQL. A read-modify-write takes
+//! the row with `SELECT … FOR UPDATE`: a second replica patching the same
+//! scope waits, then reads the committed row, so neither change is lost. A
+//! create relies on the unique index on `scope`: when two replicas insert at
+//! once, the loser's INSERT fails with a unique violation → `AlreadyExists`.
+
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{GenericClient, Row};
+use uuid::Uuid;
+
+use super::rows::{fmt_time, now, parse_time};
+use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, wait};
+use crate::domain::Scope;
+use crate::store::RowUpdate;
+
+const COLUMNS: &str = "id, scope, provider, model, base_url, sealed_key, api_key_masked, \
+                       key_fingerprint, created_at, updated_at";
+
+fn from_row(r: &Row) -> Result<ConfigRow, StoreError> {
+    let id: String = r.try_get(0)?;
+    let scope: String = r.try_get(1)?;
+    Ok(ConfigRow {
+        id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
+        scope: Scope::from_key(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        provider: r.try_get(2)?,
+        model: r.try_get(3)?,
+        base_url: r.try_get(4)?,
+        sealed_key: crate::crypto::SealedKey::from_stored(r.try_get(5)?),
+        api_key_masked: r.try_get(6)?,
+        key_fingerprint: r.try_get(7)?,
+        created_at: parse_time(r.try_get(8)?)?,
+        updated_at: parse_time(r.try_get(9)?)?,
+    })
+}
+
+/// The row of `scope`; with `lock`, held until the transaction ends.
+async fn get<C: GenericClient>(
+    c: &C,
+    scope: &Scope,
+    lock: bool,
+) -> Result<Option<ConfigRow>, StoreError> {
+    let suffix = if lock { " FOR UPDATE" } else { "" };
+    c.query_opt(
+        &format!("SELECT {COLUMNS} FROM configs WHERE scope = $1{suffix}"),
+        &[&scope.key()],
+    )
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+pub(super) async fn all<C: GenericClient>(c: &C) -> Result<Vec<ConfigRow>, StoreError> {
+    // Byte order, like SQLite's, whatever the database's collation.
+    c.query(
+        &format!("SELECT {COLUMNS} FROM configs ORDER BY scope COLLATE \"C\""),
+        &[],
+    )
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
+impl PgStore {
+    /// The config of `scope`, if any.
+    pub fn get(&mut self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
+        let (rt, c) = self.conn()?;
+        wait(rt, get(&*c, scope, false))
+    }
+
+    /// Every stored config.
+    pub fn all_configs(&mut self) -> Result<Vec<ConfigRow>, StoreError> {
+        let (rt, c) = self.conn()?;
+        wait(rt, all(&*c))
+    }
+
+    /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
+    /// entry commits in the same transaction.
+    pub fn insert(&mut self, row: &ConfigRow, audit_rec: &AuditRecord) -> Result<(), StoreError> {
+        let (rt, c) = self.conn()?;
+        wait(rt, async move {
+            let tx = c.transaction().await?;
+            let inserted = tx
+                .execute(
+                    &format!(
+                        "INSERT INTO configs ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                    ),
+                    &[
+                        &row.id.to_string(),
+                        &row.scope.key(),
+                        &row.provider,
+                        &row.model,
+                        &row.base_url,
+                        &row.sealed_key.as_bytes(),
+                        &row.api_key_masked,
+                        &row.key_fingerprint,
+                        &fmt_time(row.created_at),
+                        &fmt_time(row.updated_at),
+                    ],
+                )
+                .await;
+            match inserted {
+                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                    return Err(StoreError::AlreadyExists);
+                }
+                other => other?,
+            };
+            // A new config makes any earlier test result of this scope stale.
+            tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&row.scope.key()])
+                .await?;
+            audit::append(&tx, audit_rec).await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Reads the config of `scope` under `FOR UPDATE` and writes back what
+    /// `change` returns, in one transaction. `NotFound` if there is none.
+    pub fn update<E>(
+        &mut self,
+        scope: &Scope,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
+    ) -> Result<ConfigRow, E>
+    where
+        E: From<StoreError>,
+    {
+        let (rt, c) = self.conn().map_err(E::from)?;
+        wait(rt, async move {
+            let tx = c.transaction().await.map_err(StoreError::from)?;
+            let current = get(&tx, scope, true).await?.ok_or(StoreError::NotFound)?;
+            // A rejected change drops `tx`, which rolls back and frees the row.
+            let update = change(&current)?;
+            let mut next = current.clone();
+            next.provider = update.provider;
+            next.model = update.model;
+            next.base_url = update.base_url;
+            if let Some((sealed, mask, fp)) = update.new_key {
+                next.sealed_key = sealed;
+                next.api_key_masked = mask;
+                next.key_fingerprint = fp;
+            }
+            next.updated_at = now();
+            tx.execute(
+                "UPDATE configs SET provider = $1, model = $2, base_url = $3, sealed_key = $4,
+                     api_key_masked = $5, key_fingerprint = $6, updated_at = $7
+                 WHERE id = $8",
+                &[
+                    &next.provider,
+                    &next.model,
+                    &next.base_url,
+                    &next.sealed_key.as_bytes(),
+                    &next.api_key_masked,
+                    &next.key_fingerprint,
+                    &fmt_time(next.updated_at),
+                    &next.id.to_string(),
+                ],
+            )
+            .await
+            .map_err(StoreError::from)?;
+            audit::append(&tx, &update.audit).await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            Ok(next)
+        })
+    }
+
+    /// Deletes the config of `scope` and its last test; `NotFound` if none.
+    pub fn delete(
+        &mut self,
+        scope: &Scope,
+        audit_rec: &AuditRecord,
+    ) -> Result<ConfigRow, StoreError> {
+        let (rt, c) = self.conn()?;
+        wait(rt, async move {
+            let tx = c.transaction().await?;
+            let current = get(&tx, scope, true).await?.ok_or(StoreError::NotFound)?;
+            tx.execute("DELETE FROM configs WHERE id = $1", &[&current.id.to_string()])
+                .await?;
+            tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
+                .await?;
+            let mut rec = audit_rec.clone();
+            rec.key_fingerprint = Some(current.key_fingerprint.clone());
+            audit::append(&tx, &rec).await?;
+            tx.commit().await?;
+            Ok(current)
+        })
+    }
+}

@@ -1,0 +1,99 @@
+//! Versioned schema migrations for PostgreSQL. A `schema_version` table
+//! records the version; all pending steps run in one transaction under a
+//! transaction-scoped advisory lock, so two replicas starting at once never
+//! both apply a step (the second waits, then finds nothing to do).
+
+use tokio_postgres::Client;
+
+use super::StoreError;
+
+/// Advisory-lock key of llmcfg's migrations ("llmcfg" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6c6c_6d63_6667;
+
+/// The migrations, in order; index + 1 is the version they bring the schema
+/// to. Same tables and columns as SQLite's, in PostgreSQL's types: sealed
+/// keys are `BYTEA` (the same bytes), the audit id a `BIGSERIAL`.
+const MIGRATIONS: &[&str] = &[
+    // 1: configs, audit log, known instances, last test per scope.
+    "CREATE TABLE meta (
+         key   TEXT PRIMARY KEY,
+         value TEXT NOT NULL
+     );
+     CREATE TABLE configs (
+         id              TEXT PRIMARY KEY,
+         scope           TEXT NOT NULL,
+         provider        TEXT NOT NULL,
+         model           TEXT NOT NULL,
+         base_url        TEXT,
+         sealed_key      BYTEA NOT NULL,
+         api_key_masked  TEXT NOT NULL,
+         key_fingerprint TEXT NOT NULL,
+         created_at      TEXT NOT NULL,
+         updated_at      TEXT NOT NULL
+     );
+     -- The control plane's scope is '' (never NULL), so the index counts it
+     -- as one value like any tenant: one config per scope, global included.
+     CREATE UNIQUE INDEX configs_one_per_scope ON configs (scope);
+     CREATE TABLE instances (
+         id         TEXT PRIMARY KEY,
+         name       TEXT,
+         created_at TEXT NOT NULL
+     );
+     CREATE TABLE last_tests (
+         scope      TEXT PRIMARY KEY,
+         success    BOOLEAN NOT NULL,
+         provider   TEXT NOT NULL,
+         model      TEXT NOT NULL,
+         status     TEXT NOT NULL,
+         message    TEXT NOT NULL,
+         latency_ms BIGINT NOT NULL,
+         checked_at TEXT NOT NULL
+     );
+     CREATE TABLE audit (
+         id              BIGSERIAL PRIMARY KEY,
+         at              TEXT NOT NULL,
+         actor           TEXT NOT NULL,
+         scope           TEXT NOT NULL,
+         action          TEXT NOT NULL,
+         fields          TEXT NOT NULL,
+         key_fingerprint TEXT,
+         detail          TEXT
+     );
+     CREATE INDEX audit_by_scope ON audit (scope, id);",
+];
+
+/// Brings the schema up to date.
+pub async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+             one     BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+             version INTEGER NOT NULL
+         );
+         INSERT INTO schema_version (one, version) VALUES (TRUE, 0) ON CONFLICT DO NOTHING;",
+    )
+    .await?;
+    let version: i32 = tx
+        .query_one("SELECT version FROM schema_version", &[])
+        .await?
+        .get(0);
+    let version = usize::try_from(version).unwrap_or(usize::MAX);
+    if version > MIGRATIONS.len() {
+        return Err(StoreError::Open(format!(
+            "the database has schema version {version}, newer than this llmcfg understands ({}); upgrade llmcfg",
+            MIGRATIONS.len()
+        )));
+    }
+    for step in &MIGRATIONS[version..] {
+        tx.batch_execute(step).await?;
+    }
+    if version < MIGRATIONS.len() {
+        let latest = i32::try_from(MIGRATIONS.len()).expect("few migrations");
+        tx.execute("UPDATE schema_version SET version = $1", &[&latest])
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

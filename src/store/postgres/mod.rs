@@ -1,0 +1,209 @@
+//! PostgreSQL persistence for several replicas sharing one database. The
+//! database does the coordinating: a unique index keeps one config per
+//! scope, `SELECT … FOR UPDATE` holds a row through each read-modify-write
+//! (so two replicas patching different fields both land), and every write
+//! commits with its audit entry in one transaction.
+//!
+//! Why `tokio-postgres` behind a synchronous facade rather than the sync
+//! `postgres` crate: `postgres::Client` owns a current-thread runtime and
+//! calls `Runtime::block_on`, which panics on a thread inside the service's
+//! runtime (the CLI opens the store from async code, and tests run the store
+//! inline on a current-thread runtime), and dropping it there panics too.
+//! Here the connection task runs on a one-thread runtime this store owns,
+//! and callers wait with a plain executor (`futures_executor::block_on`),
+//! which is legal on any thread. The service already moves store calls off
+//! its async workers (`block_in_place`/`spawn_blocking`), so waiting here
+//! never stalls other requests. One connection per store suffices: the
+//! service serialises its store calls behind a mutex anyway; more
+//! throughput comes from more replicas.
+
+mod audit;
+mod configs;
+mod instances;
+mod migrations;
+mod tests_table;
+
+use std::future::Future;
+
+use tokio::runtime::Runtime;
+use tokio_postgres::{Client, NoTls};
+
+use super::rows;
+use super::{AuditRecord, ConfigRow, StoreError};
+use crate::crypto::SealedKey;
+
+/// An open PostgreSQL store: one connection, re-established when it drops.
+pub struct PgStore {
+    /// `None` only while dropping (the runtime is shut down in the background).
+    runtime: Option<Runtime>,
+    client: Client,
+    url: String,
+}
+
+impl PgStore {
+    /// Connects to `url` and brings the schema up to date.
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("llmcfg-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| StoreError::Open(format!("cannot start the PostgreSQL runtime: {e}")))?;
+        let client = connect(&runtime, url)?;
+        let mut store = PgStore {
+            runtime: Some(runtime),
+            client,
+            url: url.to_string(),
+        };
+        let (rt, c) = store.conn()?;
+        wait(rt, migrations::migrate(c))?;
+        Ok(store)
+    }
+
+    /// The runtime and a live connection. A connection that the server
+    /// closed (restart, failover) is replaced first; an operation that fails
+    /// mid-way is never retried, since the caller cannot tell whether it
+    /// committed.
+    fn conn(&mut self) -> Result<(&Runtime, &mut Client), StoreError> {
+        let runtime = self.runtime.as_ref().expect("runtime lives until drop");
+        if self.client.is_closed() {
+            tracing::warn!("PostgreSQL connection lost; reconnecting");
+            self.client = connect(runtime, &self.url)?;
+        }
+        Ok((runtime, &mut self.client))
+    }
+
+    /// The stored master-key check value, if the store has one yet.
+    pub fn key_check_value(&mut self) -> Result<Option<String>, StoreError> {
+        let (rt, c) = self.conn()?;
+        wait(rt, async move {
+                let row = c
+                    .query_opt("SELECT value FROM meta WHERE key = 'key_check'", &[])
+                    .await?;
+                Ok(row.map(|r| r.get(0)))
+        })
+    }
+
+    /// Records the check value of the master key if none is recorded yet, and
+    /// returns the one that is recorded (another replica may have won).
+    pub fn init_key_check_value(&mut self, kcv: &str) -> Result<String, StoreError> {
+        let (rt, c) = self.conn()?;
+        wait(rt, async move {
+                c.execute(
+                    "INSERT INTO meta (key, value) VALUES ('key_check', $1)
+                     ON CONFLICT (key) DO NOTHING",
+                    &[&kcv],
+                )
+                .await?;
+                let row = c
+                    .query_one("SELECT value FROM meta WHERE key = 'key_check'", &[])
+                    .await?;
+                Ok(row.get(0))
+        })
+    }
+
+    /// True when the store has never held a sealed key.
+    pub fn is_fresh(&mut self) -> Result<bool, StoreError> {
+        let (rt, c) = self.conn()?;
+        wait(rt, async move {
+                let row = c
+                    .query_one(
+                        "SELECT (SELECT COUNT(*) FROM configs) = 0
+                            AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'key_check')",
+                        &[],
+                    )
+                    .await?;
+                Ok(row.get(0))
+        })
+    }
+
+    /// Re-seals every stored key and records the new check value, in one
+    /// transaction that locks `configs` against concurrent writers, so no
+    /// replica slips in a row sealed under the old key meanwhile.
+    pub fn reseal_all<E>(
+        &mut self,
+        new_kcv: &str,
+        mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E>,
+        audit_rec: &AuditRecord,
+    ) -> Result<usize, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut failure: Option<E> = None;
+        let failure_slot = &mut failure;
+        let (rt, c) = self.conn().map_err(E::from)?;
+        let result = wait(rt, async move {
+                let tx = c.transaction().await?;
+                tx.batch_execute("LOCK TABLE configs IN SHARE ROW EXCLUSIVE MODE")
+                    .await?;
+                let rows = configs::all(&tx).await?;
+                for row in &rows {
+                    let sealed = match reseal(row) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            // Dropping the transaction rolls it back.
+                            *failure_slot = Some(e);
+                            return Ok(0);
+                        }
+                    };
+                    tx.execute(
+                        "UPDATE configs SET sealed_key = $1 WHERE id = $2",
+                        &[&sealed.as_bytes(), &row.id.to_string()],
+                    )
+                    .await?;
+                }
+                tx.execute(
+                    "INSERT INTO meta (key, value) VALUES ('key_check', $1)
+                     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                    &[&new_kcv],
+                )
+                .await?;
+                audit::append(&tx, audit_rec).await?;
+                tx.commit().await?;
+                Ok::<_, StoreError>(rows.len())
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => result.map_err(E::from),
+        }
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Dropping a runtime blocks, which Tokio forbids (with a panic) when
+        // the last handle goes away on an async worker; shut it down in the
+        // background instead. The server notices the closed socket.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Waits for `fut` on this thread. Entering the runtime lets the future
+/// reach the runtime's I/O driver; the plain executor then parks this thread
+/// without starting a second runtime.
+fn wait<F: Future>(runtime: &Runtime, fut: F) -> F::Output {
+    let _enter = runtime.enter();
+    futures_executor::block_on(fut)
+}
+
+/// Opens one connection and spawns its I/O task on `runtime`.
+fn connect(runtime: &Runtime, url: &str) -> Result<Client, StoreError> {
+    let url = url.to_string();
+    let connecting = runtime.spawn(async move {
+        let (client, connection) = tokio_postgres::connect(&url, NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %e, "PostgreSQL connection ended");
+            }
+        });
+        Ok::<_, tokio_postgres::Error>(client)
+    });
+    match futures_executor::block_on(connecting) {
+        Ok(Ok(client)) => Ok(client),
+        // The URL is not repeated: it may carry a password.
+        Ok(Err(e)) => Err(StoreError::Open(format!("cannot connect to PostgreSQL: {e}"))),
+        Err(e) => Err(StoreError::Open(format!("PostgreSQL connect task failed: {e}"))),
+    }
+}
