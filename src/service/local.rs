@@ -260,6 +260,36 @@ impl LocalBackend {
                 actor,
                 respond_to,
             } => blocking(respond_to, move || inner.rotate(new_key_file, actor)).await,
+            Request::CreateToken {
+                name,
+                role,
+                actor,
+                respond_to,
+            } => {
+                blocking(respond_to, move || {
+                    super::tokens::create(&mut inner.lock(), &name, role, actor)
+                })
+                .await
+            }
+            Request::ListTokens { respond_to } => {
+                blocking(respond_to, move || super::tokens::list(&inner.lock())).await
+            }
+            Request::RevokeToken {
+                name,
+                actor,
+                respond_to,
+            } => {
+                blocking(respond_to, move || {
+                    super::tokens::revoke(&mut inner.lock(), &name, actor)
+                })
+                .await
+            }
+            Request::Authenticate { secret, respond_to } => {
+                blocking(respond_to, move || {
+                    super::tokens::authenticate(&inner.lock(), &secret)
+                })
+                .await
+            }
         }
     }
 }
@@ -546,6 +576,17 @@ impl Inner {
                 latency: std::time::Duration::ZERO,
             };
         };
+        if let (Some(policy), Some(url)) = (
+            self.prober.settings().guard.as_deref(),
+            spec.effective_base_url(row.base_url.as_deref()),
+        ) && let Some(message) = super::target_check::refusal(policy, url).await
+        {
+            return ProbeOutcome {
+                status: TestStatus::Unreachable,
+                message,
+                latency: std::time::Duration::ZERO,
+            };
+        }
         self.prober
             .test(ProbeTarget {
                 spec,
