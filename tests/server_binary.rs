@@ -61,7 +61,11 @@ impl Home {
     }
 
     fn log_file(&self) -> PathBuf {
-        self.dir.path().join("state").join("llmcfg").join("llmcfg.log")
+        self.dir
+            .path()
+            .join("state")
+            .join("llmcfg")
+            .join("llmcfg.log")
     }
 
     fn log(&self) -> String {
@@ -69,8 +73,16 @@ impl Home {
     }
 
     fn token(&self, name: &str, role: &str) -> String {
-        let out = self.run(&["token", "create", "--name", name, "--role", role], None, &[]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = self.run(
+            &["token", "create", "--name", name, "--role", role],
+            None,
+            &[],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
@@ -147,7 +159,13 @@ async fn cli_remote_round_trip_and_conformance_over_the_binary() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "null");
 
     let create = [
-        "-i", "acme", "create", "--provider", "anthropic", "--model", "claude-sonnet-4-5",
+        "-i",
+        "acme",
+        "create",
+        "--provider",
+        "anthropic",
+        "--model",
+        "claude-sonnet-4-5",
         "--api-key-stdin",
     ];
     let out = remote(&create, Some(&format!("{SECRET_KEY}\n")), &with_token);
@@ -156,7 +174,11 @@ async fn cli_remote_round_trip_and_conformance_over_the_binary() {
     let out = remote(&create, Some(&format!("{SECRET_KEY}\n")), &with_token);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));
 
-    let out = remote(&["-i", "acme", "update", "--model", "claude-opus-4-1"], None, &with_token);
+    let out = remote(
+        &["-i", "acme", "update", "--model", "claude-opus-4-1"],
+        None,
+        &with_token,
+    );
     assert!(out.status.success(), "{}", text(&out));
     let out = remote(&["-i", "acme", "get", "--json"], None, &with_token);
     let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -200,7 +222,11 @@ async fn cli_remote_round_trip_and_conformance_over_the_binary() {
     // The conformance suite through the built binary.
     let handle = remote_handle(&url, &admin);
     let transcript = conformance::run(&handle).await;
-    assert!(transcript.iter().any(|l| l.starts_with("create acme again: exists")));
+    assert!(
+        transcript
+            .iter()
+            .any(|l| l.starts_with("create acme again: exists"))
+    );
 
     sigterm(&child);
     assert!(child.wait().unwrap().success());
@@ -235,7 +261,9 @@ async fn sigterm_lets_the_in_flight_request_finish() {
 
     let log_has = |needle: &str| {
         let path: &Path = &home.log_file();
-        std::fs::read_to_string(path).unwrap_or_default().contains(needle)
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .contains(needle)
     };
     wait_until("the request to start", || log_has("request started")).await;
     sigterm(&child);

@@ -76,8 +76,11 @@ impl Api {
     }
 
     async fn post(&self, instance: Option<&str>, body: Value) -> Seen {
-        self.send(self.scoped(Method::POST, "/llm-config/", instance).json(&body))
-            .await
+        self.send(
+            self.scoped(Method::POST, "/llm-config/", instance)
+                .json(&body),
+        )
+        .await
     }
 
     /// Asserts no response so far contained the key or its middle.
@@ -186,7 +189,9 @@ async fn crud_statuses_and_scope_header() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     // Extensions.
-    let r = api.send(api.req(Method::GET, "/llm-config/instances")).await;
+    let r = api
+        .send(api.req(Method::GET, "/llm-config/instances"))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     let ids: Vec<Value> = r
         .json()
@@ -196,7 +201,9 @@ async fn crud_statuses_and_scope_header() {
         .map(|s| s["instance_id"].clone())
         .collect();
     assert_eq!(ids, vec![Value::Null, json!("acme")]);
-    let r = api.send(api.req(Method::GET, "/llm-config/providers")).await;
+    let r = api
+        .send(api.req(Method::GET, "/llm-config/providers"))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.json().as_array().unwrap().len() > 5);
     let r = api
@@ -258,7 +265,11 @@ async fn body_rejections() {
 
     // Malformed JSON → 400.
     let r = api
-        .send(post().header("content-type", "application/json").body("{\"provider\": "))
+        .send(
+            post()
+                .header("content-type", "application/json")
+                .body("{\"provider\": "),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.detail().contains("malformed JSON"));
@@ -268,7 +279,11 @@ async fn body_rejections() {
     body["extra"] = json!(1);
     let r = api.send(post().json(&body)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.detail().contains("unknown field `extra`"), "{}", r.detail());
+    assert!(
+        r.detail().contains("unknown field `extra`"),
+        "{}",
+        r.detail()
+    );
 
     // Missing field → 422.
     let r = api.send(post().json(&json!({"provider": "openai"}))).await;
@@ -280,7 +295,11 @@ async fn body_rejections() {
 
     // Wrong or missing content type → 415.
     let r = api
-        .send(post().header("content-type", "text/plain").body(anthropic().to_string()))
+        .send(
+            post()
+                .header("content-type", "text/plain")
+                .body(anthropic().to_string()),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     r.detail();
@@ -301,7 +320,10 @@ async fn body_rejections() {
     let mut big = anthropic();
     big["model"] = json!("m".repeat(1024 * 1024));
     let r = api
-        .send(api.scoped(Method::POST, "/llm-config/", Some("big")).json(&big))
+        .send(
+            api.scoped(Method::POST, "/llm-config/", Some("big"))
+                .json(&big),
+        )
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(r.detail().contains("65536"));
@@ -334,7 +356,11 @@ async fn auth_statuses() {
     ];
     for (method, path) in &routes {
         // No token → 401 with a challenge.
-        let r = http.request(method.clone(), url(path)).send().await.unwrap();
+        let r = http
+            .request(method.clone(), url(path))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
         assert!(r.headers().contains_key("www-authenticate"));
         let body: Value = r.json().await.unwrap();
@@ -373,10 +399,20 @@ async fn auth_statuses() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     // The admin token works; once revoked → 401.
-    let r = http.get(url("/llm-config/")).bearer_auth(&admin).send().await.unwrap();
+    let r = http
+        .get(url("/llm-config/"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     server.local.revoke_token("admin").await.unwrap();
-    let r = http.get(url("/llm-config/")).bearer_auth(&admin).send().await.unwrap();
+    let r = http
+        .get(url("/llm-config/"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     // /healthz and /openapi.json need no token.
@@ -387,7 +423,10 @@ async fn auth_statuses() {
     let doc: Value = r.json().await.unwrap();
     for (method, path) in &routes {
         let m = method.as_str().to_ascii_lowercase();
-        assert!(doc["paths"][path][&m].is_object(), "{m} {path} undocumented");
+        assert!(
+            doc["paths"][path][&m].is_object(),
+            "{m} {path} undocumented"
+        );
     }
     assert!(doc["paths"]["/healthz"]["get"].is_object());
     server.stop().await;
@@ -419,8 +458,14 @@ async fn sixteen_concurrent_creates_one_wins() {
     for t in tasks {
         statuses.push(t.await.unwrap());
     }
-    let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
-    let conflicts = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let conflicts = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CONFLICT)
+        .count();
     assert_eq!((created, conflicts), (1, 15), "{statuses:?}");
     server.stop().await;
 }
@@ -450,7 +495,10 @@ async fn ssrf_guard_refuses_loopback_targets() {
     assert_eq!(result["status"], "unreachable");
     assert!(result["message"].as_str().unwrap().contains("SSRF guard"));
     // The refusal is recorded as the scope's last test.
-    let list = api.send(api.req(Method::GET, "/llm-config/instances")).await.json();
+    let list = api
+        .send(api.req(Method::GET, "/llm-config/instances"))
+        .await
+        .json();
     let inward = list
         .as_array()
         .unwrap()

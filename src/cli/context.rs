@@ -30,7 +30,11 @@ pub struct Context {
 /// one, the local store otherwise.
 pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Paths), CliError> {
     let (settings, paths) = load_settings(global)?;
-    if let Some(url) = global.remote.clone().or_else(|| settings.remote.url.clone()) {
+    if let Some(url) = global
+        .remote
+        .clone()
+        .or_else(|| settings.remote.url.clone())
+    {
         let handle = open_remote(&url, &settings, &paths)?;
         return Ok((handle, settings, paths));
     }
@@ -76,7 +80,10 @@ fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceH
     let token = credentials::resolve(&url, &config_dir(paths)).map_err(remote_err)?;
     let client = RemoteClient::new(&url, token).map_err(remote_err)?;
     let backend = RemoteBackend::new(client, configured);
-    Ok(ServiceHandle::spawn(Backend::Remote(backend), local_actor()))
+    Ok(ServiceHandle::spawn(
+        Backend::Remote(backend),
+        local_actor(),
+    ))
 }
 
 /// Opens the local store; `guard` turns on the SSRF guard (server mode).

@@ -67,11 +67,7 @@ impl RemoteClient {
         scope: Option<&Scope>,
     ) -> Result<Response, ServiceError> {
         let response = builder.send().await.map_err(|e| {
-            ServiceError::Remote(format!(
-                "cannot reach {}: {}",
-                self.base,
-                e.without_url()
-            ))
+            ServiceError::Remote(format!("cannot reach {}: {}", self.base, e.without_url()))
         })?;
         if response.status().is_success() {
             return Ok(response);

@@ -129,9 +129,12 @@ impl From<ServiceError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(ErrorBody {
-            detail: self.detail,
-        }))
+        (
+            self.status,
+            Json(ErrorBody {
+                detail: self.detail,
+            }),
+        )
             .into_response()
     }
 }
@@ -167,8 +170,7 @@ pub async fn detail_bodies(
     let mut fresh = ApiError::new(status, detail).into_response();
     // Keep headers such as `Allow` on a 405.
     for (name, value) in response.headers() {
-        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH
-        {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
             fresh.headers_mut().insert(name.clone(), value.clone());
         }
     }

@@ -30,10 +30,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestScope {
             )));
         }
         let raw = first.to_str().map_err(|_| {
-            ApiError::bad_scope(ValidationError::new(
-                "instance_id",
-                "must be visible ASCII",
-            ))
+            ApiError::bad_scope(ValidationError::new("instance_id", "must be visible ASCII"))
         })?;
         Scope::from_optional(Some(raw))
             .map(RequestScope)
@@ -52,10 +49,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
             // Only reachable if a route was mounted without the auth layer.
-            ApiError::new(
-                axum::http::StatusCode::UNAUTHORIZED,
-                "missing bearer token",
-            )
+            ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "missing bearer token")
         })
     }
 }

@@ -19,7 +19,10 @@ const BODY_ERRORS: &[(u16, &str)] = &[
     (400, "Malformed JSON"),
     (413, "Body larger than 64 KiB"),
     (415, "Content-Type is not application/json"),
-    (422, "Unknown field, missing field, wrong type or a broken rule"),
+    (
+        422,
+        "Unknown field, missing field, wrong type or a broken rule",
+    ),
 ];
 
 /// The whole document.

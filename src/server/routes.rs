@@ -97,7 +97,11 @@ pub const ROUTES: &[Route] = &[
                   targets refused by the SSRF guard report status `unreachable`",
         body: None,
         query: &[],
-        success: (200, "The outcome (success may be false)", Some("TestResult")),
+        success: (
+            200,
+            "The outcome (success may be false)",
+            Some("TestResult"),
+        ),
         errors: &[(404, "The scope has no configuration")],
         handler: || post(handlers::test_connection),
     },

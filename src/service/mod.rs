@@ -18,5 +18,5 @@ pub use backend::{Backend, BackendInfo};
 pub use error::ServiceError;
 pub use handle::ServiceHandle;
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
-pub use message::TestProgress;
 pub(crate) use message::Request;
+pub use message::TestProgress;

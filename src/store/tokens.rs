@@ -121,7 +121,9 @@ mod tests {
             role: Role::Viewer,
             created_at: super::super::rows_now(),
         };
-        store.add_token(&info, &token_hash("secret"), &rec()).unwrap();
+        store
+            .add_token(&info, &token_hash("secret"), &rec())
+            .unwrap();
         assert!(matches!(
             store.add_token(&info, &token_hash("other"), &rec()),
             Err(StoreError::AlreadyExists)

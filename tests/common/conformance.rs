@@ -40,29 +40,44 @@ pub async fn run(h: &ServiceHandle) -> Vec<String> {
 
     // Create → view with the mask, never the key.
     let view = h
-        .create(&acme, new_config("anthropic", "claude-sonnet-4-5", SECRET_KEY))
+        .create(
+            &acme,
+            new_config("anthropic", "claude-sonnet-4-5", SECRET_KEY),
+        )
         .await
         .unwrap();
     assert_eq!(view.api_key_masked, "sk-ant-...WXYZ");
     assert_eq!(view.instance_id.as_deref(), Some("acme"));
     assert_eq!(view.provider, "anthropic");
     assert_eq!(h.get(&acme).await.unwrap(), Some(view.clone()));
-    t.push(format!("create acme: {} {}", view.provider, view.api_key_masked));
+    t.push(format!(
+        "create acme: {} {}",
+        view.provider, view.api_key_masked
+    ));
 
     // Second create on the same scope → 409.
     let again = h
-        .create(&acme, new_config("openai", "gpt-4o", "sk-proj-abcdefghijklmnopqrstuvwxyz"))
+        .create(
+            &acme,
+            new_config("openai", "gpt-4o", "sk-proj-abcdefghijklmnopqrstuvwxyz"),
+        )
         .await;
     t.push(format!("create acme again: {}", outcome(&again)));
 
     // A tenant never sees the global config.
     let g = h
-        .create(&global, new_config("openai", "gpt-4o", "sk-proj-abcdefghijklmnopqrstuvwxyz1234"))
+        .create(
+            &global,
+            new_config("openai", "gpt-4o", "sk-proj-abcdefghijklmnopqrstuvwxyz1234"),
+        )
         .await
         .unwrap();
     assert_eq!(g.instance_id, None);
     assert_eq!(h.get(&empty).await.unwrap(), None);
-    t.push(format!("tenant without config sees: {:?}", h.get(&empty).await.unwrap()));
+    t.push(format!(
+        "tenant without config sees: {:?}",
+        h.get(&empty).await.unwrap()
+    ));
 
     // Partial update keeps the other fields.
     let updated = h
@@ -80,7 +95,10 @@ pub async fn run(h: &ServiceHandle) -> Vec<String> {
     assert_eq!(updated.api_key_masked, view.api_key_masked);
     assert_eq!(updated.id, view.id);
     assert_eq!(updated.created_at, view.created_at);
-    t.push(format!("update model: {} {}", updated.model, updated.api_key_masked));
+    t.push(format!(
+        "update model: {} {}",
+        updated.model, updated.api_key_masked
+    ));
 
     // A new provider without a new key is refused.
     let moved = h
@@ -112,7 +130,10 @@ pub async fn run(h: &ServiceHandle) -> Vec<String> {
         )
         .await;
     t.push(format!("update empty: {}", outcome(&r)));
-    t.push(format!("delete empty: {}", outcome(&h.delete(&empty).await)));
+    t.push(format!(
+        "delete empty: {}",
+        outcome(&h.delete(&empty).await)
+    ));
     t.push(format!(
         "test empty: {}",
         outcome(&h.test_connection(&empty).await)
@@ -134,7 +155,10 @@ pub async fn run(h: &ServiceHandle) -> Vec<String> {
     // Delete → 204, then GET null, then 404.
     t.push(format!("delete acme: {}", outcome(&h.delete(&acme).await)));
     assert_eq!(h.get(&acme).await.unwrap(), None);
-    t.push(format!("delete acme again: {}", outcome(&h.delete(&acme).await)));
+    t.push(format!(
+        "delete acme again: {}",
+        outcome(&h.delete(&acme).await)
+    ));
 
     // The audit log of acme, newest first.
     let actions: Vec<String> = h
