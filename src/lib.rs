@@ -11,6 +11,7 @@
 //!  shell    ──► cli ─┼─► service::ServiceHandle ──mpsc──► service actor ──► Backend
 //!  HTTP     ──► server ┘      (clone)         ◄─oneshot─                       │
 //!                                           Local: store (SQLite, sealed keys) + prober
+//!                                           Remote: HTTP client to an /llm-config server
 //! ```
 //!
 //! - [`domain`]: pure types and rules (scope, config, catalog, masking, validation, secrets).

@@ -204,3 +204,34 @@ async fn test_all(
     }
     while tasks.join_next().await.is_some() {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_instances_join_the_server_list() {
+        let server = vec![
+            InstanceSummary {
+                instance_id: None,
+                name: None,
+                config: None,
+                last_test: None,
+            },
+            InstanceSummary {
+                instance_id: Some("zeta".into()),
+                name: None,
+                config: None,
+                last_test: None,
+            },
+        ];
+        let configured = vec![
+            (InstanceId::parse("zeta").unwrap(), Some("Zeta Corp".into())),
+            (InstanceId::parse("acme").unwrap(), None),
+        ];
+        let merged = merge_configured(server, &configured);
+        let ids: Vec<_> = merged.iter().map(|s| s.instance_id.clone()).collect();
+        assert_eq!(ids, vec![None, Some("acme".into()), Some("zeta".into())]);
+        assert_eq!(merged[2].name.as_deref(), Some("Zeta Corp"));
+    }
+}

@@ -75,7 +75,12 @@ pub async fn audit(
     let scope = match q.instance.as_deref() {
         None => None,
         Some("") => Some(Scope::Global),
-        Some(id) => Some(Scope::from_optional(Some(id)).map_err(ApiError::bad_scope)?),
+        Some(id) => Some(Scope::from_optional(Some(id)).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("invalid instance query parameter: {}", e.reason),
+            )
+        })?),
     };
     let limit = q.limit.unwrap_or(AUDIT_DEFAULT_LIMIT);
     if limit == 0 || limit > AUDIT_MAX_LIMIT {
