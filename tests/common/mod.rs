@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod conformance;
+pub mod http;
 
 use std::path::Path;
 use std::sync::Arc;
