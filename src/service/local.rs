@@ -128,8 +128,11 @@ impl LocalBackend {
     pub async fn handle(&mut self, request: Request) {
         let inner = self.inner.clone();
         match request {
+            // Reads leave the actor at once: a burst of GETs (the server
+            // under load) then overlaps its blocking-pool hops instead of
+            // queueing them one by one. Writes stay in order.
             Request::Get { scope, respond_to } => {
-                blocking(respond_to, move || inner.get(&scope)).await
+                tokio::spawn(blocking(respond_to, move || inner.get(&scope)));
             }
             Request::Create {
                 scope,
@@ -260,6 +263,35 @@ impl LocalBackend {
                 actor,
                 respond_to,
             } => blocking(respond_to, move || inner.rotate(new_key_file, actor)).await,
+            Request::CreateToken {
+                name,
+                role,
+                actor,
+                respond_to,
+            } => {
+                blocking(respond_to, move || {
+                    super::tokens::create(&mut inner.lock(), &name, role, actor)
+                })
+                .await
+            }
+            Request::ListTokens { respond_to } => {
+                blocking(respond_to, move || super::tokens::list(&inner.lock())).await
+            }
+            Request::RevokeToken {
+                name,
+                actor,
+                respond_to,
+            } => {
+                blocking(respond_to, move || {
+                    super::tokens::revoke(&mut inner.lock(), &name, actor)
+                })
+                .await
+            }
+            Request::Authenticate { secret, respond_to } => {
+                tokio::spawn(blocking(respond_to, move || {
+                    super::tokens::authenticate(&inner.lock(), &secret)
+                }));
+            }
         }
     }
 }
@@ -559,6 +591,17 @@ impl Inner {
                 latency: std::time::Duration::ZERO,
             };
         };
+        if let (Some(policy), Some(url)) = (
+            self.prober.settings().guard.as_deref(),
+            spec.effective_base_url(row.base_url.as_deref()),
+        ) && let Some(message) = super::target_check::refusal(policy, url).await
+        {
+            return ProbeOutcome {
+                status: TestStatus::Unreachable,
+                message,
+                latency: std::time::Duration::ZERO,
+            };
+        }
         self.prober
             .test(ProbeTarget {
                 spec,

@@ -12,6 +12,7 @@ mod instances;
 mod migrations;
 mod rows;
 mod tests_table;
+mod tokens;
 
 pub use error::StoreError;
 pub use rows::{AuditRecord, ConfigRow, RowUpdate, now as rows_now};
