@@ -181,12 +181,62 @@ async fn ssrf_guard_refuses_loopback_targets() {
     assert_eq!(inward["last_test"]["status"], "unreachable");
     api.assert_key_never_seen();
 
-    // Listed in allowed_targets, the policy lets it through. (End-to-end,
-    // the prober then runs: asserted once the prober is merged.)
-    let allowed = llmcfg::prober::TargetPolicy::parse(&["127.0.0.1".into()]).unwrap();
-    assert!(allowed.permits("127.0.0.1", "127.0.0.1".parse().unwrap()));
-    let closed = llmcfg::prober::TargetPolicy::parse(&[]).unwrap();
-    assert!(!closed.permits("127.0.0.1", "127.0.0.1".parse().unwrap()));
+    // Listed in allowed_targets, the same loopback target is probed for real.
     drop(target);
     server.stop().await;
+    let (provider_url, hits) = openai_shaped_provider().await;
+    let server = TestServer::start(&["127.0.0.1"]).await;
+    let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    let r = api
+        .post(
+            Some("allowed"),
+            json!({"provider": "openai", "model": "gpt-4o", "api_key": SECRET_KEY,
+                   "base_url": provider_url}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = api
+        .send(api.scoped(Method::POST, "/llm-config/test-connection", Some("allowed")))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "ok", "{}", r.body);
+    assert_eq!(r.json()["message"], "Connection successful");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    api.assert_key_never_seen();
+    server.stop().await;
+}
+
+/// An OpenAI-shaped provider on 127.0.0.1:0 that accepts only `SECRET_KEY`
+/// and counts the requests that reach it.
+async fn openai_shaped_provider() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let app = axum::Router::new().route(
+        "/v1/models/{model}",
+        axum::routing::get(
+            move |axum::extract::Path(model): axum::extract::Path<String>,
+                  headers: axum::http::HeaderMap| {
+                let counter = counter.clone();
+                async move {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    let bearer = format!("Bearer {SECRET_KEY}");
+                    if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(bearer.as_str()) {
+                        (StatusCode::OK, axum::Json(json!({"id": model, "object": "model"})))
+                    } else {
+                        (
+                            StatusCode::UNAUTHORIZED,
+                            axum::Json(json!({"error": {"message": "Incorrect API key provided",
+                                "type": "invalid_request_error", "code": "invalid_api_key"}})),
+                        )
+                    }
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), hits)
 }
