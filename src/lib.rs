@@ -11,6 +11,7 @@
 //!  shell    ──► cli ─┼─► service::ServiceHandle ──mpsc──► service actor ──► Backend
 //!  HTTP     ──► server ┘      (clone)         ◄─oneshot─                       │
 //!                                           Local: store (SQLite, sealed keys) + prober
+//!                                           Remote: HTTP client to an /llm-config server
 //! ```
 //!
 //! - [`domain`]: pure types and rules (scope, config, catalog, masking, validation, secrets).
@@ -19,15 +20,21 @@
 //! - [`prober`]: connection tests against the provider APIs.
 //! - [`service`]: the actor, its handle and the backends.
 //! - [`cli`]: the command-line front end, one file per subcommand.
+//! - [`api`]: wire types of the `/llm-config` HTTP API.
+//! - [`server`]: `llmcfg serve`, the axum server of that API.
+//! - [`remote`]: the backend that speaks that API to a remote server.
 //! - [`settings`]: `config.toml` and the XDG paths.
 //!
 //! Dependencies point one way: `domain ← crypto ← store ← service`, and the
 //! front ends call only the service handle.
 
+pub mod api;
 pub mod cli;
 pub mod crypto;
 pub mod domain;
 pub mod prober;
+pub mod remote;
+pub mod server;
 pub mod service;
 pub mod settings;
 pub mod store;

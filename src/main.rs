@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use llmcfg::cli::{self, Cli, CliError, Context};
+use llmcfg::cli::{self, Cli, CliError};
 use llmcfg::settings::Paths;
 
 fn main() -> ExitCode {
@@ -22,10 +22,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match args.command {
-            Some(command) => {
-                let ctx = Context::open(&args.global)?;
-                cli::run(&ctx, command).await
-            }
+            Some(command) => cli::dispatch(&args.global, command).await,
             None => Err(CliError::Usage(
                 "the terminal UI is not part of this build yet; run `llmcfg --help` for the subcommands"
                     .into(),

@@ -12,7 +12,8 @@ mod pg_cluster;
 use std::sync::{Arc, Barrier};
 
 use llmcfg::crypto::{self, MasterKey, SealedKey};
-use llmcfg::domain::{ApiKey, InstanceId, Scope, TestResult, TestStatus};
+use llmcfg::domain::token::token_hash;
+use llmcfg::domain::{ApiKey, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo};
 use llmcfg::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, rows_now};
 
 const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
@@ -97,6 +98,7 @@ fn conformance(open: &(dyn Fn() -> Store + Sync)) {
     audit_log(&mut store);
     instances_and_last_test(&mut store, &master);
     reseal(&mut store, &master);
+    tokens(&mut store);
     concurrent_creates(open, &master);
     concurrent_updates(open, &master);
 }
@@ -134,10 +136,16 @@ fn crud_and_isolation(store: &mut Store, master: &MasterKey) {
     // A tenant never sees the control plane's config, and vice versa.
     assert!(store.get(&acme).unwrap().is_none());
     store
-        .insert(&sealed_row(master, &acme, "claude-acme"), &audit(&acme, "create"))
+        .insert(
+            &sealed_row(master, &acme, "claude-acme"),
+            &audit(&acme, "create"),
+        )
         .unwrap();
     assert_eq!(store.get(&acme).unwrap().unwrap().model, "claude-acme");
-    assert_eq!(store.get(&Scope::Global).unwrap().unwrap().model, "claude-global");
+    assert_eq!(
+        store.get(&Scope::Global).unwrap().unwrap().model,
+        "claude-global"
+    );
 
     let missing = tenant("missing");
     let err = store
@@ -157,7 +165,9 @@ fn crud_and_isolation(store: &mut Store, master: &MasterKey) {
     assert!(opens_with(master, &store.get(&acme).unwrap().unwrap()));
 
     // A change the closure refuses writes nothing and releases the row.
-    let refused = store.update(&acme, |_| Err::<RowUpdate, _>(StoreError::Corrupt("no".into())));
+    let refused = store.update(&acme, |_| {
+        Err::<RowUpdate, _>(StoreError::Corrupt("no".into()))
+    });
     assert!(matches!(refused, Err(StoreError::Corrupt(_))));
     assert_eq!(store.get(&acme).unwrap().unwrap().model, "claude-2");
     store
@@ -183,7 +193,11 @@ fn audit_log(store: &mut Store) {
     assert!(all.windows(2).all(|w| w[0].id > w[1].id));
     let acme_only = store.audit(Some(&acme), 100).unwrap();
     assert_eq!(acme_only.len(), 4);
-    assert!(acme_only.iter().all(|e| e.instance_id.as_deref() == Some("acme")));
+    assert!(
+        acme_only
+            .iter()
+            .all(|e| e.instance_id.as_deref() == Some("acme"))
+    );
     // The delete records the fingerprint of the key it removed, never the key.
     assert!(acme_only[0].key_fingerprint.is_some());
     assert_eq!(acme_only[0].fields, ["model"]);
@@ -199,9 +213,21 @@ fn audit_log(store: &mut Store) {
 fn instances_and_last_test(store: &mut Store, master: &MasterKey) {
     let beta = InstanceId::parse("beta").unwrap();
     let upper = InstanceId::parse("Zeta").unwrap();
-    assert!(store.add_instance(&beta, Some("Beta"), &audit(&tenant("beta"), "add_instance")).unwrap());
-    assert!(!store.add_instance(&beta, None, &audit(&tenant("beta"), "add_instance")).unwrap());
-    assert!(store.add_instance(&upper, None, &audit(&tenant("Zeta"), "add_instance")).unwrap());
+    assert!(
+        store
+            .add_instance(&beta, Some("Beta"), &audit(&tenant("beta"), "add_instance"))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .add_instance(&beta, None, &audit(&tenant("beta"), "add_instance"))
+            .unwrap()
+    );
+    assert!(
+        store
+            .add_instance(&upper, None, &audit(&tenant("Zeta"), "add_instance"))
+            .unwrap()
+    );
     let gamma = tenant("gamma");
     store
         .insert(&sealed_row(master, &gamma, "m"), &audit(&gamma, "create"))
@@ -216,20 +242,35 @@ fn instances_and_last_test(store: &mut Store, master: &MasterKey) {
         latency_ms: 42,
         checked_at: rows_now(),
     };
-    assert!(store.record_test(&gamma, &result, &audit(&gamma, "test")).unwrap());
+    assert!(
+        store
+            .record_test(&gamma, &result, &audit(&gamma, "test"))
+            .unwrap()
+    );
     // No config, no result.
-    assert!(!store.record_test(&tenant("beta"), &result, &audit(&tenant("beta"), "test")).unwrap());
+    assert!(
+        !store
+            .record_test(&tenant("beta"), &result, &audit(&tenant("beta"), "test"))
+            .unwrap()
+    );
 
     let list = store.list_instances().unwrap();
     let ids: Vec<Option<&str>> = list.iter().map(|s| s.instance_id.as_deref()).collect();
     // Control plane first, then by bytes: "Zeta" sorts before "beta".
     assert_eq!(ids, [None, Some("Zeta"), Some("beta"), Some("gamma")]);
-    assert_eq!(list[2].name.as_deref(), Some("Beta"), "a rename to nothing keeps the name");
+    assert_eq!(
+        list[2].name.as_deref(),
+        Some("Beta"),
+        "a rename to nothing keeps the name"
+    );
     assert!(list[0].config.is_some());
     assert!(list[2].config.is_none() && list[2].last_test.is_none());
     let g = &list[3];
     assert_eq!(g.config.as_ref().unwrap().model, "m");
-    assert_eq!(g.config.as_ref().unwrap().instance_id.as_deref(), Some("gamma"));
+    assert_eq!(
+        g.config.as_ref().unwrap().instance_id.as_deref(),
+        Some("gamma")
+    );
     assert_eq!(g.last_test.as_ref(), Some(&result));
 
     // Deleting and re-creating a config forgets its old test result.
@@ -260,7 +301,13 @@ fn reseal(store: &mut Store, master: &MasterKey) {
     );
     assert!(failed.is_err());
     assert_eq!(store.key_check_value().unwrap().as_deref(), Some("kcv-1"));
-    assert!(store.all_configs().unwrap().iter().all(|r| opens_with(master, r)));
+    assert!(
+        store
+            .all_configs()
+            .unwrap()
+            .iter()
+            .all(|r| opens_with(master, r))
+    );
 
     let n = store
         .reseal_all(
@@ -276,11 +323,37 @@ fn reseal(store: &mut Store, master: &MasterKey) {
         .unwrap();
     let rows = store.all_configs().unwrap();
     assert_eq!(n, rows.len());
-    assert!(rows.iter().all(|r| opens_with(&new, r) && !opens_with(master, r)));
+    assert!(
+        rows.iter()
+            .all(|r| opens_with(&new, r) && !opens_with(master, r))
+    );
     assert_eq!(store.key_check_value().unwrap().as_deref(), Some("kcv-new"));
     // Scopes in byte order.
     let scopes: Vec<&str> = rows.iter().map(|r| r.scope.key()).collect();
     assert_eq!(scopes, ["", "gamma"]);
+}
+
+fn tokens(store: &mut Store) {
+    let info = TokenInfo {
+        name: "ci".into(),
+        role: Role::Viewer,
+        created_at: rows_now(),
+    };
+    let rec = audit(&Scope::Global, "token_create");
+    store.add_token(&info, &token_hash("secret"), &rec).unwrap();
+    assert!(matches!(
+        store.add_token(&info, &token_hash("other"), &rec),
+        Err(StoreError::AlreadyExists)
+    ));
+    assert_eq!(store.find_token(&token_hash("secret")).unwrap(), Some(info));
+    assert_eq!(store.find_token(&token_hash("nope")).unwrap(), None);
+    assert_eq!(store.tokens().unwrap().len(), 1);
+    store.revoke_token("ci", &rec).unwrap();
+    assert_eq!(store.find_token(&token_hash("secret")).unwrap(), None);
+    assert!(matches!(
+        store.revoke_token("ci", &rec),
+        Err(StoreError::NotFound)
+    ));
 }
 
 fn concurrent_creates(open: &(dyn Fn() -> Store + Sync), master: &MasterKey) {
@@ -354,5 +427,8 @@ fn concurrent_updates(open: &(dyn Fn() -> Store + Sync), master: &MasterKey) {
     let row = store.get(&shared).unwrap().unwrap();
     assert_eq!(row.model, UPDATES.to_string());
     assert_eq!(row.provider, format!("p{UPDATES}"));
-    assert_eq!(store.audit(Some(&shared), 1000).unwrap().len(), 1 + 2 * UPDATES);
+    assert_eq!(
+        store.audit(Some(&shared), 1000).unwrap().len(),
+        1 + 2 * UPDATES
+    );
 }

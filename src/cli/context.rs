@@ -4,7 +4,9 @@
 
 use crate::crypto::{KeySource, MasterKeyOptions};
 use crate::domain::Scope;
-use crate::service::{Backend, LocalBackend, LocalOptions, OpenNotice, ServiceHandle};
+use crate::service::{
+    Backend, LocalBackend, LocalOptions, OpenNotice, ServiceError, ServiceHandle,
+};
 use crate::settings::{Paths, Settings};
 use crate::store::StoreLocation;
 
@@ -24,8 +26,24 @@ pub struct Context {
     pub paths: Paths,
 }
 
-/// Resolves paths and settings, opens the backend and spawns the service.
+/// Resolves paths and settings, opens the backend and spawns the service:
+/// the remote server when `--remote`, `LLMCFG_REMOTE` or `[remote] url` names
+/// one, the local store otherwise.
 pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Paths), CliError> {
+    let (settings, paths) = load_settings(global)?;
+    if let Some(url) = global
+        .remote
+        .clone()
+        .or_else(|| settings.remote.url.clone())
+    {
+        let handle = open_remote(&url, &settings, &paths)?;
+        return Ok((handle, settings, paths));
+    }
+    open_local(global, settings, paths, None)
+}
+
+/// Reads `config.toml` and resolves the file locations.
+pub fn load_settings(global: &GlobalArgs) -> Result<(Settings, Paths), CliError> {
     let mut paths = Paths::defaults();
     let explicit_config = global.config.is_some();
     if let Some(c) = &global.config {
@@ -33,7 +51,6 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
     }
     let settings = Settings::load(&paths.config_file, explicit_config)
         .map_err(|e| CliError::Config(e.to_string()))?;
-    let data_dir = paths.store.parent().map(std::path::Path::to_path_buf);
     if let Some(p) = global
         .store
         .clone()
@@ -42,20 +59,58 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
     {
         paths.store = p;
     }
-    let location = StoreLocation::parse(&paths.store);
-    if global.remote.is_some() || settings.remote.url.is_some() {
-        return Err(CliError::Usage(
-            "remote mode (--remote / LLMCFG_REMOTE) is not available in this build yet".into(),
-        ));
-    }
+    Ok((settings, paths))
+}
+
+/// The directory of `config.toml`, where remote tokens fall back to a file.
+pub fn config_dir(paths: &Paths) -> std::path::PathBuf {
+    paths
+        .config_file
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_else(|| ".".into())
+}
+
+fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceHandle, CliError> {
+    use crate::remote::{RemoteBackend, RemoteClient, RemoteError, credentials};
     let configured = settings
         .configured_instances()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
-    // A database URL has no "beside": its replicas each find the key in
-    // their own data directory, or (better) share it via LLMCFG_MASTER_KEY
-    // or --master-key-file.
+    let remote_err = |e: RemoteError| match e {
+        RemoteError::NoToken { .. } => CliError::Service(ServiceError::Unauthorized(e.to_string())),
+        RemoteError::Url { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Other(other.to_string()),
+    };
+    // Normalise first so the token is looked up under the same URL `login` used.
+    let url = crate::remote::normalise_url(url).map_err(remote_err)?;
+    let token = credentials::resolve(&url, &config_dir(paths)).map_err(remote_err)?;
+    let client = RemoteClient::new(&url, token).map_err(remote_err)?;
+    let backend = RemoteBackend::new(client, configured);
+    Ok(ServiceHandle::spawn(
+        Backend::Remote(backend),
+        local_actor(),
+    ))
+}
+
+/// Opens the local store; `guard` turns on the SSRF guard (server mode).
+pub fn open_local(
+    global: &GlobalArgs,
+    settings: Settings,
+    paths: Paths,
+    guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+) -> Result<(ServiceHandle, Settings, Paths), CliError> {
+    let configured = settings
+        .configured_instances()
+        .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
+    let location = StoreLocation::parse(&paths.store);
+    // A database URL has no "beside": each replica looks in its own data
+    // directory ($XDG_DATA_HOME/llmcfg), and all replicas must share one key
+    // via LLMCFG_MASTER_KEY or --master-key-file.
     let key_dir = match &location {
-        StoreLocation::Postgres(_) => data_dir,
+        StoreLocation::Postgres(_) => Paths::defaults()
+            .store
+            .parent()
+            .map(std::path::Path::to_path_buf),
         StoreLocation::File(p) => p.parent().map(std::path::Path::to_path_buf),
     };
     let default_key_file = key_dir
@@ -78,7 +133,10 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
         store_path: paths.store.clone(),
         master,
         configured_instances: configured,
-        probe: settings.probe_settings(),
+        probe: crate::prober::ProbeSettings {
+            guard,
+            ..settings.probe_settings()
+        },
         read_only: global.read_only,
     })?;
     for notice in notices {

@@ -10,11 +10,14 @@ pub mod exit;
 mod get;
 mod instances;
 mod key_input;
+mod login;
 mod master_key;
 mod models;
 mod output;
 mod providers;
+pub mod serve;
 mod test;
+mod token;
 mod update;
 
 use std::path::PathBuf;
@@ -102,6 +105,26 @@ pub enum Command {
     /// Manage the master key.
     #[command(subcommand)]
     MasterKey(master_key::MasterKeyCommand),
+    /// Serve the /llm-config HTTP API over the local store.
+    Serve(serve::ServeArgs),
+    /// Manage the bearer tokens of `serve`.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
+    /// Store a server token for --remote use (read from stdin or a hidden prompt).
+    Login,
+}
+
+/// Runs a subcommand: `serve` and `login` set up their own backend (or
+/// none); the others run against [`Context::open`].
+pub async fn dispatch(global: &GlobalArgs, command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Serve(args) => serve::run(global, args).await,
+        Command::Login => login::run(global).await,
+        other => {
+            let ctx = Context::open(global)?;
+            run(&ctx, other).await
+        }
+    }
 }
 
 /// Runs a subcommand against an open service.
@@ -117,5 +140,9 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Providers => providers::run(ctx).await,
         Command::Audit(args) => audit::run(ctx, args).await,
         Command::MasterKey(cmd) => master_key::run(ctx, cmd).await,
+        Command::Token(cmd) => token::run(ctx, cmd).await,
+        Command::Serve(_) | Command::Login => Err(CliError::Usage(
+            "serve and login run through cli::dispatch".into(),
+        )),
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod mask;
 pub mod scope;
 pub mod secret;
+pub mod token;
 pub mod validation;
 
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
@@ -18,4 +19,5 @@ pub use config::{
 pub use mask::mask_key;
 pub use scope::{InstanceId, Scope};
 pub use secret::ApiKey;
+pub use token::{IssuedToken, Role, TokenInfo};
 pub use validation::ValidationError;

@@ -1,5 +1,6 @@
 //! The backends the actor can own: the embedded local store, and (with the
-//! server issue) a remote `/llm-config` server. Each answers every request.
+//! server issue) a remote `/llm-config` server. Each answers every request;
+//! the remote one in a task per request, so none waits behind another.
 
 use std::fmt;
 
@@ -10,6 +11,8 @@ use super::message::Request;
 pub enum Backend {
     /// Embedded SQLite store with sealed keys.
     Local(LocalBackend),
+    /// A remote `/llm-config` server.
+    Remote(crate::remote::RemoteBackend),
 }
 
 /// A description of the backend for headers and help screens.
@@ -43,6 +46,9 @@ impl Backend {
             Backend::Local(local) => BackendInfo::Local {
                 store: local.store_path().to_path_buf(),
             },
+            Backend::Remote(remote) => BackendInfo::Remote {
+                url: remote.url().to_string(),
+            },
         }
     }
 
@@ -50,6 +56,7 @@ impl Backend {
     pub async fn handle(&mut self, request: Request) {
         match self {
             Backend::Local(local) => local.handle(request).await,
+            Backend::Remote(remote) => remote.handle(request).await,
         }
     }
 }

@@ -227,4 +227,48 @@ impl ServiceHandle {
         })
         .await
     }
+
+    /// Issues a server API token; the secret is returned once and only its
+    /// hash is stored.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        role: crate::domain::Role,
+    ) -> Result<crate::domain::IssuedToken, ServiceError> {
+        let (name, actor) = (name.to_string(), self.actor.to_string());
+        self.call(|respond_to| Request::CreateToken {
+            name,
+            role,
+            actor,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Every server API token (names and roles, never secrets).
+    pub async fn list_tokens(&self) -> Result<Vec<crate::domain::TokenInfo>, ServiceError> {
+        self.call(|respond_to| Request::ListTokens { respond_to })
+            .await
+    }
+
+    /// Revokes the token `name`.
+    pub async fn revoke_token(&self, name: &str) -> Result<(), ServiceError> {
+        let (name, actor) = (name.to_string(), self.actor.to_string());
+        self.call(|respond_to| Request::RevokeToken {
+            name,
+            actor,
+            respond_to,
+        })
+        .await
+    }
+
+    /// The token a bearer secret belongs to, or `None`.
+    pub async fn authenticate(
+        &self,
+        secret: &str,
+    ) -> Result<Option<crate::domain::TokenInfo>, ServiceError> {
+        let secret = zeroize::Zeroizing::new(secret.to_string());
+        self.call(|respond_to| Request::Authenticate { secret, respond_to })
+            .await
+    }
 }

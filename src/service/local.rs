@@ -67,7 +67,8 @@ impl LocalBackend {
     /// written.
     pub fn open(opts: LocalOptions) -> Result<(LocalBackend, Vec<OpenNotice>), ServiceError> {
         let location = StoreLocation::parse(&opts.store_path);
-        let mut store = Store::open_at(&location).map_err(|e| ServiceError::Store(e.to_string()))?;
+        let mut store =
+            Store::open_at(&location).map_err(|e| ServiceError::Store(e.to_string()))?;
         let store_err = |e: StoreError| ServiceError::Store(e.to_string());
         let fresh = store.is_fresh().map_err(store_err)?;
         let loaded = crypto::load_or_create(&opts.master, fresh)
@@ -129,8 +130,11 @@ impl LocalBackend {
     pub async fn handle(&mut self, request: Request) {
         let inner = self.inner.clone();
         match request {
+            // Reads leave the actor at once: a burst of GETs (the server
+            // under load) then overlaps its blocking-pool hops instead of
+            // queueing them one by one. Writes stay in order.
             Request::Get { scope, respond_to } => {
-                blocking(respond_to, move || inner.get(&scope)).await
+                tokio::spawn(blocking(respond_to, move || inner.get(&scope)));
             }
             Request::Create {
                 scope,
@@ -261,6 +265,35 @@ impl LocalBackend {
                 actor,
                 respond_to,
             } => blocking(respond_to, move || inner.rotate(new_key_file, actor)).await,
+            Request::CreateToken {
+                name,
+                role,
+                actor,
+                respond_to,
+            } => {
+                blocking(respond_to, move || {
+                    super::tokens::create(&mut inner.lock(), &name, role, actor)
+                })
+                .await
+            }
+            Request::ListTokens { respond_to } => {
+                blocking(respond_to, move || super::tokens::list(&mut inner.lock())).await
+            }
+            Request::RevokeToken {
+                name,
+                actor,
+                respond_to,
+            } => {
+                blocking(respond_to, move || {
+                    super::tokens::revoke(&mut inner.lock(), &name, actor)
+                })
+                .await
+            }
+            Request::Authenticate { secret, respond_to } => {
+                tokio::spawn(blocking(respond_to, move || {
+                    super::tokens::authenticate(&mut inner.lock(), &secret)
+                }));
+            }
         }
     }
 }
@@ -560,6 +593,17 @@ impl Inner {
                 latency: std::time::Duration::ZERO,
             };
         };
+        if let (Some(policy), Some(url)) = (
+            self.prober.settings().guard.as_deref(),
+            spec.effective_base_url(row.base_url.as_deref()),
+        ) && let Some(message) = super::target_check::refusal(policy, url).await
+        {
+            return ProbeOutcome {
+                status: TestStatus::Unreachable,
+                message,
+                latency: std::time::Duration::ZERO,
+            };
+        }
         self.prober
             .test(ProbeTarget {
                 spec,

@@ -103,6 +103,28 @@ pub enum Request {
         base_url: Option<String>,
         respond_to: Reply<Vec<String>>,
     },
+    /// Issue a server API token.
+    CreateToken {
+        name: String,
+        role: crate::domain::Role,
+        actor: String,
+        respond_to: Reply<crate::domain::IssuedToken>,
+    },
+    /// List server API tokens.
+    ListTokens {
+        respond_to: Reply<Vec<crate::domain::TokenInfo>>,
+    },
+    /// Revoke a server API token.
+    RevokeToken {
+        name: String,
+        actor: String,
+        respond_to: Reply<()>,
+    },
+    /// Find the token a bearer secret belongs to.
+    Authenticate {
+        secret: zeroize::Zeroizing<String>,
+        respond_to: Reply<Option<crate::domain::TokenInfo>>,
+    },
     /// Re-seal every key under a new master key.
     RotateMasterKey {
         new_key_file: Option<std::path::PathBuf>,

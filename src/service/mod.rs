@@ -11,9 +11,12 @@ mod error;
 mod handle;
 mod local;
 mod message;
+mod target_check;
+mod tokens;
 
 pub use backend::{Backend, BackendInfo};
 pub use error::ServiceError;
 pub use handle::ServiceHandle;
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
+pub(crate) use message::Request;
 pub use message::TestProgress;

@@ -24,7 +24,7 @@ pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
 use std::path::Path;
 
 use crate::crypto::SealedKey;
-use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult};
+use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
 
 /// An open store of either kind.
 pub enum Store {
@@ -171,5 +171,30 @@ impl Store {
         audit: &AuditRecord,
     ) -> Result<bool, StoreError> {
         each!(self, s => s.record_test(scope, result, audit))
+    }
+
+    /// Stores a new API token; `AlreadyExists` when the name is taken.
+    pub fn add_token(
+        &mut self,
+        info: &TokenInfo,
+        hash: &[u8; 32],
+        audit: &AuditRecord,
+    ) -> Result<(), StoreError> {
+        each!(self, s => s.add_token(info, hash, audit))
+    }
+
+    /// Every API token, by name.
+    pub fn tokens(&mut self) -> Result<Vec<TokenInfo>, StoreError> {
+        each!(self, s => s.tokens())
+    }
+
+    /// Deletes the token `name`; `NotFound` when there is none.
+    pub fn revoke_token(&mut self, name: &str, audit: &AuditRecord) -> Result<(), StoreError> {
+        each!(self, s => s.revoke_token(name, audit))
+    }
+
+    /// The token whose stored hash equals `hash`, if any.
+    pub fn find_token(&mut self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
+        each!(self, s => s.find_token(hash))
     }
 }

@@ -44,7 +44,8 @@ impl PgStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let (rt, c) = self.conn()?;
         let rows = wait(rt, async move {
-            let sql = "SELECT id, at, actor, scope, action, fields, key_fingerprint, detail FROM audit";
+            let sql =
+                "SELECT id, at, actor, scope, action, fields, key_fingerprint, detail FROM audit";
             match scope {
                 Some(s) => {
                     c.query(

@@ -107,8 +107,11 @@ impl PgStore {
                 other => other?,
             };
             // A new config makes any earlier test result of this scope stale.
-            tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&row.scope.key()])
-                .await?;
+            tx.execute(
+                "DELETE FROM last_tests WHERE scope = $1",
+                &[&row.scope.key()],
+            )
+            .await?;
             audit::append(&tx, audit_rec).await?;
             tx.commit().await?;
             Ok(())
@@ -174,8 +177,11 @@ impl PgStore {
         wait(rt, async move {
             let tx = c.transaction().await?;
             let current = get(&tx, scope, true).await?.ok_or(StoreError::NotFound)?;
-            tx.execute("DELETE FROM configs WHERE id = $1", &[&current.id.to_string()])
-                .await?;
+            tx.execute(
+                "DELETE FROM configs WHERE id = $1",
+                &[&current.id.to_string()],
+            )
+            .await?;
             tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
                 .await?;
             let mut rec = audit_rec.clone();

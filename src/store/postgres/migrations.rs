@@ -60,6 +60,13 @@ const MIGRATIONS: &[&str] = &[
          detail          TEXT
      );
      CREATE INDEX audit_by_scope ON audit (scope, id);",
+    // 2: API tokens of `llmcfg serve`; only the SHA-256 of each secret.
+    "CREATE TABLE tokens (
+         name       TEXT PRIMARY KEY,
+         role       TEXT NOT NULL,
+         hash       BYTEA NOT NULL UNIQUE,
+         created_at TEXT NOT NULL
+     );",
 ];
 
 /// Brings the schema up to date.

@@ -22,6 +22,7 @@ mod configs;
 mod instances;
 mod migrations;
 mod tests_table;
+mod tokens;
 
 use std::future::Future;
 
@@ -77,10 +78,10 @@ impl PgStore {
     pub fn key_check_value(&mut self) -> Result<Option<String>, StoreError> {
         let (rt, c) = self.conn()?;
         wait(rt, async move {
-                let row = c
-                    .query_opt("SELECT value FROM meta WHERE key = 'key_check'", &[])
-                    .await?;
-                Ok(row.map(|r| r.get(0)))
+            let row = c
+                .query_opt("SELECT value FROM meta WHERE key = 'key_check'", &[])
+                .await?;
+            Ok(row.map(|r| r.get(0)))
         })
     }
 
@@ -89,16 +90,16 @@ impl PgStore {
     pub fn init_key_check_value(&mut self, kcv: &str) -> Result<String, StoreError> {
         let (rt, c) = self.conn()?;
         wait(rt, async move {
-                c.execute(
-                    "INSERT INTO meta (key, value) VALUES ('key_check', $1)
+            c.execute(
+                "INSERT INTO meta (key, value) VALUES ('key_check', $1)
                      ON CONFLICT (key) DO NOTHING",
-                    &[&kcv],
-                )
+                &[&kcv],
+            )
+            .await?;
+            let row = c
+                .query_one("SELECT value FROM meta WHERE key = 'key_check'", &[])
                 .await?;
-                let row = c
-                    .query_one("SELECT value FROM meta WHERE key = 'key_check'", &[])
-                    .await?;
-                Ok(row.get(0))
+            Ok(row.get(0))
         })
     }
 
@@ -106,14 +107,14 @@ impl PgStore {
     pub fn is_fresh(&mut self) -> Result<bool, StoreError> {
         let (rt, c) = self.conn()?;
         wait(rt, async move {
-                let row = c
-                    .query_one(
-                        "SELECT (SELECT COUNT(*) FROM configs) = 0
+            let row = c
+                .query_one(
+                    "SELECT (SELECT COUNT(*) FROM configs) = 0
                             AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'key_check')",
-                        &[],
-                    )
-                    .await?;
-                Ok(row.get(0))
+                    &[],
+                )
+                .await?;
+            Ok(row.get(0))
         })
     }
 
@@ -133,34 +134,34 @@ impl PgStore {
         let failure_slot = &mut failure;
         let (rt, c) = self.conn().map_err(E::from)?;
         let result = wait(rt, async move {
-                let tx = c.transaction().await?;
-                tx.batch_execute("LOCK TABLE configs IN SHARE ROW EXCLUSIVE MODE")
-                    .await?;
-                let rows = configs::all(&tx).await?;
-                for row in &rows {
-                    let sealed = match reseal(row) {
-                        Ok(s) => s,
-                        Err(e) => {
-                            // Dropping the transaction rolls it back.
-                            *failure_slot = Some(e);
-                            return Ok(0);
-                        }
-                    };
-                    tx.execute(
-                        "UPDATE configs SET sealed_key = $1 WHERE id = $2",
-                        &[&sealed.as_bytes(), &row.id.to_string()],
-                    )
-                    .await?;
-                }
+            let tx = c.transaction().await?;
+            tx.batch_execute("LOCK TABLE configs IN SHARE ROW EXCLUSIVE MODE")
+                .await?;
+            let rows = configs::all(&tx).await?;
+            for row in &rows {
+                let sealed = match reseal(row) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        // Dropping the transaction rolls it back.
+                        *failure_slot = Some(e);
+                        return Ok(0);
+                    }
+                };
                 tx.execute(
-                    "INSERT INTO meta (key, value) VALUES ('key_check', $1)
-                     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                    &[&new_kcv],
+                    "UPDATE configs SET sealed_key = $1 WHERE id = $2",
+                    &[&sealed.as_bytes(), &row.id.to_string()],
                 )
                 .await?;
-                audit::append(&tx, audit_rec).await?;
-                tx.commit().await?;
-                Ok::<_, StoreError>(rows.len())
+            }
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('key_check', $1)
+                     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                &[&new_kcv],
+            )
+            .await?;
+            audit::append(&tx, audit_rec).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(rows.len())
         });
         match failure {
             Some(e) => Err(e),
@@ -203,7 +204,11 @@ fn connect(runtime: &Runtime, url: &str) -> Result<Client, StoreError> {
     match futures_executor::block_on(connecting) {
         Ok(Ok(client)) => Ok(client),
         // The URL is not repeated: it may carry a password.
-        Ok(Err(e)) => Err(StoreError::Open(format!("cannot connect to PostgreSQL: {e}"))),
-        Err(e) => Err(StoreError::Open(format!("PostgreSQL connect task failed: {e}"))),
+        Ok(Err(e)) => Err(StoreError::Open(format!(
+            "cannot connect to PostgreSQL: {e}"
+        ))),
+        Err(e) => Err(StoreError::Open(format!(
+            "PostgreSQL connect task failed: {e}"
+        ))),
     }
 }

@@ -36,13 +36,11 @@ pub(super) fn from_row(r: &Row<'_>) -> rusqlite::Result<Result<ConfigRow, StoreE
 }
 
 pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM configs WHERE scope = ?1"),
-        [scope.key()],
-        from_row,
-    )
-    .optional()?
-    .transpose()
+    // Cached: this is the hot read of `GET /llm-config/`.
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM configs WHERE scope = ?1"))?
+        .query_row([scope.key()], from_row)
+        .optional()?
+        .transpose()
 }
 
 pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {

@@ -10,6 +10,7 @@ mod configs;
 mod instances;
 mod migrations;
 mod tests_table;
+mod tokens;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,0 +1,245 @@
+//! Load bench of `llmcfg serve` (issue 5): GET `/llm-config/` across 1,000
+//! configured scopes at 64 connections, side by side in the same run with a
+//! trivial axum handler returning a fixed JSON body.
+//!
+//! Each server runs in a child process of this binary (re-executed with a
+//! role argument), so its RSS can be read from `/proc` after the run and
+//! the load generator's memory is not counted. Run with
+//! `cargo bench --bench server_load` (`BENCH_SECS`, default 15 s per server).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use llmcfg::crypto::MasterKeyOptions;
+use llmcfg::domain::{ApiKey, NewConfig, Role, Scope};
+use llmcfg::prober::{ProbeSettings, TargetPolicy};
+use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+
+/// Concurrent connections of the load generator.
+const CONNECTIONS: usize = 64;
+/// Configured scopes the requests rotate over.
+const SCOPES: usize = 1_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let role = args.get(1).map(String::as_str).unwrap_or("");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    match role {
+        "serve-llmcfg" => runtime.block_on(serve_llmcfg(&args[2])),
+        "serve-baseline" => runtime.block_on(serve_baseline()),
+        // `cargo bench` passes `--bench`; anything else runs the comparison.
+        _ => runtime.block_on(compare()),
+    }
+}
+
+async fn listener() -> tokio::net::TcpListener {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    // The parent reads the address from this first line.
+    println!("{}", l.local_addr().unwrap());
+    l
+}
+
+async fn serve_baseline() {
+    let app = axum::Router::new().route(
+        "/llm-config/",
+        axum::routing::get(|| async {
+            axum::Json(serde_json::json!({
+                "id": "00000000-0000-0000-0000-000000000000", "provider": "openai",
+                "model": "gpt-4o", "api_key_masked": "sk-...abcd", "instance_id": "t",
+                "base_url": null, "created_at": "2026-02-27T10:00:00Z",
+                "updated_at": "2026-02-27T10:00:00Z"
+            }))
+        }),
+    );
+    axum::serve(listener().await, app).await.unwrap();
+}
+
+async fn serve_llmcfg(dir: &str) {
+    let dir = std::path::Path::new(dir);
+    let (backend, _) = LocalBackend::open(LocalOptions {
+        store_path: dir.join("llmcfg.db"),
+        master: MasterKeyOptions {
+            env_hex: Some(zeroize::Zeroizing::new("22".repeat(32))),
+            file: None,
+            default_file: dir.join("master.key"),
+            keyring_account: None,
+        },
+        configured_instances: Vec::new(),
+        probe: ProbeSettings {
+            guard: Some(Arc::new(TargetPolicy::default())),
+            ..ProbeSettings::default()
+        },
+        read_only: false,
+    })
+    .unwrap();
+    let handle = ServiceHandle::spawn(Backend::Local(backend), "bench");
+    let token = handle
+        .create_token("bench", Role::Superadmin)
+        .await
+        .unwrap();
+    for i in 0..SCOPES {
+        let scope = Scope::from_optional(Some(&format!("tenant-{i:04}"))).unwrap();
+        let config = NewConfig {
+            provider: "openai".into(),
+            model: "gpt-4o".into(),
+            api_key: ApiKey::new(format!("sk-proj-bench-{i:04}-abcdefghijklmnop")),
+            base_url: None,
+        };
+        handle.create(&scope, config).await.unwrap();
+    }
+    let l = listener().await;
+    println!("{}", token.secret.as_str());
+    llmcfg::server::run(l, handle, std::future::pending())
+        .await
+        .unwrap();
+}
+
+struct Figures {
+    requests: u64,
+    errors: u64,
+    secs: f64,
+    p50_us: u64,
+    p99_us: u64,
+    rss_kib: u64,
+}
+
+fn spawn(role: &str, extra: &[&str]) -> (Child, Vec<String>, usize) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .arg(role)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = if role == "serve-llmcfg" { 2 } else { 1 };
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut got = Vec::new();
+    for _ in 0..lines {
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        got.push(line.trim().to_string());
+    }
+    let pid = child.id() as usize;
+    (child, got, pid)
+}
+
+fn rss_kib(pid: usize) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn load(url: &str, token: Option<&str>, secs: u64) -> (u64, u64, Vec<u32>) {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for c in 0..CONNECTIONS {
+        let (client, url) = (client.clone(), format!("{url}/llm-config/"));
+        let token = token.map(str::to_string);
+        tasks.push(tokio::spawn(async move {
+            let (mut ok, mut errors, mut lat) = (0u64, 0u64, Vec::with_capacity(100_000));
+            let mut i = c;
+            while Instant::now() < deadline {
+                let mut rb = client
+                    .get(&url)
+                    .header("X-Instance-Id", format!("tenant-{:04}", i % SCOPES));
+                if let Some(t) = &token {
+                    rb = rb.bearer_auth(t);
+                }
+                let started = Instant::now();
+                let fine = match rb.send().await {
+                    Ok(r) => r.status() == 200 && r.bytes().await.is_ok(),
+                    Err(_) => false,
+                };
+                if fine {
+                    ok += 1;
+                } else {
+                    errors += 1;
+                }
+                lat.push(started.elapsed().as_micros() as u32);
+                i += CONNECTIONS;
+            }
+            (ok, errors, lat)
+        }));
+    }
+    let (mut ok, mut errors, mut all) = (0, 0, Vec::new());
+    for t in tasks {
+        let (o, e, l) = t.await.unwrap();
+        ok += o;
+        errors += e;
+        all.extend(l);
+    }
+    (ok, errors, all)
+}
+
+async fn measure(role: &str, extra: &[&str], secs: u64) -> Figures {
+    let (mut child, lines, pid) = spawn(role, extra);
+    let url = format!("http://{}", lines[0]);
+    let token = lines.get(1).cloned();
+    // Warm up connections and caches.
+    load(&url, token.as_deref(), 1).await;
+    let started = Instant::now();
+    let (requests, errors, mut lat) = load(&url, token.as_deref(), secs).await;
+    let secs = started.elapsed().as_secs_f64();
+    let rss = rss_kib(pid);
+    let _ = child.kill();
+    let _ = child.wait();
+    lat.sort_unstable();
+    let pct = |p: f64| {
+        lat.get(((lat.len() as f64) * p) as usize)
+            .copied()
+            .unwrap_or(0) as u64
+    };
+    Figures {
+        requests,
+        errors,
+        secs,
+        p50_us: pct(0.50),
+        p99_us: pct(0.99),
+        rss_kib: rss,
+    }
+}
+
+fn report(name: &str, f: &Figures) {
+    println!(
+        "{name:<10} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {:>3}  requests {:>8}  server RSS {:>5.1} MiB",
+        f.requests as f64 / f.secs,
+        f.p50_us as f64 / 1000.0,
+        f.p99_us as f64 / 1000.0,
+        f.errors,
+        f.requests,
+        f.rss_kib as f64 / 1024.0
+    );
+}
+
+async fn compare() {
+    let secs: u64 = std::env::var("BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(15);
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().to_str().unwrap().to_string();
+    println!(
+        "GET /llm-config/ over {SCOPES} scopes, {CONNECTIONS} connections, {secs} s each, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let baseline = measure("serve-baseline", &[], secs).await;
+    report("baseline", &baseline);
+    let ours = measure("serve-llmcfg", &[&store], secs).await;
+    report("llmcfg", &ours);
+    println!(
+        "llmcfg / baseline: {:.0}%",
+        100.0 * (ours.requests as f64 / ours.secs) / (baseline.requests as f64 / baseline.secs)
+    );
+}

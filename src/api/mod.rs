@@ -1,0 +1,135 @@
+//! Wire types of the `/llm-config` HTTP API (design §3), shared by the server
+//! and the remote client so both sides agree on paths, headers and bodies.
+//!
+//! Request bodies the server reads are the domain types themselves
+//! ([`NewConfig`](crate::domain::NewConfig), [`ConfigPatch`](crate::domain::ConfigPatch),
+//! which refuse unknown fields); the client writes them with the borrowed
+//! mirrors below, because the domain's secret type is never `Serialize`.
+
+use serde::{Deserialize, Serialize};
+
+/// The config resource.
+pub const CONFIG_PATH: &str = "/llm-config/";
+/// Connection test of the selected scope.
+pub const TEST_PATH: &str = "/llm-config/test-connection";
+/// Extension: every scope with its view and last test.
+pub const INSTANCES_PATH: &str = "/llm-config/instances";
+/// Extension: the provider catalog.
+pub const PROVIDERS_PATH: &str = "/llm-config/providers";
+/// Extension: the audit log.
+pub const AUDIT_PATH: &str = "/llm-config/audit";
+/// The OpenAPI document (no auth).
+pub const OPENAPI_PATH: &str = "/openapi.json";
+/// Liveness probe (no auth).
+pub const HEALTH_PATH: &str = "/healthz";
+
+/// Header selecting the tenant scope; absent means the control plane.
+pub const INSTANCE_HEADER: &str = "x-instance-id";
+
+/// Largest request body the server reads, in bytes (64 KiB).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Default and largest page of `GET /llm-config/audit`.
+pub const AUDIT_DEFAULT_LIMIT: usize = 100;
+/// Upper bound of `limit` in `GET /llm-config/audit`.
+pub const AUDIT_MAX_LIMIT: usize = 10_000;
+
+/// Every error body: `{"detail": "<human message>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// What went wrong, for a human; never contains an API key.
+    pub detail: String,
+}
+
+/// `GET /llm-config/audit` query: `instance` narrows to one tenant (empty
+/// string means the control plane), absent means every scope.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Instance id; `""` selects the control plane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Most entries to return (default 100, at most 10,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// Client-side body of `POST /llm-config/` (borrows the key from its secret).
+#[derive(Serialize)]
+pub struct CreateBody<'a> {
+    /// Catalog id.
+    pub provider: &'a str,
+    /// Model.
+    pub model: &'a str,
+    /// The key, exposed only into the request body.
+    pub api_key: &'a str,
+    /// Base-URL override.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<&'a str>,
+}
+
+/// Client-side body of `PATCH /llm-config/`; absent fields are left out, and
+/// `base_url: Some(None)` is sent as `null` (clear the override).
+#[derive(Serialize)]
+pub struct PatchBody<'a> {
+    /// New provider.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<&'a str>,
+    /// New model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<&'a str>,
+    /// New key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<&'a str>,
+    /// Set or clear the base URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<Option<&'a str>>,
+}
+
+/// Fields a 422 detail may name, so the client can rebuild the typed error.
+pub const VALIDATION_FIELDS: &[&str] = &[
+    "provider",
+    "model",
+    "api_key",
+    "base_url",
+    "instance_id",
+    "name",
+    "body",
+    "limit",
+];
+
+/// Prefix of every 422 detail built from a validation error:
+/// `invalid <field>: <reason>`.
+pub const INVALID_PREFIX: &str = "invalid ";
+
+/// Splits a 422 detail `invalid <field>: <reason>` back into field and reason.
+pub fn parse_invalid_detail(detail: &str) -> Option<(&'static str, &str)> {
+    let rest = detail.strip_prefix(INVALID_PREFIX)?;
+    let (field, reason) = rest.split_once(": ")?;
+    let field = VALIDATION_FIELDS.iter().find(|f| **f == field)?;
+    Some((field, reason))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_detail_round_trips() {
+        assert_eq!(
+            parse_invalid_detail("invalid model: must not be empty"),
+            Some(("model", "must not be empty"))
+        );
+        assert_eq!(parse_invalid_detail("invalid thing: x"), None);
+        let patch = PatchBody {
+            provider: None,
+            model: Some("m"),
+            api_key: None,
+            base_url: Some(None),
+        };
+        assert_eq!(
+            serde_json::to_string(&patch).unwrap(),
+            r#"{"model":"m","base_url":null}"#
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! `llmcfg serve`: the `/llm-config` HTTP API over the local store, with the
+//! SSRF guard on, until SIGTERM or Ctrl-C (in-flight requests finish).
+
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::context::{load_settings, open_local};
+use super::{CliError, GlobalArgs};
+use crate::prober::TargetPolicy;
+
+/// Listen address when neither `--listen` nor `[server] listen` is given.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
+
+/// Arguments of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default `[server] listen`, else 127.0.0.1:8787).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+/// Runs `serve`.
+pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
+    if global.remote.is_some() {
+        return Err(CliError::Usage(
+            "serve works on the local store; drop --remote / LLMCFG_REMOTE".into(),
+        ));
+    }
+    let (settings, paths) = load_settings(global)?;
+    let policy = TargetPolicy::parse(&settings.server.allowed_targets).map_err(CliError::Config)?;
+    let listen = args
+        .listen
+        .or_else(|| settings.server.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+    let (handle, _, _) = open_local(global, settings, paths, Some(Arc::new(policy)))?;
+    if handle.list_tokens().await?.is_empty() {
+        eprintln!(
+            "llmcfg: no API tokens yet, so every /llm-config request will get 401; \
+             create one with `llmcfg token create --name NAME`"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| CliError::Usage(format!("cannot listen on {listen}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    // On stdout, one line, so scripts and tests can find an ephemeral port.
+    println!("llmcfg: serving the /llm-config API on http://{addr}");
+    crate::server::run(
+        listener,
+        handle.with_actor("server"),
+        crate::server::shutdown_signal(),
+    )
+    .await
+    .map_err(|e| CliError::Other(format!("server error: {e}")))
+}

@@ -1,0 +1,93 @@
+//! `llmcfg serve`: the `/llm-config` HTTP API of design §3 on axum.
+//!
+//! The router is built from one route table ([`routes::ROUTES`]), which also
+//! feeds `/openapi.json`. Every `/llm-config` route sits behind the bearer
+//! auth middleware; handlers only extract, call the [`ServiceHandle`] and
+//! serialize; [`error::ApiError`] is the one place statuses are chosen. Like
+//! mini-redis, [`run`] takes a bound listener and a shutdown future, so tests
+//! run a real server on `127.0.0.1:0`.
+
+mod access_log;
+mod auth;
+mod error;
+mod extract;
+mod handlers;
+pub mod openapi;
+pub mod routes;
+mod shutdown;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode, header};
+use tokio::net::TcpListener;
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+
+pub use error::ApiError;
+pub use shutdown::shutdown_signal;
+
+use crate::api::MAX_BODY_BYTES;
+use crate::service::ServiceHandle;
+
+/// Longest a request may run before it is answered 408; longer than the
+/// prober's 20 s total bound so a slow connection test still completes.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Shared state of every handler: the service.
+#[derive(Clone)]
+pub struct AppState {
+    /// The service, auditing as the server until a token names the caller.
+    pub handle: ServiceHandle,
+}
+
+/// The full router: routes, auth, limits, timeouts, error bodies, access log.
+pub fn router(handle: ServiceHandle) -> Router {
+    let state = AppState { handle };
+    let mut protected = Router::new();
+    let mut public = Router::new();
+    for route in routes::ROUTES {
+        if route.auth {
+            protected = protected.route(route.path, (route.handler)());
+        } else {
+            public = public.route(route.path, (route.handler)());
+        }
+    }
+    let protected = protected.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::require_superadmin,
+    ));
+    public
+        .merge(protected)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::from_fn(error::detail_bodies))
+        .layer(axum::middleware::from_fn(access_log::log_request))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            HeaderName::from_static("x-api-key"),
+        ]))
+}
+
+/// Serves `handle` on `listener` until `shutdown` completes, then stops
+/// accepting and waits for in-flight requests to finish.
+pub async fn run(
+    listener: TcpListener,
+    handle: ServiceHandle,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "llmcfg server listening");
+    }
+    axum::serve(listener, router(handle))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    tracing::info!("llmcfg server stopped");
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! The route table: every route of design §3 once, with what the OpenAPI
+//! document says about it. The router is built from this table, so the
+//! document cannot list a route that is not served, or miss one that is.
+
+use axum::routing::{MethodRouter, delete, get, patch, post};
+
+use super::AppState;
+use super::handlers;
+use crate::api;
+
+/// One served route.
+pub struct Route {
+    /// Lower-case HTTP method, as OpenAPI spells it.
+    pub method: &'static str,
+    /// Path.
+    pub path: &'static str,
+    /// Needs a superadmin bearer token.
+    pub auth: bool,
+    /// Reads `X-Instance-Id`.
+    pub scoped: bool,
+    /// One line for the document.
+    pub summary: &'static str,
+    /// Schema name of the JSON request body, if any.
+    pub body: Option<&'static str>,
+    /// Query parameters: name, schema type, description.
+    pub query: &'static [(&'static str, &'static str, &'static str)],
+    /// Success status, its description and the schema of its body.
+    pub success: (u16, &'static str, Option<&'static str>),
+    /// Route-specific error statuses and when they happen.
+    pub errors: &'static [(u16, &'static str)],
+    /// The handler.
+    pub handler: fn() -> MethodRouter<AppState>,
+}
+
+/// Every route.
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "get",
+        path: api::CONFIG_PATH,
+        auth: true,
+        scoped: true,
+        summary: "The configuration of the scope, or null when it has none",
+        body: None,
+        query: &[],
+        success: (200, "The config view, or null", Some("ConfigViewOrNull")),
+        errors: &[],
+        handler: || get(handlers::get_config),
+    },
+    Route {
+        method: "post",
+        path: api::CONFIG_PATH,
+        auth: true,
+        scoped: true,
+        summary: "Create the configuration of the scope",
+        body: Some("NewConfig"),
+        query: &[],
+        success: (201, "Created", Some("ConfigView")),
+        errors: &[
+            (409, "The scope already has a configuration"),
+            (422, "A field breaks a rule, or an unknown field was sent"),
+        ],
+        handler: || post(handlers::create_config),
+    },
+    Route {
+        method: "patch",
+        path: api::CONFIG_PATH,
+        auth: true,
+        scoped: true,
+        summary: "Change some fields; a new provider or base URL needs a new api_key",
+        body: Some("ConfigPatch"),
+        query: &[],
+        success: (200, "Updated", Some("ConfigView")),
+        errors: &[
+            (404, "The scope has no configuration"),
+            (422, "A field breaks a rule, or an unknown field was sent"),
+        ],
+        handler: || patch(handlers::update_config),
+    },
+    Route {
+        method: "delete",
+        path: api::CONFIG_PATH,
+        auth: true,
+        scoped: true,
+        summary: "Delete the configuration of the scope",
+        body: None,
+        query: &[],
+        success: (204, "Deleted", None),
+        errors: &[(404, "The scope has no configuration")],
+        handler: || delete(handlers::delete_config),
+    },
+    Route {
+        method: "post",
+        path: api::TEST_PATH,
+        auth: true,
+        scoped: true,
+        summary: "Test the stored credentials against the provider's models API; \
+                  targets refused by the SSRF guard report status `unreachable`",
+        body: None,
+        query: &[],
+        success: (
+            200,
+            "The outcome (success may be false)",
+            Some("TestResult"),
+        ),
+        errors: &[(404, "The scope has no configuration")],
+        handler: || post(handlers::test_connection),
+    },
+    Route {
+        method: "get",
+        path: api::INSTANCES_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: every scope with its config view and last test",
+        body: None,
+        query: &[],
+        success: (200, "Scopes, control plane first", Some("InstanceList")),
+        errors: &[],
+        handler: || get(handlers::instances),
+    },
+    Route {
+        method: "get",
+        path: api::PROVIDERS_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: the provider catalog",
+        body: None,
+        query: &[],
+        success: (200, "Catalog entries", Some("ProviderList")),
+        errors: &[],
+        handler: || get(handlers::providers),
+    },
+    Route {
+        method: "get",
+        path: api::AUDIT_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: the audit log, newest first",
+        body: None,
+        query: &[
+            (
+                "instance",
+                "string",
+                "Only this instance; empty for the control plane; absent for all",
+            ),
+            ("limit", "integer", "Most entries (default 100, 1 to 10000)"),
+        ],
+        success: (200, "Audit entries", Some("AuditList")),
+        errors: &[(422, "limit out of range")],
+        handler: || get(handlers::audit),
+    },
+    Route {
+        method: "get",
+        path: api::OPENAPI_PATH,
+        auth: false,
+        scoped: false,
+        summary: "This document",
+        body: None,
+        query: &[],
+        success: (200, "OpenAPI 3.1 document", None),
+        errors: &[],
+        handler: || get(handlers::openapi),
+    },
+    Route {
+        method: "get",
+        path: api::HEALTH_PATH,
+        auth: false,
+        scoped: false,
+        summary: "Liveness probe",
+        body: None,
+        query: &[],
+        success: (200, "Always {\"status\": \"ok\"}", None),
+        errors: &[],
+        handler: || get(handlers::healthz),
+    },
+];
