@@ -1,0 +1,157 @@
+//! PostgreSQL-specific checks through the real binary and the store: no
+//! plaintext key in a `pg_dump`, replicas starting at once on an empty
+//! database migrate it once, a wrong master key is refused without printing
+//! the database password, and the CLI works end to end on a URL.
+
+#[path = "support/pg_cluster.rs"]
+mod pg_cluster;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use llmcfg::store::Store;
+
+const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");
+const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
+/// A key whose 8-character windows are all distinctive.
+const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
+/// Replicas opening an empty database at the same moment.
+const OPENERS: usize = 6;
+
+fn llmcfg(home: &Path, store: &str, master: &str) -> Command {
+    let mut c = Command::new(BIN);
+    c.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("LLMCFG_STORE", store)
+        .env("LLMCFG_MASTER_KEY", master)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn run(mut cmd: Command, args: &[&str], stdin: &str) -> Output {
+    let mut child = cmd.args(args).spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn with_password(url: &str, password: &str) -> String {
+    let mut u = url::Url::parse(url).unwrap();
+    u.set_password(Some(password)).unwrap();
+    u.to_string()
+}
+
+#[test]
+fn cli_on_postgres_and_no_plaintext_key_in_pg_dump() {
+    let db = pg_cluster::fresh_db();
+    let home = tempfile::tempdir().unwrap();
+    let cmd = || llmcfg(home.path(), &db.url, MASTER_HEX);
+    let create = [
+        "-i",
+        "acme",
+        "create",
+        "--provider",
+        "anthropic",
+        "--model",
+        "claude-sonnet-4-5",
+        "--api-key-stdin",
+    ];
+    let out = run(cmd(), &create, &format!("{KEY}\n"));
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(cmd(), &create, &format!("{KEY}\n"));
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let out = run(cmd(), &["-i", "acme", "get", "--json"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    let view: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(view["api_key_masked"], "sk-ant-...QsUe");
+    let out = run(cmd(), &["-i", "acme", "--json", "audit"], "");
+    assert!(text(&out).contains("create"), "{}", text(&out));
+    // No master key file was written anywhere: the key came from the env.
+    assert!(!home.path().join("data/llmcfg/master.key").exists());
+
+    let dump = Command::new(pg_cluster::client_program("pg_dump"))
+        .arg("--dbname")
+        .arg(&db.url)
+        .output()
+        .unwrap();
+    assert!(
+        dump.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&dump.stderr)
+    );
+    let dump = String::from_utf8_lossy(&dump.stdout);
+    // The dump does hold the row (its mask and the tokens table) ...
+    assert!(dump.contains("sk-ant-...QsUe"), "row missing from the dump");
+    assert!(dump.contains("CREATE TABLE public.tokens"));
+    // ... but no piece of the key itself.
+    for window in KEY.as_bytes().windows(8).skip(2) {
+        let piece = std::str::from_utf8(window).unwrap();
+        assert!(!dump.contains(piece), "key fragment {piece:?} in pg_dump");
+    }
+}
+
+#[test]
+fn wrong_master_key_is_refused_without_showing_the_db_password() {
+    let db = pg_cluster::fresh_db();
+    // Trust authentication ignores the password, so it only has to not leak.
+    let url = with_password(&db.url, "hunter2-db-secret");
+    let home = tempfile::tempdir().unwrap();
+    let out = run(
+        llmcfg(home.path(), &url, MASTER_HEX),
+        &["create", "--provider", "openai", "--model", "gpt-4o", "--api-key-stdin"],
+        "sk-proj-Hy7Tn3Mw8Qa2Vz5Xc1Lp6Rk9Bd4Fg0JsWu\n",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let other = "4444444444444444444444444444444444444444444444444444444444444444";
+    let out = run(llmcfg(home.path(), &url, other), &["get"], "");
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    assert!(text(&out).contains("key check"), "{}", text(&out));
+    assert!(!text(&out).contains("hunter2"), "{}", text(&out));
+    let log = std::fs::read_to_string(home.path().join("state/llmcfg/llmcfg.log"))
+        .unwrap_or_default();
+    assert!(!log.contains("hunter2"), "password in the log");
+    // --help shows that LLMCFG_STORE is read, never its value.
+    let out = run(llmcfg(home.path(), &url, other), &["--help"], "");
+    assert!(!text(&out).contains("hunter2"), "{}", text(&out));
+}
+
+#[test]
+fn replicas_starting_together_migrate_once() {
+    let db = pg_cluster::fresh_db();
+    let start = std::sync::Barrier::new(OPENERS);
+    std::thread::scope(|s| {
+        let opened: Vec<_> = (0..OPENERS)
+            .map(|_| {
+                s.spawn(|| {
+                    start.wait();
+                    Store::open(Path::new(&db.url)).map(|_| ())
+                })
+            })
+            .collect();
+        for o in opened {
+            o.join().unwrap().expect("every replica opens the store");
+        }
+    });
+    let mut store = Store::open(Path::new(&db.url)).unwrap();
+    assert!(store.is_fresh().unwrap());
+    assert_eq!(store.tokens().unwrap().len(), 0);
+}
