@@ -6,6 +6,8 @@
 //! role argument), so its RSS can be read from `/proc` after the run and
 //! the load generator's memory is not counted. Run with
 //! `cargo bench --bench server_load` (`BENCH_SECS`, default 15 s per server).
+//! With `BENCH_PG_URL=postgres://…` (an empty database) it also runs two
+//! replicas on that PostgreSQL database, the connections split over both.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -31,7 +33,11 @@ fn main() {
         .build()
         .unwrap();
     match role {
-        "serve-llmcfg" => runtime.block_on(serve_llmcfg(&args[2])),
+        "serve-llmcfg" => runtime.block_on(serve_llmcfg(
+            &args[2],
+            args.get(3).map(String::as_str),
+            args.get(4).map_or("bench", String::as_str),
+        )),
         "serve-baseline" => runtime.block_on(serve_baseline()),
         // `cargo bench` passes `--bench`; anything else runs the comparison.
         _ => runtime.block_on(compare()),
@@ -60,10 +66,12 @@ async fn serve_baseline() {
     axum::serve(listener().await, app).await.unwrap();
 }
 
-async fn serve_llmcfg(dir: &str) {
+/// One server over `dir`'s SQLite file, or over `store` (a PostgreSQL URL)
+/// when given. The replica whose token is `bench` seeds the scopes.
+async fn serve_llmcfg(dir: &str, store: Option<&str>, token_name: &str) {
     let dir = std::path::Path::new(dir);
     let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: dir.join("llmcfg.db"),
+        store_path: store.map_or_else(|| dir.join("llmcfg.db"), Into::into),
         master: MasterKeyOptions {
             env_hex: Some(zeroize::Zeroizing::new("22".repeat(32))),
             file: None,
@@ -80,10 +88,10 @@ async fn serve_llmcfg(dir: &str) {
     .unwrap();
     let handle = ServiceHandle::spawn(Backend::Local(backend), "bench");
     let token = handle
-        .create_token("bench", Role::Superadmin)
+        .create_token(token_name, Role::Superadmin)
         .await
         .unwrap();
-    for i in 0..SCOPES {
+    for i in (0..SCOPES).filter(|_| token_name == "bench") {
         let scope = Scope::from_optional(Some(&format!("tenant-{i:04}"))).unwrap();
         let config = NewConfig {
             provider: "openai".into(),
@@ -137,7 +145,8 @@ fn rss_kib(pid: usize) -> u64 {
         .unwrap_or(0)
 }
 
-async fn load(url: &str, token: Option<&str>, secs: u64) -> (u64, u64, Vec<u32>) {
+/// Connection `c` talks to `urls[c % urls.len()]` with the matching token.
+async fn load(urls: &[String], tokens: &[Option<String>], secs: u64) -> (u64, u64, Vec<u32>) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
         .build()
@@ -145,8 +154,9 @@ async fn load(url: &str, token: Option<&str>, secs: u64) -> (u64, u64, Vec<u32>)
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for c in 0..CONNECTIONS {
-        let (client, url) = (client.clone(), format!("{url}/llm-config/"));
-        let token = token.map(str::to_string);
+        let n = c % urls.len();
+        let (client, url) = (client.clone(), format!("{}/llm-config/", urls[n]));
+        let token = tokens[n].clone();
         tasks.push(tokio::spawn(async move {
             let (mut ok, mut errors, mut lat) = (0u64, 0u64, Vec::with_capacity(100_000));
             let mut i = c;
@@ -184,17 +194,30 @@ async fn load(url: &str, token: Option<&str>, secs: u64) -> (u64, u64, Vec<u32>)
 }
 
 async fn measure(role: &str, extra: &[&str], secs: u64) -> Figures {
-    let (mut child, lines, pid) = spawn(role, extra);
-    let url = format!("http://{}", lines[0]);
-    let token = lines.get(1).cloned();
+    measure_replicas(role, &[extra.to_vec()], secs).await
+}
+
+/// Starts one server per entry of `extras` (in order, so the first can seed
+/// a shared store) and loads them together; RSS is the largest replica's.
+async fn measure_replicas(role: &str, extras: &[Vec<&str>], secs: u64) -> Figures {
+    let (mut children, mut urls, mut tokens, mut pids) = (vec![], vec![], vec![], vec![]);
+    for extra in extras {
+        let (child, lines, pid) = spawn(role, extra);
+        urls.push(format!("http://{}", lines[0]));
+        tokens.push(lines.get(1).cloned());
+        children.push(child);
+        pids.push(pid);
+    }
     // Warm up connections and caches.
-    load(&url, token.as_deref(), 1).await;
+    load(&urls, &tokens, 1).await;
     let started = Instant::now();
-    let (requests, errors, mut lat) = load(&url, token.as_deref(), secs).await;
+    let (requests, errors, mut lat) = load(&urls, &tokens, secs).await;
     let secs = started.elapsed().as_secs_f64();
-    let rss = rss_kib(pid);
-    let _ = child.kill();
-    let _ = child.wait();
+    let rss = pids.iter().map(|p| rss_kib(*p)).max().unwrap_or(0);
+    for mut child in children {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
     lat.sort_unstable();
     let pct = |p: f64| {
         lat.get(((lat.len() as f64) * p) as usize)
@@ -242,4 +265,12 @@ async fn compare() {
         "llmcfg / baseline: {:.0}%",
         100.0 * (ours.requests as f64 / ours.secs) / (baseline.requests as f64 / baseline.secs)
     );
+    if let Ok(url) = std::env::var("BENCH_PG_URL") {
+        let replicas = [
+            vec![store.as_str(), url.as_str(), "bench"],
+            vec![store.as_str(), url.as_str(), "bench-2"],
+        ];
+        let pg = measure_replicas("serve-llmcfg", &replicas, secs).await;
+        report("pg x2", &pg);
+    }
 }

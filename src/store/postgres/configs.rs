@@ -13,8 +13,18 @@ use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, wait};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
 
-const COLUMNS: &str = "id, scope, provider, model, base_url, sealed_key, api_key_masked, \
-                       key_fingerprint, created_at, updated_at";
+/// The columns of a [`ConfigRow`], in `from_row`'s order.
+macro_rules! columns {
+    () => {
+        "id, scope, provider, model, base_url, sealed_key, api_key_masked, \
+         key_fingerprint, created_at, updated_at"
+    };
+}
+
+const COLUMNS: &str = columns!();
+
+/// The hot read of `GET /llm-config/`, prepared once per connection.
+const GET_ONE: &str = concat!("SELECT ", columns!(), " FROM configs WHERE scope = $1");
 
 fn from_row(r: &Row) -> Result<ConfigRow, StoreError> {
     let id: String = r.try_get(0)?;
@@ -33,15 +43,13 @@ fn from_row(r: &Row) -> Result<ConfigRow, StoreError> {
     })
 }
 
-/// The row of `scope`; with `lock`, held until the transaction ends.
-async fn get<C: GenericClient>(
+/// The row of `scope`, held until the transaction ends.
+async fn get_for_update<C: GenericClient>(
     c: &C,
     scope: &Scope,
-    lock: bool,
 ) -> Result<Option<ConfigRow>, StoreError> {
-    let suffix = if lock { " FOR UPDATE" } else { "" };
     c.query_opt(
-        &format!("SELECT {COLUMNS} FROM configs WHERE scope = $1{suffix}"),
+        &format!("SELECT {COLUMNS} FROM configs WHERE scope = $1 FOR UPDATE"),
         &[&scope.key()],
     )
     .await?
@@ -65,8 +73,11 @@ pub(super) async fn all<C: GenericClient>(c: &C) -> Result<Vec<ConfigRow>, Store
 impl PgStore {
     /// The config of `scope`, if any.
     pub fn get(&mut self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, get(&*c, scope, false))
+        let (rt, c, statement) = self.prepared(GET_ONE)?;
+        wait(rt, c.query_opt(&statement, &[&scope.key()]))?
+            .as_ref()
+            .map(from_row)
+            .transpose()
     }
 
     /// Every stored config.
@@ -131,7 +142,7 @@ impl PgStore {
         let (rt, c) = self.conn().map_err(E::from)?;
         wait(rt, async move {
             let tx = c.transaction().await.map_err(StoreError::from)?;
-            let current = get(&tx, scope, true).await?.ok_or(StoreError::NotFound)?;
+            let current = get_for_update(&tx, scope).await?.ok_or(StoreError::NotFound)?;
             // A rejected change drops `tx`, which rolls back and frees the row.
             let update = change(&current)?;
             let mut next = current.clone();
@@ -176,7 +187,7 @@ impl PgStore {
         let (rt, c) = self.conn()?;
         wait(rt, async move {
             let tx = c.transaction().await?;
-            let current = get(&tx, scope, true).await?.ok_or(StoreError::NotFound)?;
+            let current = get_for_update(&tx, scope).await?.ok_or(StoreError::NotFound)?;
             tx.execute(
                 "DELETE FROM configs WHERE id = $1",
                 &[&current.id.to_string()],

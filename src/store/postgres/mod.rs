@@ -24,10 +24,11 @@ mod migrations;
 mod tests_table;
 mod tokens;
 
+use std::collections::HashMap;
 use std::future::Future;
 
 use tokio::runtime::Runtime;
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::{Client, NoTls, Statement};
 
 use super::rows;
 use super::{AuditRecord, ConfigRow, StoreError};
@@ -39,6 +40,9 @@ pub struct PgStore {
     runtime: Option<Runtime>,
     client: Client,
     url: String,
+    /// Prepared statements of the hot reads, by SQL text: a cached
+    /// statement saves the parse round trip on every request.
+    statements: HashMap<&'static str, Statement>,
 }
 
 impl PgStore {
@@ -55,6 +59,7 @@ impl PgStore {
             runtime: Some(runtime),
             client,
             url: url.to_string(),
+            statements: HashMap::new(),
         };
         let (rt, c) = store.conn()?;
         wait(rt, migrations::migrate(c))?;
@@ -70,8 +75,28 @@ impl PgStore {
         if self.client.is_closed() {
             tracing::warn!("PostgreSQL connection lost; reconnecting");
             self.client = connect(runtime, &self.url)?;
+            // Statements belong to the connection that prepared them.
+            self.statements.clear();
         }
         Ok((runtime, &mut self.client))
+    }
+
+    /// Like [`PgStore::conn`], plus `sql` prepared once per connection.
+    fn prepared(
+        &mut self,
+        sql: &'static str,
+    ) -> Result<(&Runtime, &mut Client, Statement), StoreError> {
+        self.conn()?;
+        let runtime = self.runtime.as_ref().expect("runtime lives until drop");
+        let statement = match self.statements.get(sql) {
+            Some(s) => s.clone(),
+            None => {
+                let s = wait(runtime, self.client.prepare(sql))?;
+                self.statements.insert(sql, s.clone());
+                s
+            }
+        };
+        Ok((runtime, &mut self.client, statement))
     }
 
     /// The stored master-key check value, if the store has one yet.

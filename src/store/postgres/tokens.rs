@@ -92,11 +92,9 @@ impl PgStore {
 
     /// The token whose stored hash equals `hash`, if any.
     pub fn find_token(&mut self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
-        let (rt, c) = self.conn()?;
-        let rows = wait(
-            rt,
-            c.query("SELECT name, role, created_at, hash FROM tokens", &[]),
-        )?;
+        // Every authenticated request runs this: prepared once per connection.
+        let (rt, c, statement) = self.prepared("SELECT name, role, created_at, hash FROM tokens")?;
+        let rows = wait(rt, c.query(&statement, &[]))?;
         let mut found = None;
         // No early exit: every stored hash is compared, match or not.
         for r in &rows {
