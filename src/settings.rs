@@ -271,6 +271,12 @@ mod tests {
     }
 
     #[test]
+    fn store_url_parses() {
+        let s = Settings::parse("[store]\nurl = \"postgres://h/db\"\n").unwrap();
+        assert_eq!(s.store.url.as_deref(), Some("postgres://h/db"));
+    }
+
+    #[test]
     fn probe_timeouts_apply() {
         let s = Settings::parse("[prober]\ntotal_timeout_secs = 1.5\n").unwrap();
         assert_eq!(

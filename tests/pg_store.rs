@@ -155,3 +155,32 @@ fn replicas_starting_together_migrate_once() {
     assert!(store.is_fresh().unwrap());
     assert_eq!(store.tokens().unwrap().len(), 0);
 }
+
+#[test]
+fn store_url_in_config_toml_selects_postgres() {
+    let db = pg_cluster::fresh_db();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/llmcfg/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, format!("[store]\nurl = \"{}\"\n", db.url)).unwrap();
+    let cmd = || {
+        let mut c = llmcfg(home.path(), "", MASTER_HEX);
+        c.env_remove("LLMCFG_STORE");
+        c
+    };
+    let out = run(
+        cmd(),
+        &["instances", "add", "from-config-url", "--name", "Via URL"],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    // The instance is in the database, not in a SQLite file.
+    let mut store = Store::open(Path::new(&db.url)).unwrap();
+    let listed = store.list_instances().unwrap();
+    assert!(
+        listed
+            .iter()
+            .any(|s| s.instance_id.as_deref() == Some("from-config-url"))
+    );
+    assert!(!home.path().join("data/llmcfg/llmcfg.db").exists());
+}
