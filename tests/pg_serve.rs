@@ -185,7 +185,10 @@ async fn two_replicas_one_database() {
 
     // One audit log: entries written through both replicas, read from either.
     let audit: Value = http
-        .get(format!("{}/llm-config/audit?instance=race&limit=100", a.url))
+        .get(format!(
+            "{}/llm-config/audit?instance=race&limit=100",
+            a.url
+        ))
         .bearer_auth(&token_a)
         .send()
         .await
@@ -244,7 +247,10 @@ async fn sigkill_of_one_replica_loses_no_acknowledged_write() {
     let mut acked = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while acked.len() < 40 {
-        assert!(Instant::now() < deadline, "writes are not being acknowledged");
+        assert!(
+            Instant::now() < deadline,
+            "writes are not being acknowledged"
+        );
         acked.push(acked_rx.recv().await.unwrap());
     }
     doomed.child.kill().unwrap(); // SIGKILL

@@ -117,7 +117,14 @@ fn wrong_master_key_is_refused_without_showing_the_db_password() {
     let home = tempfile::tempdir().unwrap();
     let out = run(
         llmcfg(home.path(), &url, MASTER_HEX),
-        &["create", "--provider", "openai", "--model", "gpt-4o", "--api-key-stdin"],
+        &[
+            "create",
+            "--provider",
+            "openai",
+            "--model",
+            "gpt-4o",
+            "--api-key-stdin",
+        ],
         "sk-proj-Hy7Tn3Mw8Qa2Vz5Xc1Lp6Rk9Bd4Fg0JsWu\n",
     );
     assert!(out.status.success(), "{}", text(&out));
@@ -126,8 +133,8 @@ fn wrong_master_key_is_refused_without_showing_the_db_password() {
     assert_eq!(out.status.code(), Some(7), "{}", text(&out));
     assert!(text(&out).contains("key check"), "{}", text(&out));
     assert!(!text(&out).contains("hunter2"), "{}", text(&out));
-    let log = std::fs::read_to_string(home.path().join("state/llmcfg/llmcfg.log"))
-        .unwrap_or_default();
+    let log =
+        std::fs::read_to_string(home.path().join("state/llmcfg/llmcfg.log")).unwrap_or_default();
     assert!(!log.contains("hunter2"), "password in the log");
     // --help shows that LLMCFG_STORE is read, never its value.
     let out = run(llmcfg(home.path(), &url, other), &["--help"], "");

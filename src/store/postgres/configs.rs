@@ -142,7 +142,9 @@ impl PgStore {
         let (rt, c) = self.conn().map_err(E::from)?;
         wait(rt, async move {
             let tx = c.transaction().await.map_err(StoreError::from)?;
-            let current = get_for_update(&tx, scope).await?.ok_or(StoreError::NotFound)?;
+            let current = get_for_update(&tx, scope)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             // A rejected change drops `tx`, which rolls back and frees the row.
             let update = change(&current)?;
             let mut next = current.clone();
@@ -187,7 +189,9 @@ impl PgStore {
         let (rt, c) = self.conn()?;
         wait(rt, async move {
             let tx = c.transaction().await?;
-            let current = get_for_update(&tx, scope).await?.ok_or(StoreError::NotFound)?;
+            let current = get_for_update(&tx, scope)
+                .await?
+                .ok_or(StoreError::NotFound)?;
             tx.execute(
                 "DELETE FROM configs WHERE id = $1",
                 &[&current.id.to_string()],

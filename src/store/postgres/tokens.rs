@@ -93,7 +93,8 @@ impl PgStore {
     /// The token whose stored hash equals `hash`, if any.
     pub fn find_token(&mut self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         // Every authenticated request runs this: prepared once per connection.
-        let (rt, c, statement) = self.prepared("SELECT name, role, created_at, hash FROM tokens")?;
+        let (rt, c, statement) =
+            self.prepared("SELECT name, role, created_at, hash FROM tokens")?;
         let rows = wait(rt, c.query(&statement, &[]))?;
         let mut found = None;
         // No early exit: every stored hash is compared, match or not.
