@@ -191,3 +191,101 @@ fn store_url_in_config_toml_selects_postgres() {
     );
     assert!(!home.path().join("data/llmcfg/llmcfg.db").exists());
 }
+
+/// The service on PostgreSQL inside a current-thread runtime, as the handle
+/// tests run it: store calls block this thread inline (the database I/O
+/// runs on the store's own runtime), and dropping the last handle inside
+/// async code shuts that runtime down without the panic Tokio raises for a
+/// blocking drop.
+#[tokio::test]
+async fn service_handle_on_postgres_in_a_current_thread_runtime() {
+    use llmcfg::crypto::MasterKeyOptions;
+    use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
+    use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceError, ServiceHandle};
+
+    let db = pg_cluster::fresh_db();
+    let dir = tempfile::tempdir().unwrap();
+    let open = || {
+        let (backend, _) = LocalBackend::open(LocalOptions {
+            store_path: db.url.clone().into(),
+            master: MasterKeyOptions {
+                env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
+                file: None,
+                default_file: dir.path().join("master.key"),
+                keyring_account: None,
+            },
+            configured_instances: Vec::new(),
+            probe: Default::default(),
+            read_only: false,
+        })
+        .unwrap();
+        ServiceHandle::spawn(Backend::Local(backend), "local:pg")
+    };
+    let (one, two) = (open(), open());
+    let acme = Scope::Instance(InstanceId::parse("acme").unwrap());
+    let config = || NewConfig {
+        provider: "openai".into(),
+        model: "gpt-4o".into(),
+        api_key: ApiKey::new("sk-proj-Hy7Tn3Mw8Qa2Vz5Xc1Lp6Rk9Bd4Fg0JsWu"),
+        base_url: None,
+    };
+    one.create(&acme, config()).await.unwrap();
+    assert!(matches!(
+        two.create(&acme, config()).await,
+        Err(ServiceError::AlreadyExists { .. })
+    ));
+    two.update(
+        &acme,
+        ConfigPatch {
+            model: Some("gpt-4.1".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(one.get(&acme).await.unwrap().unwrap().model, "gpt-4.1");
+    let models = one.list_instances().await.unwrap();
+    assert!(
+        models
+            .iter()
+            .any(|s| s.instance_id.as_deref() == Some("acme"))
+    );
+    two.delete(&acme).await.unwrap();
+    assert_eq!(one.get(&acme).await.unwrap(), None);
+    assert_eq!(one.audit(Some(&acme), 10).await.unwrap().len(), 3);
+    assert!(!dir.path().join("master.key").exists());
+    // Opened, used and dropped right here on the runtime thread: a store that
+    // dropped its runtime the blocking way would panic in this test body.
+    let mut store = Store::open(Path::new(&db.url)).unwrap();
+    assert!(store.get(&acme).unwrap().is_none());
+    drop(store);
+}
+
+#[test]
+fn a_store_reconnects_after_the_server_drops_its_connection() {
+    let db = pg_cluster::fresh_db();
+    let mut store = Store::open(Path::new(&db.url)).unwrap();
+    assert!(store.is_fresh().unwrap());
+    pg_cluster::terminate_connections(&db);
+    // The call in flight when the connection died may fail (it is never
+    // retried: it might have committed); the store then reconnects.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mut failures = 0;
+    loop {
+        match store.is_fresh() {
+            Ok(fresh) => {
+                assert!(fresh);
+                break;
+            }
+            Err(e) => {
+                failures += 1;
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "no reconnect after {failures} failures: {e}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
+    assert!(failures <= 1, "{failures} calls failed");
+}

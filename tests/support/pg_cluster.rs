@@ -44,6 +44,18 @@ pub fn fresh_db() -> TestDb {
     }
 }
 
+/// Ends every server connection to `db`, as a database restart would.
+pub fn terminate_connections(db: &TestDb) {
+    admin(
+        &server_url(),
+        &format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{}' AND pid <> pg_backend_pid()",
+            db.name
+        ),
+    );
+}
+
 /// The server's URL: `LLMCFG_TEST_PG_URL`, or a cluster started here.
 pub fn server_url() -> String {
     static URL: OnceLock<String> = OnceLock::new();
