@@ -19,6 +19,7 @@
 //! - [`prober`]: connection tests against the provider APIs.
 //! - [`service`]: the actor, its handle and the backends.
 //! - [`cli`]: the command-line front end, one file per subcommand.
+//! - [`tui`]: the terminal UI: event loop, screens, popups, keys and theme.
 //! - [`settings`]: `config.toml` and the XDG paths.
 //!
 //! Dependencies point one way: `domain ← crypto ← store ← service`, and the
@@ -31,3 +32,4 @@ pub mod prober;
 pub mod service;
 pub mod settings;
 pub mod store;
+pub mod tui;
