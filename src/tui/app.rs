@@ -165,14 +165,14 @@ impl App {
             return;
         };
         match popup {
-            Popup::Help => {
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter
-                ) {
+            Popup::Help { scroll } => match key.code {
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(60),
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
                     self.state.popup = None;
                 }
-            }
+                _ => {}
+            },
             Popup::Picker(p) => match p.on_key(&key, &self.state.list, &self.state.recent) {
                 PickerOutcome::Pending => {}
                 PickerOutcome::Close => self.state.popup = None,
@@ -255,7 +255,7 @@ impl App {
         let config = selected.as_ref().and_then(|e| e.summary.config.clone());
         match action {
             Action::Quit => self.state.quit = true,
-            Action::Help => self.state.popup = Some(Popup::Help),
+            Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
             Action::Up => self.state.list.move_by(-1),
             Action::Down => self.state.list.move_by(1),
             Action::Top => self.state.list.top(),
@@ -416,7 +416,7 @@ impl App {
     fn table_action(&mut self, action: Action) {
         match action {
             Action::Quit => self.state.quit = true,
-            Action::Help => self.state.popup = Some(Popup::Help),
+            Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
             Action::Back => {
                 self.abort(&TaskKey::Audit);
                 if self.abort(&TaskKey::TestAll) {

@@ -45,8 +45,11 @@ pub enum Popup {
     Confirm(ConfirmState),
     /// Register an instance id.
     AddInstance(AddInstanceState),
-    /// Key help.
-    Help,
+    /// Key help, scrolled by this many lines.
+    Help {
+        /// Lines scrolled off the top.
+        scroll: u16,
+    },
 }
 
 /// Connection tests in flight, per scope.
@@ -167,7 +170,7 @@ impl AppState {
     /// The key context in force (the popup's, else the screen's).
     pub fn context(&self) -> KeyContext {
         match &self.popup {
-            Some(Popup::Help) | None => self.screen.context(),
+            Some(Popup::Help { .. }) | None => self.screen.context(),
             Some(_) => KeyContext::Form,
         }
     }

@@ -114,7 +114,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         Some(Popup::Picker(p)) => picker::render(p, &state.list, theme, frame, full),
         Some(Popup::Confirm(c)) => confirm::render(c, theme, frame, full),
         Some(Popup::AddInstance(a)) => add_instance::render(a, theme, frame, full),
-        Some(Popup::Help) => {
+        Some(Popup::Help { scroll }) => {
             let view = help::HelpView {
                 context: state.screen.context(),
                 keymap: &state.keymap,
@@ -124,6 +124,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
                     ("log", state.env.log_file.clone()),
                 ],
                 theme,
+                scroll: *scroll,
             };
             help::render(&view, frame, full);
         }

@@ -56,7 +56,8 @@ pub fn header(
 /// The footer hints of `context`: its footer actions, then the global ones.
 pub fn hints(context: KeyContext, keymap: &KeyMap) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
-    for ctx in [context, KeyContext::Global] {
+    // Global hints first so `? help` survives truncation on narrow terminals.
+    for ctx in [KeyContext::Global, context] {
         if ctx == KeyContext::Global && context.is_text_entry() {
             continue;
         }

@@ -78,21 +78,27 @@ pub fn render(form: &FormState, catalog: &Catalog, theme: &Theme, frame: &mut Fr
         }),
     ));
 
-    lines.push(Line::from(vec![
-        label(Field::Model, "Model"),
-        Span::raw(format!(" {}", form.model.value())),
-        cursor(Field::Model),
-    ]));
+    let model_line = |source: String| {
+        Line::from(vec![
+            label(Field::Model, "Model"),
+            Span::raw(format!(" {}", form.model.value())),
+            cursor(Field::Model),
+            Span::styled(
+                format!("   [{source} · ↑/↓ pick · Ctrl-l live list]"),
+                theme.style(Slot::Muted),
+            ),
+        ])
+    };
     let source = match &form.live {
         LiveModels::Idle => "catalog".to_string(),
         LiveModels::Loading { .. } => "catalog · fetching live list…".to_string(),
         LiveModels::Loaded(m) => format!("live list, {} models", m.len()),
         LiveModels::Failed(why) => format!("catalog · live list failed: {why}"),
     };
-    let sugg = form.suggestions(catalog).join(" · ");
+    lines.push(model_line(source));
     lines.push(message(
         Field::Model,
-        Some(format!("{sugg}  [{source}; ↑/↓ pick, Ctrl-l live]")),
+        Some(form.suggestions(catalog).join(" · ")),
     ));
 
     let key_value = form.key_display();

@@ -22,12 +22,22 @@ pub struct HelpView<'a> {
     pub paths: [(&'static str, String); 3],
     /// Colours.
     pub theme: &'a Theme,
+    /// Lines scrolled off the top.
+    pub scroll: u16,
 }
 
 /// The help lines (also used by tests).
 pub fn lines(view: &HelpView<'_>) -> Vec<Line<'static>> {
     let theme = view.theme;
-    let mut out = Vec::new();
+    // Files first: on a short terminal the paths must not scroll away.
+    let mut out = vec![Line::from(Span::styled("Files", theme.style(Slot::Accent)))];
+    for (label, path) in &view.paths {
+        out.push(Line::from(vec![
+            Span::styled(format!("  {label:<8}"), theme.style(Slot::Muted)),
+            Span::raw(path.clone()),
+        ]));
+    }
+    out.push(Line::default());
     let mut contexts = vec![view.context];
     if view.context != KeyContext::Global {
         contexts.push(KeyContext::Global);
@@ -48,13 +58,6 @@ pub fn lines(view: &HelpView<'_>) -> Vec<Line<'static>> {
         }
         out.push(Line::default());
     }
-    out.push(Line::from(Span::styled("Files", theme.style(Slot::Accent))));
-    for (label, path) in &view.paths {
-        out.push(Line::from(vec![
-            Span::styled(format!("  {label:<8}"), theme.style(Slot::Muted)),
-            Span::raw(path.clone()),
-        ]));
-    }
     out
 }
 
@@ -62,6 +65,6 @@ pub fn lines(view: &HelpView<'_>) -> Vec<Line<'static>> {
 pub fn render(view: &HelpView<'_>, frame: &mut Frame, area: Rect) {
     let body = lines(view);
     let rect = centered(area, 76, body.len() as u16 + 3);
-    let inner = popup_frame(frame, rect, "Help — Esc to close", view.theme);
-    frame.render_widget(Paragraph::new(body), inner);
+    let inner = popup_frame(frame, rect, "Help — ↑/↓ scroll · Esc close", view.theme);
+    frame.render_widget(Paragraph::new(body).scroll((view.scroll, 0)), inner);
 }
