@@ -206,7 +206,7 @@ pub static REGISTRY: &[ActionSpec] = &[
         "picker",
         "switch",
         "Pick an instance (fuzzy)",
-        C::List,
+        C::Global,
         &["ctrl-p", ":"],
         true,
     ),

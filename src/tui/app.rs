@@ -20,6 +20,7 @@ use super::action::Action;
 use super::event::{AppEvent, TestAllUpdate};
 use super::screens::Screen;
 use super::screens::audit::{AUDIT_LIMIT, AuditState};
+use super::screens::chrome::TWO_PANE_WIDTH;
 use super::screens::form::{FetchRequest, FormOutcome, FormState, LiveModels, SaveRequest};
 use super::screens::test_all::TestAllState;
 use super::state::{AppState, Popup};
@@ -260,18 +261,14 @@ impl App {
             Action::Down => self.state.list.move_by(1),
             Action::Top => self.state.list.top(),
             Action::Bottom => self.state.list.bottom(),
-            Action::Confirm => self.state.narrow_detail = true,
+            // Only the single-pane layout hides the detail behind Enter.
+            Action::Confirm if self.size.width < TWO_PANE_WIDTH => self.state.narrow_detail = true,
             Action::Back => self.back(scope.as_ref()),
             Action::Filter => {
                 self.state.list.filter = Some(Input::default());
                 self.state.list.filter_typing = true;
             }
-            Action::Picker => {
-                self.state.popup = Some(Popup::Picker(PickerState::new(
-                    &self.state.list,
-                    &self.state.recent,
-                )));
-            }
+            Action::Picker => self.open_picker(),
             Action::AddInstance if self.writable("adding an instance") => {
                 self.state.popup = Some(Popup::AddInstance(AddInstanceState::default()));
             }
@@ -413,8 +410,14 @@ impl App {
         });
     }
 
+    fn open_picker(&mut self) {
+        let picker = PickerState::new(&self.state.list, &self.state.recent);
+        self.state.popup = Some(Popup::Picker(picker));
+    }
+
     fn table_action(&mut self, action: Action) {
         match action {
+            Action::Picker => self.open_picker(),
             Action::Quit => self.state.quit = true,
             Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
             Action::Back => {
@@ -536,6 +539,10 @@ impl App {
                     Ok(list) => {
                         let keep = select.or_else(|| self.state.scope());
                         self.state.list.set_entries(list, keep.as_ref());
+                        // An open picker ranks indices into the old list.
+                        if let Some(Popup::Picker(p)) = &mut self.state.popup {
+                            p.refresh(&self.state.list, &self.state.recent);
+                        }
                     }
                     Err(e) => self.toast(Level::Error, format!("cannot load instances: {e}")),
                 }

@@ -157,6 +157,13 @@ pub async fn run(global: &GlobalArgs) -> Result<(), TuiError> {
     let mouse = settings.tui.mouse.unwrap_or(true);
     if mouse {
         crossterm::execute!(io::stdout(), EnableMouseCapture)?;
+        // ratatui's hook leaves raw mode and the alternate screen; mouse
+        // reporting must be switched off too, or the shell gets escape codes.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
+            previous(info);
+        }));
     }
     let result = run_loop(&mut terminal, &mut app, EventStream::new(), None).await;
     if mouse {

@@ -49,6 +49,11 @@ impl PickerState {
         self.input.value()
     }
 
+    /// Re-ranks after the list was reloaded.
+    pub fn refresh(&mut self, list: &InstanceList, recent: &[Scope]) {
+        self.rerank(list, recent);
+    }
+
     fn rerank(&mut self, list: &InstanceList, recent: &[Scope]) {
         let prio: Vec<u32> = list
             .entries()
@@ -76,8 +81,12 @@ impl PickerState {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Esc => PickerOutcome::Close,
-            KeyCode::Enter => match self.ranked.get(self.selected) {
-                Some(&i) => PickerOutcome::Choose(list.entries()[i].scope.clone()),
+            KeyCode::Enter => match self
+                .ranked
+                .get(self.selected)
+                .and_then(|&i| list.entries().get(i))
+            {
+                Some(e) => PickerOutcome::Choose(e.scope.clone()),
                 None => PickerOutcome::Pending,
             },
             KeyCode::Up => {
@@ -128,7 +137,9 @@ pub fn render(
     let rows = inner.height.saturating_sub(2) as usize;
     let offset = state.selected.saturating_sub(rows.saturating_sub(1));
     for (pos, &i) in state.ranked.iter().enumerate().skip(offset).take(rows) {
-        let e = &list.entries()[i];
+        let Some(e) = list.entries().get(i) else {
+            continue;
+        };
         let (mark, slot) = test_mark(e.summary.last_test.as_ref());
         let name = e.summary.name.clone().unwrap_or_default();
         let selected = pos == state.selected;
