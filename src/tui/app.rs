@@ -6,30 +6,29 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
 
 use super::action::Action;
-use super::event::{AppEvent, TestAllUpdate};
+use super::event::AppEvent;
 use super::screens::Screen;
-use super::screens::audit::{AUDIT_LIMIT, AuditState};
 use super::screens::chrome::TWO_PANE_WIDTH;
-use super::screens::form::{FetchRequest, FormOutcome, FormState, LiveModels, SaveRequest};
-use super::screens::test_all::TestAllState;
+use super::screens::form::FormState;
 use super::state::{AppState, Popup};
-use super::widgets::add_instance::{AddInstanceState, AddOutcome};
-use super::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
-use super::widgets::picker::{PickerOutcome, PickerState};
+use super::widgets::add_instance::AddInstanceState;
+use super::widgets::confirm::{ConfirmKind, ConfirmState};
+use super::widgets::picker::PickerState;
 use super::widgets::toast::Level;
 use crate::domain::Scope;
-use crate::service::{ServiceError, ServiceHandle, TestProgress};
+use crate::service::ServiceHandle;
+
+mod input;
+mod results;
+mod tasks;
 
 /// How long a toast stays.
 const TOAST_TIME: Duration = Duration::from_secs(4);
@@ -111,16 +110,6 @@ impl App {
         });
     }
 
-    fn reload(&mut self, select: Option<Scope>) {
-        let h = self.handle.clone();
-        self.spawn(None, async move {
-            AppEvent::InstancesLoaded {
-                result: h.list_instances().await,
-                select,
-            }
-        });
-    }
-
     /// Advances the spinner.
     pub fn on_tick(&mut self) {
         self.state.tests.throbber.calc_next();
@@ -156,87 +145,6 @@ impl App {
             Screen::Audit(_) | Screen::TestAll(_) => {
                 if let Some(a) = self.state.keymap.action(self.state.screen.context(), &key) {
                     self.table_action(a);
-                }
-            }
-        }
-    }
-
-    fn popup_key(&mut self, key: KeyEvent) {
-        let Some(popup) = self.state.popup.as_mut() else {
-            return;
-        };
-        match popup {
-            Popup::Help { scroll } => match key.code {
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(60),
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
-                    self.state.popup = None;
-                }
-                _ => {}
-            },
-            Popup::Picker(p) => match p.on_key(&key, &self.state.list, &self.state.recent) {
-                PickerOutcome::Pending => {}
-                PickerOutcome::Close => self.state.popup = None,
-                PickerOutcome::Choose(scope) => {
-                    self.state.popup = None;
-                    self.switch_scope(scope);
-                }
-            },
-            Popup::AddInstance(a) => match a.on_key(&key) {
-                AddOutcome::Pending => {}
-                AddOutcome::Close => self.state.popup = None,
-                AddOutcome::Add(id) => {
-                    self.state.popup = None;
-                    let h = self.handle.clone();
-                    let scope = Scope::Instance(id.clone());
-                    self.spawn(None, async move {
-                        AppEvent::InstanceAdded {
-                            result: h.add_instance(&id, None).await,
-                            scope,
-                        }
-                    });
-                }
-            },
-            Popup::Confirm(c) => match c.on_key(&key) {
-                ConfirmOutcome::Pending => {}
-                ConfirmOutcome::No => self.state.popup = None,
-                ConfirmOutcome::Yes(ConfirmKind::DiscardForm) => {
-                    self.state.popup = None;
-                    self.abort(&TaskKey::Models);
-                    self.state.screen = Screen::Main;
-                }
-                ConfirmOutcome::Yes(ConfirmKind::Delete { scope }) => {
-                    self.state.popup = None;
-                    let h = self.handle.clone();
-                    self.spawn(None, async move {
-                        AppEvent::Deleted {
-                            result: h.delete(&scope).await,
-                            scope,
-                        }
-                    });
-                }
-            },
-        }
-    }
-
-    fn filter_key(&mut self, key: KeyEvent) {
-        let list = &mut self.state.list;
-        match key.code {
-            KeyCode::Esc => {
-                list.filter = None;
-                list.filter_typing = false;
-                list.refilter();
-            }
-            KeyCode::Enter => list.filter_typing = false,
-            KeyCode::Up => list.move_by(-1),
-            KeyCode::Down => list.move_by(1),
-            _ => {
-                if let Some(input) = list.filter.as_mut()
-                    && input
-                        .handle_event(&Event::Key(key))
-                        .is_some_and(|c| c.value)
-                {
-                    list.refilter();
                 }
             }
         }
@@ -359,57 +267,6 @@ impl App {
         }
     }
 
-    fn start_test(&mut self, scope: Scope) {
-        let generation = self.state.tests.start(&scope);
-        self.state.touch_recent(&scope);
-        let h = self.handle.clone();
-        let key = TaskKey::Test(scope.clone());
-        self.spawn(Some(key), async move {
-            let result = h.test_connection(&scope).await;
-            AppEvent::TestFinished {
-                scope,
-                generation,
-                result,
-            }
-        });
-    }
-
-    fn start_test_all(&mut self) {
-        let generation = self.next_generation();
-        self.state.screen = Screen::TestAll(TestAllState {
-            generation,
-            ..Default::default()
-        });
-        let (h, tx, n) = (self.handle.clone(), self.tx.clone(), self.concurrency);
-        self.spawn(Some(TaskKey::TestAll), async move {
-            match h.test_all(n).await {
-                Ok(mut rx) => {
-                    while let Some(p) = rx.recv().await {
-                        let update = TestAllUpdate::Progress(p);
-                        let _ = tx.send(AppEvent::TestAll { generation, update });
-                    }
-                    AppEvent::TestAll {
-                        generation,
-                        update: TestAllUpdate::Done,
-                    }
-                }
-                Err(e) => AppEvent::TestAll {
-                    generation,
-                    update: TestAllUpdate::Failed(e),
-                },
-            }
-        });
-    }
-
-    fn load_audit(&mut self, scope: Scope) {
-        self.state.screen = Screen::Audit(AuditState::loading(scope.clone()));
-        let h = self.handle.clone();
-        self.spawn(Some(TaskKey::Audit), async move {
-            let result = h.audit(Some(&scope), AUDIT_LIMIT).await;
-            AppEvent::AuditLoaded { scope, result }
-        });
-    }
-
     fn open_picker(&mut self) {
         let picker = PickerState::new(&self.state.list, &self.state.recent);
         self.state.popup = Some(Popup::Picker(picker));
@@ -438,218 +295,6 @@ impl App {
                 }
             }
             _ => {}
-        }
-    }
-
-    fn form_key(&mut self, key: KeyEvent) {
-        let catalog = self.state.catalog;
-        let action = self.state.keymap.action(self.state.screen.context(), &key);
-        let Screen::Form(form) = &mut self.state.screen else {
-            return;
-        };
-        let outcome = match action {
-            Some(a) => form.on_action(a, catalog),
-            None => form.on_key(&key, catalog),
-        };
-        match outcome {
-            FormOutcome::Nothing => {}
-            FormOutcome::Close => self.state.screen = Screen::Main,
-            FormOutcome::Unchanged => {
-                self.state.screen = Screen::Main;
-                self.toast(Level::Info, "nothing changed");
-            }
-            FormOutcome::AskDiscard => {
-                self.state.popup =
-                    Some(Popup::Confirm(ConfirmState::new(ConfirmKind::DiscardForm)));
-            }
-            FormOutcome::Save(request) => self.save(request),
-            FormOutcome::FetchModels(request) => {
-                let generation = self.next_generation();
-                if let Screen::Form(form) = &mut self.state.screen {
-                    form.live = LiveModels::Loading { generation };
-                }
-                let h = self.handle.clone();
-                self.spawn(Some(TaskKey::Models), async move {
-                    let result = match request {
-                        FetchRequest::WithKey {
-                            provider,
-                            api_key,
-                            base_url,
-                        } => h.list_models_for(&provider, api_key, base_url).await,
-                        FetchRequest::Stored { scope } => h.list_models(&scope).await,
-                    };
-                    AppEvent::ModelsLoaded { generation, result }
-                });
-            }
-        }
-    }
-
-    fn save(&mut self, request: SaveRequest) {
-        let h = self.handle.clone();
-        self.spawn(None, async move {
-            match request {
-                SaveRequest::Create { scope, config } => AppEvent::Saved {
-                    result: h.create(&scope, config).await,
-                    scope,
-                },
-                SaveRequest::Update { scope, patch } => AppEvent::Saved {
-                    result: h.update(&scope, patch).await,
-                    scope,
-                },
-            }
-        });
-    }
-
-    fn on_mouse(&mut self, m: MouseEvent) {
-        if self.state.popup.is_some() || !matches!(self.state.screen, Screen::Main) {
-            return;
-        }
-        match m.kind {
-            MouseEventKind::ScrollDown => self.state.list.move_by(1),
-            MouseEventKind::ScrollUp => self.state.list.move_by(-1),
-            MouseEventKind::Down(_) => {
-                let Some(areas) = super::ui::layout(self.size, self.state.narrow_detail) else {
-                    return;
-                };
-                let Some(list) = areas.list else { return };
-                // Inside the border, below the filter line when one is shown.
-                let top = list.y + 1 + u16::from(self.state.list.filter.is_some());
-                let height = (list.y + list.height).saturating_sub(1).saturating_sub(top);
-                if m.column > list.x
-                    && m.column < list.x + list.width - 1
-                    && m.row >= top
-                    && m.row < top + height
-                {
-                    self.state
-                        .list
-                        .click((m.row - top) as usize, height as usize);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Handles a result from a spawned task.
-    pub fn on_app_event(&mut self, event: AppEvent) {
-        self.state.now = OffsetDateTime::now_utc();
-        match event {
-            AppEvent::InstancesLoaded { result, select } => {
-                self.state.loading = false;
-                match result {
-                    Ok(list) => {
-                        let keep = select.or_else(|| self.state.scope());
-                        self.state.list.set_entries(list, keep.as_ref());
-                        // An open picker ranks indices into the old list.
-                        if let Some(Popup::Picker(p)) = &mut self.state.popup {
-                            p.refresh(&self.state.list, &self.state.recent);
-                        }
-                    }
-                    Err(e) => self.toast(Level::Error, format!("cannot load instances: {e}")),
-                }
-            }
-            AppEvent::TestFinished {
-                scope,
-                generation,
-                result,
-            } => {
-                if !self.state.tests.finish(&scope, generation) {
-                    return;
-                }
-                self.tasks.remove(&TaskKey::Test(scope.clone()));
-                match result {
-                    Ok(t) => {
-                        self.state.list.record_test(&scope, &t);
-                        let level = if t.success { Level::Ok } else { Level::Error };
-                        self.toast(level, format!("{scope}: {}", t.message));
-                    }
-                    Err(e) => self.toast(Level::Error, format!("{scope}: test failed: {e}")),
-                }
-            }
-            AppEvent::TestAll { generation, update } => self.on_test_all(generation, update),
-            AppEvent::Saved { scope, result } => match result {
-                Ok(_) => {
-                    self.state.screen = Screen::Main;
-                    self.state.touch_recent(&scope);
-                    self.toast(Level::Ok, format!("saved the configuration of the {scope}"));
-                    self.reload(Some(scope));
-                }
-                Err(e) => {
-                    if let Screen::Form(form) = &mut self.state.screen {
-                        match &e {
-                            ServiceError::Invalid(v) => form.refuse(v),
-                            other => {
-                                form.saving = false;
-                                form.status = Some(format!("Cannot save: {other}"));
-                            }
-                        }
-                    }
-                }
-            },
-            AppEvent::Deleted { scope, result } => match result {
-                Ok(()) => {
-                    self.toast(
-                        Level::Ok,
-                        format!("deleted the configuration of the {scope}; AI features stay disabled until a new one is created"),
-                    );
-                    self.reload(Some(scope));
-                }
-                Err(e) => self.toast(Level::Error, format!("delete failed: {e}")),
-            },
-            AppEvent::InstanceAdded { scope, result } => match result {
-                Ok(()) => {
-                    self.toast(Level::Ok, format!("added the {scope}"));
-                    self.state.touch_recent(&scope);
-                    self.reload(Some(scope));
-                }
-                Err(e) => self.toast(Level::Error, format!("cannot add instance: {e}")),
-            },
-            AppEvent::AuditLoaded { scope, result } => {
-                self.tasks.remove(&TaskKey::Audit);
-                if let Screen::Audit(a) = &mut self.state.screen
-                    && a.scope == scope
-                {
-                    a.entries = Some(result.map_err(|e| e.to_string()));
-                }
-            }
-            AppEvent::ModelsLoaded { generation, result } => {
-                if let Screen::Form(form) = &mut self.state.screen
-                    && form.live == (LiveModels::Loading { generation })
-                {
-                    form.live = match result {
-                        Ok(models) => LiveModels::Loaded(models),
-                        Err(e) => LiveModels::Failed(e.to_string()),
-                    };
-                }
-            }
-            AppEvent::ToastExpired { id } => self.state.toasts.expire(id),
-        }
-    }
-
-    fn on_test_all(&mut self, generation: u64, update: TestAllUpdate) {
-        let mut finished = None;
-        if let Screen::TestAll(t) = &mut self.state.screen
-            && t.generation == generation
-        {
-            match update {
-                TestAllUpdate::Progress(TestProgress::Started { total }) => t.total = Some(total),
-                TestAllUpdate::Progress(TestProgress::Finished { scope, result }) => {
-                    if let Ok(r) = &result {
-                        finished = Some((scope.clone(), r.clone()));
-                    }
-                    t.record(scope, result);
-                }
-                TestAllUpdate::Done => {
-                    t.done = true;
-                    self.tasks.remove(&TaskKey::TestAll);
-                }
-                TestAllUpdate::Failed(e) => {
-                    t.done = true;
-                    t.error = Some(e.to_string());
-                }
-            }
-        }
-        if let Some((scope, r)) = finished {
-            self.state.list.record_test(&scope, &r);
         }
     }
 }

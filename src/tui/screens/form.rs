@@ -11,13 +11,16 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::domain::config::CurrentFields;
-use crate::domain::validation::{validate_base_url, validate_model};
-use crate::domain::{
-    ApiKey, BaseUrlRule, Catalog, ConfigPatch, ConfigView, NewConfig, ProviderSpec, Scope,
-    ValidationError,
-};
+use crate::domain::{ApiKey, Catalog, ConfigView, NewConfig, ProviderSpec, Scope, ValidationError};
 use crate::tui::action::Action;
+
+mod outcome;
+mod rules;
+
+pub use outcome::{FetchRequest, FormOutcome, SaveRequest};
+
+use rules::current_fields;
+pub use rules::field_name;
 
 /// Most suggestions shown under the model field.
 pub const MAX_SUGGESTIONS: usize = 6;
@@ -79,61 +82,6 @@ pub enum LiveModels {
     Loaded(Vec<String>),
     /// Why fetching failed.
     Failed(String),
-}
-
-/// A save the app should perform.
-#[derive(Debug, Clone)]
-pub enum SaveRequest {
-    /// Create the config of `scope`.
-    Create {
-        /// Scope.
-        scope: Scope,
-        /// Validated config.
-        config: NewConfig,
-    },
-    /// Patch the config of `scope`.
-    Update {
-        /// Scope.
-        scope: Scope,
-        /// The changed fields only.
-        patch: ConfigPatch,
-    },
-}
-
-/// A model-list fetch the app should start.
-#[derive(Debug, Clone)]
-pub enum FetchRequest {
-    /// With the key typed into the form.
-    WithKey {
-        /// Provider id.
-        provider: String,
-        /// Typed key.
-        api_key: ApiKey,
-        /// Base-URL override.
-        base_url: Option<String>,
-    },
-    /// With the stored key (edit, destination unchanged, key left empty).
-    Stored {
-        /// Scope.
-        scope: Scope,
-    },
-}
-
-/// What a key did to the form.
-#[derive(Debug, Clone)]
-pub enum FormOutcome {
-    /// Handled inside the form.
-    Nothing,
-    /// Save this.
-    Save(SaveRequest),
-    /// Close without saving (form unchanged).
-    Close,
-    /// Ask before discarding changes.
-    AskDiscard,
-    /// Fetch the live model list.
-    FetchModels(FetchRequest),
-    /// Edit without any change.
-    Unchanged,
 }
 
 /// The form's state.
@@ -268,87 +216,6 @@ impl FormState {
         }
         out.truncate(MAX_SUGGESTIONS);
         out
-    }
-
-    /// Validation problems per field, shown under each field once it was
-    /// touched (or a save was tried). The first is the reason a save is blocked.
-    pub fn problems(&self, catalog: &Catalog) -> Vec<(Field, String)> {
-        let mut out = Vec::new();
-        let shown = |f: Field| self.tried_save || self.touched[f.index()];
-        let spec = self.spec(catalog);
-        if let Err(e) = validate_model(self.model.value())
-            && shown(Field::Model)
-        {
-            out.push((Field::Model, e.reason));
-        }
-        let key = self.api_key.value();
-        match &self.mode {
-            FormMode::Create => {
-                if let Err(e) = ApiKey::new(key).validated()
-                    && shown(Field::ApiKey)
-                {
-                    out.push((Field::ApiKey, e.reason));
-                }
-            }
-            FormMode::Edit { current } => {
-                if !key.is_empty() {
-                    if let Err(e) = ApiKey::new(key).validated() {
-                        out.push((Field::ApiKey, e.reason));
-                    }
-                } else if let Err(e) = self.patch().merge(&current_fields(current), catalog)
-                    && e.field == "api_key"
-                {
-                    // Said before saving: a changed destination needs a new key.
-                    out.push((Field::ApiKey, e.reason));
-                }
-            }
-        }
-        let base = self.base_url.value().trim();
-        if !base.is_empty() {
-            if let Err(e) = validate_base_url(base)
-                && shown(Field::BaseUrl)
-            {
-                out.push((Field::BaseUrl, e.reason));
-            }
-        } else if spec.base_url_rule == BaseUrlRule::Required && shown(Field::BaseUrl) {
-            out.push((
-                Field::BaseUrl,
-                format!("is required for provider {}", spec.id),
-            ));
-        }
-        out
-    }
-
-    /// A non-blocking hint for the key field (unknown prefix).
-    pub fn key_hint(&self, catalog: &Catalog) -> Option<String> {
-        let key = self.api_key.value().trim();
-        if key.is_empty() {
-            None
-        } else {
-            self.spec(catalog).key_hint(key)
-        }
-    }
-
-    fn patch(&self) -> ConfigPatch {
-        let FormMode::Edit { current } = &self.mode else {
-            return ConfigPatch::default();
-        };
-        let provider = self.initial_provider_id_changed(current);
-        let model = self.model.value().trim();
-        let base = self.base_url.value().trim();
-        let key = self.api_key.value();
-        ConfigPatch {
-            provider,
-            model: (model != current.model).then(|| model.to_string()),
-            api_key: (!key.is_empty()).then(|| ApiKey::new(key)),
-            base_url: (base != current.base_url.as_deref().unwrap_or(""))
-                .then(|| (!base.is_empty()).then(|| base.to_string())),
-        }
-    }
-
-    fn initial_provider_id_changed(&self, current: &ConfigView) -> Option<String> {
-        let id = &Catalog::builtin().providers()[self.provider].id;
-        (id != &current.provider).then(|| id.clone())
     }
 
     /// Handles an action bound in the form context.
@@ -549,98 +416,5 @@ impl FormState {
     }
 }
 
-fn current_fields(c: &ConfigView) -> CurrentFields {
-    CurrentFields {
-        provider: c.provider.clone(),
-        model: c.model.clone(),
-        base_url: c.base_url.clone(),
-    }
-}
-
-/// The wire name of a field, as validation messages use it.
-pub fn field_name(f: Field) -> &'static str {
-    match f {
-        Field::Provider => "provider",
-        Field::Model => "model",
-        Field::ApiKey => "api_key",
-        Field::BaseUrl => "base_url",
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crossterm::event::KeyModifiers;
-
-    fn type_text(form: &mut FormState, text: &str) {
-        for c in text.chars() {
-            form.on_key(
-                &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
-                Catalog::builtin(),
-            );
-        }
-    }
-
-    fn view() -> ConfigView {
-        let t = time::macros::datetime!(2026-01-01 00:00 UTC);
-        ConfigView {
-            id: uuid::Uuid::nil(),
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            api_key_masked: "sk-...abcd".into(),
-            instance_id: None,
-            base_url: None,
-            created_at: t,
-            updated_at: t,
-        }
-    }
-
-    #[test]
-    fn create_blocks_save_until_key_given() {
-        let cat = Catalog::builtin();
-        let mut f = FormState::create(Scope::Global, cat);
-        assert!(matches!(
-            f.on_action(Action::Save, cat),
-            FormOutcome::Nothing
-        ));
-        assert!(
-            f.status.as_deref().unwrap().contains("api_key"),
-            "{:?}",
-            f.status
-        );
-        assert_eq!(f.focus, Field::ApiKey);
-        type_text(&mut f, "sk-test-123");
-        assert!(matches!(
-            f.on_action(Action::Save, cat),
-            FormOutcome::Save(SaveRequest::Create { .. })
-        ));
-    }
-
-    #[test]
-    fn edit_provider_change_demands_a_key_inline() {
-        let cat = Catalog::builtin();
-        let mut f = FormState::edit(Scope::Global, view(), cat);
-        assert!(f.problems(cat).is_empty());
-        f.on_key(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE), cat);
-        let p = f.problems(cat);
-        assert!(
-            p.iter()
-                .any(|(fl, r)| *fl == Field::ApiKey && r.contains("new key is required")),
-            "{p:?}"
-        );
-    }
-
-    #[test]
-    fn reveal_remasks_on_leaving_the_field() {
-        let cat = Catalog::builtin();
-        let mut f = FormState::create(Scope::Global, cat);
-        f.focus = Field::ApiKey;
-        type_text(&mut f, "secret");
-        assert_eq!(f.key_display(), "••••••");
-        f.on_action(Action::Reveal, cat);
-        assert_eq!(f.key_display(), "secret");
-        f.on_action(Action::NextField, cat);
-        f.on_action(Action::PrevField, cat);
-        assert_eq!(f.key_display(), "••••••");
-    }
-}
+mod tests;
