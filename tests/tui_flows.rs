@@ -457,3 +457,32 @@ async fn ctrl_l_fetches_the_live_model_list() {
     .await;
     h.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_conflicts_are_reported_at_start_and_overrides_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    global(dir.path(), false); // writes the key file and a config.toml
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[[instances]]\nid = \"globex\"\n\n[keys]\ntest = \"e\"\nhistory = \"y\"\n\n[theme]\nok = \"chartreuse-ish\"\n",
+    )
+    .unwrap();
+    let mut h = Harness::start_in(dir, false).await;
+    h.wait("conflict toast", |o| o.text.contains("bound to both"))
+        .await;
+    h.wait("theme problem", |o| o.text.contains("unknown colour"))
+        .await;
+    h.key(KeyCode::Char('y'));
+    h.wait("history on the overridden key", |o| o.screen == "audit")
+        .await;
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('?'));
+    h.wait("help shows the override", |o| {
+        o.text.contains("y               Audit history")
+    })
+    .await;
+    h.key(KeyCode::Esc);
+    h.wait("help closed", |o| !o.text.contains("Audit history of"))
+        .await;
+    h.quit().await;
+}

@@ -79,9 +79,6 @@ impl Theme {
         overrides: &BTreeMap<String, String>,
         colour: bool,
     ) -> (Theme, Vec<String>) {
-        if !colour {
-            return (Theme::monochrome(), Vec::new());
-        }
         let mut theme = Theme::default_colours();
         let mut problems = Vec::new();
         for (name, value) in overrides {
@@ -97,6 +94,11 @@ impl Theme {
                 Ok(c) => theme.fg[i] = Some(c),
                 Err(_) => problems.push(format!("[theme] {name}: unknown colour {value:?}")),
             }
+        }
+        // Overrides are checked even without colour, so a typo is reported
+        // on every terminal, not only on the colourful ones.
+        if !colour {
+            theme = Theme::monochrome();
         }
         (theme, problems)
     }
