@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
@@ -64,7 +64,7 @@ impl AddInstanceState {
 
 /// Draws the dialog centred in `area`.
 pub fn render(state: &AddInstanceState, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let rect = centered(area, 60, 7);
+    let rect = centered(area, 60, 8);
     let inner = popup_frame(frame, rect, "Add instance", theme);
     let status = match state.problem() {
         Some(reason) => Span::styled(format!("✗ instance id {reason}"), theme.style(Slot::Error)),
@@ -86,5 +86,5 @@ pub fn render(state: &AddInstanceState, theme: &Theme, frame: &mut Frame, area: 
             theme.style(Slot::Muted),
         )),
     ];
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
