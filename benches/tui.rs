@@ -194,12 +194,14 @@ fn process_measurements() {
     cmd.arg(global.store.as_ref().unwrap());
     cmd.arg("--master-key-file");
     cmd.arg(global.master_key_file.as_ref().unwrap());
+    // portable-pty starts the child in $HOME, so every directory must exist.
     for (var, sub) in [
         ("XDG_CONFIG_HOME", "config"),
         ("XDG_DATA_HOME", "data"),
         ("XDG_STATE_HOME", "state"),
         ("HOME", "home"),
     ] {
+        std::fs::create_dir_all(dir.path().join(sub)).unwrap();
         cmd.env(var, dir.path().join(sub));
     }
     cmd.env_remove("LLMCFG_MASTER_KEY");
@@ -276,7 +278,10 @@ fn main() {
     c.final_summary();
     // Only a real `cargo bench` run measures the process; `cargo test
     // --benches` runs the criterion part once as a smoke test.
-    if std::env::args().any(|a| a == "--bench") && cfg!(target_os = "linux") {
+    if std::env::args().any(|a| a == "--bench")
+        && cfg!(target_os = "linux")
+        && std::env::var_os("TUI_BENCH_NO_PROCESS").is_none()
+    {
         process_measurements();
     }
 }
