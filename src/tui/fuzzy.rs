@@ -44,30 +44,54 @@ impl Fuzzy {
         haystacks: &[Utf32String],
         priority: &[u32],
     ) -> Vec<usize> {
+        self.rank_within(pattern_text, haystacks, None, priority)
+    }
+
+    /// Like [`Fuzzy::rank`], but scores only `candidates` when given: while
+    /// the user keeps typing, the matches of the longer pattern are a subset
+    /// of the previous ones (see [`Fuzzy::narrows`]).
+    pub fn rank_within(
+        &mut self,
+        pattern_text: &str,
+        haystacks: &[Utf32String],
+        candidates: Option<&[usize]>,
+        priority: &[u32],
+    ) -> Vec<usize> {
         let prio = |i: usize| priority.get(i).copied().unwrap_or(NO_PRIORITY);
         let pattern = Pattern::parse(pattern_text, CaseMatching::Smart, Normalization::Smart);
         let quick = QuickCheck::new(pattern_text);
-        let score_chunk = |offset: usize, chunk: &[Utf32String], matcher: &mut Matcher| {
+        let all: Vec<usize>;
+        let candidates = match candidates {
+            Some(c) => c,
+            None => {
+                all = (0..haystacks.len()).collect();
+                &all
+            }
+        };
+        let score_chunk = |chunk: &[usize], matcher: &mut Matcher| {
             chunk
                 .iter()
-                .enumerate()
-                .filter(|(_, h)| quick.may_match(h.slice(..)))
-                .filter_map(|(i, h)| pattern.score(h.slice(..), matcher).map(|s| (s, offset + i)))
+                .filter_map(|&i| {
+                    let h = haystacks.get(i)?.slice(..);
+                    if !quick.may_match(h) {
+                        return None;
+                    }
+                    pattern.score(h, matcher).map(|s| (s, i))
+                })
                 .collect::<Vec<(u32, usize)>>()
         };
-        let scored: Vec<(u32, usize)> = if haystacks.len() >= PARALLEL_FROM {
-            let mid = haystacks.len() / 2;
-            let (a, b) = haystacks.split_at(mid);
+        let scored: Vec<(u32, usize)> = if candidates.len() >= PARALLEL_FROM {
+            let (a, b) = candidates.split_at(candidates.len() / 2);
             let (m1, rest) = self.matchers.split_first_mut().expect("two matchers");
             let m2 = &mut rest[0];
             std::thread::scope(|s| {
-                let second = s.spawn(|| score_chunk(mid, b, m2));
-                let mut first = score_chunk(0, a, m1);
+                let second = s.spawn(|| score_chunk(b, m2));
+                let mut first = score_chunk(a, m1);
                 first.extend(second.join().unwrap_or_default());
                 first
             })
         } else {
-            score_chunk(0, haystacks, &mut self.matchers[0])
+            score_chunk(candidates, &mut self.matchers[0])
         };
         // One packed u64 per match sorts several times faster than a tuple
         // key: pinned bit, inverted score, priority, then position.
@@ -85,6 +109,15 @@ impl Fuzzy {
         keys.into_iter()
             .map(|k| (k & INDEX_MASK) as usize)
             .collect()
+    }
+}
+
+impl Fuzzy {
+    /// Whether every match of `new` is also a match of `old`, so only the
+    /// previous matches need scoring: `new` extends a non-empty `old`, and
+    /// neither uses syntax that could widen the set (`!` negation, …).
+    pub fn narrows(old: &str, new: &str) -> bool {
+        !old.is_empty() && new.starts_with(old) && QuickCheck::new(new).words.is_some()
     }
 }
 

@@ -64,6 +64,10 @@ pub struct InstanceList {
     /// Whether keys go to the filter input.
     pub filter_typing: bool,
     fuzzy: Fuzzy,
+    /// Fixed rank of each entry (the control plane is pinned first).
+    priority: Vec<u32>,
+    /// The pattern `visible` was ranked for.
+    ranked_for: String,
 }
 
 impl InstanceList {
@@ -71,6 +75,8 @@ impl InstanceList {
     pub fn set_entries(&mut self, summaries: Vec<InstanceSummary>, keep: Option<&Scope>) {
         self.entries = summaries.into_iter().map(Entry::new).collect();
         self.haystacks = self.entries.iter().map(|e| e.haystack.clone()).collect();
+        self.priority.clear();
+        self.ranked_for.clear();
         self.refilter();
         if let Some(scope) = keep {
             self.select_scope(scope);
@@ -89,19 +95,35 @@ impl InstanceList {
 
     /// Re-ranks after the filter text changed (control plane stays first).
     pub fn refilter(&mut self) {
-        let pattern = self.filter.as_ref().map(|i| i.value()).unwrap_or("");
-        let prio: Vec<u32> = self
-            .entries
-            .iter()
-            .map(|e| {
-                if e.scope == Scope::Global {
-                    0
-                } else {
-                    NO_PRIORITY
-                }
-            })
-            .collect();
-        self.visible = self.fuzzy.rank(pattern, &self.haystacks, &prio);
+        let pattern = self
+            .filter
+            .as_ref()
+            .map(|i| i.value())
+            .unwrap_or("")
+            .to_string();
+        if self.priority.len() != self.entries.len() {
+            self.priority = self
+                .entries
+                .iter()
+                .map(|e| {
+                    if e.scope == Scope::Global {
+                        0
+                    } else {
+                        NO_PRIORITY
+                    }
+                })
+                .collect();
+        }
+        // Typing more only narrows the matches: score just the previous ones.
+        let candidates =
+            Fuzzy::narrows(&self.ranked_for, &pattern).then(|| std::mem::take(&mut self.visible));
+        self.visible = self.fuzzy.rank_within(
+            &pattern,
+            &self.haystacks,
+            candidates.as_deref(),
+            &self.priority,
+        );
+        self.ranked_for = pattern;
         self.selected = 0;
     }
 
