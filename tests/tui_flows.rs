@@ -455,6 +455,11 @@ async fn ctrl_l_fetches_the_live_model_list() {
         o.text.contains("fake-model-live")
     })
     .await;
+    h.key(KeyCode::Esc); // `q` would be typed into the form
+    h.wait("discard question", |o| o.text.contains("Discard"))
+        .await;
+    h.key(KeyCode::Char('y'));
+    h.wait("back on the list", |o| o.screen == "main").await;
     h.quit().await;
 }
 

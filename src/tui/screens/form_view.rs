@@ -96,10 +96,15 @@ pub fn render(form: &FormState, catalog: &Catalog, theme: &Theme, frame: &mut Fr
         LiveModels::Failed(why) => format!("catalog · live list failed: {why}"),
     };
     lines.push(model_line(source));
-    lines.push(message(
-        Field::Model,
-        Some(form.suggestions(catalog).join(" · ")),
-    ));
+    // Suggestions stay visible under a validation message: an empty model
+    // is exactly when they help most.
+    if problem(Field::Model).is_some() {
+        lines.push(message(Field::Model, None));
+    }
+    lines.push(Line::from(Span::styled(
+        format!("           {}", form.suggestions(catalog).join(" · ")),
+        theme.style(Slot::Muted),
+    )));
 
     let key_value = form.key_display();
     let key_text = if key_value.is_empty() && form.is_edit() {
