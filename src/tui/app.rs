@@ -110,6 +110,11 @@ impl App {
         });
     }
 
+    /// Brings derived state up to date before a frame (a pending re-rank).
+    pub fn before_frame(&mut self) {
+        self.state.list.flush();
+    }
+
     /// Advances the spinner.
     pub fn on_tick(&mut self) {
         self.state.tests.throbber.calc_next();
@@ -120,7 +125,10 @@ impl App {
         self.state.now = OffsetDateTime::now_utc();
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
-            Event::Mouse(m) if self.mouse => self.on_mouse(m),
+            Event::Mouse(m) if self.mouse => {
+                self.state.list.flush();
+                self.on_mouse(m);
+            }
             // The loop redraws after every event, which is all a resize needs.
             _ => {}
         }
@@ -130,6 +138,9 @@ impl App {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             self.state.quit = true;
             return;
+        }
+        if !self.state.list.filter_typing {
+            self.state.list.flush();
         }
         if self.state.popup.is_some() {
             return self.popup_key(key);

@@ -20,6 +20,7 @@ pub mod ui;
 pub mod widgets;
 
 use std::io;
+use std::task::Poll;
 use std::time::Duration;
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
@@ -192,6 +193,7 @@ where
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut frames = 0;
     loop {
+        app.before_frame();
         let frame = terminal
             .draw(|f| ui::render(&app.state, f))
             .map_err(|e| TuiError::Terminal(e.to_string()))?;
@@ -220,9 +222,20 @@ where
             },
             _ = ticker.tick(), if ticking => app.on_tick(),
         }
-        // Draw only when the queue is empty: apply everything already waiting.
+        // Draw only when the queues are empty: apply everything already
+        // waiting, including keys typed (or pasted) faster than a frame.
         while let Ok(event) = app.rx.try_recv() {
             app.on_app_event(event);
+        }
+        // Polled with this task's own waker (`poll!`), never a no-op one:
+        // crossterm's EventStream registers only the first waker it sees.
+        while !app.state.quit {
+            match futures_util::poll!(input.next()) {
+                Poll::Ready(Some(Ok(event))) => app.on_terminal_event(event),
+                Poll::Ready(Some(Err(e))) => return Err(TuiError::Input(e)),
+                Poll::Ready(None) => return Ok(()),
+                Poll::Pending => break,
+            }
         }
     }
 }

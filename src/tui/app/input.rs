@@ -77,6 +77,13 @@ impl App {
 
     pub(super) fn filter_key(&mut self, key: KeyEvent) {
         let list = &mut self.state.list;
+        if !matches!(
+            key.code,
+            KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete
+        ) {
+            // Keys that use the selection see the ranking of everything typed so far.
+            list.flush();
+        }
         match key.code {
             KeyCode::Esc => {
                 list.filter = None;
@@ -92,7 +99,8 @@ impl App {
                         .handle_event(&Event::Key(key))
                         .is_some_and(|c| c.value)
                 {
-                    list.refilter();
+                    // Re-ranked once per batch of keys, before the next frame.
+                    list.mark_dirty();
                 }
             }
         }

@@ -68,6 +68,8 @@ pub struct InstanceList {
     priority: Vec<u32>,
     /// The pattern `visible` was ranked for.
     ranked_for: String,
+    /// The filter text changed since the last ranking.
+    dirty: bool,
 }
 
 impl InstanceList {
@@ -125,6 +127,19 @@ impl InstanceList {
         );
         self.ranked_for = pattern;
         self.selected = 0;
+        self.dirty = false;
+    }
+
+    /// Notes that the filter text changed; [`InstanceList::flush`] re-ranks.
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Re-ranks if the filter changed since the last ranking.
+    pub fn flush(&mut self) {
+        if self.dirty {
+            self.refilter();
+        }
     }
 
     /// The selected entry.
