@@ -222,8 +222,13 @@ async fn openai_shaped_provider() -> (String, std::sync::Arc<std::sync::atomic::
                 async move {
                     counter.fetch_add(1, Ordering::SeqCst);
                     let bearer = format!("Bearer {SECRET_KEY}");
-                    if headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(bearer.as_str()) {
-                        (StatusCode::OK, axum::Json(json!({"id": model, "object": "model"})))
+                    if headers.get("authorization").and_then(|v| v.to_str().ok())
+                        == Some(bearer.as_str())
+                    {
+                        (
+                            StatusCode::OK,
+                            axum::Json(json!({"id": model, "object": "model"})),
+                        )
                     } else {
                         (
                             StatusCode::UNAUTHORIZED,
