@@ -23,6 +23,7 @@
 //! - [`api`]: wire types of the `/llm-config` HTTP API.
 //! - [`server`]: `llmcfg serve`, the axum server of that API.
 //! - [`remote`]: the backend that speaks that API to a remote server.
+//! - [`tui`]: the terminal UI: event loop, screens, popups, keys and theme.
 //! - [`settings`]: `config.toml` and the XDG paths.
 //!
 //! Dependencies point one way: `domain ← crypto ← store ← service`, and the
@@ -38,3 +39,4 @@ pub mod server;
 pub mod service;
 pub mod settings;
 pub mod store;
+pub mod tui;

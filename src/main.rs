@@ -23,14 +23,21 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match args.command {
             Some(command) => cli::dispatch(&args.global, command).await,
-            None => Err(CliError::Usage(
-                "the terminal UI is not part of this build yet; run `llmcfg --help` for the subcommands"
-                    .into(),
-            )),
+            None => match llmcfg::tui::run(&args.global).await {
+                Ok(()) => Ok(()),
+                Err(llmcfg::tui::TuiError::Service(e)) => Err(e),
+                Err(e) => {
+                    tracing::error!(error = %e, "terminal UI failed");
+                    eprintln!("llmcfg: error: {e}");
+                    return Ok(Some(e.exit_code()));
+                }
+            },
         }
+        .map(|()| None)
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(code)) => ExitCode::from(code as u8),
         Err(e) => {
             tracing::warn!(error = %e, "command failed");
             if !matches!(e, CliError::TestFailed(_)) {

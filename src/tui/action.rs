@@ -1,0 +1,358 @@
+//! The one action registry: every key-bound action with its config name,
+//! footer label, help text, the screen it belongs to and its default keys.
+//! The footer hints, the help overlay and the `[keys]` overrides are all
+//! generated from [`REGISTRY`], so they cannot drift apart.
+
+/// Something the user can ask for with a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Leave the application.
+    Quit,
+    /// Show the key bindings of the current screen.
+    Help,
+    /// Move the selection up.
+    Up,
+    /// Move the selection down.
+    Down,
+    /// Jump to the first row.
+    Top,
+    /// Jump to the last row.
+    Bottom,
+    /// Open / confirm the selected item.
+    Confirm,
+    /// Go back, cancel, close.
+    Back,
+    /// Filter the instance list as you type.
+    Filter,
+    /// Open the instance picker.
+    Picker,
+    /// Register a new instance id.
+    AddInstance,
+    /// Create a configuration for the selected scope.
+    New,
+    /// Edit the configuration of the selected scope.
+    Edit,
+    /// Delete the configuration of the selected scope.
+    Delete,
+    /// Test the selected scope's connection.
+    Test,
+    /// Test every configured scope.
+    TestAll,
+    /// Show the selected scope's audit history.
+    History,
+    /// Reload the instance list.
+    Refresh,
+    /// Next form field.
+    NextField,
+    /// Previous form field.
+    PrevField,
+    /// Save the form.
+    Save,
+    /// Show or hide the API key while its field has focus.
+    Reveal,
+    /// Fetch the live model list from the provider.
+    FetchModels,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyContext {
+    /// Everywhere except while typing into a text field.
+    Global,
+    /// The instance list and detail.
+    List,
+    /// The create / edit form (text entry: no plain-letter bindings).
+    Form,
+    /// Read-only tables: audit history, test-all results.
+    Table,
+}
+
+impl KeyContext {
+    /// Heading used in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            KeyContext::Global => "Global",
+            KeyContext::List => "Instances",
+            KeyContext::Form => "Form",
+            KeyContext::Table => "Tables",
+        }
+    }
+
+    /// Whether the context takes typed text, so plain letters must reach the input.
+    pub fn is_text_entry(self) -> bool {
+        matches!(self, KeyContext::Form)
+    }
+}
+
+/// One entry of the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionSpec {
+    /// The action.
+    pub action: Action,
+    /// Name used in `[keys]` of `config.toml`.
+    pub name: &'static str,
+    /// Short footer label.
+    pub hint: &'static str,
+    /// One line for the help overlay.
+    pub description: &'static str,
+    /// Where it applies.
+    pub context: KeyContext,
+    /// Default keys (see [`crate::tui::keymap::KeyChord::parse`]).
+    pub keys: &'static [&'static str],
+    /// Shown in the footer (the rest only in help).
+    pub footer: bool,
+}
+
+const fn spec(
+    action: Action,
+    name: &'static str,
+    hint: &'static str,
+    description: &'static str,
+    context: KeyContext,
+    keys: &'static [&'static str],
+    footer: bool,
+) -> ActionSpec {
+    ActionSpec {
+        action,
+        name,
+        hint,
+        description,
+        context,
+        keys,
+        footer,
+    }
+}
+
+use Action as A;
+use KeyContext as C;
+
+/// Every binding of the application, in footer/help order.
+pub static REGISTRY: &[ActionSpec] = &[
+    spec(A::Up, "up", "up", "Move up", C::Global, &["up", "k"], false),
+    spec(
+        A::Down,
+        "down",
+        "down",
+        "Move down",
+        C::Global,
+        &["down", "j"],
+        false,
+    ),
+    spec(
+        A::Top,
+        "top",
+        "top",
+        "Jump to the first row",
+        C::Global,
+        &["g", "home"],
+        false,
+    ),
+    spec(
+        A::Bottom,
+        "bottom",
+        "bottom",
+        "Jump to the last row",
+        C::Global,
+        &["G", "end"],
+        false,
+    ),
+    spec(
+        A::Confirm,
+        "confirm",
+        "open",
+        "Open the selection / confirm",
+        C::Global,
+        &["enter"],
+        false,
+    ),
+    spec(
+        A::Back,
+        "back",
+        "back",
+        "Back, cancel a running test, close",
+        C::Global,
+        &["esc"],
+        false,
+    ),
+    spec(
+        A::Help,
+        "help",
+        "help",
+        "Show this help",
+        C::Global,
+        &["?"],
+        true,
+    ),
+    spec(
+        A::Quit,
+        "quit",
+        "quit",
+        "Quit",
+        C::Global,
+        &["q", "ctrl-c"],
+        true,
+    ),
+    spec(
+        A::Filter,
+        "filter",
+        "filter",
+        "Filter the list as you type",
+        C::List,
+        &["/"],
+        true,
+    ),
+    spec(
+        A::Picker,
+        "picker",
+        "switch",
+        "Pick an instance (fuzzy)",
+        C::Global,
+        &["ctrl-p", ":"],
+        true,
+    ),
+    spec(
+        A::AddInstance,
+        "add_instance",
+        "add id",
+        "Register an instance id",
+        C::List,
+        &["a"],
+        false,
+    ),
+    spec(
+        A::New,
+        "new",
+        "new",
+        "Create a configuration",
+        C::List,
+        &["n"],
+        true,
+    ),
+    spec(
+        A::Edit,
+        "edit",
+        "edit",
+        "Edit the configuration",
+        C::List,
+        &["e"],
+        true,
+    ),
+    spec(
+        A::Delete,
+        "delete",
+        "delete",
+        "Delete the configuration",
+        C::List,
+        &["d", "delete"],
+        true,
+    ),
+    spec(
+        A::Test,
+        "test",
+        "test",
+        "Test the connection",
+        C::List,
+        &["t"],
+        true,
+    ),
+    spec(
+        A::TestAll,
+        "test_all",
+        "test all",
+        "Test every configured scope",
+        C::List,
+        &["T"],
+        true,
+    ),
+    spec(
+        A::History,
+        "history",
+        "history",
+        "Audit history of the scope",
+        C::List,
+        &["h"],
+        true,
+    ),
+    spec(
+        A::Refresh,
+        "refresh",
+        "refresh",
+        "Reload the instance list",
+        C::List,
+        &["R"],
+        false,
+    ),
+    spec(
+        A::NextField,
+        "next_field",
+        "next",
+        "Next field",
+        C::Form,
+        &["tab"],
+        true,
+    ),
+    spec(
+        A::PrevField,
+        "prev_field",
+        "prev",
+        "Previous field",
+        C::Form,
+        &["backtab"],
+        false,
+    ),
+    spec(
+        A::Save,
+        "save",
+        "save",
+        "Save (also Enter on the last field)",
+        C::Form,
+        &["ctrl-s"],
+        true,
+    ),
+    spec(
+        A::Reveal,
+        "reveal",
+        "reveal key",
+        "Show / hide the API key",
+        C::Form,
+        &["ctrl-r"],
+        true,
+    ),
+    spec(
+        A::FetchModels,
+        "fetch_models",
+        "live models",
+        "Fetch the provider's model list",
+        C::Form,
+        &["ctrl-l"],
+        true,
+    ),
+    spec(
+        A::Back,
+        "form_back",
+        "cancel",
+        "Cancel (asks when changed)",
+        C::Form,
+        &["esc"],
+        true,
+    ),
+];
+
+/// The registry entry of `name` (as written in `[keys]`).
+pub fn by_name(name: &str) -> Option<&'static ActionSpec> {
+    REGISTRY.iter().find(|s| s.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        let mut names: Vec<_> = REGISTRY.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+}

@@ -1,0 +1,181 @@
+//! Keys and mouse events inside popups, the list filter and the form, where
+//! they are not plain actions: each widget turns the key into a typed
+//! outcome, and this is where the app acts on it.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::{App, TaskKey};
+use crate::domain::Scope;
+use crate::tui::event::AppEvent;
+use crate::tui::screens::Screen;
+use crate::tui::screens::form::{FetchRequest, FormOutcome, LiveModels};
+use crate::tui::state::Popup;
+use crate::tui::widgets::add_instance::AddOutcome;
+use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
+use crate::tui::widgets::picker::PickerOutcome;
+use crate::tui::widgets::toast::Level;
+
+impl App {
+    pub(super) fn popup_key(&mut self, key: KeyEvent) {
+        let Some(popup) = self.state.popup.as_mut() else {
+            return;
+        };
+        match popup {
+            Popup::Help { scroll } => match key.code {
+                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
+                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(60),
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+                    self.state.popup = None;
+                }
+                _ => {}
+            },
+            Popup::Picker(p) => match p.on_key(&key, &self.state.list, &self.state.recent) {
+                PickerOutcome::Pending => {}
+                PickerOutcome::Close => self.state.popup = None,
+                PickerOutcome::Choose(scope) => {
+                    self.state.popup = None;
+                    self.switch_scope(scope);
+                }
+            },
+            Popup::AddInstance(a) => match a.on_key(&key) {
+                AddOutcome::Pending => {}
+                AddOutcome::Close => self.state.popup = None,
+                AddOutcome::Add(id) => {
+                    self.state.popup = None;
+                    let h = self.handle.clone();
+                    let scope = Scope::Instance(id.clone());
+                    self.spawn(None, async move {
+                        AppEvent::InstanceAdded {
+                            result: h.add_instance(&id, None).await,
+                            scope,
+                        }
+                    });
+                }
+            },
+            Popup::Confirm(c) => match c.on_key(&key) {
+                ConfirmOutcome::Pending => {}
+                ConfirmOutcome::No => self.state.popup = None,
+                ConfirmOutcome::Yes(ConfirmKind::DiscardForm) => {
+                    self.state.popup = None;
+                    self.abort(&TaskKey::Models);
+                    self.state.screen = Screen::Main;
+                }
+                ConfirmOutcome::Yes(ConfirmKind::Delete { scope }) => {
+                    self.state.popup = None;
+                    let h = self.handle.clone();
+                    self.spawn(None, async move {
+                        AppEvent::Deleted {
+                            result: h.delete(&scope).await,
+                            scope,
+                        }
+                    });
+                }
+            },
+        }
+    }
+
+    pub(super) fn filter_key(&mut self, key: KeyEvent) {
+        let list = &mut self.state.list;
+        if !matches!(
+            key.code,
+            KeyCode::Char(_) | KeyCode::Backspace | KeyCode::Delete
+        ) {
+            // Keys that use the selection see the ranking of everything typed so far.
+            list.flush();
+        }
+        match key.code {
+            KeyCode::Esc => {
+                list.filter = None;
+                list.filter_typing = false;
+                list.refilter();
+            }
+            KeyCode::Enter => list.filter_typing = false,
+            KeyCode::Up => list.move_by(-1),
+            KeyCode::Down => list.move_by(1),
+            _ => {
+                if let Some(input) = list.filter.as_mut()
+                    && input
+                        .handle_event(&Event::Key(key))
+                        .is_some_and(|c| c.value)
+                {
+                    // Re-ranked once per batch of keys, before the next frame.
+                    list.mark_dirty();
+                }
+            }
+        }
+    }
+
+    pub(super) fn form_key(&mut self, key: KeyEvent) {
+        let catalog = self.state.catalog;
+        let action = self.state.keymap.action(self.state.screen.context(), &key);
+        let Screen::Form(form) = &mut self.state.screen else {
+            return;
+        };
+        let outcome = match action {
+            Some(a) => form.on_action(a, catalog),
+            None => form.on_key(&key, catalog),
+        };
+        match outcome {
+            FormOutcome::Nothing => {}
+            FormOutcome::Close => self.state.screen = Screen::Main,
+            FormOutcome::Unchanged => {
+                self.state.screen = Screen::Main;
+                self.toast(Level::Info, "nothing changed");
+            }
+            FormOutcome::AskDiscard => {
+                self.state.popup =
+                    Some(Popup::Confirm(ConfirmState::new(ConfirmKind::DiscardForm)));
+            }
+            FormOutcome::Save(request) => self.save(request),
+            FormOutcome::FetchModels(request) => {
+                let generation = self.next_generation();
+                if let Screen::Form(form) = &mut self.state.screen {
+                    form.live = LiveModels::Loading { generation };
+                }
+                let h = self.handle.clone();
+                self.spawn(Some(TaskKey::Models), async move {
+                    let result = match request {
+                        FetchRequest::WithKey {
+                            provider,
+                            api_key,
+                            base_url,
+                        } => h.list_models_for(&provider, api_key, base_url).await,
+                        FetchRequest::Stored { scope } => h.list_models(&scope).await,
+                    };
+                    AppEvent::ModelsLoaded { generation, result }
+                });
+            }
+        }
+    }
+
+    pub(super) fn on_mouse(&mut self, m: MouseEvent) {
+        if self.state.popup.is_some() || !matches!(self.state.screen, Screen::Main) {
+            return;
+        }
+        match m.kind {
+            MouseEventKind::ScrollDown => self.state.list.move_by(1),
+            MouseEventKind::ScrollUp => self.state.list.move_by(-1),
+            MouseEventKind::Down(_) => {
+                let Some(areas) = crate::tui::ui::layout(self.size, self.state.narrow_detail)
+                else {
+                    return;
+                };
+                let Some(list) = areas.list else { return };
+                // Inside the border, below the filter line when one is shown.
+                let top = list.y + 1 + u16::from(self.state.list.filter.is_some());
+                let height = (list.y + list.height).saturating_sub(1).saturating_sub(top);
+                if m.column > list.x
+                    && m.column < list.x + list.width - 1
+                    && m.row >= top
+                    && m.row < top + height
+                {
+                    self.state
+                        .list
+                        .click((m.row - top) as usize, height as usize);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Applying the results of service calls: every [`AppEvent`] a spawned task
+//! sends back lands here, and results that are stale (an older test, a scope
+//! the user left, a run that was replaced) are dropped by their tags.
+
+use super::{App, TaskKey};
+use crate::service::{ServiceError, TestProgress};
+use crate::tui::event::{AppEvent, TestAllUpdate};
+use crate::tui::screens::Screen;
+use crate::tui::screens::form::LiveModels;
+use crate::tui::state::Popup;
+use crate::tui::widgets::toast::Level;
+use time::OffsetDateTime;
+
+impl App {
+    /// Handles a result from a spawned task.
+    pub fn on_app_event(&mut self, event: AppEvent) {
+        self.state.now = OffsetDateTime::now_utc();
+        match event {
+            AppEvent::InstancesLoaded { result, select } => {
+                self.state.loading = false;
+                match result {
+                    Ok(list) => {
+                        let keep = select.or_else(|| self.state.scope());
+                        self.state.list.set_entries(list, keep.as_ref());
+                        // An open picker ranks indices into the old list.
+                        if let Some(Popup::Picker(p)) = &mut self.state.popup {
+                            p.refresh(&self.state.list, &self.state.recent);
+                        }
+                    }
+                    Err(e) => self.toast(Level::Error, format!("cannot load instances: {e}")),
+                }
+            }
+            AppEvent::TestFinished {
+                scope,
+                generation,
+                result,
+            } => {
+                if !self.state.tests.finish(&scope, generation) {
+                    return;
+                }
+                self.tasks.remove(&TaskKey::Test(scope.clone()));
+                match result {
+                    Ok(t) => {
+                        self.state.list.record_test(&scope, &t);
+                        let level = if t.success { Level::Ok } else { Level::Error };
+                        self.toast(level, format!("{scope}: {}", t.message));
+                    }
+                    Err(e) => self.toast(Level::Error, format!("{scope}: test failed: {e}")),
+                }
+            }
+            AppEvent::TestAll { generation, update } => self.on_test_all(generation, update),
+            AppEvent::Saved { scope, result } => match result {
+                Ok(_) => {
+                    self.state.screen = Screen::Main;
+                    self.state.touch_recent(&scope);
+                    self.toast(Level::Ok, format!("saved the configuration of the {scope}"));
+                    self.reload(Some(scope));
+                }
+                Err(e) => {
+                    if let Screen::Form(form) = &mut self.state.screen {
+                        match &e {
+                            ServiceError::Invalid(v) => form.refuse(v),
+                            other => {
+                                form.saving = false;
+                                form.status = Some(format!("Cannot save: {other}"));
+                            }
+                        }
+                    }
+                }
+            },
+            AppEvent::Deleted { scope, result } => match result {
+                Ok(()) => {
+                    self.toast(
+                        Level::Ok,
+                        format!("deleted the configuration of the {scope}; AI features stay disabled until a new one is created"),
+                    );
+                    self.reload(Some(scope));
+                }
+                Err(e) => self.toast(Level::Error, format!("delete failed: {e}")),
+            },
+            AppEvent::InstanceAdded { scope, result } => match result {
+                Ok(()) => {
+                    self.toast(Level::Ok, format!("added the {scope}"));
+                    self.state.touch_recent(&scope);
+                    self.reload(Some(scope));
+                }
+                Err(e) => self.toast(Level::Error, format!("cannot add instance: {e}")),
+            },
+            AppEvent::AuditLoaded { scope, result } => {
+                self.tasks.remove(&TaskKey::Audit);
+                if let Screen::Audit(a) = &mut self.state.screen
+                    && a.scope == scope
+                {
+                    a.entries = Some(result.map_err(|e| e.to_string()));
+                }
+            }
+            AppEvent::ModelsLoaded { generation, result } => {
+                if let Screen::Form(form) = &mut self.state.screen
+                    && form.live == (LiveModels::Loading { generation })
+                {
+                    form.live = match result {
+                        Ok(models) => LiveModels::Loaded(models),
+                        Err(e) => LiveModels::Failed(e.to_string()),
+                    };
+                }
+            }
+            AppEvent::ToastExpired { id } => self.state.toasts.expire(id),
+        }
+    }
+
+    pub(super) fn on_test_all(&mut self, generation: u64, update: TestAllUpdate) {
+        let mut finished = None;
+        if let Screen::TestAll(t) = &mut self.state.screen
+            && t.generation == generation
+        {
+            match update {
+                TestAllUpdate::Progress(TestProgress::Started { total }) => t.total = Some(total),
+                TestAllUpdate::Progress(TestProgress::Finished { scope, result }) => {
+                    if let Ok(r) = &result {
+                        finished = Some((scope.clone(), r.clone()));
+                    }
+                    t.record(scope, result);
+                }
+                TestAllUpdate::Done => {
+                    t.done = true;
+                    self.tasks.remove(&TaskKey::TestAll);
+                }
+                TestAllUpdate::Failed(e) => {
+                    t.done = true;
+                    t.error = Some(e.to_string());
+                }
+            }
+        }
+        if let Some((scope, r)) = finished {
+            self.state.list.record_test(&scope, &r);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The service calls the app spawns: each runs in its own task and reports
+//! back as one typed [`AppEvent`]; the ones that may be replaced or
+//! cancelled (tests, audit loads, "test all") are keyed so a new one aborts
+//! the old one.
+
+use super::{App, TaskKey};
+use crate::domain::Scope;
+use crate::tui::event::{AppEvent, TestAllUpdate};
+use crate::tui::screens::Screen;
+use crate::tui::screens::audit::{AUDIT_LIMIT, AuditState};
+use crate::tui::screens::form::SaveRequest;
+use crate::tui::screens::test_all::TestAllState;
+
+impl App {
+    pub(super) fn reload(&mut self, select: Option<Scope>) {
+        let h = self.handle.clone();
+        self.spawn(None, async move {
+            AppEvent::InstancesLoaded {
+                result: h.list_instances().await,
+                select,
+            }
+        });
+    }
+
+    pub(super) fn start_test(&mut self, scope: Scope) {
+        let generation = self.state.tests.start(&scope);
+        self.state.touch_recent(&scope);
+        let h = self.handle.clone();
+        let key = TaskKey::Test(scope.clone());
+        self.spawn(Some(key), async move {
+            let result = h.test_connection(&scope).await;
+            AppEvent::TestFinished {
+                scope,
+                generation,
+                result,
+            }
+        });
+    }
+
+    pub(super) fn start_test_all(&mut self) {
+        let generation = self.next_generation();
+        self.state.screen = Screen::TestAll(TestAllState {
+            generation,
+            ..Default::default()
+        });
+        let (h, tx, n) = (self.handle.clone(), self.tx.clone(), self.concurrency);
+        self.spawn(Some(TaskKey::TestAll), async move {
+            match h.test_all(n).await {
+                Ok(mut rx) => {
+                    while let Some(p) = rx.recv().await {
+                        let update = TestAllUpdate::Progress(p);
+                        let _ = tx.send(AppEvent::TestAll { generation, update });
+                    }
+                    AppEvent::TestAll {
+                        generation,
+                        update: TestAllUpdate::Done,
+                    }
+                }
+                Err(e) => AppEvent::TestAll {
+                    generation,
+                    update: TestAllUpdate::Failed(e),
+                },
+            }
+        });
+    }
+
+    pub(super) fn load_audit(&mut self, scope: Scope) {
+        self.state.screen = Screen::Audit(AuditState::loading(scope.clone()));
+        let h = self.handle.clone();
+        self.spawn(Some(TaskKey::Audit), async move {
+            let result = h.audit(Some(&scope), AUDIT_LIMIT).await;
+            AppEvent::AuditLoaded { scope, result }
+        });
+    }
+
+    pub(super) fn save(&mut self, request: SaveRequest) {
+        let h = self.handle.clone();
+        self.spawn(None, async move {
+            match request {
+                SaveRequest::Create { scope, config } => AppEvent::Saved {
+                    result: h.create(&scope, config).await,
+                    scope,
+                },
+                SaveRequest::Update { scope, patch } => AppEvent::Saved {
+                    result: h.update(&scope, patch).await,
+                    scope,
+                },
+            }
+        });
+    }
+}

@@ -1,0 +1,85 @@
+//! Typed events that spawned service calls send back to the loop. The TUI
+//! never awaits the service while drawing: it spawns a task, and the task's
+//! result arrives here as one of these, tagged so stale results are dropped.
+
+use crate::domain::{AuditEntry, ConfigView, InstanceSummary, Scope, TestResult};
+use crate::service::{ServiceError, TestProgress};
+
+/// A result delivered to the app loop.
+#[derive(Debug)]
+pub enum AppEvent {
+    /// The instance list was (re)loaded.
+    InstancesLoaded {
+        /// Result of `list_instances`.
+        result: Result<Vec<InstanceSummary>, ServiceError>,
+        /// Scope to select once loaded (after add, save or delete).
+        select: Option<Scope>,
+    },
+    /// A single-scope connection test finished.
+    TestFinished {
+        /// Tested scope.
+        scope: Scope,
+        /// Which `t` press this answers; older ones are ignored.
+        generation: u64,
+        /// The outcome.
+        result: Result<TestResult, ServiceError>,
+    },
+    /// Progress of a "test all" run.
+    TestAll {
+        /// Which run this belongs to.
+        generation: u64,
+        /// What happened.
+        update: TestAllUpdate,
+    },
+    /// The form's create or update finished.
+    Saved {
+        /// The scope saved.
+        scope: Scope,
+        /// The stored view, or why saving failed.
+        result: Result<ConfigView, ServiceError>,
+    },
+    /// A delete finished.
+    Deleted {
+        /// The scope.
+        scope: Scope,
+        /// Outcome.
+        result: Result<(), ServiceError>,
+    },
+    /// An instance id was registered.
+    InstanceAdded {
+        /// The new scope.
+        scope: Scope,
+        /// Outcome.
+        result: Result<(), ServiceError>,
+    },
+    /// The audit history of a scope arrived.
+    AuditLoaded {
+        /// Its scope (ignored if the user moved on).
+        scope: Scope,
+        /// The entries, newest first.
+        result: Result<Vec<AuditEntry>, ServiceError>,
+    },
+    /// The live model list for the form arrived.
+    ModelsLoaded {
+        /// Which fetch this answers.
+        generation: u64,
+        /// Model ids.
+        result: Result<Vec<String>, ServiceError>,
+    },
+    /// A toast's display time is over.
+    ToastExpired {
+        /// The toast.
+        id: u64,
+    },
+}
+
+/// One step of a "test all" run.
+#[derive(Debug)]
+pub enum TestAllUpdate {
+    /// Streamed progress from the service.
+    Progress(TestProgress),
+    /// The run is over.
+    Done,
+    /// The run could not start.
+    Failed(ServiceError),
+}

@@ -1,0 +1,192 @@
+//! Everything the screen is drawn from, and nothing else: no handles, no
+//! channels, no clocks. `ui::render(&AppState, frame)` reads only this, so a
+//! snapshot test builds one from fixed data and renders it.
+
+use std::collections::HashMap;
+
+use throbber_widgets_tui::{BRAILLE_SIX, Throbber, ThrobberState};
+use time::OffsetDateTime;
+
+use super::action::KeyContext;
+use super::keymap::KeyMap;
+use super::screens::Screen;
+use super::screens::instances::InstanceList;
+use super::theme::Theme;
+use super::widgets::add_instance::AddInstanceState;
+use super::widgets::confirm::ConfirmState;
+use super::widgets::picker::PickerState;
+use super::widgets::toast::Toasts;
+use crate::domain::{Catalog, Scope};
+
+/// How many recent scopes the picker remembers.
+const RECENT: usize = 5;
+
+/// Fixed facts about this session.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// `local: <store>` or `remote: <url>`.
+    pub mode: String,
+    /// `--read-only`.
+    pub read_only: bool,
+    /// config.toml path.
+    pub config_file: String,
+    /// Store path or remote URL.
+    pub store: String,
+    /// Log file path.
+    pub log_file: String,
+}
+
+/// The popup on top of the screen, if any.
+#[derive(Debug)]
+pub enum Popup {
+    /// Instance picker.
+    Picker(PickerState),
+    /// Yes/no dialog.
+    Confirm(ConfirmState),
+    /// Register an instance id.
+    AddInstance(AddInstanceState),
+    /// Key help, scrolled by this many lines.
+    Help {
+        /// Lines scrolled off the top.
+        scroll: u16,
+    },
+}
+
+/// Connection tests in flight, per scope.
+#[derive(Debug, Default)]
+pub struct PendingTests {
+    by_scope: HashMap<Scope, u64>,
+    next: u64,
+    /// Spinner frame (advanced by ticks, which run only while a test is pending).
+    pub throbber: ThrobberState,
+}
+
+impl PendingTests {
+    /// Registers a new test of `scope`, replacing a pending one; returns its generation.
+    pub fn start(&mut self, scope: &Scope) -> u64 {
+        self.next += 1;
+        self.by_scope.insert(scope.clone(), self.next);
+        self.next
+    }
+
+    /// Whether `generation` is the live test of `scope`; if so, forgets it.
+    pub fn finish(&mut self, scope: &Scope, generation: u64) -> bool {
+        if self.by_scope.get(scope) == Some(&generation) {
+            self.by_scope.remove(scope);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Forgets the pending test of `scope`; true when there was one.
+    pub fn cancel(&mut self, scope: &Scope) -> bool {
+        self.by_scope.remove(scope).is_some()
+    }
+
+    /// Whether `scope` has a test in flight.
+    pub fn is_pending(&self, scope: &Scope) -> bool {
+        self.by_scope.contains_key(scope)
+    }
+
+    /// Number of tests in flight.
+    pub fn len(&self) -> usize {
+        self.by_scope.len()
+    }
+
+    /// Whether nothing is in flight.
+    pub fn is_empty(&self) -> bool {
+        self.by_scope.is_empty()
+    }
+
+    /// The spinner symbol for a row whose test is pending.
+    pub fn spinner(&self, scope: &Scope) -> Option<String> {
+        self.is_pending(scope).then(|| {
+            let t = Throbber::default().throbber_set(BRAILLE_SIX);
+            t.to_symbol_span(&self.throbber).content.trim().to_string()
+        })
+    }
+}
+
+/// The whole drawable state.
+#[derive(Debug)]
+pub struct AppState {
+    /// Session facts.
+    pub env: Env,
+    /// Colours.
+    pub theme: Theme,
+    /// Keys.
+    pub keymap: KeyMap,
+    /// Provider catalog.
+    pub catalog: &'static Catalog,
+    /// "Now" for ages, refreshed on every event (rendering never reads the clock).
+    pub now: OffsetDateTime,
+    /// The instance list; its selection is the current scope.
+    pub list: InstanceList,
+    /// Recently switched-to scopes, newest first.
+    pub recent: Vec<Scope>,
+    /// The screen.
+    pub screen: Screen,
+    /// The popup over it.
+    pub popup: Option<Popup>,
+    /// Toasts.
+    pub toasts: Toasts,
+    /// Tests in flight.
+    pub tests: PendingTests,
+    /// In single-pane layout: showing the detail instead of the list.
+    pub narrow_detail: bool,
+    /// The instance list has not arrived yet.
+    pub loading: bool,
+    /// The user asked to quit.
+    pub quit: bool,
+}
+
+impl AppState {
+    /// A fresh state (empty list, loading).
+    pub fn new(env: Env, theme: Theme, keymap: KeyMap, now: OffsetDateTime) -> AppState {
+        AppState {
+            env,
+            theme,
+            keymap,
+            catalog: Catalog::builtin(),
+            now,
+            list: InstanceList::default(),
+            recent: Vec::new(),
+            screen: Screen::Main,
+            popup: None,
+            toasts: Toasts::default(),
+            tests: PendingTests::default(),
+            narrow_detail: false,
+            loading: true,
+            quit: false,
+        }
+    }
+
+    /// The current scope: the selected row.
+    pub fn scope(&self) -> Option<Scope> {
+        self.list.selected().map(|e| e.scope.clone())
+    }
+
+    /// The key context in force (the popup's, else the screen's).
+    pub fn context(&self) -> KeyContext {
+        match &self.popup {
+            Some(Popup::Help { .. }) | None => self.screen.context(),
+            Some(_) => KeyContext::Form,
+        }
+    }
+
+    /// Remembers `scope` as recently used.
+    pub fn touch_recent(&mut self, scope: &Scope) {
+        if *scope == Scope::Global {
+            return;
+        }
+        self.recent.retain(|s| s != scope);
+        self.recent.insert(0, scope.clone());
+        self.recent.truncate(RECENT);
+    }
+
+    /// Whether a redraw tick is needed (a spinner is visible).
+    pub fn wants_tick(&self) -> bool {
+        !self.tests.is_empty()
+    }
+}

@@ -1,0 +1,136 @@
+//! The yes/no dialog for destructive or lossy steps (delete a configuration,
+//! discard a changed form). It names what will happen, defaults to No, and
+//! answers with the typed [`ConfirmKind`] it was opened for.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::{centered, popup_frame};
+use crate::domain::Scope;
+use crate::tui::theme::{Slot, Theme};
+
+/// What is being confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmKind {
+    /// Delete the configuration of this scope.
+    Delete {
+        /// The scope.
+        scope: Scope,
+    },
+    /// Throw away the edits in the open form.
+    DiscardForm,
+}
+
+/// The dialog's state.
+#[derive(Debug, Clone)]
+pub struct ConfirmState {
+    /// What a Yes does.
+    pub kind: ConfirmKind,
+    /// Whether Yes is highlighted (starts on No).
+    pub yes: bool,
+}
+
+/// What a key did to the dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    /// Still open.
+    Pending,
+    /// Confirmed.
+    Yes(ConfirmKind),
+    /// Declined or dismissed.
+    No,
+}
+
+impl ConfirmState {
+    /// A dialog for `kind`, with No selected.
+    pub fn new(kind: ConfirmKind) -> ConfirmState {
+        ConfirmState { kind, yes: false }
+    }
+
+    /// Handles a key.
+    pub fn on_key(&mut self, key: &KeyEvent) -> ConfirmOutcome {
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => ConfirmOutcome::Yes(self.kind.clone()),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                ConfirmOutcome::No
+            }
+            KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Char('h')
+            | KeyCode::Char('l') => {
+                self.yes = !self.yes;
+                ConfirmOutcome::Pending
+            }
+            KeyCode::Enter if self.yes => ConfirmOutcome::Yes(self.kind.clone()),
+            KeyCode::Enter => ConfirmOutcome::No,
+            _ => ConfirmOutcome::Pending,
+        }
+    }
+
+    fn text(&self) -> (&'static str, Vec<String>) {
+        match &self.kind {
+            ConfirmKind::Delete { scope } => (
+                "Delete configuration",
+                vec![
+                    format!("Delete the LLM configuration of the {scope}?"),
+                    String::new(),
+                    format!(
+                        "AI features of the {scope} stay disabled until a new configuration is created."
+                    ),
+                ],
+            ),
+            ConfirmKind::DiscardForm => (
+                "Discard changes",
+                vec!["The form has unsaved changes. Discard them?".to_string()],
+            ),
+        }
+    }
+}
+
+/// Draws the dialog centred in `area`.
+pub fn render(state: &ConfirmState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let (title, body) = state.text();
+    let rect = centered(area, 64, 9);
+    let inner = popup_frame(frame, rect, title, theme);
+    let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
+    lines.push(Line::default());
+    let button = |label: &'static str, on: bool| {
+        if on {
+            Span::styled(format!("[ {label} ]"), theme.style(Slot::Selected))
+        } else {
+            Span::raw(format!("  {label}  "))
+        }
+    };
+    lines.push(Line::from(vec![
+        button("No", !state.yes),
+        Span::raw("   "),
+        button("Yes", state.yes),
+        Span::styled("   y/n · ←/→ · Enter", theme.style(Slot::Muted)),
+    ]));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyModifiers;
+
+    #[test]
+    fn enter_defaults_to_no() {
+        let mut c = ConfirmState::new(ConfirmKind::DiscardForm);
+        assert_eq!(
+            c.on_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+            ConfirmOutcome::No
+        );
+        c.on_key(&KeyEvent::new(KeyCode::Left, KeyModifiers::NONE));
+        assert_eq!(
+            c.on_key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+            ConfirmOutcome::Yes(ConfirmKind::DiscardForm)
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! Popups and dialogs, one per file, plus the geometry they share: every
+//! popup is clamped to the screen and drawn over a `Clear`, so small
+//! terminals never panic or show stale cells beneath it.
+
+pub mod add_instance;
+pub mod confirm;
+pub mod help;
+pub mod picker;
+pub mod toast;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Clear};
+
+use super::theme::{Slot, Theme};
+
+/// A `width`×`height` rectangle centred in `area`, clamped to it.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Clears `area`, draws a titled frame and returns its inside.
+pub fn popup_frame(frame: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Accent))
+        .title(Span::styled(
+            format!(" {title} "),
+            theme.style(Slot::Accent),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}

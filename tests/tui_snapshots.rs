@@ -1,0 +1,383 @@
+//! Snapshots of every screen and dialog, rendered from fixed data into a
+//! `TestBackend` at 80×24 and 120×40 (plus the too-small notice at 40×10),
+//! and the check that a typed API key never reaches the screen unless it is
+//! revealed.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use llmcfg::domain::{
+    AuditEntry, Catalog, ConfigView, InstanceId, InstanceSummary, Scope, TestResult, TestStatus,
+};
+use llmcfg::service::{ServiceError, TestProgress};
+use llmcfg::tui::action::Action;
+use llmcfg::tui::buffer_text;
+use llmcfg::tui::keymap::KeyMap;
+use llmcfg::tui::screens::Screen;
+use llmcfg::tui::screens::audit::AuditState;
+use llmcfg::tui::screens::form::FormState;
+use llmcfg::tui::screens::test_all::TestAllState;
+use llmcfg::tui::state::{AppState, Env, Popup};
+use llmcfg::tui::theme::Theme;
+use llmcfg::tui::ui;
+use llmcfg::tui::widgets::add_instance::AddInstanceState;
+use llmcfg::tui::widgets::confirm::{ConfirmKind, ConfirmState};
+use llmcfg::tui::widgets::picker::PickerState;
+use llmcfg::tui::widgets::toast::Level;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use time::OffsetDateTime;
+use time::macros::datetime;
+use uuid::Uuid;
+
+const SECRET: &str = "sk-proj-PLAINTEXTSECRET0123456789abcd";
+const NOW: OffsetDateTime = datetime!(2026-02-27 10:00 UTC);
+
+fn scope(id: &str) -> Scope {
+    Scope::Instance(InstanceId::parse(id).unwrap())
+}
+
+fn view(instance: Option<&str>, provider: &str, model: &str, masked: &str) -> ConfigView {
+    ConfigView {
+        id: Uuid::nil(),
+        provider: provider.into(),
+        model: model.into(),
+        api_key_masked: masked.into(),
+        instance_id: instance.map(str::to_string),
+        base_url: None,
+        created_at: datetime!(2026-02-20 09:00 UTC),
+        updated_at: datetime!(2026-02-26 17:30 UTC),
+    }
+}
+
+fn test(success: bool, status: TestStatus, message: &str, mins_ago: i64) -> TestResult {
+    TestResult {
+        success,
+        provider: "openai".into(),
+        model: "gpt-4o".into(),
+        message: message.into(),
+        status,
+        latency_ms: 231,
+        checked_at: NOW - time::Duration::minutes(mins_ago),
+    }
+}
+
+fn summaries() -> Vec<InstanceSummary> {
+    vec![
+        InstanceSummary {
+            instance_id: None,
+            name: None,
+            config: Some(view(
+                None,
+                "anthropic",
+                "claude-sonnet-4-5",
+                "sk-ant-...WXYZ",
+            )),
+            last_test: Some(test(true, TestStatus::Ok, "Connection successful", 3)),
+        },
+        InstanceSummary {
+            instance_id: Some("acme-prod".into()),
+            name: Some("ACME (production)".into()),
+            config: Some(view(
+                Some("acme-prod"),
+                "openai",
+                "gpt-4o",
+                "sk-proj-...abcd",
+            )),
+            last_test: Some(test(
+                false,
+                TestStatus::InvalidKey,
+                "HTTP 401: the provider rejected the API key",
+                125,
+            )),
+        },
+        InstanceSummary {
+            instance_id: Some("beta".into()),
+            name: None,
+            config: Some(view(
+                Some("beta"),
+                "groq",
+                "llama-3.3-70b-versatile",
+                "gsk_...9f3e",
+            )),
+            last_test: None,
+        },
+        InstanceSummary {
+            instance_id: Some("globex".into()),
+            name: None,
+            config: None,
+            last_test: None,
+        },
+    ]
+}
+
+fn state() -> AppState {
+    let env = Env {
+        mode: "local: /data/llmcfg/llmcfg.db".into(),
+        read_only: false,
+        config_file: "/home/admin/.config/llmcfg/config.toml".into(),
+        store: "/data/llmcfg/llmcfg.db".into(),
+        log_file: "/home/admin/.local/state/llmcfg/llmcfg.log".into(),
+    };
+    let mut s = AppState::new(env, Theme::default_colours(), KeyMap::defaults(), NOW);
+    s.list.set_entries(summaries(), None);
+    s.loading = false;
+    s
+}
+
+fn render(state: &AppState, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let frame = t.draw(|f| ui::render(state, f)).unwrap();
+    buffer_text(frame.buffer)
+}
+
+fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn type_into(form: &mut FormState, text: &str) {
+    for c in text.chars() {
+        form.on_key(&key(KeyCode::Char(c)), Catalog::builtin());
+    }
+}
+
+/// A create form with the secret typed into the key field (focus still on it).
+fn create_form(reveal: bool) -> FormState {
+    let mut f = FormState::create(scope("globex"), Catalog::builtin());
+    f.on_key(&key(KeyCode::Right), Catalog::builtin()); // openai
+    f.on_action(Action::NextField, Catalog::builtin());
+    f.on_action(Action::NextField, Catalog::builtin());
+    type_into(&mut f, SECRET);
+    if reveal {
+        f.on_action(Action::Reveal, Catalog::builtin());
+    }
+    f
+}
+
+/// Every screen and dialog, by name.
+fn all_states() -> Vec<(&'static str, AppState)> {
+    let mut out = Vec::new();
+    out.push(("main", state()));
+
+    let mut s = state();
+    s.list.select_scope(&scope("acme-prod"));
+    out.push(("main_failed_test_selected", s));
+
+    let mut s = state();
+    s.list.select_scope(&scope("globex"));
+    out.push(("main_no_config", s));
+
+    let mut s = state();
+    s.list.filter = Some(tui_input::Input::new("acm".into()));
+    s.list.filter_typing = true;
+    s.list.refilter();
+    out.push(("main_filter", s));
+
+    let mut s = state();
+    s.narrow_detail = true;
+    out.push(("main_narrow_detail", s));
+
+    let mut s = state();
+    s.env.read_only = true;
+    out.push(("main_read_only", s));
+
+    let mut s = state();
+    s.tests.start(&Scope::Global);
+    out.push(("main_test_pending", s));
+
+    let mut s = state();
+    s.list = Default::default();
+    s.loading = true;
+    out.push(("main_empty", s));
+
+    let mut s = state();
+    s.toasts
+        .push(Level::Ok, "control plane: Connection successful");
+    s.toasts.push(
+        Level::Error,
+        "tenant: acme-prod: HTTP 401: the provider rejected the API key",
+    );
+    out.push(("toasts", s));
+
+    let mut s = state();
+    s.list.select_scope(&scope("globex"));
+    s.screen = Screen::Form(Box::new(create_form(false)));
+    out.push(("form_create", s));
+
+    let mut s = state();
+    let mut f = FormState::create(scope("globex"), Catalog::builtin());
+    f.on_action(Action::Save, Catalog::builtin());
+    s.screen = Screen::Form(Box::new(f));
+    out.push(("form_create_blocked", s));
+
+    let mut s = state();
+    s.list.select_scope(&scope("acme-prod"));
+    let current = s.list.selected().unwrap().summary.config.clone().unwrap();
+    let mut f = FormState::edit(scope("acme-prod"), current, Catalog::builtin());
+    f.on_key(&key(KeyCode::Left), Catalog::builtin());
+    s.screen = Screen::Form(Box::new(f));
+    out.push(("form_edit_provider_changed", s));
+
+    let mut s = state();
+    s.screen = Screen::Form(Box::new(create_form(false)));
+    s.popup = Some(Popup::Confirm(ConfirmState::new(ConfirmKind::DiscardForm)));
+    out.push(("confirm_discard", s));
+
+    let mut s = state();
+    s.list.select_scope(&scope("acme-prod"));
+    s.popup = Some(Popup::Confirm(ConfirmState::new(ConfirmKind::Delete {
+        scope: scope("acme-prod"),
+    })));
+    out.push(("confirm_delete", s));
+
+    let mut s = state();
+    let mut p = PickerState::new(&s.list, &[scope("globex")]);
+    for c in "acm".chars() {
+        p.on_key(&key(KeyCode::Char(c)), &s.list, &[]);
+    }
+    s.popup = Some(Popup::Picker(p));
+    out.push(("picker_fragment", s));
+
+    let mut s = state();
+    s.popup = Some(Popup::Picker(PickerState::new(&s.list, &[scope("globex")])));
+    out.push(("picker_recent_first", s));
+
+    let mut s = state();
+    let mut a = AddInstanceState::default();
+    for c in "-bad id".chars() {
+        a.on_key(&key(KeyCode::Char(c)));
+    }
+    s.popup = Some(Popup::AddInstance(a));
+    out.push(("add_instance_invalid", s));
+
+    let mut s = state();
+    s.popup = Some(Popup::Help { scroll: 0 });
+    out.push(("help", s));
+
+    let mut s = state();
+    s.screen = Screen::Form(Box::new(create_form(false)));
+    s.popup = Some(Popup::Help { scroll: 0 });
+    out.push(("help_form", s));
+
+    let mut s = state();
+    let entries = vec![
+        AuditEntry {
+            id: 2,
+            at: datetime!(2026-02-26 17:30 UTC),
+            actor: "local:admin".into(),
+            instance_id: None,
+            action: "update".into(),
+            fields: vec!["model".into()],
+            key_fingerprint: None,
+            detail: None,
+        },
+        AuditEntry {
+            id: 1,
+            at: datetime!(2026-02-20 09:00 UTC),
+            actor: "local:admin".into(),
+            instance_id: None,
+            action: "create".into(),
+            fields: vec!["provider".into(), "model".into(), "api_key".into()],
+            key_fingerprint: Some("a1b2c3d4".into()),
+            detail: None,
+        },
+    ];
+    s.screen = Screen::Audit(AuditState {
+        scope: Scope::Global,
+        entries: Some(Ok(entries)),
+        offset: 0,
+    });
+    out.push(("audit", s));
+
+    let mut s = state();
+    let mut t = TestAllState {
+        generation: 1,
+        total: Some(3),
+        ..Default::default()
+    };
+    t.record(
+        Scope::Global,
+        Ok(test(true, TestStatus::Ok, "Connection successful", 0)),
+    );
+    t.record(
+        scope("acme-prod"),
+        Ok(test(
+            false,
+            TestStatus::InvalidKey,
+            "HTTP 401: the provider rejected the API key",
+            0,
+        )),
+    );
+    s.screen = Screen::TestAll(t);
+    out.push(("test_all_running", s));
+
+    let mut s = state();
+    let mut t = TestAllState {
+        generation: 1,
+        total: Some(3),
+        done: true,
+        ..Default::default()
+    };
+    t.record(
+        Scope::Global,
+        Ok(test(true, TestStatus::Ok, "Connection successful", 0)),
+    );
+    t.record(
+        scope("acme-prod"),
+        Ok(test(
+            false,
+            TestStatus::InvalidKey,
+            "HTTP 401: the provider rejected the API key",
+            0,
+        )),
+    );
+    t.record(scope("beta"), Err(ServiceError::Stopped));
+    let _ = TestProgress::Started { total: 3 };
+    s.screen = Screen::TestAll(t);
+    out.push(("test_all_done", s));
+    out
+}
+
+#[test]
+fn every_screen_at_two_sizes() {
+    for (name, s) in all_states() {
+        for (w, h) in [(80, 24), (120, 40)] {
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&s, w, h));
+        }
+    }
+}
+
+#[test]
+fn too_small() {
+    let text = render(&state(), 40, 10);
+    assert!(text.contains("Terminal too small"));
+    insta::assert_snapshot!("too_small_40x10", text);
+}
+
+#[test]
+fn no_color_keeps_every_mark() {
+    let mut s = state();
+    s.theme = Theme::monochrome();
+    let text = render(&s, 120, 40);
+    for mark in ["✓", "✗", "·"] {
+        assert!(text.contains(mark), "{mark} missing:\n{text}");
+    }
+}
+
+#[test]
+fn plaintext_key_only_when_revealed() {
+    for (name, s) in all_states() {
+        for (w, h) in [(80, 24), (120, 40), (40, 10)] {
+            assert!(
+                !render(&s, w, h).contains(SECRET),
+                "{name} {w}x{h} shows the key"
+            );
+        }
+    }
+    let mut s = state();
+    s.screen = Screen::Form(Box::new(create_form(true)));
+    assert!(render(&s, 120, 40).contains(SECRET), "reveal shows the key");
+    // Leaving the field masks it again.
+    if let Screen::Form(f) = &mut s.screen {
+        f.on_action(Action::NextField, Catalog::builtin());
+    }
+    assert!(!render(&s, 120, 40).contains(SECRET));
+}
