@@ -155,7 +155,14 @@ fn start_cluster() -> String {
     } else {
         None
     };
-    let dir = std::env::temp_dir().join(format!(
+    // The `postgres` user must reach the directory: a root-only $TMPDIR
+    // would hide it, so as root use /tmp itself.
+    let base = if user.is_some() {
+        PathBuf::from("/tmp")
+    } else {
+        std::env::temp_dir()
+    };
+    let dir = base.join(format!(
         "llmcfg-pg-{}-{}",
         std::process::id(),
         uuid::Uuid::new_v4().simple()
