@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use llmcfg::domain::Scope;
 use llmcfg::store::Store;
 
 const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");
@@ -200,7 +201,7 @@ fn store_url_in_config_toml_selects_postgres() {
 #[tokio::test]
 async fn service_handle_on_postgres_in_a_current_thread_runtime() {
     use llmcfg::crypto::MasterKeyOptions;
-    use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
+    use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig};
     use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceError, ServiceHandle};
 
     let db = pg_cluster::fresh_db();
@@ -266,6 +267,12 @@ fn a_store_reconnects_after_the_server_drops_its_connection() {
     let db = pg_cluster::fresh_db();
     let mut store = Store::open(Path::new(&db.url)).unwrap();
     assert!(store.is_fresh().unwrap());
+    let reader = store.reader().expect("PostgreSQL has a reader");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    assert!(rt.block_on(reader.get(&Scope::Global)).unwrap().is_none());
     pg_cluster::terminate_connections(&db);
     // The call in flight when the connection died may fail (it is never
     // retried: it might have committed); the store then reconnects.
@@ -288,4 +295,13 @@ fn a_store_reconnects_after_the_server_drops_its_connection() {
         }
     }
     assert!(failures <= 1, "{failures} calls failed");
+    // The reader's own connection died too; it reconnects the same way.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while let Err(e) = rt.block_on(reader.get(&Scope::Global)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "reader did not reconnect: {e}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }

@@ -19,7 +19,7 @@ use crate::domain::{
     TestResult, TestStatus, ValidationError, mask_key,
 };
 use crate::prober::{ProbeOutcome, ProbeSettings, ProbeTarget, Prober};
-use crate::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, StoreLocation};
+use crate::store::{AuditRecord, ConfigRow, PgReader, RowUpdate, Store, StoreError, StoreLocation};
 
 /// How to open the local backend.
 #[derive(Clone)]
@@ -54,8 +54,9 @@ struct Inner {
     prober: Prober,
     store_path: PathBuf,
     read_only: bool,
-    /// Answer reads inside the actor (SQLite); false for PostgreSQL.
-    inline_reads: bool,
+    /// PostgreSQL's hot reads, awaited without the store lock; `None` on
+    /// SQLite, whose reads are answered inline in the actor.
+    reader: Option<PgReader>,
 }
 
 /// The embedded backend.
@@ -104,6 +105,7 @@ impl LocalBackend {
                 location.redacted()
             )));
         };
+        let reader = store.reader();
         let inner = Inner {
             store: Mutex::new(store),
             master: RwLock::new(key),
@@ -113,7 +115,7 @@ impl LocalBackend {
             prober: Prober::new(opts.probe),
             // What `BackendInfo` shows: never a database password.
             store_path: location.redacted().into(),
-            inline_reads: !location.is_postgres(),
+            reader,
             read_only: opts.read_only,
         };
         Ok((
@@ -139,14 +141,23 @@ impl LocalBackend {
             // Reads are a few microseconds of SQLite on cached pages: answered
             // inline, with no task spawn or thread handoff on the hot path.
             // A PostgreSQL read waits for a network round trip, which must
-            // not hold up an async worker: it leaves the actor instead.
-            Request::Get { scope, respond_to } => {
-                if inner.inline_reads {
+            // not hold up the actor: it is awaited in a task of its own on
+            // the reader's connection, which pipelines concurrent reads.
+            Request::Get { scope, respond_to } => match inner.reader.clone() {
+                None => {
                     let _ = respond_to.send(inner.get(&scope));
-                } else {
-                    tokio::spawn(blocking(respond_to, move || inner.get(&scope)));
                 }
-            }
+                Some(reader) => {
+                    tokio::spawn(async move {
+                        let result = reader
+                            .get(&scope)
+                            .await
+                            .map(|row| row.map(|r| r.to_view()))
+                            .map_err(|e| ServiceError::from_store(e, &scope));
+                        let _ = respond_to.send(result);
+                    });
+                }
+            },
             Request::Create {
                 scope,
                 config,
@@ -300,16 +311,18 @@ impl LocalBackend {
                 })
                 .await
             }
-            Request::Authenticate { secret, respond_to } => {
-                if inner.inline_reads {
+            Request::Authenticate { secret, respond_to } => match inner.reader.clone() {
+                None => {
                     let _ =
                         respond_to.send(super::tokens::authenticate(&mut inner.lock(), &secret));
-                } else {
-                    tokio::spawn(blocking(respond_to, move || {
-                        super::tokens::authenticate(&mut inner.lock(), &secret)
-                    }));
                 }
-            }
+                Some(reader) => {
+                    tokio::spawn(async move {
+                        let result = super::tokens::authenticate_with(&reader, &secret).await;
+                        let _ = respond_to.send(result);
+                    });
+                }
+            },
         }
     }
 }

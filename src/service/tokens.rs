@@ -73,6 +73,17 @@ pub(super) fn revoke(store: &mut Store, name: &str, actor: String) -> Result<(),
     }
 }
 
+/// The token `secret` belongs to, read through PostgreSQL's reader.
+pub(super) async fn authenticate_with(
+    reader: &crate::store::PgReader,
+    secret: &str,
+) -> Result<Option<TokenInfo>, ServiceError> {
+    reader
+        .find_token(&token_hash(secret))
+        .await
+        .map_err(store_err)
+}
+
 /// The token `secret` belongs to.
 pub(super) fn authenticate(
     store: &mut Store,

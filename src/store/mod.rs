@@ -17,7 +17,7 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use location::StoreLocation;
-pub use postgres::PgStore;
+pub use postgres::{PgReader, PgStore};
 pub use rows::{AuditRecord, ConfigRow, RowUpdate, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
 
@@ -58,6 +58,15 @@ impl Store {
             StoreLocation::File(path) => Store::Sqlite(SqliteStore::open(path)?),
             StoreLocation::Postgres(url) => Store::Postgres(PgStore::open(url)?),
         })
+    }
+
+    /// A reader that serves the hot reads without this store's lock, where
+    /// the store has one (PostgreSQL; SQLite's reads are in-process already).
+    pub fn reader(&self) -> Option<PgReader> {
+        match self {
+            Store::Sqlite(_) => None,
+            Store::Postgres(s) => Some(s.reader()),
+        }
     }
 
     /// The stored master-key check value, if the store has one yet.

@@ -24,9 +24,9 @@ macro_rules! columns {
 const COLUMNS: &str = columns!();
 
 /// The hot read of `GET /llm-config/`, prepared once per connection.
-const GET_ONE: &str = concat!("SELECT ", columns!(), " FROM configs WHERE scope = $1");
+pub(super) const GET_ONE: &str = concat!("SELECT ", columns!(), " FROM configs WHERE scope = $1");
 
-fn from_row(r: &Row) -> Result<ConfigRow, StoreError> {
+pub(super) fn from_row(r: &Row) -> Result<ConfigRow, StoreError> {
     let id: String = r.try_get(0)?;
     let scope: String = r.try_get(1)?;
     Ok(ConfigRow {

@@ -21,6 +21,7 @@ mod audit;
 mod configs;
 mod instances;
 mod migrations;
+mod reader;
 mod tests_table;
 mod tokens;
 
@@ -29,6 +30,8 @@ use std::future::Future;
 
 use tokio::runtime::Runtime;
 use tokio_postgres::{Client, NoTls, Statement};
+
+pub use reader::PgReader;
 
 use super::rows;
 use super::{AuditRecord, ConfigRow, StoreError};
@@ -97,6 +100,13 @@ impl PgStore {
             }
         };
         Ok((runtime, &mut self.client, statement))
+    }
+
+    /// A reader for the hot reads, on a connection of its own (see
+    /// [`PgReader`]); it connects on first use.
+    pub fn reader(&self) -> PgReader {
+        let runtime = self.runtime.as_ref().expect("runtime lives until drop");
+        PgReader::new(runtime.handle().clone(), &self.url)
     }
 
     /// The stored master-key check value, if the store has one yet.

@@ -93,18 +93,25 @@ impl PgStore {
     /// The token whose stored hash equals `hash`, if any.
     pub fn find_token(&mut self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         // Every authenticated request runs this: prepared once per connection.
-        let (rt, c, statement) =
-            self.prepared("SELECT name, role, created_at, hash FROM tokens")?;
+        let (rt, c, statement) = self.prepared(FIND_TOKEN)?;
         let rows = wait(rt, c.query(&statement, &[]))?;
-        let mut found = None;
-        // No early exit: every stored hash is compared, match or not.
-        for r in &rows {
-            let stored: &[u8] = r.try_get(3)?;
-            let equal = stored.len() == hash.len() && bool::from(stored.ct_eq(hash));
-            if equal && found.is_none() {
-                found = Some(info(r)?);
-            }
-        }
-        Ok(found)
+        matching(&rows, hash)
     }
+}
+
+/// Every token with its hash, for [`matching`].
+pub(super) const FIND_TOKEN: &str = "SELECT name, role, created_at, hash FROM tokens";
+
+/// The token among `rows` (from [`FIND_TOKEN`]) whose hash equals `hash`.
+pub(super) fn matching(rows: &[Row], hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
+    let mut found = None;
+    // No early exit: every stored hash is compared, match or not.
+    for r in rows {
+        let stored: &[u8] = r.try_get(3)?;
+        let equal = stored.len() == hash.len() && bool::from(stored.ct_eq(hash));
+        if equal && found.is_none() {
+            found = Some(info(r)?);
+        }
+    }
+    Ok(found)
 }
