@@ -13,9 +13,9 @@
 //! and callers wait with a plain executor (`futures_executor::block_on`),
 //! which is legal on any thread. The service already moves store calls off
 //! its async workers (`block_in_place`/`spawn_blocking`), so waiting here
-//! never stalls other requests. One connection per store suffices: the
-//! service serialises its store calls behind a mutex anyway; more
-//! throughput comes from more replicas.
+//! never stalls other requests. The store calls run one at a time on this
+//! connection (the service holds them behind a mutex); the hot reads of a
+//! server get a second connection of their own, see [`PgReader`].
 
 mod audit;
 mod configs;
