@@ -1,0 +1,210 @@
+//! Connection tests and live model lists of the local backend: keys are
+//! opened on the calling thread, probes run in spawned tasks, results are
+//! recorded with an audit entry.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::crypto;
+use crate::domain::{ApiKey, NewConfig, Scope, TestResult, TestStatus, ValidationError};
+use crate::prober::{ProbeOutcome, ProbeTarget};
+use crate::service::ServiceError;
+use crate::service::message::TestProgress;
+use crate::store::ConfigRow;
+
+use super::{Inner, audit, run_blocking};
+
+impl Inner {
+    /// The row of `scope` and its opened key; an integrity error names the scope.
+    pub(super) fn load_with_key(&self, scope: &Scope) -> Result<(ConfigRow, ApiKey), ServiceError> {
+        let row = self
+            .lock()
+            .get(scope)
+            .map_err(|e| ServiceError::from_store(e, scope))?
+            .ok_or_else(|| ServiceError::NotFound {
+                scope: scope.clone(),
+            })?;
+        let key = self.open_row(&row)?;
+        Ok((row, key))
+    }
+
+    pub(super) fn open_row(&self, row: &ConfigRow) -> Result<ApiKey, ServiceError> {
+        let origin = row.origin();
+        crypto::open(&self.master(), &row.aad(&origin), &row.sealed_key).map_err(|e| {
+            tracing::warn!(scope = %row.scope, error = %e, "stored key failed to open");
+            ServiceError::Integrity {
+                scope: row.scope.clone(),
+                reason: e.to_string(),
+            }
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    pub(super) fn load_all_with_keys(
+        &self,
+    ) -> Result<Vec<(ConfigRow, Result<ApiKey, ServiceError>)>, ServiceError> {
+        let rows = self
+            .lock()
+            .all_configs()
+            .map_err(|e| ServiceError::Store(e.to_string()))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let key = self.open_row(&row);
+                (row, key)
+            })
+            .collect())
+    }
+
+    pub(super) async fn probe(&self, row: &ConfigRow, key: &ApiKey) -> ProbeOutcome {
+        let Some(spec) = self.catalog.get(&row.provider) else {
+            return ProbeOutcome {
+                status: TestStatus::UnexpectedResponse,
+                message: format!(
+                    "provider {:?} is not in this llmcfg's catalog",
+                    row.provider
+                ),
+                latency: std::time::Duration::ZERO,
+            };
+        };
+        if let (Some(policy), Some(url)) = (
+            self.prober.settings().guard.as_deref(),
+            spec.effective_base_url(row.base_url.as_deref()),
+        ) && let Some(message) = crate::service::target_check::refusal(policy, url).await
+        {
+            return ProbeOutcome {
+                status: TestStatus::Unreachable,
+                message,
+                latency: std::time::Duration::ZERO,
+            };
+        }
+        self.prober
+            .test(ProbeTarget {
+                spec,
+                model: &row.model,
+                key,
+                base_url: row.base_url.as_deref(),
+            })
+            .await
+    }
+
+    pub(super) async fn probe_and_record(
+        self: Arc<Self>,
+        row: ConfigRow,
+        key: ApiKey,
+        actor: String,
+    ) -> Result<TestResult, ServiceError> {
+        let started = Instant::now();
+        let outcome = self.probe(&row, &key).await;
+        drop(key);
+        let result = TestResult {
+            success: outcome.status == TestStatus::Ok,
+            provider: row.provider.clone(),
+            model: row.model.clone(),
+            message: outcome.message,
+            status: outcome.status,
+            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            checked_at: crate::store::rows_now(),
+        };
+        let mut rec = audit(actor, &row.scope, "test");
+        rec.key_fingerprint = Some(row.key_fingerprint.clone());
+        rec.detail = Some(result.status.as_str().to_string());
+        let inner = self.clone();
+        let scope = row.scope.clone();
+        let recorded = result.clone();
+        run_blocking(move || {
+            inner
+                .lock()
+                .record_test(&scope, &recorded, &rec)
+                .map_err(|e| ServiceError::Store(e.to_string()))
+        })
+        .await?;
+        tracing::info!(scope = %row.scope, status = result.status.as_str(), "connection test");
+        Ok(result)
+    }
+
+    pub(super) async fn test_all(
+        self: Arc<Self>,
+        rows: Vec<(ConfigRow, Result<ApiKey, ServiceError>)>,
+        concurrency: usize,
+        actor: String,
+        progress: mpsc::UnboundedSender<TestProgress>,
+    ) {
+        let _ = progress.send(TestProgress::Started { total: rows.len() });
+        let permits = Arc::new(Semaphore::new(concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (row, key) in rows {
+            let scope = row.scope.clone();
+            let key = match key {
+                Ok(key) => key,
+                Err(e) => {
+                    let _ = progress.send(TestProgress::Finished {
+                        scope,
+                        result: Err(e),
+                    });
+                    continue;
+                }
+            };
+            let permits = permits.clone();
+            let inner = self.clone();
+            let actor = actor.clone();
+            let progress = progress.clone();
+            tasks.spawn(async move {
+                let _permit = permits
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore never closes");
+                let result = inner.probe_and_record(row, key, actor).await;
+                let _ = progress.send(TestProgress::Finished { scope, result });
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    pub(super) async fn list_models(
+        &self,
+        provider: &str,
+        model: &str,
+        key: &ApiKey,
+        base_url: Option<&str>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let spec = self.catalog.get(provider).ok_or_else(|| {
+            ValidationError::new("provider", format!("unknown provider {provider:?}"))
+        })?;
+        self.prober
+            .list_models(ProbeTarget {
+                spec,
+                model,
+                key,
+                base_url,
+            })
+            .await
+            .map_err(|o| ServiceError::Remote(format!("{} ({})", o.message, o.status.as_str())))
+    }
+
+    pub(super) async fn list_models_unsaved(
+        &self,
+        provider: &str,
+        key: &ApiKey,
+        base_url: Option<&str>,
+    ) -> Result<Vec<String>, ServiceError> {
+        // Same rules as a create, so the form cannot send a key somewhere a
+        // save would refuse.
+        let checked = NewConfig {
+            provider: provider.to_string(),
+            model: "-".to_string(),
+            api_key: key.clone(),
+            base_url: base_url.map(str::to_string),
+        }
+        .validate(self.catalog)?;
+        self.list_models(
+            &checked.provider,
+            "",
+            &checked.api_key,
+            checked.base_url.as_deref(),
+        )
+        .await
+    }
+}
