@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod instances;
 pub mod mask;
 pub mod scope;
 pub mod secret;

@@ -89,7 +89,7 @@ async fn dispatch(
             let listed = client
                 .instances()
                 .await
-                .map(|list| merge_configured(list, configured));
+                .map(|list| crate::domain::instances::merge_configured(list, configured));
             let _ = respond_to.send(listed);
         }
         Request::AddInstance { respond_to, .. } => {
@@ -152,30 +152,6 @@ async fn dispatch(
     }
 }
 
-/// The server's list plus `config.toml` instances it does not know yet.
-fn merge_configured(
-    mut list: Vec<InstanceSummary>,
-    configured: &[(InstanceId, Option<String>)],
-) -> Vec<InstanceSummary> {
-    for (id, name) in configured {
-        match list
-            .iter_mut()
-            .find(|s| s.instance_id.as_deref() == Some(id.as_str()))
-        {
-            Some(entry) if entry.name.is_none() => entry.name = name.clone(),
-            Some(_) => {}
-            None => list.push(InstanceSummary {
-                instance_id: Some(id.to_string()),
-                name: name.clone(),
-                config: None,
-                last_test: None,
-            }),
-        }
-    }
-    list.sort_by(|a, b| a.instance_id.cmp(&b.instance_id));
-    list
-}
-
 async fn test_all(
     client: Arc<RemoteClient>,
     list: Vec<InstanceSummary>,
@@ -203,35 +179,4 @@ async fn test_all(
         });
     }
     while tasks.join_next().await.is_some() {}
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn configured_instances_join_the_server_list() {
-        let server = vec![
-            InstanceSummary {
-                instance_id: None,
-                name: None,
-                config: None,
-                last_test: None,
-            },
-            InstanceSummary {
-                instance_id: Some("zeta".into()),
-                name: None,
-                config: None,
-                last_test: None,
-            },
-        ];
-        let configured = vec![
-            (InstanceId::parse("zeta").unwrap(), Some("Zeta Corp".into())),
-            (InstanceId::parse("acme").unwrap(), None),
-        ];
-        let merged = merge_configured(server, &configured);
-        let ids: Vec<_> = merged.iter().map(|s| s.instance_id.clone()).collect();
-        assert_eq!(ids, vec![None, Some("acme".into()), Some("zeta".into())]);
-        assert_eq!(merged[2].name.as_deref(), Some("Zeta Corp"));
-    }
 }

@@ -127,31 +127,14 @@ impl Inner {
     }
 
     pub(super) fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
-        let mut list = self
+        let list = self
             .lock()
             .list_instances()
             .map_err(|e| ServiceError::Store(e.to_string()))?;
-        if self.configured.is_empty() {
-            return Ok(list);
-        }
-        for (id, name) in &self.configured {
-            match list
-                .iter_mut()
-                .find(|s| s.instance_id.as_deref() == Some(id.as_str()))
-            {
-                Some(entry) if entry.name.is_none() => entry.name = name.clone(),
-                Some(_) => {}
-                None => list.push(InstanceSummary {
-                    instance_id: Some(id.to_string()),
-                    name: name.clone(),
-                    config: None,
-                    last_test: None,
-                }),
-            }
-        }
-        // Control plane (None) sorts first, then by id.
-        list.sort_by(|a, b| a.instance_id.cmp(&b.instance_id));
-        Ok(list)
+        Ok(crate::domain::instances::merge_configured(
+            list,
+            &self.configured,
+        ))
     }
 
     pub(super) fn add_instance(

@@ -1,0 +1,68 @@
+//! The instance list as every backend shows it: the scopes the store (or the
+//! server) knows, plus the `[[instances]]` of `config.toml` that it does not
+//! know yet, control plane first.
+
+use super::{InstanceId, InstanceSummary};
+
+/// Adds the configured instances missing from `list` (and their display
+/// names where the list has none), then sorts: control plane, then by id.
+pub fn merge_configured(
+    mut list: Vec<InstanceSummary>,
+    configured: &[(InstanceId, Option<String>)],
+) -> Vec<InstanceSummary> {
+    if configured.is_empty() {
+        return list;
+    }
+    for (id, name) in configured {
+        match list
+            .iter_mut()
+            .find(|s| s.instance_id.as_deref() == Some(id.as_str()))
+        {
+            Some(entry) if entry.name.is_none() => entry.name = name.clone(),
+            Some(_) => {}
+            None => list.push(InstanceSummary {
+                instance_id: Some(id.to_string()),
+                name: name.clone(),
+                config: None,
+                last_test: None,
+            }),
+        }
+    }
+    // `None` (the control plane) sorts before every id.
+    list.sort_by(|a, b| a.instance_id.cmp(&b.instance_id));
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(id: Option<&str>, name: Option<&str>) -> InstanceSummary {
+        InstanceSummary {
+            instance_id: id.map(str::to_string),
+            name: name.map(str::to_string),
+            config: None,
+            last_test: None,
+        }
+    }
+
+    #[test]
+    fn adds_missing_names_and_sorts() {
+        let list = vec![
+            summary(None, None),
+            summary(Some("b"), None),
+            summary(Some("c"), Some("Kept")),
+        ];
+        let configured = vec![
+            (InstanceId::parse("a").unwrap(), Some("Alpha".into())),
+            (InstanceId::parse("b").unwrap(), Some("Beta".into())),
+            (InstanceId::parse("c").unwrap(), Some("Other".into())),
+        ];
+        let merged = merge_configured(list, &configured);
+        let ids: Vec<_> = merged.iter().map(|s| s.instance_id.as_deref()).collect();
+        assert_eq!(ids, [None, Some("a"), Some("b"), Some("c")]);
+        assert_eq!(merged[1].name.as_deref(), Some("Alpha"));
+        assert_eq!(merged[2].name.as_deref(), Some("Beta"));
+        assert_eq!(merged[3].name.as_deref(), Some("Kept"));
+    }
+}
