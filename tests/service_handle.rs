@@ -200,3 +200,54 @@ async fn handles_are_cloneable_and_share_one_actor() {
     assert_eq!(h.list_instances().await.unwrap().len(), 18);
     assert_eq!(h.providers().await.unwrap().len(), 14);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_holding_a_rotated_out_key_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path()));
+    h.create(&tenant("acme"), new_config()).await.unwrap();
+    // Another process rotates the master key while this one keeps running.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_llmcfg"))
+        .args(["master-key", "rotate"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("LLMCFG_STORE", dir.path().join("llmcfg.db"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // This process still holds the old key: sealing with it now would leave
+    // rows no one can open, so every write is refused and nothing changes.
+    let before = h.get(&tenant("acme")).await.unwrap();
+    for result in [
+        h.create(&tenant("other"), new_config()).await.map(|_| ()),
+        h.update(
+            &tenant("acme"),
+            ConfigPatch {
+                model: Some("changed".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|_| ()),
+    ] {
+        match result {
+            Err(ServiceError::MasterKey(m)) => {
+                assert!(m.contains("rotated by another process"), "{m}")
+            }
+            other => panic!("expected a master-key error, got {other:?}"),
+        }
+    }
+    assert_eq!(h.get(&tenant("acme")).await.unwrap(), before);
+    assert_eq!(h.get(&tenant("other")).await.unwrap(), None);
+    // A process opened with the new key writes normally.
+    drop(h);
+    let fresh = spawn(options(dir.path()));
+    fresh.create(&tenant("other"), new_config()).await.unwrap();
+}

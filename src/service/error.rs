@@ -64,6 +64,7 @@ impl ServiceError {
             S::AlreadyExists => ServiceError::AlreadyExists {
                 scope: scope.clone(),
             },
+            S::KeyChanged => ServiceError::MasterKey(S::KeyChanged.to_string()),
             other => ServiceError::Store(other.to_string()),
         }
     }

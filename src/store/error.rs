@@ -15,6 +15,12 @@ pub enum StoreError {
     /// A stored value could not be read back (hand-edited or corrupt row).
     #[error("corrupt store row: {0}")]
     Corrupt(String),
+    /// The master key recorded in the store is no longer the one this
+    /// process seals with: another process rotated it meanwhile.
+    #[error(
+        "the master key of this store was rotated by another process; restart llmcfg with the new master key (nothing was written)"
+    )]
+    KeyChanged,
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

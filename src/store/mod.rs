@@ -69,6 +69,13 @@ impl Store {
         }
     }
 
+    /// Tells the store which master key this process seals with, so every
+    /// write of a config first checks (in its transaction) that nobody
+    /// rotated the key meanwhile.
+    pub fn set_sealing_key_check(&mut self, kcv: &str) {
+        each!(self, s => s.sealing_kcv = Some(kcv.to_string()))
+    }
+
     /// The stored master-key check value, if the store has one yet.
     pub fn key_check_value(&mut self) -> Result<Option<String>, StoreError> {
         each!(self, s => s.key_check_value())

@@ -105,6 +105,7 @@ impl LocalBackend {
                 location.redacted()
             )));
         };
+        store.set_sealing_key_check(&recorded);
         let reader = store.reader();
         let inner = Inner {
             store: Mutex::new(store),

@@ -78,6 +78,9 @@ impl Inner {
                 });
             }
         };
+        // From here on this process seals under the new key, and the store
+        // refuses writes from any process still holding the old one.
+        self.lock().set_sealing_key_check(&new.check_value());
         if let Some(p) = &target {
             crypto::source::commit_staged(p).map_err(mk_err)?;
         }

@@ -89,9 +89,11 @@ impl PgStore {
     /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
     /// entry commits in the same transaction.
     pub fn insert(&mut self, row: &ConfigRow, audit_rec: &AuditRecord) -> Result<(), StoreError> {
+        let kcv = self.sealing_kcv.clone();
         let (rt, c) = self.conn()?;
         wait(rt, async move {
             let tx = c.transaction().await?;
+            check_sealing_key(&tx, kcv.as_deref()).await?;
             let inserted = tx
                 .execute(
                     &format!(
@@ -139,9 +141,11 @@ impl PgStore {
     where
         E: From<StoreError>,
     {
+        let kcv = self.sealing_kcv.clone();
         let (rt, c) = self.conn().map_err(E::from)?;
         wait(rt, async move {
             let tx = c.transaction().await.map_err(StoreError::from)?;
+            check_sealing_key(&tx, kcv.as_deref()).await?;
             let current = get_for_update(&tx, scope)
                 .await?
                 .ok_or(StoreError::NotFound)?;
@@ -205,5 +209,30 @@ impl PgStore {
             tx.commit().await?;
             Ok(current)
         })
+    }
+}
+
+/// Refuses a write when the store's master-key check value is no longer the
+/// one this process seals with. `FOR SHARE` waits for a rotation in flight
+/// (which updates this row) and then reads its committed value, so a stale
+/// replica cannot seal a key under the old master key after a rotation.
+async fn check_sealing_key(
+    tx: &tokio_postgres::Transaction<'_>,
+    expected: Option<&str>,
+) -> Result<(), StoreError> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let row = tx
+        .query_opt(
+            "SELECT value FROM meta WHERE key = 'key_check' FOR SHARE",
+            &[],
+        )
+        .await?;
+    let recorded: Option<String> = row.map(|r| r.get(0));
+    if recorded.as_deref() == Some(expected) {
+        Ok(())
+    } else {
+        Err(StoreError::KeyChanged)
     }
 }

@@ -46,6 +46,9 @@ pub struct PgStore {
     /// Prepared statements of the hot reads, by SQL text: a cached
     /// statement saves the parse round trip on every request.
     statements: HashMap<&'static str, Statement>,
+    /// Check value of the master key this process seals with; writes of a
+    /// sealed key verify it inside their transaction.
+    pub(super) sealing_kcv: Option<String>,
 }
 
 impl PgStore {
@@ -63,6 +66,7 @@ impl PgStore {
             client,
             url: url.to_string(),
             statements: HashMap::new(),
+            sealing_kcv: None,
         };
         let (rt, c) = store.conn()?;
         wait(rt, migrations::migrate(c))?;

@@ -65,6 +65,7 @@ impl SqliteStore {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_sealing_key(&tx, self.sealing_kcv.as_deref())?;
         if get(&tx, &row.scope)?.is_some() {
             return Err(StoreError::AlreadyExists);
         }
@@ -106,6 +107,7 @@ impl SqliteStore {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StoreError::from)?;
+        check_sealing_key(&tx, self.sealing_kcv.as_deref())?;
         let current = get(&tx, scope)?.ok_or(StoreError::NotFound)?;
         let update = change(&current)?;
         let mut next = current.clone();
@@ -160,5 +162,24 @@ impl SqliteStore {
     /// Every stored config.
     pub fn all_configs(&self) -> Result<Vec<ConfigRow>, StoreError> {
         all(&self.conn)
+    }
+}
+
+/// Refuses a write when the store's master-key check value is no longer the
+/// one this process seals with. `BEGIN IMMEDIATE` already holds the write
+/// lock, so a rotation cannot slip in between this check and the commit.
+fn check_sealing_key(conn: &Connection, expected: Option<&str>) -> Result<(), StoreError> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let recorded: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if recorded.as_deref() == Some(expected) {
+        Ok(())
+    } else {
+        Err(StoreError::KeyChanged)
     }
 }

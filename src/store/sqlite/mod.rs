@@ -28,6 +28,9 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// Check value of the master key this process seals with; writes of a
+    /// sealed key verify it inside their transaction.
+    pub(super) sealing_kcv: Option<String>,
 }
 
 impl SqliteStore {
@@ -56,6 +59,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            sealing_kcv: None,
         };
         migrations::migrate(&mut store.conn)?;
         Ok(store)
