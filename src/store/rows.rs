@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::StoreError;
 use crate::crypto::{Aad, SealedKey};
 use crate::domain::validation::origin_of;
-use crate::domain::{ConfigView, Scope};
+use crate::domain::{ConfigView, InstanceSummary, Scope, TestResult, TestStatus};
 
 /// A stored configuration.
 #[derive(Debug, Clone)]
@@ -64,6 +64,117 @@ impl ConfigRow {
             provider: &self.provider,
             origin,
         }
+    }
+}
+
+impl ConfigRow {
+    /// This row after `update`, stamped now, and the audit entry that goes
+    /// with it: the one place both stores turn a change into the new row.
+    pub fn apply(&self, update: RowUpdate) -> (ConfigRow, AuditRecord) {
+        let mut next = self.clone();
+        next.provider = update.provider;
+        next.model = update.model;
+        next.base_url = update.base_url;
+        if let Some((sealed, mask, fp)) = update.new_key {
+            next.sealed_key = sealed;
+            next.api_key_masked = mask;
+            next.key_fingerprint = fp;
+        }
+        next.updated_at = now();
+        (next, update.audit)
+    }
+}
+
+/// Refuses a write when the master-key check value recorded in the store is
+/// not the one this process seals with (another process rotated the key).
+pub fn verify_sealing_key(
+    recorded: Option<&str>,
+    expected: Option<&str>,
+) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if recorded != Some(expected) => Err(StoreError::KeyChanged),
+        _ => Ok(()),
+    }
+}
+
+/// The columns of one instance-list row, as both stores read them from the
+/// same query; turned into a summary in one place.
+#[derive(Debug, Default)]
+pub struct ListColumns {
+    /// Scope key (`""` for the control plane).
+    pub scope: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Config id; `None` when the scope has no config.
+    pub config_id: Option<String>,
+    /// Config provider.
+    pub provider: Option<String>,
+    /// Config model.
+    pub model: Option<String>,
+    /// Config base URL.
+    pub base_url: Option<String>,
+    /// Stored mask.
+    pub api_key_masked: Option<String>,
+    /// Config creation time (RFC 3339).
+    pub created_at: Option<String>,
+    /// Config change time (RFC 3339).
+    pub updated_at: Option<String>,
+    /// Last test: success flag.
+    pub test_success: Option<bool>,
+    /// Last test: provider.
+    pub test_provider: Option<String>,
+    /// Last test: model.
+    pub test_model: Option<String>,
+    /// Last test: status; `None` when never tested.
+    pub test_status: Option<String>,
+    /// Last test: message.
+    pub test_message: Option<String>,
+    /// Last test: latency in ms.
+    pub test_latency_ms: Option<i64>,
+    /// Last test: time (RFC 3339).
+    pub test_checked_at: Option<String>,
+}
+
+fn required<T>(value: Option<T>, column: &str) -> Result<T, StoreError> {
+    value.ok_or_else(|| StoreError::Corrupt(format!("{column} is NULL")))
+}
+
+impl ListColumns {
+    /// The summary these columns describe.
+    pub fn into_summary(self) -> Result<InstanceSummary, StoreError> {
+        let instance_id = (!self.scope.is_empty()).then_some(self.scope);
+        let config = match self.config_id {
+            Some(id) => Some(ConfigView {
+                id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                provider: required(self.provider, "configs.provider")?,
+                model: required(self.model, "configs.model")?,
+                base_url: self.base_url,
+                api_key_masked: required(self.api_key_masked, "configs.api_key_masked")?,
+                instance_id: instance_id.clone(),
+                created_at: parse_time(&required(self.created_at, "configs.created_at")?)?,
+                updated_at: parse_time(&required(self.updated_at, "configs.updated_at")?)?,
+            }),
+            None => None,
+        };
+        let last_test = match self.test_status {
+            Some(status) => Some(TestResult {
+                success: required(self.test_success, "last_tests.success")?,
+                provider: required(self.test_provider, "last_tests.provider")?,
+                model: required(self.test_model, "last_tests.model")?,
+                status: TestStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
+                message: required(self.test_message, "last_tests.message")?,
+                latency_ms: required(self.test_latency_ms, "last_tests.latency_ms")?.max(0) as u64,
+                checked_at: parse_time(&required(self.test_checked_at, "last_tests.checked_at")?)?,
+            }),
+            None => None,
+        };
+        Ok(InstanceSummary {
+            instance_id,
+            name: self.name,
+            config,
+            last_test,
+        })
     }
 }
 

@@ -206,24 +206,10 @@ impl LocalBackend {
                 actor,
                 respond_to,
             } => {
-                // Decrypt on the blocking pool, then probe in a task of its
-                // own so the actor is free at once.
-                let loaded = {
-                    let inner = inner.clone();
-                    let scope = scope.clone();
-                    run_blocking(move || inner.load_with_key(&scope)).await
-                };
-                match loaded {
-                    Err(e) => {
-                        let _ = respond_to.send(Err(e));
-                    }
-                    Ok((row, key)) => {
-                        tokio::spawn(async move {
-                            let result = inner.probe_and_record(row, key, actor).await;
-                            let _ = respond_to.send(result);
-                        });
-                    }
-                }
+                with_opened_key(inner, scope, respond_to, |inner, row, key| async move {
+                    inner.probe_and_record(row, key, actor).await
+                })
+                .await
             }
             Request::TestAll {
                 concurrency,
@@ -246,29 +232,12 @@ impl LocalBackend {
                 }
             }
             Request::ListModels { scope, respond_to } => {
-                let loaded = {
-                    let inner = inner.clone();
-                    let scope = scope.clone();
-                    run_blocking(move || inner.load_with_key(&scope)).await
-                };
-                match loaded {
-                    Err(e) => {
-                        let _ = respond_to.send(Err(e));
-                    }
-                    Ok((row, key)) => {
-                        tokio::spawn(async move {
-                            let result = inner
-                                .list_models(
-                                    &row.provider,
-                                    &row.model,
-                                    &key,
-                                    row.base_url.as_deref(),
-                                )
-                                .await;
-                            let _ = respond_to.send(result);
-                        });
-                    }
-                }
+                with_opened_key(inner, scope, respond_to, |inner, row, key| async move {
+                    inner
+                        .list_models(&row.provider, &row.model, &key, row.base_url.as_deref())
+                        .await
+                })
+                .await
             }
             Request::ListModelsFor {
                 provider,
@@ -324,6 +293,31 @@ impl LocalBackend {
                     });
                 }
             },
+        }
+    }
+}
+
+/// Opens the stored key of `scope` on the blocking pool, then runs `work`
+/// (a probe or a model list) in a task of its own so the actor is free at
+/// once; a missing config or an integrity failure is answered directly.
+async fn with_opened_key<T, F, Fut>(inner: Arc<Inner>, scope: Scope, respond_to: Reply<T>, work: F)
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Inner>, crate::store::ConfigRow, crate::domain::ApiKey) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, ServiceError>> + Send + 'static,
+{
+    let loaded = {
+        let inner = inner.clone();
+        run_blocking(move || inner.load_with_key(&scope)).await
+    };
+    match loaded {
+        Err(e) => {
+            let _ = respond_to.send(Err(e));
+        }
+        Ok((row, key)) => {
+            tokio::spawn(async move {
+                let _ = respond_to.send(work(inner, row, key).await);
+            });
         }
     }
 }

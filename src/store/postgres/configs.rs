@@ -8,7 +8,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::{GenericClient, Row};
 use uuid::Uuid;
 
-use super::rows::{fmt_time, now, parse_time};
+use super::rows::{fmt_time, parse_time};
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, wait};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
@@ -151,16 +151,7 @@ impl PgStore {
                 .ok_or(StoreError::NotFound)?;
             // A rejected change drops `tx`, which rolls back and frees the row.
             let update = change(&current)?;
-            let mut next = current.clone();
-            next.provider = update.provider;
-            next.model = update.model;
-            next.base_url = update.base_url;
-            if let Some((sealed, mask, fp)) = update.new_key {
-                next.sealed_key = sealed;
-                next.api_key_masked = mask;
-                next.key_fingerprint = fp;
-            }
-            next.updated_at = now();
+            let (next, audit_rec) = current.apply(update);
             tx.execute(
                 "UPDATE configs SET provider = $1, model = $2, base_url = $3, sealed_key = $4,
                      api_key_masked = $5, key_fingerprint = $6, updated_at = $7
@@ -178,7 +169,7 @@ impl PgStore {
             )
             .await
             .map_err(StoreError::from)?;
-            audit::append(&tx, &update.audit).await?;
+            audit::append(&tx, &audit_rec).await?;
             tx.commit().await.map_err(StoreError::from)?;
             Ok(next)
         })
@@ -220,19 +211,15 @@ async fn check_sealing_key(
     tx: &tokio_postgres::Transaction<'_>,
     expected: Option<&str>,
 ) -> Result<(), StoreError> {
-    let Some(expected) = expected else {
+    if expected.is_none() {
         return Ok(());
-    };
-    let row = tx
+    }
+    let recorded: Option<String> = tx
         .query_opt(
             "SELECT value FROM meta WHERE key = 'key_check' FOR SHARE",
             &[],
         )
-        .await?;
-    let recorded: Option<String> = row.map(|r| r.get(0));
-    if recorded.as_deref() == Some(expected) {
-        Ok(())
-    } else {
-        Err(StoreError::KeyChanged)
-    }
+        .await?
+        .map(|r| r.get(0));
+    super::rows::verify_sealing_key(recorded.as_deref(), expected)
 }

@@ -1,9 +1,9 @@
 //! Known instances on PostgreSQL: tenant ids the superadmin registered,
 //! listed together with every scope that holds a config.
 
-use super::rows::{fmt_time, parse_time};
+use super::rows::{ListColumns, fmt_time};
 use super::{AuditRecord, PgStore, StoreError, audit, wait};
-use crate::domain::{ConfigView, InstanceId, InstanceSummary, TestResult, TestStatus};
+use crate::domain::{InstanceId, InstanceSummary};
 
 impl PgStore {
     /// Registers an instance id (or renames it); returns true when it was new.
@@ -58,42 +58,27 @@ impl PgStore {
         )?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            let scope: String = r.try_get(0)?;
-            let config_id: Option<String> = r.try_get(2)?;
-            let config = match config_id {
-                Some(id) => Some(ConfigView {
-                    id: uuid::Uuid::parse_str(&id)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            out.push(
+                ListColumns {
+                    scope: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    config_id: r.try_get(2)?,
                     provider: r.try_get(3)?,
                     model: r.try_get(4)?,
                     base_url: r.try_get(5)?,
                     api_key_masked: r.try_get(6)?,
-                    instance_id: (!scope.is_empty()).then(|| scope.clone()),
-                    created_at: parse_time(r.try_get(7)?)?,
-                    updated_at: parse_time(r.try_get(8)?)?,
-                }),
-                None => None,
-            };
-            let status: Option<String> = r.try_get(12)?;
-            let last_test = match status {
-                Some(status) => Some(TestResult {
-                    success: r.try_get(9)?,
-                    provider: r.try_get(10)?,
-                    model: r.try_get(11)?,
-                    status: TestStatus::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
-                    message: r.try_get(13)?,
-                    latency_ms: r.try_get::<_, i64>(14)?.max(0) as u64,
-                    checked_at: parse_time(r.try_get(15)?)?,
-                }),
-                None => None,
-            };
-            out.push(InstanceSummary {
-                instance_id: (!scope.is_empty()).then_some(scope),
-                name: r.try_get(1)?,
-                config,
-                last_test,
-            });
+                    created_at: r.try_get(7)?,
+                    updated_at: r.try_get(8)?,
+                    test_success: r.try_get(9)?,
+                    test_provider: r.try_get(10)?,
+                    test_model: r.try_get(11)?,
+                    test_status: r.try_get(12)?,
+                    test_message: r.try_get(13)?,
+                    test_latency_ms: r.try_get(14)?,
+                    test_checked_at: r.try_get(15)?,
+                }
+                .into_summary()?,
+            );
         }
         Ok(out)
     }

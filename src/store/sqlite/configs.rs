@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::rows::{fmt_time, now, parse_time};
+use super::rows::{fmt_time, parse_time};
 use super::{AuditRecord, ConfigRow, RowUpdate, SqliteStore, StoreError, audit};
 use crate::crypto::SealedKey;
 use crate::domain::Scope;
@@ -110,16 +110,7 @@ impl SqliteStore {
         check_sealing_key(&tx, self.sealing_kcv.as_deref())?;
         let current = get(&tx, scope)?.ok_or(StoreError::NotFound)?;
         let update = change(&current)?;
-        let mut next = current.clone();
-        next.provider = update.provider;
-        next.model = update.model;
-        next.base_url = update.base_url;
-        if let Some((sealed, mask, fp)) = update.new_key {
-            next.sealed_key = sealed;
-            next.api_key_masked = mask;
-            next.key_fingerprint = fp;
-        }
-        next.updated_at = now();
+        let (next, audit_rec) = current.apply(update);
         tx.execute(
             "UPDATE configs SET provider = ?1, model = ?2, base_url = ?3, sealed_key = ?4,
                  api_key_masked = ?5, key_fingerprint = ?6, updated_at = ?7
@@ -136,7 +127,7 @@ impl SqliteStore {
             ],
         )
         .map_err(StoreError::from)?;
-        audit::append(&tx, &update.audit)?;
+        audit::append(&tx, &audit_rec)?;
         tx.commit().map_err(StoreError::from)?;
         Ok(next)
     }
@@ -169,17 +160,13 @@ impl SqliteStore {
 /// one this process seals with. `BEGIN IMMEDIATE` already holds the write
 /// lock, so a rotation cannot slip in between this check and the commit.
 fn check_sealing_key(conn: &Connection, expected: Option<&str>) -> Result<(), StoreError> {
-    let Some(expected) = expected else {
+    if expected.is_none() {
         return Ok(());
-    };
+    }
     let recorded: Option<String> = conn
         .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
             r.get(0)
         })
         .optional()?;
-    if recorded.as_deref() == Some(expected) {
-        Ok(())
-    } else {
-        Err(StoreError::KeyChanged)
-    }
+    super::rows::verify_sealing_key(recorded.as_deref(), expected)
 }

@@ -3,9 +3,9 @@
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::rows::{fmt_time, parse_time};
+use super::rows::{ListColumns, fmt_time};
 use super::{AuditRecord, SqliteStore, StoreError, audit};
-use crate::domain::{ConfigView, InstanceId, InstanceSummary, TestResult, TestStatus};
+use crate::domain::{InstanceId, InstanceSummary};
 
 impl SqliteStore {
     /// Registers an instance id (or renames it); returns true when it was new.
@@ -56,44 +56,27 @@ impl SqliteStore {
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let scope: String = r.get(0)?;
-            let name: Option<String> = r.get(1)?;
-            let config_id: Option<String> = r.get(2)?;
-            // The list never needs the sealed key: only the view's columns are read.
-            let config = match config_id {
-                Some(id) => Some(ConfigView {
-                    id: uuid::Uuid::parse_str(&id)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            out.push(
+                ListColumns {
+                    scope: r.get(0)?,
+                    name: r.get(1)?,
+                    config_id: r.get(2)?,
                     provider: r.get(3)?,
                     model: r.get(4)?,
                     base_url: r.get(5)?,
                     api_key_masked: r.get(6)?,
-                    instance_id: (!scope.is_empty()).then(|| scope.clone()),
-                    created_at: parse_time(&r.get::<_, String>(7)?)?,
-                    updated_at: parse_time(&r.get::<_, String>(8)?)?,
-                }),
-                None => None,
-            };
-            let status: Option<String> = r.get(12)?;
-            let last_test = match status {
-                Some(status) => Some(TestResult {
-                    success: r.get(9)?,
-                    provider: r.get(10)?,
-                    model: r.get(11)?,
-                    status: TestStatus::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
-                    message: r.get(13)?,
-                    latency_ms: r.get::<_, i64>(14)?.max(0) as u64,
-                    checked_at: parse_time(&r.get::<_, String>(15)?)?,
-                }),
-                None => None,
-            };
-            out.push(InstanceSummary {
-                instance_id: (!scope.is_empty()).then_some(scope),
-                name,
-                config,
-                last_test,
-            });
+                    created_at: r.get(7)?,
+                    updated_at: r.get(8)?,
+                    test_success: r.get(9)?,
+                    test_provider: r.get(10)?,
+                    test_model: r.get(11)?,
+                    test_status: r.get(12)?,
+                    test_message: r.get(13)?,
+                    test_latency_ms: r.get(14)?,
+                    test_checked_at: r.get(15)?,
+                }
+                .into_summary()?,
+            );
         }
         Ok(out)
     }
