@@ -65,7 +65,15 @@ impl PgStore {
             .enable_all()
             .build()
             .map_err(|e| StoreError::Open(format!("cannot start the PostgreSQL runtime: {e}")))?;
-        let client = connect(&runtime, &connector)?;
+        let client = match connect(&runtime, &connector) {
+            Ok(client) => client,
+            Err(e) => {
+                // Dropping the runtime here would block, and panic when the
+                // caller is async code (the CLI opens the store there).
+                runtime.shutdown_background();
+                return Err(e);
+            }
+        };
         let mut store = PgStore {
             runtime: Some(runtime),
             client,
