@@ -99,7 +99,10 @@ impl StoreSettings {
                 .map(|m| SslMode::parse("store.sslmode", m))
                 .transpose()?,
             ca_file: self.ca_file.clone(),
-            pool_size: self.pool_size.map(PgSettings::parse_pool_size).transpose()?,
+            pool_size: self
+                .pool_size
+                .map(PgSettings::parse_pool_size)
+                .transpose()?,
             statement_timeout: match &self.statement_timeout {
                 None => None,
                 Some(TimeoutSetting::Millis(ms)) => {
@@ -342,8 +345,14 @@ mod tests {
         );
         for (doc, field) in [
             ("[store]\npool_size = 0\n", "store.pool_size"),
-            ("[store]\nstatement_timeout = \"soon\"\n", "store.statement_timeout"),
-            ("[store]\nstatement_timeout = -5\n", "store.statement_timeout"),
+            (
+                "[store]\nstatement_timeout = \"soon\"\n",
+                "store.statement_timeout",
+            ),
+            (
+                "[store]\nstatement_timeout = -5\n",
+                "store.statement_timeout",
+            ),
             ("[store]\nsslmode = \"verify\"\n", "store.sslmode"),
         ] {
             let e = Settings::parse(doc).unwrap_err();

@@ -229,7 +229,10 @@ fn a_wrong_ca_is_refused_with_exit_7_naming_the_tls_failure() {
     assert!(err.contains("wrong-ca.pem"), "{err}");
     assert!(out.stdout.is_empty());
     // `require` with a CA checks the chain too, as in libpq.
-    let u = url(&format!("sslmode=require&sslrootcert={}", root(&f.wrong_ca)));
+    let u = url(&format!(
+        "sslmode=require&sslrootcert={}",
+        root(&f.wrong_ca)
+    ));
     let out = llmcfg(home.path(), Some(&u), &["--json", "get"], "");
     assert_eq!(out.status.code(), Some(7), "{}", text(&out));
     assert!(text(&out).contains("UnknownIssuer"), "{}", text(&out));
@@ -318,12 +321,10 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
     let db = u.split('/').nth(3).unwrap().split('?').next().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let holder = rt.block_on(async {
-        let (client, conn) = tokio_postgres::connect(
-            &f.cluster.socket_url(db),
-            tokio_postgres::NoTls,
-        )
-        .await
-        .unwrap();
+        let (client, conn) =
+            tokio_postgres::connect(&f.cluster.socket_url(db), tokio_postgres::NoTls)
+                .await
+                .unwrap();
         tokio::spawn(conn);
         client
             .batch_execute("BEGIN; LOCK TABLE configs IN ACCESS EXCLUSIVE MODE")
@@ -382,7 +383,12 @@ fn bad_store_settings_exit_2_naming_the_field_and_the_rule() {
         assert!(err.contains(field) && err.contains(rule), "{toml}: {err}");
     }
     std::fs::remove_file(&config).unwrap();
-    let out = llmcfg(home.path(), Some(&format!("{u}?sslmode=allow")), &["get"], "");
+    let out = llmcfg(
+        home.path(),
+        Some(&format!("{u}?sslmode=allow")),
+        &["get"],
+        "",
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("sslmode"), "{}", text(&out));
 }

@@ -18,8 +18,8 @@ mod sqlite;
 pub use error::StoreError;
 pub use location::StoreLocation;
 pub use postgres::{
-    CaSource, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgConnector, PgReader, PgSettings,
-    PgStore, SslMode,
+    CaSource, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgConnector, PgReader,
+    PgSettings, PgStore, SslMode,
 };
 pub use rows::{AuditRecord, ConfigRow, RowUpdate, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};

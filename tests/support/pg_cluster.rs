@@ -15,8 +15,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Mutex, Once, OnceLock};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Once, OnceLock};
 
 /// The variable naming an existing server to test against.
 pub const URL_VAR: &str = "LLMCFG_TEST_PG_URL";
@@ -189,7 +189,10 @@ impl TlsCluster {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
-        admin(&self.socket_url("postgres"), &format!("CREATE DATABASE {name}"));
+        admin(
+            &self.socket_url("postgres"),
+            &format!("CREATE DATABASE {name}"),
+        );
         name
     }
 
@@ -200,8 +203,9 @@ impl TlsCluster {
 
     /// A URL to `db` over the Unix socket (no TLS), for test setup.
     pub fn socket_url(&self, db: &str) -> String {
-        let dir = url::form_urlencoded::byte_serialize(self.socket_dir.to_str().unwrap().as_bytes())
-            .collect::<String>();
+        let dir =
+            url::form_urlencoded::byte_serialize(self.socket_dir.to_str().unwrap().as_bytes())
+                .collect::<String>();
         format!("postgres://postgres@/{db}?host={dir}&port={}", self.port)
     }
 }

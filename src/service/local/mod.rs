@@ -72,8 +72,8 @@ impl LocalBackend {
     /// written.
     pub fn open(opts: LocalOptions) -> Result<(LocalBackend, Vec<OpenNotice>), ServiceError> {
         let location = StoreLocation::parse(&opts.store_path);
-        let mut store =
-            Store::open_at(&location, &opts.postgres).map_err(|e| ServiceError::Store(e.to_string()))?;
+        let mut store = Store::open_at(&location, &opts.postgres)
+            .map_err(|e| ServiceError::Store(e.to_string()))?;
         let store_err = |e: StoreError| ServiceError::Store(e.to_string());
         let fresh = store.is_fresh().map_err(store_err)?;
         let loaded = crypto::load_or_create(&opts.master, fresh)

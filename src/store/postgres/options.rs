@@ -292,7 +292,11 @@ impl PgConnectOptions {
                 format!("sslmode={}, the system's CAs", self.ssl_mode.as_str())
             }
             Some(CaSource::File(p)) => {
-                format!("sslmode={}, CA file {}", self.ssl_mode.as_str(), p.display())
+                format!(
+                    "sslmode={}, CA file {}",
+                    self.ssl_mode.as_str(),
+                    p.display()
+                )
             }
         }
     }
@@ -401,11 +405,9 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_field_and_the_rule() {
-        let e = PgConnectOptions::parse(
-            "postgres://u:pw@h/db?sslmode=allow",
-            &PgSettings::default(),
-        )
-        .unwrap_err();
+        let e =
+            PgConnectOptions::parse("postgres://u:pw@h/db?sslmode=allow", &PgSettings::default())
+                .unwrap_err();
         assert_eq!(e.field, "sslmode");
         assert!(e.reason.contains("verify-full"), "{e}");
         let e = PgConnectOptions::parse(

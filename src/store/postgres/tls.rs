@@ -23,7 +23,9 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -87,11 +89,12 @@ fn webpki(
         .map_err(|e| StoreError::Open(format!("cannot read the CA file {shown}: {e}")))?;
     let mut roots = RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(&pem) {
-        let cert = cert.map_err(|e| {
-            StoreError::Open(format!("the CA file {shown} is not valid PEM: {e}"))
-        })?;
+        let cert = cert
+            .map_err(|e| StoreError::Open(format!("the CA file {shown} is not valid PEM: {e}")))?;
         roots.add(cert).map_err(|e| {
-            StoreError::Open(format!("the CA file {shown} holds an unusable certificate: {e}"))
+            StoreError::Open(format!(
+                "the CA file {shown} holds an unusable certificate: {e}"
+            ))
         })?;
     }
     if roots.is_empty() {
@@ -160,13 +163,10 @@ impl ServerCertVerifier for ChainOnly {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.0.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+        {
             Err(rustls::Error::InvalidCertificate(
                 CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
             )) => Ok(ServerCertVerified::assertion()),
@@ -198,9 +198,11 @@ impl ServerCertVerifier for ChainOnly {
 }
 
 /// Opens connections to one store: parsed config, TLS connector and what to
-/// say about them in an error. Cheap to clone (the TLS config is shared).
+/// say about them in an error. Cheap to clone (one shared allocation).
 #[derive(Clone)]
-pub struct PgConnector {
+pub struct PgConnector(Arc<ConnectorParts>);
+
+struct ConnectorParts {
     config: tokio_postgres::Config,
     tls: MakeRustlsConnect,
     describe: String,
@@ -212,18 +214,19 @@ impl PgConnector {
         tls: MakeRustlsConnect,
         describe: String,
     ) -> PgConnector {
-        PgConnector {
+        PgConnector(Arc::new(ConnectorParts {
             config,
             tls,
             describe,
-        }
+        }))
     }
 
     /// Opens one connection and spawns its I/O task on the current runtime.
     pub async fn connect(&self) -> Result<Client, StoreError> {
         let (client, connection) = self
+            .0
             .config
-            .connect(self.tls.clone())
+            .connect(self.0.tls.clone())
             .await
             .map_err(|e| self.connect_error(&e))?;
         tokio::spawn(async move {
@@ -239,12 +242,12 @@ impl PgConnector {
     pub fn connect_error(&self, e: &tokio_postgres::Error) -> StoreError {
         let mut message = format!(
             "cannot connect to PostgreSQL ({}): {}",
-            self.describe,
+            self.0.describe,
             error_chain(e)
         );
         // A hostssl-only pg_hba.conf answers a plaintext client with "no
         // pg_hba.conf entry … no encryption"; say what to change.
-        if self.config.get_ssl_mode() == tokio_postgres::config::SslMode::Disable
+        if self.0.config.get_ssl_mode() == tokio_postgres::config::SslMode::Disable
             && e.code() == Some(&SqlState::INVALID_AUTHORIZATION_SPECIFICATION)
         {
             message.push_str(
