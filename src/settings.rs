@@ -314,6 +314,24 @@ mod tests {
     }
 
     #[test]
+    fn example_postgres_settings_parse_when_uncommented() {
+        let text = include_str!("../config.example.toml")
+            .lines()
+            .map(|l| {
+                ["sslmode", "ca_file", "pool_size", "statement_timeout"]
+                    .iter()
+                    .find(|k| l.starts_with(&format!("# {k} =")))
+                    .map_or(l, |_| &l[2..])
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let pg = Settings::parse(&text).unwrap().store.postgres().unwrap();
+        assert_eq!(pg.ssl_mode, Some(SslMode::VerifyFull));
+        assert!(pg.ca_file.is_some() && pg.pool_size.is_some());
+        assert!(pg.statement_timeout.is_some());
+    }
+
+    #[test]
     fn unknown_key_and_bad_instance_are_reported() {
         let e = Settings::parse("[prober]\nconect_timeout_secs = 1\n").unwrap_err();
         assert!(e.to_string().contains("conect_timeout_secs"), "{e}");

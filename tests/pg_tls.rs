@@ -123,7 +123,20 @@ fn llmcfg(home: &Path, store_url: Option<&str>, args: &[&str], stdin: &str) -> O
         .unwrap()
         .write_all(stdin.as_bytes())
         .unwrap();
+    // A statement stuck on a lock must not hang the suite: past a generous
+    // bound the child is killed, and its missing exit code fails the test.
+    let pid = child.id() as i32;
+    let (done, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if finished.recv_timeout(Duration::from_secs(120)).is_err() {
+            // SAFETY: kill(2) on our own child's pid, which is not yet
+            // reaped (wait_with_output below still holds it).
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
     let out = child.wait_with_output().unwrap();
+    let _ = done.send(());
+    watchdog.join().unwrap();
     assert_no_secret(home, &out);
     out
 }
@@ -358,6 +371,42 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
             .get(0)
     });
     assert_eq!(shown, "300ms");
+}
+
+#[test]
+fn a_statement_past_the_timeout_fails_the_cli_with_exit_7() {
+    let f = fixture();
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/llmcfg/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let u = url(&format!("sslmode=verify-full&sslrootcert={}", root(&f.ca)));
+    std::fs::write(
+        &config,
+        format!("[store]\nurl = \"{u}\"\nstatement_timeout = \"300ms\"\n"),
+    )
+    .unwrap();
+    create_and_get(home.path(), None);
+    let db = u.split('/').nth(3).unwrap().split('?').next().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _holder = rt.block_on(async {
+        let (client, conn) =
+            tokio_postgres::connect(&f.cluster.socket_url(db), tokio_postgres::NoTls)
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        client
+            .batch_execute("BEGIN; LOCK TABLE configs IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap();
+        client
+    });
+    let out = llmcfg(home.path(), None, &["--json", "get"], "");
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    assert!(
+        text(&out).contains("canceling statement due to statement timeout"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

@@ -35,7 +35,7 @@ use tokio_postgres::{Client, Statement};
 
 pub use options::{DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgSettings, SslMode};
 pub use reader::PgReader;
-pub use tls::{CaSource, PgConnector};
+pub use tls::{CaSource, PgConnector, error_chain};
 
 use super::rows;
 use super::{AuditRecord, ConfigRow, StoreError};
