@@ -19,6 +19,7 @@
 
 mod audit;
 mod configs;
+mod connect_settings;
 mod instances;
 mod migrations;
 mod options;
@@ -33,7 +34,8 @@ use std::future::Future;
 use tokio::runtime::Runtime;
 use tokio_postgres::{Client, Statement};
 
-pub use options::{DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgSettings, SslMode};
+pub use connect_settings::{DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgSettings, SslMode};
+pub use options::PgConnectOptions;
 pub use reader::PgReader;
 pub use tls::{CaSource, PgConnector, error_chain};
 

@@ -30,7 +30,7 @@ use tokio_postgres::Client;
 use tokio_postgres::error::SqlState;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::options::SslMode;
+use super::connect_settings::SslMode;
 use crate::store::StoreError;
 
 /// Where the trusted CA certificates come from.
