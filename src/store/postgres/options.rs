@@ -10,6 +10,11 @@
 //! the more specific of the two. tokio-postgres itself parses only
 //! `disable|prefer|require` and knows no `sslrootcert`, so both are taken out
 //! of the query here before the rest goes to its parser.
+//!
+//! A pool takes the three parts as they are, e.g. deadpool-postgres:
+//! `Manager::from_config(o.pg_config().clone(), o.tls_connector()?, …)` with
+//! `max_size(o.pool_size())`; the statement timeout is already in the
+//! config's startup options, so every pooled connection has it.
 
 use std::path::PathBuf;
 use std::str::FromStr;
