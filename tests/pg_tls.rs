@@ -249,6 +249,15 @@ fn a_wrong_ca_is_refused_with_exit_7_naming_the_tls_failure() {
     let out = llmcfg(home.path(), Some(&u), &["--json", "get"], "");
     assert_eq!(out.status.code(), Some(7), "{}", text(&out));
     assert!(text(&out).contains("UnknownIssuer"), "{}", text(&out));
+    // The system's trust store does not know the test CA either.
+    let out = llmcfg(
+        home.path(),
+        Some(&url("sslmode=verify-full&sslrootcert=system")),
+        &["--json", "get"],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    assert!(text(&out).contains("the system's CAs"), "{}", text(&out));
 }
 
 #[test]
