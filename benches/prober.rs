@@ -39,6 +39,7 @@ fn open(dir: &std::path::Path) -> ServiceHandle {
         configured_instances: Vec::new(),
         probe: ProbeSettings::default(),
         read_only: false,
+        postgres: Default::default(),
     })
     .expect("open store");
     ServiceHandle::spawn(Backend::Local(backend), "bench")

@@ -84,6 +84,7 @@ async fn serve_llmcfg(dir: &str, store: Option<&str>, token_name: &str) {
             ..ProbeSettings::default()
         },
         read_only: false,
+        postgres: Default::default(),
     })
     .unwrap();
     let handle = ServiceHandle::spawn(Backend::Local(backend), "bench");

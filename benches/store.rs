@@ -23,6 +23,7 @@ fn open(dir: &std::path::Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
         configured_instances: Vec::new(),
         probe: ProbeSettings::default(),
         read_only: false,
+        postgres: Default::default(),
     })
     .unwrap();
     let _guard = rt.enter();

@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::domain::{InstanceId, ValidationError};
 use crate::prober::ProbeSettings;
+use crate::store::{PgSettings, SslMode};
 
 /// The parsed `config.toml`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -61,6 +62,56 @@ pub struct StoreSettings {
     /// `postgres://` URL of a shared database; takes precedence over `path`.
     #[serde(default)]
     pub url: Option<String>,
+    // PostgreSQL only (issue #9): checked by `StoreSettings::postgres`.
+    /// TLS mode, libpq's `sslmode`; the URL's `sslmode=` wins.
+    #[serde(default)]
+    pub sslmode: Option<String>,
+    /// PEM file of the CA the server's certificate must chain to; the URL's
+    /// `sslrootcert=` wins.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Most connections per replica.
+    #[serde(default)]
+    pub pool_size: Option<i64>,
+    /// Session `statement_timeout`: `"30s"`, `"500ms"`, … or milliseconds.
+    #[serde(default)]
+    pub statement_timeout: Option<TimeoutSetting>,
+}
+
+/// A timeout as written in `config.toml`: a string with a unit, or a bare
+/// number of milliseconds (PostgreSQL's own convention).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TimeoutSetting {
+    /// Milliseconds.
+    Millis(i64),
+    /// A number with a unit.
+    Text(String),
+}
+
+impl StoreSettings {
+    /// The PostgreSQL connection settings, each checked against its rule.
+    pub fn postgres(&self) -> Result<PgSettings, ValidationError> {
+        Ok(PgSettings {
+            ssl_mode: self
+                .sslmode
+                .as_deref()
+                .map(|m| SslMode::parse("store.sslmode", m))
+                .transpose()?,
+            ca_file: self.ca_file.clone(),
+            pool_size: self
+                .pool_size
+                .map(PgSettings::parse_pool_size)
+                .transpose()?,
+            statement_timeout: match &self.statement_timeout {
+                None => None,
+                Some(TimeoutSetting::Millis(ms)) => {
+                    Some(PgSettings::parse_statement_timeout(&ms.to_string())?)
+                }
+                Some(TimeoutSetting::Text(t)) => Some(PgSettings::parse_statement_timeout(t)?),
+            },
+        })
+    }
 }
 
 /// `[prober]`.
@@ -182,12 +233,12 @@ impl Settings {
                 },
             }
         })?;
-        settings
-            .configured_instances()
-            .map_err(|source| SettingsError::Invalid {
-                path: PathBuf::new(),
-                source,
-            })?;
+        let invalid = |source| SettingsError::Invalid {
+            path: PathBuf::new(),
+            source,
+        };
+        settings.configured_instances().map_err(invalid)?;
+        settings.store.postgres().map_err(invalid)?;
         Ok(settings)
     }
 
@@ -263,6 +314,24 @@ mod tests {
     }
 
     #[test]
+    fn example_postgres_settings_parse_when_uncommented() {
+        let text = include_str!("../config.example.toml")
+            .lines()
+            .map(|l| {
+                ["sslmode", "ca_file", "pool_size", "statement_timeout"]
+                    .iter()
+                    .find(|k| l.starts_with(&format!("# {k} =")))
+                    .map_or(l, |_| &l[2..])
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let pg = Settings::parse(&text).unwrap().store.postgres().unwrap();
+        assert_eq!(pg.ssl_mode, Some(SslMode::VerifyFull));
+        assert!(pg.ca_file.is_some() && pg.pool_size.is_some());
+        assert!(pg.statement_timeout.is_some());
+    }
+
+    #[test]
     fn unknown_key_and_bad_instance_are_reported() {
         let e = Settings::parse("[prober]\nconect_timeout_secs = 1\n").unwrap_err();
         assert!(e.to_string().contains("conect_timeout_secs"), "{e}");
@@ -274,6 +343,39 @@ mod tests {
     fn store_url_parses() {
         let s = Settings::parse("[store]\nurl = \"postgres://h/db\"\n").unwrap();
         assert_eq!(s.store.url.as_deref(), Some("postgres://h/db"));
+    }
+
+    #[test]
+    fn postgres_settings_are_checked_at_load() {
+        let s = Settings::parse(
+            "[store]\nsslmode = \"verify-full\"\nca_file = \"/etc/ca.pem\"\n\
+             pool_size = 4\nstatement_timeout = \"30s\"\n",
+        )
+        .unwrap();
+        let pg = s.store.postgres().unwrap();
+        assert_eq!(pg.ssl_mode, Some(SslMode::VerifyFull));
+        assert_eq!(pg.pool_size, Some(4));
+        assert_eq!(pg.statement_timeout, Some(Duration::from_secs(30)));
+        let s = Settings::parse("[store]\nstatement_timeout = 1500\n").unwrap();
+        assert_eq!(
+            s.store.postgres().unwrap().statement_timeout,
+            Some(Duration::from_millis(1500))
+        );
+        for (doc, field) in [
+            ("[store]\npool_size = 0\n", "store.pool_size"),
+            (
+                "[store]\nstatement_timeout = \"soon\"\n",
+                "store.statement_timeout",
+            ),
+            (
+                "[store]\nstatement_timeout = -5\n",
+                "store.statement_timeout",
+            ),
+            ("[store]\nsslmode = \"verify\"\n", "store.sslmode"),
+        ] {
+            let e = Settings::parse(doc).unwrap_err();
+            assert!(e.to_string().contains(field), "{doc}: {e}");
+        }
     }
 
     #[test]

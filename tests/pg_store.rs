@@ -218,6 +218,7 @@ async fn service_handle_on_postgres_in_a_current_thread_runtime() {
             configured_instances: Vec::new(),
             probe: Default::default(),
             read_only: false,
+            postgres: Default::default(),
         })
         .unwrap();
         ServiceHandle::spawn(Backend::Local(backend), "local:pg")

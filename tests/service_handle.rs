@@ -22,6 +22,7 @@ fn options(dir: &std::path::Path) -> LocalOptions {
         )],
         probe: ProbeSettings::default(),
         read_only: false,
+        postgres: Default::default(),
     }
 }
 

@@ -100,6 +100,7 @@ impl Env {
             configured_instances: Vec::new(),
             probe: Default::default(),
             read_only: false,
+            postgres: Default::default(),
         })
         .expect("open store");
         ServiceHandle::spawn(Backend::Local(backend), "test")

@@ -8,7 +8,7 @@ use crate::service::{
     Backend, LocalBackend, LocalOptions, OpenNotice, ServiceError, ServiceHandle,
 };
 use crate::settings::{Paths, Settings};
-use crate::store::StoreLocation;
+use crate::store::{PgConnectOptions, StoreLocation};
 
 use super::{CliError, GlobalArgs};
 
@@ -103,6 +103,16 @@ pub fn open_local(
         .configured_instances()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
     let location = StoreLocation::parse(&paths.store);
+    // PostgreSQL's `[store]` settings (TLS, pool, timeout), checked with the
+    // URL here so a bad `sslmode` or a verifying mode without a CA is invalid
+    // input (exit 2) rather than a store failure.
+    let postgres = settings
+        .store
+        .postgres()
+        .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
+    if let StoreLocation::Postgres(url) = &location {
+        PgConnectOptions::parse(url, &postgres).map_err(|e| CliError::Usage(e.to_string()))?;
+    }
     // A database URL has no "beside": each replica looks in its own data
     // directory ($XDG_DATA_HOME/llmcfg), and all replicas must share one key
     // via LLMCFG_MASTER_KEY or --master-key-file.
@@ -138,6 +148,7 @@ pub fn open_local(
             ..settings.probe_settings()
         },
         read_only: global.read_only,
+        postgres,
     })?;
     for notice in notices {
         match notice {

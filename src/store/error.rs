@@ -24,7 +24,8 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL failed.
-    #[error("database error: {0}")]
+    /// PostgreSQL failed. Its `Display` stops at "db error"; the cause
+    /// (the server's message, such as a cancelled statement) is added.
+    #[error("database error: {}", crate::store::postgres::error_chain(.0))]
     Postgres(#[from] tokio_postgres::Error),
 }

@@ -17,7 +17,10 @@ mod sqlite;
 
 pub use error::StoreError;
 pub use location::StoreLocation;
-pub use postgres::{PgReader, PgStore};
+pub use postgres::{
+    CaSource, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgConnector, PgReader,
+    PgSettings, PgStore, SslMode,
+};
 pub use rows::{AuditRecord, ConfigRow, RowUpdate, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
 
@@ -49,14 +52,19 @@ impl Store {
     /// `postgres://`/`postgresql://` URL (see [`StoreLocation::parse`]).
     /// Creates the schema if needed and runs migrations.
     pub fn open(location: &Path) -> Result<Store, StoreError> {
-        Store::open_at(&StoreLocation::parse(location))
+        Store::open_at(&StoreLocation::parse(location), &PgSettings::default())
     }
 
-    /// Opens the store at a parsed location.
-    pub fn open_at(location: &StoreLocation) -> Result<Store, StoreError> {
+    /// Opens the store at a parsed location; `postgres` (the `[store]` TLS,
+    /// pool and timeout settings) applies to a PostgreSQL URL only.
+    pub fn open_at(location: &StoreLocation, postgres: &PgSettings) -> Result<Store, StoreError> {
         Ok(match location {
             StoreLocation::File(path) => Store::Sqlite(SqliteStore::open(path)?),
-            StoreLocation::Postgres(url) => Store::Postgres(PgStore::open(url)?),
+            StoreLocation::Postgres(url) => {
+                let options = PgConnectOptions::parse(url, postgres)
+                    .map_err(|e| StoreError::Open(e.to_string()))?;
+                Store::Postgres(PgStore::open(&options)?)
+            }
         })
     }
 

@@ -41,6 +41,7 @@ pub fn local_handle(dir: &Path, guard: Option<Arc<TargetPolicy>>) -> ServiceHand
             ..ProbeSettings::default()
         },
         read_only: false,
+        postgres: Default::default(),
     })
     .expect("open local backend");
     ServiceHandle::spawn(Backend::Local(backend), "test")

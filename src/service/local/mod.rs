@@ -19,7 +19,7 @@ use super::message::{Reply, Request};
 use crate::crypto::{self, KeySource, MasterKey, MasterKeyOptions};
 use crate::domain::{Catalog, InstanceId, Scope};
 use crate::prober::{ProbeSettings, Prober};
-use crate::store::{AuditRecord, PgReader, Store, StoreError, StoreLocation};
+use crate::store::{AuditRecord, PgReader, PgSettings, Store, StoreError, StoreLocation};
 
 /// How to open the local backend.
 #[derive(Clone)]
@@ -34,6 +34,8 @@ pub struct LocalOptions {
     pub probe: ProbeSettings,
     /// Refuse every write.
     pub read_only: bool,
+    /// `[store]` TLS, pool and timeout settings; used with a PostgreSQL URL.
+    pub postgres: PgSettings,
 }
 
 /// Something the user should be told once after opening.
@@ -70,8 +72,8 @@ impl LocalBackend {
     /// written.
     pub fn open(opts: LocalOptions) -> Result<(LocalBackend, Vec<OpenNotice>), ServiceError> {
         let location = StoreLocation::parse(&opts.store_path);
-        let mut store =
-            Store::open_at(&location).map_err(|e| ServiceError::Store(e.to_string()))?;
+        let mut store = Store::open_at(&location, &opts.postgres)
+            .map_err(|e| ServiceError::Store(e.to_string()))?;
         let store_err = |e: StoreError| ServiceError::Store(e.to_string());
         let fresh = store.is_fresh().map_err(store_err)?;
         let loaded = crypto::load_or_create(&opts.master, fresh)

@@ -19,19 +19,25 @@
 
 mod audit;
 mod configs;
+mod connect_settings;
 mod instances;
 mod migrations;
+mod options;
 mod reader;
 mod tests_table;
+mod tls;
 mod tokens;
 
 use std::collections::HashMap;
 use std::future::Future;
 
 use tokio::runtime::Runtime;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
+pub use connect_settings::{DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgSettings, SslMode};
+pub use options::PgConnectOptions;
 pub use reader::PgReader;
+pub use tls::{CaSource, PgConnector, error_chain};
 
 use super::rows;
 use super::{AuditRecord, ConfigRow, StoreError};
@@ -42,7 +48,7 @@ pub struct PgStore {
     /// `None` only while dropping (the runtime is shut down in the background).
     runtime: Option<Runtime>,
     client: Client,
-    url: String,
+    connector: PgConnector,
     /// Prepared statements of the hot reads, by SQL text: a cached
     /// statement saves the parse round trip on every request.
     statements: HashMap<&'static str, Statement>,
@@ -52,19 +58,28 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// Connects to `url` and brings the schema up to date.
-    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+    /// Connects as `options` say and brings the schema up to date.
+    pub fn open(options: &PgConnectOptions) -> Result<PgStore, StoreError> {
+        let connector = options.connector()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("llmcfg-postgres")
             .enable_all()
             .build()
             .map_err(|e| StoreError::Open(format!("cannot start the PostgreSQL runtime: {e}")))?;
-        let client = connect(&runtime, url)?;
+        let client = match connect(&runtime, &connector) {
+            Ok(client) => client,
+            Err(e) => {
+                // Dropping the runtime here would block, and panic when the
+                // caller is async code (the CLI opens the store there).
+                runtime.shutdown_background();
+                return Err(e);
+            }
+        };
         let mut store = PgStore {
             runtime: Some(runtime),
             client,
-            url: url.to_string(),
+            connector,
             statements: HashMap::new(),
             sealing_kcv: None,
         };
@@ -81,7 +96,7 @@ impl PgStore {
         let runtime = self.runtime.as_ref().expect("runtime lives until drop");
         if self.client.is_closed() {
             tracing::warn!("PostgreSQL connection lost; reconnecting");
-            self.client = connect(runtime, &self.url)?;
+            self.client = connect(runtime, &self.connector)?;
             // Statements belong to the connection that prepared them.
             self.statements.clear();
         }
@@ -110,7 +125,7 @@ impl PgStore {
     /// [`PgReader`]); it connects on first use.
     pub fn reader(&self) -> PgReader {
         let runtime = self.runtime.as_ref().expect("runtime lives until drop");
-        PgReader::new(runtime.handle().clone(), &self.url)
+        PgReader::new(runtime.handle().clone(), self.connector.clone())
     }
 
     /// The stored master-key check value, if the store has one yet.
@@ -229,23 +244,11 @@ fn wait<F: Future>(runtime: &Runtime, fut: F) -> F::Output {
 }
 
 /// Opens one connection and spawns its I/O task on `runtime`.
-fn connect(runtime: &Runtime, url: &str) -> Result<Client, StoreError> {
-    let url = url.to_string();
-    let connecting = runtime.spawn(async move {
-        let (client, connection) = tokio_postgres::connect(&url, NoTls).await?;
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::warn!(error = %e, "PostgreSQL connection ended");
-            }
-        });
-        Ok::<_, tokio_postgres::Error>(client)
-    });
+fn connect(runtime: &Runtime, connector: &PgConnector) -> Result<Client, StoreError> {
+    let connector = connector.clone();
+    let connecting = runtime.spawn(async move { connector.connect().await });
     match futures_executor::block_on(connecting) {
-        Ok(Ok(client)) => Ok(client),
-        // The URL is not repeated: it may carry a password.
-        Ok(Err(e)) => Err(StoreError::Open(format!(
-            "cannot connect to PostgreSQL: {e}"
-        ))),
+        Ok(result) => result,
         Err(e) => Err(StoreError::Open(format!(
             "PostgreSQL connect task failed: {e}"
         ))),

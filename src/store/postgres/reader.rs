@@ -10,11 +10,11 @@
 use std::sync::{Arc, Mutex};
 
 use tokio::runtime::Handle;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, Statement};
 
 use super::configs::{GET_ONE, from_row};
 use super::tokens::{FIND_TOKEN, matching};
-use super::{ConfigRow, StoreError};
+use super::{ConfigRow, PgConnector, StoreError};
 use crate::domain::{Scope, TokenInfo};
 
 /// A cloneable reader; see the module docs.
@@ -26,7 +26,7 @@ pub struct PgReader {
 struct Shared {
     /// The store's runtime, which drives this connection's I/O task.
     runtime: Handle,
-    url: String,
+    connector: PgConnector,
     /// The live connection; replaced when the server closes it.
     conn: Mutex<Option<Arc<Conn>>>,
 }
@@ -38,11 +38,11 @@ struct Conn {
 }
 
 impl PgReader {
-    pub(super) fn new(runtime: Handle, url: &str) -> PgReader {
+    pub(super) fn new(runtime: Handle, connector: PgConnector) -> PgReader {
         PgReader {
             shared: Arc::new(Shared {
                 runtime,
-                url: url.to_string(),
+                connector,
                 conn: Mutex::new(None),
             }),
         }
@@ -73,29 +73,19 @@ impl PgReader {
         }
         // Two requests may both connect after a drop; the later one wins
         // and the other connection closes when its last user is done.
-        let url = self.shared.url.clone();
+        let connector = self.shared.connector.clone();
         let connecting = self.shared.runtime.spawn(async move {
-            let (client, connection) = tokio_postgres::connect(&url, NoTls).await?;
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::warn!(error = %e, "PostgreSQL read connection ended");
-                }
-            });
+            let client = connector.connect().await?;
             let get_one = client.prepare(GET_ONE).await?;
             let find_token = client.prepare(FIND_TOKEN).await?;
-            Ok::<_, tokio_postgres::Error>(Conn {
+            Ok::<_, StoreError>(Conn {
                 client,
                 get_one,
                 find_token,
             })
         });
         let conn = match connecting.await {
-            Ok(Ok(conn)) => Arc::new(conn),
-            Ok(Err(e)) => {
-                return Err(StoreError::Open(format!(
-                    "cannot connect to PostgreSQL: {e}"
-                )));
-            }
+            Ok(conn) => Arc::new(conn?),
             Err(e) => {
                 return Err(StoreError::Open(format!(
                     "PostgreSQL connect task failed: {e}"
