@@ -85,6 +85,7 @@ async fn serve_llmcfg(dir: &str, store: Option<&str>, token_name: &str) {
         },
         read_only: false,
     })
+    .await
     .unwrap();
     let handle = ServiceHandle::spawn(Backend::Local(backend), "bench");
     let token = handle

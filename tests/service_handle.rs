@@ -25,8 +25,8 @@ fn options(dir: &std::path::Path) -> LocalOptions {
     }
 }
 
-fn spawn(opts: LocalOptions) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(opts).unwrap();
+async fn spawn(opts: LocalOptions) -> ServiceHandle {
+    let (backend, _) = LocalBackend::open(opts).await.unwrap();
     ServiceHandle::spawn(Backend::Local(backend), "local:test")
 }
 
@@ -46,7 +46,7 @@ fn tenant(id: &str) -> Scope {
 #[tokio::test]
 async fn typed_errors_for_each_seed_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     let acme = tenant("acme");
     assert!(matches!(
         h.update(&acme, ConfigPatch { model: Some("m".into()), ..Default::default() }).await,
@@ -88,12 +88,12 @@ async fn typed_errors_for_each_seed_rule() {
 #[tokio::test]
 async fn read_only_mode_refuses_every_write_but_reads() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     h.create(&Scope::Global, new_config()).await.unwrap();
     drop(h);
     let mut opts = options(dir.path());
     opts.read_only = true;
-    let ro = spawn(opts);
+    let ro = spawn(opts).await;
     assert!(ro.get(&Scope::Global).await.unwrap().is_some());
     assert!(matches!(
         ro.create(&tenant("x"), new_config()).await,
@@ -125,7 +125,7 @@ async fn read_only_mode_refuses_every_write_but_reads() {
 #[tokio::test]
 async fn instance_list_merges_store_and_config_file() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     h.create(&tenant("b-configured"), new_config())
         .await
         .unwrap();
@@ -155,7 +155,7 @@ async fn instance_list_merges_store_and_config_file() {
 #[tokio::test]
 async fn audit_is_per_scope_newest_first_and_limited() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path())).with_actor("token:ops");
+    let h = spawn(options(dir.path())).await.with_actor("token:ops");
     let acme = tenant("acme");
     h.create(&acme, new_config()).await.unwrap();
     for m in ["a", "b", "c"] {
@@ -186,7 +186,7 @@ async fn audit_is_per_scope_newest_first_and_limited() {
 #[tokio::test]
 async fn handles_are_cloneable_and_share_one_actor() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let h = h.clone();
@@ -204,7 +204,7 @@ async fn handles_are_cloneable_and_share_one_actor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_holding_a_rotated_out_key_cannot_write() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     h.create(&tenant("acme"), new_config()).await.unwrap();
     // Another process rotates the master key while this one keeps running.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_llmcfg"))
@@ -239,7 +239,7 @@ async fn a_process_holding_a_rotated_out_key_cannot_write() {
     ] {
         match result {
             Err(ServiceError::MasterKey(m)) => {
-                assert!(m.contains("rotated by another process"), "{m}")
+                assert!(m.to_string().contains("rotated by another process"), "{m}")
             }
             other => panic!("expected a master-key error, got {other:?}"),
         }
@@ -248,6 +248,6 @@ async fn a_process_holding_a_rotated_out_key_cannot_write() {
     assert_eq!(h.get(&tenant("other")).await.unwrap(), None);
     // A process opened with the new key writes normally.
     drop(h);
-    let fresh = spawn(options(dir.path()));
+    let fresh = spawn(options(dir.path())).await;
     fresh.create(&tenant("other"), new_config()).await.unwrap();
 }

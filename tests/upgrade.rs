@@ -175,6 +175,7 @@ async fn an_old_store_still_knows_its_token() {
         probe: ProbeSettings::default(),
         read_only: false,
     })
+    .await
     .unwrap();
     let handle = ServiceHandle::spawn(Backend::Local(backend), "upgrade-test");
     let token = handle.authenticate(FIXTURE_TOKEN).await.unwrap().unwrap();
