@@ -139,11 +139,16 @@ mod tests {
             "store error: corrupt store row: configs.model is NULL"
         );
         let cause = e.source().expect("the store error is the source");
-        assert!(cause.downcast_ref::<StoreError>().is_some());
+        assert!(cause.downcast_ref::<Arc<StoreError>>().is_some());
 
         let e = ServiceError::integrity(&Scope::Global, CryptoError::Integrity);
         assert!(e.to_string().contains("control plane"), "{e}");
-        assert!(e.source().unwrap().downcast_ref::<CryptoError>().is_some());
+        assert!(
+            e.source()
+                .unwrap()
+                .downcast_ref::<Arc<CryptoError>>()
+                .is_some()
+        );
 
         let e: ServiceError = StoreError::KeyChanged.into();
         assert!(
@@ -152,7 +157,7 @@ mod tests {
         );
         let inner = e.source().unwrap().source().unwrap();
         assert!(matches!(
-            inner.downcast_ref::<StoreError>(),
+            inner.downcast_ref::<Arc<StoreError>>().map(|e| &**e),
             Some(StoreError::KeyChanged)
         ));
     }
