@@ -251,3 +251,89 @@ async fn a_process_holding_a_rotated_out_key_cannot_write() {
     let fresh = spawn(options(dir.path())).await;
     fresh.create(&tenant("other"), new_config()).await.unwrap();
 }
+
+/// A write waiting for SQLite's file lock (another process holds it) must
+/// not hold up reads: they are answered on the store's reader connection
+/// while the write is still waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_waiting_for_the_file_lock_does_not_hold_up_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path())).await;
+    h.create(&tenant("acme"), new_config()).await.unwrap();
+    // Another process takes the write lock and keeps it.
+    let other = rusqlite::Connection::open(dir.path().join("llmcfg.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let writer = {
+        let h = h.clone();
+        tokio::spawn(async move {
+            h.update(
+                &tenant("acme"),
+                ConfigPatch {
+                    model: Some("gpt-4.1".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+    };
+    // Give the update time to reach SQLite and start waiting on the lock.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let read = h.get(&tenant("acme")).await.unwrap().unwrap();
+    assert_eq!(read.model, "gpt-4o");
+    assert_eq!(h.list_instances().await.unwrap().len(), 3);
+    assert!(
+        !writer.is_finished(),
+        "the write should still be waiting for the other process's lock"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    let updated = writer.await.unwrap().unwrap();
+    assert_eq!(updated.model, "gpt-4.1");
+}
+
+/// Token management, authentication and master-key rotation are local-only:
+/// a remote handle offers no admin handle and never sends them to the
+/// server (a listener that counts connections sees none).
+#[tokio::test]
+async fn a_remote_backend_is_never_asked_for_admin_operations() {
+    use llmcfg::remote::{RemoteBackend, RemoteClient};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let client = RemoteClient::new(
+        &url,
+        zeroize::Zeroizing::new("llmcfg_test-token".to_string()),
+    )
+    .unwrap();
+    let h = ServiceHandle::spawn(Backend::remote(RemoteBackend::new(client, Vec::new())), "t");
+    assert!(h.admin().is_none());
+    for result in [
+        h.create_token("ci", llmcfg::domain::Role::Superadmin)
+            .await
+            .map(|_| ()),
+        h.list_tokens().await.map(|_| ()),
+        h.revoke_token("ci").await,
+        h.authenticate("llmcfg_secret").await.map(|_| ()),
+        h.rotate_master_key(None).await.map(|_| ()),
+    ] {
+        match result {
+            Err(ServiceError::Remote(m)) => {
+                assert!(m.contains("run it on the server host"), "{m}")
+            }
+            other => panic!("expected a local-only refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+    // The handle does reach the server for what the API offers.
+    let _ = h.get(&Scope::Global).await;
+    assert!(connections.load(Ordering::SeqCst) > 0);
+}
