@@ -26,7 +26,7 @@ const SCOPES: usize = 1_000;
 const CONCURRENCY: usize = 32;
 const PROVIDER_LATENCY: Duration = Duration::from_millis(100);
 
-fn open(dir: &std::path::Path) -> ServiceHandle {
+async fn open(dir: &std::path::Path) -> ServiceHandle {
     let store = dir.join("llmcfg.db");
     let (backend, _) = LocalBackend::open(LocalOptions {
         store_path: store.clone(),
@@ -41,6 +41,7 @@ fn open(dir: &std::path::Path) -> ServiceHandle {
         read_only: false,
         postgres: Default::default(),
     })
+    .await
     .expect("open store");
     ServiceHandle::spawn(Backend::Local(backend), "bench")
 }
@@ -51,7 +52,7 @@ fn test_all(c: &mut Criterion) {
     let (fake, handle) = rt.block_on(async {
         let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
         fake.configure(|c| c.delay = PROVIDER_LATENCY);
-        let handle = open(dir.path());
+        let handle = open(dir.path()).await;
         for i in 0..SCOPES {
             let scope = Scope::Instance(InstanceId::parse(&format!("tenant-{i:04}")).unwrap());
             handle

@@ -86,6 +86,7 @@ async fn serve_llmcfg(dir: &str, store: Option<&str>, token_name: &str) {
         read_only: false,
         postgres: Default::default(),
     })
+    .await
     .unwrap();
     let handle = ServiceHandle::spawn(Backend::Local(backend), "bench");
     let token = handle

@@ -13,20 +13,20 @@ use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 const KEY: &str = "sk-ant-api03-benchmarkbenchmarkbenchmarkXXXX";
 
 fn open(dir: &std::path::Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: dir.join("llmcfg.db"),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-            default_file: dir.join("master.key"),
-            ..Default::default()
-        },
-        configured_instances: Vec::new(),
-        probe: ProbeSettings::default(),
-        read_only: false,
-        postgres: Default::default(),
-    })
-    .unwrap();
-    let _guard = rt.enter();
+    let (backend, _) = rt
+        .block_on(LocalBackend::open(LocalOptions {
+            store_path: dir.join("llmcfg.db"),
+            master: MasterKeyOptions {
+                env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
+                default_file: dir.join("master.key"),
+                ..Default::default()
+            },
+            configured_instances: Vec::new(),
+            probe: ProbeSettings::default(),
+            read_only: false,
+            postgres: Default::default(),
+        }))
+        .unwrap();
     ServiceHandle::spawn(Backend::Local(backend), "bench")
 }
 

@@ -157,7 +157,7 @@ fn seed_store(dir: &std::path::Path, n: usize) -> llmcfg::cli::GlobalArgs {
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let (handle, _, _) = llmcfg::cli::open_service(&global).unwrap();
+        let (handle, _, _) = llmcfg::cli::open_service(&global).await.unwrap();
         let id = llmcfg::domain::InstanceId::parse("seed").unwrap();
         handle.add_instance(&id, None).await.unwrap();
     });

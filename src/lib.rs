@@ -8,17 +8,19 @@
 //!
 //! ```text
 //!  terminal ──► tui ─┐
-//!  shell    ──► cli ─┼─► service::ServiceHandle ──mpsc──► service actor ──► Backend
-//!  HTTP     ──► server ┘      (clone)         ◄─oneshot─                       │
-//!                                           Local: store (SQLite, sealed keys) + prober
-//!                                           Remote: HTTP client to an /llm-config server
+//!  shell    ──► cli ─┼─► service::ServiceHandle ──► Backend
+//!  HTTP     ──► server ┘      (clone)                 │
+//!                      Local: store (SQLite or PostgreSQL, sealed keys) + prober
+//!                      Remote: HTTP client to an /llm-config server
 //! ```
 //!
-//! - [`domain`]: pure types and rules (scope, config, catalog, masking, validation, secrets).
+//! - [`domain`]: pure types and rules (scope, config, catalog, masking, validation, secrets, audit actions).
 //! - [`crypto`]: sealing keys with XChaCha20-Poly1305; where the master key comes from.
-//! - [`store`]: the SQLite file: schema, migrations, typed queries, audit log.
+//! - [`store`]: persistence behind one async interface, on a SQLite file or a
+//!   shared PostgreSQL database: schema, migrations, the row layer, audit log.
+//!   Its module doc is where the concurrency model is described.
 //! - [`prober`]: connection tests against the provider APIs.
-//! - [`service`]: the actor, its handle and the backends.
+//! - [`service`]: the handle, the requests and the local backend.
 //! - [`cli`]: the command-line front end, one file per subcommand.
 //! - [`api`]: wire types of the `/llm-config` HTTP API.
 //! - [`server`]: `llmcfg serve`, the axum server of that API.
@@ -26,8 +28,9 @@
 //! - [`tui`]: the terminal UI: event loop, screens, popups, keys and theme.
 //! - [`settings`]: `config.toml` and the XDG paths.
 //!
-//! Dependencies point one way: `domain ← crypto ← store ← service`, and the
-//! front ends call only the service handle.
+//! Dependencies point one way: `domain ← crypto ← store ← service ← remote`,
+//! and the front ends call only the service handle (the startup code in
+//! `cli` builds the local or remote backend and hands it over).
 
 pub mod api;
 pub mod cli;

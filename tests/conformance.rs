@@ -11,7 +11,7 @@ use llmcfg::domain::Role;
 #[tokio::test]
 async fn local_and_remote_backends_agree() {
     let dir = tempfile::tempdir().unwrap();
-    let local = local_handle(dir.path(), None);
+    let local = local_handle(dir.path(), None).await;
     let local_transcript = conformance::run(&local).await;
 
     let server = TestServer::start(&[]).await;

@@ -142,30 +142,28 @@ fn wrong_master_key_is_refused_without_showing_the_db_password() {
     assert!(!text(&out).contains("hunter2"), "{}", text(&out));
 }
 
-#[test]
-fn replicas_starting_together_migrate_once() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_starting_together_migrate_once() {
     let db = pg_cluster::fresh_db();
-    let start = std::sync::Barrier::new(OPENERS);
-    std::thread::scope(|s| {
-        let opened: Vec<_> = (0..OPENERS)
-            .map(|_| {
-                s.spawn(|| {
-                    start.wait();
-                    Store::open(Path::new(&db.url)).map(|_| ())
-                })
-            })
-            .collect();
-        for o in opened {
-            o.join().unwrap().expect("every replica opens the store");
-        }
-    });
-    let mut store = Store::open(Path::new(&db.url)).unwrap();
-    assert!(store.is_fresh().unwrap());
-    assert_eq!(store.tokens().unwrap().len(), 0);
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(OPENERS));
+    let mut opened = tokio::task::JoinSet::new();
+    for _ in 0..OPENERS {
+        let (start, url) = (start.clone(), db.url.clone());
+        opened.spawn(async move {
+            start.wait().await;
+            Store::open(Path::new(&url)).await.map(|_| ())
+        });
+    }
+    for o in opened.join_all().await {
+        o.expect("every replica opens the store");
+    }
+    let store = Store::open(Path::new(&db.url)).await.unwrap();
+    assert!(store.is_fresh().await.unwrap());
+    assert_eq!(store.tokens().await.unwrap().len(), 0);
 }
 
-#[test]
-fn store_url_in_config_toml_selects_postgres() {
+#[tokio::test]
+async fn store_url_in_config_toml_selects_postgres() {
     let db = pg_cluster::fresh_db();
     let home = tempfile::tempdir().unwrap();
     let config = home.path().join("config/llmcfg/config.toml");
@@ -183,8 +181,8 @@ fn store_url_in_config_toml_selects_postgres() {
     );
     assert!(out.status.success(), "{}", text(&out));
     // The instance is in the database, not in a SQLite file.
-    let mut store = Store::open(Path::new(&db.url)).unwrap();
-    let listed = store.list_instances().unwrap();
+    let store = Store::open(Path::new(&db.url)).await.unwrap();
+    let listed = store.list_instances().await.unwrap();
     assert!(
         listed
             .iter()
@@ -194,10 +192,9 @@ fn store_url_in_config_toml_selects_postgres() {
 }
 
 /// The service on PostgreSQL inside a current-thread runtime, as the handle
-/// tests run it: store calls block this thread inline (the database I/O
-/// runs on the store's own runtime), and dropping the last handle inside
-/// async code shuts that runtime down without the panic Tokio raises for a
-/// blocking drop.
+/// tests run it: every store call awaits on this one thread (there is no
+/// runtime of the store's own to block on), and dropping the last handle
+/// inside async code is fine.
 #[tokio::test]
 async fn service_handle_on_postgres_in_a_current_thread_runtime() {
     use llmcfg::crypto::MasterKeyOptions;
@@ -206,7 +203,7 @@ async fn service_handle_on_postgres_in_a_current_thread_runtime() {
 
     let db = pg_cluster::fresh_db();
     let dir = tempfile::tempdir().unwrap();
-    let open = || {
+    let open = async || {
         let (backend, _) = LocalBackend::open(LocalOptions {
             store_path: db.url.clone().into(),
             master: MasterKeyOptions {
@@ -220,10 +217,11 @@ async fn service_handle_on_postgres_in_a_current_thread_runtime() {
             read_only: false,
             postgres: Default::default(),
         })
+        .await
         .unwrap();
         ServiceHandle::spawn(Backend::Local(backend), "local:pg")
     };
-    let (one, two) = (open(), open());
+    let (one, two) = (open().await, open().await);
     let acme = Scope::Instance(InstanceId::parse("acme").unwrap());
     let config = || NewConfig {
         provider: "openai".into(),
@@ -256,31 +254,25 @@ async fn service_handle_on_postgres_in_a_current_thread_runtime() {
     assert_eq!(one.get(&acme).await.unwrap(), None);
     assert_eq!(one.audit(Some(&acme), 10).await.unwrap().len(), 3);
     assert!(!dir.path().join("master.key").exists());
-    // Opened, used and dropped right here on the runtime thread: a store that
-    // dropped its runtime the blocking way would panic in this test body.
-    let mut store = Store::open(Path::new(&db.url)).unwrap();
-    assert!(store.get(&acme).unwrap().is_none());
+    // Opened, used and dropped right here on the runtime thread.
+    let store = Store::open(Path::new(&db.url)).await.unwrap();
+    assert!(store.get(&acme).await.unwrap().is_none());
     drop(store);
 }
 
-#[test]
-fn a_store_reconnects_after_the_server_drops_its_connection() {
+#[tokio::test]
+async fn a_store_reconnects_after_the_server_drops_its_connection() {
     let db = pg_cluster::fresh_db();
-    let mut store = Store::open(Path::new(&db.url)).unwrap();
-    assert!(store.is_fresh().unwrap());
-    let reader = store.reader().expect("PostgreSQL has a reader");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    assert!(rt.block_on(reader.get(&Scope::Global)).unwrap().is_none());
+    let store = Store::open(Path::new(&db.url)).await.unwrap();
+    assert!(store.is_fresh().await.unwrap());
+    assert!(store.get(&Scope::Global).await.unwrap().is_none());
     pg_cluster::terminate_connections(&db);
     // The call in flight when the connection died may fail (it is never
-    // retried: it might have committed); the store then reconnects.
+    // retried: it might have committed); the pool then reconnects.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let mut failures = 0;
     loop {
-        match store.is_fresh() {
+        match store.is_fresh().await {
             Ok(fresh) => {
                 assert!(fresh);
                 break;
@@ -291,18 +283,11 @@ fn a_store_reconnects_after_the_server_drops_its_connection() {
                     std::time::Instant::now() < deadline,
                     "no reconnect after {failures} failures: {e}"
                 );
-                std::thread::sleep(std::time::Duration::from_millis(20));
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             }
         }
     }
     assert!(failures <= 1, "{failures} calls failed");
-    // The reader's own connection died too; it reconnects the same way.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while let Err(e) = rt.block_on(reader.get(&Scope::Global)) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "reader did not reconnect: {e}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    // The hot read (a cached prepared statement) works on the new connection.
+    assert!(store.get(&Scope::Global).await.unwrap().is_none());
 }

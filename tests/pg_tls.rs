@@ -335,13 +335,13 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
     };
     let u = url("sslmode=verify-full");
     let location = StoreLocation::Postgres(u.clone());
-    let mut store = Store::open_at(&location, &settings).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(Store::open_at(&location, &settings)).unwrap();
     let scope = Scope::from_optional(None).unwrap();
-    assert!(store.get(&scope).unwrap().is_none());
+    assert!(rt.block_on(store.get(&scope)).unwrap().is_none());
 
     // Another session holds the configs table; our read waits for it.
     let db = u.split('/').nth(3).unwrap().split('?').next().unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let holder = rt.block_on(async {
         let (client, conn) =
             tokio_postgres::connect(&f.cluster.socket_url(db), tokio_postgres::NoTls)
@@ -354,7 +354,7 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
             .unwrap();
         client
     });
-    match store.get(&scope) {
+    match rt.block_on(store.get(&scope)) {
         Err(StoreError::Postgres(e)) => assert_eq!(
             e.code(),
             Some(&tokio_postgres::error::SqlState::QUERY_CANCELED),

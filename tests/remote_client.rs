@@ -21,7 +21,7 @@ async fn stub(app: axum::Router) -> String {
 
 fn handle(url: &str) -> ServiceHandle {
     let client = RemoteClient::new(url, Zeroizing::new("llmcfg_test".into())).unwrap();
-    ServiceHandle::spawn(Backend::Remote(RemoteBackend::new(client, Vec::new())), "t")
+    ServiceHandle::spawn(Backend::remote(RemoteBackend::new(client, Vec::new())), "t")
 }
 
 fn scope(id: &str) -> Scope {

@@ -133,7 +133,7 @@ fn assert_no_key(what: &str, text: &str) {
 
 fn remote_handle(url: &str, token: &str) -> ServiceHandle {
     let client = RemoteClient::new(url, Zeroizing::new(token.to_string())).unwrap();
-    ServiceHandle::spawn(Backend::Remote(RemoteBackend::new(client, Vec::new())), "t")
+    ServiceHandle::spawn(Backend::remote(RemoteBackend::new(client, Vec::new())), "t")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,8 +26,8 @@ fn options(dir: &std::path::Path) -> LocalOptions {
     }
 }
 
-fn spawn(opts: LocalOptions) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(opts).unwrap();
+async fn spawn(opts: LocalOptions) -> ServiceHandle {
+    let (backend, _) = LocalBackend::open(opts).await.unwrap();
     ServiceHandle::spawn(Backend::Local(backend), "local:test")
 }
 
@@ -47,7 +47,7 @@ fn tenant(id: &str) -> Scope {
 #[tokio::test]
 async fn typed_errors_for_each_seed_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     let acme = tenant("acme");
     assert!(matches!(
         h.update(&acme, ConfigPatch { model: Some("m".into()), ..Default::default() }).await,
@@ -89,12 +89,12 @@ async fn typed_errors_for_each_seed_rule() {
 #[tokio::test]
 async fn read_only_mode_refuses_every_write_but_reads() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     h.create(&Scope::Global, new_config()).await.unwrap();
     drop(h);
     let mut opts = options(dir.path());
     opts.read_only = true;
-    let ro = spawn(opts);
+    let ro = spawn(opts).await;
     assert!(ro.get(&Scope::Global).await.unwrap().is_some());
     assert!(matches!(
         ro.create(&tenant("x"), new_config()).await,
@@ -126,7 +126,7 @@ async fn read_only_mode_refuses_every_write_but_reads() {
 #[tokio::test]
 async fn instance_list_merges_store_and_config_file() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     h.create(&tenant("b-configured"), new_config())
         .await
         .unwrap();
@@ -156,7 +156,7 @@ async fn instance_list_merges_store_and_config_file() {
 #[tokio::test]
 async fn audit_is_per_scope_newest_first_and_limited() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path())).with_actor("token:ops");
+    let h = spawn(options(dir.path())).await.with_actor("token:ops");
     let acme = tenant("acme");
     h.create(&acme, new_config()).await.unwrap();
     for m in ["a", "b", "c"] {
@@ -187,7 +187,7 @@ async fn audit_is_per_scope_newest_first_and_limited() {
 #[tokio::test]
 async fn handles_are_cloneable_and_share_one_actor() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let h = h.clone();
@@ -205,7 +205,7 @@ async fn handles_are_cloneable_and_share_one_actor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_holding_a_rotated_out_key_cannot_write() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path()));
+    let h = spawn(options(dir.path())).await;
     h.create(&tenant("acme"), new_config()).await.unwrap();
     // Another process rotates the master key while this one keeps running.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_llmcfg"))
@@ -240,7 +240,7 @@ async fn a_process_holding_a_rotated_out_key_cannot_write() {
     ] {
         match result {
             Err(ServiceError::MasterKey(m)) => {
-                assert!(m.contains("rotated by another process"), "{m}")
+                assert!(m.to_string().contains("rotated by another process"), "{m}")
             }
             other => panic!("expected a master-key error, got {other:?}"),
         }
@@ -249,6 +249,92 @@ async fn a_process_holding_a_rotated_out_key_cannot_write() {
     assert_eq!(h.get(&tenant("other")).await.unwrap(), None);
     // A process opened with the new key writes normally.
     drop(h);
-    let fresh = spawn(options(dir.path()));
+    let fresh = spawn(options(dir.path())).await;
     fresh.create(&tenant("other"), new_config()).await.unwrap();
+}
+
+/// A write waiting for SQLite's file lock (another process holds it) must
+/// not hold up reads: they are answered on the store's reader connection
+/// while the write is still waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_waiting_for_the_file_lock_does_not_hold_up_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = spawn(options(dir.path())).await;
+    h.create(&tenant("acme"), new_config()).await.unwrap();
+    // Another process takes the write lock and keeps it.
+    let other = rusqlite::Connection::open(dir.path().join("llmcfg.db")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let writer = {
+        let h = h.clone();
+        tokio::spawn(async move {
+            h.update(
+                &tenant("acme"),
+                ConfigPatch {
+                    model: Some("gpt-4.1".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+        })
+    };
+    // Give the update time to reach SQLite and start waiting on the lock.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let read = h.get(&tenant("acme")).await.unwrap().unwrap();
+    assert_eq!(read.model, "gpt-4o");
+    assert_eq!(h.list_instances().await.unwrap().len(), 3);
+    assert!(
+        !writer.is_finished(),
+        "the write should still be waiting for the other process's lock"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    let updated = writer.await.unwrap().unwrap();
+    assert_eq!(updated.model, "gpt-4.1");
+}
+
+/// Token management, authentication and master-key rotation are local-only:
+/// a remote handle offers no admin handle and never sends them to the
+/// server (a listener that counts connections sees none).
+#[tokio::test]
+async fn a_remote_backend_is_never_asked_for_admin_operations() {
+    use llmcfg::remote::{RemoteBackend, RemoteClient};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            drop(socket);
+        }
+    });
+    let client = RemoteClient::new(
+        &url,
+        zeroize::Zeroizing::new("llmcfg_test-token".to_string()),
+    )
+    .unwrap();
+    let h = ServiceHandle::spawn(Backend::remote(RemoteBackend::new(client, Vec::new())), "t");
+    assert!(h.admin().is_none());
+    for result in [
+        h.create_token("ci", llmcfg::domain::Role::Superadmin)
+            .await
+            .map(|_| ()),
+        h.list_tokens().await.map(|_| ()),
+        h.revoke_token("ci").await,
+        h.authenticate("llmcfg_secret").await.map(|_| ()),
+        h.rotate_master_key(None).await.map(|_| ()),
+    ] {
+        match result {
+            Err(ServiceError::Remote(m)) => {
+                assert!(m.contains("run it on the server host"), "{m}")
+            }
+            other => panic!("expected a local-only refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+    // The handle does reach the server for what the API offers.
+    let _ = h.get(&Scope::Global).await;
+    assert!(connections.load(Ordering::SeqCst) > 0);
 }

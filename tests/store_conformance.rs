@@ -9,72 +9,60 @@
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
-use std::sync::{Arc, Barrier};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use llmcfg::crypto::{self, MasterKey, SealedKey};
+use llmcfg::crypto::MasterKey;
 use llmcfg::domain::token::token_hash;
 use llmcfg::domain::{ApiKey, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo};
 use llmcfg::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, rows_now};
+use tokio::sync::Barrier;
 
 const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
-/// Threads racing to create one scope.
+/// Tasks racing to create one scope.
 const CREATORS: usize = 8;
-/// Updates each of the two updating threads makes.
+/// Updates each of the two updating tasks makes.
 const UPDATES: usize = 40;
 
-#[test]
-fn sqlite_store_conforms() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_store_conforms() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("llmcfg.db");
-    conformance(&move || Store::open(&path).unwrap());
+    conformance(dir.path().join("llmcfg.db")).await;
 }
 
-#[test]
-fn postgres_store_conforms() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_store_conforms() {
     let db = pg_cluster::fresh_db();
-    let url = db.url.clone();
-    conformance(&move || Store::open(std::path::Path::new(&url)).unwrap());
+    conformance(PathBuf::from(&db.url)).await;
+}
+
+async fn open(location: &Path) -> Store {
+    Store::open(location).await.unwrap()
 }
 
 fn tenant(id: &str) -> Scope {
     Scope::Instance(InstanceId::parse(id).unwrap())
 }
 
-fn audit(scope: &Scope, action: &'static str) -> AuditRecord {
-    AuditRecord {
-        at: rows_now(),
-        actor: "local:suite".into(),
-        scope: scope.clone(),
-        action,
-        fields: vec!["model".into()],
-        key_fingerprint: None,
-        detail: None,
-    }
+fn audit(scope: &Scope, action: &str) -> AuditRecord {
+    let mut rec = AuditRecord::new("local:suite", scope, action.into());
+    rec.fields = vec!["model".into()];
+    rec
 }
 
 fn sealed_row(master: &MasterKey, scope: &Scope, model: &str) -> ConfigRow {
-    let key = ApiKey::new(KEY);
-    let now = rows_now();
-    let mut row = ConfigRow {
-        id: uuid::Uuid::now_v7(),
-        scope: scope.clone(),
-        provider: "anthropic".into(),
-        model: model.into(),
-        base_url: None,
-        sealed_key: SealedKey::from_stored(Vec::new()),
-        api_key_masked: "sk-ant-...QsUe".into(),
-        key_fingerprint: crypto::fingerprint(&key),
-        created_at: now,
-        updated_at: now,
-    };
-    let origin = row.origin();
-    row.sealed_key = crypto::seal(master, &row.aad(&origin), &key);
-    row
+    ConfigRow::seal_new(
+        scope,
+        "anthropic".into(),
+        model.into(),
+        None,
+        &ApiKey::new(KEY),
+        master,
+    )
 }
 
 fn opens_with(master: &MasterKey, row: &ConfigRow) -> bool {
-    let origin = row.origin();
-    crypto::open(master, &row.aad(&origin), &row.sealed_key)
+    row.open_key(master)
         .map(|k| k.expose() == KEY)
         .unwrap_or(false)
 }
@@ -89,100 +77,116 @@ fn set_model(row: &ConfigRow, model: &str) -> RowUpdate {
     }
 }
 
-/// Everything a store must do; `open` opens another store on the same data.
-fn conformance(open: &(dyn Fn() -> Store + Sync)) {
+/// Everything a store must do; `location` opens more stores on the same data.
+async fn conformance(location: PathBuf) {
     let master = MasterKey::generate();
-    let mut store = open();
-    key_check(&mut store);
-    crud_and_isolation(&mut store, &master);
-    audit_log(&mut store);
-    instances_and_last_test(&mut store, &master);
-    reseal(&mut store, &master);
-    tokens(&mut store);
-    concurrent_creates(open, &master);
-    concurrent_updates(open, &master);
+    let store = open(&location).await;
+    key_check(&store).await;
+    crud_and_isolation(&store, &master).await;
+    audit_log(&store).await;
+    instances_and_last_test(&store, &master).await;
+    reseal(&store, &master).await;
+    tokens(&store).await;
+    concurrent_creates(&location, &master).await;
+    concurrent_updates(&location, &master).await;
 }
 
-fn key_check(store: &mut Store) {
-    assert!(store.is_fresh().unwrap());
-    assert_eq!(store.key_check_value().unwrap(), None);
-    assert_eq!(store.init_key_check_value("kcv-1").unwrap(), "kcv-1");
+async fn key_check(store: &Store) {
+    assert!(store.is_fresh().await.unwrap());
+    assert_eq!(store.key_check_value().await.unwrap(), None);
+    assert_eq!(store.init_key_check_value("kcv-1").await.unwrap(), "kcv-1");
     // The first recorded value wins; a second replica gets it back.
-    assert_eq!(store.init_key_check_value("kcv-2").unwrap(), "kcv-1");
-    assert_eq!(store.key_check_value().unwrap().as_deref(), Some("kcv-1"));
-    assert!(!store.is_fresh().unwrap());
+    assert_eq!(store.init_key_check_value("kcv-2").await.unwrap(), "kcv-1");
+    assert_eq!(
+        store.key_check_value().await.unwrap().as_deref(),
+        Some("kcv-1")
+    );
+    assert!(!store.is_fresh().await.unwrap());
 }
 
-fn crud_and_isolation(store: &mut Store, master: &MasterKey) {
+async fn crud_and_isolation(store: &Store, master: &MasterKey) {
     let acme = tenant("acme");
-    assert!(store.get(&Scope::Global).unwrap().is_none());
+    assert!(store.get(&Scope::Global).await.unwrap().is_none());
     let global = sealed_row(master, &Scope::Global, "claude-global");
     store
-        .insert(&global, &audit(&Scope::Global, "create"))
+        .insert(global.clone(), audit(&Scope::Global, "create"))
+        .await
         .unwrap();
     // The control plane is one scope: a second global config is refused.
     let again = sealed_row(master, &Scope::Global, "other");
     assert!(matches!(
-        store.insert(&again, &audit(&Scope::Global, "create")),
+        store.insert(again, audit(&Scope::Global, "create")).await,
         Err(StoreError::AlreadyExists)
     ));
-    let read = store.get(&Scope::Global).unwrap().unwrap();
+    let read = store.get(&Scope::Global).await.unwrap().unwrap();
     assert_eq!(read.id, global.id);
     assert_eq!(read.model, "claude-global");
-    assert_eq!(read.sealed_key.as_bytes(), global.sealed_key.as_bytes());
+    assert_eq!(read.sealed_key().as_bytes(), global.sealed_key().as_bytes());
     assert_eq!(read.created_at, global.created_at);
     assert!(opens_with(master, &read));
 
     // A tenant never sees the control plane's config, and vice versa.
-    assert!(store.get(&acme).unwrap().is_none());
+    assert!(store.get(&acme).await.unwrap().is_none());
     store
         .insert(
-            &sealed_row(master, &acme, "claude-acme"),
-            &audit(&acme, "create"),
+            sealed_row(master, &acme, "claude-acme"),
+            audit(&acme, "create"),
         )
+        .await
         .unwrap();
-    assert_eq!(store.get(&acme).unwrap().unwrap().model, "claude-acme");
     assert_eq!(
-        store.get(&Scope::Global).unwrap().unwrap().model,
+        store.get(&acme).await.unwrap().unwrap().model,
+        "claude-acme"
+    );
+    assert_eq!(
+        store.get(&Scope::Global).await.unwrap().unwrap().model,
         "claude-global"
     );
 
     let missing = tenant("missing");
     let err = store
         .update(&missing, |r| Ok::<_, StoreError>(set_model(r, "x")))
+        .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound));
     assert!(matches!(
-        store.delete(&missing, &audit(&missing, "delete")),
+        store.delete(&missing, audit(&missing, "delete")).await,
         Err(StoreError::NotFound)
     ));
 
     let updated = store
         .update(&acme, |r| Ok::<_, StoreError>(set_model(r, "claude-2")))
+        .await
         .unwrap();
     assert_eq!(updated.model, "claude-2");
-    assert_eq!(store.get(&acme).unwrap().unwrap().model, "claude-2");
-    assert!(opens_with(master, &store.get(&acme).unwrap().unwrap()));
+    assert_eq!(store.get(&acme).await.unwrap().unwrap().model, "claude-2");
+    assert!(opens_with(
+        master,
+        &store.get(&acme).await.unwrap().unwrap()
+    ));
 
     // A change the closure refuses writes nothing and releases the row.
-    let refused = store.update(&acme, |_| {
-        Err::<RowUpdate, _>(StoreError::Corrupt("no".into()))
-    });
+    let refused = store
+        .update(&acme, |_| {
+            Err::<RowUpdate, _>(StoreError::Corrupt("no".into()))
+        })
+        .await;
     assert!(matches!(refused, Err(StoreError::Corrupt(_))));
-    assert_eq!(store.get(&acme).unwrap().unwrap().model, "claude-2");
+    assert_eq!(store.get(&acme).await.unwrap().unwrap().model, "claude-2");
     store
         .update(&acme, |r| Ok::<_, StoreError>(set_model(r, "claude-3")))
+        .await
         .unwrap();
 
-    let gone = store.delete(&acme, &audit(&acme, "delete")).unwrap();
+    let gone = store.delete(&acme, audit(&acme, "delete")).await.unwrap();
     assert_eq!(gone.model, "claude-3");
-    assert!(store.get(&acme).unwrap().is_none());
-    assert_eq!(store.all_configs().unwrap().len(), 1);
+    assert!(store.get(&acme).await.unwrap().is_none());
+    assert_eq!(store.all_configs().await.unwrap().len(), 1);
 }
 
-fn audit_log(store: &mut Store) {
+async fn audit_log(store: &Store) {
     let acme = tenant("acme");
-    let all = store.audit(None, 100).unwrap();
+    let all = store.audit(None, 100).await.unwrap();
     let actions: Vec<&str> = all.iter().map(|e| e.action.as_str()).collect();
     // Newest first; refused writes left no entry.
     assert_eq!(
@@ -191,7 +195,7 @@ fn audit_log(store: &mut Store) {
         "{all:?}"
     );
     assert!(all.windows(2).all(|w| w[0].id > w[1].id));
-    let acme_only = store.audit(Some(&acme), 100).unwrap();
+    let acme_only = store.audit(Some(&acme), 100).await.unwrap();
     assert_eq!(acme_only.len(), 4);
     assert!(
         acme_only
@@ -201,36 +205,47 @@ fn audit_log(store: &mut Store) {
     // The delete records the fingerprint of the key it removed, never the key.
     assert!(acme_only[0].key_fingerprint.is_some());
     assert_eq!(acme_only[0].fields, ["model"]);
-    assert_eq!(store.audit(None, 2).unwrap().len(), 2);
-    let global = store.audit(Some(&Scope::Global), 100).unwrap();
+    assert_eq!(store.audit(None, 2).await.unwrap().len(), 2);
+    let global = store.audit(Some(&Scope::Global), 100).await.unwrap();
     assert_eq!(global.len(), 1);
     assert_eq!(global[0].instance_id, None);
     assert_eq!(global[0].actor, "local:suite");
-    store.append_audit(&audit(&Scope::Global, "login")).unwrap();
-    assert_eq!(store.audit(None, 1).unwrap()[0].action, "login");
+    store
+        .append_audit(audit(&Scope::Global, "login"))
+        .await
+        .unwrap();
+    assert_eq!(store.audit(None, 1).await.unwrap()[0].action, "login");
 }
 
-fn instances_and_last_test(store: &mut Store, master: &MasterKey) {
+async fn instances_and_last_test(store: &Store, master: &MasterKey) {
     let beta = InstanceId::parse("beta").unwrap();
     let upper = InstanceId::parse("Zeta").unwrap();
     assert!(
         store
-            .add_instance(&beta, Some("Beta"), &audit(&tenant("beta"), "add_instance"))
+            .add_instance(
+                &beta,
+                Some("Beta".into()),
+                audit(&tenant("beta"), "add_instance")
+            )
+            .await
             .unwrap()
     );
     assert!(
         !store
-            .add_instance(&beta, None, &audit(&tenant("beta"), "add_instance"))
+            .add_instance(&beta, None, audit(&tenant("beta"), "add_instance"))
+            .await
             .unwrap()
     );
     assert!(
         store
-            .add_instance(&upper, None, &audit(&tenant("Zeta"), "add_instance"))
+            .add_instance(&upper, None, audit(&tenant("Zeta"), "add_instance"))
+            .await
             .unwrap()
     );
     let gamma = tenant("gamma");
     store
-        .insert(&sealed_row(master, &gamma, "m"), &audit(&gamma, "create"))
+        .insert(sealed_row(master, &gamma, "m"), audit(&gamma, "create"))
+        .await
         .unwrap();
 
     let result = TestResult {
@@ -244,17 +259,23 @@ fn instances_and_last_test(store: &mut Store, master: &MasterKey) {
     };
     assert!(
         store
-            .record_test(&gamma, &result, &audit(&gamma, "test"))
+            .record_test(&gamma, result.clone(), audit(&gamma, "test"))
+            .await
             .unwrap()
     );
     // No config, no result.
     assert!(
         !store
-            .record_test(&tenant("beta"), &result, &audit(&tenant("beta"), "test"))
+            .record_test(
+                &tenant("beta"),
+                result.clone(),
+                audit(&tenant("beta"), "test")
+            )
+            .await
             .unwrap()
     );
 
-    let list = store.list_instances().unwrap();
+    let list = store.list_instances().await.unwrap();
     let ids: Vec<Option<&str>> = list.iter().map(|s| s.instance_id.as_deref()).collect();
     // Control plane first, then by bytes: "Zeta" sorts before "beta".
     assert_eq!(ids, [None, Some("Zeta"), Some("beta"), Some("gamma")]);
@@ -274,106 +295,121 @@ fn instances_and_last_test(store: &mut Store, master: &MasterKey) {
     assert_eq!(g.last_test.as_ref(), Some(&result));
 
     // Deleting and re-creating a config forgets its old test result.
-    store.delete(&gamma, &audit(&gamma, "delete")).unwrap();
+    store.delete(&gamma, audit(&gamma, "delete")).await.unwrap();
     store
-        .insert(&sealed_row(master, &gamma, "m2"), &audit(&gamma, "create"))
+        .insert(sealed_row(master, &gamma, "m2"), audit(&gamma, "create"))
+        .await
         .unwrap();
-    let list = store.list_instances().unwrap();
+    let list = store.list_instances().await.unwrap();
     assert!(list[3].last_test.is_none());
 }
 
-fn reseal(store: &mut Store, master: &MasterKey) {
+async fn reseal(store: &Store, master: &MasterKey) {
     let new = MasterKey::generate();
     // A failure part-way leaves every row under the old key.
     let mut seen = 0;
-    let failed = store.reseal_all(
-        "kcv-new",
-        |row| {
-            seen += 1;
-            if seen == 2 {
-                return Err(StoreError::Corrupt("stop".into()));
-            }
-            let origin = row.origin();
-            let key = crypto::open(master, &row.aad(&origin), &row.sealed_key).unwrap();
-            Ok(crypto::seal(&new, &row.aad(&origin), &key))
-        },
-        &audit(&Scope::Global, "rotate_master_key"),
-    );
+    let (old, sealing) = (master.clone(), new.clone());
+    let failed = store
+        .reseal_all(
+            "kcv-new",
+            move |row| {
+                seen += 1;
+                if seen == 2 {
+                    return Err(StoreError::Corrupt("stop".into()));
+                }
+                Ok(row.reseal(&old, &sealing).unwrap())
+            },
+            audit(&Scope::Global, "rotate_master_key"),
+        )
+        .await;
     assert!(failed.is_err());
-    assert_eq!(store.key_check_value().unwrap().as_deref(), Some("kcv-1"));
+    assert_eq!(
+        store.key_check_value().await.unwrap().as_deref(),
+        Some("kcv-1")
+    );
     assert!(
         store
             .all_configs()
+            .await
             .unwrap()
             .iter()
             .all(|r| opens_with(master, r))
     );
 
+    let (old, sealing) = (master.clone(), new.clone());
     let n = store
         .reseal_all(
             "kcv-new",
-            |row| {
-                let origin = row.origin();
-                let key = crypto::open(master, &row.aad(&origin), &row.sealed_key)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok::<_, StoreError>(crypto::seal(&new, &row.aad(&origin), &key))
+            move |row| {
+                row.reseal(&old, &sealing)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
             },
-            &audit(&Scope::Global, "rotate_master_key"),
+            audit(&Scope::Global, "rotate_master_key"),
         )
+        .await
         .unwrap();
-    let rows = store.all_configs().unwrap();
+    let rows = store.all_configs().await.unwrap();
     assert_eq!(n, rows.len());
     assert!(
         rows.iter()
             .all(|r| opens_with(&new, r) && !opens_with(master, r))
     );
-    assert_eq!(store.key_check_value().unwrap().as_deref(), Some("kcv-new"));
+    assert_eq!(
+        store.key_check_value().await.unwrap().as_deref(),
+        Some("kcv-new")
+    );
     // Scopes in byte order.
     let scopes: Vec<&str> = rows.iter().map(|r| r.scope.key()).collect();
     assert_eq!(scopes, ["", "gamma"]);
 }
 
-fn tokens(store: &mut Store) {
+async fn tokens(store: &Store) {
     let info = TokenInfo {
         name: "ci".into(),
         role: Role::Viewer,
         created_at: rows_now(),
     };
     let rec = audit(&Scope::Global, "token_create");
-    store.add_token(&info, &token_hash("secret"), &rec).unwrap();
+    store
+        .add_token(info.clone(), token_hash("secret"), rec.clone())
+        .await
+        .unwrap();
     assert!(matches!(
-        store.add_token(&info, &token_hash("other"), &rec),
+        store
+            .add_token(info.clone(), token_hash("other"), rec.clone())
+            .await,
         Err(StoreError::AlreadyExists)
     ));
-    assert_eq!(store.find_token(&token_hash("secret")).unwrap(), Some(info));
-    assert_eq!(store.find_token(&token_hash("nope")).unwrap(), None);
-    assert_eq!(store.tokens().unwrap().len(), 1);
-    store.revoke_token("ci", &rec).unwrap();
-    assert_eq!(store.find_token(&token_hash("secret")).unwrap(), None);
+    assert_eq!(
+        store.find_token(&token_hash("secret")).await.unwrap(),
+        Some(info)
+    );
+    assert_eq!(store.find_token(&token_hash("nope")).await.unwrap(), None);
+    assert_eq!(store.tokens().await.unwrap().len(), 1);
+    store.revoke_token("ci", rec.clone()).await.unwrap();
+    assert_eq!(store.find_token(&token_hash("secret")).await.unwrap(), None);
     assert!(matches!(
-        store.revoke_token("ci", &rec),
+        store.revoke_token("ci", rec).await,
         Err(StoreError::NotFound)
     ));
 }
 
-fn concurrent_creates(open: &(dyn Fn() -> Store + Sync), master: &MasterKey) {
+async fn concurrent_creates(location: &Path, master: &MasterKey) {
     let race = tenant("race");
-    let start = Barrier::new(CREATORS);
-    let results: Vec<Result<(), StoreError>> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..CREATORS)
-            .map(|i| {
-                let start = &start;
-                let race = &race;
-                s.spawn(move || {
-                    let mut store = open();
-                    let row = sealed_row(master, race, &format!("model-{i}"));
-                    start.wait();
-                    store.insert(&row, &audit(race, "create"))
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let start = Arc::new(Barrier::new(CREATORS));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..CREATORS {
+        let (start, race, location) = (start.clone(), race.clone(), location.to_path_buf());
+        let row = sealed_row(master, &race, &format!("model-{i}"));
+        tasks.spawn(async move {
+            // A store of its own per task: separate connections, as
+            // separate processes or replicas would have.
+            let store = open(&location).await;
+            start.wait().await;
+            store.insert(row, audit(&race, "create")).await
+        });
+    }
+    let results: Vec<Result<(), StoreError>> = tasks.join_all().await;
     let wins = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(wins, 1, "{results:?}");
     assert!(
@@ -382,53 +418,59 @@ fn concurrent_creates(open: &(dyn Fn() -> Store + Sync), master: &MasterKey) {
             .all(|r| r.is_ok() || matches!(r, Err(StoreError::AlreadyExists))),
         "{results:?}"
     );
-    let mut store = open();
-    assert_eq!(store.audit(Some(&race), 100).unwrap().len(), 1);
+    let store = open(location).await;
+    assert_eq!(store.audit(Some(&race), 100).await.unwrap().len(), 1);
 }
 
-fn concurrent_updates(open: &(dyn Fn() -> Store + Sync), master: &MasterKey) {
+async fn concurrent_updates(location: &Path, master: &MasterKey) {
     let shared = tenant("shared");
     {
-        let mut store = open();
-        let mut row = sealed_row(master, &shared, "0");
-        row.provider = "p0".into();
-        store.insert(&row, &audit(&shared, "create")).unwrap();
+        let store = open(location).await;
+        let row = ConfigRow::seal_new(
+            &shared,
+            "p0".into(),
+            "0".into(),
+            None,
+            &ApiKey::new(KEY),
+            master,
+        );
+        store.insert(row, audit(&shared, "create")).await.unwrap();
     }
-    // Two stores, two threads: one counts in `model`, the other in
+    // Two stores, two tasks: one counts in `model`, the other in
     // `provider`. Each read-modify-write keeps the other field as it read
     // it, so a lost update would show as a count short on either side.
     let start = Arc::new(Barrier::new(2));
-    std::thread::scope(|s| {
-        for field in ["model", "provider"] {
-            let start = start.clone();
-            let shared = &shared;
-            s.spawn(move || {
-                let mut store = open();
-                start.wait();
-                for _ in 0..UPDATES {
-                    store
-                        .update(shared, |r| {
-                            let mut u = set_model(r, &r.model);
-                            if field == "model" {
-                                let n: usize = r.model.parse().unwrap();
-                                u.model = (n + 1).to_string();
-                            } else {
-                                let n: usize = r.provider[1..].parse().unwrap();
-                                u.provider = format!("p{}", n + 1);
-                            }
-                            Ok::<_, StoreError>(u)
-                        })
-                        .unwrap();
-                }
-            });
-        }
-    });
-    let mut store = open();
-    let row = store.get(&shared).unwrap().unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for field in ["model", "provider"] {
+        let (start, shared, location) = (start.clone(), shared.clone(), location.to_path_buf());
+        tasks.spawn(async move {
+            let store = open(&location).await;
+            start.wait().await;
+            for _ in 0..UPDATES {
+                store
+                    .update(&shared, move |r| {
+                        let mut u = set_model(r, &r.model);
+                        if field == "model" {
+                            let n: usize = r.model.parse().unwrap();
+                            u.model = (n + 1).to_string();
+                        } else {
+                            let n: usize = r.provider[1..].parse().unwrap();
+                            u.provider = format!("p{}", n + 1);
+                        }
+                        Ok::<_, StoreError>(u)
+                    })
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    tasks.join_all().await;
+    let store = open(location).await;
+    let row = store.get(&shared).await.unwrap().unwrap();
     assert_eq!(row.model, UPDATES.to_string());
     assert_eq!(row.provider, format!("p{UPDATES}"));
     assert_eq!(
-        store.audit(Some(&shared), 1000).unwrap().len(),
+        store.audit(Some(&shared), 1000).await.unwrap().len(),
         1 + 2 * UPDATES
     );
 }

@@ -86,7 +86,7 @@ impl Env {
     }
 
     /// A service handle on the same store, for seeding many scopes.
-    fn handle(&self) -> ServiceHandle {
+    async fn handle(&self) -> ServiceHandle {
         let store = self.store();
         std::fs::create_dir_all(store.parent().unwrap()).unwrap();
         let (backend, _) = LocalBackend::open(LocalOptions {
@@ -102,6 +102,7 @@ impl Env {
             read_only: false,
             postgres: Default::default(),
         })
+        .await
         .expect("open store");
         ServiceHandle::spawn(Backend::Local(backend), "test")
     }
@@ -284,7 +285,7 @@ async fn test_all_over_200_scopes_gives_each_its_own_result() {
     let fake = FakeProvider::start(Flavor::OpenAi, &[], &["gpt-4o"]).await;
     fake.configure(|c| c.delay = Duration::from_millis(20));
     let env = Env::new();
-    let handle = env.handle();
+    let handle = env.handle().await;
     let mut expected = std::collections::HashMap::new();
     for i in 0..SCOPES {
         let id = format!("tenant-{i:03}");
@@ -390,7 +391,7 @@ async fn service_list_models_for_an_unsaved_key() {
     .await;
     fake.configure(|c| c.page_size = 2);
     let env = Env::new();
-    let handle = env.handle();
+    let handle = env.handle().await;
     let models = handle
         .list_models_for("anthropic", ApiKey::new(GOOD), Some(fake.base_url()))
         .await

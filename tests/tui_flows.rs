@@ -63,7 +63,7 @@ fn global(dir: &std::path::Path, read_only: bool) -> GlobalArgs {
 
 /// Seeds a config through the service before the UI starts.
 async fn seed(dir: &std::path::Path, scope: &Scope, key: &str, base_url: &str) {
-    let (handle, _, _) = open_service(&global(dir, false)).unwrap();
+    let (handle, _, _) = open_service(&global(dir, false)).await.unwrap();
     let config = NewConfig {
         provider: "openai".into(),
         model: "gpt-4o".into(),
@@ -76,7 +76,7 @@ async fn seed(dir: &std::path::Path, scope: &Scope, key: &str, base_url: &str) {
 impl Harness {
     async fn start_in(dir: tempfile::TempDir, read_only: bool) -> Harness {
         let g = global(dir.path(), read_only);
-        let (handle, settings, paths) = open_service(&g).unwrap();
+        let (handle, settings, paths) = open_service(&g).await.unwrap();
         let mut app = build_app(handle.clone(), &settings, &paths, &g);
         let (keys, mut rx) = mpsc::unbounded_channel();
         let input = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));

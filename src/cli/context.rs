@@ -29,7 +29,9 @@ pub struct Context {
 /// Resolves paths and settings, opens the backend and spawns the service:
 /// the remote server when `--remote`, `LLMCFG_REMOTE` or `[remote] url` names
 /// one, the local store otherwise.
-pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Paths), CliError> {
+pub async fn open_service(
+    global: &GlobalArgs,
+) -> Result<(ServiceHandle, Settings, Paths), CliError> {
     let (settings, paths) = load_settings(global)?;
     if let Some(url) = global
         .remote
@@ -39,7 +41,7 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
         let handle = open_remote(&url, &settings, &paths)?;
         return Ok((handle, settings, paths));
     }
-    open_local(global, settings, paths, None)
+    open_local(global, settings, paths, None).await
 }
 
 /// Reads `config.toml` and resolves the file locations.
@@ -87,13 +89,13 @@ fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceH
     let client = RemoteClient::new(&url, token).map_err(remote_err)?;
     let backend = RemoteBackend::new(client, configured);
     Ok(ServiceHandle::spawn(
-        Backend::Remote(backend),
+        Backend::remote(backend),
         local_actor(),
     ))
 }
 
 /// Opens the local store; `guard` turns on the SSRF guard (server mode).
-pub fn open_local(
+pub async fn open_local(
     global: &GlobalArgs,
     settings: Settings,
     paths: Paths,
@@ -149,7 +151,8 @@ pub fn open_local(
         },
         read_only: global.read_only,
         postgres,
-    })?;
+    })
+    .await?;
     for notice in notices {
         match notice {
             OpenNotice::CreatedMasterKey(source) => {
@@ -184,10 +187,10 @@ pub fn local_actor() -> String {
 
 impl Context {
     /// Opens the service for `global`.
-    pub fn open(global: &GlobalArgs) -> Result<Context, CliError> {
+    pub async fn open(global: &GlobalArgs) -> Result<Context, CliError> {
         let scope = Scope::from_optional(global.instance.as_deref())
             .map_err(|e| CliError::Service(e.into()))?;
-        let (handle, settings, paths) = open_service(global)?;
+        let (handle, settings, paths) = open_service(global).await?;
         Ok(Context {
             handle,
             scope,

@@ -121,7 +121,7 @@ pub async fn dispatch(global: &GlobalArgs, command: Command) -> Result<(), CliEr
         Command::Serve(args) => serve::run(global, args).await,
         Command::Login => login::run(global).await,
         other => {
-            let ctx = Context::open(global)?;
+            let ctx = Context::open(global).await?;
             run(&ctx, other).await
         }
     }

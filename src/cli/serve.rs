@@ -33,7 +33,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         .listen
         .or_else(|| settings.server.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-    let (handle, _, _) = open_local(global, settings, paths, Some(Arc::new(policy)))?;
+    let (handle, _, _) = open_local(global, settings, paths, Some(Arc::new(policy))).await?;
     if handle.list_tokens().await?.is_empty() {
         eprintln!(
             "llmcfg: no API tokens yet, so every /llm-config request will get 401; \

@@ -11,4 +11,4 @@ pub mod source;
 pub use error::CryptoError;
 pub use master_key::MasterKey;
 pub use seal::{Aad, SealedKey, fingerprint, open, seal};
-pub use source::{KeySource, LoadedKey, MasterKeyOptions, load_or_create};
+pub use source::{KeySource, LoadedKey, MasterKeyOptions, WhenMissing, load_or_create};

@@ -10,27 +10,42 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::{CryptoError, MasterKey};
-use crate::domain::ApiKey;
+use crate::domain::validation::origin_of;
+use crate::domain::{ApiKey, Scope};
 
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 24;
 const HEADER_LEN: usize = 1 + 4 + NONCE_LEN;
 
-/// What a ciphertext is bound to. Only fields that a key can never move
-/// between without being re-entered (design §2).
+/// What a ciphertext is bound to: the fields a key can never move between
+/// without being re-entered (design §2). Built only by [`Aad::for_record`],
+/// so every seal and open derives it the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Aad<'a> {
-    /// Storage key of the scope (`""` for the control plane).
-    pub scope_key: &'a str,
-    /// Record id.
-    pub record_id: Uuid,
-    /// Provider id.
-    pub provider: &'a str,
+pub struct Aad {
+    scope_key: String,
+    record_id: Uuid,
+    provider: String,
     /// Origin of the base-URL override, or `""` for the provider default.
-    pub origin: &'a str,
+    origin: String,
 }
 
-impl Aad<'_> {
+impl Aad {
+    /// The binding of the record `record_id` of `scope` for `provider` at
+    /// `base_url` (its origin only; `None` for the provider default).
+    pub fn for_record(
+        scope: &Scope,
+        record_id: Uuid,
+        provider: &str,
+        base_url: Option<&str>,
+    ) -> Aad {
+        Aad {
+            scope_key: scope.key().to_string(),
+            record_id,
+            provider: provider.to_string(),
+            origin: base_url.map(origin_of).unwrap_or_default(),
+        }
+    }
+
     fn bytes(&self) -> Vec<u8> {
         // Length-prefixed so no two field combinations serialise alike.
         let mut out = b"llmcfg/v1".to_vec();
@@ -47,20 +62,32 @@ impl Aad<'_> {
     }
 }
 
-/// An API key sealed under the master key. The store accepts only this type,
-/// so a plaintext key cannot be written by mistake.
+/// An API key sealed under the master key for one record. The only way to
+/// make one is [`seal`] (or reading back what the store holds, which only
+/// the store may do), so a plaintext key cannot be written by mistake and
+/// no empty placeholder ever stands in for a key.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedKey(Vec<u8>);
 
 impl SealedKey {
-    /// Wraps bytes read back from the store.
-    pub fn from_stored(bytes: Vec<u8>) -> SealedKey {
+    /// Wraps bytes the store read back from a row it wrote.
+    pub(crate) fn from_stored(bytes: Vec<u8>) -> SealedKey {
         SealedKey(bytes)
     }
 
     /// The bytes to store.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+
+    /// The same bytes with one bit flipped: what a tampered row holds.
+    #[cfg(test)]
+    fn tampered(&self) -> SealedKey {
+        let mut bytes = self.0.clone();
+        if let Some(last) = bytes.last_mut() {
+            *last ^= 1;
+        }
+        SealedKey(bytes)
     }
 }
 
@@ -76,7 +103,7 @@ fn cipher(master: &MasterKey) -> XChaCha20Poly1305 {
 }
 
 /// Seals `key` for the record described by `aad`, with a fresh nonce.
-pub fn seal(master: &MasterKey, aad: &Aad<'_>, key: &ApiKey) -> SealedKey {
+pub fn seal(master: &MasterKey, aad: &Aad, key: &ApiKey) -> SealedKey {
     let nonce = XNonce::generate();
     let ct = cipher(master)
         .encrypt(
@@ -97,7 +124,7 @@ pub fn seal(master: &MasterKey, aad: &Aad<'_>, key: &ApiKey) -> SealedKey {
 
 /// Opens a sealed key; fails if it was tampered with, moved, or sealed under
 /// another master key.
-pub fn open(master: &MasterKey, aad: &Aad<'_>, sealed: &SealedKey) -> Result<ApiKey, CryptoError> {
+pub fn open(master: &MasterKey, aad: &Aad, sealed: &SealedKey) -> Result<ApiKey, CryptoError> {
     let blob = sealed.as_bytes();
     if blob.len() < HEADER_LEN + 16 {
         return Err(CryptoError::Malformed("too short"));
@@ -139,13 +166,8 @@ pub fn fingerprint(key: &ApiKey) -> String {
 mod tests {
     use super::*;
 
-    fn aad(scope: &str, id: Uuid) -> Aad<'_> {
-        Aad {
-            scope_key: scope,
-            record_id: id,
-            provider: "openai",
-            origin: "",
-        }
+    fn aad(scope: &str, id: Uuid) -> Aad {
+        Aad::for_record(&Scope::from_key(scope).unwrap(), id, "openai", None)
     }
 
     #[test]
@@ -181,14 +203,13 @@ mod tests {
             open(&m, &aad("acme", Uuid::new_v4()), &s),
             Err(CryptoError::Integrity)
         ));
-        let mut other_provider = aad("acme", id);
-        other_provider.provider = "anthropic";
+        let scope = Scope::from_key("acme").unwrap();
+        let other_provider = Aad::for_record(&scope, id, "anthropic", None);
         assert!(open(&m, &other_provider, &s).is_err());
-        let mut bytes = s.as_bytes().to_vec();
-        let last = bytes.len() - 1;
-        bytes[last] ^= 1;
+        let other_origin = Aad::for_record(&scope, id, "openai", Some("https://evil.example/v1"));
+        assert!(open(&m, &other_origin, &s).is_err());
         assert!(matches!(
-            open(&m, &aad("acme", id), &SealedKey::from_stored(bytes)),
+            open(&m, &aad("acme", id), &s.tampered()),
             Err(CryptoError::Integrity)
         ));
         assert!(matches!(

@@ -64,10 +64,20 @@ pub struct LoadedKey {
     pub staged: Option<MasterKey>,
 }
 
-/// Finds the master key; creates one only when `store_is_fresh`.
+/// What to do when no master key exists yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenMissing {
+    /// The store has never held a key: make one (and say so).
+    Create,
+    /// The store holds sealed keys: a missing master key is an error, since
+    /// a new one could open none of them.
+    Refuse,
+}
+
+/// Finds the master key; creates one only under [`WhenMissing::Create`].
 pub fn load_or_create(
     opts: &MasterKeyOptions,
-    store_is_fresh: bool,
+    when_missing: WhenMissing,
 ) -> Result<LoadedKey, CryptoError> {
     if let Some(hex) = &opts.env_hex {
         return Ok(LoadedKey {
@@ -78,7 +88,7 @@ pub fn load_or_create(
         });
     }
     if let Some(path) = &opts.file {
-        return load_file(path, KeySource::File(path.clone()), store_is_fresh);
+        return load_file(path, KeySource::File(path.clone()), when_missing);
     }
     if let Some(account) = &opts.keyring_account
         && let Some(store) = keyring::os_store()
@@ -92,7 +102,7 @@ pub fn load_or_create(
                     staged: None,
                 });
             }
-            None if store_is_fresh => {
+            None if when_missing == WhenMissing::Create => {
                 let key = MasterKey::generate();
                 keyring::set(&store, account, &key.to_hex())?;
                 // Read back: a keyring that accepts writes but loses them
@@ -114,14 +124,14 @@ pub fn load_or_create(
     load_file(
         &opts.default_file,
         KeySource::DefaultFile(opts.default_file.clone()),
-        store_is_fresh,
+        when_missing,
     )
 }
 
 fn load_file(
     path: &Path,
     source: KeySource,
-    store_is_fresh: bool,
+    when_missing: WhenMissing,
 ) -> Result<LoadedKey, CryptoError> {
     let staged = read_key_file(&staged_path(path))?;
     match read_key_file(path)? {
@@ -139,7 +149,7 @@ fn load_file(
             created: false,
             staged,
         }),
-        None if store_is_fresh => {
+        None if when_missing == WhenMissing::Create => {
             let key = MasterKey::generate();
             match create_key_file(path, &key) {
                 Ok(()) => Ok(LoadedKey {
@@ -152,7 +162,7 @@ fn load_file(
                 Err(CryptoError::Io { source: e, .. })
                     if e.kind() == std::io::ErrorKind::AlreadyExists =>
                 {
-                    load_file(path, source, false)
+                    load_file(path, source, WhenMissing::Refuse)
                 }
                 Err(e) => Err(e),
             }
@@ -301,11 +311,11 @@ mod tests {
     fn creates_0600_file_for_a_fresh_store_only() {
         let dir = tempfile::tempdir().unwrap();
         let o = opts(dir.path());
-        let err = load_or_create(&o, false).err().unwrap();
+        let err = load_or_create(&o, WhenMissing::Refuse).err().unwrap();
         assert!(err.to_string().contains("already holds sealed keys"));
-        let first = load_or_create(&o, true).unwrap();
+        let first = load_or_create(&o, WhenMissing::Create).unwrap();
         assert!(first.created);
-        let again = load_or_create(&o, false).unwrap();
+        let again = load_or_create(&o, WhenMissing::Refuse).unwrap();
         assert!(!again.created);
         assert_eq!(first.key.check_value(), again.key.check_value());
         #[cfg(unix)]
@@ -328,9 +338,9 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let o = opts(dir.path());
-        load_or_create(&o, true).unwrap();
+        load_or_create(&o, WhenMissing::Create).unwrap();
         fs::set_permissions(&o.default_file, fs::Permissions::from_mode(0o644)).unwrap();
-        let e = load_or_create(&o, false).err().unwrap();
+        let e = load_or_create(&o, WhenMissing::Refuse).err().unwrap();
         assert!(e.to_string().contains("mode 644"), "{e}");
     }
 
@@ -339,7 +349,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut o = opts(dir.path());
         o.env_hex = Some(Zeroizing::new("ab".repeat(32)));
-        let k = load_or_create(&o, true).unwrap();
+        let k = load_or_create(&o, WhenMissing::Create).unwrap();
         assert_eq!(k.source, KeySource::Env);
         assert!(!o.default_file.exists());
     }

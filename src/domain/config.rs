@@ -295,28 +295,6 @@ pub struct InstanceSummary {
     pub last_test: Option<TestResult>,
 }
 
-/// One audit-log entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// Monotonic entry id.
-    pub id: i64,
-    /// When it happened.
-    #[serde(with = "time::serde::rfc3339")]
-    pub at: OffsetDateTime,
-    /// Who did it (`local:<user>` or a token name).
-    pub actor: String,
-    /// Instance id; `null` for the control plane.
-    pub instance_id: Option<String>,
-    /// `create`, `update`, `delete`, `test`, `add_instance`, `rotate`.
-    pub action: String,
-    /// Names of the changed fields.
-    pub fields: Vec<String>,
-    /// Short fingerprint of the key written (never the key).
-    pub key_fingerprint: Option<String>,
-    /// Extra detail, e.g. a test status.
-    pub detail: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! Everything here is deterministic and tested in-file; the layers above
 //! (crypto, store, service) build on these types and never re-implement a rule.
 
+pub mod audit;
 pub mod catalog;
 pub mod config;
 pub mod instances;
@@ -13,10 +14,9 @@ pub mod secret;
 pub mod token;
 pub mod validation;
 
+pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
-pub use config::{
-    AuditEntry, ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus,
-};
+pub use config::{ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus};
 pub use mask::mask_key;
 pub use scope::{InstanceId, Scope};
 pub use secret::ApiKey;

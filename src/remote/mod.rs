@@ -18,7 +18,7 @@ pub use client::{RemoteClient, normalise_url};
 pub use error::RemoteError;
 
 use crate::domain::{InstanceId, InstanceSummary, Scope};
-use crate::service::{Request, ServiceError, TestProgress};
+use crate::service::{RemoteService, Request, ServiceError, TestProgress};
 
 /// A remote `/llm-config` server.
 pub struct RemoteBackend {
@@ -40,9 +40,15 @@ impl RemoteBackend {
     pub fn url(&self) -> &str {
         self.client.url()
     }
+}
+
+impl RemoteService for RemoteBackend {
+    fn url(&self) -> &str {
+        self.client.url()
+    }
 
     /// Answers one request in a task of its own.
-    pub(crate) async fn handle(&mut self, request: Request) {
+    fn handle(&self, request: Request) {
         let client = self.client.clone();
         let configured = self.configured.clone();
         tokio::spawn(async move { dispatch(&client, &configured, request).await });
@@ -133,21 +139,6 @@ async fn dispatch(
         }
         Request::ListModelsFor { respond_to, .. } => {
             let _ = respond_to.send(Err(unsupported("listing live models")));
-        }
-        Request::RotateMasterKey { respond_to, .. } => {
-            let _ = respond_to.send(Err(unsupported("master-key rotation")));
-        }
-        Request::CreateToken { respond_to, .. } => {
-            let _ = respond_to.send(Err(unsupported("token management")));
-        }
-        Request::ListTokens { respond_to } => {
-            let _ = respond_to.send(Err(unsupported("token management")));
-        }
-        Request::RevokeToken { respond_to, .. } => {
-            let _ = respond_to.send(Err(unsupported("token management")));
-        }
-        Request::Authenticate { respond_to, .. } => {
-            let _ = respond_to.send(Err(unsupported("token authentication")));
         }
     }
 }

@@ -1,18 +1,30 @@
-//! The backends the actor can own: the embedded local store, and (with the
-//! server issue) a remote `/llm-config` server. Each answers every request;
-//! the remote one in a task per request, so none waits behind another.
+//! The backends a service can run over: the embedded local store, and a
+//! remote `/llm-config` server. The service defines what a remote backend
+//! must do ([`RemoteService`]) and the startup code (`cli/context.rs`) builds
+//! one and hands it over, so `service` never imports `remote`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::LocalBackend;
 use super::message::Request;
 
+/// What the service needs of a remote backend: answer each [`Request`] on
+/// its `respond_to` channel, without making the caller wait for the answer
+/// to be computed (a remote answers from a task of its own).
+pub trait RemoteService: Send + Sync + 'static {
+    /// The server's base URL, for headers and help screens.
+    fn url(&self) -> &str;
+    /// Starts answering `request`.
+    fn handle(&self, request: Request);
+}
+
 /// Where the service keeps its data.
 pub enum Backend {
-    /// Embedded SQLite store with sealed keys.
+    /// The embedded store (SQLite, or PostgreSQL for replicas) with sealed keys.
     Local(LocalBackend),
     /// A remote `/llm-config` server.
-    Remote(crate::remote::RemoteBackend),
+    Remote(Arc<dyn RemoteService>),
 }
 
 /// A description of the backend for headers and help screens.
@@ -20,7 +32,7 @@ pub enum Backend {
 pub enum BackendInfo {
     /// Local store at this path.
     Local {
-        /// The SQLite file.
+        /// The SQLite file, or the PostgreSQL URL without its password.
         store: std::path::PathBuf,
     },
     /// Remote server at this URL.
@@ -40,6 +52,11 @@ impl fmt::Display for BackendInfo {
 }
 
 impl Backend {
+    /// A remote backend.
+    pub fn remote(remote: impl RemoteService) -> Backend {
+        Backend::Remote(Arc::new(remote))
+    }
+
     /// Describes this backend.
     pub fn info(&self) -> BackendInfo {
         match self {
@@ -49,14 +66,6 @@ impl Backend {
             Backend::Remote(remote) => BackendInfo::Remote {
                 url: remote.url().to_string(),
             },
-        }
-    }
-
-    /// Answers one request.
-    pub async fn handle(&mut self, request: Request) {
-        match self {
-            Backend::Local(local) => local.handle(request).await,
-            Backend::Remote(remote) => remote.handle(request).await,
         }
     }
 }

@@ -1,7 +1,13 @@
 //! The service's error enum: what every front end (CLI exit codes, HTTP
-//! statuses, TUI toasts) maps from, in exactly one place each.
+//! statuses, TUI toasts) maps from, in exactly one place each. Causes from
+//! the layers below travel as `#[source]` (behind an `Arc`, so results stay
+//! `Clone` for progress streams); messages never contain a key.
 
+use std::sync::Arc;
+
+use crate::crypto::CryptoError;
 use crate::domain::{Scope, ValidationError};
+use crate::store::StoreError;
 
 /// What a service operation can fail with.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -23,20 +29,21 @@ pub enum ServiceError {
     Invalid(#[from] ValidationError),
     /// A stored key failed to open: tampered with, or moved from another row.
     #[error(
-        "the stored API key of the {scope} failed its integrity check ({reason}); re-enter the key with update"
+        "the stored API key of the {scope} failed its integrity check ({source}); re-enter the key with update"
     )]
     Integrity {
         /// The affected scope.
         scope: Scope,
         /// What failed.
-        reason: String,
+        #[source]
+        source: Arc<CryptoError>,
     },
     /// The store failed.
     #[error("store error: {0}")]
-    Store(String),
+    Store(#[source] Arc<StoreError>),
     /// The master key is missing, malformed or wrong for this store.
     #[error("master key error: {0}")]
-    MasterKey(String),
+    MasterKey(#[source] MasterKeyError),
     /// The remote server refused the credentials (401).
     #[error("unauthorized: {0}")]
     Unauthorized(String),
@@ -49,23 +56,109 @@ pub enum ServiceError {
     /// The store is opened read-only.
     #[error("read-only mode: {0} is disabled")]
     ReadOnly(&'static str),
-    /// The service actor has stopped.
+    /// The service has stopped.
     #[error("the service has stopped")]
     Stopped,
 }
 
-impl ServiceError {
-    pub(crate) fn from_store(e: crate::store::StoreError, scope: &Scope) -> ServiceError {
-        use crate::store::StoreError as S;
+/// Why the master key cannot be used.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum MasterKeyError {
+    /// Finding, reading or writing the key failed.
+    #[error("{0}")]
+    Crypto(#[source] Arc<CryptoError>),
+    /// The key is not the one the store was created with.
+    #[error(
+        "the master key from {key_source} does not match this store ({store}): its key check failed. \
+         Use the master key the store was created with; nothing was changed"
+    )]
+    Mismatch {
+        /// Where the key came from.
+        key_source: String,
+        /// The store (path, or URL without password).
+        store: String,
+    },
+    /// Another process rotated the key after this one started.
+    #[error("{0}")]
+    Rotated(#[source] Arc<StoreError>),
+    /// The operation cannot work with this key source; says what to do.
+    #[error("{0}")]
+    Unsupported(&'static str),
+}
+
+impl From<CryptoError> for ServiceError {
+    fn from(e: CryptoError) -> ServiceError {
+        ServiceError::MasterKey(MasterKeyError::Crypto(Arc::new(e)))
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    /// A store error outside any one scope.
+    fn from(e: StoreError) -> ServiceError {
         match e {
-            S::NotFound => ServiceError::NotFound {
-                scope: scope.clone(),
-            },
-            S::AlreadyExists => ServiceError::AlreadyExists {
-                scope: scope.clone(),
-            },
-            S::KeyChanged => ServiceError::MasterKey(S::KeyChanged.to_string()),
-            other => ServiceError::Store(other.to_string()),
+            StoreError::KeyChanged => ServiceError::MasterKey(MasterKeyError::Rotated(Arc::new(e))),
+            other => ServiceError::Store(Arc::new(other)),
         }
+    }
+}
+
+impl ServiceError {
+    /// A store error of an operation on `scope`: `NotFound` and
+    /// `AlreadyExists` name the scope.
+    pub(crate) fn from_store(e: StoreError, scope: &Scope) -> ServiceError {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound {
+                scope: scope.clone(),
+            },
+            StoreError::AlreadyExists => ServiceError::AlreadyExists {
+                scope: scope.clone(),
+            },
+            other => other.into(),
+        }
+    }
+
+    /// The key of `scope` failed to open.
+    pub(crate) fn integrity(scope: &Scope, e: CryptoError) -> ServiceError {
+        ServiceError::Integrity {
+            scope: scope.clone(),
+            source: Arc::new(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error;
+
+    #[test]
+    fn store_and_crypto_causes_stay_reachable() {
+        let e: ServiceError = StoreError::Corrupt("configs.model is NULL".into()).into();
+        assert_eq!(
+            e.to_string(),
+            "store error: corrupt store row: configs.model is NULL"
+        );
+        let cause = e.source().expect("the store error is the source");
+        assert!(cause.downcast_ref::<Arc<StoreError>>().is_some());
+
+        let e = ServiceError::integrity(&Scope::Global, CryptoError::Integrity);
+        assert!(e.to_string().contains("control plane"), "{e}");
+        assert!(
+            e.source()
+                .unwrap()
+                .downcast_ref::<Arc<CryptoError>>()
+                .is_some()
+        );
+
+        let e: ServiceError = StoreError::KeyChanged.into();
+        assert!(
+            e.to_string()
+                .starts_with("master key error: the master key of this store was rotated")
+        );
+        let inner = e.source().unwrap().source().unwrap();
+        assert!(matches!(
+            inner.downcast_ref::<Arc<StoreError>>().map(|e| &**e),
+            Some(StoreError::KeyChanged)
+        ));
     }
 }

@@ -1,41 +1,37 @@
 //! `ServiceHandle`: the cloneable front door of the service. Every method
-//! sends one typed message to the actor and awaits its reply; if the actor is
-//! gone the method returns [`ServiceError::Stopped`] instead of panicking.
+//! builds one typed [`Request`] and awaits its reply: a local backend runs it
+//! on the caller's task against the store (see [`crate::store`] for the one
+//! concurrency model), a remote backend answers from a task of its own.
+//! [`AdminHandle`] carries what only a local store can do.
 
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::actor::ServiceActor;
+use super::local::LocalBackend;
 use super::message::{Reply, Request, TestProgress};
 use super::{Backend, BackendInfo, ServiceError};
 use crate::domain::{
-    ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig,
-    ProviderSpec, Scope, TestResult,
+    ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, IssuedToken,
+    NewConfig, ProviderSpec, Role, Scope, TestResult, TokenInfo,
 };
 
-/// Queue depth of the actor's mailbox; senders wait when it is full.
-const MAILBOX: usize = 256;
-
-/// Cloneable handle to the service actor. The actor stops when the last
-/// handle is dropped.
+/// Cloneable handle to the service.
 #[derive(Clone)]
 pub struct ServiceHandle {
-    tx: mpsc::Sender<Request>,
+    backend: Arc<Backend>,
     actor: Arc<str>,
     info: Arc<BackendInfo>,
 }
 
 impl ServiceHandle {
-    /// Spawns the actor owning `backend` on the current Tokio runtime.
+    /// The service over `backend`, auditing writes under `actor`. (Named
+    /// `spawn` from when it started an actor task; it spawns nothing now.)
     pub fn spawn(backend: Backend, actor: impl Into<String>) -> ServiceHandle {
-        let info = Arc::new(backend.info());
-        let (tx, rx) = mpsc::channel(MAILBOX);
-        tokio::spawn(ServiceActor::new(backend, rx).run());
         ServiceHandle {
-            tx,
+            info: Arc::new(backend.info()),
+            backend: Arc::new(backend),
             actor: Arc::from(actor.into()),
-            info,
         }
     }
 
@@ -43,7 +39,7 @@ impl ServiceHandle {
     /// uses the token's name).
     pub fn with_actor(&self, actor: impl Into<String>) -> ServiceHandle {
         ServiceHandle {
-            tx: self.tx.clone(),
+            backend: self.backend.clone(),
             actor: Arc::from(actor.into()),
             info: self.info.clone(),
         }
@@ -59,12 +55,33 @@ impl ServiceHandle {
         &self.actor
     }
 
+    /// Token management, authentication and master-key rotation: `Some`
+    /// only over a local store.
+    pub fn admin(&self) -> Option<AdminHandle> {
+        match &*self.backend {
+            Backend::Local(local) => Some(AdminHandle {
+                local: local.clone(),
+                actor: self.actor.clone(),
+            }),
+            Backend::Remote(_) => None,
+        }
+    }
+
+    fn admin_or(&self, what: &str) -> Result<AdminHandle, ServiceError> {
+        self.admin().ok_or_else(|| {
+            ServiceError::Remote(format!(
+                "{what} is not part of the remote API; run it on the server host"
+            ))
+        })
+    }
+
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, ServiceError> {
         let (respond_to, rx) = oneshot::channel();
-        self.tx
-            .send(make(respond_to))
-            .await
-            .map_err(|_| ServiceError::Stopped)?;
+        let request = make(respond_to);
+        match &*self.backend {
+            Backend::Local(local) => local.serve(request).await,
+            Backend::Remote(remote) => remote.handle(request),
+        }
         rx.await.map_err(|_| ServiceError::Stopped)?
     }
 
@@ -219,56 +236,80 @@ impl ServiceHandle {
         &self,
         new_key_file: Option<std::path::PathBuf>,
     ) -> Result<usize, ServiceError> {
-        let actor = self.actor.to_string();
-        self.call(|respond_to| Request::RotateMasterKey {
-            new_key_file,
-            actor,
-            respond_to,
-        })
-        .await
+        self.admin_or("master-key rotation")?
+            .rotate_master_key(new_key_file)
+            .await
     }
 
-    /// Issues a server API token; the secret is returned once and only its
-    /// hash is stored.
-    pub async fn create_token(
-        &self,
-        name: &str,
-        role: crate::domain::Role,
-    ) -> Result<crate::domain::IssuedToken, ServiceError> {
-        let (name, actor) = (name.to_string(), self.actor.to_string());
-        self.call(|respond_to| Request::CreateToken {
-            name,
-            role,
-            actor,
-            respond_to,
-        })
-        .await
+    /// Issues a server API token (see [`AdminHandle::create_token`]).
+    pub async fn create_token(&self, name: &str, role: Role) -> Result<IssuedToken, ServiceError> {
+        self.admin_or("token management")?
+            .create_token(name, role)
+            .await
     }
 
     /// Every server API token (names and roles, never secrets).
-    pub async fn list_tokens(&self) -> Result<Vec<crate::domain::TokenInfo>, ServiceError> {
-        self.call(|respond_to| Request::ListTokens { respond_to })
-            .await
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, ServiceError> {
+        self.admin_or("token management")?.list_tokens().await
     }
 
     /// Revokes the token `name`.
     pub async fn revoke_token(&self, name: &str) -> Result<(), ServiceError> {
-        let (name, actor) = (name.to_string(), self.actor.to_string());
-        self.call(|respond_to| Request::RevokeToken {
-            name,
-            actor,
-            respond_to,
-        })
-        .await
+        self.admin_or("token management")?.revoke_token(name).await
     }
 
     /// The token a bearer secret belongs to, or `None`.
-    pub async fn authenticate(
-        &self,
-        secret: &str,
-    ) -> Result<Option<crate::domain::TokenInfo>, ServiceError> {
-        let secret = zeroize::Zeroizing::new(secret.to_string());
-        self.call(|respond_to| Request::Authenticate { secret, respond_to })
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<TokenInfo>, ServiceError> {
+        self.admin_or("token authentication")?
+            .authenticate(secret)
             .await
+    }
+}
+
+/// What only a local store can do. Got from [`ServiceHandle::admin`].
+#[derive(Clone)]
+pub struct AdminHandle {
+    local: LocalBackend,
+    actor: Arc<str>,
+}
+
+impl AdminHandle {
+    fn local(&self) -> &LocalBackend {
+        &self.local
+    }
+
+    /// Re-seals every stored key under a new master key; returns how many.
+    pub async fn rotate_master_key(
+        &self,
+        new_key_file: Option<std::path::PathBuf>,
+    ) -> Result<usize, ServiceError> {
+        self.local()
+            .rotate(new_key_file, self.actor.to_string())
+            .await
+    }
+
+    /// Issues a server API token; the secret is returned once and only its
+    /// hash is stored.
+    pub async fn create_token(&self, name: &str, role: Role) -> Result<IssuedToken, ServiceError> {
+        self.local()
+            .create_token(name, role, self.actor.to_string())
+            .await
+    }
+
+    /// Every server API token (names and roles, never secrets).
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, ServiceError> {
+        self.local().list_tokens().await
+    }
+
+    /// Revokes the token `name`.
+    pub async fn revoke_token(&self, name: &str) -> Result<(), ServiceError> {
+        self.local()
+            .revoke_token(name, self.actor.to_string())
+            .await
+    }
+
+    /// The token a bearer secret belongs to, or `None`.
+    pub async fn authenticate(&self, secret: &str) -> Result<Option<TokenInfo>, ServiceError> {
+        self.local().authenticate(secret).await
     }
 }

@@ -1,5 +1,11 @@
-//! Typed messages between the handle and the actor. Each carries its own
-//! `respond_to` channel; secrets travel only as [`ApiKey`].
+//! Typed requests from the handle to a backend. Each carries its own
+//! `respond_to` channel; secrets travel only as [`ApiKey`]. These are the
+//! operations every backend can do, local or remote; what only the local
+//! store can do (tokens, authentication, master-key rotation) is not a
+//! request at all but a method of [`super::AdminHandle`], which only a
+//! local backend yields.
+//!
+//! [`ApiKey`]: crate::domain::ApiKey
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -29,7 +35,7 @@ pub enum TestProgress {
     },
 }
 
-/// One request to the service actor.
+/// One request to a backend.
 #[derive(Debug)]
 pub enum Request {
     /// Read a scope's config.
@@ -102,33 +108,5 @@ pub enum Request {
         api_key: crate::domain::ApiKey,
         base_url: Option<String>,
         respond_to: Reply<Vec<String>>,
-    },
-    /// Issue a server API token.
-    CreateToken {
-        name: String,
-        role: crate::domain::Role,
-        actor: String,
-        respond_to: Reply<crate::domain::IssuedToken>,
-    },
-    /// List server API tokens.
-    ListTokens {
-        respond_to: Reply<Vec<crate::domain::TokenInfo>>,
-    },
-    /// Revoke a server API token.
-    RevokeToken {
-        name: String,
-        actor: String,
-        respond_to: Reply<()>,
-    },
-    /// Find the token a bearer secret belongs to.
-    Authenticate {
-        secret: zeroize::Zeroizing<String>,
-        respond_to: Reply<Option<crate::domain::TokenInfo>>,
-    },
-    /// Re-seal every key under a new master key.
-    RotateMasterKey {
-        new_key_file: Option<std::path::PathBuf>,
-        actor: String,
-        respond_to: Reply<usize>,
     },
 }

@@ -1,22 +1,27 @@
-//! The service core (design §1): an actor task that owns the [`Backend`], and
-//! a cloneable [`ServiceHandle`] with one async method per operation. The TUI,
+//! The service core (design §1): a cloneable [`ServiceHandle`] with one
+//! async method per operation over a [`Backend`], local or remote. The TUI,
 //! the CLI and the HTTP server call only the handle.
 //!
-//! Slow work (connection tests) leaves the actor in spawned tasks, so a slow
-//! provider never stalls other requests.
+//! Concurrency follows the store's model (see [`crate::store`]): the handle
+//! runs a local operation on the caller's own task, straight against the
+//! store, whose engines do all the serialising; there is no actor queue in
+//! front of it. Slow work (connection tests) leaves in spawned tasks, so a
+//! slow provider never stalls other requests. A remote backend answers each
+//! request from a task of its own.
+//!
+//! What only a local store can do (API tokens, authentication, master-key
+//! rotation) is on [`AdminHandle`], which only a local backend yields, so
+//! the remote backend is never asked for it.
 
-mod actor;
 mod backend;
 mod error;
 mod handle;
 mod local;
 mod message;
 mod target_check;
-mod tokens;
 
-pub use backend::{Backend, BackendInfo};
-pub use error::ServiceError;
-pub use handle::ServiceHandle;
+pub use backend::{Backend, BackendInfo, RemoteService};
+pub use error::{MasterKeyError, ServiceError};
+pub use handle::{AdminHandle, ServiceHandle};
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
-pub(crate) use message::Request;
-pub use message::TestProgress;
+pub use message::{Reply, Request, TestProgress};

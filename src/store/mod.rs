@@ -1,27 +1,57 @@
-//! Persistence behind one synchronous interface with two implementations:
-//! the embedded SQLite file ([`SqliteStore`], the default) and a shared
-//! PostgreSQL database ([`PgStore`]) that several server replicas can use at
-//! once. Both keep the same rows, the same sealed-key bytes, the same audit
-//! log and the same guarantees: one config per scope enforced by the
-//! database, and every read-modify-write serialised so no update is lost.
+//! Persistence behind one async interface with two engines: the embedded
+//! SQLite file ([`SqliteStore`], the default) and a shared PostgreSQL
+//! database ([`PgStore`]) that several server replicas can use at once. Both
+//! keep the same rows, the same sealed-key bytes, the same audit log and the
+//! same guarantees: one config per scope enforced by the database, and every
+//! read-modify-write serialised so no update is lost.
 //!
-//! [`Store`] is an enum rather than a trait object because `update` and
-//! `reseal_all` take generic closures, which a `dyn` trait cannot carry. The
-//! service calls it on a blocking thread (`block_in_place`/`spawn_blocking`).
+//! ## The concurrency model (the one place it is described)
+//!
+//! llmcfg runs on one Tokio runtime and holds no lock of its own around the
+//! data. The database engines are the only serialisers:
+//!
+//! - **SQLite**: two connections, each owned by an OS thread of the store's
+//!   (`sqlite/worker.rs`). Every write goes to the writer thread and runs in
+//!   arrival order under `BEGIN IMMEDIATE`; the hot reads go to the reader
+//!   thread, which WAL lets run beside a write's `fsync`. Callers await a
+//!   oneshot: no async worker ever blocks on SQLite, and there is no
+//!   per-call `spawn_blocking`. Other processes on the same file are
+//!   serialised by SQLite's own locks.
+//! - **PostgreSQL**: every call awaits natively on a connection from a
+//!   `deadpool-postgres` pool; transactions and `FOR UPDATE` row locks
+//!   serialise writers across connections and replicas.
+//!
+//! Above the store, the service ([`crate::service`]) calls it straight from
+//! the caller's task: no actor queue in front, no mutex around it. The only
+//! other shared state is the master key, which only a rotation replaces (see
+//! `service/local/mod.rs`). Slow work (connection tests) runs in spawned
+//! tasks so a slow provider holds up nobody.
+//!
+//! [`Store`] is an enum over the two engines rather than a trait object:
+//! `update` and `reseal_all` take generic closures, and async methods with
+//! generic parameters cannot be called through `dyn`. With exactly two
+//! engines the enum is static dispatch with nothing boxed.
+//!
+//! ## Adding a column
+//!
+//! A new config field touches: the domain type, [`rows::CONFIG_COLUMNS`] and
+//! [`ConfigRow`] (read by name in `from_columns`), one migration per engine,
+//! and the `INSERT`/`UPDATE` of each engine's `configs.rs`.
 
+mod columns;
 mod error;
 mod location;
 mod postgres;
-mod rows;
+pub mod rows;
 mod sqlite;
 
 pub use error::StoreError;
 pub use location::StoreLocation;
 pub use postgres::{
-    CaSource, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgConnector, PgReader,
-    PgSettings, PgStore, SslMode,
+    CaSource, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgConnector, PgSettings, PgStore,
+    SslMode, build_pool,
 };
-pub use rows::{AuditRecord, ConfigRow, RowUpdate, now as rows_now};
+pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
 
 use std::path::Path;
@@ -29,7 +59,9 @@ use std::path::Path;
 use crate::crypto::SealedKey;
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
 
-/// An open store of either kind.
+/// An open store of either kind. Cheap to clone: clones share the engine's
+/// connection threads or pool.
+#[derive(Clone)]
 pub enum Store {
     /// The embedded SQLite file.
     Sqlite(SqliteStore),
@@ -37,12 +69,12 @@ pub enum Store {
     Postgres(PgStore),
 }
 
-/// Forwards a call to whichever store this is.
+/// Forwards a call to whichever engine this is.
 macro_rules! each {
     ($self:ident, $s:ident => $call:expr) => {
         match $self {
-            Store::Sqlite($s) => $call,
-            Store::Postgres($s) => $call,
+            Store::Sqlite($s) => $call.await,
+            Store::Postgres($s) => $call.await,
         }
     };
 }
@@ -51,119 +83,117 @@ impl Store {
     /// Opens the store at `location`: a SQLite file path, or a
     /// `postgres://`/`postgresql://` URL (see [`StoreLocation::parse`]).
     /// Creates the schema if needed and runs migrations.
-    pub fn open(location: &Path) -> Result<Store, StoreError> {
-        Store::open_at(&StoreLocation::parse(location), &PgSettings::default())
+    pub async fn open(location: &Path) -> Result<Store, StoreError> {
+        Store::open_at(&StoreLocation::parse(location), &PgSettings::default()).await
     }
 
     /// Opens the store at a parsed location; `postgres` (the `[store]` TLS,
     /// pool and timeout settings) applies to a PostgreSQL URL only.
-    pub fn open_at(location: &StoreLocation, postgres: &PgSettings) -> Result<Store, StoreError> {
+    pub async fn open_at(
+        location: &StoreLocation,
+        postgres: &PgSettings,
+    ) -> Result<Store, StoreError> {
         Ok(match location {
-            StoreLocation::File(path) => Store::Sqlite(SqliteStore::open(path)?),
+            StoreLocation::File(path) => Store::Sqlite(SqliteStore::open(path).await?),
             StoreLocation::Postgres(url) => {
                 let options = PgConnectOptions::parse(url, postgres)
                     .map_err(|e| StoreError::Open(e.to_string()))?;
-                Store::Postgres(PgStore::open(&options)?)
+                Store::Postgres(PgStore::open(&options).await?)
             }
         })
-    }
-
-    /// A reader that serves the hot reads without this store's lock, where
-    /// the store has one (PostgreSQL; SQLite's reads are in-process already).
-    pub fn reader(&self) -> Option<PgReader> {
-        match self {
-            Store::Sqlite(_) => None,
-            Store::Postgres(s) => Some(s.reader()),
-        }
     }
 
     /// Tells the store which master key this process seals with, so every
     /// write of a config first checks (in its transaction) that nobody
     /// rotated the key meanwhile.
-    pub fn set_sealing_key_check(&mut self, kcv: &str) {
-        each!(self, s => s.sealing_kcv = Some(kcv.to_string()))
+    pub async fn set_sealing_key_check(&self, kcv: &str) -> Result<(), StoreError> {
+        let kcv = kcv.to_string();
+        each!(self, s => s.set_sealing_key_check(kcv))
     }
 
     /// The stored master-key check value, if the store has one yet.
-    pub fn key_check_value(&mut self) -> Result<Option<String>, StoreError> {
+    pub async fn key_check_value(&self) -> Result<Option<String>, StoreError> {
         each!(self, s => s.key_check_value())
     }
 
     /// Records the check value of the master key if none is recorded yet, and
     /// returns the one that is recorded (another process may have won).
-    pub fn init_key_check_value(&mut self, kcv: &str) -> Result<String, StoreError> {
+    pub async fn init_key_check_value(&self, kcv: &str) -> Result<String, StoreError> {
+        let kcv = kcv.to_string();
         each!(self, s => s.init_key_check_value(kcv))
     }
 
     /// True when the store has never held a sealed key.
-    pub fn is_fresh(&mut self) -> Result<bool, StoreError> {
+    pub async fn is_fresh(&self) -> Result<bool, StoreError> {
         each!(self, s => s.is_fresh())
     }
 
     /// Re-seals every stored key and records the new check value, in one
     /// transaction: either every row moves to the new key or none does.
-    pub fn reseal_all<E>(
-        &mut self,
+    /// From then on this store refuses writes sealed under the old key.
+    pub async fn reseal_all<E>(
+        &self,
         new_kcv: &str,
-        reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E>,
-        audit: &AuditRecord,
+        reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E> + Send + 'static,
+        audit: AuditRecord,
     ) -> Result<usize, E>
     where
-        E: From<StoreError>,
+        E: From<StoreError> + Send + 'static,
     {
+        let new_kcv = new_kcv.to_string();
         each!(self, s => s.reseal_all(new_kcv, reseal, audit))
     }
 
     /// Flushes SQLite's WAL into the main file; nothing to do on PostgreSQL.
-    pub fn checkpoint(&mut self) -> Result<(), StoreError> {
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
         match self {
-            Store::Sqlite(s) => s.checkpoint(),
+            Store::Sqlite(s) => s.checkpoint().await,
             Store::Postgres(_) => Ok(()),
         }
     }
 
     /// The config of `scope`, if any.
-    pub fn get(&mut self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
+    pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
         each!(self, s => s.get(scope))
     }
 
     /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
     /// entry commits in the same transaction.
-    pub fn insert(&mut self, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
+    pub async fn insert(&self, row: ConfigRow, audit: AuditRecord) -> Result<(), StoreError> {
         each!(self, s => s.insert(row, audit))
     }
 
     /// Reads the config of `scope` and writes back what `change` returns, in
     /// one transaction that holds the row against other writers.
-    pub fn update<E>(
-        &mut self,
+    pub async fn update<E>(
+        &self,
         scope: &Scope,
-        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
     ) -> Result<ConfigRow, E>
     where
-        E: From<StoreError>,
+        E: From<StoreError> + Send + 'static,
     {
         each!(self, s => s.update(scope, change))
     }
 
     /// Deletes the config of `scope` and its last test; `NotFound` if none.
-    pub fn delete(&mut self, scope: &Scope, audit: &AuditRecord) -> Result<ConfigRow, StoreError> {
+    pub async fn delete(&self, scope: &Scope, audit: AuditRecord) -> Result<ConfigRow, StoreError> {
         each!(self, s => s.delete(scope, audit))
     }
 
     /// Every stored config, by scope.
-    pub fn all_configs(&mut self) -> Result<Vec<ConfigRow>, StoreError> {
+    pub async fn all_configs(&self) -> Result<Vec<ConfigRow>, StoreError> {
         each!(self, s => s.all_configs())
     }
 
     /// Appends one audit entry on its own.
-    pub fn append_audit(&mut self, rec: &AuditRecord) -> Result<(), StoreError> {
+    pub async fn append_audit(&self, rec: AuditRecord) -> Result<(), StoreError> {
         each!(self, s => s.append_audit(rec))
     }
 
     /// The newest `limit` entries, newest first; one scope or all.
-    pub fn audit(
-        &mut self,
+    pub async fn audit(
+        &self,
         scope: Option<&Scope>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
@@ -171,54 +201,54 @@ impl Store {
     }
 
     /// Registers an instance id (or renames it); returns true when it was new.
-    pub fn add_instance(
-        &mut self,
+    pub async fn add_instance(
+        &self,
         id: &InstanceId,
-        name: Option<&str>,
-        audit: &AuditRecord,
+        name: Option<String>,
+        audit: AuditRecord,
     ) -> Result<bool, StoreError> {
         each!(self, s => s.add_instance(id, name, audit))
     }
 
     /// The control plane and every known or configured instance, with their
     /// config and last test, control plane first, then by id.
-    pub fn list_instances(&mut self) -> Result<Vec<InstanceSummary>, StoreError> {
+    pub async fn list_instances(&self) -> Result<Vec<InstanceSummary>, StoreError> {
         each!(self, s => s.list_instances())
     }
 
     /// Records the result of a test of `scope` and its audit entry. A result
     /// for a config that was deleted meanwhile is dropped (returns false).
-    pub fn record_test(
-        &mut self,
+    pub async fn record_test(
+        &self,
         scope: &Scope,
-        result: &TestResult,
-        audit: &AuditRecord,
+        result: TestResult,
+        audit: AuditRecord,
     ) -> Result<bool, StoreError> {
         each!(self, s => s.record_test(scope, result, audit))
     }
 
     /// Stores a new API token; `AlreadyExists` when the name is taken.
-    pub fn add_token(
-        &mut self,
-        info: &TokenInfo,
-        hash: &[u8; 32],
-        audit: &AuditRecord,
+    pub async fn add_token(
+        &self,
+        info: TokenInfo,
+        hash: [u8; 32],
+        audit: AuditRecord,
     ) -> Result<(), StoreError> {
         each!(self, s => s.add_token(info, hash, audit))
     }
 
     /// Every API token, by name.
-    pub fn tokens(&mut self) -> Result<Vec<TokenInfo>, StoreError> {
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         each!(self, s => s.tokens())
     }
 
     /// Deletes the token `name`; `NotFound` when there is none.
-    pub fn revoke_token(&mut self, name: &str, audit: &AuditRecord) -> Result<(), StoreError> {
+    pub async fn revoke_token(&self, name: &str, audit: AuditRecord) -> Result<(), StoreError> {
         each!(self, s => s.revoke_token(name, audit))
     }
 
     /// The token whose stored hash equals `hash`, if any.
-    pub fn find_token(&mut self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
+    pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         each!(self, s => s.find_token(hash))
     }
 }

@@ -1,14 +1,31 @@
-//! Row types: what the store reads and writes. A config row holds the sealed
-//! key and the mask computed at write time, so reads never decrypt.
+//! The row layer, written once for both engines: the row types the store
+//! reads and writes, how a result row (read by column name through
+//! [`Columns`]) becomes a config, an instance-list entry, an audit entry or
+//! a token, the token match, and the sealing-key check. The engines keep only
+//! the SQL whose dialects truly differ.
+//!
+//! A config row holds the sealed key and the mask computed at write time, so
+//! reads never decrypt. Sealing is a typestate: a [`ConfigRow`] is built
+//! only by sealing a plaintext key for that very row ([`ConfigRow::seal_new`],
+//! [`ConfigRow::rekey`]) or by reading back what the store wrote, and the
+//! associated data always comes from the row's own fields
+//! ([`ConfigRow::aad`]).
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::crypto::{Aad, SealedKey};
-use crate::domain::validation::origin_of;
-use crate::domain::{ConfigView, InstanceSummary, Scope, TestResult, TestStatus};
+use super::columns::Columns;
+use crate::crypto::{self, Aad, CryptoError, MasterKey, SealedKey};
+use crate::domain::{
+    ApiKey, AuditAction, AuditEntry, ConfigView, InstanceSummary, Role, Scope, TestResult,
+    TestStatus, TokenInfo, mask_key,
+};
+
+/// The columns of a [`ConfigRow`], as both engines select them.
+pub const CONFIG_COLUMNS: &str = "id, scope, provider, model, base_url, sealed_key, \
+                                  api_key_masked, key_fingerprint, created_at, updated_at";
 
 /// A stored configuration.
 #[derive(Debug, Clone)]
@@ -23,8 +40,8 @@ pub struct ConfigRow {
     pub model: String,
     /// Base-URL override.
     pub base_url: Option<String>,
-    /// The sealed key.
-    pub sealed_key: SealedKey,
+    /// The sealed key, bound to this row's [`ConfigRow::aad`].
+    sealed_key: SealedKey,
     /// Mask computed at write time.
     pub api_key_masked: String,
     /// Fingerprint of the key, for the audit log.
@@ -35,7 +52,103 @@ pub struct ConfigRow {
     pub updated_at: OffsetDateTime,
 }
 
+/// A key sealed for one row, with the mask and fingerprint that go with it.
+/// Made only by [`ConfigRow::rekey`], so it is always bound to the row it
+/// is written to.
+#[derive(Debug, Clone)]
+pub struct NewKey {
+    sealed: SealedKey,
+    mask: String,
+    fingerprint: String,
+}
+
+impl NewKey {
+    fn seal(master: &MasterKey, aad: &Aad, key: &ApiKey) -> NewKey {
+        NewKey {
+            sealed: crypto::seal(master, aad, key),
+            mask: mask_key(key.expose()),
+            fingerprint: crypto::fingerprint(key),
+        }
+    }
+
+    /// The fingerprint of the new key, for the audit entry.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+}
+
 impl ConfigRow {
+    /// A new row of `scope` (fresh id, stamped now) with `key` sealed for it.
+    pub fn seal_new(
+        scope: &Scope,
+        provider: String,
+        model: String,
+        base_url: Option<String>,
+        key: &ApiKey,
+        master: &MasterKey,
+    ) -> ConfigRow {
+        let id = Uuid::now_v7();
+        let aad = Aad::for_record(scope, id, &provider, base_url.as_deref());
+        let new = NewKey::seal(master, &aad, key);
+        let now = now();
+        ConfigRow {
+            id,
+            scope: scope.clone(),
+            provider,
+            model,
+            base_url,
+            sealed_key: new.sealed,
+            api_key_masked: new.mask,
+            key_fingerprint: new.fingerprint,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// `key` sealed for this row as it will be after an update to
+    /// `provider` and `base_url`.
+    pub fn rekey(
+        &self,
+        provider: &str,
+        base_url: Option<&str>,
+        key: &ApiKey,
+        master: &MasterKey,
+    ) -> NewKey {
+        NewKey::seal(
+            master,
+            &Aad::for_record(&self.scope, self.id, provider, base_url),
+            key,
+        )
+    }
+
+    /// The associated data this row's key is sealed with.
+    pub fn aad(&self) -> Aad {
+        Aad::for_record(
+            &self.scope,
+            self.id,
+            &self.provider,
+            self.base_url.as_deref(),
+        )
+    }
+
+    /// The plaintext key of this row; fails if the row was tampered with,
+    /// moved, or sealed under another master key.
+    pub fn open_key(&self, master: &MasterKey) -> Result<ApiKey, CryptoError> {
+        crypto::open(master, &self.aad(), &self.sealed_key)
+    }
+
+    /// This row's key opened under `old` and sealed again under `new`, for
+    /// a master-key rotation.
+    pub fn reseal(&self, old: &MasterKey, new: &MasterKey) -> Result<SealedKey, CryptoError> {
+        let key = self.open_key(old)?;
+        Ok(crypto::seal(new, &self.aad(), &key))
+    }
+
+    /// The sealed bytes, as stored.
+    pub fn sealed_key(&self) -> &SealedKey {
+        &self.sealed_key
+    }
+
     /// The public view of this row.
     pub fn to_view(&self) -> ConfigView {
         ConfigView {
@@ -50,24 +163,6 @@ impl ConfigRow {
         }
     }
 
-    /// The origin the key is bound to (`""` for the provider default).
-    pub fn origin(&self) -> String {
-        self.base_url.as_deref().map(origin_of).unwrap_or_default()
-    }
-
-    /// Associated data for sealing/opening this row's key; `origin` comes
-    /// from [`ConfigRow::origin`].
-    pub fn aad<'a>(&'a self, origin: &'a str) -> Aad<'a> {
-        Aad {
-            scope_key: self.scope.key(),
-            record_id: self.id,
-            provider: &self.provider,
-            origin,
-        }
-    }
-}
-
-impl ConfigRow {
     /// This row after `update`, stamped now, and the audit entry that goes
     /// with it: the one place both stores turn a change into the new row.
     pub fn apply(&self, update: RowUpdate) -> (ConfigRow, AuditRecord) {
@@ -75,15 +170,149 @@ impl ConfigRow {
         next.provider = update.provider;
         next.model = update.model;
         next.base_url = update.base_url;
-        if let Some((sealed, mask, fp)) = update.new_key {
-            next.sealed_key = sealed;
-            next.api_key_masked = mask;
-            next.key_fingerprint = fp;
+        if let Some(new) = update.new_key {
+            next.sealed_key = new.sealed;
+            next.api_key_masked = new.mask;
+            next.key_fingerprint = new.fingerprint;
         }
         next.updated_at = now();
         (next, update.audit)
     }
+
+    /// The row selected with [`CONFIG_COLUMNS`].
+    pub(crate) fn from_columns(r: &impl Columns) -> Result<ConfigRow, StoreError> {
+        let id = r.text("id")?;
+        let scope = r.text("scope")?;
+        Ok(ConfigRow {
+            id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
+            scope: Scope::from_key(&scope)
+                .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+            provider: r.text("provider")?,
+            model: r.text("model")?,
+            base_url: r.opt_text("base_url")?,
+            sealed_key: SealedKey::from_stored(r.blob("sealed_key")?),
+            api_key_masked: r.text("api_key_masked")?,
+            key_fingerprint: r.text("key_fingerprint")?,
+            created_at: parse_time(&r.text("created_at")?)?,
+            updated_at: parse_time(&r.text("updated_at")?)?,
+        })
+    }
 }
+
+/// The select list of the instance list, the same on both engines; each
+/// adds its own `FROM`, since the dialects differ in typing `''` and in
+/// ordering by bytes.
+pub const LIST_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
+     c.id AS config_id, c.provider AS provider, c.model AS model, c.base_url AS base_url, \
+     c.api_key_masked AS api_key_masked, c.created_at AS created_at, c.updated_at AS updated_at, \
+     t.success AS test_success, t.provider AS test_provider, t.model AS test_model, \
+     t.status AS test_status, t.message AS test_message, t.latency_ms AS test_latency_ms, \
+     t.checked_at AS test_checked_at";
+
+/// The joins under [`LIST_COLUMNS`], from a CTE `scopes(scope)`.
+pub const LIST_JOINS: &str = "FROM scopes s \
+     LEFT JOIN instances i ON i.id = s.scope \
+     LEFT JOIN configs c ON c.scope = s.scope \
+     LEFT JOIN last_tests t ON t.scope = s.scope";
+
+/// One instance-list row selected with [`LIST_COLUMNS`].
+pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreError> {
+    let scope = r.text("scope")?;
+    let instance_id = (!scope.is_empty()).then_some(scope);
+    let config = match r.opt_text("config_id")? {
+        Some(id) => Some(ConfigView {
+            id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
+            provider: r.text("provider")?,
+            model: r.text("model")?,
+            base_url: r.opt_text("base_url")?,
+            api_key_masked: r.text("api_key_masked")?,
+            instance_id: instance_id.clone(),
+            created_at: parse_time(&r.text("created_at")?)?,
+            updated_at: parse_time(&r.text("updated_at")?)?,
+        }),
+        None => None,
+    };
+    let last_test = match r.opt_text("test_status")? {
+        Some(status) => Some(TestResult {
+            success: r
+                .opt_bool("test_success")?
+                .ok_or_else(|| super::columns::null("test_success"))?,
+            provider: r.text("test_provider")?,
+            model: r.text("test_model")?,
+            status: TestStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
+            message: r.text("test_message")?,
+            latency_ms: r.int("test_latency_ms")?.max(0) as u64,
+            checked_at: parse_time(&r.text("test_checked_at")?)?,
+        }),
+        None => None,
+    };
+    Ok(InstanceSummary {
+        instance_id,
+        name: r.opt_text("name")?,
+        config,
+        last_test,
+    })
+}
+
+/// The columns of an [`AuditEntry`].
+pub const AUDIT_COLUMNS: &str = "id, at, actor, scope, action, fields, key_fingerprint, detail";
+
+/// One audit row selected with [`AUDIT_COLUMNS`].
+pub(crate) fn audit_entry_from(r: &impl Columns) -> Result<AuditEntry, StoreError> {
+    let scope = r.text("scope")?;
+    let fields = r.text("fields")?;
+    Ok(AuditEntry {
+        id: r.int("id")?,
+        at: parse_time(&r.text("at")?)?,
+        actor: r.text("actor")?,
+        instance_id: (!scope.is_empty()).then_some(scope),
+        action: AuditAction::parse(&r.text("action")?),
+        fields: fields
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_string)
+            .collect(),
+        key_fingerprint: r.opt_text("key_fingerprint")?,
+        detail: r.opt_text("detail")?,
+    })
+}
+
+/// Every token with its hash, for [`matching_token`].
+pub const FIND_TOKEN: &str = "SELECT name, role, created_at, hash FROM tokens";
+
+/// A token row (`name, role, created_at`).
+pub(crate) fn token_from(r: &impl Columns) -> Result<TokenInfo, StoreError> {
+    let role = r.text("role")?;
+    Ok(TokenInfo {
+        name: r.text("name")?,
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))?,
+        created_at: parse_time(&r.text("created_at")?)?,
+    })
+}
+
+/// The token among `rows` (from [`FIND_TOKEN`]) whose hash equals `hash`.
+/// Every stored hash is compared in constant time, with no early exit, so
+/// response timing reveals nothing about which stored hash came close.
+pub(crate) fn matching_token<'a, R: Columns + 'a>(
+    rows: impl IntoIterator<Item = &'a R>,
+    hash: &[u8; 32],
+) -> Result<Option<TokenInfo>, StoreError> {
+    use subtle::ConstantTimeEq;
+    let mut found = None;
+    for r in rows {
+        let stored = r.blob("hash")?;
+        let equal = stored.len() == hash.len() && bool::from(stored.as_slice().ct_eq(hash));
+        if equal && found.is_none() {
+            found = Some(token_from(r)?);
+        }
+    }
+    Ok(found)
+}
+
+/// Reads the recorded master-key check value (both dialects).
+pub const KEY_CHECK: &str = "SELECT value FROM meta WHERE key = 'key_check'";
 
 /// Refuses a write when the master-key check value recorded in the store is
 /// not the one this process seals with (another process rotated the key).
@@ -97,87 +326,6 @@ pub fn verify_sealing_key(
     }
 }
 
-/// The columns of one instance-list row, as both stores read them from the
-/// same query; turned into a summary in one place.
-#[derive(Debug, Default)]
-pub struct ListColumns {
-    /// Scope key (`""` for the control plane).
-    pub scope: String,
-    /// Display name.
-    pub name: Option<String>,
-    /// Config id; `None` when the scope has no config.
-    pub config_id: Option<String>,
-    /// Config provider.
-    pub provider: Option<String>,
-    /// Config model.
-    pub model: Option<String>,
-    /// Config base URL.
-    pub base_url: Option<String>,
-    /// Stored mask.
-    pub api_key_masked: Option<String>,
-    /// Config creation time (RFC 3339).
-    pub created_at: Option<String>,
-    /// Config change time (RFC 3339).
-    pub updated_at: Option<String>,
-    /// Last test: success flag.
-    pub test_success: Option<bool>,
-    /// Last test: provider.
-    pub test_provider: Option<String>,
-    /// Last test: model.
-    pub test_model: Option<String>,
-    /// Last test: status; `None` when never tested.
-    pub test_status: Option<String>,
-    /// Last test: message.
-    pub test_message: Option<String>,
-    /// Last test: latency in ms.
-    pub test_latency_ms: Option<i64>,
-    /// Last test: time (RFC 3339).
-    pub test_checked_at: Option<String>,
-}
-
-fn required<T>(value: Option<T>, column: &str) -> Result<T, StoreError> {
-    value.ok_or_else(|| StoreError::Corrupt(format!("{column} is NULL")))
-}
-
-impl ListColumns {
-    /// The summary these columns describe.
-    pub fn into_summary(self) -> Result<InstanceSummary, StoreError> {
-        let instance_id = (!self.scope.is_empty()).then_some(self.scope);
-        let config = match self.config_id {
-            Some(id) => Some(ConfigView {
-                id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                provider: required(self.provider, "configs.provider")?,
-                model: required(self.model, "configs.model")?,
-                base_url: self.base_url,
-                api_key_masked: required(self.api_key_masked, "configs.api_key_masked")?,
-                instance_id: instance_id.clone(),
-                created_at: parse_time(&required(self.created_at, "configs.created_at")?)?,
-                updated_at: parse_time(&required(self.updated_at, "configs.updated_at")?)?,
-            }),
-            None => None,
-        };
-        let last_test = match self.test_status {
-            Some(status) => Some(TestResult {
-                success: required(self.test_success, "last_tests.success")?,
-                provider: required(self.test_provider, "last_tests.provider")?,
-                model: required(self.test_model, "last_tests.model")?,
-                status: TestStatus::parse(&status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
-                message: required(self.test_message, "last_tests.message")?,
-                latency_ms: required(self.test_latency_ms, "last_tests.latency_ms")?.max(0) as u64,
-                checked_at: parse_time(&required(self.test_checked_at, "last_tests.checked_at")?)?,
-            }),
-            None => None,
-        };
-        Ok(InstanceSummary {
-            instance_id,
-            name: self.name,
-            config,
-            last_test,
-        })
-    }
-}
-
 /// The new values of an updated row.
 #[derive(Debug, Clone)]
 pub struct RowUpdate {
@@ -187,8 +335,8 @@ pub struct RowUpdate {
     pub model: String,
     /// Base-URL override.
     pub base_url: Option<String>,
-    /// A newly sealed key with its mask and fingerprint, when the key changed.
-    pub new_key: Option<(SealedKey, String, String)>,
+    /// A newly sealed key, when the key changed.
+    pub new_key: Option<NewKey>,
     /// The audit entry written in the same transaction.
     pub audit: AuditRecord,
 }
@@ -202,14 +350,29 @@ pub struct AuditRecord {
     pub actor: String,
     /// Scope.
     pub scope: Scope,
-    /// What (`create`, `update`, …).
-    pub action: &'static str,
+    /// What.
+    pub action: AuditAction,
     /// Changed field names.
     pub fields: Vec<String>,
     /// Fingerprint of the key written, if any.
     pub key_fingerprint: Option<String>,
     /// Extra detail.
     pub detail: Option<String>,
+}
+
+impl AuditRecord {
+    /// An entry stamped now, with no fields, fingerprint or detail yet.
+    pub fn new(actor: impl Into<String>, scope: &Scope, action: AuditAction) -> AuditRecord {
+        AuditRecord {
+            at: now(),
+            actor: actor.into(),
+            scope: scope.clone(),
+            action,
+            fields: Vec::new(),
+            key_fingerprint: None,
+            detail: None,
+        }
+    }
 }
 
 /// Now, in UTC, to whole seconds (the API's timestamp precision).

@@ -149,7 +149,7 @@ pub fn build_app(
 pub async fn run(global: &GlobalArgs) -> Result<(), TuiError> {
     // Open the store first: a wrong master key is reported on a normal
     // terminal, before the alternate screen hides it.
-    let (handle, settings, paths) = open_service(global)?;
+    let (handle, settings, paths) = open_service(global).await?;
     let mut app = build_app(handle, &settings, &paths, global);
     // color-eyre's hooks first, then ratatui's, so the terminal is restored
     // before any report is printed.

@@ -166,7 +166,7 @@ pub async fn run(h: &ServiceHandle) -> Vec<String> {
         .await
         .unwrap()
         .into_iter()
-        .map(|e| e.action)
+        .map(|e| e.action.to_string())
         .collect();
     t.push(format!("audit acme: {actions:?}"));
     t

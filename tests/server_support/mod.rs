@@ -26,7 +26,7 @@ pub const MASTER_HEX: &str = "11111111111111111111111111111111111111111111111111
 pub const SECRET_KEY: &str = "sk-ant-api03-SUPERSECRETVALUE-0123456789-WXYZ";
 
 /// A local service over a store in `dir`; `guard` as `llmcfg serve` sets it.
-pub fn local_handle(dir: &Path, guard: Option<Arc<TargetPolicy>>) -> ServiceHandle {
+pub async fn local_handle(dir: &Path, guard: Option<Arc<TargetPolicy>>) -> ServiceHandle {
     let (backend, _) = LocalBackend::open(LocalOptions {
         store_path: dir.join("llmcfg.db"),
         master: MasterKeyOptions {
@@ -43,6 +43,7 @@ pub fn local_handle(dir: &Path, guard: Option<Arc<TargetPolicy>>) -> ServiceHand
         read_only: false,
         postgres: Default::default(),
     })
+    .await
     .expect("open local backend");
     ServiceHandle::spawn(Backend::Local(backend), "test")
 }
@@ -64,7 +65,7 @@ impl TestServer {
         let dir = tempfile::tempdir().unwrap();
         let entries: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
         let policy = TargetPolicy::parse(&entries).unwrap();
-        let local = local_handle(dir.path(), Some(Arc::new(policy)));
+        let local = local_handle(dir.path(), Some(Arc::new(policy))).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -98,7 +99,7 @@ impl TestServer {
     pub fn remote(&self, token: &str) -> ServiceHandle {
         let client = RemoteClient::new(&self.url, Zeroizing::new(token.to_string())).unwrap();
         ServiceHandle::spawn(
-            Backend::Remote(RemoteBackend::new(client, Vec::new())),
+            Backend::remote(RemoteBackend::new(client, Vec::new())),
             "remote-test",
         )
     }

@@ -2,76 +2,77 @@
 //! delete and the instance list. Each write seals with the master key and
 //! commits together with its audit entry.
 
-use crate::crypto;
 use crate::domain::config::CurrentFields;
-use crate::domain::validation::origin_of;
 use crate::domain::{
-    ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope, ValidationError,
-    mask_key,
+    AuditAction, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope,
+    ValidationError,
 };
 use crate::service::ServiceError;
-use crate::store::{ConfigRow, RowUpdate, StoreError};
+use crate::store::{AuditRecord, ConfigRow, RowUpdate, StoreError};
 
-use super::{Inner, audit};
+use super::LocalBackend;
 
-impl Inner {
-    pub(super) fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
+impl LocalBackend {
+    pub(super) async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
         Ok(self
-            .lock()
+            .shared
+            .store
             .get(scope)
+            .await
             .map_err(|e| ServiceError::from_store(e, scope))?
             .map(|row| row.to_view()))
     }
 
-    pub(super) fn create(
+    pub(super) async fn create(
         &self,
         scope: &Scope,
         config: NewConfig,
         actor: String,
     ) -> Result<ConfigView, ServiceError> {
         self.writable("create")?;
-        let config = config.validate(self.catalog)?;
-        let now = crate::store::rows_now();
-        let mut row = ConfigRow {
-            id: uuid::Uuid::now_v7(),
-            scope: scope.clone(),
-            provider: config.provider,
-            model: config.model,
-            base_url: config.base_url,
-            sealed_key: crypto::SealedKey::from_stored(Vec::new()),
-            api_key_masked: mask_key(config.api_key.expose()),
-            key_fingerprint: crypto::fingerprint(&config.api_key),
-            created_at: now,
-            updated_at: now,
-        };
-        let origin = row.origin();
-        row.sealed_key = crypto::seal(&self.master(), &row.aad(&origin), &config.api_key);
-        let mut rec = audit(actor, scope, "create");
+        let config = config.validate(self.shared.catalog)?;
+        // Held until the row commits, so a rotation cannot slip in between.
+        let master = self.shared.master.read().await;
+        let row = ConfigRow::seal_new(
+            scope,
+            config.provider,
+            config.model,
+            config.base_url,
+            &config.api_key,
+            &master,
+        );
+        let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
         rec.fields = ["provider", "model", "api_key"]
             .into_iter()
             .chain(row.base_url.as_ref().map(|_| "base_url"))
             .map(str::to_string)
             .collect();
         rec.key_fingerprint = Some(row.key_fingerprint.clone());
-        self.lock()
-            .insert(&row, &rec)
+        let view = row.to_view();
+        self.shared
+            .store
+            .insert(row, rec)
+            .await
             .map_err(|e| ServiceError::from_store(e, scope))?;
-        tracing::info!(scope = %scope, provider = %row.provider, "created config");
-        Ok(row.to_view())
+        tracing::info!(scope = %scope, provider = %view.provider, "created config");
+        Ok(view)
     }
 
-    pub(super) fn update(
+    pub(super) async fn update(
         &self,
         scope: &Scope,
         patch: ConfigPatch,
         actor: String,
     ) -> Result<ConfigView, ServiceError> {
         self.writable("update")?;
-        let master = self.master();
-        let catalog = self.catalog;
+        let catalog = self.shared.catalog;
+        let master = self.shared.master.read().await;
+        let sealing = master.clone();
+        let audit_scope = scope.clone();
         let row = self
-            .lock()
-            .update(scope, |current| -> Result<RowUpdate, UpdateError> {
+            .shared
+            .store
+            .update(scope, move |current| -> Result<RowUpdate, UpdateError> {
                 let merged = patch.merge(
                     &CurrentFields {
                         provider: current.provider.clone(),
@@ -81,26 +82,11 @@ impl Inner {
                     catalog,
                 )?;
                 let new_key = merged.api_key.as_ref().map(|key| {
-                    let origin = merged
-                        .base_url
-                        .as_deref()
-                        .map(origin_of)
-                        .unwrap_or_default();
-                    let aad = crypto::Aad {
-                        scope_key: current.scope.key(),
-                        record_id: current.id,
-                        provider: &merged.provider,
-                        origin: &origin,
-                    };
-                    (
-                        crypto::seal(&master, &aad, key),
-                        mask_key(key.expose()),
-                        crypto::fingerprint(key),
-                    )
+                    current.rekey(&merged.provider, merged.base_url.as_deref(), key, &sealing)
                 });
-                let mut rec = audit(actor, scope, "update");
+                let mut rec = AuditRecord::new(actor, &audit_scope, AuditAction::Update);
                 rec.fields = merged.changed.iter().map(|f| f.to_string()).collect();
-                rec.key_fingerprint = new_key.as_ref().map(|(_, _, fp)| fp.clone());
+                rec.key_fingerprint = new_key.as_ref().map(|k| k.fingerprint().to_string());
                 Ok(RowUpdate {
                     provider: merged.provider,
                     model: merged.model,
@@ -109,35 +95,36 @@ impl Inner {
                     audit: rec,
                 })
             })
+            .await
             .map_err(|e| match e {
                 UpdateError::Invalid(v) => ServiceError::Invalid(v),
                 UpdateError::Store(s) => ServiceError::from_store(s, scope),
             })?;
+        drop(master);
         tracing::info!(scope = %scope, "updated config");
         Ok(row.to_view())
     }
 
-    pub(super) fn delete(&self, scope: &Scope, actor: String) -> Result<(), ServiceError> {
+    pub(super) async fn delete(&self, scope: &Scope, actor: String) -> Result<(), ServiceError> {
         self.writable("delete")?;
-        self.lock()
-            .delete(scope, &audit(actor, scope, "delete"))
+        self.shared
+            .store
+            .delete(scope, AuditRecord::new(actor, scope, AuditAction::Delete))
+            .await
             .map_err(|e| ServiceError::from_store(e, scope))?;
         tracing::info!(scope = %scope, "deleted config");
         Ok(())
     }
 
-    pub(super) fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
-        let list = self
-            .lock()
-            .list_instances()
-            .map_err(|e| ServiceError::Store(e.to_string()))?;
+    pub(super) async fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
+        let list = self.shared.store.list_instances().await?;
         Ok(crate::domain::instances::merge_configured(
             list,
-            &self.configured,
+            &self.shared.configured,
         ))
     }
 
-    pub(super) fn add_instance(
+    pub(super) async fn add_instance(
         &self,
         id: &InstanceId,
         name: Option<String>,
@@ -155,15 +142,14 @@ impl Inner {
             .into());
         }
         let scope = Scope::Instance(id.clone());
-        let mut rec = audit(actor, &scope, "add_instance");
+        let mut rec = AuditRecord::new(actor, &scope, AuditAction::AddInstance);
         rec.fields = name.iter().map(|_| "name".to_string()).collect();
-        self.lock()
-            .add_instance(id, name.as_deref(), &rec)
-            .map_err(|e| ServiceError::Store(e.to_string()))?;
+        self.shared.store.add_instance(id, name, rec).await?;
         Ok(())
     }
 }
 
+/// Why an update's change was refused: the patch, or the store.
 enum UpdateError {
     Invalid(ValidationError),
     Store(StoreError),

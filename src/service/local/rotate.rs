@@ -1,69 +1,67 @@
 //! `master-key rotate`: the new key is staged durably, every sealed key is
-//! re-sealed in one transaction, then the staged key is committed.
+//! re-sealed in one transaction, then the staged key is committed. The
+//! master key's write guard is held throughout, so no write seals under the
+//! old key meanwhile.
 
 use std::path::PathBuf;
 
 use crate::crypto::{self, KeySource, MasterKey};
-use crate::domain::Scope;
-use crate::service::ServiceError;
-use crate::store::StoreError;
+use crate::domain::{AuditAction, Scope};
+use crate::service::{MasterKeyError, ServiceError};
+use crate::store::{AuditRecord, StoreError};
 
-use super::{Inner, audit};
+use super::LocalBackend;
 
-impl Inner {
-    pub(super) fn rotate(
+impl LocalBackend {
+    pub(crate) async fn rotate(
         &self,
         new_key_file: Option<PathBuf>,
         actor: String,
     ) -> Result<usize, ServiceError> {
         self.writable("master-key rotate")?;
-        let mk_err = |e: crypto::CryptoError| ServiceError::MasterKey(e.to_string());
-        let old = self.master();
+        let mut master = self.shared.master.write().await;
+        let old = master.clone();
         let new = MasterKey::generate();
         // Stage the new key durably before the store commits to it, so a
         // crash at any point leaves a key that opens the store.
-        let target: Option<PathBuf> = match (&self.key_source, &new_key_file) {
+        let target: Option<PathBuf> = match (&self.shared.key_source, &new_key_file) {
             (_, Some(path)) => {
-                crypto::source::create_key_file(path, &new).map_err(mk_err)?;
+                crypto::source::create_key_file(path, &new)?;
                 None
             }
             (KeySource::File(p) | KeySource::DefaultFile(p), None) => {
-                crypto::source::stage_key_file(p, &new).map_err(mk_err)?;
+                crypto::source::stage_key_file(p, &new)?;
                 Some(p.clone())
             }
             (KeySource::Env, None) => {
-                return Err(ServiceError::MasterKey(
+                return Err(ServiceError::MasterKey(MasterKeyError::Unsupported(
                     "the master key comes from LLMCFG_MASTER_KEY; pass --new-key-file PATH \
                      to write the new key there, then point LLMCFG_MASTER_KEY (or \
-                     --master-key-file) at it"
-                        .into(),
-                ));
+                     --master-key-file) at it",
+                )));
             }
             (KeySource::Keyring(_), None) => {
-                return Err(ServiceError::MasterKey(
+                return Err(ServiceError::MasterKey(MasterKeyError::Unsupported(
                     "the master key lives in the OS keyring; pass --new-key-file PATH and \
-                     use it with --master-key-file afterwards"
-                        .into(),
-                ));
+                     use it with --master-key-file afterwards",
+                )));
             }
         };
-        let mut rec = audit(actor, &Scope::Global, "rotate_master_key");
+        let mut rec = AuditRecord::new(actor, &Scope::Global, AuditAction::RotateMasterKey);
         rec.detail = Some("every stored key re-sealed".into());
-        let result = self.lock().reseal_all(
-            &new.check_value(),
-            |row| -> Result<crypto::SealedKey, RotateError> {
-                let origin = row.origin();
-                let aad = row.aad(&origin);
-                let key = crypto::open(&old, &aad, &row.sealed_key).map_err(|e| {
-                    RotateError::Service(ServiceError::Integrity {
-                        scope: row.scope.clone(),
-                        reason: e.to_string(),
-                    })
-                })?;
-                Ok(crypto::seal(&new, &aad, &key))
-            },
-            &rec,
-        );
+        let sealing = new.clone();
+        let result = self
+            .shared
+            .store
+            .reseal_all(
+                &new.check_value(),
+                move |row| {
+                    row.reseal(&old, &sealing)
+                        .map_err(|e| RotateError::Service(ServiceError::integrity(&row.scope, e)))
+                },
+                rec,
+            )
+            .await;
         let count = match result {
             Ok(n) => n,
             Err(e) => {
@@ -74,23 +72,24 @@ impl Inner {
                 }
                 return Err(match e {
                     RotateError::Service(s) => s,
-                    RotateError::Store(s) => ServiceError::Store(s.to_string()),
+                    RotateError::Store(s) => s.into(),
                 });
             }
         };
-        // From here on this process seals under the new key, and the store
-        // refuses writes from any process still holding the old one.
-        self.lock().set_sealing_key_check(&new.check_value());
+        // From here on the store refuses writes from any process still
+        // holding the old key, and this process seals under the new one.
         if let Some(p) = &target {
-            crypto::source::commit_staged(p).map_err(mk_err)?;
+            crypto::source::commit_staged(p)?;
         }
-        *self.master.write().unwrap_or_else(|p| p.into_inner()) = new;
-        let _ = self.lock().checkpoint();
+        *master = new;
+        drop(master);
+        let _ = self.shared.store.checkpoint().await;
         tracing::info!(count, "master key rotated");
         Ok(count)
     }
 }
 
+/// Why a re-seal stopped: a key that would not open, or the store.
 enum RotateError {
     Service(ServiceError),
     Store(StoreError),

@@ -1,5 +1,5 @@
 //! Connection tests and live model lists of the local backend: keys are
-//! opened on the calling thread, probes run in spawned tasks, results are
+//! opened on the calling task, probes run in spawned tasks, results are
 //! recorded with an audit entry.
 
 use std::sync::Arc;
@@ -8,58 +8,60 @@ use std::time::Instant;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::crypto;
-use crate::domain::{ApiKey, NewConfig, Scope, TestResult, TestStatus, ValidationError};
+use crate::domain::{
+    ApiKey, AuditAction, NewConfig, Scope, TestResult, TestStatus, ValidationError,
+};
 use crate::prober::{ProbeOutcome, ProbeTarget};
 use crate::service::ServiceError;
 use crate::service::message::TestProgress;
-use crate::store::ConfigRow;
+use crate::store::{AuditRecord, ConfigRow};
 
-use super::{Inner, audit, run_blocking};
+use super::LocalBackend;
 
-impl Inner {
+/// The plaintext key of `row`; an integrity failure names the scope.
+fn open_row(master: &crypto::MasterKey, row: &ConfigRow) -> Result<ApiKey, ServiceError> {
+    row.open_key(master).map_err(|e| {
+        tracing::warn!(scope = %row.scope, error = %e, "stored key failed to open");
+        ServiceError::integrity(&row.scope, e)
+    })
+}
+
+impl LocalBackend {
     /// The row of `scope` and its opened key; an integrity error names the scope.
-    pub(super) fn load_with_key(&self, scope: &Scope) -> Result<(ConfigRow, ApiKey), ServiceError> {
+    pub(super) async fn load_with_key(
+        &self,
+        scope: &Scope,
+    ) -> Result<(ConfigRow, ApiKey), ServiceError> {
         let row = self
-            .lock()
+            .shared
+            .store
             .get(scope)
+            .await
             .map_err(|e| ServiceError::from_store(e, scope))?
             .ok_or_else(|| ServiceError::NotFound {
                 scope: scope.clone(),
             })?;
-        let key = self.open_row(&row)?;
+        let key = open_row(&*self.shared.master.read().await, &row)?;
         Ok((row, key))
     }
 
-    pub(super) fn open_row(&self, row: &ConfigRow) -> Result<ApiKey, ServiceError> {
-        let origin = row.origin();
-        crypto::open(&self.master(), &row.aad(&origin), &row.sealed_key).map_err(|e| {
-            tracing::warn!(scope = %row.scope, error = %e, "stored key failed to open");
-            ServiceError::Integrity {
-                scope: row.scope.clone(),
-                reason: e.to_string(),
-            }
-        })
-    }
-
     #[allow(clippy::type_complexity)]
-    pub(super) fn load_all_with_keys(
+    pub(super) async fn load_all_with_keys(
         &self,
     ) -> Result<Vec<(ConfigRow, Result<ApiKey, ServiceError>)>, ServiceError> {
-        let rows = self
-            .lock()
-            .all_configs()
-            .map_err(|e| ServiceError::Store(e.to_string()))?;
+        let rows = self.shared.store.all_configs().await?;
+        let master = self.shared.master.read().await;
         Ok(rows
             .into_iter()
             .map(|row| {
-                let key = self.open_row(&row);
+                let key = open_row(&master, &row);
                 (row, key)
             })
             .collect())
     }
 
     pub(super) async fn probe(&self, row: &ConfigRow, key: &ApiKey) -> ProbeOutcome {
-        let Some(spec) = self.catalog.get(&row.provider) else {
+        let Some(spec) = self.shared.catalog.get(&row.provider) else {
             return ProbeOutcome {
                 status: TestStatus::UnexpectedResponse,
                 message: format!(
@@ -70,7 +72,7 @@ impl Inner {
             };
         };
         if let (Some(policy), Some(url)) = (
-            self.prober.settings().guard.as_deref(),
+            self.shared.prober.settings().guard.as_deref(),
             spec.effective_base_url(row.base_url.as_deref()),
         ) && let Some(message) = crate::service::target_check::refusal(policy, url).await
         {
@@ -80,7 +82,8 @@ impl Inner {
                 latency: std::time::Duration::ZERO,
             };
         }
-        self.prober
+        self.shared
+            .prober
             .test(ProbeTarget {
                 spec,
                 model: &row.model,
@@ -91,7 +94,7 @@ impl Inner {
     }
 
     pub(super) async fn probe_and_record(
-        self: Arc<Self>,
+        self,
         row: ConfigRow,
         key: ApiKey,
         actor: String,
@@ -108,25 +111,19 @@ impl Inner {
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             checked_at: crate::store::rows_now(),
         };
-        let mut rec = audit(actor, &row.scope, "test");
+        let mut rec = AuditRecord::new(actor, &row.scope, AuditAction::Test);
         rec.key_fingerprint = Some(row.key_fingerprint.clone());
         rec.detail = Some(result.status.as_str().to_string());
-        let inner = self.clone();
-        let scope = row.scope.clone();
-        let recorded = result.clone();
-        run_blocking(move || {
-            inner
-                .lock()
-                .record_test(&scope, &recorded, &rec)
-                .map_err(|e| ServiceError::Store(e.to_string()))
-        })
-        .await?;
+        self.shared
+            .store
+            .record_test(&row.scope, result.clone(), rec)
+            .await?;
         tracing::info!(scope = %row.scope, status = result.status.as_str(), "connection test");
         Ok(result)
     }
 
     pub(super) async fn test_all(
-        self: Arc<Self>,
+        self,
         rows: Vec<(ConfigRow, Result<ApiKey, ServiceError>)>,
         concurrency: usize,
         actor: String,
@@ -148,7 +145,7 @@ impl Inner {
                 }
             };
             let permits = permits.clone();
-            let inner = self.clone();
+            let this = self.clone();
             let actor = actor.clone();
             let progress = progress.clone();
             tasks.spawn(async move {
@@ -156,7 +153,7 @@ impl Inner {
                     .acquire_owned()
                     .await
                     .expect("semaphore never closes");
-                let result = inner.probe_and_record(row, key, actor).await;
+                let result = this.probe_and_record(row, key, actor).await;
                 let _ = progress.send(TestProgress::Finished { scope, result });
             });
         }
@@ -170,10 +167,11 @@ impl Inner {
         key: &ApiKey,
         base_url: Option<&str>,
     ) -> Result<Vec<String>, ServiceError> {
-        let spec = self.catalog.get(provider).ok_or_else(|| {
+        let spec = self.shared.catalog.get(provider).ok_or_else(|| {
             ValidationError::new("provider", format!("unknown provider {provider:?}"))
         })?;
-        self.prober
+        self.shared
+            .prober
             .list_models(ProbeTarget {
                 spec,
                 model,
@@ -198,7 +196,7 @@ impl Inner {
             api_key: key.clone(),
             base_url: base_url.map(str::to_string),
         }
-        .validate(self.catalog)?;
+        .validate(self.shared.catalog)?;
         self.list_models(
             &checked.provider,
             "",

@@ -4,22 +4,20 @@
 
 use tokio_postgres::GenericClient;
 
-use super::rows::{fmt_time, parse_time};
-use super::{AuditRecord, PgStore, StoreError, wait};
+use super::rows::{AUDIT_COLUMNS, audit_entry_from, fmt_time};
+use super::{AuditRecord, PgStore, StoreError};
 use crate::domain::{AuditEntry, Scope};
 
 pub(super) async fn append<C: GenericClient>(c: &C, rec: &AuditRecord) -> Result<(), StoreError> {
-    let fields = rec.fields.join(",");
-    let at = fmt_time(rec.at);
     c.execute(
         "INSERT INTO audit (at, actor, scope, action, fields, key_fingerprint, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
         &[
-            &at,
+            &fmt_time(rec.at),
             &rec.actor,
             &rec.scope.key(),
-            &rec.action,
-            &fields,
+            &rec.action.as_str(),
+            &rec.fields.join(","),
             &rec.key_fingerprint,
             &rec.detail,
         ],
@@ -30,55 +28,33 @@ pub(super) async fn append<C: GenericClient>(c: &C, rec: &AuditRecord) -> Result
 
 impl PgStore {
     /// Appends one audit entry on its own.
-    pub fn append_audit(&mut self, rec: &AuditRecord) -> Result<(), StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, append(&*c, rec))
+    pub async fn append_audit(&self, rec: AuditRecord) -> Result<(), StoreError> {
+        let c = self.client().await?;
+        append(&**c, &rec).await
     }
 
     /// The newest `limit` entries, newest first; one scope or all.
-    pub fn audit(
-        &mut self,
+    pub async fn audit(
+        &self,
         scope: Option<&Scope>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let (rt, c) = self.conn()?;
-        let rows = wait(rt, async move {
-            let sql =
-                "SELECT id, at, actor, scope, action, fields, key_fingerprint, detail FROM audit";
-            match scope {
-                Some(s) => {
-                    c.query(
-                        &format!("{sql} WHERE scope = $1 ORDER BY id DESC LIMIT $2"),
-                        &[&s.key(), &limit],
-                    )
-                    .await
-                }
-                None => {
-                    c.query(&format!("{sql} ORDER BY id DESC LIMIT $1"), &[&limit])
-                        .await
-                }
+        let c = self.client().await?;
+        let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit");
+        let rows = match scope {
+            Some(s) => {
+                c.query(
+                    &format!("{sql} WHERE scope = $1 ORDER BY id DESC LIMIT $2"),
+                    &[&s.key(), &limit],
+                )
+                .await?
             }
-        })?;
-        rows.iter()
-            .map(|r| {
-                let scope: String = r.try_get(3)?;
-                let fields: String = r.try_get(5)?;
-                Ok(AuditEntry {
-                    id: r.try_get(0)?,
-                    at: parse_time(r.try_get(1)?)?,
-                    actor: r.try_get(2)?,
-                    instance_id: (!scope.is_empty()).then_some(scope),
-                    action: r.try_get(4)?,
-                    fields: fields
-                        .split(',')
-                        .filter(|f| !f.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                    key_fingerprint: r.try_get(6)?,
-                    detail: r.try_get(7)?,
-                })
-            })
-            .collect()
+            None => {
+                c.query(&format!("{sql} ORDER BY id DESC LIMIT $1"), &[&limit])
+                    .await?
+            }
+        };
+        rows.iter().map(audit_entry_from).collect()
     }
 }

@@ -4,44 +4,13 @@
 //! create relies on the unique index on `scope`: when two replicas insert at
 //! once, the loser's INSERT fails with a unique violation → `AlreadyExists`.
 
+use tokio_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{GenericClient, Row};
-use uuid::Uuid;
 
-use super::rows::{fmt_time, parse_time};
-use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, wait};
+use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
+use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
-
-/// The columns of a [`ConfigRow`], in `from_row`'s order.
-macro_rules! columns {
-    () => {
-        "id, scope, provider, model, base_url, sealed_key, api_key_masked, \
-         key_fingerprint, created_at, updated_at"
-    };
-}
-
-const COLUMNS: &str = columns!();
-
-/// The hot read of `GET /llm-config/`, prepared once per connection.
-pub(super) const GET_ONE: &str = concat!("SELECT ", columns!(), " FROM configs WHERE scope = $1");
-
-pub(super) fn from_row(r: &Row) -> Result<ConfigRow, StoreError> {
-    let id: String = r.try_get(0)?;
-    let scope: String = r.try_get(1)?;
-    Ok(ConfigRow {
-        id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
-        scope: Scope::from_key(&scope).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        provider: r.try_get(2)?,
-        model: r.try_get(3)?,
-        base_url: r.try_get(4)?,
-        sealed_key: crate::crypto::SealedKey::from_stored(r.try_get(5)?),
-        api_key_masked: r.try_get(6)?,
-        key_fingerprint: r.try_get(7)?,
-        created_at: parse_time(r.try_get(8)?)?,
-        updated_at: parse_time(r.try_get(9)?)?,
-    })
-}
 
 /// The row of `scope`, held until the transaction ends.
 async fn get_for_update<C: GenericClient>(
@@ -49,157 +18,157 @@ async fn get_for_update<C: GenericClient>(
     scope: &Scope,
 ) -> Result<Option<ConfigRow>, StoreError> {
     c.query_opt(
-        &format!("SELECT {COLUMNS} FROM configs WHERE scope = $1 FOR UPDATE"),
+        &format!("SELECT {CONFIG_COLUMNS} FROM configs WHERE scope = $1 FOR UPDATE"),
         &[&scope.key()],
     )
     .await?
     .as_ref()
-    .map(from_row)
+    .map(ConfigRow::from_columns)
     .transpose()
 }
 
 pub(super) async fn all<C: GenericClient>(c: &C) -> Result<Vec<ConfigRow>, StoreError> {
     // Byte order, like SQLite's, whatever the database's collation.
     c.query(
-        &format!("SELECT {COLUMNS} FROM configs ORDER BY scope COLLATE \"C\""),
+        &format!("SELECT {CONFIG_COLUMNS} FROM configs ORDER BY scope COLLATE \"C\""),
         &[],
     )
     .await?
     .iter()
-    .map(from_row)
+    .map(ConfigRow::from_columns)
     .collect()
 }
 
 impl PgStore {
     /// The config of `scope`, if any.
-    pub fn get(&mut self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
-        let (rt, c, statement) = self.prepared(GET_ONE)?;
-        wait(rt, c.query_opt(&statement, &[&scope.key()]))?
+    pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
+        let c = self.client().await?;
+        // The hot read of `GET /llm-config/`: prepared once per connection.
+        let statement = c
+            .prepare_cached(&format!(
+                "SELECT {CONFIG_COLUMNS} FROM configs WHERE scope = $1"
+            ))
+            .await?;
+        c.query_opt(&statement, &[&scope.key()])
+            .await?
             .as_ref()
-            .map(from_row)
+            .map(ConfigRow::from_columns)
             .transpose()
     }
 
     /// Every stored config.
-    pub fn all_configs(&mut self) -> Result<Vec<ConfigRow>, StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, all(&*c))
+    pub async fn all_configs(&self) -> Result<Vec<ConfigRow>, StoreError> {
+        let c = self.client().await?;
+        all(&**c).await
     }
 
     /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
     /// entry commits in the same transaction.
-    pub fn insert(&mut self, row: &ConfigRow, audit_rec: &AuditRecord) -> Result<(), StoreError> {
-        let kcv = self.sealing_kcv.clone();
-        let (rt, c) = self.conn()?;
-        wait(rt, async move {
-            let tx = c.transaction().await?;
-            check_sealing_key(&tx, kcv.as_deref()).await?;
-            let inserted = tx
-                .execute(
-                    &format!(
-                        "INSERT INTO configs ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                    ),
-                    &[
-                        &row.id.to_string(),
-                        &row.scope.key(),
-                        &row.provider,
-                        &row.model,
-                        &row.base_url,
-                        &row.sealed_key.as_bytes(),
-                        &row.api_key_masked,
-                        &row.key_fingerprint,
-                        &fmt_time(row.created_at),
-                        &fmt_time(row.updated_at),
-                    ],
-                )
-                .await;
-            match inserted {
-                Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                    return Err(StoreError::AlreadyExists);
-                }
-                other => other?,
-            };
-            // A new config makes any earlier test result of this scope stale.
-            tx.execute(
-                "DELETE FROM last_tests WHERE scope = $1",
-                &[&row.scope.key()],
+    pub async fn insert(&self, row: ConfigRow, audit_rec: AuditRecord) -> Result<(), StoreError> {
+        let kcv = self.expected_kcv();
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        check_sealing_key(&tx, kcv.as_deref()).await?;
+        let inserted = tx
+            .execute(
+                &format!(
+                    "INSERT INTO configs ({CONFIG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                ),
+                &[
+                    &row.id.to_string(),
+                    &row.scope.key(),
+                    &row.provider,
+                    &row.model,
+                    &row.base_url,
+                    &row.sealed_key().as_bytes(),
+                    &row.api_key_masked,
+                    &row.key_fingerprint,
+                    &fmt_time(row.created_at),
+                    &fmt_time(row.updated_at),
+                ],
             )
-            .await?;
-            audit::append(&tx, audit_rec).await?;
-            tx.commit().await?;
-            Ok(())
-        })
+            .await;
+        match inserted {
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                return Err(StoreError::AlreadyExists);
+            }
+            other => other?,
+        };
+        // A new config makes any earlier test result of this scope stale.
+        tx.execute(
+            "DELETE FROM last_tests WHERE scope = $1",
+            &[&row.scope.key()],
+        )
+        .await?;
+        audit::append(&*tx, &audit_rec).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Reads the config of `scope` under `FOR UPDATE` and writes back what
     /// `change` returns, in one transaction. `NotFound` if there is none.
-    pub fn update<E>(
-        &mut self,
+    pub async fn update<E>(
+        &self,
         scope: &Scope,
-        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
     ) -> Result<ConfigRow, E>
     where
-        E: From<StoreError>,
+        E: From<StoreError> + Send + 'static,
     {
-        let kcv = self.sealing_kcv.clone();
-        let (rt, c) = self.conn().map_err(E::from)?;
-        wait(rt, async move {
-            let tx = c.transaction().await.map_err(StoreError::from)?;
-            check_sealing_key(&tx, kcv.as_deref()).await?;
-            let current = get_for_update(&tx, scope)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            // A rejected change drops `tx`, which rolls back and frees the row.
-            let update = change(&current)?;
-            let (next, audit_rec) = current.apply(update);
-            tx.execute(
-                "UPDATE configs SET provider = $1, model = $2, base_url = $3, sealed_key = $4,
-                     api_key_masked = $5, key_fingerprint = $6, updated_at = $7
-                 WHERE id = $8",
-                &[
-                    &next.provider,
-                    &next.model,
-                    &next.base_url,
-                    &next.sealed_key.as_bytes(),
-                    &next.api_key_masked,
-                    &next.key_fingerprint,
-                    &fmt_time(next.updated_at),
-                    &next.id.to_string(),
-                ],
-            )
-            .await
-            .map_err(StoreError::from)?;
-            audit::append(&tx, &audit_rec).await?;
-            tx.commit().await.map_err(StoreError::from)?;
-            Ok(next)
-        })
+        let kcv = self.expected_kcv();
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(StoreError::from)?;
+        check_sealing_key(&tx, kcv.as_deref()).await?;
+        let current = get_for_update(&*tx, scope)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // A rejected change drops `tx`, which rolls back and frees the row.
+        let update = change(&current)?;
+        let (next, audit_rec) = current.apply(update);
+        tx.execute(
+            "UPDATE configs SET provider = $1, model = $2, base_url = $3, sealed_key = $4,
+                 api_key_masked = $5, key_fingerprint = $6, updated_at = $7
+             WHERE id = $8",
+            &[
+                &next.provider,
+                &next.model,
+                &next.base_url,
+                &next.sealed_key().as_bytes(),
+                &next.api_key_masked,
+                &next.key_fingerprint,
+                &fmt_time(next.updated_at),
+                &next.id.to_string(),
+            ],
+        )
+        .await
+        .map_err(StoreError::from)?;
+        audit::append(&*tx, &audit_rec).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(next)
     }
 
     /// Deletes the config of `scope` and its last test; `NotFound` if none.
-    pub fn delete(
-        &mut self,
+    pub async fn delete(
+        &self,
         scope: &Scope,
-        audit_rec: &AuditRecord,
+        mut audit_rec: AuditRecord,
     ) -> Result<ConfigRow, StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, async move {
-            let tx = c.transaction().await?;
-            let current = get_for_update(&tx, scope)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            tx.execute(
-                "DELETE FROM configs WHERE id = $1",
-                &[&current.id.to_string()],
-            )
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let current = get_for_update(&*tx, scope)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        tx.execute(
+            "DELETE FROM configs WHERE id = $1",
+            &[&current.id.to_string()],
+        )
+        .await?;
+        tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
             .await?;
-            tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
-                .await?;
-            let mut rec = audit_rec.clone();
-            rec.key_fingerprint = Some(current.key_fingerprint.clone());
-            audit::append(&tx, &rec).await?;
-            tx.commit().await?;
-            Ok(current)
-        })
+        audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
+        audit::append(&*tx, &audit_rec).await?;
+        tx.commit().await?;
+        Ok(current)
     }
 }
 
@@ -215,11 +184,8 @@ async fn check_sealing_key(
         return Ok(());
     }
     let recorded: Option<String> = tx
-        .query_opt(
-            "SELECT value FROM meta WHERE key = 'key_check' FOR SHARE",
-            &[],
-        )
+        .query_opt(&format!("{KEY_CHECK} FOR SHARE"), &[])
         .await?
         .map(|r| r.get(0));
-    super::rows::verify_sealing_key(recorded.as_deref(), expected)
+    verify_sealing_key(recorded.as_deref(), expected)
 }

@@ -4,18 +4,10 @@
 //! (so two replicas patching different fields both land), and every write
 //! commits with its audit entry in one transaction.
 //!
-//! Why `tokio-postgres` behind a synchronous facade rather than the sync
-//! `postgres` crate: `postgres::Client` owns a current-thread runtime and
-//! calls `Runtime::block_on`, which panics on a thread inside the service's
-//! runtime (the CLI opens the store from async code, and tests run the store
-//! inline on a current-thread runtime), and dropping it there panics too.
-//! Here the connection task runs on a one-thread runtime this store owns,
-//! and callers wait with a plain executor (`futures_executor::block_on`),
-//! which is legal on any thread. The service already moves store calls off
-//! its async workers (`block_in_place`/`spawn_blocking`), so waiting here
-//! never stalls other requests. The store calls run one at a time on this
-//! connection (the service holds them behind a mutex); the hot reads of a
-//! server get a second connection of their own, see [`PgReader`].
+//! Every call awaits natively on a connection from a `deadpool-postgres`
+//! pool ([`pool`]): no runtime of our own, no blocking wait, and concurrent
+//! requests run on as many connections as the pool holds. Hot statements are
+//! prepared once per connection through the pool's statement cache.
 
 mod audit;
 mod configs;
@@ -23,234 +15,159 @@ mod connect_settings;
 mod instances;
 mod migrations;
 mod options;
-mod reader;
+mod pool;
 mod tests_table;
 mod tls;
 mod tokens;
 
-use std::collections::HashMap;
-use std::future::Future;
+use std::sync::{Arc, RwLock};
 
-use tokio::runtime::Runtime;
-use tokio_postgres::{Client, Statement};
+use deadpool_postgres::{Object, Pool};
 
 pub use connect_settings::{DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgSettings, SslMode};
 pub use options::PgConnectOptions;
-pub use reader::PgReader;
+pub use pool::build_pool;
 pub use tls::{CaSource, PgConnector, error_chain};
 
-use super::rows;
-use super::{AuditRecord, ConfigRow, StoreError};
+use super::{AuditRecord, ConfigRow, StoreError, rows};
 use crate::crypto::SealedKey;
 
-/// An open PostgreSQL store: one connection, re-established when it drops.
+/// An open PostgreSQL store; clones share one pool.
+#[derive(Clone)]
 pub struct PgStore {
-    /// `None` only while dropping (the runtime is shut down in the background).
-    runtime: Option<Runtime>,
-    client: Client,
+    pool: Pool,
+    /// Says which TLS rules were in force when a connection fails.
     connector: PgConnector,
-    /// Prepared statements of the hot reads, by SQL text: a cached
-    /// statement saves the parse round trip on every request.
-    statements: HashMap<&'static str, Statement>,
     /// Check value of the master key this process seals with; writes of a
-    /// sealed key verify it inside their transaction.
-    pub(super) sealing_kcv: Option<String>,
+    /// sealed key verify it inside their transaction. Read for a moment at
+    /// the start of each write, never held across an await.
+    sealing_kcv: Arc<RwLock<Option<String>>>,
 }
 
 impl PgStore {
-    /// Connects as `options` say and brings the schema up to date.
-    pub fn open(options: &PgConnectOptions) -> Result<PgStore, StoreError> {
+    /// Connects as `options` say (TLS mode and CA, pool size, statement
+    /// timeout) and brings the schema up to date.
+    pub async fn open(options: &PgConnectOptions) -> Result<PgStore, StoreError> {
         let connector = options.connector()?;
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("llmcfg-postgres")
-            .enable_all()
-            .build()
-            .map_err(|e| StoreError::Open(format!("cannot start the PostgreSQL runtime: {e}")))?;
-        let client = match connect(&runtime, &connector) {
-            Ok(client) => client,
-            Err(e) => {
-                // Dropping the runtime here would block, and panic when the
-                // caller is async code (the CLI opens the store there).
-                runtime.shutdown_background();
-                return Err(e);
-            }
-        };
-        let mut store = PgStore {
-            runtime: Some(runtime),
-            client,
+        let pool = build_pool(
+            options.pg_config().clone(),
+            options.tls_connector()?,
+            options.pool_size(),
+        )?;
+        PgStore::open_pool(pool, connector).await
+    }
+
+    /// A store over `pool` (see [`build_pool`]); runs the migrations.
+    /// `connector` describes the connection rules in errors.
+    pub async fn open_pool(pool: Pool, connector: PgConnector) -> Result<PgStore, StoreError> {
+        let store = PgStore {
+            pool,
             connector,
-            statements: HashMap::new(),
-            sealing_kcv: None,
+            sealing_kcv: Arc::new(RwLock::new(None)),
         };
-        let (rt, c) = store.conn()?;
-        wait(rt, migrations::migrate(c))?;
+        let mut client = store.client().await?;
+        migrations::migrate(&mut client).await?;
         Ok(store)
     }
 
-    /// The runtime and a live connection. A connection that the server
-    /// closed (restart, failover) is replaced first; an operation that fails
-    /// mid-way is never retried, since the caller cannot tell whether it
-    /// committed.
-    fn conn(&mut self) -> Result<(&Runtime, &mut Client), StoreError> {
-        let runtime = self.runtime.as_ref().expect("runtime lives until drop");
-        if self.client.is_closed() {
-            tracing::warn!("PostgreSQL connection lost; reconnecting");
-            self.client = connect(runtime, &self.connector)?;
-            // Statements belong to the connection that prepared them.
-            self.statements.clear();
-        }
-        Ok((runtime, &mut self.client))
+    /// A pooled connection. A connection the server closed (restart,
+    /// failover) is dropped by the pool and a new one made; an operation
+    /// that fails mid-way is never retried, since the caller cannot tell
+    /// whether it committed.
+    async fn client(&self) -> Result<Object, StoreError> {
+        self.pool.get().await.map_err(|e| match e {
+            // A failed connect (TLS, auth, refused) says why and under which
+            // TLS rules; the URL is not repeated, as it may carry a password.
+            deadpool_postgres::PoolError::Backend(e) => self.connector.connect_error(&e),
+            other => StoreError::Pool(other),
+        })
     }
 
-    /// Like [`PgStore::conn`], plus `sql` prepared once per connection.
-    fn prepared(
-        &mut self,
-        sql: &'static str,
-    ) -> Result<(&Runtime, &mut Client, Statement), StoreError> {
-        self.conn()?;
-        let runtime = self.runtime.as_ref().expect("runtime lives until drop");
-        let statement = match self.statements.get(sql) {
-            Some(s) => s.clone(),
-            None => {
-                let s = wait(runtime, self.client.prepare(sql))?;
-                self.statements.insert(sql, s.clone());
-                s
-            }
-        };
-        Ok((runtime, &mut self.client, statement))
+    fn expected_kcv(&self) -> Option<String> {
+        self.sealing_kcv
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
-    /// A reader for the hot reads, on a connection of its own (see
-    /// [`PgReader`]); it connects on first use.
-    pub fn reader(&self) -> PgReader {
-        let runtime = self.runtime.as_ref().expect("runtime lives until drop");
-        PgReader::new(runtime.handle().clone(), self.connector.clone())
+    /// Tells the store which master key this process seals with.
+    pub async fn set_sealing_key_check(&self, kcv: String) -> Result<(), StoreError> {
+        *self.sealing_kcv.write().unwrap_or_else(|p| p.into_inner()) = Some(kcv);
+        Ok(())
     }
 
     /// The stored master-key check value, if the store has one yet.
-    pub fn key_check_value(&mut self) -> Result<Option<String>, StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, async move {
-            let row = c
-                .query_opt("SELECT value FROM meta WHERE key = 'key_check'", &[])
-                .await?;
-            Ok(row.map(|r| r.get(0)))
-        })
+    pub async fn key_check_value(&self) -> Result<Option<String>, StoreError> {
+        let c = self.client().await?;
+        let row = c.query_opt(rows::KEY_CHECK, &[]).await?;
+        Ok(row.map(|r| r.get(0)))
     }
 
     /// Records the check value of the master key if none is recorded yet, and
     /// returns the one that is recorded (another replica may have won).
-    pub fn init_key_check_value(&mut self, kcv: &str) -> Result<String, StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, async move {
-            c.execute(
-                "INSERT INTO meta (key, value) VALUES ('key_check', $1)
-                     ON CONFLICT (key) DO NOTHING",
-                &[&kcv],
-            )
-            .await?;
-            let row = c
-                .query_one("SELECT value FROM meta WHERE key = 'key_check'", &[])
-                .await?;
-            Ok(row.get(0))
-        })
+    pub async fn init_key_check_value(&self, kcv: String) -> Result<String, StoreError> {
+        let c = self.client().await?;
+        c.execute(
+            "INSERT INTO meta (key, value) VALUES ('key_check', $1)
+                 ON CONFLICT (key) DO NOTHING",
+            &[&kcv],
+        )
+        .await?;
+        let row = c.query_one(rows::KEY_CHECK, &[]).await?;
+        Ok(row.get(0))
     }
 
     /// True when the store has never held a sealed key.
-    pub fn is_fresh(&mut self) -> Result<bool, StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, async move {
-            let row = c
-                .query_one(
-                    "SELECT (SELECT COUNT(*) FROM configs) = 0
-                            AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'key_check')",
-                    &[],
-                )
-                .await?;
-            Ok(row.get(0))
-        })
+    pub async fn is_fresh(&self) -> Result<bool, StoreError> {
+        let c = self.client().await?;
+        let row = c
+            .query_one(
+                "SELECT (SELECT COUNT(*) FROM configs) = 0
+                        AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'key_check')",
+                &[],
+            )
+            .await?;
+        Ok(row.get(0))
     }
 
     /// Re-seals every stored key and records the new check value, in one
     /// transaction that locks `configs` against concurrent writers, so no
     /// replica slips in a row sealed under the old key meanwhile.
-    pub fn reseal_all<E>(
-        &mut self,
-        new_kcv: &str,
-        mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E>,
-        audit_rec: &AuditRecord,
+    pub async fn reseal_all<E>(
+        &self,
+        new_kcv: String,
+        mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E> + Send + 'static,
+        audit_rec: AuditRecord,
     ) -> Result<usize, E>
     where
-        E: From<StoreError>,
+        E: From<StoreError> + Send + 'static,
     {
-        let mut failure: Option<E> = None;
-        let failure_slot = &mut failure;
-        let (rt, c) = self.conn().map_err(E::from)?;
-        let result = wait(rt, async move {
-            let tx = c.transaction().await?;
-            tx.batch_execute("LOCK TABLE configs IN SHARE ROW EXCLUSIVE MODE")
-                .await?;
-            let rows = configs::all(&tx).await?;
-            for row in &rows {
-                let sealed = match reseal(row) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        // Dropping the transaction rolls it back.
-                        *failure_slot = Some(e);
-                        return Ok(0);
-                    }
-                };
-                tx.execute(
-                    "UPDATE configs SET sealed_key = $1 WHERE id = $2",
-                    &[&sealed.as_bytes(), &row.id.to_string()],
-                )
-                .await?;
-            }
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(StoreError::from)?;
+        tx.batch_execute("LOCK TABLE configs IN SHARE ROW EXCLUSIVE MODE")
+            .await
+            .map_err(StoreError::from)?;
+        let all = configs::all(&*tx).await?;
+        for row in &all {
+            // An error drops `tx`, which rolls everything back.
+            let sealed = reseal(row)?;
             tx.execute(
-                "INSERT INTO meta (key, value) VALUES ('key_check', $1)
-                     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                &[&new_kcv],
+                "UPDATE configs SET sealed_key = $1 WHERE id = $2",
+                &[&sealed.as_bytes(), &row.id.to_string()],
             )
-            .await?;
-            audit::append(&tx, audit_rec).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(rows.len())
-        });
-        match failure {
-            Some(e) => Err(e),
-            None => result.map_err(E::from),
+            .await
+            .map_err(StoreError::from)?;
         }
-    }
-}
-
-impl Drop for PgStore {
-    fn drop(&mut self) {
-        // Dropping a runtime blocks, which Tokio forbids (with a panic) when
-        // the last handle goes away on an async worker; shut it down in the
-        // background instead. The server notices the closed socket.
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
-    }
-}
-
-/// Waits for `fut` on this thread. Entering the runtime lets the future
-/// reach the runtime's I/O driver; the plain executor then parks this thread
-/// without starting a second runtime.
-fn wait<F: Future>(runtime: &Runtime, fut: F) -> F::Output {
-    let _enter = runtime.enter();
-    futures_executor::block_on(fut)
-}
-
-/// Opens one connection and spawns its I/O task on `runtime`.
-fn connect(runtime: &Runtime, connector: &PgConnector) -> Result<Client, StoreError> {
-    let connector = connector.clone();
-    let connecting = runtime.spawn(async move { connector.connect().await });
-    match futures_executor::block_on(connecting) {
-        Ok(result) => result,
-        Err(e) => Err(StoreError::Open(format!(
-            "PostgreSQL connect task failed: {e}"
-        ))),
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('key_check', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&new_kcv],
+        )
+        .await
+        .map_err(StoreError::from)?;
+        audit::append(&*tx, &audit_rec).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.set_sealing_key_check(new_kcv).await?;
+        Ok(all.len())
     }
 }

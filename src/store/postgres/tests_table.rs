@@ -1,20 +1,20 @@
 //! The last connection-test result per scope, on PostgreSQL.
 
 use super::rows::fmt_time;
-use super::{AuditRecord, PgStore, StoreError, audit, wait};
+use super::{AuditRecord, PgStore, StoreError, audit};
 use crate::domain::{Scope, TestResult};
 
 impl PgStore {
     /// Records the result of a test of `scope` and its audit entry. A result
     /// for a config that was deleted meanwhile is dropped (returns false).
-    pub fn record_test(
-        &mut self,
+    pub async fn record_test(
+        &self,
         scope: &Scope,
-        result: &TestResult,
-        audit_rec: &AuditRecord,
+        result: TestResult,
+        audit_rec: AuditRecord,
     ) -> Result<bool, StoreError> {
-        let (rt, c) = self.conn()?;
-        wait(rt, async move {
+        let mut c = self.client().await?;
+        {
             let tx = c.transaction().await?;
             // FOR SHARE keeps a concurrent delete of this config waiting
             // until the result is in, so the delete also removes it.
@@ -47,9 +47,9 @@ impl PgStore {
                 ],
             )
             .await?;
-            audit::append(&tx, audit_rec).await?;
+            audit::append(&*tx, &audit_rec).await?;
             tx.commit().await?;
             Ok(true)
-        })
+        }
     }
 }

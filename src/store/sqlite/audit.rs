@@ -3,75 +3,49 @@
 
 use rusqlite::{Connection, params};
 
-use super::rows::{fmt_time, parse_time};
-use super::{AuditRecord, SqliteStore, StoreError};
+use super::rows::{AUDIT_COLUMNS, audit_entry_from, fmt_time};
+use super::{AuditRecord, StoreError};
 use crate::domain::{AuditEntry, Scope};
 
 pub(super) fn append(conn: &Connection, rec: &AuditRecord) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (at, actor, scope, action, fields, key_fingerprint, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            fmt_time(rec.at),
-            rec.actor,
-            rec.scope.key(),
-            rec.action,
-            rec.fields.join(","),
-            rec.key_fingerprint,
-            rec.detail,
-        ],
-    )?;
+    )?
+    .execute(params![
+        fmt_time(rec.at),
+        rec.actor,
+        rec.scope.key(),
+        rec.action.as_str(),
+        rec.fields.join(","),
+        rec.key_fingerprint,
+        rec.detail,
+    ])?;
     Ok(())
 }
 
-impl SqliteStore {
-    /// Appends one audit entry on its own.
-    pub fn append_audit(&mut self, rec: &AuditRecord) -> Result<(), StoreError> {
-        append(&self.conn, rec)
-    }
-
-    /// The newest `limit` entries, newest first; one scope or all.
-    pub fn audit(
-        &self,
-        scope: Option<&Scope>,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let sql = "SELECT id, at, actor, scope, action, fields, key_fingerprint, detail FROM audit";
-        let mut stmt;
-        let mut rows = match scope {
-            Some(s) => {
-                stmt = self
-                    .conn
-                    .prepare(&format!("{sql} WHERE scope = ?1 ORDER BY id DESC LIMIT ?2"))?;
-                stmt.query(params![s.key(), limit])?
-            }
-            None => {
-                stmt = self
-                    .conn
-                    .prepare(&format!("{sql} ORDER BY id DESC LIMIT ?1"))?;
-                stmt.query(params![limit])?
-            }
-        };
-        let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
-            let scope: String = r.get(3)?;
-            let fields: String = r.get(5)?;
-            out.push(AuditEntry {
-                id: r.get(0)?,
-                at: parse_time(&r.get::<_, String>(1)?)?,
-                actor: r.get(2)?,
-                instance_id: (!scope.is_empty()).then_some(scope),
-                action: r.get(4)?,
-                fields: fields
-                    .split(',')
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                key_fingerprint: r.get(6)?,
-                detail: r.get(7)?,
-            });
+/// The newest `limit` entries, newest first; one scope or all.
+pub(super) fn read(
+    conn: &Connection,
+    scope: Option<&Scope>,
+    limit: usize,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit");
+    let mut stmt;
+    let mut rows = match scope {
+        Some(s) => {
+            stmt = conn.prepare(&format!("{sql} WHERE scope = ?1 ORDER BY id DESC LIMIT ?2"))?;
+            stmt.query(params![s.key(), limit])?
         }
-        Ok(out)
+        None => {
+            stmt = conn.prepare(&format!("{sql} ORDER BY id DESC LIMIT ?1"))?;
+            stmt.query(params![limit])?
+        }
+    };
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(audit_entry_from(r)?);
     }
+    Ok(out)
 }

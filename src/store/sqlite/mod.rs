@@ -1,9 +1,14 @@
 //! SQLite persistence: one file in WAL mode with `synchronous=FULL`, so an
 //! acknowledged write survives a crash, and `BEGIN IMMEDIATE` around every
 //! read-modify-write, so concurrent processes serialise instead of losing
-//! updates. Only sealed keys ([`SealedKey`]) can be written.
+//! updates.
 //!
-//! The store is synchronous; the service runs it on a blocking thread.
+//! Two connections, each owned by a thread of its own ([`worker`]): a writer
+//! that runs every write in arrival order, and a reader for the hot reads
+//! (config by scope, token by hash, the lists), which WAL lets run beside a
+//! write's `fsync`. The query functions in the sibling files are plain
+//! synchronous code over a `Connection`; this file ships them to the right
+//! thread.
 
 mod audit;
 mod configs;
@@ -11,140 +16,309 @@ mod instances;
 mod migrations;
 mod tests_table;
 mod tokens;
+mod worker;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::rows;
-use super::{AuditRecord, ConfigRow, RowUpdate, StoreError};
+use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, rows};
 use crate::crypto::SealedKey;
+use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
+use worker::{Conn, Worker};
 
 /// How long a writer waits for another process's transaction.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// An open SQLite store.
+/// An open SQLite store; clones share the same two connection threads.
+#[derive(Clone)]
 pub struct SqliteStore {
-    conn: Connection,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    writer: Worker,
+    reader: Worker,
     path: PathBuf,
-    /// Check value of the master key this process seals with; writes of a
-    /// sealed key verify it inside their transaction.
-    pub(super) sealing_kcv: Option<String>,
+}
+
+/// Opens one connection to `path` with the store's settings.
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(|e| StoreError::open(path.display(), e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // WAL lets readers run beside a writer; FULL syncs the WAL on every
+    // commit so an acknowledged write survives power loss, not just a
+    // process crash.
+    let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Open(format!(
+            "{}: could not enable WAL (journal mode is {mode})",
+            path.display()
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    Ok(conn)
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path` and runs migrations.
-    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
-            && !dir.exists()
-        {
-            crate::crypto::source::create_private_dir(dir)
-                .map_err(|e| StoreError::Open(format!("{}: {e}", dir.display())))?;
-        }
-        let conn = Connection::open(path)
-            .map_err(|e| StoreError::Open(format!("{}: {e}", path.display())))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // WAL lets readers run beside a writer; FULL syncs the WAL on every
-        // commit so an acknowledged write survives power loss, not just a
-        // process crash.
-        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Open(format!(
-                "{}: could not enable WAL (journal mode is {mode})",
-                path.display()
-            )));
-        }
-        conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
-        let mut store = SqliteStore {
-            conn,
-            path: path.to_path_buf(),
-            sealing_kcv: None,
-        };
-        migrations::migrate(&mut store.conn)?;
-        Ok(store)
+    pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let path = path.to_path_buf();
+        let for_writer = path.clone();
+        let writer = Worker::spawn("llmcfg-sqlite-w", move || {
+            if let Some(dir) = for_writer.parent().filter(|d| !d.as_os_str().is_empty())
+                && !dir.exists()
+            {
+                crate::crypto::source::create_private_dir(dir)
+                    .map_err(|e| StoreError::open(dir.display(), e))?;
+            }
+            let mut conn = connect(&for_writer)?;
+            migrations::migrate(&mut conn)?;
+            Ok(conn)
+        })
+        .await?;
+        let for_reader = path.clone();
+        let reader = Worker::spawn("llmcfg-sqlite-r", move || {
+            let conn = connect(&for_reader)?;
+            // This connection only reads; a bug that tried to write through
+            // it fails instead of bypassing the writer's ordering.
+            conn.execute_batch("PRAGMA query_only=ON;")?;
+            Ok(conn)
+        })
+        .await?;
+        Ok(SqliteStore {
+            shared: Arc::new(Shared {
+                writer,
+                reader,
+                path,
+            }),
+        })
     }
 
     /// The file this store lives in.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.shared.path
+    }
+
+    async fn read<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        self.shared.reader.run(move |c| job(&c.conn)).await?
+    }
+
+    async fn write<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        self.shared.writer.run(job).await?
+    }
+
+    /// Tells the writer which master key this process seals with.
+    pub async fn set_sealing_key_check(&self, kcv: String) -> Result<(), StoreError> {
+        self.shared
+            .writer
+            .run(move |c| c.sealing_kcv = Some(kcv))
+            .await
     }
 
     /// The stored master-key check value, if the store has one yet.
-    pub fn key_check_value(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
-                r.get(0)
-            })
-            .optional()?)
+    pub async fn key_check_value(&self) -> Result<Option<String>, StoreError> {
+        self.write(|c| key_check(&c.conn)).await
     }
 
     /// Records the check value of the master key if none is recorded yet, and
     /// returns the one that is recorded (another process may have won).
-    pub fn init_key_check_value(&mut self, kcv: &str) -> Result<String, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?1)",
-            [kcv],
-        )?;
-        let stored: String =
-            tx.query_row("SELECT value FROM meta WHERE key = 'key_check'", [], |r| {
-                r.get(0)
-            })?;
-        tx.commit()?;
-        Ok(stored)
+    pub async fn init_key_check_value(&self, kcv: String) -> Result<String, StoreError> {
+        self.write(move |c| {
+            let tx = c
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?1)",
+                [&kcv],
+            )?;
+            let stored: String = tx.query_row(rows::KEY_CHECK, [], |r| r.get(0))?;
+            tx.commit()?;
+            Ok(stored)
+        })
+        .await
     }
 
     /// True when the store has never held a sealed key.
-    pub fn is_fresh(&self) -> Result<bool, StoreError> {
-        let configs: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM configs", [], |r| r.get(0))?;
-        Ok(configs == 0 && self.key_check_value()?.is_none())
+    pub async fn is_fresh(&self) -> Result<bool, StoreError> {
+        self.write(|c| {
+            let configs: i64 = c
+                .conn
+                .query_row("SELECT COUNT(*) FROM configs", [], |r| r.get(0))?;
+            Ok(configs == 0 && key_check(&c.conn)?.is_none())
+        })
+        .await
     }
 
     /// Re-seals every stored key and records the new check value, in one
     /// transaction: either every row moves to the new key or none does.
-    pub fn reseal_all<E>(
-        &mut self,
-        new_kcv: &str,
-        mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E>,
-        audit: &AuditRecord,
+    pub async fn reseal_all<E>(
+        &self,
+        new_kcv: String,
+        mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E> + Send + 'static,
+        audit: AuditRecord,
     ) -> Result<usize, E>
     where
-        E: From<StoreError>,
+        E: From<StoreError> + Send + 'static,
     {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let rows = configs::all(&tx)?;
-        for row in &rows {
-            let sealed = reseal(row)?;
+        self.write(move |c| {
+            let tx = c
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+            let rows = configs::all(&tx)?;
+            for row in &rows {
+                let sealed = reseal(row)?;
+                tx.execute(
+                    "UPDATE configs SET sealed_key = ?1 WHERE id = ?2",
+                    rusqlite::params![sealed.as_bytes(), row.id.to_string()],
+                )
+                .map_err(StoreError::from)?;
+            }
             tx.execute(
-                "UPDATE configs SET sealed_key = ?1 WHERE id = ?2",
-                rusqlite::params![sealed.as_bytes(), row.id.to_string()],
+                "INSERT INTO meta (key, value) VALUES ('key_check', ?1)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [&new_kcv],
             )
             .map_err(StoreError::from)?;
-        }
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('key_check', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [new_kcv],
-        )
-        .map_err(StoreError::from)?;
-        audit::append(&tx, audit)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(rows.len())
+            audit::append(&tx, &audit)?;
+            tx.commit().map_err(StoreError::from)?;
+            // From here on this writer refuses writes sealed under the old key.
+            c.sealing_kcv = Some(new_kcv);
+            Ok(rows.len())
+        })
+        .await
     }
 
     /// Flushes the WAL into the main file (used by tests and `master-key rotate`).
-    pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn
-            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        Ok(())
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        self.write(|c| Ok(c.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))
+            .await
     }
+
+    /// The config of `scope`, if any.
+    pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
+        let scope = scope.clone();
+        self.read(move |c| configs::get(c, &scope)).await
+    }
+
+    /// Inserts a new config; `AlreadyExists` if the scope has one.
+    pub async fn insert(&self, row: ConfigRow, audit: AuditRecord) -> Result<(), StoreError> {
+        self.write(move |c| configs::insert(c, &row, &audit)).await
+    }
+
+    /// Reads the config of `scope` and writes back what `change` returns.
+    pub async fn update<E>(
+        &self,
+        scope: &Scope,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
+    ) -> Result<ConfigRow, E>
+    where
+        E: From<StoreError> + Send + 'static,
+    {
+        let scope = scope.clone();
+        self.write(move |c| configs::update(c, &scope, change))
+            .await
+    }
+
+    /// Deletes the config of `scope` and its last test; `NotFound` if none.
+    pub async fn delete(&self, scope: &Scope, audit: AuditRecord) -> Result<ConfigRow, StoreError> {
+        let scope = scope.clone();
+        self.write(move |c| configs::delete(&mut c.conn, &scope, audit))
+            .await
+    }
+
+    /// Every stored config.
+    pub async fn all_configs(&self) -> Result<Vec<ConfigRow>, StoreError> {
+        self.read(configs::all).await
+    }
+
+    /// Appends one audit entry on its own.
+    pub async fn append_audit(&self, rec: AuditRecord) -> Result<(), StoreError> {
+        self.write(move |c| audit::append(&c.conn, &rec)).await
+    }
+
+    /// The newest `limit` entries, newest first; one scope or all.
+    pub async fn audit(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let scope = scope.cloned();
+        self.read(move |c| audit::read(c, scope.as_ref(), limit))
+            .await
+    }
+
+    /// Registers an instance id (or renames it); returns true when it was new.
+    pub async fn add_instance(
+        &self,
+        id: &InstanceId,
+        name: Option<String>,
+        audit: AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let id = id.clone();
+        self.write(move |c| instances::add(&mut c.conn, &id, name.as_deref(), &audit))
+            .await
+    }
+
+    /// The control plane and every known or configured instance.
+    pub async fn list_instances(&self) -> Result<Vec<InstanceSummary>, StoreError> {
+        self.read(instances::list).await
+    }
+
+    /// Records the result of a test of `scope` and its audit entry.
+    pub async fn record_test(
+        &self,
+        scope: &Scope,
+        result: TestResult,
+        audit: AuditRecord,
+    ) -> Result<bool, StoreError> {
+        let scope = scope.clone();
+        self.write(move |c| tests_table::record(&mut c.conn, &scope, &result, &audit))
+            .await
+    }
+
+    /// Stores a new API token; `AlreadyExists` when the name is taken.
+    pub async fn add_token(
+        &self,
+        info: TokenInfo,
+        hash: [u8; 32],
+        audit: AuditRecord,
+    ) -> Result<(), StoreError> {
+        self.write(move |c| tokens::add(&mut c.conn, &info, &hash, &audit))
+            .await
+    }
+
+    /// Every API token, by name.
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        self.read(tokens::list).await
+    }
+
+    /// Deletes the token `name`; `NotFound` when there is none.
+    pub async fn revoke_token(&self, name: &str, audit: AuditRecord) -> Result<(), StoreError> {
+        let name = name.to_string();
+        self.write(move |c| tokens::revoke(&mut c.conn, &name, &audit))
+            .await
+    }
+
+    /// The token whose stored hash equals `hash`, if any.
+    pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
+        let hash = *hash;
+        self.read(move |c| tokens::find(c, &hash)).await
+    }
+}
+
+/// The recorded master-key check value, if any.
+fn key_check(conn: &Connection) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(rows::KEY_CHECK, [], |r| r.get(0))
+        .optional()?)
 }

@@ -1,50 +1,46 @@
 //! The last connection-test result per scope.
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::rows::fmt_time;
-use super::{AuditRecord, SqliteStore, StoreError, audit};
+use super::{AuditRecord, StoreError, audit};
 use crate::domain::{Scope, TestResult};
 
-impl SqliteStore {
-    /// Records the result of a test of `scope` and its audit entry. A result
-    /// for a config that was deleted meanwhile is dropped (returns false).
-    pub fn record_test(
-        &mut self,
-        scope: &Scope,
-        result: &TestResult,
-        audit_rec: &AuditRecord,
-    ) -> Result<bool, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM configs WHERE scope = ?1",
-            [scope.key()],
-            |r| r.get(0),
-        )?;
-        if exists == 0 {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO last_tests (scope, success, provider, model, status, message, latency_ms, checked_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT(scope) DO UPDATE SET success = excluded.success, provider = excluded.provider,
-                 model = excluded.model, status = excluded.status, message = excluded.message,
-                 latency_ms = excluded.latency_ms, checked_at = excluded.checked_at",
-            params![
-                scope.key(),
-                result.success,
-                result.provider,
-                result.model,
-                result.status.as_str(),
-                result.message,
-                i64::try_from(result.latency_ms).unwrap_or(i64::MAX),
-                fmt_time(result.checked_at),
-            ],
-        )?;
-        audit::append(&tx, audit_rec)?;
-        tx.commit()?;
-        Ok(true)
+/// Records the result of a test of `scope` and its audit entry. A result
+/// for a config that was deleted meanwhile is dropped (returns false).
+pub(super) fn record(
+    conn: &mut Connection,
+    scope: &Scope,
+    result: &TestResult,
+    audit_rec: &AuditRecord,
+) -> Result<bool, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let exists: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM configs WHERE scope = ?1",
+        [scope.key()],
+        |r| r.get(0),
+    )?;
+    if exists == 0 {
+        return Ok(false);
     }
+    tx.execute(
+        "INSERT INTO last_tests (scope, success, provider, model, status, message, latency_ms, checked_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(scope) DO UPDATE SET success = excluded.success, provider = excluded.provider,
+             model = excluded.model, status = excluded.status, message = excluded.message,
+             latency_ms = excluded.latency_ms, checked_at = excluded.checked_at",
+        params![
+            scope.key(),
+            result.success,
+            result.provider,
+            result.model,
+            result.status.as_str(),
+            result.message,
+            i64::try_from(result.latency_ms).unwrap_or(i64::MAX),
+            fmt_time(result.checked_at),
+        ],
+    )?;
+    audit::append(&tx, audit_rec)?;
+    tx.commit()?;
+    Ok(true)
 }

@@ -78,7 +78,7 @@ pub fn render(state: &AuditState, theme: &Theme, frame: &mut Frame, area: Rect) 
         Row::new(vec![
             e.at.format(&Rfc3339).unwrap_or_default(),
             e.actor.clone(),
-            e.action.clone(),
+            e.action.to_string(),
             e.fields.join(","),
             detail,
         ])
