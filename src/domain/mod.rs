@@ -8,8 +8,11 @@ pub mod catalog;
 pub mod config;
 pub mod instances;
 pub mod mask;
+pub mod provider_rule;
+pub mod record_id;
 pub mod scope;
 pub mod secret;
+pub mod timestamp;
 pub mod token;
 pub mod validation;
 
@@ -18,6 +21,8 @@ pub use config::{
     AuditEntry, ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus,
 };
 pub use mask::mask_key;
+pub use provider_rule::ProviderRule;
+pub use record_id::RecordId;
 pub use scope::{InstanceId, Scope};
 pub use secret::ApiKey;
 pub use token::{IssuedToken, Role, TokenInfo};

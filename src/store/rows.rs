@@ -39,7 +39,7 @@ impl ConfigRow {
     /// The public view of this row.
     pub fn to_view(&self) -> ConfigView {
         ConfigView {
-            id: self.id,
+            id: self.id.into(),
             provider: self.provider.clone(),
             model: self.model.clone(),
             api_key_masked: self.api_key_masked.clone(),
@@ -145,7 +145,9 @@ impl ListColumns {
         let instance_id = (!self.scope.is_empty()).then_some(self.scope);
         let config = match self.config_id {
             Some(id) => Some(ConfigView {
-                id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                id: Uuid::parse_str(&id)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?
+                    .into(),
                 provider: required(self.provider, "configs.provider")?,
                 model: required(self.model, "configs.model")?,
                 base_url: self.base_url,
