@@ -254,7 +254,7 @@ mod tests {
     fn schemas_match_the_serialized_types() {
         let now = time::OffsetDateTime::now_utc();
         let view = ConfigView {
-            id: uuid::Uuid::nil(),
+            id: uuid::Uuid::nil().into(),
             provider: "p".into(),
             model: "m".into(),
             api_key_masked: "********".into(),
