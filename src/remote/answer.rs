@@ -17,7 +17,7 @@ const QUOTE_CHARS: usize = 160;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteKind {
     /// `GET /llm-config/`: the seed answers `null` for an empty scope, so a
-    /// 404 here means the URL is wrong.
+    /// framework 404 here means the URL is wrong.
     SeedRead,
     /// A seed write or test: 404 means the scope has no configuration.
     SeedScoped,
@@ -153,16 +153,23 @@ pub fn error_for(
             detail_text(status, body)
         )),
         (StatusCode::FORBIDDEN, _, _) => ServiceError::Forbidden(detail_text(status, body)),
-        (StatusCode::NOT_FOUND, RouteKind::SeedScoped, Some(scope)) => ServiceError::NotFound {
-            scope: scope.clone(),
-        },
-        (StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED, RouteKind::SeedRead, _) => {
+        (StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED, RouteKind::SeedRead, _)
+            if is_route_missing(status, body) =>
+        {
             ServiceError::Remote(format!(
                 "{base} does not serve {} ({}); check the remote URL: it is the address the \
                  /llm-config/ routes hang off",
                 answer.route,
                 detail_text(status, body)
             ))
+        }
+        // A product may answer a read of an empty scope with its own 404
+        // instead of `null`; only a framework's "no such route" means the URL
+        // is wrong.
+        (StatusCode::NOT_FOUND, RouteKind::SeedScoped | RouteKind::SeedRead, Some(scope)) => {
+            ServiceError::NotFound {
+                scope: scope.clone(),
+            }
         }
         (StatusCode::CONFLICT, _, Some(scope)) => ServiceError::AlreadyExists {
             scope: scope.clone(),

@@ -232,6 +232,7 @@ pub fn schemas() -> Map<String, Value> {
         json!({"type": "array", "items": reference("AuditEntry")}),
     );
     m.insert("Error".into(), error);
+    m.extend(super::parity::schemas());
     m
 }
 
