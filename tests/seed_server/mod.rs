@@ -197,6 +197,26 @@ impl SeedServer {
             .cloned()
     }
 
+    /// Stores a row directly, as if another client had created it.
+    pub fn insert(&self, instance: Option<&str>, provider: &str, model: &str, key: &str) {
+        let mut state = self.state.lock().unwrap();
+        let id = serde_json::json!(state.next_id);
+        state.next_id += 1;
+        let at = "2026-02-27T10:00:00.000001+00:00".to_string();
+        state.rows.insert(
+            instance.map(str::to_string),
+            Row {
+                id,
+                provider: provider.into(),
+                model: model.into(),
+                api_key: key.into(),
+                base_url: None,
+                created_at: at.clone(),
+                updated_at: at,
+            },
+        );
+    }
+
     /// Stops the server.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
