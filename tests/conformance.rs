@@ -62,12 +62,19 @@ async fn a_seed_only_server_agrees_on_every_seed_route() {
 
     let seed = SeedServer::default_variant(&[]).await;
     let remote = seed_handle(&seed, &dir.path().join("state"));
-    let Transcript { seed: seed_part, ext } = conformance::run(&remote, Extensions::Absent).await;
+    let Transcript {
+        seed: seed_part,
+        ext,
+    } = conformance::run(&remote, Extensions::Absent).await;
 
     assert_eq!(local_transcript.seed, seed_part);
     assert_eq!(ext, ["providers: not offered", "audit acme: not offered"]);
     // The server really numbered its rows with integers.
-    let first = seed.seen().into_iter().find(|s| s.method == "POST").unwrap();
+    let first = seed
+        .seen()
+        .into_iter()
+        .find(|s| s.method == "POST")
+        .unwrap();
     assert!(first.path.ends_with("/llm-config/"), "{first:?}");
     seed.stop().await;
 }

@@ -65,7 +65,10 @@ async fn models_and_instance_registration_work_through_the_remote() {
     assert_eq!(entry.name.as_deref(), Some("New Co"));
     // Empty scopes stay 404 on the models route, not "not offered".
     let none = remote.list_models(&Scope::Instance(newco)).await;
-    assert!(matches!(none, Err(ServiceError::NotFound { .. })), "{none:?}");
+    assert!(
+        matches!(none, Err(ServiceError::NotFound { .. })),
+        "{none:?}"
+    );
     server.stop().await;
 }
 

@@ -34,8 +34,16 @@ fn config(env: &Env, text: &str) {
 
 /// Asserts neither output nor the log holds any 8-byte window of `key`.
 fn assert_no_key(env: &Env, out: &Output, key: &str) {
-    assert!(!contains_key_fragment(&out.stdout, key), "stdout: {}", stdout(out));
-    assert!(!contains_key_fragment(&out.stderr, key), "stderr: {}", stderr(out));
+    assert!(
+        !contains_key_fragment(&out.stdout, key),
+        "stdout: {}",
+        stdout(out)
+    );
+    assert!(
+        !contains_key_fragment(&out.stderr, key),
+        "stderr: {}",
+        stderr(out)
+    );
     if let Ok(log) = std::fs::read(env.log_file()) {
         assert!(!contains_key_fragment(&log, key), "the log holds the key");
     }
@@ -46,7 +54,13 @@ fn create(env: &Env, url: &str, instance: Option<&str>, key: &str) -> Output {
     if let Some(i) = instance {
         args.extend(["-i", i]);
     }
-    args.extend(["create", "--provider", "anthropic", "--model", "claude-sonnet-4-5"]);
+    args.extend([
+        "create",
+        "--provider",
+        "anthropic",
+        "--model",
+        "claude-sonnet-4-5",
+    ]);
     run(env, url, &args, &format!("  {key}  \n"))
 }
 
@@ -63,7 +77,10 @@ async fn create_get_update_delete_with_integer_ids_and_microsecond_times() {
     assert_eq!(created["id"], 1);
     let at = created["created_at"].as_str().unwrap();
     assert!(at.ends_with('Z') && at.contains('.'), "{at}");
-    assert_eq!(created["api_key_masked"], format!("sk-ant-...{}", &KEY[KEY.len() - 4..]));
+    assert_eq!(
+        created["api_key_masked"],
+        format!("sk-ant-...{}", &KEY[KEY.len() - 4..])
+    );
 
     // The key arrived trimmed, in exactly one request.
     assert_eq!(seed.stored_key(Some("acme")).as_deref(), Some(KEY));
@@ -71,9 +88,25 @@ async fn create_get_update_delete_with_integer_ids_and_microsecond_times() {
 
     let out = run(&env, &seed.url, &["-i", "acme", "get"], "");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("id:             1"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("id:             1"),
+        "{}",
+        stdout(&out)
+    );
 
-    let out = run(&env, &seed.url, &["-i", "acme", "--json", "update", "--model", " claude-opus-4-1 "], "");
+    let out = run(
+        &env,
+        &seed.url,
+        &[
+            "-i",
+            "acme",
+            "--json",
+            "update",
+            "--model",
+            " claude-opus-4-1 ",
+        ],
+        "",
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(seed.row(Some("acme")).unwrap().model, "claude-opus-4-1");
 
@@ -128,8 +161,16 @@ async fn four_field_test_answers_good_and_bad_key() {
     );
     let human = run(&env, &seed.url, &["-i", "bad", "test"], "");
     assert_eq!(code(&human), 5);
-    assert!(stdout(&human).contains("the server gave no reason"), "{}", stdout(&human));
-    assert!(!stderr(&human).contains("unexpected body"), "{}", stderr(&human));
+    assert!(
+        stdout(&human).contains("the server gave no reason"),
+        "{}",
+        stdout(&human)
+    );
+    assert!(
+        !stderr(&human).contains("unexpected body"),
+        "{}",
+        stderr(&human)
+    );
     assert_no_key(&env, &human, KEY2);
     seed.stop().await;
 }
@@ -139,18 +180,40 @@ async fn client_side_rules_hold_before_anything_is_sent() {
     let seed = SeedServer::default_variant(&[]).await;
     let env = Env::new();
     // An empty stdin is refused, not sent as "".
-    let out = run(&env, &seed.url, &["create", "--provider", "openai", "--model", "gpt-4o"], "\n");
+    let out = run(
+        &env,
+        &seed.url,
+        &["create", "--provider", "openai", "--model", "gpt-4o"],
+        "\n",
+    );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(stderr(&out).contains("api_key"), "{}", stderr(&out));
-    assert!(seed.seen().iter().all(|s| s.method != "POST"), "{:?}", seed.seen());
+    assert!(
+        seed.seen().iter().all(|s| s.method != "POST"),
+        "{:?}",
+        seed.seen()
+    );
     // A key with a line break inside is refused too.
-    let out = run(&env, &seed.url, &["create", "--provider", "openai", "--model", " "], "sk-x\n");
+    let out = run(
+        &env,
+        &seed.url,
+        &["create", "--provider", "openai", "--model", " "],
+        "sk-x\n",
+    );
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("model"), "{}", stderr(&out));
     let out = run(
         &env,
         &seed.url,
-        &["create", "--provider", "openai", "--model", "m", "--base-url", "http://gw.example/v1"],
+        &[
+            "create",
+            "--provider",
+            "openai",
+            "--model",
+            "m",
+            "--base-url",
+            "http://gw.example/v1",
+        ],
         &format!("{KEY}\n"),
     );
     assert_eq!(code(&out), 2);
@@ -161,7 +224,11 @@ async fn client_side_rules_hold_before_anything_is_sent() {
     assert_eq!(code(&create(&env, &seed.url, None, KEY)), 0);
     let out = run(&env, &seed.url, &["update", "--provider", "openai"], "");
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("new key is required"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("new key is required"),
+        "{}",
+        stderr(&out)
+    );
     assert!(seed.seen().iter().all(|s| s.method != "PATCH"));
     assert_eq!(seed.row(None).unwrap().provider, "anthropic");
     seed.stop().await;
@@ -183,11 +250,19 @@ async fn fastapi_422_lists_show_every_field_with_exit_2() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("provider: Input should be 'openai'"), "{err}");
-    assert!(err.contains("model: String should have between 1 and 100 characters"), "{err}");
+    assert!(
+        err.contains("model: String should have between 1 and 100 characters"),
+        "{err}"
+    );
     assert!(!err.contains("Unprocessable Entity"), "{err}");
     assert_no_key(&env, &out, KEY);
     // A provider the catalog lacks but the product knows is accepted.
-    let out = run(&env, &seed.url, &["create", "--provider", "acme-llm", "--model", "m1"], &format!("{KEY}\n"));
+    let out = run(
+        &env,
+        &seed.url,
+        &["create", "--provider", "acme-llm", "--model", "m1"],
+        &format!("{KEY}\n"),
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     seed.stop().await;
 }
@@ -203,7 +278,15 @@ async fn a_dropped_base_url_is_a_warning_and_a_non_zero_exit() {
     let out = run(
         &env,
         &seed.url,
-        &["create", "--provider", "openai", "--model", "gpt-4o", "--base-url", "https://gw.example.com/v1"],
+        &[
+            "create",
+            "--provider",
+            "openai",
+            "--model",
+            "gpt-4o",
+            "--base-url",
+            "https://gw.example.com/v1",
+        ],
         &format!("{KEY2}\n"),
     );
     assert_ne!(code(&out), 0);
@@ -227,7 +310,10 @@ async fn extension_commands_say_in_one_line_what_the_server_lacks() {
         let out = run(&env, &seed.url, &args, "");
         assert_eq!(code(&out), 1, "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
-        assert!(err.contains(&format!("this server does not offer {what}")), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("this server does not offer {what}")),
+            "{args:?}: {err}"
+        );
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(!err.contains("404"), "{args:?}: {err}");
     }
@@ -262,7 +348,13 @@ async fn instances_and_test_all_without_a_server_list() {
     let ids: Vec<Option<&str>> = list.iter().map(|s| s["instance_id"].as_str()).collect();
     assert_eq!(
         ids,
-        [None, Some("configured"), Some("from-command"), Some("from-file"), Some("used-before")]
+        [
+            None,
+            Some("configured"),
+            Some("from-command"),
+            Some("from-file"),
+            Some("used-before")
+        ]
     );
     assert_eq!(list[1]["name"], "Configured Co");
     assert!(list[3]["config"].is_object() && list[2]["config"].is_null());
@@ -301,7 +393,11 @@ async fn urls_with_a_prefix_or_a_trailing_llm_config_and_a_custom_auth_header() 
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = create(&env, &with_suffix, None, KEY);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(seed.seen().iter().all(|s| !s.path.contains("/llm-config/llm-config")));
+    assert!(
+        seed.seen()
+            .iter()
+            .all(|s| !s.path.contains("/llm-config/llm-config"))
+    );
     assert!(seed.seen().iter().all(|s| s.path.starts_with("/api/")));
     seed.stop().await;
 }
@@ -317,7 +413,11 @@ async fn a_redirect_is_never_followed_with_the_token() {
     let env = Env::new();
     let out = run(&env, &seed.url, &["get"], "");
     assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("never follows a redirect"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("never follows a redirect"),
+        "{}",
+        stderr(&out)
+    );
     assert!(elsewhere.seen().is_empty());
     seed.stop().await;
     elsewhere.stop().await;
@@ -340,7 +440,11 @@ async fn login_checks_the_token_with_the_seed_route() {
     assert_eq!(code(&out), 6, "{}", stderr(&out));
     let out = login(ADMIN_TOKEN);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(seed.seen().iter().all(|s| s.path == "/llm-config/" && s.method == "GET"));
+    assert!(
+        seed.seen()
+            .iter()
+            .all(|s| s.path == "/llm-config/" && s.method == "GET")
+    );
     // The stored token then works without LLMCFG_TOKEN.
     let out = env
         .cmd()
@@ -366,7 +470,14 @@ async fn what_the_server_offers_is_learned_once_and_cached() {
     }
     let seen = seed.seen();
     // The OpenAPI document said it; the audit route itself was never tried.
-    assert_eq!(seen.iter().filter(|s| s.path == "/openapi.json").count(), 1, "{seen:?}");
-    assert!(seen.iter().all(|s| !s.path.starts_with("/llm-config/audit")));
+    assert_eq!(
+        seen.iter().filter(|s| s.path == "/openapi.json").count(),
+        1,
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter()
+            .all(|s| !s.path.starts_with("/llm-config/audit"))
+    );
     seed.stop().await;
 }

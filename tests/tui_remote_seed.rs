@@ -49,7 +49,12 @@ impl Pty {
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_llmcfg"));
-        for var in ["LLMCFG_MASTER_KEY", "LLMCFG_STORE", "LLMCFG_CONFIG", "NO_COLOR"] {
+        for var in [
+            "LLMCFG_MASTER_KEY",
+            "LLMCFG_STORE",
+            "LLMCFG_CONFIG",
+            "NO_COLOR",
+        ] {
             cmd.env_remove(var);
         }
         cmd.env("LLMCFG_REMOTE", url);
@@ -186,7 +191,11 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
     pty.wait("saved", |s| s.contains("saved the configuration"));
     eventually("the row on the server", || seed.row(None).is_some());
     assert_eq!(seed.stored_key(None).as_deref(), Some(GOOD_KEY));
-    assert_eq!(seed.requests_containing(GOOD_KEY), 1, "the key is sent once");
+    assert_eq!(
+        seed.requests_containing(GOOD_KEY),
+        1,
+        "the key is sent once"
+    );
 
     pty.send("t");
     pty.wait("a good verdict", |s| s.contains("Connection successful"));
@@ -195,7 +204,9 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
     pty.send("e");
     pty.wait("edit form", |s| s.contains("Edit configuration"));
     pty.send("\t\x15gpt-4.1\x13"); // Tab, Ctrl-U, type, Ctrl-S
-    pty.wait("edited", |s| s.contains("gpt-4.1") && !s.contains("Edit configuration"));
+    pty.wait("edited", |s| {
+        s.contains("gpt-4.1") && !s.contains("Edit configuration")
+    });
     eventually("the edit on the server", || {
         seed.row(None).is_some_and(|r| r.model == "gpt-4.1")
     });
@@ -203,7 +214,9 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
 
     // The audit log is an llmcfg serve extension: one line says so.
     pty.send("h");
-    pty.wait("not offered", |s| s.contains("this server does not offer an audit log"));
+    pty.wait("not offered", |s| {
+        s.contains("this server does not offer an audit log")
+    });
     pty.send("\x1b");
 
     // Delete, confirmed.
@@ -219,7 +232,10 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
     assert_eq!(pty.exit_code(), 0);
     for key in [GOOD_KEY, BAD_KEY] {
         assert!(!pty.raw_contains(key), "a key reached the terminal");
-        assert!(!pty.raw_contains(&key[8..20]), "part of a key reached the terminal");
+        assert!(
+            !pty.raw_contains(&key[8..20]),
+            "part of a key reached the terminal"
+        );
     }
     rt.block_on(seed.stop());
 }

@@ -64,8 +64,7 @@ impl Detail {
                             })
                             .collect();
                         let skip = usize::from(
-                            parts.len() > 1
-                                && LOCATION_ROOTS.contains(&parts[0].as_str()),
+                            parts.len() > 1 && LOCATION_ROOTS.contains(&parts[0].as_str()),
                         );
                         let field = parts[skip..].join(".");
                         FieldProblem {

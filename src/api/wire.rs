@@ -129,7 +129,10 @@ mod tests {
         )
         .unwrap();
         let r = good.into_result(12, at());
-        assert_eq!((r.success, r.status, r.latency_ms), (true, TestStatus::Ok, 12));
+        assert_eq!(
+            (r.success, r.status, r.latency_ms),
+            (true, TestStatus::Ok, 12)
+        );
         let bad: TestAnswer = serde_json::from_str(
             r#"{"success":false,"provider":"openai","model":"gpt-4o","message":"Authentication failed","extra":1}"#,
         )

@@ -77,12 +77,12 @@ fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceH
     let url = normalised_remote(url)?;
     let token = credentials::resolve(&url, &config_dir(paths)).map_err(remote_error)?;
     let client =
-        RemoteClient::with_options(remote_options(&url, token, settings, paths)).map_err(
-            |e| match e {
+        RemoteClient::with_options(remote_options(&url, token, settings, paths)).map_err(|e| {
+            match e {
                 RemoteError::Client(text) => CliError::Config(text),
                 other => remote_error(other),
-            },
-        )?;
+            }
+        })?;
     let sources = InstanceSources {
         configured,
         command: settings.remote.instances_command.clone(),

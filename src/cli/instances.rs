@@ -99,7 +99,9 @@ fn forget(ctx: &Context, id: &str) -> Result<(), CliError> {
         .forget(&id)
         .map_err(|e| CliError::Other(format!("{}: {e}", memory.file().display())))?;
     if ctx.json {
-        output::print_json(&serde_json::json!({"instance_id": id.as_str(), "forgotten": forgotten}));
+        output::print_json(
+            &serde_json::json!({"instance_id": id.as_str(), "forgotten": forgotten}),
+        );
     } else if forgotten {
         println!("Forgot instance {id} for {url}.");
     } else {

@@ -183,12 +183,9 @@ fn normalise_base_url(
 ) -> Result<Option<String>, ValidationError> {
     match (base_url.map(str::trim), spec) {
         (Some(url), _) if !url.is_empty() => Ok(Some(validate_base_url(url)?)),
-        (_, Some(spec)) if spec.base_url_rule == BaseUrlRule::Required => {
-            Err(ValidationError::new(
-                "base_url",
-                format!("is required for provider {}", spec.id),
-            ))
-        }
+        (_, Some(spec)) if spec.base_url_rule == BaseUrlRule::Required => Err(
+            ValidationError::new("base_url", format!("is required for provider {}", spec.id)),
+        ),
         _ => Ok(None),
     }
 }

@@ -226,7 +226,10 @@ mod tests {
         let a = answer(404, "<h1>Not Found</h1>");
         let e = error_for("https://cp", &a, RouteKind::SeedRead, None, None).to_string();
         assert!(e.contains("check the remote URL"), "{e}");
-        assert!(is_route_missing(StatusCode::NOT_FOUND, br#"{"detail":"Not Found"}"#));
+        assert!(is_route_missing(
+            StatusCode::NOT_FOUND,
+            br#"{"detail":"Not Found"}"#
+        ));
         assert!(!is_route_missing(
             StatusCode::NOT_FOUND,
             br#"{"detail":"no LLM configuration for the instance acme"}"#

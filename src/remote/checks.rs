@@ -129,7 +129,11 @@ mod tests {
         };
         let checked = checked_create(&c, None).unwrap();
         assert_eq!(
-            (checked.provider.as_str(), checked.model.as_str(), checked.api_key.expose()),
+            (
+                checked.provider.as_str(),
+                checked.model.as_str(),
+                checked.api_key.expose()
+            ),
             ("acme-llm", "large", "k-123")
         );
         assert!(checked_create(&c, Some(Catalog::builtin())).is_err());
@@ -146,7 +150,10 @@ mod tests {
             provider: Some("anthropic".into()),
             ..Default::default()
         };
-        assert_eq!(checked_patch(&p, &view(), None).unwrap_err().field, "api_key");
+        assert_eq!(
+            checked_patch(&p, &view(), None).unwrap_err().field,
+            "api_key"
+        );
         let p = ConfigPatch {
             model: Some(" gpt-4.1 ".into()),
             ..Default::default()
@@ -164,6 +171,9 @@ mod tests {
             ..Default::default()
         };
         let dropped = sent.dropped(&view());
-        assert_eq!(dropped, ["base_url (sent \"https://gw.example/v1\", kept none)"]);
+        assert_eq!(
+            dropped,
+            ["base_url (sent \"https://gw.example/v1\", kept none)"]
+        );
     }
 }

@@ -89,7 +89,9 @@ impl RemoteClient {
             .filter(|h| !h.is_empty())
             .unwrap_or("authorization");
         let auth_name = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
-            RemoteError::Client(format!("[remote] auth_header {header:?} is not a header name"))
+            RemoteError::Client(format!(
+                "[remote] auth_header {header:?} is not a header name"
+            ))
         })?;
         let scheme = match options.auth_scheme.as_deref().map(str::trim) {
             Some(s) => s.to_string(),
@@ -186,7 +188,10 @@ impl RemoteClient {
             )));
         }
         let body = response.bytes().await.map_err(|e| {
-            ServiceError::Remote(format!("the answer to {route} broke off: {}", e.without_url()))
+            ServiceError::Remote(format!(
+                "the answer to {route} broke off: {}",
+                e.without_url()
+            ))
         })?;
         Ok((
             Answer {

@@ -155,7 +155,8 @@ impl Features {
                 // A product may mount the API under a prefix and list the
                 // full path; match on the suffix.
                 let offered = paths.iter().any(|(p, ops)| {
-                    p.trim_end_matches('/').ends_with(path.trim_end_matches('/'))
+                    p.trim_end_matches('/')
+                        .ends_with(path.trim_end_matches('/'))
                         && ops.get(method).is_some()
                 });
                 known.routes.insert(feature, offered);

@@ -125,7 +125,12 @@ impl Inner {
             Request::ListInstances { respond_to } => {
                 let _ = respond_to.send(self.instances().await);
             }
-            Request::AddInstance { id, name, respond_to, .. } => {
+            Request::AddInstance {
+                id,
+                name,
+                respond_to,
+                ..
+            } => {
                 let r = self.client.register_instance(&id, name).await;
                 if r.is_ok() {
                     self.remember(&Scope::Instance(id));

@@ -92,8 +92,8 @@ impl InstanceSources {
         }
         if let Some(file) = &self.file {
             let source = format!("[remote] instances_file {}", file.display());
-            let text = std::fs::read(file)
-                .map_err(|e| ServiceError::Remote(format!("{source}: {e}")))?;
+            let text =
+                std::fs::read(file).map_err(|e| ServiceError::Remote(format!("{source}: {e}")))?;
             if text.len() > MAX_LIST_BYTES {
                 return Err(ServiceError::Remote(format!(
                     "{source}: larger than {MAX_LIST_BYTES} bytes"
@@ -165,7 +165,9 @@ mod tests {
         let j = parse_list(r#"["acme", {"id": "beta", "name": "Beta"}]"#, "t").unwrap();
         assert_eq!(ids(&j), ["acme", "beta"]);
         assert_eq!(j[1].1.as_deref(), Some("Beta"));
-        let e = parse_list("ok\nnot valid!\n", "src").unwrap_err().to_string();
+        let e = parse_list("ok\nnot valid!\n", "src")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("src: entry 2"), "{e}");
     }
 

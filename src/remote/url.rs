@@ -54,9 +54,18 @@ mod tests {
             ("https://cp.example/", "https://cp.example"),
             ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
             ("https://cp.example.com/api/", "https://cp.example.com/api"),
-            ("https://cp.example.com/api/llm-config", "https://cp.example.com/api"),
-            ("https://cp.example.com/llm-config/", "https://cp.example.com"),
-            ("https://cp.example.com/my-llm-config", "https://cp.example.com/my-llm-config"),
+            (
+                "https://cp.example.com/api/llm-config",
+                "https://cp.example.com/api",
+            ),
+            (
+                "https://cp.example.com/llm-config/",
+                "https://cp.example.com",
+            ),
+            (
+                "https://cp.example.com/my-llm-config",
+                "https://cp.example.com/my-llm-config",
+            ),
         ] {
             assert_eq!(normalise_url(raw).unwrap(), want, "{raw}");
         }

@@ -62,7 +62,14 @@ fn now() -> String {
 
 /// The seed's own mask: `sk-ant-...XXXX`, `sk-...XXXX`, else `...XXXX`.
 fn mask(key: &str) -> String {
-    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     if key.starts_with("sk-ant-") {
         format!("sk-ant-...{tail}")
     } else if key.starts_with("sk-") {
@@ -127,8 +134,10 @@ async fn handle(
     }
     let known = matches!(
         (route, &method),
-        ("/llm-config/", &Method::GET | &Method::POST | &Method::PATCH | &Method::DELETE)
-            | ("/llm-config/test-connection", &Method::POST)
+        (
+            "/llm-config/",
+            &Method::GET | &Method::POST | &Method::PATCH | &Method::DELETE
+        ) | ("/llm-config/test-connection", &Method::POST)
     );
     if !known {
         return if route == "/llm-config/" || route == "/llm-config/test-connection" {
@@ -138,7 +147,10 @@ async fn handle(
         };
     }
     let token = match options.auth_header {
-        Some(name) => headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string),
+        Some(name) => headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
         None => headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -162,14 +174,20 @@ async fn handle(
         },
         ("/llm-config/", Method::POST) => {
             let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&body) else {
-                return problems(vec![json!({"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"})]);
+                return problems(vec![
+                    json!({"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"}),
+                ]);
             };
             let mut list = Vec::new();
             for field in ["provider", "model", "api_key"] {
                 match obj.get(field) {
                     None => list.push(problem(field, "Field required", "missing")),
                     Some(Value::String(_)) => {}
-                    Some(_) => list.push(problem(field, "Input should be a valid string", "string_type")),
+                    Some(_) => list.push(problem(
+                        field,
+                        "Input should be a valid string",
+                        "string_type",
+                    )),
                 }
             }
             list.extend(check_fields(&obj));
@@ -177,7 +195,10 @@ async fn handle(
                 return problems(list);
             }
             if state.rows.contains_key(&scope) {
-                return detail(StatusCode::CONFLICT, "LLM config already exists for this scope");
+                return detail(
+                    StatusCode::CONFLICT,
+                    "LLM config already exists for this scope",
+                );
             }
             let id = match options.ids {
                 Ids::Integer => {
@@ -194,7 +215,11 @@ async fn handle(
                 api_key: obj["api_key"].as_str().unwrap().to_string(),
                 base_url: options
                     .keeps_base_url
-                    .then(|| obj.get("base_url").and_then(Value::as_str).map(str::to_string))
+                    .then(|| {
+                        obj.get("base_url")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
                     .flatten(),
                 created_at: at.clone(),
                 updated_at: at,
@@ -205,7 +230,9 @@ async fn handle(
         }
         ("/llm-config/", Method::PATCH) => {
             let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&body) else {
-                return problems(vec![json!({"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"})]);
+                return problems(vec![
+                    json!({"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"}),
+                ]);
             };
             let list = check_fields(&obj);
             if !list.is_empty() {
@@ -245,7 +272,7 @@ async fn handle(
             let Some(row) = state.rows.get(&scope) else {
                 return detail(StatusCode::NOT_FOUND, "LLM config not found");
             };
-            let good = options.good_keys.iter().any(|k| *k == row.api_key);
+            let good = options.good_keys.contains(&row.api_key);
             axum::Json(json!({
                 "success": good,
                 "provider": row.provider,
@@ -266,7 +293,14 @@ fn check_fields(obj: &serde_json::Map<String, Value>) -> Vec<Value> {
     {
         list.push(problem(
             "provider",
-            &format!("Input should be {}", PROVIDERS.iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ")),
+            &format!(
+                "Input should be {}",
+                PROVIDERS
+                    .iter()
+                    .map(|p| format!("'{p}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             "literal_error",
         ));
     }
@@ -282,7 +316,11 @@ fn check_fields(obj: &serde_json::Map<String, Value>) -> Vec<Value> {
     if let Some(Value::String(k)) = obj.get("api_key")
         && k.is_empty()
     {
-        list.push(problem("api_key", "String should have at least 1 character", "string_too_short"));
+        list.push(problem(
+            "api_key",
+            "String should have at least 1 character",
+            "string_too_short",
+        ));
     }
     list
 }
