@@ -317,9 +317,18 @@ async fn extension_commands_say_in_one_line_what_the_server_lacks() {
         assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
         assert!(!err.contains("404"), "{args:?}: {err}");
     }
-    // Token management and rotation stay on the server host.
-    let out = run(&env, &seed.url, &["token", "list"], "");
-    assert_ne!(code(&out), 0);
+    // Token management and master-key rotation stay on the server host.
+    for args in [vec!["token", "list"], vec!["master-key", "rotate"]] {
+        let out = run(&env, &seed.url, &args, "");
+        assert_ne!(code(&out), 0, "{args:?}");
+        assert!(stderr(&out).contains("run it on the server host"), "{args:?}: {}", stderr(&out));
+    }
+    // Nothing of that reached the server.
+    assert!(
+        seed.seen()
+            .iter()
+            .all(|s| !s.path.contains("token") && !s.path.contains("master"))
+    );
     seed.stop().await;
 }
 
@@ -479,5 +488,20 @@ async fn what_the_server_offers_is_learned_once_and_cached() {
         seen.iter()
             .all(|s| !s.path.starts_with("/llm-config/audit"))
     );
+    seed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_openapi_document_the_first_404_is_remembered() {
+    let seed = SeedServer::default_variant(&[]).await;
+    let env = Env::new();
+    for _ in 0..2 {
+        let out = run(&env, &seed.url, &["providers"], "");
+        assert_eq!(code(&out), 1);
+        assert!(stderr(&out).contains("this server does not offer its provider list"));
+    }
+    let seen = seed.seen();
+    let tries = seen.iter().filter(|s| s.path == "/llm-config/providers").count();
+    assert_eq!(tries, 1, "{seen:?}");
     seed.stop().await;
 }
