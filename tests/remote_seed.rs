@@ -321,7 +321,11 @@ async fn extension_commands_say_in_one_line_what_the_server_lacks() {
     for args in [vec!["token", "list"], vec!["master-key", "rotate"]] {
         let out = run(&env, &seed.url, &args, "");
         assert_ne!(code(&out), 0, "{args:?}");
-        assert!(stderr(&out).contains("run it on the server host"), "{args:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("run it on the server host"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
     }
     // Nothing of that reached the server.
     assert!(
@@ -501,7 +505,10 @@ async fn without_an_openapi_document_the_first_404_is_remembered() {
         assert!(stderr(&out).contains("this server does not offer its provider list"));
     }
     let seen = seed.seen();
-    let tries = seen.iter().filter(|s| s.path == "/llm-config/providers").count();
+    let tries = seen
+        .iter()
+        .filter(|s| s.path == "/llm-config/providers")
+        .count();
     assert_eq!(tries, 1, "{seen:?}");
     seed.stop().await;
 }

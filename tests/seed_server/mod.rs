@@ -155,6 +155,16 @@ impl SeedServer {
         }
     }
 
+    /// The server's router and state, to serve on a listener of the test's
+    /// own (TLS).
+    pub fn app(options: SeedOptions) -> (axum::Router, Arc<Mutex<State>>) {
+        let state = Arc::new(Mutex::new(State {
+            next_id: 1,
+            ..State::default()
+        }));
+        (routes::router(Arc::new(options), state.clone()), state)
+    }
+
     /// Starts the default variant (integer ids, 204 deletes, no OpenAPI).
     pub async fn default_variant(good_keys: &[&str]) -> SeedServer {
         SeedServer::start(SeedOptions {
