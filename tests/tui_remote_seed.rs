@@ -218,6 +218,8 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
         s.contains("this server does not offer an audit log")
     });
     pty.send("\x1b");
+    // Wait before the next key: ESC then a quick `d` would read as Alt-d.
+    pty.wait("back on the list", |s| !s.contains("Audit history"));
 
     // Delete, confirmed.
     pty.send("d");

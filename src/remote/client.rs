@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use super::RemoteError;
 use super::answer::{Answer, RouteKind, error_for, is_route_missing};
-use super::features::{Feature, Features};
+use super::features::{Feature, Features, Offered};
 use crate::api::{self, CreateBody, ModelsForBody, PatchBody, RegisterInstanceBody, TestAnswer};
 use crate::domain::{
     ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig,
@@ -257,10 +257,10 @@ impl RemoteClient {
         path: &str,
         scope: Option<&Scope>,
         body: Option<&B>,
-    ) -> Result<Answer, ServiceError> {
+    ) -> Result<Offered<Answer>, ServiceError> {
         let known = self.offers(feature).await;
         if known == Some(false) {
-            return Err(ServiceError::Remote(feature.missing_message()));
+            return Ok(Offered::No(feature));
         }
         let method = match feature.route().0 {
             "post" => Method::POST,
@@ -269,11 +269,11 @@ impl RemoteClient {
         let (answer, location) = self.send(method, path, scope, body).await?;
         if answer.status.is_success() {
             self.features.learn(feature, true);
-            return Ok(answer);
+            return Ok(Offered::Yes(answer));
         }
         if known != Some(true) && is_route_missing(answer.status, &answer.body) {
             self.features.learn(feature, false);
-            return Err(ServiceError::Remote(feature.missing_message()));
+            return Ok(Offered::No(feature));
         }
         let kind = if scope.is_some() {
             RouteKind::SeedScoped
@@ -379,10 +379,11 @@ impl RemoteClient {
     }
 
     /// *ext* `GET /llm-config/instances`.
-    pub async fn instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
-        self.extension::<()>(Feature::InstanceList, api::INSTANCES_PATH, None, None)
-            .await?
-            .decode("an instance list")
+    pub async fn instances(&self) -> Result<Offered<Vec<InstanceSummary>>, ServiceError> {
+        let answer = self
+            .extension::<()>(Feature::InstanceList, api::INSTANCES_PATH, None, None)
+            .await?;
+        decode(answer, "an instance list")
     }
 
     /// *ext* `POST /llm-config/instances`.
@@ -390,40 +391,41 @@ impl RemoteClient {
         &self,
         id: &InstanceId,
         name: Option<String>,
-    ) -> Result<(), ServiceError> {
+    ) -> Result<Offered<()>, ServiceError> {
         let body = RegisterInstanceBody {
             id: id.to_string(),
             name,
         };
-        self.extension(
-            Feature::RegisterInstance,
-            api::INSTANCES_PATH,
-            None,
-            Some(&body),
-        )
-        .await?;
-        Ok(())
+        let answer = self
+            .extension(
+                Feature::RegisterInstance,
+                api::INSTANCES_PATH,
+                None,
+                Some(&body),
+            )
+            .await?;
+        Ok(answer.map(|_| ()))
     }
 
     /// *ext* `GET /llm-config/providers`.
-    pub async fn providers(&self) -> Result<Vec<ProviderSpec>, ServiceError> {
-        self.extension::<()>(Feature::ProviderList, api::PROVIDERS_PATH, None, None)
-            .await?
-            .decode("a provider list")
+    pub async fn providers(&self) -> Result<Offered<Vec<ProviderSpec>>, ServiceError> {
+        let answer = self
+            .extension::<()>(Feature::ProviderList, api::PROVIDERS_PATH, None, None)
+            .await?;
+        decode(answer, "a provider list")
     }
 
     /// The server's provider catalog, once per client; `None` when the
-    /// server publishes none (or an unreadable one), so input is checked
-    /// against the identifier rule instead.
+    /// server publishes none, so input is checked against the identifier
+    /// rule instead.
     pub async fn catalog(&self) -> Result<Option<&crate::domain::Catalog>, ServiceError> {
         let catalog = self
             .catalog
             .get_or_try_init(|| async {
-                match self.providers().await {
-                    Ok(list) => Ok(Some(crate::domain::Catalog::from_providers(list))),
-                    Err(ServiceError::Remote(_)) => Ok(None),
-                    Err(e) => Err(e),
-                }
+                Ok::<_, ServiceError>(match self.providers().await? {
+                    Offered::Yes(list) => Some(crate::domain::Catalog::from_providers(list)),
+                    Offered::No(_) => None,
+                })
             })
             .await?;
         Ok(catalog.as_ref())
@@ -434,7 +436,7 @@ impl RemoteClient {
         &self,
         scope: Option<&Scope>,
         limit: usize,
-    ) -> Result<Vec<AuditEntry>, ServiceError> {
+    ) -> Result<Offered<Vec<AuditEntry>>, ServiceError> {
         let path = {
             let mut query = url::form_urlencoded::Serializer::new(String::new());
             if let Some(scope) = scope {
@@ -443,16 +445,18 @@ impl RemoteClient {
             query.append_pair("limit", &limit.clamp(1, api::AUDIT_MAX_LIMIT).to_string());
             format!("{}?{}", api::AUDIT_PATH, query.finish())
         };
-        self.extension::<()>(Feature::AuditLog, &path, None, None)
-            .await?
-            .decode("an audit log")
+        let answer = self
+            .extension::<()>(Feature::AuditLog, &path, None, None)
+            .await?;
+        decode(answer, "an audit log")
     }
 
     /// *ext* `GET /llm-config/models`: live models of the scope's config.
-    pub async fn models(&self, scope: &Scope) -> Result<Vec<String>, ServiceError> {
-        self.extension::<()>(Feature::Models, api::MODELS_PATH, Some(scope), None)
-            .await?
-            .decode("a model list")
+    pub async fn models(&self, scope: &Scope) -> Result<Offered<Vec<String>>, ServiceError> {
+        let answer = self
+            .extension::<()>(Feature::Models, api::MODELS_PATH, Some(scope), None)
+            .await?;
+        decode(answer, "a model list")
     }
 
     /// *ext* `POST /llm-config/models`: live models of an unsaved key (in the
@@ -462,14 +466,25 @@ impl RemoteClient {
         provider: &str,
         api_key: &ApiKey,
         base_url: Option<&str>,
-    ) -> Result<Vec<String>, ServiceError> {
+    ) -> Result<Offered<Vec<String>>, ServiceError> {
         let body = ModelsForBody {
             provider,
             api_key: api_key.expose(),
             base_url,
         };
-        self.extension(Feature::ModelsForForm, api::MODELS_PATH, None, Some(&body))
-            .await?
-            .decode("a model list")
+        let answer = self
+            .extension(Feature::ModelsForForm, api::MODELS_PATH, None, Some(&body))
+            .await?;
+        decode(answer, "a model list")
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    answer: Offered<Answer>,
+    what: &str,
+) -> Result<Offered<T>, ServiceError> {
+    match answer {
+        Offered::Yes(answer) => answer.decode(what).map(Offered::Yes),
+        Offered::No(feature) => Ok(Offered::No(feature)),
     }
 }

@@ -87,6 +87,35 @@ impl Feature {
     }
 }
 
+/// What an extension route gave: its value, or that the server lacks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Offered<T> {
+    /// The server offers the route; its answer.
+    Yes(T),
+    /// The server does not offer this feature.
+    No(Feature),
+}
+
+impl<T> Offered<T> {
+    /// The value, or the one-line "this server does not offer …" error.
+    pub fn required(self) -> Result<T, crate::service::ServiceError> {
+        match self {
+            Offered::Yes(value) => Ok(value),
+            Offered::No(feature) => Err(crate::service::ServiceError::Remote(
+                feature.missing_message(),
+            )),
+        }
+    }
+
+    /// Applies `f` to an offered value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Offered<U> {
+        match self {
+            Offered::Yes(value) => Offered::Yes(f(value)),
+            Offered::No(feature) => Offered::No(feature),
+        }
+    }
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct CacheFile {
     url: String,

@@ -33,6 +33,7 @@ pub use sources::InstanceSources;
 use crate::domain::{ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope};
 use crate::service::{Request, ServiceError, TestProgress};
 use checks::Sent;
+use features::Offered;
 
 /// How many scopes are read at once to build an instance list without a
 /// server route.
@@ -131,7 +132,11 @@ impl Inner {
                 respond_to,
                 ..
             } => {
-                let r = self.client.register_instance(&id, name).await;
+                let r = self
+                    .client
+                    .register_instance(&id, name)
+                    .await
+                    .and_then(Offered::required);
                 if r.is_ok() {
                     self.remember(&Scope::Instance(id));
                 }
@@ -142,10 +147,12 @@ impl Inner {
                 limit,
                 respond_to,
             } => {
-                let _ = respond_to.send(self.client.audit(scope.as_ref(), limit).await);
+                let r = self.client.audit(scope.as_ref(), limit).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
             }
             Request::Providers { respond_to } => {
-                let _ = respond_to.send(self.client.providers().await);
+                let r = self.client.providers().await;
+                let _ = respond_to.send(r.and_then(Offered::required));
             }
             Request::TestConnection {
                 scope, respond_to, ..
@@ -171,7 +178,8 @@ impl Inner {
                 }
             },
             Request::ListModels { scope, respond_to } => {
-                let _ = respond_to.send(self.client.models(&scope).await);
+                let r = self.client.models(&scope).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
             }
             Request::ListModelsFor {
                 provider,
@@ -182,7 +190,8 @@ impl Inner {
                 let r = self
                     .client
                     .models_for(&provider, &api_key, base_url.as_deref())
-                    .await;
+                    .await
+                    .and_then(Offered::required);
                 let _ = respond_to.send(r);
             }
             Request::RotateMasterKey { respond_to, .. } => {
@@ -212,21 +221,6 @@ impl Inner {
     }
 
     async fn update(&self, scope: &Scope, patch: &ConfigPatch) -> Result<ConfigView, ServiceError> {
-        // An empty patch is refused before anything else, as locally.
-        if patch.is_empty() {
-            return Err(patch
-                .merge(
-                    &crate::domain::config::CurrentFields {
-                        provider: String::new(),
-                        model: String::new(),
-                        base_url: None,
-                    },
-                    crate::domain::ProviderRule::Identifier,
-                )
-                .err()
-                .map(ServiceError::Invalid)
-                .unwrap_or_else(|| ServiceError::Remote("empty patch".into())));
-        }
         // The re-key rule needs the stored provider and base URL.
         let current = self
             .client
@@ -246,10 +240,8 @@ impl Inner {
     /// the control plane and every local source, each read with `GET`.
     async fn instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
         let named = self.sources.collect().await?;
-        match self.client.instances().await {
-            Ok(list) => return Ok(crate::domain::instances::merge_configured(list, &named)),
-            Err(ServiceError::Remote(text)) if text.starts_with("this server does not offer") => {}
-            Err(e) => return Err(e),
+        if let Offered::Yes(list) = self.client.instances().await? {
+            return Ok(crate::domain::instances::merge_configured(list, &named));
         }
         let mut scopes: Vec<(Scope, Option<String>)> = vec![(Scope::Global, None)];
         scopes.extend(
