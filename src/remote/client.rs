@@ -1,24 +1,22 @@
-//! The HTTP client of the remote backend: one method per `/llm-config`
-//! route (seed and extension), `X-Instance-Id` per scope, the configured
-//! auth header, no redirects, and what the server was learned to offer.
+//! The HTTP client of the remote backend: the transport (configured auth
+//! header, private CA, no redirects, bounded answers), `X-Instance-Id` per
+//! scope, and one method per seed route. The extension routes are in
+//! `extensions.rs`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
-use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::RemoteError;
-use super::answer::{Answer, RouteKind, error_for, is_route_missing};
-use super::features::{Feature, Features, Offered};
-use crate::api::{self, CreateBody, ModelsForBody, PatchBody, RegisterInstanceBody, TestAnswer};
-use crate::domain::{
-    ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig,
-    ProviderSpec, Scope, TestResult,
-};
+use super::answer::{Answer, RouteKind, error_for};
+use super::features::Features;
+use crate::api::{self, CreateBody, PatchBody, TestAnswer};
+use crate::domain::{ConfigPatch, ConfigView, NewConfig, Scope, TestResult};
 use crate::service::ServiceError;
 
 pub use super::url::normalise_url;
@@ -64,12 +62,13 @@ impl RemoteOptions {
 
 /// A client bound to one server and one token.
 pub struct RemoteClient {
-    http: reqwest::Client,
-    base: String,
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
     auth_name: HeaderName,
     auth_value: HeaderValue,
-    features: Features,
-    catalog: tokio::sync::OnceCell<Option<crate::domain::Catalog>>,
+    pub(super) features: Features,
+    /// The server's provider list, asked once (see `catalog`).
+    pub(super) catalog: tokio::sync::OnceCell<Option<crate::domain::Catalog>>,
 }
 
 impl RemoteClient {
@@ -151,7 +150,7 @@ impl RemoteClient {
     }
 
     /// Sends one request; only a transport failure is an error here.
-    async fn send<B: Serialize + ?Sized>(
+    pub(super) async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
         path: &str,
@@ -217,69 +216,6 @@ impl RemoteClient {
         if answer.status.is_success() {
             return Ok(answer);
         }
-        Err(error_for(
-            &self.base,
-            &answer,
-            kind,
-            scope,
-            location.as_deref(),
-        ))
-    }
-
-    /// Asks `/openapi.json` once which extension routes the server has.
-    async fn probe_features(&self) {
-        if self.features.probed() {
-            return;
-        }
-        let doc = match self
-            .http
-            .get(format!("{}{}", self.base, api::OPENAPI_PATH))
-            .send()
-            .await
-        {
-            Ok(r) if r.status() == StatusCode::OK => r.json::<serde_json::Value>().await.ok(),
-            _ => None,
-        };
-        self.features.learn_from_document(doc.as_ref());
-    }
-
-    /// Whether the server offers `feature` (`None`: not known until used).
-    pub async fn offers(&self, feature: Feature) -> Option<bool> {
-        self.probe_features().await;
-        self.features.get(feature)
-    }
-
-    /// Calls an extension route: refused without a request when the server
-    /// is known to lack it, and learned from a framework 404 otherwise.
-    async fn extension<B: Serialize + ?Sized>(
-        &self,
-        feature: Feature,
-        path: &str,
-        scope: Option<&Scope>,
-        body: Option<&B>,
-    ) -> Result<Offered<Answer>, ServiceError> {
-        let known = self.offers(feature).await;
-        if known == Some(false) {
-            return Ok(Offered::No(feature));
-        }
-        let method = match feature.route().0 {
-            "post" => Method::POST,
-            _ => Method::GET,
-        };
-        let (answer, location) = self.send(method, path, scope, body).await?;
-        if answer.status.is_success() {
-            self.features.learn(feature, true);
-            return Ok(Offered::Yes(answer));
-        }
-        if known != Some(true) && is_route_missing(answer.status, &answer.body) {
-            self.features.learn(feature, false);
-            return Ok(Offered::No(feature));
-        }
-        let kind = if scope.is_some() {
-            RouteKind::SeedScoped
-        } else {
-            RouteKind::Extension
-        };
         Err(error_for(
             &self.base,
             &answer,
@@ -376,115 +312,5 @@ impl RemoteClient {
         let round_trip = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let parsed: TestAnswer = answer.decode("a connection-test result")?;
         Ok(parsed.into_result(round_trip, OffsetDateTime::now_utc()))
-    }
-
-    /// *ext* `GET /llm-config/instances`.
-    pub async fn instances(&self) -> Result<Offered<Vec<InstanceSummary>>, ServiceError> {
-        let answer = self
-            .extension::<()>(Feature::InstanceList, api::INSTANCES_PATH, None, None)
-            .await?;
-        decode(answer, "an instance list")
-    }
-
-    /// *ext* `POST /llm-config/instances`.
-    pub async fn register_instance(
-        &self,
-        id: &InstanceId,
-        name: Option<String>,
-    ) -> Result<Offered<()>, ServiceError> {
-        let body = RegisterInstanceBody {
-            id: id.to_string(),
-            name,
-        };
-        let answer = self
-            .extension(
-                Feature::RegisterInstance,
-                api::INSTANCES_PATH,
-                None,
-                Some(&body),
-            )
-            .await?;
-        Ok(answer.map(|_| ()))
-    }
-
-    /// *ext* `GET /llm-config/providers`.
-    pub async fn providers(&self) -> Result<Offered<Vec<ProviderSpec>>, ServiceError> {
-        let answer = self
-            .extension::<()>(Feature::ProviderList, api::PROVIDERS_PATH, None, None)
-            .await?;
-        decode(answer, "a provider list")
-    }
-
-    /// The server's provider catalog, once per client; `None` when the
-    /// server publishes none, so input is checked against the identifier
-    /// rule instead.
-    pub async fn catalog(&self) -> Result<Option<&crate::domain::Catalog>, ServiceError> {
-        let catalog = self
-            .catalog
-            .get_or_try_init(|| async {
-                Ok::<_, ServiceError>(match self.providers().await? {
-                    Offered::Yes(list) => Some(crate::domain::Catalog::from_providers(list)),
-                    Offered::No(_) => None,
-                })
-            })
-            .await?;
-        Ok(catalog.as_ref())
-    }
-
-    /// *ext* `GET /llm-config/audit`.
-    pub async fn audit(
-        &self,
-        scope: Option<&Scope>,
-        limit: usize,
-    ) -> Result<Offered<Vec<AuditEntry>>, ServiceError> {
-        let path = {
-            let mut query = url::form_urlencoded::Serializer::new(String::new());
-            if let Some(scope) = scope {
-                query.append_pair("instance", scope.instance_id().unwrap_or(""));
-            }
-            query.append_pair("limit", &limit.clamp(1, api::AUDIT_MAX_LIMIT).to_string());
-            format!("{}?{}", api::AUDIT_PATH, query.finish())
-        };
-        let answer = self
-            .extension::<()>(Feature::AuditLog, &path, None, None)
-            .await?;
-        decode(answer, "an audit log")
-    }
-
-    /// *ext* `GET /llm-config/models`: live models of the scope's config.
-    pub async fn models(&self, scope: &Scope) -> Result<Offered<Vec<String>>, ServiceError> {
-        let answer = self
-            .extension::<()>(Feature::Models, api::MODELS_PATH, Some(scope), None)
-            .await?;
-        decode(answer, "a model list")
-    }
-
-    /// *ext* `POST /llm-config/models`: live models of an unsaved key (in the
-    /// body, never the URL).
-    pub async fn models_for(
-        &self,
-        provider: &str,
-        api_key: &ApiKey,
-        base_url: Option<&str>,
-    ) -> Result<Offered<Vec<String>>, ServiceError> {
-        let body = ModelsForBody {
-            provider,
-            api_key: api_key.expose(),
-            base_url,
-        };
-        let answer = self
-            .extension(Feature::ModelsForForm, api::MODELS_PATH, None, Some(&body))
-            .await?;
-        decode(answer, "a model list")
-    }
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
-    answer: Offered<Answer>,
-    what: &str,
-) -> Result<Offered<T>, ServiceError> {
-    match answer {
-        Offered::Yes(answer) => answer.decode(what).map(Offered::Yes),
-        Offered::No(feature) => Ok(Offered::No(feature)),
     }
 }

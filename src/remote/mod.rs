@@ -15,6 +15,7 @@ mod checks;
 mod client;
 pub mod credentials;
 mod error;
+mod extensions;
 pub mod features;
 pub mod memory;
 pub mod sources;
