@@ -111,6 +111,9 @@ pub struct RemoteSettings {
     /// one per line or as a JSON array.
     #[serde(default)]
     pub instances_command: Option<Vec<String>>,
+    /// Longest run of `instances_command`, seconds (default 10).
+    #[serde(default)]
+    pub instances_command_timeout_secs: Option<f64>,
     /// File of instance ids, one per line or as a JSON array.
     #[serde(default)]
     pub instances_file: Option<PathBuf>,

@@ -437,6 +437,27 @@ async fn a_redirect_is_never_followed_with_the_token() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_tokens_exit_6_with_the_servers_reason() {
+    let seed = SeedServer::default_variant(&[]).await;
+    let env = Env::new();
+    let out = run_with(&env, &seed.url, "not-a-token", &["get"], "");
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Not authenticated"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run_with(&env, &seed.url, VIEWER_TOKEN, &["get"], "");
+    assert_eq!(code(&out), 6, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Superadmin access required"),
+        "{}",
+        stderr(&out)
+    );
+    seed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_checks_the_token_with_the_seed_route() {
     let seed = SeedServer::default_variant(&[]).await;
     let env = Env::new();

@@ -86,6 +86,19 @@ fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceH
     let sources = InstanceSources {
         configured,
         command: settings.remote.instances_command.clone(),
+        command_timeout: match settings.remote.instances_command_timeout_secs {
+            None => None,
+            Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 3600.0 => {
+                Some(std::time::Duration::from_secs_f64(secs))
+            }
+            Some(_) => {
+                return Err(CliError::Config(format!(
+                    "{}: [remote] instances_command_timeout_secs: must be a number of seconds \
+                     above 0 and at most 3600",
+                    paths.config_file.display()
+                )));
+            }
+        },
         file: settings.remote.instances_file.clone(),
         memory: Some(ScopeMemory::new(&url, &paths.state_dir)),
     };

@@ -431,6 +431,28 @@ mod tests {
     }
 
     #[test]
+    fn views_read_every_seed_form() {
+        let v: ConfigView = serde_json::from_str(
+            r#"{"id": 42, "provider": "openai", "model": "gpt-4o", "instance_id": "acme",
+                "created_at": "2026-02-27T10:00:00.123456+00:00",
+                "updated_at": "2026-02-27T12:00:00+02:00", "is_active": true}"#,
+        )
+        .unwrap();
+        assert_eq!(v.id, RecordId::Integer(42));
+        assert_eq!(
+            v.api_key_masked, OPAQUE_MASK,
+            "an absent mask is fully hidden"
+        );
+        assert_eq!(v.base_url, None);
+        assert_eq!(v.updated_at.offset(), time::UtcOffset::UTC);
+        assert_eq!(v.updated_at.hour(), 10);
+        let out = serde_json::to_value(&v).unwrap();
+        assert_eq!(out["id"], 42);
+        assert_eq!(out["created_at"], "2026-02-27T10:00:00.123456Z");
+        assert_eq!(out["updated_at"], "2026-02-27T10:00:00Z");
+    }
+
+    #[test]
     fn status_names() {
         assert_eq!(TestStatus::InvalidKey.as_str(), "invalid_key");
         assert_eq!(

@@ -19,7 +19,8 @@ use super::memory::ScopeMemory;
 use crate::domain::InstanceId;
 use crate::service::ServiceError;
 
-/// Longest time `instances_command` may run.
+/// Longest time `instances_command` may run unless `[remote]
+/// instances_command_timeout_secs` says otherwise.
 pub const INSTANCES_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest output of `instances_command` or `instances_file`, in bytes.
 pub const MAX_LIST_BYTES: usize = 4 * 1024 * 1024;
@@ -34,6 +35,8 @@ pub struct InstanceSources {
     pub configured: Vec<Named>,
     /// `[remote] instances_command`: program and arguments.
     pub command: Option<Vec<String>>,
+    /// How long the command may run (default [`INSTANCES_COMMAND_TIMEOUT`]).
+    pub command_timeout: Option<Duration>,
     /// `[remote] instances_file`.
     pub file: Option<PathBuf>,
     /// The scopes used with this remote before.
@@ -88,7 +91,8 @@ impl InstanceSources {
     pub async fn collect(&self) -> Result<Vec<Named>, ServiceError> {
         let mut all = self.configured.clone();
         if let Some(argv) = &self.command {
-            all.extend(run_command(argv).await?);
+            let limit = self.command_timeout.unwrap_or(INSTANCES_COMMAND_TIMEOUT);
+            all.extend(run_command(argv, limit).await?);
         }
         if let Some(file) = &self.file {
             let source = format!("[remote] instances_file {}", file.display());
@@ -115,7 +119,7 @@ impl InstanceSources {
     }
 }
 
-async fn run_command(argv: &[String]) -> Result<Vec<Named>, ServiceError> {
+async fn run_command(argv: &[String], limit: Duration) -> Result<Vec<Named>, ServiceError> {
     let source = "[remote] instances_command";
     let fail = |what: String| ServiceError::Remote(format!("{source}: {what}"));
     let Some((program, args)) = argv.split_first() else {
@@ -129,12 +133,13 @@ async fn run_command(argv: &[String]) -> Result<Vec<Named>, ServiceError> {
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| fail(format!("cannot run {program:?}: {e}")))?;
-    let output = tokio::time::timeout(INSTANCES_COMMAND_TIMEOUT, child.wait_with_output())
+    // On timeout the future (and with it the child, `kill_on_drop`) is dropped.
+    let output = tokio::time::timeout(limit, child.wait_with_output())
         .await
         .map_err(|_| {
             fail(format!(
-                "{program:?} did not finish within {} s and was stopped",
-                INSTANCES_COMMAND_TIMEOUT.as_secs()
+                "{program:?} did not finish within {:.1} s and was stopped",
+                limit.as_secs_f64()
             ))
         })?
         .map_err(|e| fail(format!("{program:?}: {e}")))?;
@@ -199,5 +204,29 @@ mod tests {
             ..Default::default()
         };
         assert!(literal.collect().await.is_err());
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_hanging_command_is_stopped_at_its_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("still-running");
+        let sources = InstanceSources {
+            command: Some(vec![
+                "sh".into(),
+                "-c".into(),
+                format!("sleep 3; touch {}", marker.display()),
+            ]),
+            command_timeout: Some(Duration::from_millis(200)),
+            ..Default::default()
+        };
+        let e = sources.collect().await.unwrap_err().to_string();
+        assert!(e.contains("did not finish within 0.2 s"), "{e}");
+        // Killed, not left behind: it never gets to write its marker.
+        tokio::time::sleep(Duration::from_millis(3500)).await;
+        assert!(
+            !marker.exists(),
+            "the command kept running after its timeout"
+        );
     }
 }
