@@ -412,6 +412,16 @@ async fn urls_with_a_prefix_or_a_trailing_llm_config_and_a_custom_auth_header() 
             .all(|s| !s.path.contains("/llm-config/llm-config"))
     );
     assert!(seed.seen().iter().all(|s| s.path.starts_with("/api/")));
+    // Without the prefix the routes are missing: said so, never shown as
+    // "no configuration" or a bare 404.
+    let root = seed.url.trim_end_matches("/api").to_string();
+    let out = run(&env, &root, &["get"], "");
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("check the remote URL"),
+        "{}",
+        stderr(&out)
+    );
     seed.stop().await;
 }
 

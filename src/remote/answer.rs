@@ -129,6 +129,15 @@ fn from_fields(list: &[FieldProblem]) -> ValidationError {
     ValidationError::new(field, reason)
 }
 
+fn wrong_url(base: &str, answer: &Answer) -> ServiceError {
+    ServiceError::Remote(format!(
+        "{base} does not serve {} ({}); check the remote URL: it is the address the \
+         /llm-config/ routes hang off",
+        answer.route,
+        detail_text(answer.status, &answer.body)
+    ))
+}
+
 /// The one mapping from an error answer to a [`ServiceError`].
 pub fn error_for(
     base: &str,
@@ -153,15 +162,18 @@ pub fn error_for(
             detail_text(status, body)
         )),
         (StatusCode::FORBIDDEN, _, _) => ServiceError::Forbidden(detail_text(status, body)),
+        // A read that hits no route, or a write whose 404 is not even JSON
+        // (a proxy's or web server's page), means the URL is wrong, not that
+        // the scope is empty.
         (StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED, RouteKind::SeedRead, _)
             if is_route_missing(status, body) =>
         {
-            ServiceError::Remote(format!(
-                "{base} does not serve {} ({}); check the remote URL: it is the address the \
-                 /llm-config/ routes hang off",
-                answer.route,
-                detail_text(status, body)
-            ))
+            wrong_url(base, answer)
+        }
+        (StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED, RouteKind::SeedScoped, _)
+            if Detail::parse(body).is_none() || status == StatusCode::METHOD_NOT_ALLOWED =>
+        {
+            wrong_url(base, answer)
         }
         // A product may answer a read of an empty scope with its own 404
         // instead of `null`; only a framework's "no such route" means the URL
@@ -226,6 +238,13 @@ mod tests {
         let a = answer(404, "<h1>Not Found</h1>");
         let e = error_for("https://cp", &a, RouteKind::SeedRead, None, None).to_string();
         assert!(e.contains("check the remote URL"), "{e}");
+        assert!(e.contains("HTTP 404: <h1>Not Found</h1>"), "{e}");
+        let scope = Scope::Global;
+        let e = error_for("https://cp", &a, RouteKind::SeedScoped, Some(&scope), None);
+        assert!(e.to_string().contains("check the remote URL"), "{e}");
+        let a = answer(404, r#"{"detail":"LLM config not found"}"#);
+        let e = error_for("https://cp", &a, RouteKind::SeedScoped, Some(&scope), None);
+        assert!(matches!(e, ServiceError::NotFound { .. }), "{e}");
         assert!(is_route_missing(
             StatusCode::NOT_FOUND,
             br#"{"detail":"Not Found"}"#
