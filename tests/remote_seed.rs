@@ -32,6 +32,26 @@ fn config(env: &Env, text: &str) {
     std::fs::write(dir.join("config.toml"), text).unwrap();
 }
 
+/// Asserts no file llmcfg wrote (config, state, cache, log) holds `key`.
+fn assert_no_key_in_files(env: &Env, key: &str) {
+    let mut dirs = vec![env.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                assert!(
+                    !contains_key_fragment(&bytes, key),
+                    "{} holds the key",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
 /// Asserts neither output nor the log holds any 8-byte window of `key`.
 fn assert_no_key(env: &Env, out: &Output, key: &str) {
     assert!(
@@ -116,6 +136,10 @@ async fn create_get_update_delete_with_integer_ids_and_microsecond_times() {
     let out = run(&env, &seed.url, &["-i", "acme", "delete", "--yes"], "");
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert_eq!(seed.requests_containing(KEY), 1);
+    // The scope memory and the feature cache were written, and hold no key.
+    assert!(env.path().join("state/llmcfg/remotes").is_dir());
+    assert!(env.path().join(".cache/llmcfg/servers").is_dir());
+    assert_no_key_in_files(&env, KEY);
     seed.stop().await;
 }
 

@@ -22,9 +22,7 @@ pub fn normalise_url(raw: &str) -> Result<String, RemoteError> {
         return Err(err("must not contain a query or fragment"));
     }
     let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(host) => crate::domain::validation::is_loopback_host(&host),
         None => return Err(err("has no host")),
     };
     match url.scheme() {
