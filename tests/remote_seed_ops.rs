@@ -237,3 +237,38 @@ async fn without_an_openapi_document_the_first_404_is_remembered() {
     assert_eq!(tries, 1, "{seen:?}");
     seed.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_all_runs_at_most_the_given_number_of_tests_at_once() {
+    let seed = SeedServer::start(SeedOptions {
+        good_keys: vec![KEY.to_string()],
+        test_delay: std::time::Duration::from_millis(300),
+        ..SeedOptions::default()
+    })
+    .await;
+    let ids = ["t1", "t2", "t3", "t4", "t5", "t6"];
+    for id in ids {
+        seed.insert(Some(id), "openai", "gpt-4o", KEY);
+    }
+    let env = Env::new();
+    let list = env.path().join("tenants.txt");
+    std::fs::write(&list, ids.join("\n")).unwrap();
+    config(
+        &env,
+        &format!(
+            "[remote]\ninstances_file = {:?}\n",
+            list.display().to_string()
+        ),
+    );
+    let out = run(
+        &env,
+        &seed.url,
+        &["--json", "test", "--all", "--concurrency", "2"],
+        "",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(all["total"], 6);
+    assert_eq!(seed.most_tests_at_once(), 2);
+    seed.stop().await;
+}

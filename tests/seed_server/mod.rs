@@ -63,6 +63,8 @@ pub struct SeedOptions {
     pub redirect_to: Option<String>,
     /// Keys whose connection test succeeds.
     pub good_keys: Vec<String>,
+    /// How long each connection test takes.
+    pub test_delay: std::time::Duration,
 }
 
 impl Default for SeedOptions {
@@ -76,6 +78,7 @@ impl Default for SeedOptions {
             auth_header: None,
             redirect_to: None,
             good_keys: Vec::new(),
+            test_delay: std::time::Duration::ZERO,
         }
     }
 }
@@ -112,6 +115,9 @@ pub struct State {
     pub rows: BTreeMap<Option<String>, Row>,
     pub next_id: i64,
     pub seen: Vec<Seen>,
+    /// Connection tests running now, and the most at once.
+    pub tests_in_flight: usize,
+    pub most_tests_at_once: usize,
 }
 
 /// A running seed server.
@@ -225,6 +231,11 @@ impl SeedServer {
                 updated_at: at,
             },
         );
+    }
+
+    /// The most connection tests that ran at once.
+    pub fn most_tests_at_once(&self) -> usize {
+        self.state.lock().unwrap().most_tests_at_once
     }
 
     /// Stops the server.

@@ -166,6 +166,9 @@ async fn handle(
         return detail(StatusCode::BAD_REQUEST, "X-Instance-Id must not be empty");
     }
     let scope = instance;
+    if route == "/llm-config/test-connection" {
+        return test_connection(&app, &scope).await;
+    }
     let mut state = app.state.lock().unwrap();
     match (route, method) {
         ("/llm-config/", Method::GET) => match state.rows.get(&scope) {
@@ -268,21 +271,32 @@ async fn handle(
                 }
             }
         }
-        ("/llm-config/test-connection", Method::POST) => {
-            let Some(row) = state.rows.get(&scope) else {
-                return detail(StatusCode::NOT_FOUND, "LLM config not found");
-            };
-            let good = options.good_keys.contains(&row.api_key);
-            axum::Json(json!({
-                "success": good,
-                "provider": row.provider,
-                "model": row.model,
-                "message": if good { "Connection successful" } else { "Authentication failed: the provider rejected the API key" },
-            }))
-            .into_response()
-        }
         _ => detail(StatusCode::NOT_FOUND, "Not Found"),
     }
+}
+
+/// The seed's four-field answer, after `test_delay`; counts how many run at
+/// once (the lock is never held across the wait).
+async fn test_connection(app: &App, scope: &Option<String>) -> Response {
+    let row = app.state.lock().unwrap().rows.get(scope).cloned();
+    let Some(row) = row else {
+        return detail(StatusCode::NOT_FOUND, "LLM config not found");
+    };
+    {
+        let mut state = app.state.lock().unwrap();
+        state.tests_in_flight += 1;
+        state.most_tests_at_once = state.most_tests_at_once.max(state.tests_in_flight);
+    }
+    tokio::time::sleep(app.options.test_delay).await;
+    app.state.lock().unwrap().tests_in_flight -= 1;
+    let good = app.options.good_keys.contains(&row.api_key);
+    axum::Json(json!({
+        "success": good,
+        "provider": row.provider,
+        "model": row.model,
+        "message": if good { "Connection successful" } else { "Authentication failed: the provider rejected the API key" },
+    }))
+    .into_response()
 }
 
 /// Pydantic checks of the fields present in a create or patch body.
