@@ -1,8 +1,9 @@
 //! The TUI (the built binary in a pseudo-terminal) against a strict
 //! seed-only server: the picker lists the control plane and the configured
 //! instances although the server cannot list instances, `t` shows the
-//! server's own verdict, create, edit and delete go through, a feature the
-//! server lacks says so in one line, and no key reaches the screen.
+//! server's own verdict, create, edit and delete go through, features the
+//! server lacks (live model list, audit history) say so in one line, and no
+//! key reaches the screen.
 
 #[path = "tui_support/mod.rs"]
 mod common;
@@ -203,7 +204,11 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
     // Edit the model only.
     pty.send("e");
     pty.wait("edit form", |s| s.contains("Edit configuration"));
-    pty.send("\t\x15gpt-4.1\x13"); // Tab, Ctrl-U, type, Ctrl-S
+    pty.send("\t\x0c"); // Tab to the model, Ctrl-L: the live list is an extension
+    pty.wait("live list not offered", |s| {
+        s.contains("does not offer live model lists")
+    });
+    pty.send("\x15gpt-4.1\x13"); // Ctrl-U, type, Ctrl-S
     pty.wait("edited", |s| {
         s.contains("gpt-4.1") && !s.contains("Edit configuration")
     });

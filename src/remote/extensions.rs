@@ -115,16 +115,26 @@ impl RemoteClient {
     }
 
     /// The server's provider catalog, once per client; `None` when the
-    /// server publishes none, so input is checked against the identifier
-    /// rule instead.
+    /// server publishes none, or one this version cannot read (a newer
+    /// server's catalog may carry fields ours lacks), so input is checked
+    /// against the identifier rule instead and the server stays the judge.
     pub async fn catalog(&self) -> Result<Option<&crate::domain::Catalog>, ServiceError> {
         let catalog = self
             .catalog
             .get_or_try_init(|| async {
-                Ok::<_, ServiceError>(match self.providers().await? {
-                    Offered::Yes(list) => Some(crate::domain::Catalog::from_providers(list)),
-                    Offered::No(_) => None,
-                })
+                let answer = self
+                    .extension::<()>(Feature::ProviderList, api::PROVIDERS_PATH, None, None)
+                    .await?;
+                let Offered::Yes(answer) = answer else {
+                    return Ok::<_, ServiceError>(None);
+                };
+                match answer.decode::<Vec<ProviderSpec>>("a provider list") {
+                    Ok(list) => Ok(Some(crate::domain::Catalog::from_providers(list))),
+                    Err(e) => {
+                        tracing::info!(error = %e, "checking providers by the identifier rule");
+                        Ok(None)
+                    }
+                }
             })
             .await?;
         Ok(catalog.as_ref())
