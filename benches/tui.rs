@@ -38,7 +38,7 @@ fn summaries(n: usize) -> Vec<InstanceSummary> {
     out.extend((0..n).map(|i| {
         let id = format!("tenant-{i:06}");
         let config = (i % 3 == 0).then(|| ConfigView {
-            id: uuid::Uuid::nil(),
+            id: uuid::Uuid::nil().into(),
             provider: "openai".into(),
             model: "gpt-4o".into(),
             api_key_masked: "sk-...abcd".into(),

@@ -148,6 +148,26 @@ pub struct RemoteSettings {
     /// Server URL.
     #[serde(default)]
     pub url: Option<String>,
+    /// PEM file of CA certificates to trust besides the system ones.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Header that carries the token (default `Authorization`).
+    #[serde(default)]
+    pub auth_header: Option<String>,
+    /// Scheme before the token (default `Bearer` with `Authorization`, none
+    /// with any other header; `""` for none).
+    #[serde(default)]
+    pub auth_scheme: Option<String>,
+    /// Program and arguments (run without a shell) printing instance ids,
+    /// one per line or as a JSON array.
+    #[serde(default)]
+    pub instances_command: Option<Vec<String>>,
+    /// Longest run of `instances_command`, seconds (default 10).
+    #[serde(default)]
+    pub instances_command_timeout_secs: Option<f64>,
+    /// File of instance ids, one per line or as a JSON array.
+    #[serde(default)]
+    pub instances_file: Option<PathBuf>,
 }
 
 /// `[tui]`.
@@ -274,6 +294,10 @@ pub struct Paths {
     pub store: PathBuf,
     /// The log file.
     pub log_file: PathBuf,
+    /// State that is not configuration: the scopes used with each remote.
+    pub state_dir: PathBuf,
+    /// Disposable caches: what each remote server offers.
+    pub cache_dir: PathBuf,
 }
 
 impl Paths {
@@ -294,10 +318,16 @@ impl Paths {
             .as_ref()
             .and_then(|d| d.state_dir().map(Path::to_path_buf))
             .unwrap_or_else(|| data_dir.clone());
+        let cache_dir = dirs
+            .as_ref()
+            .map(|d| d.cache_dir().to_path_buf())
+            .unwrap_or_else(|| data_dir.join("cache"));
         Paths {
             config_file: config_dir.join("config.toml"),
             store: data_dir.join("llmcfg.db"),
             log_file: state_dir.join("llmcfg.log"),
+            state_dir,
+            cache_dir,
         }
     }
 }

@@ -222,9 +222,10 @@ async fn cli_remote_round_trip_and_conformance_over_the_binary() {
 
     // The conformance suite through the built binary.
     let handle = remote_handle(&url, &admin);
-    let transcript = conformance::run(&handle).await;
+    let transcript = conformance::run(&handle, conformance::Extensions::Offered).await;
     assert!(
         transcript
+            .seed
             .iter()
             .any(|l| l.starts_with("create acme again: exists"))
     );

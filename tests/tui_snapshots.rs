@@ -37,7 +37,7 @@ fn scope(id: &str) -> Scope {
 
 fn view(instance: Option<&str>, provider: &str, model: &str, masked: &str) -> ConfigView {
     ConfigView {
-        id: Uuid::nil(),
+        id: Uuid::nil().into(),
         provider: provider.into(),
         model: model.into(),
         api_key_masked: masked.into(),

@@ -6,18 +6,29 @@
 //! which refuse unknown fields); the client writes them with the borrowed
 //! mirrors below, because the domain's secret type is never `Serialize`.
 
+mod detail;
+mod wire;
+
+pub use detail::{Detail, FieldProblem};
+pub use wire::{ModelsForBody, ModelsForRequest, RegisterInstanceBody, TestAnswer};
+
 use serde::{Deserialize, Serialize};
 
 /// The config resource.
 pub const CONFIG_PATH: &str = "/llm-config/";
 /// Connection test of the selected scope.
 pub const TEST_PATH: &str = "/llm-config/test-connection";
-/// Extension: every scope with its view and last test.
+/// Extension: every scope with its view and last test (`GET`); register an
+/// instance id (`POST`).
 pub const INSTANCES_PATH: &str = "/llm-config/instances";
 /// Extension: the provider catalog.
 pub const PROVIDERS_PATH: &str = "/llm-config/providers";
 /// Extension: the audit log.
 pub const AUDIT_PATH: &str = "/llm-config/audit";
+/// Extension: live model ids of the scope's stored config (`GET`), or of
+/// an unsaved provider/key/base URL sent in the body (`POST`; the key never
+/// travels in a URL).
+pub const MODELS_PATH: &str = "/llm-config/models";
 /// The OpenAPI document (no auth).
 pub const OPENAPI_PATH: &str = "/openapi.json";
 /// Liveness probe (no auth).

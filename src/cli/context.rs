@@ -33,11 +33,7 @@ pub async fn open_service(
     global: &GlobalArgs,
 ) -> Result<(ServiceHandle, Settings, Paths), CliError> {
     let (settings, paths) = load_settings(global)?;
-    if let Some(url) = global
-        .remote
-        .clone()
-        .or_else(|| settings.remote.url.clone())
-    {
+    if let Some(url) = remote_url(global, &settings) {
         let handle = open_remote(&url, &settings, &paths)?;
         return Ok((handle, settings, paths));
     }
@@ -74,24 +70,86 @@ pub fn config_dir(paths: &Paths) -> std::path::PathBuf {
 }
 
 fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceHandle, CliError> {
-    use crate::remote::{RemoteBackend, RemoteClient, RemoteError, credentials};
+    use crate::remote::{
+        InstanceSources, RemoteBackend, RemoteClient, RemoteError, ScopeMemory, credentials,
+    };
     let configured = settings
         .configured_instances()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
-    let remote_err = |e: RemoteError| match e {
-        RemoteError::NoToken { .. } => CliError::Service(ServiceError::Unauthorized(e.to_string())),
-        RemoteError::Url { .. } => CliError::Usage(e.to_string()),
-        other => CliError::Other(other.to_string()),
+    let url = normalised_remote(url)?;
+    let token = credentials::resolve(&url, &config_dir(paths)).map_err(remote_error)?;
+    let client =
+        RemoteClient::with_options(remote_options(&url, token, settings, paths)).map_err(|e| {
+            match e {
+                RemoteError::Client(text) => CliError::Config(text),
+                other => remote_error(other),
+            }
+        })?;
+    let sources = InstanceSources {
+        configured,
+        command: settings.remote.instances_command.clone(),
+        command_timeout: match settings.remote.instances_command_timeout_secs {
+            None => None,
+            Some(secs) if secs.is_finite() && secs > 0.0 && secs <= 3600.0 => {
+                Some(std::time::Duration::from_secs_f64(secs))
+            }
+            Some(_) => {
+                return Err(CliError::Config(format!(
+                    "{}: [remote] instances_command_timeout_secs: must be a number of seconds \
+                     above 0 and at most 3600",
+                    paths.config_file.display()
+                )));
+            }
+        },
+        file: settings.remote.instances_file.clone(),
+        memory: Some(ScopeMemory::new(&url, &paths.state_dir)),
     };
-    // Normalise first so the token is looked up under the same URL `login` used.
-    let url = crate::remote::normalise_url(url).map_err(remote_err)?;
-    let token = credentials::resolve(&url, &config_dir(paths)).map_err(remote_err)?;
-    let client = RemoteClient::new(&url, token).map_err(remote_err)?;
-    let backend = RemoteBackend::new(client, configured);
+    let backend = RemoteBackend::with_sources(client, sources);
     Ok(ServiceHandle::spawn(
         Backend::remote(backend),
         local_actor(),
     ))
+}
+
+/// The one CLI mapping of remote set-up errors.
+pub fn remote_error(e: crate::remote::RemoteError) -> CliError {
+    use crate::remote::RemoteError;
+    match e {
+        RemoteError::NoToken { .. } => CliError::Service(ServiceError::Unauthorized(e.to_string())),
+        RemoteError::Url { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Other(other.to_string()),
+    }
+}
+
+/// `url` normalised, so tokens, remembered scopes and cached features are
+/// filed under the same spelling `login` used.
+pub fn normalised_remote(url: &str) -> Result<String, CliError> {
+    crate::remote::normalise_url(url).map_err(remote_error)
+}
+
+/// The client options `[remote]` asks for.
+pub fn remote_options(
+    url: &str,
+    token: zeroize::Zeroizing<String>,
+    settings: &Settings,
+    paths: &Paths,
+) -> crate::remote::RemoteOptions {
+    crate::remote::RemoteOptions {
+        url: url.to_string(),
+        token,
+        auth_header: settings.remote.auth_header.clone(),
+        auth_scheme: settings.remote.auth_scheme.clone(),
+        ca_file: settings.remote.ca_file.clone(),
+        cache_dir: Some(paths.cache_dir.clone()),
+    }
+}
+
+/// The remote URL chosen by `--remote`, `LLMCFG_REMOTE` or `[remote] url`.
+pub fn remote_url(global: &GlobalArgs, settings: &Settings) -> Option<String> {
+    global
+        .remote
+        .clone()
+        .or_else(|| settings.remote.url.clone())
 }
 
 /// Opens the local store; `guard` turns on the SSRF guard (server mode).

@@ -1,4 +1,5 @@
-//! `llmcfg instances`: list scopes, or register an instance id.
+//! `llmcfg instances`: list scopes, register an instance id, or (in remote
+//! mode) forget an id this machine remembered for the server.
 
 use clap::{Args, Subcommand};
 
@@ -24,10 +25,19 @@ pub enum InstancesAction {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Remote mode: stop listing an instance id remembered from earlier use
+    /// of this server (it changes nothing on the server).
+    Forget {
+        /// The instance id.
+        id: String,
+    },
 }
 
 /// Runs `instances`.
 pub async fn run(ctx: &Context, args: InstancesArgs) -> Result<(), CliError> {
+    if let Some(InstancesAction::Forget { id }) = args.action {
+        return forget(ctx, &id);
+    }
     if let Some(InstancesAction::Add { id, name }) = args.action {
         let id = InstanceId::parse(&id).map_err(|e| CliError::Service(e.into()))?;
         ctx.handle.add_instance(&id, name).await?;
@@ -71,6 +81,31 @@ pub async fn run(ctx: &Context, args: InstancesArgs) -> Result<(), CliError> {
             None => "· never".into(),
         };
         println!("{scope:<32} {provider:<18} {model:<28} {key:<20} {last}");
+    }
+    Ok(())
+}
+
+fn forget(ctx: &Context, id: &str) -> Result<(), CliError> {
+    let id = InstanceId::parse(id).map_err(|e| CliError::Service(e.into()))?;
+    let crate::service::BackendInfo::Remote { url } = ctx.handle.info() else {
+        return Err(CliError::Usage(
+            "instances forget applies to remote mode (--remote URL): it drops an id remembered \
+             for that server"
+                .into(),
+        ));
+    };
+    let memory = crate::remote::ScopeMemory::new(url, &ctx.paths.state_dir);
+    let forgotten = memory
+        .forget(&id)
+        .map_err(|e| CliError::Other(format!("{}: {e}", memory.file().display())))?;
+    if ctx.json {
+        output::print_json(
+            &serde_json::json!({"instance_id": id.as_str(), "forgotten": forgotten}),
+        );
+    } else if forgotten {
+        println!("Forgot instance {id} for {url}.");
+    } else {
+        println!("Instance {id} was not remembered for {url}; nothing to forget.");
     }
     Ok(())
 }

@@ -6,35 +6,30 @@ use std::io::{BufRead, IsTerminal};
 
 use zeroize::Zeroizing;
 
-use super::context::{config_dir, load_settings};
+use super::context::{config_dir, load_settings, normalised_remote, remote_options, remote_url};
 use super::{CliError, GlobalArgs};
+use crate::domain::Scope;
+use crate::remote::RemoteClient;
 use crate::remote::credentials::{self, TokenLocation};
-use crate::remote::{RemoteClient, RemoteError, normalise_url};
-use crate::service::ServiceError;
 
 /// Runs `login`.
 pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     let (settings, paths) = load_settings(global)?;
-    let Some(url) = global.remote.clone().or(settings.remote.url) else {
+    let Some(url) = remote_url(global, &settings) else {
         return Err(CliError::Usage(
             "login needs the server: llmcfg login --remote URL".into(),
         ));
     };
-    let usage = |e: RemoteError| CliError::Usage(e.to_string());
-    let url = normalise_url(&url).map_err(usage)?;
+    let url = normalised_remote(&url)?;
     let token = read_token(&url)?;
     if token.is_empty() {
         return Err(CliError::Usage("no token given".into()));
     }
     // Check before storing: a mistyped token should fail here, not later.
-    let client = RemoteClient::new(&url, token.clone()).map_err(usage)?;
-    match client.instances().await {
-        Ok(_) => {}
-        Err(e @ (ServiceError::Unauthorized(_) | ServiceError::Forbidden(_))) => {
-            return Err(e.into());
-        }
-        Err(e) => return Err(e.into()),
-    }
+    // `GET /llm-config/` is the seed's own route, so every server answers it.
+    let client = RemoteClient::with_options(remote_options(&url, token.clone(), &settings, &paths))
+        .map_err(|e| CliError::Config(e.to_string()))?;
+    client.get(&Scope::Global).await?;
     let at = credentials::store(&url, &token, &config_dir(&paths))
         .map_err(|e| CliError::Other(e.to_string()))?;
     match at {

@@ -41,10 +41,16 @@ pub fn config(scope: &Scope, view: &ConfigView) -> String {
 
 /// A test result as one line.
 pub fn test_line(result: &TestResult) -> String {
+    // A seed server's bare failure carries only its message; say that the
+    // reason is the server's text, not one of our outcomes.
+    let status = match result.status {
+        crate::domain::TestStatus::NoReason => "no_reason (the server gave no reason)",
+        other => other.as_str(),
+    };
     format!(
         "{} {} ({} / {}, {} ms): {}",
         if result.success { "✓" } else { "✗" },
-        result.status.as_str(),
+        status,
         result.provider,
         result.model,
         result.latency_ms,

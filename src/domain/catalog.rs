@@ -172,6 +172,11 @@ impl Catalog {
         })
     }
 
+    /// A catalog of these providers (a remote server's published list).
+    pub fn from_providers(providers: Vec<ProviderSpec>) -> Catalog {
+        Catalog { providers }
+    }
+
     /// Every provider, in catalog order.
     pub fn providers(&self) -> &[ProviderSpec] {
         &self.providers

@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
+use super::mask::OPAQUE_MASK;
+use super::provider_rule::ProviderRule;
 use super::validation::{validate_base_url, validate_model};
-use super::{ApiKey, BaseUrlRule, Catalog, ProviderSpec, ValidationError};
+use super::{ApiKey, BaseUrlRule, ProviderSpec, RecordId, ValidationError};
 
 /// The body of a create (`POST /llm-config/`).
 #[derive(Debug, Clone, Deserialize)]
@@ -26,14 +27,18 @@ pub struct NewConfig {
 
 impl NewConfig {
     /// Checks every field against design §2 and returns the normalised config
-    /// (trimmed key and model, base URL without a trailing slash).
-    pub fn validate(&self, catalog: &Catalog) -> Result<NewConfig, ValidationError> {
-        let spec = provider_spec(catalog, &self.provider)?;
+    /// (trimmed key and model, base URL without a trailing slash); the
+    /// provider is checked against `rule` (a catalog, or the identifier rule).
+    pub fn validate<'a>(
+        &self,
+        rule: impl Into<ProviderRule<'a>>,
+    ) -> Result<NewConfig, ValidationError> {
+        let provider = rule.into().check(&self.provider)?;
         let model = validate_model(&self.model)?;
         let api_key = self.api_key.validated()?;
-        let base_url = normalise_base_url(spec, self.base_url.as_deref())?;
+        let base_url = normalise_base_url(provider.spec, self.base_url.as_deref())?;
         Ok(NewConfig {
-            provider: spec.id.clone(),
+            provider: provider.id,
             model,
             api_key,
             base_url,
@@ -101,10 +106,10 @@ impl ConfigPatch {
 
     /// Applies the patch to `current`, enforcing that a key never follows its
     /// config to a new destination: a new provider or base URL needs a new key.
-    pub fn merge(
+    pub fn merge<'a>(
         &self,
         current: &CurrentFields,
-        catalog: &Catalog,
+        rule: impl Into<ProviderRule<'a>>,
     ) -> Result<MergedPatch, ValidationError> {
         if self.is_empty() {
             return Err(ValidationError::new(
@@ -112,11 +117,20 @@ impl ConfigPatch {
                 "nothing to update: give at least one of provider, model, api_key, base_url",
             ));
         }
-        let spec = provider_spec(
-            catalog,
-            self.provider.as_deref().unwrap_or(&current.provider),
-        )?;
-        let provider_changed = spec.id != current.provider;
+        let provider = match &self.provider {
+            Some(p) => rule.into().check(p)?,
+            // The stored provider is not re-judged: a catalog that lost it
+            // must not block a model-only change.
+            None => match rule.into().check(&current.provider) {
+                Ok(checked) => checked,
+                Err(_) => super::provider_rule::CheckedProvider {
+                    id: current.provider.clone(),
+                    spec: None,
+                },
+            },
+        };
+        let spec = provider.spec;
+        let provider_changed = provider.id != current.provider;
         let model = match &self.model {
             Some(m) => validate_model(m)?,
             None => current.model.clone(),
@@ -154,7 +168,7 @@ impl ConfigPatch {
             changed.push("base_url");
         }
         Ok(MergedPatch {
-            provider: spec.id.clone(),
+            provider: provider.id,
             model,
             base_url,
             api_key,
@@ -163,53 +177,45 @@ impl ConfigPatch {
     }
 }
 
-fn provider_spec<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a ProviderSpec, ValidationError> {
-    let id = id.trim();
-    if id.is_empty() {
-        return Err(ValidationError::new("provider", "must not be empty"));
-    }
-    catalog.get(id).ok_or_else(|| {
-        ValidationError::new(
-            "provider",
-            format!("unknown provider {id:?}; must be one of: {}", catalog.ids()),
-        )
-    })
-}
-
 fn normalise_base_url(
-    spec: &ProviderSpec,
+    spec: Option<&ProviderSpec>,
     base_url: Option<&str>,
 ) -> Result<Option<String>, ValidationError> {
-    match base_url.map(str::trim) {
-        Some(url) if !url.is_empty() => Ok(Some(validate_base_url(url)?)),
-        _ if spec.base_url_rule == BaseUrlRule::Required => Err(ValidationError::new(
-            "base_url",
-            format!("is required for provider {}", spec.id),
-        )),
+    match (base_url.map(str::trim), spec) {
+        (Some(url), _) if !url.is_empty() => Ok(Some(validate_base_url(url)?)),
+        (_, Some(spec)) if spec.base_url_rule == BaseUrlRule::Required => Err(
+            ValidationError::new("base_url", format!("is required for provider {}", spec.id)),
+        ),
         _ => Ok(None),
     }
+}
+
+fn hidden_mask() -> String {
+    OPAQUE_MASK.to_string()
 }
 
 /// A configuration as every reader sees it: the mask, never the key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigView {
-    /// Record id.
-    pub id: Uuid,
+    /// Record id (a UUID here; a remote server may number its rows).
+    pub id: RecordId,
     /// Provider id.
     pub provider: String,
     /// Model.
     pub model: String,
-    /// The mask computed when the key was written.
+    /// The mask computed when the key was written; a server that sends none
+    /// is shown as fully hidden.
+    #[serde(default = "hidden_mask")]
     pub api_key_masked: String,
     /// Tenant instance id; `null` for the control plane.
     pub instance_id: Option<String>,
     /// Base-URL override, if any.
     pub base_url: Option<String>,
     /// Creation time (RFC 3339, UTC).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub created_at: OffsetDateTime,
     /// Last change time (RFC 3339, UTC).
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub updated_at: OffsetDateTime,
 }
 
@@ -237,6 +243,9 @@ pub enum TestStatus {
     Timeout,
     /// Anything else.
     UnexpectedResponse,
+    /// A remote server reported a failure without saying why (a seed answer
+    /// with only `success`, `provider`, `model` and `message`).
+    NoReason,
 }
 
 impl TestStatus {
@@ -253,6 +262,7 @@ impl TestStatus {
             TestStatus::Unreachable => "unreachable",
             TestStatus::Timeout => "timeout",
             TestStatus::UnexpectedResponse => "unexpected_response",
+            TestStatus::NoReason => "no_reason",
         }
     }
 
@@ -278,7 +288,7 @@ pub struct TestResult {
     /// Time spent, in milliseconds.
     pub latency_ms: u64,
     /// When the test finished.
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "super::timestamp")]
     pub checked_at: OffsetDateTime,
 }
 
@@ -298,6 +308,7 @@ pub struct InstanceSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Catalog;
 
     fn cat() -> &'static Catalog {
         Catalog::builtin()
@@ -395,6 +406,28 @@ mod tests {
         let p: ConfigPatch = serde_json::from_str(r#"{"model": "x"}"#).unwrap();
         assert_eq!(p.base_url, None);
         assert!(serde_json::from_str::<ConfigPatch>(r#"{"bogus": 1}"#).is_err());
+    }
+
+    #[test]
+    fn views_read_every_seed_form() {
+        let v: ConfigView = serde_json::from_str(
+            r#"{"id": 42, "provider": "openai", "model": "gpt-4o", "instance_id": "acme",
+                "created_at": "2026-02-27T10:00:00.123456+00:00",
+                "updated_at": "2026-02-27T12:00:00+02:00", "is_active": true}"#,
+        )
+        .unwrap();
+        assert_eq!(v.id, RecordId::Integer(42));
+        assert_eq!(
+            v.api_key_masked, OPAQUE_MASK,
+            "an absent mask is fully hidden"
+        );
+        assert_eq!(v.base_url, None);
+        assert_eq!(v.updated_at.offset(), time::UtcOffset::UTC);
+        assert_eq!(v.updated_at.hour(), 10);
+        let out = serde_json::to_value(&v).unwrap();
+        assert_eq!(out["id"], 42);
+        assert_eq!(out["created_at"], "2026-02-27T10:00:00.123456Z");
+        assert_eq!(out["updated_at"], "2026-02-27T10:00:00Z");
     }
 
     #[test]

@@ -114,7 +114,9 @@ pub fn origin_of(base_url: &str) -> String {
     }
 }
 
-fn is_loopback_host(host: &url::Host<&str>) -> bool {
+/// True for `localhost` and loopback IPs, the only hosts plain `http` may
+/// reach (a key or token would otherwise travel in clear).
+pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
     match host {
         url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
         url::Host::Ipv4(ip) => ip.is_loopback(),

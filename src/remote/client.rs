@@ -1,48 +1,147 @@
-//! The HTTP client of the remote backend: one method per `/llm-config`
-//! route, `X-Instance-Id` per scope, and the one mapping from HTTP statuses
-//! back to [`ServiceError`]s.
+//! The HTTP client of the remote backend: the transport (configured auth
+//! header, private CA, no redirects, bounded answers), `X-Instance-Id` per
+//! scope, and one method per seed route. The extension routes are in
+//! `extensions.rs`.
 
-use std::time::Duration;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
-use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use serde::de::DeserializeOwned;
+use reqwest::Method;
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::Serialize;
+use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::RemoteError;
-use crate::api::{self, CreateBody, ErrorBody, PatchBody};
-use crate::domain::{
-    AuditEntry, ConfigPatch, ConfigView, InstanceSummary, NewConfig, ProviderSpec, Scope,
-    TestResult, ValidationError,
-};
+use super::answer::{Answer, RouteKind, error_for};
+use super::features::Features;
+use crate::api::{self, CreateBody, PatchBody, TestAnswer};
+use crate::domain::{ConfigPatch, ConfigView, NewConfig, Scope, TestResult};
 use crate::service::ServiceError;
+
+pub use super::url::normalise_url;
 
 /// Connect timeout to the server.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Total time of one request; above the server's 30 s request timeout so
 /// the server's own answer arrives first.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(45);
+/// Largest answer read from the server, in bytes (8 MiB).
+pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 
-/// A client bound to one server and one bearer token.
+/// How to reach and authenticate to one server.
+pub struct RemoteOptions {
+    /// Base URL (normalised by [`RemoteClient::with_options`]).
+    pub url: String,
+    /// The token.
+    pub token: Zeroizing<String>,
+    /// Header carrying the token (default `Authorization`).
+    pub auth_header: Option<String>,
+    /// Scheme before the token (default `Bearer` for `Authorization`, none
+    /// for any other header).
+    pub auth_scheme: Option<String>,
+    /// PEM file of extra CA certificates (a private CA).
+    pub ca_file: Option<PathBuf>,
+    /// Where learned server features are cached (memory only when `None`).
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl RemoteOptions {
+    /// Options with every default: `Authorization: Bearer`, system CAs, no cache.
+    pub fn new(url: &str, token: Zeroizing<String>) -> RemoteOptions {
+        RemoteOptions {
+            url: url.to_string(),
+            token,
+            auth_header: None,
+            auth_scheme: None,
+            ca_file: None,
+            cache_dir: None,
+        }
+    }
+}
+
+/// A client bound to one server and one token.
 pub struct RemoteClient {
-    http: reqwest::Client,
-    base: String,
-    token: Zeroizing<String>,
+    pub(super) http: reqwest::Client,
+    pub(super) base: String,
+    auth_name: HeaderName,
+    auth_value: HeaderValue,
+    pub(super) features: Features,
+    /// The server's provider list, asked once (see `catalog`).
+    pub(super) catalog: tokio::sync::OnceCell<Option<crate::domain::Catalog>>,
 }
 
 impl RemoteClient {
-    /// A client for the server at `url` (`https://`, or `http://` to a
-    /// loopback host only, since the bearer token would travel in clear).
+    /// A client for the server at `url` with default options.
     pub fn new(url: &str, token: Zeroizing<String>) -> Result<RemoteClient, RemoteError> {
-        let base = normalise_url(url)?;
-        let http = reqwest::Client::builder()
+        RemoteClient::with_options(RemoteOptions::new(url, token))
+    }
+
+    /// A client for `options.url` (`https://`, or `http://` to a loopback
+    /// host only, since the token would travel in clear).
+    pub fn with_options(options: RemoteOptions) -> Result<RemoteClient, RemoteError> {
+        let base = normalise_url(&options.url)?;
+        let header = options
+            .auth_header
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+            .unwrap_or("authorization");
+        let auth_name = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
+            RemoteError::Client(format!(
+                "[remote] auth_header {header:?} is not a header name"
+            ))
+        })?;
+        let scheme = match options.auth_scheme.as_deref().map(str::trim) {
+            Some(s) => s.to_string(),
+            None if auth_name == reqwest::header::AUTHORIZATION => "Bearer".into(),
+            None => String::new(),
+        };
+        let value = if scheme.is_empty() {
+            Zeroizing::new(options.token.to_string())
+        } else {
+            Zeroizing::new(format!("{scheme} {}", options.token.as_str()))
+        };
+        let mut auth_value = HeaderValue::from_str(&value).map_err(|_| {
+            RemoteError::Client("the token contains characters a header cannot carry".into())
+        })?;
+        auth_value.set_sensitive(true);
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
-            // The bearer token must never follow a redirect to another host.
+            // The token must never follow a redirect to another host.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &options.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| {
+                RemoteError::Client(format!("[remote] ca_file {}: {e}", ca.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                RemoteError::Client(format!(
+                    "[remote] ca_file {}: not PEM certificates ({e})",
+                    ca.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(RemoteError::Client(format!(
+                    "[remote] ca_file {}: holds no certificate",
+                    ca.display()
+                )));
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
             .build()
             .map_err(|e| RemoteError::Client(e.to_string()))?;
-        Ok(RemoteClient { http, base, token })
+        let features = Features::new(&base, options.cache_dir.as_deref());
+        Ok(RemoteClient {
+            http,
+            base,
+            auth_name,
+            auth_value,
+            features,
+            catalog: tokio::sync::OnceCell::new(),
+        })
     }
 
     /// The server's base URL, without a trailing slash.
@@ -50,53 +149,96 @@ impl RemoteClient {
         &self.base
     }
 
-    fn request(&self, method: Method, path: &str, scope: Option<&Scope>) -> RequestBuilder {
+    /// Sends one request; only a transport failure is an error here.
+    pub(super) async fn send<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        scope: Option<&Scope>,
+        body: Option<&B>,
+    ) -> Result<(Answer, Option<String>), ServiceError> {
+        let route = format!("{method} {}", path.split('?').next().unwrap_or(path));
         let mut builder = self
             .http
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(self.token.as_str());
+            .header(self.auth_name.clone(), self.auth_value.clone());
         if let Some(id) = scope.and_then(Scope::instance_id) {
             builder = builder.header(api::INSTANCE_HEADER, id);
         }
-        builder
-    }
-
-    async fn send(
-        &self,
-        builder: RequestBuilder,
-        scope: Option<&Scope>,
-    ) -> Result<Response, ServiceError> {
+        if let Some(body) = body {
+            builder = builder.json(body);
+        }
         let response = builder.send().await.map_err(|e| {
             ServiceError::Remote(format!("cannot reach {}: {}", self.base, e.without_url()))
         })?;
-        if response.status().is_success() {
-            return Ok(response);
+        let status = response.status();
+        // The query of a redirect target may carry anything; keep the path.
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|l| l.split('?').next().unwrap_or(l).to_string());
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+        {
+            return Err(ServiceError::Remote(format!(
+                "the server's answer to {route} is larger than {MAX_ANSWER_BYTES} bytes"
+            )));
         }
-        Err(status_error(response, scope).await)
-    }
-
-    async fn json<T: DeserializeOwned>(&self, response: Response) -> Result<T, ServiceError> {
-        response.json().await.map_err(|e| {
+        let body = response.bytes().await.map_err(|e| {
             ServiceError::Remote(format!(
-                "{} answered with an unexpected body: {}",
-                self.base,
+                "the answer to {route} broke off: {}",
                 e.without_url()
             ))
-        })
+        })?;
+        Ok((
+            Answer {
+                status,
+                body: body.to_vec(),
+                route,
+            },
+            location,
+        ))
+    }
+
+    /// Sends one request to a seed route; an error status becomes its
+    /// [`ServiceError`].
+    async fn call<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        scope: Option<&Scope>,
+        body: Option<&B>,
+        kind: RouteKind,
+    ) -> Result<Answer, ServiceError> {
+        let (answer, location) = self.send(method, path, scope, body).await?;
+        if answer.status.is_success() {
+            return Ok(answer);
+        }
+        Err(error_for(
+            &self.base,
+            &answer,
+            kind,
+            scope,
+            location.as_deref(),
+        ))
     }
 
     /// `GET /llm-config/`.
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
-        let r = self
-            .send(
-                self.request(Method::GET, api::CONFIG_PATH, Some(scope)),
-                Some(scope),
-            )
-            .await?;
-        self.json(r).await
+        self.call::<()>(
+            Method::GET,
+            api::CONFIG_PATH,
+            Some(scope),
+            None,
+            RouteKind::SeedRead,
+        )
+        .await?
+        .decode("a config view or null")
     }
 
-    /// `POST /llm-config/`.
+    /// `POST /llm-config/` with an already validated config.
     pub async fn create(
         &self,
         scope: &Scope,
@@ -108,17 +250,18 @@ impl RemoteClient {
             api_key: config.api_key.expose(),
             base_url: config.base_url.as_deref(),
         };
-        let r = self
-            .send(
-                self.request(Method::POST, api::CONFIG_PATH, Some(scope))
-                    .json(&body),
-                Some(scope),
-            )
-            .await?;
-        self.json(r).await
+        self.call(
+            Method::POST,
+            api::CONFIG_PATH,
+            Some(scope),
+            Some(&body),
+            RouteKind::SeedScoped,
+        )
+        .await?
+        .decode("a config view")
     }
 
-    /// `PATCH /llm-config/`.
+    /// `PATCH /llm-config/` with an already checked patch.
     pub async fn update(
         &self,
         scope: &Scope,
@@ -130,161 +273,44 @@ impl RemoteClient {
             api_key: patch.api_key.as_ref().map(|k| k.expose()),
             base_url: patch.base_url.as_ref().map(|b| b.as_deref()),
         };
-        let r = self
-            .send(
-                self.request(Method::PATCH, api::CONFIG_PATH, Some(scope))
-                    .json(&body),
-                Some(scope),
-            )
-            .await?;
-        self.json(r).await
+        self.call(
+            Method::PATCH,
+            api::CONFIG_PATH,
+            Some(scope),
+            Some(&body),
+            RouteKind::SeedScoped,
+        )
+        .await?
+        .decode("a config view")
     }
 
-    /// `DELETE /llm-config/`.
+    /// `DELETE /llm-config/`: 204, or 200 with any body.
     pub async fn delete(&self, scope: &Scope) -> Result<(), ServiceError> {
-        self.send(
-            self.request(Method::DELETE, api::CONFIG_PATH, Some(scope)),
+        self.call::<()>(
+            Method::DELETE,
+            api::CONFIG_PATH,
             Some(scope),
+            None,
+            RouteKind::SeedScoped,
         )
         .await?;
         Ok(())
     }
 
-    /// `POST /llm-config/test-connection`.
+    /// `POST /llm-config/test-connection`: the seed's four fields or our seven.
     pub async fn test_connection(&self, scope: &Scope) -> Result<TestResult, ServiceError> {
-        let r = self
-            .send(
-                self.request(Method::POST, api::TEST_PATH, Some(scope)),
+        let started = Instant::now();
+        let answer = self
+            .call::<()>(
+                Method::POST,
+                api::TEST_PATH,
                 Some(scope),
+                None,
+                RouteKind::SeedScoped,
             )
             .await?;
-        self.json(r).await
-    }
-
-    /// `GET /llm-config/instances`.
-    pub async fn instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
-        let r = self
-            .send(self.request(Method::GET, api::INSTANCES_PATH, None), None)
-            .await?;
-        self.json(r).await
-    }
-
-    /// `GET /llm-config/providers`.
-    pub async fn providers(&self) -> Result<Vec<ProviderSpec>, ServiceError> {
-        let r = self
-            .send(self.request(Method::GET, api::PROVIDERS_PATH, None), None)
-            .await?;
-        self.json(r).await
-    }
-
-    /// `GET /llm-config/audit`.
-    pub async fn audit(
-        &self,
-        scope: Option<&Scope>,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, ServiceError> {
-        let path = {
-            let mut query = url::form_urlencoded::Serializer::new(String::new());
-            if let Some(scope) = scope {
-                query.append_pair("instance", scope.instance_id().unwrap_or(""));
-            }
-            query.append_pair("limit", &limit.clamp(1, api::AUDIT_MAX_LIMIT).to_string());
-            format!("{}?{}", api::AUDIT_PATH, query.finish())
-        };
-        let r = self
-            .send(self.request(Method::GET, &path, None), None)
-            .await?;
-        self.json(r).await
-    }
-}
-
-/// The one mapping from an HTTP error status to a [`ServiceError`].
-async fn status_error(response: Response, scope: Option<&Scope>) -> ServiceError {
-    let status = response.status();
-    let detail = match response.json::<ErrorBody>().await {
-        Ok(body) => body.detail,
-        Err(_) => status
-            .canonical_reason()
-            .unwrap_or("no detail given")
-            .to_string(),
-    };
-    match (status, scope) {
-        (StatusCode::UNAUTHORIZED, _) => ServiceError::Unauthorized(format!(
-            "the server refused the token ({detail}); check LLMCFG_TOKEN or run `llmcfg login`"
-        )),
-        (StatusCode::FORBIDDEN, _) => ServiceError::Forbidden(detail),
-        (StatusCode::NOT_FOUND, Some(scope)) => ServiceError::NotFound {
-            scope: scope.clone(),
-        },
-        (StatusCode::CONFLICT, Some(scope)) => ServiceError::AlreadyExists {
-            scope: scope.clone(),
-        },
-        (StatusCode::UNPROCESSABLE_ENTITY, _) => {
-            let invalid = match api::parse_invalid_detail(&detail) {
-                Some((field, reason)) => ValidationError::new(field, reason),
-                None => ValidationError::new("body", detail),
-            };
-            ServiceError::Invalid(invalid)
-        }
-        (
-            StatusCode::BAD_REQUEST
-            | StatusCode::PAYLOAD_TOO_LARGE
-            | StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            _,
-        ) => ServiceError::Invalid(ValidationError::new("body", detail)),
-        (status, _) => ServiceError::Remote(format!("server answered {status}: {detail}")),
-    }
-}
-
-/// `https://host[:port][/prefix]` without a trailing slash; `http` only to
-/// a loopback host.
-pub fn normalise_url(raw: &str) -> Result<String, RemoteError> {
-    let err = |reason: &str| RemoteError::Url {
-        url: raw.to_string(),
-        reason: reason.to_string(),
-    };
-    let url = url::Url::parse(raw.trim()).map_err(|e| err(&e.to_string()))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(err("must not contain a user name or password"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(err("must not contain a query or fragment"));
-    }
-    let loopback = match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(err("has no host")),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err(err(
-                "must use https (http is accepted only for a loopback host, since the token would travel in clear)",
-            ));
-        }
-        _ => return Err(err("must be an http(s) URL")),
-    }
-    Ok(url.as_str().trim_end_matches('/').to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn urls() {
-        assert_eq!(
-            normalise_url("https://cp.example/").unwrap(),
-            "https://cp.example"
-        );
-        assert_eq!(
-            normalise_url("http://127.0.0.1:8787").unwrap(),
-            "http://127.0.0.1:8787"
-        );
-        assert!(normalise_url("http://cp.example").is_err());
-        assert!(normalise_url("https://u:p@cp.example").is_err());
-        assert!(normalise_url("ftp://cp.example").is_err());
+        let round_trip = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        let parsed: TestAnswer = answer.decode("a connection-test result")?;
+        Ok(parsed.into_result(round_trip, OffsetDateTime::now_utc()))
     }
 }

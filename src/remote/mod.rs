@@ -1,173 +1,301 @@
 //! The remote backend: every service operation over HTTP to a server that
-//! speaks the `/llm-config` API (design §3), such as `llmcfg serve`.
+//! speaks the `/llm-config` API (design §3, §7): the product's own control
+//! plane, which implements only the seed routes, or `llmcfg serve`, which
+//! adds the extensions.
 //!
 //! Each request runs in a task of its own, so a slow server answer (a
-//! connection test) never queues the others behind it in the actor. HTTP
-//! statuses map back to the same typed [`ServiceError`]s the local backend
-//! returns, so the CLI and TUI behave the same against either.
+//! connection test) never queues the others behind it in the actor. Input
+//! is checked before it is sent with the same domain rules as local mode;
+//! answers are read in every shape a seed server may give; HTTP statuses map
+//! back to the same typed [`ServiceError`]s the local backend returns; and a
+//! feature the server lacks says so in one line.
 
+mod answer;
+mod checks;
 mod client;
 pub mod credentials;
 mod error;
+mod extensions;
+pub mod features;
+pub mod memory;
+pub mod sources;
+mod url;
 
 use std::sync::Arc;
 
+use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
-pub use client::{RemoteClient, normalise_url};
+pub use client::{RemoteClient, RemoteOptions, normalise_url};
 pub use error::RemoteError;
+pub use memory::ScopeMemory;
+pub use sources::InstanceSources;
 
-use crate::domain::{InstanceId, InstanceSummary, Scope};
+use crate::domain::{ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope};
 use crate::service::{RemoteService, Request, ServiceError, TestProgress};
+use checks::Sent;
+use features::Offered;
+
+/// How many scopes are read at once to build an instance list without a
+/// server route.
+pub const LIST_CONCURRENCY: usize = 8;
 
 /// A remote `/llm-config` server.
 pub struct RemoteBackend {
-    client: Arc<RemoteClient>,
-    configured: Arc<Vec<(InstanceId, Option<String>)>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: RemoteClient,
+    sources: InstanceSources,
 }
 
 impl RemoteBackend {
-    /// A backend for `client`; `configured` are the `config.toml` instances
-    /// merged into the server's instance list.
+    /// A backend for `client`; `configured` are the `config.toml` instances.
     pub fn new(client: RemoteClient, configured: Vec<(InstanceId, Option<String>)>) -> Self {
+        RemoteBackend::with_sources(
+            client,
+            InstanceSources {
+                configured,
+                ..InstanceSources::default()
+            },
+        )
+    }
+
+    /// A backend for `client` whose instance list also draws on `sources`.
+    pub fn with_sources(client: RemoteClient, sources: InstanceSources) -> Self {
         RemoteBackend {
-            client: Arc::new(client),
-            configured: Arc::new(configured),
+            inner: Arc::new(Inner { client, sources }),
         }
     }
 
     /// The server's base URL.
     pub fn url(&self) -> &str {
-        self.client.url()
+        self.inner.client.url()
     }
 }
 
 impl RemoteService for RemoteBackend {
     fn url(&self) -> &str {
-        self.client.url()
+        self.inner.client.url()
     }
 
     /// Answers one request in a task of its own.
     fn handle(&self, request: Request) {
-        let client = self.client.clone();
-        let configured = self.configured.clone();
-        tokio::spawn(async move { dispatch(&client, &configured, request).await });
+        let inner = self.inner.clone();
+        tokio::spawn(async move { inner.dispatch(request).await });
     }
 }
 
-fn unsupported(what: &str) -> ServiceError {
-    ServiceError::Remote(format!(
-        "{what} is not part of the remote API; run it on the server host"
-    ))
-}
-
-async fn dispatch(
-    client: &Arc<RemoteClient>,
-    configured: &[(InstanceId, Option<String>)],
-    request: Request,
-) {
-    match request {
-        Request::Get { scope, respond_to } => {
-            let _ = respond_to.send(client.get(&scope).await);
-        }
-        Request::Create {
-            scope,
-            config,
-            respond_to,
-            ..
-        } => {
-            let _ = respond_to.send(client.create(&scope, &config).await);
-        }
-        Request::Update {
-            scope,
-            patch,
-            respond_to,
-            ..
-        } => {
-            let _ = respond_to.send(client.update(&scope, &patch).await);
-        }
-        Request::Delete {
-            scope, respond_to, ..
-        } => {
-            let _ = respond_to.send(client.delete(&scope).await);
-        }
-        Request::ListInstances { respond_to } => {
-            let listed = client
-                .instances()
-                .await
-                .map(|list| crate::domain::instances::merge_configured(list, configured));
-            let _ = respond_to.send(listed);
-        }
-        Request::AddInstance { respond_to, .. } => {
-            let _ = respond_to.send(Err(ServiceError::Remote(
-                "instances cannot be registered through the remote API; list them under \
-                 [[instances]] in config.toml, or create their configuration"
-                    .into(),
-            )));
-        }
-        Request::Audit {
-            scope,
-            limit,
-            respond_to,
-        } => {
-            let _ = respond_to.send(client.audit(scope.as_ref(), limit).await);
-        }
-        Request::Providers { respond_to } => {
-            let _ = respond_to.send(client.providers().await);
-        }
-        Request::TestConnection {
-            scope, respond_to, ..
-        } => {
-            let _ = respond_to.send(client.test_connection(&scope).await);
-        }
-        Request::TestAll {
-            concurrency,
-            progress,
-            respond_to,
-            ..
-        } => match client.instances().await {
-            Err(e) => {
-                let _ = respond_to.send(Err(e));
-            }
-            Ok(list) => {
-                let _ = respond_to.send(Ok(()));
-                test_all(client.clone(), list, concurrency, progress).await;
-            }
-        },
-        Request::ListModels { respond_to, .. } => {
-            let _ = respond_to.send(Err(unsupported("listing live models")));
-        }
-        Request::ListModelsFor { respond_to, .. } => {
-            let _ = respond_to.send(Err(unsupported("listing live models")));
+impl Inner {
+    fn remember(&self, scope: &Scope) {
+        if let (Some(memory), Scope::Instance(id)) = (&self.sources.memory, scope) {
+            memory.remember(id);
         }
     }
-}
 
-async fn test_all(
-    client: Arc<RemoteClient>,
-    list: Vec<InstanceSummary>,
-    concurrency: usize,
-    progress: tokio::sync::mpsc::UnboundedSender<TestProgress>,
-) {
-    let scopes: Vec<Scope> = list
-        .into_iter()
-        .filter(|s| s.config.is_some())
-        .filter_map(|s| Scope::from_optional(s.instance_id.as_deref()).ok())
-        .collect();
-    let _ = progress.send(TestProgress::Started {
-        total: scopes.len(),
-    });
-    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    for scope in scopes {
-        let (client, limit, progress) = (client.clone(), limit.clone(), progress.clone());
-        tasks.spawn(async move {
-            let Ok(_permit) = limit.acquire_owned().await else {
-                return;
-            };
-            let result = client.test_connection(&scope).await;
-            let _ = progress.send(TestProgress::Finished { scope, result });
+    async fn dispatch(self: Arc<Self>, request: Request) {
+        match request {
+            Request::Get { scope, respond_to } => {
+                let r = self.client.get(&scope).await;
+                if matches!(r, Ok(Some(_))) {
+                    self.remember(&scope);
+                }
+                let _ = respond_to.send(r);
+            }
+            Request::Create {
+                scope,
+                config,
+                respond_to,
+                ..
+            } => {
+                let _ = respond_to.send(self.create(&scope, &config).await);
+            }
+            Request::Update {
+                scope,
+                patch,
+                respond_to,
+                ..
+            } => {
+                let _ = respond_to.send(self.update(&scope, &patch).await);
+            }
+            Request::Delete {
+                scope, respond_to, ..
+            } => {
+                let _ = respond_to.send(self.client.delete(&scope).await);
+            }
+            Request::ListInstances { respond_to } => {
+                let _ = respond_to.send(self.instances().await);
+            }
+            Request::AddInstance {
+                id,
+                name,
+                respond_to,
+                ..
+            } => {
+                let r = self
+                    .client
+                    .register_instance(&id, name)
+                    .await
+                    .and_then(Offered::required);
+                if r.is_ok() {
+                    self.remember(&Scope::Instance(id));
+                }
+                let _ = respond_to.send(r);
+            }
+            Request::Audit {
+                scope,
+                limit,
+                respond_to,
+            } => {
+                let r = self.client.audit(scope.as_ref(), limit).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
+            Request::Providers { respond_to } => {
+                let r = self.client.providers().await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
+            Request::TestConnection {
+                scope, respond_to, ..
+            } => {
+                let r = self.client.test_connection(&scope).await;
+                if r.is_ok() {
+                    self.remember(&scope);
+                }
+                let _ = respond_to.send(r);
+            }
+            Request::TestAll {
+                concurrency,
+                progress,
+                respond_to,
+                ..
+            } => match self.instances().await {
+                Err(e) => {
+                    let _ = respond_to.send(Err(e));
+                }
+                Ok(list) => {
+                    let _ = respond_to.send(Ok(()));
+                    self.test_all(list, concurrency, progress).await;
+                }
+            },
+            Request::ListModels { scope, respond_to } => {
+                let r = self.client.models(&scope).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
+            Request::ListModelsFor {
+                provider,
+                api_key,
+                base_url,
+                respond_to,
+            } => {
+                let r = self
+                    .client
+                    .models_for(&provider, &api_key, base_url.as_deref())
+                    .await
+                    .and_then(Offered::required);
+                let _ = respond_to.send(r);
+            }
+        }
+    }
+
+    async fn create(&self, scope: &Scope, config: &NewConfig) -> Result<ConfigView, ServiceError> {
+        let catalog = self.client.catalog().await?;
+        let checked = checks::checked_create(config, catalog)?;
+        let view = self.client.create(scope, &checked).await?;
+        self.remember(scope);
+        kept_as_sent(&Sent::create(&checked), view)
+    }
+
+    async fn update(&self, scope: &Scope, patch: &ConfigPatch) -> Result<ConfigView, ServiceError> {
+        // The re-key rule needs the stored provider and base URL.
+        let current = self
+            .client
+            .get(scope)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound {
+                scope: scope.clone(),
+            })?;
+        let catalog = self.client.catalog().await?;
+        let checked = checks::checked_patch(patch, &current, catalog)?;
+        let view = self.client.update(scope, &checked).await?;
+        self.remember(scope);
+        kept_as_sent(&Sent::patch(&checked), view)
+    }
+
+    /// The instance list: the server's when it offers one, else built from
+    /// the control plane and every local source, each read with `GET`.
+    async fn instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
+        let named = self.sources.collect().await?;
+        if let Offered::Yes(list) = self.client.instances().await? {
+            return Ok(crate::domain::instances::merge_configured(list, &named));
+        }
+        let mut scopes: Vec<(Scope, Option<String>)> = vec![(Scope::Global, None)];
+        scopes.extend(
+            named
+                .into_iter()
+                .map(|(id, name)| (Scope::Instance(id), name)),
+        );
+        let reads = futures_util::stream::iter(scopes.into_iter().map(|(scope, name)| async {
+            let config = self.client.get(&scope).await;
+            (scope, name, config)
+        }))
+        .buffered(LIST_CONCURRENCY)
+        .collect::<Vec<_>>()
+        .await;
+        reads
+            .into_iter()
+            .map(|(scope, name, config)| {
+                Ok(InstanceSummary {
+                    instance_id: scope.instance_id().map(str::to_string),
+                    name,
+                    config: config?,
+                    last_test: None,
+                })
+            })
+            .collect()
+    }
+
+    async fn test_all(
+        self: &Arc<Self>,
+        list: Vec<InstanceSummary>,
+        concurrency: usize,
+        progress: tokio::sync::mpsc::UnboundedSender<TestProgress>,
+    ) {
+        let scopes: Vec<Scope> = list
+            .into_iter()
+            .filter(|s| s.config.is_some())
+            .filter_map(|s| Scope::from_optional(s.instance_id.as_deref()).ok())
+            .collect();
+        let _ = progress.send(TestProgress::Started {
+            total: scopes.len(),
         });
+        let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for scope in scopes {
+            let (inner, limit, progress) = (self.clone(), limit.clone(), progress.clone());
+            tasks.spawn(async move {
+                let Ok(_permit) = limit.acquire_owned().await else {
+                    return;
+                };
+                let result = inner.client.test_connection(&scope).await;
+                let _ = progress.send(TestProgress::Finished { scope, result });
+            });
+        }
+        while tasks.join_next().await.is_some() {}
     }
-    while tasks.join_next().await.is_some() {}
+}
+
+/// A write's answer, unless the server kept something other than what was
+/// sent: then the write happened but is not what was asked, which is
+/// reported (and exits non-zero) rather than shown as a success.
+fn kept_as_sent(sent: &Sent, view: ConfigView) -> Result<ConfigView, ServiceError> {
+    let dropped = sent.dropped(&view);
+    if dropped.is_empty() {
+        return Ok(view);
+    }
+    Err(ServiceError::Remote(format!(
+        "warning: the server saved the configuration but did not keep {}; it may not support \
+         that field — check with `llmcfg get`",
+        dropped.join(", ")
+    )))
 }

@@ -13,6 +13,7 @@ mod error;
 mod extract;
 mod handlers;
 pub mod openapi;
+mod parity;
 pub mod routes;
 mod shutdown;
 

@@ -232,6 +232,7 @@ pub fn schemas() -> Map<String, Value> {
         json!({"type": "array", "items": reference("AuditEntry")}),
     );
     m.insert("Error".into(), error);
+    m.extend(super::parity::schemas());
     m
 }
 
@@ -254,7 +255,7 @@ mod tests {
     fn schemas_match_the_serialized_types() {
         let now = time::OffsetDateTime::now_utc();
         let view = ConfigView {
-            id: uuid::Uuid::nil(),
+            id: uuid::Uuid::nil().into(),
             provider: "p".into(),
             model: "m".into(),
             api_key_masked: "********".into(),

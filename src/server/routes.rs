@@ -6,6 +6,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post};
 
 use super::AppState;
 use super::handlers;
+use super::parity;
 use crate::api;
 
 /// One served route.
@@ -147,6 +148,43 @@ pub const ROUTES: &[Route] = &[
         success: (200, "Audit entries", Some("AuditList")),
         errors: &[(422, "limit out of range")],
         handler: || get(handlers::audit),
+    },
+    Route {
+        method: "post",
+        path: api::INSTANCES_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: register an instance id so it is listed before it has a configuration",
+        body: Some("RegisterInstance"),
+        query: &[],
+        success: (201, "Registered", Some("RegisterInstance")),
+        errors: &[],
+        handler: || post(parity::register_instance),
+    },
+    Route {
+        method: "get",
+        path: api::MODELS_PATH,
+        auth: true,
+        scoped: true,
+        summary: "Extension: live model ids the scope's stored key can use",
+        body: None,
+        query: &[],
+        success: (200, "Model ids", Some("ModelList")),
+        errors: &[(404, "The scope has no configuration")],
+        handler: || get(parity::models),
+    },
+    Route {
+        method: "post",
+        path: api::MODELS_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: live model ids for an unsaved provider, key and base URL \
+                  (the key travels in the body, never the URL)",
+        body: Some("ModelsForRequest"),
+        query: &[],
+        success: (200, "Model ids", Some("ModelList")),
+        errors: &[],
+        handler: || post(parity::models_for),
     },
     Route {
         method: "get",

@@ -152,7 +152,7 @@ impl ConfigRow {
     /// The public view of this row.
     pub fn to_view(&self) -> ConfigView {
         ConfigView {
-            id: self.id,
+            id: self.id.into(),
             provider: self.provider.clone(),
             model: self.model.clone(),
             api_key_masked: self.api_key_masked.clone(),
@@ -221,7 +221,9 @@ pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreErr
     let instance_id = (!scope.is_empty()).then_some(scope);
     let config = match r.opt_text("config_id")? {
         Some(id) => Some(ConfigView {
-            id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
+            id: Uuid::parse_str(&id)
+                .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
+                .into(),
             provider: r.text("provider")?,
             model: r.text("model")?,
             base_url: r.opt_text("base_url")?,

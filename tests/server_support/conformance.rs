@@ -1,6 +1,9 @@
 //! The conformance suite of design §3, written once over a
-//! [`ServiceHandle`]: run through the local backend and through the remote
-//! backend against a real server, it must give the same transcript.
+//! [`ServiceHandle`]: run through the local backend, through the remote
+//! backend against `llmcfg serve`, and through the remote backend against a
+//! seed-only server, the seed part of the transcript must be identical. The
+//! extension part (provider list, audit log) must match between the first
+//! two, and be one "this server does not offer …" line each on the third.
 
 use llmcfg::domain::{ApiKey, ConfigPatch, NewConfig, Scope};
 use llmcfg::service::{ServiceError, ServiceHandle};
@@ -26,13 +29,42 @@ fn outcome<T>(r: &Result<T, ServiceError>) -> String {
     }
 }
 
-/// Runs the seed's semantics; returns a transcript that must not depend on
-/// the backend.
-pub async fn run(h: &ServiceHandle) -> Vec<String> {
+/// Whether the target serves the *ext* routes of design §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extensions {
+    /// `llmcfg serve` or the local backend.
+    Offered,
+    /// A seed-only server.
+    Absent,
+}
+
+/// The two parts of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transcript {
+    /// The seed's semantics: identical on every target.
+    pub seed: Vec<String>,
+    /// The extension routes.
+    pub ext: Vec<String>,
+}
+
+fn lacking<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> String {
+    match r {
+        Err(ServiceError::Remote(text)) if text.starts_with("this server does not offer") => {
+            assert!(!text.contains('\n'), "one line: {text}");
+            "not offered".into()
+        }
+        other => panic!("expected 'this server does not offer …', got {other:?}"),
+    }
+}
+
+/// Runs the seed's semantics; returns a transcript whose seed part must not
+/// depend on the backend.
+pub async fn run(h: &ServiceHandle, extensions: Extensions) -> Transcript {
     let global = Scope::Global;
     let acme = Scope::from_optional(Some("acme")).unwrap();
     let empty = Scope::from_optional(Some("nobody")).unwrap();
     let mut t = Vec::new();
+    let mut ext = Vec::new();
 
     // Nothing stored: GET is null for both scopes.
     assert_eq!(h.get(&global).await.unwrap(), None);
@@ -149,8 +181,13 @@ pub async fn run(h: &ServiceHandle) -> Vec<String> {
     t.push(format!("configured scopes: {configured:?}"));
 
     // Providers are the catalog.
-    let providers = h.providers().await.unwrap();
-    t.push(format!("providers: {}", providers.len()));
+    match extensions {
+        Extensions::Offered => {
+            let providers = h.providers().await.unwrap();
+            ext.push(format!("providers: {}", providers.len()));
+        }
+        Extensions::Absent => ext.push(format!("providers: {}", lacking(h.providers().await))),
+    }
 
     // Delete → 204, then GET null, then 404.
     t.push(format!("delete acme: {}", outcome(&h.delete(&acme).await)));
@@ -161,13 +198,21 @@ pub async fn run(h: &ServiceHandle) -> Vec<String> {
     ));
 
     // The audit log of acme, newest first.
-    let actions: Vec<String> = h
-        .audit(Some(&acme), 10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.action.to_string())
-        .collect();
-    t.push(format!("audit acme: {actions:?}"));
-    t
+    match extensions {
+        Extensions::Offered => {
+            let actions: Vec<String> = h
+                .audit(Some(&acme), 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|e| e.action.to_string())
+                .collect();
+            ext.push(format!("audit acme: {actions:?}"));
+        }
+        Extensions::Absent => ext.push(format!(
+            "audit acme: {}",
+            lacking(h.audit(Some(&acme), 10).await)
+        )),
+    }
+    Transcript { seed: t, ext }
 }

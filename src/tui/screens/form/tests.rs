@@ -15,7 +15,7 @@ fn type_text(form: &mut FormState, text: &str) {
 fn view() -> ConfigView {
     let t = time::macros::datetime!(2026-01-01 00:00 UTC);
     ConfigView {
-        id: uuid::Uuid::nil(),
+        id: uuid::Uuid::nil().into(),
         provider: "openai".into(),
         model: "gpt-4o".into(),
         api_key_masked: "sk-...abcd".into(),

@@ -1,0 +1,62 @@
+//! The one serde form of a timestamp: written as RFC 3339 in UTC
+//! (`2026-02-27T10:00:00Z`), read from any RFC 3339 a server may send (with
+//! or without a fraction, `Z` or an offset) and normalised to UTC, so views
+//! from every backend compare and print alike. A time without any offset
+//! (Python's naive `isoformat()`) is read as UTC, the only sensible guess
+//! for a server clock.
+//!
+//! Use with `#[serde(with = "crate::domain::timestamp")]`.
+
+use serde::{Deserialize, Deserializer, Serializer};
+use time::format_description::well_known::{Iso8601, Rfc3339};
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// Writes `at` as RFC 3339 in UTC.
+pub fn serialize<S: Serializer>(at: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+    let text = at
+        .to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .map_err(serde::ser::Error::custom)?;
+    s.serialize_str(&text)
+}
+
+/// Reads any RFC 3339 time (or an offset-less ISO 8601 one) as UTC.
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+    let text = String::deserialize(d)?;
+    parse(&text).map_err(serde::de::Error::custom)
+}
+
+/// Parses `text` as [`deserialize`] does.
+pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
+    let text = text.trim();
+    if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
+        return Ok(at.to_offset(UtcOffset::UTC));
+    }
+    PrimitiveDateTime::parse(text, &Iso8601::DEFAULT)
+        .map(PrimitiveDateTime::assume_utc)
+        .map_err(|e| format!("{text:?} is not an RFC 3339 time ({e})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_server_form_becomes_the_same_utc_instant() {
+        let want = parse("2026-02-27T10:00:00Z").unwrap();
+        for text in [
+            "2026-02-27T10:00:00Z",
+            "2026-02-27T10:00:00.000000+00:00",
+            "2026-02-27T11:00:00+01:00",
+            "2026-02-27T05:00:00.000-05:00",
+            "2026-02-27T10:00:00",
+        ] {
+            let at = parse(text).unwrap();
+            assert_eq!(at, want, "{text}");
+            assert_eq!(at.offset(), UtcOffset::UTC, "{text}");
+        }
+        let micro = parse("2026-02-27T10:00:00.123456+00:00").unwrap();
+        assert_eq!(micro.microsecond(), 123_456);
+        assert!(parse("yesterday").is_err());
+    }
+}

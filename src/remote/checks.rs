@@ -1,0 +1,179 @@
+//! Input checks before anything is sent, with the same domain rules local
+//! mode applies (one definition: [`NewConfig::validate`] and
+//! [`ConfigPatch::merge`]); and the check after a write that the server kept
+//! what it was sent, since a server that ignores unknown fields would
+//! otherwise drop `base_url` silently.
+
+use crate::domain::config::CurrentFields;
+use crate::domain::{Catalog, ConfigPatch, ConfigView, NewConfig, ProviderRule, ValidationError};
+
+/// The rule for provider ids: the server's catalog when it publishes one,
+/// else the plain identifier rule.
+pub fn provider_rule(catalog: Option<&Catalog>) -> ProviderRule<'_> {
+    match catalog {
+        Some(catalog) => ProviderRule::Catalog(catalog),
+        None => ProviderRule::Identifier,
+    }
+}
+
+/// The create to send: trimmed and validated.
+pub fn checked_create(
+    config: &NewConfig,
+    catalog: Option<&Catalog>,
+) -> Result<NewConfig, ValidationError> {
+    config.validate(provider_rule(catalog))
+}
+
+/// The patch to send: every field the user gave, trimmed and validated
+/// against the stored config (the re-key rule), plus the `base_url` reset a
+/// provider change implies, so the server ends where local mode would.
+pub fn checked_patch(
+    patch: &ConfigPatch,
+    current: &ConfigView,
+    catalog: Option<&Catalog>,
+) -> Result<ConfigPatch, ValidationError> {
+    let fields = CurrentFields {
+        provider: current.provider.clone(),
+        model: current.model.clone(),
+        base_url: current.base_url.clone(),
+    };
+    let merged = patch.merge(&fields, provider_rule(catalog))?;
+    Ok(ConfigPatch {
+        provider: patch.provider.as_ref().map(|_| merged.provider.clone()),
+        model: patch.model.as_ref().map(|_| merged.model.clone()),
+        api_key: merged.api_key,
+        base_url: (patch.base_url.is_some() || merged.changed.contains(&"base_url"))
+            .then(|| merged.base_url.clone()),
+    })
+}
+
+/// What was sent and must come back.
+#[derive(Debug, Clone, Default)]
+pub struct Sent {
+    /// Provider, when sent.
+    pub provider: Option<String>,
+    /// Model, when sent.
+    pub model: Option<String>,
+    /// Base URL (`Some(None)` cleared), when sent.
+    pub base_url: Option<Option<String>>,
+}
+
+impl Sent {
+    /// What a create sent.
+    pub fn create(config: &NewConfig) -> Sent {
+        Sent {
+            provider: Some(config.provider.clone()),
+            model: Some(config.model.clone()),
+            base_url: Some(config.base_url.clone()),
+        }
+    }
+
+    /// What a patch sent.
+    pub fn patch(patch: &ConfigPatch) -> Sent {
+        Sent {
+            provider: patch.provider.clone(),
+            model: patch.model.clone(),
+            base_url: patch.base_url.clone(),
+        }
+    }
+
+    /// The fields the server's answer does not hold as sent, each as
+    /// `field (sent X, kept Y)`.
+    pub fn dropped(&self, view: &ConfigView) -> Vec<String> {
+        let shown = |v: Option<&str>| v.map_or_else(|| "none".to_string(), |v| format!("{v:?}"));
+        let mut dropped = Vec::new();
+        if let Some(p) = &self.provider
+            && *p != view.provider
+        {
+            dropped.push(format!("provider (sent {p:?}, kept {:?})", view.provider));
+        }
+        if let Some(m) = &self.model
+            && *m != view.model
+        {
+            dropped.push(format!("model (sent {m:?}, kept {:?})", view.model));
+        }
+        if let Some(b) = &self.base_url {
+            let norm = |v: Option<&str>| v.map(|u| u.trim_end_matches('/').to_string());
+            if norm(b.as_deref()) != norm(view.base_url.as_deref()) {
+                dropped.push(format!(
+                    "base_url (sent {}, kept {})",
+                    shown(b.as_deref()),
+                    shown(view.base_url.as_deref())
+                ));
+            }
+        }
+        dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ApiKey;
+
+    fn view() -> ConfigView {
+        serde_json::from_str(
+            r#"{"id":7,"provider":"openai","model":"gpt-4o","api_key_masked":"sk-...abcd",
+                "instance_id":null,"created_at":"2026-02-27T10:00:00Z","updated_at":"2026-02-27T10:00:00Z"}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn unknown_providers_pass_without_a_catalog_and_are_trimmed() {
+        let c = NewConfig {
+            provider: " acme-llm ".into(),
+            model: " large ".into(),
+            api_key: ApiKey::new("  k-123\n"),
+            base_url: None,
+        };
+        let checked = checked_create(&c, None).unwrap();
+        assert_eq!(
+            (
+                checked.provider.as_str(),
+                checked.model.as_str(),
+                checked.api_key.expose()
+            ),
+            ("acme-llm", "large", "k-123")
+        );
+        assert!(checked_create(&c, Some(Catalog::builtin())).is_err());
+        let empty = NewConfig {
+            api_key: ApiKey::new("\n"),
+            ..c
+        };
+        assert_eq!(checked_create(&empty, None).unwrap_err().field, "api_key");
+    }
+
+    #[test]
+    fn the_re_key_rule_holds_before_sending() {
+        let p = ConfigPatch {
+            provider: Some("anthropic".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            checked_patch(&p, &view(), None).unwrap_err().field,
+            "api_key"
+        );
+        let p = ConfigPatch {
+            model: Some(" gpt-4.1 ".into()),
+            ..Default::default()
+        };
+        let sent = checked_patch(&p, &view(), None).unwrap();
+        assert_eq!(sent.model.as_deref(), Some("gpt-4.1"));
+        assert!(sent.provider.is_none() && sent.base_url.is_none() && sent.api_key.is_none());
+    }
+
+    #[test]
+    fn a_dropped_base_url_is_named() {
+        let sent = Sent {
+            base_url: Some(Some("https://gw.example/v1".into())),
+            model: Some("gpt-4o".into()),
+            ..Default::default()
+        };
+        let dropped = sent.dropped(&view());
+        assert_eq!(
+            dropped,
+            ["base_url (sent \"https://gw.example/v1\", kept none)"]
+        );
+    }
+}
