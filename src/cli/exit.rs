@@ -53,6 +53,7 @@ impl CliError {
                 ServiceError::Integrity { .. }
                 | ServiceError::Store(_)
                 | ServiceError::MasterKey(_) => STORE,
+                ServiceError::ModelList { .. } => TEST_FAILED,
                 ServiceError::Remote(_) | ServiceError::Stopped => UNEXPECTED,
             },
             CliError::Usage(_) | CliError::Config(_) => INVALID,

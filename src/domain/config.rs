@@ -237,6 +237,8 @@ pub enum TestStatus {
     Timeout,
     /// Anything else.
     UnexpectedResponse,
+    /// The server's SSRF guard refused the target; nothing was sent.
+    Blocked,
 }
 
 impl TestStatus {
@@ -253,6 +255,7 @@ impl TestStatus {
             TestStatus::Unreachable => "unreachable",
             TestStatus::Timeout => "timeout",
             TestStatus::UnexpectedResponse => "unexpected_response",
+            TestStatus::Blocked => "blocked",
         }
     }
 

@@ -114,7 +114,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden(_) | ServiceError::ReadOnly(_) => StatusCode::FORBIDDEN,
-            ServiceError::Remote(_) => StatusCode::BAD_GATEWAY,
+            ServiceError::Remote(_) | ServiceError::ModelList { .. } => StatusCode::BAD_GATEWAY,
             ServiceError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Integrity { .. }
             | ServiceError::Store(_)

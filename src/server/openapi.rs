@@ -151,7 +151,7 @@ pub fn schemas() -> Map<String, Value> {
             "message": string(),
             "status": {"type": "string", "enum": [
                 "ok", "invalid_key", "permission_denied", "model_not_found", "quota",
-                "rate_limited", "overloaded", "unreachable", "timeout", "unexpected_response"]},
+                "rate_limited", "overloaded", "unreachable", "timeout", "unexpected_response", "blocked"]},
             "latency_ms": {"type": "integer", "minimum": 0},
             "checked_at": time(),
         },

@@ -11,7 +11,6 @@ mod error;
 mod handle;
 mod local;
 mod message;
-mod target_check;
 mod tokens;
 
 pub use backend::{Backend, BackendInfo};

@@ -69,17 +69,6 @@ impl Inner {
                 latency: std::time::Duration::ZERO,
             };
         };
-        if let (Some(policy), Some(url)) = (
-            self.prober.settings().guard.as_deref(),
-            spec.effective_base_url(row.base_url.as_deref()),
-        ) && let Some(message) = crate::service::target_check::refusal(policy, url).await
-        {
-            return ProbeOutcome {
-                status: TestStatus::Unreachable,
-                message,
-                latency: std::time::Duration::ZERO,
-            };
-        }
         self.prober
             .test(ProbeTarget {
                 spec,
@@ -181,7 +170,10 @@ impl Inner {
                 base_url,
             })
             .await
-            .map_err(|o| ServiceError::Remote(format!("{} ({})", o.message, o.status.as_str())))
+            .map_err(|o| ServiceError::ModelList {
+                status: o.status,
+                message: o.message,
+            })
     }
 
     pub(super) async fn list_models_unsaved(
