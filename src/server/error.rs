@@ -57,6 +57,15 @@ impl ApiError {
         ApiError::new(status, detail)
     }
 
+    /// A 422 for well-formed JSON that is not the expected shape (unknown
+    /// or missing field, wrong type).
+    pub fn invalid_body(e: &serde_json::Error) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("invalid request body: {}", redact_values(&e.to_string())),
+        )
+    }
+
     /// A 400 for a malformed query string.
     pub fn from_query(rejection: QueryRejection) -> ApiError {
         ApiError::new(
