@@ -136,3 +136,49 @@ async fn http_level_400s_carry_detail_where_our_code_answers() {
     let (status, _) = raw(&server, b"GARBAGE\r\n\r\n").await;
     assert!(status.is_empty() || status.contains(" 400 "), "{status}");
 }
+
+#[tokio::test]
+async fn patch_rules_are_decided_by_the_request_as_the_document_states() {
+    let server = TestServer::start(&[]).await;
+    let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    let r = api
+        .post(
+            None,
+            serde_json::json!({"provider": "openai", "model": "gpt-4o", "api_key": common::SECRET_KEY}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let patch = |body: &'static str| {
+        api.req(Method::PATCH, "/llm-config/")
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    // `null` means nothing for these fields: a type error, not "unchanged".
+    for body in [
+        r#"{"provider": null}"#,
+        r#"{"model": null}"#,
+        r#"{"api_key": null}"#,
+    ] {
+        let r = api.send(patch(body)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+    }
+    // Naming the destination needs the key even when it is unchanged
+    // (`dependentRequired` in the document).
+    let r = api.send(patch(r#"{"provider": "openai"}"#)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.detail().contains("api_key"), "{}", r.body);
+    let r = api.send(patch(r#"{"model": "gpt-4.1"}"#)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = api.send(patch("{}")).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "minProperties: {}",
+        r.body
+    );
+}

@@ -171,6 +171,11 @@ fn base_url() -> Value {
            "description": "https, or http only to a loopback host; no user info, query or fragment"})
 }
 
+/// A blank base URL: no override (the provider's default).
+fn blank() -> Value {
+    json!({"type": "string", "pattern": "^\\s*$", "description": "blank: the provider's default"})
+}
+
 /// Providers that have no default base URL, so a create must carry one.
 fn base_url_required() -> Vec<String> {
     Catalog::builtin()
@@ -259,9 +264,9 @@ pub fn schemas() -> Map<String, Value> {
         "properties": {
             "provider": provider_id(), "model": model(),
             "api_key": api_key(),
-            "base_url": {"oneOf": [base_url(), {"type": "null"}]},
+            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}]},
         },
-        "if": {"properties": {"provider": {"enum": base_url_required()}}},
+        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
         "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
     });
     let patch = json!({
@@ -270,9 +275,12 @@ pub fn schemas() -> Map<String, Value> {
         "properties": {
             "provider": provider_id(), "model": model(),
             "api_key": api_key(),
-            "base_url": {"oneOf": [base_url(), {"type": "null", "description": "null clears the override"}]},
+            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}],
+                         "description": "null or blank clears the override"},
         },
         "dependentRequired": {"provider": ["api_key"], "base_url": ["api_key"]},
+        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
+        "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
     });
     let error = json!({
         "type": "object", "required": ["detail"],
