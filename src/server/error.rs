@@ -118,7 +118,9 @@ fn redact_values(message: &str) -> String {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
         let status = match &e {
-            ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => {
+                StatusCode::NOT_FOUND
+            }
             ServiceError::AlreadyExists { .. } => StatusCode::CONFLICT,
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,

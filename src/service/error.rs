@@ -12,6 +12,12 @@ pub enum ServiceError {
         /// The scope asked for.
         scope: Scope,
     },
+    /// No API token has this name.
+    #[error("no token named {name:?}; `llmcfg token list` shows the names")]
+    NoSuchToken {
+        /// The name asked for.
+        name: String,
+    },
     /// The scope already has a configuration.
     #[error("the {scope} already has an LLM configuration; use update to change it")]
     AlreadyExists {

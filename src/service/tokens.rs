@@ -66,9 +66,9 @@ pub(super) fn list(store: &mut Store) -> Result<Vec<TokenInfo>, ServiceError> {
 pub(super) fn revoke(store: &mut Store, name: &str, actor: String) -> Result<(), ServiceError> {
     match store.revoke_token(name, &record(actor, "token_revoke", name)) {
         Ok(()) => Ok(()),
-        Err(StoreError::NotFound) => {
-            Err(ValidationError::new("name", format!("no token named {name:?}")).into())
-        }
+        Err(StoreError::NotFound) => Err(ServiceError::NoSuchToken {
+            name: name.to_string(),
+        }),
         Err(e) => Err(store_err(e)),
     }
 }
