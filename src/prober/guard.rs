@@ -207,7 +207,7 @@ mod tests {
     fn own_interface_addresses_are_refused_even_when_public() {
         let p = TargetPolicy::default().with_own_addresses(vec![ip("8.8.4.4")]);
         assert_eq!(p.check("me", ip("8.8.4.4")), Err(Refusal::OwnAddress));
-        assert_eq!(p.check("me", ip("::ffff:8.8.4.4")).is_err(), true);
+        assert!(p.check("me", ip("::ffff:8.8.4.4")).is_err());
         assert!(p.permits("other", ip("8.8.8.8")));
         let listed = TargetPolicy::parse(&["8.8.4.4".into()])
             .unwrap()
