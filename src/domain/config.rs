@@ -146,7 +146,7 @@ impl ConfigPatch {
         if (provider_changed || base_url_changed || names_destination) && api_key.is_none() {
             return Err(ValidationError::new(
                 "api_key",
-                "a new key is required when a patch sets provider or base_url \
+                "a new key is required when provider or base_url changes \
                  (a stored key is only ever sent to the destination it was entered for)",
             ));
         }
