@@ -173,7 +173,7 @@ async fn the_ssrf_guard_refuses_internal_targets_unless_allowed() {
                 base_url: Some(&base),
             })
             .await;
-        assert_status(&o, TestStatus::Unreachable, &base);
+        assert_status(&o, TestStatus::Blocked, &base);
         assert!(
             o.message.contains("server.allowed_targets"),
             "{}",

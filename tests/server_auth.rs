@@ -161,12 +161,19 @@ async fn ssrf_guard_refuses_loopback_targets() {
     let r = api
         .send(api.scoped(Method::POST, "/llm-config/test-connection", Some("inward")))
         .await;
-    // Documented choice: 200 with status `unreachable` and the guard's message.
+    // Documented choice: 200 with status `blocked` (not a connectivity
+    // failure) and the guard's message.
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let result = r.json();
     assert_eq!(result["success"], false);
-    assert_eq!(result["status"], "unreachable");
+    assert_eq!(result["status"], "blocked");
     assert!(result["message"].as_str().unwrap().contains("SSRF guard"));
+    let reached =
+        tokio::time::timeout(std::time::Duration::from_millis(200), target.accept()).await;
+    assert!(
+        reached.is_err(),
+        "the guarded probe connected to the target"
+    );
     // The refusal is recorded as the scope's last test.
     let list = api
         .send(api.req(Method::GET, "/llm-config/instances"))
@@ -178,7 +185,7 @@ async fn ssrf_guard_refuses_loopback_targets() {
         .iter()
         .find(|s| s["instance_id"] == "inward")
         .unwrap();
-    assert_eq!(inward["last_test"]["status"], "unreachable");
+    assert_eq!(inward["last_test"]["status"], "blocked");
     api.assert_key_never_seen();
 
     // Listed in allowed_targets, the same loopback target is probed for real.

@@ -284,3 +284,43 @@ async fn sigterm_lets_the_in_flight_request_finish() {
     assert!(child.wait().unwrap().success());
     assert!(log_has("llmcfg server stopped"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_within_the_drain_time_despite_a_stalled_client() {
+    use tokio::io::AsyncWriteExt;
+    let home = Home::new();
+    let (mut child, url) = home.serve();
+    let addr = url.trim_start_matches("http://").to_string();
+    // A slowloris client: half a request head, then nothing, socket held.
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stalled
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let log_has = |needle: &str| {
+        std::fs::read_to_string(home.log_file())
+            .unwrap_or_default()
+            .contains(needle)
+    };
+    wait_until("the server to listen", || {
+        log_has("llmcfg server listening")
+    })
+    .await;
+    sigterm(&child);
+    // The bound: the 8 s drain time plus generous slack for a loaded CI
+    // machine; before the fix the server waited for the client forever.
+    let bound = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < bound,
+            "the server outlived its drain time with a stalled client"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(log_has("llmcfg server stopped"));
+    drop(stalled);
+}

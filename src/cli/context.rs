@@ -220,7 +220,14 @@ pub async fn open_local(
                     }
                     _ => "Without it the stored API keys cannot be decrypted.",
                 };
-                eprintln!("llmcfg: created a new master key in the {source}. {hint}");
+                // Say why a file, where a desktop user would expect the keyring.
+                let why = match (&source, crate::crypto::keyring::unavailable_reason()) {
+                    (KeySource::DefaultFile(_), Some(reason)) => {
+                        format!(" (no OS keyring: {reason})")
+                    }
+                    _ => String::new(),
+                };
+                eprintln!("llmcfg: created a new master key in the {source}{why}. {hint}");
             }
             OpenNotice::FinishedRotation => {
                 eprintln!("llmcfg: completed an interrupted master-key rotation");

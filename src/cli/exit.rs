@@ -47,12 +47,13 @@ impl CliError {
         match self {
             CliError::Service(e) => match e {
                 ServiceError::Invalid(_) | ServiceError::ReadOnly(_) => INVALID,
-                ServiceError::NotFound { .. } => NOT_FOUND,
+                ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => NOT_FOUND,
                 ServiceError::AlreadyExists { .. } => EXISTS,
                 ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => UNAUTHORIZED,
                 ServiceError::Integrity { .. }
                 | ServiceError::Store(_)
                 | ServiceError::MasterKey(_) => STORE,
+                ServiceError::ModelList { .. } => TEST_FAILED,
                 ServiceError::Remote(_) | ServiceError::Stopped => UNEXPECTED,
             },
             CliError::Usage(_) | CliError::Config(_) => INVALID,

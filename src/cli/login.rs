@@ -34,10 +34,15 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Other(e.to_string()))?;
     match at {
         TokenLocation::Keyring => println!("Logged in to {url}; the token is in the OS keyring."),
-        TokenLocation::File(p) => println!(
-            "Logged in to {url}; the token is in {} (mode 0600).",
-            p.display()
-        ),
+        TokenLocation::File(p) => {
+            let why = crate::crypto::keyring::unavailable_reason()
+                .map(|r| format!("; no OS keyring: {r}"))
+                .unwrap_or_default();
+            println!(
+                "Logged in to {url}; the token is in {} (mode 0600{why}).",
+                p.display()
+            )
+        }
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! exit codes of design §6 in [`exit`].
 
 mod audit;
+mod completions;
 mod context;
 mod create;
 mod delete;
@@ -112,6 +113,10 @@ pub enum Command {
     Token(token::TokenCommand),
     /// Store a server token for --remote use (read from stdin or a hidden prompt).
     Login,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), generated from these definitions.
+    Man,
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -120,6 +125,8 @@ pub async fn dispatch(global: &GlobalArgs, command: Command) -> Result<(), CliEr
     match command {
         Command::Serve(args) => serve::run(global, args).await,
         Command::Login => login::run(global).await,
+        Command::Completions(args) => completions::completions(args),
+        Command::Man => completions::man(),
         other => {
             let ctx = Context::open(global).await?;
             run(&ctx, other).await
@@ -141,8 +148,8 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Audit(args) => audit::run(ctx, args).await,
         Command::MasterKey(cmd) => master_key::run(ctx, cmd).await,
         Command::Token(cmd) => token::run(ctx, cmd).await,
-        Command::Serve(_) | Command::Login => Err(CliError::Usage(
-            "serve and login run through cli::dispatch".into(),
-        )),
+        Command::Serve(_) | Command::Login | Command::Completions(_) | Command::Man => Err(
+            CliError::Usage("serve, login, completions and man run through cli::dispatch".into()),
+        ),
     }
 }

@@ -93,8 +93,8 @@ pub fn load_or_create(
     if let Some(account) = &opts.keyring_account
         && let Some(store) = keyring::os_store()
     {
-        match keyring::get(&store, account)? {
-            Some(hex) => {
+        match keyring::get(&store, account) {
+            Ok(Some(hex)) => {
                 return Ok(LoadedKey {
                     key: MasterKey::from_hex(&hex, "the OS keyring")?,
                     source: KeySource::Keyring(account.clone()),
@@ -102,23 +102,28 @@ pub fn load_or_create(
                     staged: None,
                 });
             }
-            None if when_missing == WhenMissing::Create => {
-                let key = MasterKey::generate();
-                keyring::set(&store, account, &key.to_hex())?;
-                // Read back: a keyring that accepts writes but loses them
-                // would orphan every key sealed from now on.
-                let back = keyring::get(&store, account)?;
-                if back.as_deref().map(|s| s.as_str()) == Some(key.to_hex().as_str()) {
-                    return Ok(LoadedKey {
-                        key,
-                        source: KeySource::Keyring(account.clone()),
-                        created: true,
-                        staged: None,
-                    });
+            Ok(None) if when_missing == WhenMissing::Create => {
+                match create_in_keyring(&store, account) {
+                    Ok(loaded) => return Ok(loaded),
+                    // A keyring that refuses or loses the write (locked, no
+                    // prompt possible) must not hold the only copy: the file does.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the OS keyring did not keep a new master key; using the key file");
+                        keyring::note_refusal(&e);
+                    }
                 }
             }
             // Not in the keyring: the store may have been created with a key file.
-            None => {}
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "the OS keyring could not be read; trying the key file");
+                keyring::note_refusal(&e);
+                if when_missing == WhenMissing::Refuse
+                    && read_key_file(&opts.default_file)?.is_none()
+                {
+                    return Err(e);
+                }
+            }
         }
     }
     load_file(
@@ -126,6 +131,29 @@ pub fn load_or_create(
         KeySource::DefaultFile(opts.default_file.clone()),
         when_missing,
     )
+}
+
+/// A new master key in the keyring, read back before it is trusted.
+fn create_in_keyring(
+    store: &std::sync::Arc<keyring_core::CredentialStore>,
+    account: &str,
+) -> Result<LoadedKey, CryptoError> {
+    let key = MasterKey::generate();
+    keyring::set(store, account, &key.to_hex())?;
+    // Read back: a keyring that accepts writes but loses them would orphan
+    // every key sealed from now on.
+    let back = keyring::get(store, account)?;
+    if back.as_deref().map(|s| s.as_str()) != Some(key.to_hex().as_str()) {
+        return Err(CryptoError::Keyring(
+            "the entry read back differs from the one written".into(),
+        ));
+    }
+    Ok(LoadedKey {
+        key,
+        source: KeySource::Keyring(account.to_string()),
+        created: true,
+        staged: None,
+    })
 }
 
 fn load_file(

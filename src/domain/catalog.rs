@@ -92,6 +92,13 @@ pub struct ProbeSpec {
     /// The model is a deployment name that the list cannot prove (Azure).
     #[serde(default)]
     pub deployment: bool,
+    /// The base URL is an SDK's (version segment included, paths follow it);
+    /// a base URL with no path gets this segment (`/v1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdk_base: Option<String>,
+    /// Get-one-model resolves an alias to a dated id (Anthropic).
+    #[serde(default)]
+    pub resolves_aliases: bool,
 }
 
 /// One provider of the catalog.

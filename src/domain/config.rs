@@ -51,18 +51,24 @@ impl NewConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigPatch {
-    /// New provider; needs a new key.
-    #[serde(default)]
+    /// New provider; needs a new key. `null` is refused (only `base_url`
+    /// has a meaning for null).
+    #[serde(default, deserialize_with = "present")]
     pub provider: Option<String>,
     /// New model.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub model: Option<String>,
     /// New API key.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     pub api_key: Option<ApiKey>,
     /// `Some(Some(url))` sets, `Some(None)` clears, `None` keeps the override.
     #[serde(default, deserialize_with = "double_option")]
     pub base_url: Option<Option<String>>,
+}
+
+/// A field that, when sent, must hold a value (`null` is a type error).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -147,7 +153,11 @@ impl ConfigPatch {
             Some(k) => Some(k.validated()?),
             None => None,
         };
-        if (provider_changed || base_url_changed) && api_key.is_none() {
+        // Naming the destination at all needs the key, changed or not: the
+        // rule then depends on the request alone, so the OpenAPI document
+        // can state it exactly (`dependentRequired`).
+        let names_destination = self.provider.is_some() || self.base_url.is_some();
+        if (provider_changed || base_url_changed || names_destination) && api_key.is_none() {
             return Err(ValidationError::new(
                 "api_key",
                 "a new key is required when provider or base_url changes \
@@ -246,6 +256,8 @@ pub enum TestStatus {
     /// A remote server reported a failure without saying why (a seed answer
     /// with only `success`, `provider`, `model` and `message`).
     NoReason,
+    /// The server's SSRF guard refused the target; nothing was sent.
+    Blocked,
 }
 
 impl TestStatus {
@@ -263,6 +275,7 @@ impl TestStatus {
             TestStatus::Timeout => "timeout",
             TestStatus::UnexpectedResponse => "unexpected_response",
             TestStatus::NoReason => "no_reason",
+            TestStatus::Blocked => "blocked",
         }
     }
 

@@ -54,12 +54,14 @@ pub fn check_literal(policy: Option<&TargetPolicy>, url: &Url) -> Result<(), Pro
         Some(url::Host::Ipv6(v6)) => Some(v6.into()),
         _ => None,
     };
-    match ip {
-        Some(ip) if !policy.permits(&ip.to_string(), ip) => Err(ProbeError::Refused {
+    let Some(ip) = ip else { return Ok(()) };
+    policy
+        .check(&ip.to_string(), ip)
+        .map_err(|why| ProbeError::Refused {
             host: url.host_str().unwrap_or_default().to_string(),
-        }),
-        _ => Ok(()),
-    }
+            ip,
+            reason: why.to_string(),
+        })
 }
 
 /// Resolves with the system resolver, then keeps only permitted addresses:
@@ -75,13 +77,20 @@ impl Resolve for GuardedResolver {
         Box::pin(async move {
             let found: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let permitted: Vec<SocketAddr> = found
-                .iter()
-                .copied()
-                .filter(|a| policy.permits(&host, a.ip()))
-                .collect();
-            if permitted.is_empty() && !found.is_empty() {
-                return Err(Box::new(ProbeError::Refused { host }) as _);
+            let mut refused = None;
+            let mut permitted: Vec<SocketAddr> = Vec::new();
+            for a in &found {
+                match policy.check(&host, a.ip()) {
+                    Ok(()) => permitted.push(*a),
+                    Err(why) => refused = refused.or(Some((a.ip(), why))),
+                }
+            }
+            if let (true, Some((ip, why))) = (permitted.is_empty(), refused) {
+                return Err(Box::new(ProbeError::Refused {
+                    host,
+                    ip,
+                    reason: why.to_string(),
+                }) as _);
             }
             Ok(Box::new(permitted.into_iter()) as Addrs)
         })

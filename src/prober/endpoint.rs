@@ -1,11 +1,70 @@
-//! Building probe URLs: the base URL (no trailing slash; `openai-compatible`
-//! ones include `/v1`) joined with a catalog path, the model percent-encoded
-//! as one path segment, and the catalog's fixed query (Azure `api-version`).
-//! The key never goes into a URL.
+//! Building probe URLs: the base URL as people type it, normalised by
+//! [`api_base`], joined with a catalog path, the model percent-encoded as one
+//! path segment, and the catalog's fixed query (Azure `api-version`). The
+//! key never goes into a URL.
 
 use reqwest::Url;
 
 use super::ProbeError;
+use crate::domain::catalog::ProbeSpec;
+
+/// The base URL the catalog paths are appended to. SDKs and gateways write
+/// `https://api.openai.com/v1`, the catalog `https://api.openai.com`; both
+/// must reach `/v1/models`, never `/v1/v1/models`:
+/// - with `sdk_base` (openai-compatible) the base URL is the SDK's, the
+///   part before `/models`; a base URL with no path gets that segment;
+/// - otherwise a trailing API-version segment (`v1`, `v1beta`, `v2alpha1`)
+///   is dropped, then any trailing segments the list path starts with
+///   (`/openai` for Azure, `/api` for Ollama).
+pub fn api_base(probe: &ProbeSpec, base: &str) -> Result<String, ProbeError> {
+    let mut url = Url::parse(base.trim()).map_err(|_| ProbeError::BadUrl)?;
+    let mut segs: Vec<String> = url
+        .path_segments()
+        .map(|s| s.filter(|s| !s.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
+    match &probe.sdk_base {
+        Some(version) => {
+            if segs.is_empty() {
+                segs.extend(segments(version).map(str::to_string));
+            }
+        }
+        None => {
+            if segs.last().is_some_and(|s| is_version(s)) {
+                segs.pop();
+            }
+            let list: Vec<&str> = segments(&probe.list).collect();
+            let head = &list[..list.len().saturating_sub(1)];
+            let overlap = (1..=head.len().min(segs.len())).rev().find(|&k| {
+                segs[segs.len() - k..]
+                    .iter()
+                    .zip(&head[..k])
+                    .all(|(a, b)| a == b)
+            });
+            if let Some(k) = overlap {
+                segs.truncate(segs.len() - k);
+            }
+        }
+    }
+    url.set_path(&segs.join("/"));
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+/// `v1`, `v1beta`, `v2alpha3`: an API version, not a gateway's own path.
+fn is_version(seg: &str) -> bool {
+    let Some(rest) = seg.strip_prefix('v') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let tail = &rest[digits..];
+    let letters = tail.bytes().take_while(u8::is_ascii_lowercase).count();
+    digits > 0
+        && tail[letters..].bytes().all(|b| b.is_ascii_digit())
+        && matches!(&tail[..letters], "" | "alpha" | "beta")
+}
 
 /// `base` + `path` (+ the spec's query and `extra` pairs).
 pub fn join(
@@ -55,6 +114,80 @@ pub fn encode_segment(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Catalog;
+
+    fn base(provider: &str, typed: &str) -> String {
+        api_base(&Catalog::builtin().get(provider).unwrap().probe, typed).unwrap()
+    }
+
+    #[test]
+    fn version_segments_are_never_doubled() {
+        for typed in [
+            "https://api.openai.com",
+            "https://api.openai.com/v1",
+            "https://api.openai.com/v1/",
+        ] {
+            assert_eq!(base("openai", typed), "https://api.openai.com", "{typed}");
+        }
+        assert_eq!(
+            base("openai", "https://gw.example.com/openai/v1"),
+            "https://gw.example.com/openai"
+        );
+        assert_eq!(
+            base("gemini", "https://generativelanguage.googleapis.com/v1beta"),
+            "https://generativelanguage.googleapis.com"
+        );
+        assert_eq!(
+            base("openrouter", "https://openrouter.ai/api/v1"),
+            "https://openrouter.ai/api"
+        );
+        assert_eq!(
+            base("groq", "https://api.groq.com/openai/v1"),
+            "https://api.groq.com/openai"
+        );
+        assert_eq!(
+            base("ollama", "http://localhost:11434/v1"),
+            "http://localhost:11434"
+        );
+        assert_eq!(
+            base("ollama", "http://localhost:11434/api"),
+            "http://localhost:11434"
+        );
+        assert_eq!(
+            base("azure-openai", "https://x.openai.azure.com/openai/v1"),
+            "https://x.openai.azure.com"
+        );
+        assert_eq!(
+            base("deepseek", "https://api.deepseek.com/v1"),
+            "https://api.deepseek.com"
+        );
+        // SDK-style bases keep their path; a bare host gets /v1.
+        assert_eq!(
+            base("openai-compatible", "http://localhost:8000"),
+            "http://localhost:8000/v1"
+        );
+        assert_eq!(
+            base("openai-compatible", "http://localhost:11434/v1"),
+            "http://localhost:11434/v1"
+        );
+        assert_eq!(
+            base(
+                "openai-compatible",
+                "https://generativelanguage.googleapis.com/v1beta/openai"
+            ),
+            "https://generativelanguage.googleapis.com/v1beta/openai"
+        );
+    }
+
+    #[test]
+    fn version_words() {
+        for v in ["v1", "v1beta", "v2alpha1", "v10"] {
+            assert!(is_version(v), "{v}");
+        }
+        for v in ["v", "openai", "vx1", "v1gamma", "api", "V1"] {
+            assert!(!is_version(v), "{v}");
+        }
+    }
 
     #[test]
     fn joins_without_double_slashes_and_keeps_base_path() {

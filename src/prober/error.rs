@@ -12,10 +12,14 @@ pub enum ProbeError {
     #[error("the base URL is not a valid URL")]
     BadUrl,
     /// The SSRF guard refused the target (server mode).
-    #[error("{host} is an internal address not listed in server.allowed_targets")]
+    #[error("{host} resolves to {ip}, {reason}, and is not listed in server.allowed_targets")]
     Refused {
         /// The host as written in the base URL.
         host: String,
+        /// The refused address.
+        ip: std::net::IpAddr,
+        /// Why, in words (the registry row, or "own interface").
+        reason: String,
     },
     /// The key cannot be sent as an HTTP header value.
     #[error("the API key contains characters that cannot be sent in an HTTP header")]

@@ -1,10 +1,14 @@
-//! The SSRF guard of server mode (design §2): connection tests may not reach
-//! loopback, private, link-local, CGNAT or metadata addresses unless the
-//! operator lists the host, IP or CIDR in `server.allowed_targets`. It is
-//! checked on the *resolved* address, so a public name pointing inward is
-//! caught too.
+//! The SSRF guard of server mode (design §2): connection tests may reach
+//! only globally reachable addresses — judged by the IANA special-purpose
+//! registries in [`special_purpose`](super::special_purpose) — that are not
+//! this host's own interface addresses, unless the operator lists the host,
+//! IP or CIDR in `server.allowed_targets`. It is checked on the *resolved*
+//! address (and on IP literals before any request), so a public name
+//! pointing inward is caught too.
 
 use std::net::IpAddr;
+
+use super::special_purpose::{self, Row};
 
 /// One `allowed_targets` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +20,44 @@ enum Allowed {
 }
 
 /// Which probe destinations are permitted.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetPolicy {
     allowed: Vec<Allowed>,
+    /// This host's interface addresses when the policy was made: a listener
+    /// on `0.0.0.0` answers on every one of them, public or not.
+    own: Vec<IpAddr>,
+}
+
+impl Default for TargetPolicy {
+    /// Nothing listed: only global addresses of other hosts.
+    fn default() -> Self {
+        TargetPolicy {
+            allowed: Vec::new(),
+            own: own_addresses(),
+        }
+    }
+}
+
+/// Why the guard refused an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not globally reachable: the registry row that says so.
+    NotGlobal(&'static Row),
+    /// One of this host's own interface addresses.
+    OwnAddress,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NotGlobal(r) => write!(
+                f,
+                "not globally reachable: {} {} ({}, IANA special-purpose registry)",
+                r.block, r.name, r.rfc
+            ),
+            Refusal::OwnAddress => f.write_str("an address of this server's own interfaces"),
+        }
+    }
 }
 
 impl TargetPolicy {
@@ -45,73 +84,59 @@ impl TargetPolicy {
                 allowed.push(Allowed::Host(entry.to_ascii_lowercase()));
             }
         }
-        Ok(TargetPolicy { allowed })
+        Ok(TargetPolicy {
+            allowed,
+            own: own_addresses(),
+        })
+    }
+
+    /// The same policy with `own` as this host's interface addresses (for a
+    /// host whose interfaces changed since start-up, and for tests that need
+    /// a public own address).
+    pub fn with_own_addresses(mut self, own: Vec<IpAddr>) -> TargetPolicy {
+        self.own = own;
+        self
+    }
+
+    /// Why a probe to `host` resolved to `ip` is refused, or `Ok` when it may
+    /// proceed.
+    pub fn check(&self, host: &str, ip: IpAddr) -> Result<(), Refusal> {
+        let reason = match special_purpose::non_global(ip) {
+            Some(row) => Refusal::NotGlobal(row),
+            None if self.is_own(ip) => Refusal::OwnAddress,
+            None => return Ok(()),
+        };
+        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+        let listed = self.allowed.iter().any(|a| match a {
+            Allowed::Host(h) => *h == host,
+            Allowed::Net(net, bits) => special_purpose::contains(*net, *bits, ip),
+        });
+        if listed { Ok(()) } else { Err(reason) }
     }
 
     /// True when a probe to `host` resolved to `ip` may proceed.
     pub fn permits(&self, host: &str, ip: IpAddr) -> bool {
-        if !is_internal(ip) {
-            return true;
-        }
-        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-        self.allowed.iter().any(|a| match a {
-            Allowed::Host(h) => *h == host,
-            Allowed::Net(net, bits) => in_net(ip, *net, *bits),
-        })
+        self.check(host, ip).is_ok()
+    }
+
+    fn is_own(&self, ip: IpAddr) -> bool {
+        let v4 = match ip {
+            IpAddr::V6(v6) => special_purpose::embedded_v4(v6).map(IpAddr::V4),
+            IpAddr::V4(_) => None,
+        };
+        self.own.iter().any(|o| *o == ip || Some(*o) == v4)
     }
 }
 
-/// Loopback, private, link-local (cloud metadata), CGNAT, unspecified,
-/// multicast and the IPv6 equivalents (including IPv4-mapped forms).
-pub fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_multicast()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1]))
-                || (o[0] == 192 && o[1] == 0 && o[2] == 0)
-                || (o[0] == 198 && (o[1] == 18 || o[1] == 19))
+/// This host's interface addresses; none when they cannot be read (the
+/// registry rules still apply).
+fn own_addresses() -> Vec<IpAddr> {
+    match if_addrs::get_if_addrs() {
+        Ok(ifs) => ifs.into_iter().map(|i| i.ip()).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read this host's interface addresses");
+            Vec::new()
         }
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_internal(IpAddr::V4(v4));
-            }
-            let seg = v6.segments();
-            v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (seg[0] & 0xfe00) == 0xfc00 // unique local
-                || (seg[0] & 0xffc0) == 0xfe80 // link local
-                || seg[0] == 0x64 && seg[1] == 0xff9b // NAT64
-        }
-    }
-}
-
-fn in_net(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(a), IpAddr::V4(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u32::MAX << (32 - bits)
-            };
-            (u32::from(a) & mask) == (u32::from(n) & mask)
-        }
-        (IpAddr::V6(a), IpAddr::V6(n)) => {
-            let mask = if bits == 0 {
-                0
-            } else {
-                u128::MAX << (128 - bits)
-            };
-            (u128::from(a) & mask) == (u128::from(n) & mask)
-        }
-        _ => false,
     }
 }
 
@@ -125,6 +150,7 @@ mod tests {
 
     #[test]
     fn internal_ranges() {
+        let is_internal = |ip| special_purpose::non_global(ip).is_some();
         for s in [
             "127.0.0.1",
             "10.1.2.3",
@@ -137,6 +163,13 @@ mod tests {
             "fd00::1",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "192.0.2.2",
+            "198.51.100.7",
+            "203.0.113.9",
+            "198.19.0.1",
+            "240.0.0.1",
+            "::10.0.0.1",
+            "2002:a00:1::1",
         ] {
             assert!(is_internal(ip(s)), "{s}");
         }
@@ -168,5 +201,27 @@ mod tests {
         assert!(!p.permits("x", ip("172.16.0.1")));
         assert!(TargetPolicy::parse(&["10.0.0.0/33".into()]).is_err());
         assert!(TargetPolicy::parse(&["bad/cidr".into()]).is_err());
+    }
+
+    #[test]
+    fn own_interface_addresses_are_refused_even_when_public() {
+        let p = TargetPolicy::default().with_own_addresses(vec![ip("8.8.4.4")]);
+        assert_eq!(p.check("me", ip("8.8.4.4")), Err(Refusal::OwnAddress));
+        assert!(p.check("me", ip("::ffff:8.8.4.4")).is_err());
+        assert!(p.permits("other", ip("8.8.8.8")));
+        let listed = TargetPolicy::parse(&["8.8.4.4".into()])
+            .unwrap()
+            .with_own_addresses(vec![ip("8.8.4.4")]);
+        assert!(listed.permits("me", ip("8.8.4.4")));
+    }
+
+    #[test]
+    fn this_hosts_real_interface_addresses_are_refused() {
+        let p = TargetPolicy::default();
+        let own = own_addresses();
+        assert!(!own.is_empty(), "a host has at least a loopback address");
+        for a in own {
+            assert!(!p.permits("x", a), "{a}");
+        }
     }
 }

@@ -40,7 +40,7 @@ pub async fn fetch_all(f: &mut Fetcher<'_>, base: &str) -> Result<Vec<String>, V
             endpoint::join(base, &probe.list, probe.query.as_deref(), &pairs).map_err(fail)?;
         let reply = f.get(url).await.map_err(fail)?;
         if !reply.status.is_success() {
-            return Err(outcome::from_reply(spec, Phase::List, &reply, ""));
+            return Err(outcome::from_reply(spec, Phase::List, &reply));
         }
         let malformed = || outcome::malformed(spec, Phase::List, &reply, f.max_body);
         if reply.truncated {

@@ -4,10 +4,15 @@
 //!
 //! A test runs, within one total time bound:
 //! 1. the key check, where the model list is public (OpenRouter `/v1/key`);
-//! 2. the get-one-model endpoint where the provider has one — a 404 there is
-//!    confirmed against the full list, so a gateway without that endpoint
-//!    still gets a fair answer;
+//! 2. the get-one-model endpoint where the provider has one and the id has
+//!    no `/` (gateways such as LiteLLM route `/models/team/x` to a 404
+//!    before they check the key) — a 200 counts only when it is the model
+//!    object with the requested id; a 404 proves nothing about the key, so
+//!    the list decides, and its failure is the verdict;
 //! 3. otherwise the full, paginated model list, compared id by id.
+//!
+//! `model_not_found` therefore always rests on a list call that succeeded:
+//! the key is proven before the model is blamed.
 //!
 //! Azure's "model" is a deployment name its models list cannot show, so an
 //! Azure success says the key was verified and the deployment was not.
@@ -23,6 +28,7 @@ mod listing;
 mod outcome;
 mod provider_error;
 pub mod scrub;
+pub mod special_purpose;
 mod steps;
 
 use std::sync::Arc;
@@ -118,7 +124,7 @@ impl Prober {
             Err(v) => v,
             Ok((mut f, base)) => {
                 let deadline = f.deadline;
-                let run = steps::test(&mut f, base, target.model);
+                let run = steps::test(&mut f, &base, target.model);
                 match tokio::time::timeout_at(deadline, run).await {
                     Ok(Ok(v) | Err(v)) => v,
                     Err(_) => self.timed_out(target.spec),
@@ -135,7 +141,7 @@ impl Prober {
             Err(v) => v,
             Ok((mut f, base)) => {
                 let deadline = f.deadline;
-                let run = steps::list(&mut f, base);
+                let run = steps::list(&mut f, &base);
                 match tokio::time::timeout_at(deadline, run).await {
                     Ok(Ok(ids)) => return Ok(ids),
                     Ok(Err(v)) => v,
@@ -152,14 +158,15 @@ impl Prober {
         &'t self,
         target: ProbeTarget<'t>,
         started: Instant,
-    ) -> Result<(Fetcher<'t>, &'t str), Verdict> {
+    ) -> Result<(Fetcher<'t>, String), Verdict> {
         let spec = target.spec;
         let s = &self.settings;
         let fail = |e: ProbeError| outcome::from_error(spec, &e, s.connect_timeout);
         let base = spec
             .effective_base_url(target.base_url)
             .ok_or_else(|| fail(ProbeError::NoBaseUrl))?;
-        let url = endpoint::join(base, "/", None, &[]).map_err(fail)?;
+        let base = endpoint::api_base(&spec.probe, base).map_err(fail)?;
+        let url = endpoint::join(&base, "/", None, &[]).map_err(fail)?;
         client::check_literal(s.guard.as_deref(), &url).map_err(fail)?;
         let fetcher = Fetcher {
             client: &self.client,

@@ -71,20 +71,71 @@ pub fn key_only(spec: &ProviderSpec, model: &str) -> Verdict {
     )
 }
 
-/// The key works but the model is not available to it.
-pub fn model_missing(spec: &ProviderSpec, model: &str, listed: Option<usize>) -> Verdict {
-    let how = match listed {
-        Some(n) => format!(
-            "it is not among the {n} models {} lists for this key",
-            spec.name
-        ),
-        None => format!("{} answered HTTP 404 for it", spec.name),
-    };
+/// The key works (its model list answered) but the model is not in it.
+pub fn model_missing(spec: &ProviderSpec, model: &str, listed: usize) -> Verdict {
+    let how = format!(
+        "it is not among the {listed} models {} lists for this key",
+        spec.name
+    );
     Verdict::new(
         TestStatus::ModelNotFound,
         format!(
             "The API key is valid but model {model:?} is not available to it: {how}. \
              Check the model id against the provider's live model list."
+        ),
+    )
+}
+
+/// A 200 from get-one-model that is not the model asked for.
+pub fn wrong_model(spec: &ProviderSpec, model: &str, named: Option<&str>) -> Verdict {
+    let what = match named {
+        Some(other) => format!("model {other:?}"),
+        None => "an object that is not a model".to_string(),
+    };
+    Verdict::new(
+        TestStatus::UnexpectedResponse,
+        format!(
+            "{} answered HTTP 200 from its model endpoint with {what} instead of model \
+             {model:?}, so neither the key nor the model is proven. Check that the base URL \
+             points at the provider's API.",
+            spec.name
+        ),
+    )
+}
+
+/// What a 404 from a route (not a model) says about the base URL, per the
+/// rule of `endpoint::api_base`.
+pub fn base_url_hint(spec: &ProviderSpec) -> String {
+    let example = |b: &str| {
+        if b.is_empty() {
+            String::new()
+        } else {
+            format!(" ({b} and {b}/v1 both work)")
+        }
+    };
+    match &spec.probe.sdk_base {
+        Some(v) => format!(
+            "the base URL is the one an OpenAI SDK takes, the part before /models, e.g. \
+             https://host{v}; a bare host gets {v}"
+        ),
+        None => format!(
+            "the base URL is the API's root, with or without its version segment{}",
+            example(&spec.base_url)
+        ),
+    }
+}
+
+/// A 404 for a route: the base URL points somewhere without this API.
+fn route_not_found(spec: &ProviderSpec, phase: Phase, html: bool) -> Verdict {
+    let page = if html { " with an HTML page" } else { "" };
+    Verdict::new(
+        TestStatus::UnexpectedResponse,
+        format!(
+            "{} answered HTTP 404{page} for its {}: the endpoint was not found — is the base \
+             URL right? ({}).",
+            spec.name,
+            phase.endpoint(),
+            base_url_hint(spec)
         ),
     )
 }
@@ -134,11 +185,12 @@ pub fn from_error(spec: &ProviderSpec, err: &ProbeError, total: Duration) -> Ver
                 human(total)
             ),
         ),
-        ProbeError::Refused { host } => Verdict::new(
-            TestStatus::Unreachable,
+        ProbeError::Refused { host, ip, reason } => Verdict::new(
+            TestStatus::Blocked,
             format!(
-                "Not tested: {host} is a loopback, private or link-local address, which this \
-                 server does not probe. An operator can permit it in server.allowed_targets."
+                "Not tested: refused by the server's SSRF guard. {host} resolves to {ip}, \
+                 {reason}, which this server does not probe. An operator can permit it in \
+                 server.allowed_targets."
             ),
         ),
         ProbeError::ConnectionRefused => Verdict::new(
@@ -167,12 +219,17 @@ pub fn from_error(spec: &ProviderSpec, err: &ProbeError, total: Duration) -> Ver
 }
 
 /// A non-2xx answer.
-pub fn from_reply(spec: &ProviderSpec, phase: Phase, reply: &Reply, model: &str) -> Verdict {
+pub fn from_reply(spec: &ProviderSpec, phase: Phase, reply: &Reply) -> Verdict {
     let name = &spec.name;
     let code = reply.status.as_u16();
     // Transient statuses mean the same from a proxy page as from the API;
     // for the rest, an HTML page is not the provider speaking.
     let transient = matches!(code, 429 | 503 | STATUS_OVERLOADED);
+    if reply.status == StatusCode::NOT_FOUND {
+        // The steps confirm a get-one-model 404 against the list, so a 404
+        // that gets here is a route that does not exist.
+        return route_not_found(spec, phase, reply.html);
+    }
     if reply.html && !transient {
         return Verdict::new(
             TestStatus::UnexpectedResponse,
@@ -221,15 +278,6 @@ pub fn from_reply(spec: &ProviderSpec, phase: Phase, reply: &Reply, model: &str)
         ),
         StatusCode::SERVICE_UNAVAILABLE => overloaded(name, code),
         s if s.as_u16() == STATUS_OVERLOADED => overloaded(name, code),
-        StatusCode::NOT_FOUND if phase == Phase::GetModel => model_missing(spec, model, None),
-        StatusCode::NOT_FOUND => Verdict::new(
-            TestStatus::UnexpectedResponse,
-            format!(
-                "{name} answered HTTP 404 for its {}: the base URL does not point at its API \
-                 (OpenAI-compatible base URLs usually end in /v1). Check the base URL.",
-                phase.endpoint()
-            ),
-        ),
         _ => Verdict::new(
             TestStatus::UnexpectedResponse,
             format!(
@@ -290,7 +338,7 @@ mod tests {
 
     fn decide(provider: &str, status: u16, html: bool, error: ProviderError) -> TestStatus {
         let spec = Catalog::builtin().get(provider).unwrap();
-        from_reply(spec, Phase::GetModel, &reply(status, html, error), "m").status
+        from_reply(spec, Phase::GetModel, &reply(status, html, error)).status
     }
 
     #[test]
@@ -319,9 +367,10 @@ mod tests {
             decide("openai", 403, false, none()),
             TestStatus::PermissionDenied
         );
+        // A 404 alone never blames the model (the list must prove the key).
         assert_eq!(
             decide("openai", 404, false, none()),
-            TestStatus::ModelNotFound
+            TestStatus::UnexpectedResponse
         );
         assert_eq!(decide("deepseek", 402, false, none()), TestStatus::Quota);
         let quota = ProviderError {
@@ -367,12 +416,7 @@ mod tests {
     fn messages_name_the_status() {
         let spec = Catalog::builtin().get("anthropic").unwrap();
         for code in [401, 402, 403, 404, 429, 500, 529] {
-            let v = from_reply(
-                spec,
-                Phase::List,
-                &reply(code, false, Default::default()),
-                "m",
-            );
+            let v = from_reply(spec, Phase::List, &reply(code, false, Default::default()));
             assert!(v.message.contains(&format!("HTTP {code}")), "{}", v.message);
         }
         assert_eq!(ok().message, "Connection successful");

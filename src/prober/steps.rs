@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::fetch::Fetcher;
+use super::fetch::{Fetcher, Reply};
 use super::outcome::{self, Phase, Verdict};
 use super::{ProbeError, endpoint, listing};
 
@@ -19,38 +19,22 @@ pub async fn test(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<Verdic
         .and_then(|p| model.strip_prefix(p))
         .unwrap_or(model);
     key_check(f, base).await?;
-    if let Some(template) = &spec.probe.get_model {
+    let get_model = spec
+        .probe
+        .get_model
+        .as_ref()
+        .filter(|_| !model.contains('/'));
+    if let Some(template) = get_model {
         let path = endpoint::model_path(template, model);
         let reply = get(f, base, &path).await?;
         if reply.status.is_success() {
-            return match serde_json::from_slice::<Value>(&reply.body) {
-                Ok(v) if v.is_object() && !reply.truncated => Ok(outcome::ok()),
-                _ => Err(outcome::malformed(
-                    spec,
-                    Phase::GetModel,
-                    &reply,
-                    f.max_body,
-                )),
-            };
+            return model_object(f, &reply, model);
         }
-        if reply.status != reqwest::StatusCode::NOT_FOUND || reply.html {
-            return Err(outcome::from_reply(spec, Phase::GetModel, &reply, model));
+        if reply.status != reqwest::StatusCode::NOT_FOUND {
+            return Err(outcome::from_reply(spec, Phase::GetModel, &reply));
         }
-        // A 404 may mean "no such model" or "no such endpoint" (a gateway
-        // without get-one-model): the list tells them apart, and also
-        // catches a disabled key that Anthropic answers with 404.
-        let ids = listing::fetch_all(f, base).await.map_err(|v| {
-            if v.status == crate::domain::TestStatus::UnexpectedResponse {
-                outcome::from_reply(spec, Phase::GetModel, &reply, model)
-            } else {
-                v
-            }
-        })?;
-        return if ids.iter().any(|id| listing::same_model(id, model)) {
-            Ok(outcome::ok())
-        } else {
-            Err(outcome::model_missing(spec, model, None))
-        };
+        // A 404 may mean "no such model", "no such route" or (Anthropic) a
+        // disabled key: only the list can tell, and its verdict stands.
     }
     let ids = listing::fetch_all(f, base).await?;
     if spec.probe.deployment {
@@ -59,8 +43,40 @@ pub async fn test(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<Verdic
     if ids.iter().any(|id| listing::same_model(id, model)) {
         Ok(outcome::ok())
     } else {
-        Err(outcome::model_missing(spec, model, Some(ids.len())))
+        Err(outcome::model_missing(spec, model, ids.len()))
     }
+}
+
+/// A 200 from get-one-model: `ok` only when it is the model object with
+/// the requested id (or, where the provider resolves aliases, the dated id
+/// the alias names).
+fn model_object(f: &Fetcher<'_>, reply: &Reply, model: &str) -> Result<Verdict, Verdict> {
+    let spec = f.spec;
+    let json = match serde_json::from_slice::<Value>(&reply.body) {
+        Ok(v) if v.is_object() && !reply.truncated => v,
+        _ => {
+            return Err(outcome::malformed(spec, Phase::GetModel, reply, f.max_body));
+        }
+    };
+    let prefix = spec.probe.id_prefix.as_deref().unwrap_or("");
+    let named = ["id", "name"]
+        .iter()
+        .find_map(|k| json.get(*k)?.as_str())
+        .map(|id| id.strip_prefix(prefix).unwrap_or(id));
+    match named {
+        Some(id) if listing::same_model(id, model) => Ok(outcome::ok()),
+        Some(id) if spec.probe.resolves_aliases && is_alias_of(model, id) => Ok(outcome::ok()),
+        other => Err(outcome::wrong_model(spec, model, other)),
+    }
+}
+
+/// `claude-sonnet-4-5` names `claude-sonnet-4-5-20250929`, and
+/// `claude-3-5-haiku-latest` names `claude-3-5-haiku-20241022`.
+fn is_alias_of(alias: &str, id: &str) -> bool {
+    let stem = alias.strip_suffix("-latest").unwrap_or(alias);
+    id.strip_prefix(stem)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|date| !date.is_empty() && date.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The live model ids, after the key check where the list is public.
@@ -77,10 +93,12 @@ async fn key_check(f: &mut Fetcher<'_>, base: &str) -> Result<(), Verdict> {
     };
     let reply = get(f, base, &path).await?;
     if !reply.status.is_success() {
-        return Err(outcome::from_reply(f.spec, Phase::KeyCheck, &reply, ""));
+        return Err(outcome::from_reply(f.spec, Phase::KeyCheck, &reply));
     }
+    // OpenRouter's key object is `{"data": {label, limit, usage, …}}`; a
+    // 200 of anything else proves nothing.
     match serde_json::from_slice::<Value>(&reply.body) {
-        Ok(v) if v.is_object() && !reply.truncated => Ok(()),
+        Ok(v) if v.get("data").is_some_and(Value::is_object) && !reply.truncated => Ok(()),
         _ => Err(outcome::malformed(
             f.spec,
             Phase::KeyCheck,
@@ -90,10 +108,33 @@ async fn key_check(f: &mut Fetcher<'_>, base: &str) -> Result<(), Verdict> {
     }
 }
 
-async fn get(f: &mut Fetcher<'_>, base: &str, path: &str) -> Result<super::fetch::Reply, Verdict> {
+async fn get(f: &mut Fetcher<'_>, base: &str, path: &str) -> Result<Reply, Verdict> {
     let spec = f.spec;
     let bound = f.connect_timeout;
     let fail = |e: ProbeError| outcome::from_error(spec, &e, bound);
     let url = endpoint::join(base, path, spec.probe.query.as_deref(), &[]).map_err(fail)?;
     f.get(url).await.map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_alias_of;
+
+    #[test]
+    fn aliases_name_dated_ids_only() {
+        assert!(is_alias_of(
+            "claude-sonnet-4-5",
+            "claude-sonnet-4-5-20250929"
+        ));
+        assert!(is_alias_of(
+            "claude-3-5-haiku-latest",
+            "claude-3-5-haiku-20241022"
+        ));
+        assert!(!is_alias_of(
+            "claude-sonnet-4",
+            "claude-sonnet-4-5-20250929"
+        ));
+        assert!(!is_alias_of("claude-sonnet-4-5", "claude-sonnet-4-5"));
+        assert!(!is_alias_of("gpt-4o", "gpt-4o-mini"));
+    }
 }

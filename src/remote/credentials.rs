@@ -71,10 +71,11 @@ pub fn resolve(url: &str, config_dir: &Path) -> Result<Zeroizing<String>, Remote
 /// Stores `token` for `url`: in the OS keyring when one persists, else in a
 /// 0600 file (replaced atomically) in a 0700 directory.
 pub fn store(url: &str, token: &str, config_dir: &Path) -> Result<TokenLocation, RemoteError> {
-    if let Some(store) = keyring::os_store()
-        && keyring::set(&store, &account(url), token).is_ok()
-    {
-        return Ok(TokenLocation::Keyring);
+    if let Some(store) = keyring::os_store() {
+        match keyring::set(&store, &account(url), token) {
+            Ok(()) => return Ok(TokenLocation::Keyring),
+            Err(e) => keyring::note_refusal(&e),
+        }
     }
     let path = token_file(config_dir, url);
     let dir = path.parent().unwrap_or(config_dir);

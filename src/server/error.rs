@@ -57,6 +57,15 @@ impl ApiError {
         ApiError::new(status, detail)
     }
 
+    /// A 422 for well-formed JSON that is not the expected shape (unknown
+    /// or missing field, wrong type).
+    pub fn invalid_body(e: &serde_json::Error) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("invalid request body: {}", redact_values(&e.to_string())),
+        )
+    }
+
     /// A 400 for a malformed query string.
     pub fn from_query(rejection: QueryRejection) -> ApiError {
         ApiError::new(
@@ -109,12 +118,14 @@ fn redact_values(message: &str) -> String {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
         let status = match &e {
-            ServiceError::NotFound { .. } => StatusCode::NOT_FOUND,
+            ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => {
+                StatusCode::NOT_FOUND
+            }
             ServiceError::AlreadyExists { .. } => StatusCode::CONFLICT,
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden(_) | ServiceError::ReadOnly(_) => StatusCode::FORBIDDEN,
-            ServiceError::Remote(_) => StatusCode::BAD_GATEWAY,
+            ServiceError::Remote(_) | ServiceError::ModelList { .. } => StatusCode::BAD_GATEWAY,
             ServiceError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Integrity { .. }
             | ServiceError::Store(_)

@@ -54,17 +54,56 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// A JSON body; rejections mapped by [`ApiError::from_json`].
+/// A JSON body; rejections mapped by [`ApiError::from_json`]. The body is
+/// parsed as JSON first and only then read as `T`, so malformed JSON is a
+/// 400 even where serde would have met a type error first (an unclosed `[`
+/// for an object type), and only well-formed JSON can be a 422.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        Json::<T>::from_request(req, state)
+        let Json(value) = Json::<serde_json::Value>::from_request(req, state)
             .await
-            .map(|Json(v)| JsonBody(v))
-            .map_err(ApiError::from_json)
+            .map_err(ApiError::from_json)?;
+        T::deserialize(value)
+            .map(JsonBody)
+            .map_err(|e| ApiError::invalid_body(&e))
+    }
+}
+
+/// The body of a route that takes none: empty, or a JSON object without
+/// fields; anything else gets the same 415 / 413 / 400 / 422 as a JSON body.
+pub struct NoBody;
+
+impl<S: Send + Sync> FromRequest<S> for NoBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let empty = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .is_some_and(|v| v.as_bytes() == b"0")
+            || (!req
+                .headers()
+                .contains_key(axum::http::header::CONTENT_LENGTH)
+                && !req
+                    .headers()
+                    .contains_key(axum::http::header::TRANSFER_ENCODING));
+        if empty {
+            return Ok(NoBody);
+        }
+        let JsonBody(fields) =
+            JsonBody::<serde_json::Map<String, serde_json::Value>>::from_request(req, state)
+                .await?;
+        match fields.keys().next() {
+            None => Ok(NoBody),
+            Some(name) => Err(ApiError::new(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                format!("invalid request body: unknown field `{name}`; this route takes no fields"),
+            )),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use super::error::ApiError;
-use super::extract::{Caller, JsonBody, QueryParams, RequestScope};
+use super::extract::{Caller, JsonBody, NoBody, QueryParams, RequestScope};
 use crate::api::{AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, AuditQuery};
 use crate::domain::{
     AuditEntry, ConfigPatch, ConfigView, InstanceSummary, NewConfig, ProviderSpec, Scope,
@@ -53,6 +53,7 @@ pub async fn delete_config(
 pub async fn test_connection(
     Caller(h): Caller,
     RequestScope(scope): RequestScope,
+    _: NoBody,
 ) -> ApiResult<Json<TestResult>> {
     Ok(Json(h.test_connection(&scope).await?))
 }

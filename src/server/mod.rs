@@ -15,6 +15,7 @@ mod handlers;
 pub mod openapi;
 mod parity;
 pub mod routes;
+pub mod serve;
 mod shutdown;
 
 use std::future::Future;
@@ -28,6 +29,7 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 
 pub use error::ApiError;
+pub use serve::ServeOptions;
 pub use shutdown::shutdown_signal;
 
 use crate::api::MAX_BODY_BYTES;
@@ -77,18 +79,26 @@ pub fn router(handle: ServiceHandle) -> Router {
 }
 
 /// Serves `handle` on `listener` until `shutdown` completes, then stops
-/// accepting and waits for in-flight requests to finish.
+/// accepting and lets in-flight requests finish within the drain time.
 pub async fn run(
     listener: TcpListener,
     handle: ServiceHandle,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    run_with(listener, handle, shutdown, ServeOptions::default()).await
+}
+
+/// [`run`] with these connection timeouts.
+pub async fn run_with(
+    listener: TcpListener,
+    handle: ServiceHandle,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    opts: ServeOptions,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "llmcfg server listening");
     }
-    axum::serve(listener, router(handle))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    serve::serve(listener, router(handle), shutdown, opts).await?;
     tracing::info!("llmcfg server stopped");
     Ok(())
 }

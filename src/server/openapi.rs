@@ -6,7 +6,22 @@
 use serde_json::{Map, Value, json};
 
 use super::routes::{ROUTES, Route};
-use crate::api::{INSTANCE_HEADER, MAX_BODY_BYTES};
+use crate::api::{AUDIT_MAX_LIMIT, INSTANCE_HEADER, MAX_BODY_BYTES};
+use crate::domain::Catalog;
+use crate::domain::scope::INSTANCE_ID_MAX_LEN;
+use crate::domain::secret::API_KEY_MAX_LEN;
+
+/// An instance id (design §2): `[A-Za-z0-9._:-]`, not starting with `.` or `-`.
+const INSTANCE_ID_PATTERN: &str = "^[A-Za-z0-9_:][A-Za-z0-9._:-]*$";
+/// Most characters of a model name.
+const MODEL_MAX_LEN: usize = 256;
+/// Text the server accepts after trimming: no control character anywhere,
+/// no surrounding whitespace (the server would trim it; the schema states
+/// the canonical form).
+const TRIMMED_TEXT_PATTERN: &str = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f]([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?$";
+/// A base URL the validator accepts: https, or http to a loopback host; no
+/// user info, query or fragment.
+const BASE_URL_PATTERN: &str = "^(https://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|http://(localhost|127\\.0\\.0\\.1|\\[::1\\]))(:[0-9]{1,4})?(/[A-Za-z0-9._~-]+)*/?$";
 
 /// Errors every authenticated route can answer.
 const AUTH_ERRORS: &[(u16, &str)] = &[
@@ -89,14 +104,14 @@ fn operation(route: &Route) -> Value {
     if route.scoped {
         parameters.push(json!({
             "name": INSTANCE_HEADER, "in": "header", "required": false,
-            "description": "Tenant instance id (1-128 of [A-Za-z0-9._:-]); absent selects the control plane",
-            "schema": {"type": "string"},
+            "description": "Tenant instance id (1-128 of [A-Za-z0-9._:-], not starting with . or -); absent selects the control plane",
+            "schema": instance_id(),
         }));
     }
     for (name, ty, text) in route.query {
         parameters.push(json!({
             "name": name, "in": "query", "required": false, "description": text,
-            "schema": {"type": ty},
+            "schema": query_schema(name, ty),
         }));
     }
     let mut op = json!({
@@ -112,6 +127,63 @@ fn operation(route: &Route) -> Value {
         });
     }
     op
+}
+
+/// The `X-Instance-Id` rule of design §2.
+fn instance_id() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": INSTANCE_ID_MAX_LEN,
+           "pattern": INSTANCE_ID_PATTERN})
+}
+
+/// A query parameter's schema with the bounds the handler enforces.
+fn query_schema(name: &str, ty: &str) -> Value {
+    match name {
+        "limit" => json!({"type": "integer", "minimum": 1, "maximum": AUDIT_MAX_LIMIT}),
+        // Empty selects the control plane, else an instance id.
+        "instance" => json!({"type": "string", "maxLength": INSTANCE_ID_MAX_LEN,
+            "pattern": format!("^$|{INSTANCE_ID_PATTERN}")}),
+        _ => json!({"type": ty}),
+    }
+}
+
+/// `provider`: one of the catalog's ids.
+fn provider_id() -> Value {
+    let ids: Vec<&str> = Catalog::builtin()
+        .providers()
+        .iter()
+        .map(|p| p.id.as_str())
+        .collect();
+    json!({"type": "string", "enum": ids})
+}
+
+fn model() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": MODEL_MAX_LEN,
+           "pattern": TRIMMED_TEXT_PATTERN})
+}
+
+fn api_key() -> Value {
+    json!({"type": "string", "writeOnly": true, "minLength": 1, "maxLength": API_KEY_MAX_LEN,
+           "pattern": TRIMMED_TEXT_PATTERN})
+}
+
+fn base_url() -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": 2048, "pattern": BASE_URL_PATTERN,
+           "description": "https, or http only to a loopback host; no user info, query or fragment"})
+}
+
+/// A blank base URL: no override (the provider's default).
+fn blank() -> Value {
+    json!({"type": "string", "pattern": "^\\s*$", "description": "blank: the provider's default"})
+}
+
+/// Providers that have no default base URL, so a create must carry one.
+fn base_url_required() -> Vec<String> {
+    Catalog::builtin()
+        .providers()
+        .iter()
+        .filter(|p| p.base_url_rule == crate::domain::BaseUrlRule::Required)
+        .map(|p| p.id.clone())
+        .collect()
 }
 
 fn reference(name: &str) -> Value {
@@ -151,7 +223,7 @@ pub fn schemas() -> Map<String, Value> {
             "message": string(),
             "status": {"type": "string", "enum": [
                 "ok", "invalid_key", "permission_denied", "model_not_found", "quota",
-                "rate_limited", "overloaded", "unreachable", "timeout", "unexpected_response"]},
+                "rate_limited", "overloaded", "unreachable", "timeout", "unexpected_response", "blocked"]},
             "latency_ms": {"type": "integer", "minimum": 0},
             "checked_at": time(),
         },
@@ -190,18 +262,25 @@ pub fn schemas() -> Map<String, Value> {
         "type": "object", "additionalProperties": false,
         "required": ["provider", "model", "api_key"],
         "properties": {
-            "provider": string(), "model": string(),
-            "api_key": {"type": "string", "writeOnly": true},
-            "base_url": nullable("string"),
+            "provider": provider_id(), "model": model(),
+            "api_key": api_key(),
+            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}]},
         },
+        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
+        "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
     });
     let patch = json!({
-        "type": "object", "additionalProperties": false,
+        "type": "object", "additionalProperties": false, "minProperties": 1,
+        "description": "A new provider or base_url must come with a new api_key",
         "properties": {
-            "provider": string(), "model": string(),
-            "api_key": {"type": "string", "writeOnly": true},
-            "base_url": {"type": ["string", "null"], "description": "null clears the override"},
+            "provider": provider_id(), "model": model(),
+            "api_key": api_key(),
+            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}],
+                         "description": "null or blank clears the override"},
         },
+        "dependentRequired": {"provider": ["api_key"], "base_url": ["api_key"]},
+        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
+        "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
     });
     let error = json!({
         "type": "object", "required": ["detail"],
@@ -300,10 +379,39 @@ mod tests {
             assert_eq!(schema_keys(name), keys(&value), "{name}");
         }
         let statuses = schemas()["TestResult"]["properties"]["status"]["enum"].clone();
-        assert_eq!(statuses.as_array().unwrap().len(), 10);
+        assert_eq!(statuses.as_array().unwrap().len(), 11);
         for s in statuses.as_array().unwrap() {
             assert!(TestStatus::parse(s.as_str().unwrap()).is_some(), "{s}");
         }
+    }
+
+    #[test]
+    fn the_document_states_the_enforced_rules() {
+        let s = schemas();
+        let ids: Vec<String> = Catalog::builtin()
+            .providers()
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        assert_eq!(s["NewConfig"]["properties"]["provider"]["enum"], json!(ids));
+        assert_eq!(s["ConfigPatch"]["minProperties"], 1);
+        assert_eq!(s["NewConfig"]["properties"]["model"]["maxLength"], 256);
+        assert_eq!(s["NewConfig"]["properties"]["api_key"]["maxLength"], 4096);
+        let doc = document();
+        let audit = &doc["paths"]["/llm-config/audit"]["get"]["parameters"];
+        let limit = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap();
+        assert_eq!(limit["schema"]["minimum"], 1);
+        assert_eq!(limit["schema"]["maximum"], AUDIT_MAX_LIMIT);
+        let header = doc["paths"]["/llm-config/"]["get"]["parameters"][0]["schema"].clone();
+        assert_eq!(header["maxLength"], INSTANCE_ID_MAX_LEN);
+        // The patterns themselves are exercised by the schemathesis step of
+        // `.ci/run`: every request valid by them must be accepted.
+        assert_eq!(header["pattern"], INSTANCE_ID_PATTERN);
     }
 
     #[test]

@@ -95,7 +95,7 @@ pub const ROUTES: &[Route] = &[
         auth: true,
         scoped: true,
         summary: "Test the stored credentials against the provider's models API; \
-                  targets refused by the SSRF guard report status `unreachable`",
+                  targets refused by the SSRF guard report status `blocked`",
         body: None,
         query: &[],
         success: (
@@ -103,7 +103,13 @@ pub const ROUTES: &[Route] = &[
             "The outcome (success may be false)",
             Some("TestResult"),
         ),
-        errors: &[(404, "The scope has no configuration")],
+        errors: &[
+            (404, "The scope has no configuration"),
+            (400, "Malformed JSON in an optional body"),
+            (413, "Body larger than 64 KiB"),
+            (415, "A body that is not application/json"),
+            (422, "A body with fields (the route takes none)"),
+        ],
         handler: || post(handlers::test_connection),
     },
     Route {

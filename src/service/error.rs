@@ -18,6 +18,12 @@ pub enum ServiceError {
         /// The scope asked for.
         scope: Scope,
     },
+    /// No API token has this name.
+    #[error("no token named {name:?}; `llmcfg token list` shows the names")]
+    NoSuchToken {
+        /// The name asked for.
+        name: String,
+    },
     /// The scope already has a configuration.
     #[error("the {scope} already has an LLM configuration; use update to change it")]
     AlreadyExists {
@@ -53,6 +59,15 @@ pub enum ServiceError {
     /// The remote server could not be reached or answered unexpectedly.
     #[error("remote server error: {0}")]
     Remote(String),
+    /// The provider's model list could not be read (local mode): the
+    /// prober's outcome says why.
+    #[error("could not list models: {message} ({})", status.as_str())]
+    ModelList {
+        /// The outcome class.
+        status: crate::domain::TestStatus,
+        /// Our message, scrubbed of the key.
+        message: String,
+    },
     /// The store is opened read-only.
     #[error("read-only mode: {0} is disabled")]
     ReadOnly(&'static str),

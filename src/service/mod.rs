@@ -18,7 +18,6 @@ mod error;
 mod handle;
 mod local;
 mod message;
-mod target_check;
 
 pub use backend::{Backend, BackendInfo, RemoteService};
 pub use error::{MasterKeyError, ServiceError};

@@ -144,6 +144,9 @@ pub struct Config {
     pub echo_key: bool,
     /// Serve no get-one-model endpoint (a bare gateway): 404 for it.
     pub no_get_model: bool,
+    /// Route a get-one-model path whose id contains `/` to FastAPI's 404
+    /// before the key is checked, as a LiteLLM proxy (1.108) does.
+    pub slash_ids_404_before_auth: bool,
 }
 
 /// One request as the fake saw it.
@@ -335,6 +338,12 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
             json!({"error": {"code": "404", "message": "Resource not found"}}),
         )
         .respond();
+    }
+    if cfg.slash_ids_404_before_auth
+        && let Some((_, id)) = path.rsplit_once("/models/")
+        && routes::percent_decode(id).contains('/')
+    {
+        return Canned::json(404, json!({"detail": "Not Found"})).respond();
     }
     if !public {
         match &key {

@@ -134,7 +134,7 @@ pub(super) fn huge(shared: Arc<Shared>, total: usize) -> Response {
         .into_response()
 }
 
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())

@@ -71,17 +71,6 @@ impl LocalBackend {
                 latency: std::time::Duration::ZERO,
             };
         };
-        if let (Some(policy), Some(url)) = (
-            self.shared.prober.settings().guard.as_deref(),
-            spec.effective_base_url(row.base_url.as_deref()),
-        ) && let Some(message) = crate::service::target_check::refusal(policy, url).await
-        {
-            return ProbeOutcome {
-                status: TestStatus::Unreachable,
-                message,
-                latency: std::time::Duration::ZERO,
-            };
-        }
         self.shared
             .prober
             .test(ProbeTarget {
@@ -179,7 +168,10 @@ impl LocalBackend {
                 base_url,
             })
             .await
-            .map_err(|o| ServiceError::Remote(format!("{} ({})", o.message, o.status.as_str())))
+            .map_err(|o| ServiceError::ModelList {
+                status: o.status,
+                message: o.message,
+            })
     }
 
     pub(super) async fn list_models_unsaved(

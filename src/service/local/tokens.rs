@@ -66,9 +66,9 @@ impl LocalBackend {
         let rec = record(actor, AuditAction::TokenRevoke, name);
         match self.shared.store.revoke_token(name, rec).await {
             Ok(()) => Ok(()),
-            Err(StoreError::NotFound) => {
-                Err(ValidationError::new("name", format!("no token named {name:?}")).into())
-            }
+            Err(StoreError::NotFound) => Err(ServiceError::NoSuchToken {
+                name: name.to_string(),
+            }),
             Err(e) => Err(e.into()),
         }
     }
