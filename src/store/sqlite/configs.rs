@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::columns::{SqliteRow, column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
 use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, audit};
@@ -14,18 +15,22 @@ pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>,
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CONFIG_COLUMNS} FROM configs WHERE scope = ?1"
     ))?;
+    let names = column_names(&stmt);
     let mut rows = stmt.query([scope.key()])?;
-    rows.next()?.map(ConfigRow::from_columns).transpose()
+    rows.next()?
+        .map(|r| ConfigRow::from_columns(&SqliteRow::new(r, &names)))
+        .transpose()
 }
 
 pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {CONFIG_COLUMNS} FROM configs ORDER BY scope"
     ))?;
+    let names = column_names(&stmt);
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(ConfigRow::from_columns(r)?);
+        out.push(ConfigRow::from_columns(&SqliteRow::new(r, &names))?);
     }
     Ok(out)
 }

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, rows};
+use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, columns, rows};
 use crate::crypto::SealedKey;
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
 use worker::{Conn, Worker};
