@@ -42,7 +42,7 @@ pub(super) async fn all<C: GenericClient>(c: &C) -> Result<Vec<ConfigRow>, Store
 impl PgStore {
     /// The config of `scope`, if any.
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
-        let c = self.client().await?;
+        let c = self.hot().await?;
         // The hot read of `GET /llm-config/`: prepared once per connection.
         let statement = c
             .prepare_cached(&format!(

@@ -8,7 +8,6 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -26,29 +25,6 @@ pub struct Conn {
 }
 
 type Job = Box<dyn FnOnce(&mut Conn) + Send>;
-
-/// How long a connection thread keeps looking for the next job before it
-/// sleeps. A request burst (a server under load, a `get` right after
-/// another) then finds the thread awake instead of paying a futex wake-up
-/// per call; an idle thread sleeps after this and costs nothing.
-const LINGER: Duration = Duration::from_micros(50);
-
-/// The next job, or `None` once every handle is gone.
-fn next_job(queue: &mpsc::Receiver<Job>) -> Option<Job> {
-    let deadline = Instant::now() + LINGER;
-    loop {
-        match queue.try_recv() {
-            Ok(job) => return Some(job),
-            Err(mpsc::TryRecvError::Disconnected) => return None,
-            Err(mpsc::TryRecvError::Empty) if Instant::now() < deadline => {
-                // Yield rather than spin: on a busy machine the caller may
-                // need this core to send the next job.
-                std::thread::yield_now();
-            }
-            Err(mpsc::TryRecvError::Empty) => return queue.recv().ok(),
-        }
-    }
-}
 
 /// One connection thread.
 pub struct Worker {
@@ -82,7 +58,7 @@ impl Worker {
                     conn,
                     sealing_kcv: None,
                 };
-                while let Some(job) = next_job(&queue) {
+                while let Ok(job) = queue.recv() {
                     // A panicking job has already rolled its transaction back
                     // (rusqlite's drop); the connection stays usable.
                     if std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut conn))).is_err() {
