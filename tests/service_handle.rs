@@ -184,7 +184,7 @@ async fn audit_is_per_scope_newest_first_and_limited() {
 }
 
 #[tokio::test]
-async fn handles_are_cloneable_and_share_one_actor() {
+async fn handles_are_cloneable_and_share_one_store() {
     let dir = tempfile::tempdir().unwrap();
     let h = spawn(options(dir.path())).await;
     let tasks: Vec<_> = (0..16)

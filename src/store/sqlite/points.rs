@@ -2,6 +2,13 @@
 //! by hash), run on the caller's task on a connection from a small pool.
 //! A connection is checked out under a mutex held for a pointer swap, never
 //! across the query, so two workers read at once on two connections.
+//!
+//! Why on the caller's task: in WAL mode a reader takes no lock a writer
+//! holds, so the read does not wait for other transactions; one indexed
+//! row on cached pages costs a few microseconds, less than the two thread
+//! switches a handoff to a connection thread costs (`docs/benchmarks.md`).
+//! The one wait left is SQLite's own recovery of a WAL after a crash, run
+//! once by the first connection to open the file.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
