@@ -31,12 +31,7 @@ async fn spawn(opts: LocalOptions) -> ServiceHandle {
 }
 
 fn new_config() -> NewConfig {
-    NewConfig {
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        api_key: ApiKey::new(KEY),
-        base_url: None,
-    }
+    NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY))
 }
 
 fn tenant(id: &str) -> Scope {

@@ -16,7 +16,9 @@ pub mod validation;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
-pub use config::{ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus};
+pub use config::{
+    ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus,
+};
 pub use mask::mask_key;
 pub use scope::{InstanceId, Scope};
 pub use secret::ApiKey;

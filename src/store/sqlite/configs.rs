@@ -50,9 +50,9 @@ pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Resu
         params![
             row.id.to_string(),
             row.scope.key(),
-            row.provider,
-            row.model,
-            row.base_url,
+            row.fields.provider,
+            row.fields.model,
+            row.fields.base_url,
             row.sealed_key().as_bytes(),
             row.api_key_masked,
             row.key_fingerprint,
@@ -90,9 +90,9 @@ where
              api_key_masked = ?5, key_fingerprint = ?6, updated_at = ?7
          WHERE id = ?8",
         params![
-            next.provider,
-            next.model,
-            next.base_url,
+            next.fields.provider,
+            next.fields.model,
+            next.fields.base_url,
             next.sealed_key().as_bytes(),
             next.api_key_masked,
             next.key_fingerprint,
