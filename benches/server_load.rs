@@ -95,12 +95,11 @@ async fn serve_llmcfg(dir: &str, store: Option<&str>, token_name: &str) {
         .unwrap();
     for i in (0..SCOPES).filter(|_| token_name == "bench") {
         let scope = Scope::from_optional(Some(&format!("tenant-{i:04}"))).unwrap();
-        let config = NewConfig {
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            api_key: ApiKey::new(format!("sk-proj-bench-{i:04}-abcdefghijklmnop")),
-            base_url: None,
-        };
+        let config = NewConfig::new(
+            "openai",
+            "gpt-4o",
+            ApiKey::new(format!("sk-proj-bench-{i:04}-abcdefghijklmnop")),
+        );
         handle.create(&scope, config).await.unwrap();
     }
     let l = listener().await;

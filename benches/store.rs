@@ -31,12 +31,7 @@ fn open(dir: &std::path::Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
 }
 
 fn new_config(model: &str) -> NewConfig {
-    NewConfig {
-        provider: "anthropic".into(),
-        model: model.into(),
-        api_key: ApiKey::new(KEY),
-        base_url: None,
-    }
+    NewConfig::new("anthropic", model, ApiKey::new(KEY))
 }
 
 fn scope(i: usize) -> Scope {

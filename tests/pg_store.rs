@@ -223,11 +223,12 @@ async fn service_handle_on_postgres_in_a_current_thread_runtime() {
     };
     let (one, two) = (open().await, open().await);
     let acme = Scope::Instance(InstanceId::parse("acme").unwrap());
-    let config = || NewConfig {
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        api_key: ApiKey::new("sk-proj-Hy7Tn3Mw8Qa2Vz5Xc1Lp6Rk9Bd4Fg0JsWu"),
-        base_url: None,
+    let config = || {
+        NewConfig::new(
+            "openai",
+            "gpt-4o",
+            ApiKey::new("sk-proj-Hy7Tn3Mw8Qa2Vz5Xc1Lp6Rk9Bd4Fg0JsWu"),
+        )
     };
     one.create(&acme, config()).await.unwrap();
     assert!(matches!(

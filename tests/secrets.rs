@@ -124,12 +124,8 @@ fn trace_logs_and_outputs_never_hold_the_key() {
 
 #[test]
 fn debug_output_of_inputs_is_redacted() {
-    let config = llmcfg::domain::NewConfig {
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        api_key: llmcfg::domain::ApiKey::new(KEY),
-        base_url: None,
-    };
+    let config =
+        llmcfg::domain::NewConfig::new("openai", "gpt-4o", llmcfg::domain::ApiKey::new(KEY));
     let patch = llmcfg::domain::ConfigPatch {
         api_key: Some(llmcfg::domain::ApiKey::new(KEY2)),
         ..Default::default()

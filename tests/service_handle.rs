@@ -32,12 +32,7 @@ async fn spawn(opts: LocalOptions) -> ServiceHandle {
 }
 
 fn new_config() -> NewConfig {
-    NewConfig {
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        api_key: ApiKey::new(KEY),
-        base_url: None,
-    }
+    NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY))
 }
 
 fn tenant(id: &str) -> Scope {
@@ -185,7 +180,7 @@ async fn audit_is_per_scope_newest_first_and_limited() {
 }
 
 #[tokio::test]
-async fn handles_are_cloneable_and_share_one_actor() {
+async fn handles_are_cloneable_and_share_one_store() {
     let dir = tempfile::tempdir().unwrap();
     let h = spawn(options(dir.path())).await;
     let tasks: Vec<_> = (0..16)

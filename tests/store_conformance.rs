@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use llmcfg::crypto::MasterKey;
 use llmcfg::domain::token::token_hash;
-use llmcfg::domain::{ApiKey, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo};
+use llmcfg::domain::{
+    ApiKey, ConfigFields, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo,
+};
 use llmcfg::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, rows_now};
 use tokio::sync::Barrier;
 
@@ -53,9 +55,11 @@ fn audit(scope: &Scope, action: &str) -> AuditRecord {
 fn sealed_row(master: &MasterKey, scope: &Scope, model: &str) -> ConfigRow {
     ConfigRow::seal_new(
         scope,
-        "anthropic".into(),
-        model.into(),
-        None,
+        ConfigFields {
+            provider: "anthropic".into(),
+            model: model.into(),
+            base_url: None,
+        },
         &ApiKey::new(KEY),
         master,
     )
@@ -69,9 +73,10 @@ fn opens_with(master: &MasterKey, row: &ConfigRow) -> bool {
 
 fn set_model(row: &ConfigRow, model: &str) -> RowUpdate {
     RowUpdate {
-        provider: row.provider.clone(),
-        model: model.into(),
-        base_url: row.base_url.clone(),
+        fields: ConfigFields {
+            model: model.into(),
+            ..row.fields.clone()
+        },
         new_key: None,
         audit: audit(&row.scope, "update"),
     }
@@ -120,7 +125,7 @@ async fn crud_and_isolation(store: &Store, master: &MasterKey) {
     ));
     let read = store.get(&Scope::Global).await.unwrap().unwrap();
     assert_eq!(read.id, global.id);
-    assert_eq!(read.model, "claude-global");
+    assert_eq!(read.fields.model, "claude-global");
     assert_eq!(read.sealed_key().as_bytes(), global.sealed_key().as_bytes());
     assert_eq!(read.created_at, global.created_at);
     assert!(opens_with(master, &read));
@@ -135,11 +140,17 @@ async fn crud_and_isolation(store: &Store, master: &MasterKey) {
         .await
         .unwrap();
     assert_eq!(
-        store.get(&acme).await.unwrap().unwrap().model,
+        store.get(&acme).await.unwrap().unwrap().fields.model,
         "claude-acme"
     );
     assert_eq!(
-        store.get(&Scope::Global).await.unwrap().unwrap().model,
+        store
+            .get(&Scope::Global)
+            .await
+            .unwrap()
+            .unwrap()
+            .fields
+            .model,
         "claude-global"
     );
 
@@ -158,8 +169,11 @@ async fn crud_and_isolation(store: &Store, master: &MasterKey) {
         .update(&acme, |r| Ok::<_, StoreError>(set_model(r, "claude-2")))
         .await
         .unwrap();
-    assert_eq!(updated.model, "claude-2");
-    assert_eq!(store.get(&acme).await.unwrap().unwrap().model, "claude-2");
+    assert_eq!(updated.fields.model, "claude-2");
+    assert_eq!(
+        store.get(&acme).await.unwrap().unwrap().fields.model,
+        "claude-2"
+    );
     assert!(opens_with(
         master,
         &store.get(&acme).await.unwrap().unwrap()
@@ -172,14 +186,17 @@ async fn crud_and_isolation(store: &Store, master: &MasterKey) {
         })
         .await;
     assert!(matches!(refused, Err(StoreError::Corrupt(_))));
-    assert_eq!(store.get(&acme).await.unwrap().unwrap().model, "claude-2");
+    assert_eq!(
+        store.get(&acme).await.unwrap().unwrap().fields.model,
+        "claude-2"
+    );
     store
         .update(&acme, |r| Ok::<_, StoreError>(set_model(r, "claude-3")))
         .await
         .unwrap();
 
     let gone = store.delete(&acme, audit(&acme, "delete")).await.unwrap();
-    assert_eq!(gone.model, "claude-3");
+    assert_eq!(gone.fields.model, "claude-3");
     assert!(store.get(&acme).await.unwrap().is_none());
     assert_eq!(store.all_configs().await.unwrap().len(), 1);
 }
@@ -428,9 +445,11 @@ async fn concurrent_updates(location: &Path, master: &MasterKey) {
         let store = open(location).await;
         let row = ConfigRow::seal_new(
             &shared,
-            "p0".into(),
-            "0".into(),
-            None,
+            ConfigFields {
+                provider: "p0".into(),
+                model: "0".into(),
+                base_url: None,
+            },
             &ApiKey::new(KEY),
             master,
         );
@@ -449,13 +468,13 @@ async fn concurrent_updates(location: &Path, master: &MasterKey) {
             for _ in 0..UPDATES {
                 store
                     .update(&shared, move |r| {
-                        let mut u = set_model(r, &r.model);
+                        let mut u = set_model(r, &r.fields.model);
                         if field == "model" {
-                            let n: usize = r.model.parse().unwrap();
-                            u.model = (n + 1).to_string();
+                            let n: usize = r.fields.model.parse().unwrap();
+                            u.fields.model = (n + 1).to_string();
                         } else {
-                            let n: usize = r.provider[1..].parse().unwrap();
-                            u.provider = format!("p{}", n + 1);
+                            let n: usize = r.fields.provider[1..].parse().unwrap();
+                            u.fields.provider = format!("p{}", n + 1);
                         }
                         Ok::<_, StoreError>(u)
                     })
@@ -467,8 +486,8 @@ async fn concurrent_updates(location: &Path, master: &MasterKey) {
     tasks.join_all().await;
     let store = open(location).await;
     let row = store.get(&shared).await.unwrap().unwrap();
-    assert_eq!(row.model, UPDATES.to_string());
-    assert_eq!(row.provider, format!("p{UPDATES}"));
+    assert_eq!(row.fields.model, UPDATES.to_string());
+    assert_eq!(row.fields.provider, format!("p{UPDATES}"));
     assert_eq!(
         store.audit(Some(&shared), 1000).await.unwrap().len(),
         1 + 2 * UPDATES

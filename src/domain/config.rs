@@ -26,6 +26,33 @@ pub struct NewConfig {
 }
 
 impl NewConfig {
+    /// A config of `provider` and `model` with `api_key` and the provider's
+    /// default base URL. Tests and benches build configs with this, so a new
+    /// optional field does not break their literals.
+    pub fn new(provider: &str, model: &str, api_key: ApiKey) -> NewConfig {
+        NewConfig {
+            provider: provider.to_string(),
+            model: model.to_string(),
+            api_key,
+            base_url: None,
+        }
+    }
+
+    /// This config with a base-URL override.
+    pub fn with_base_url(mut self, base_url: &str) -> NewConfig {
+        self.base_url = Some(base_url.to_string());
+        self
+    }
+
+    /// The non-secret fields of this config.
+    pub fn fields(&self) -> ConfigFields {
+        ConfigFields {
+            provider: self.provider.clone(),
+            model: self.model.clone(),
+            base_url: self.base_url.clone(),
+        }
+    }
+
     /// Checks every field against design §2 and returns the normalised config
     /// (trimmed key and model, base URL without a trailing slash); the
     /// provider is checked against `rule` (a catalog, or the identifier rule).
@@ -75,9 +102,21 @@ fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String
     Option::<String>::deserialize(d).map(Some)
 }
 
-/// The stored, non-secret fields of a config that a patch is applied to.
+/// The non-secret fields of a config: the one list of them that the patch
+/// merge, the stored row and the row update all carry. The wire types
+/// ([`NewConfig`], [`ConfigPatch`], [`ConfigView`]) keep their own flat
+/// fields, since they reject unknown JSON fields and serde cannot do that
+/// through `flatten`.
+///
+/// Adding a config field end to end: this struct and [`ConfigPatch::merge`];
+/// the wire types `NewConfig`, `ConfigPatch`, `ConfigView` (and the OpenAPI
+/// schema in `server/openapi.rs`); the store's `CONFIG_COLUMNS`,
+/// `ConfigRow::from_columns`, one migration and the `INSERT`/`UPDATE` per
+/// engine (`store/{sqlite,postgres}/configs.rs`); the CLI flag and the TUI
+/// form field; and the constructors tests and benches use
+/// ([`NewConfig::new`]), so their literals do not change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentFields {
+pub struct ConfigFields {
     /// Provider id.
     pub provider: String,
     /// Model.
@@ -86,15 +125,14 @@ pub struct CurrentFields {
     pub base_url: Option<String>,
 }
 
+/// The fields a patch is applied to (the name the TUI form uses).
+pub type CurrentFields = ConfigFields;
+
 /// The outcome of applying a patch: the new fields and what changed.
 #[derive(Debug, Clone)]
 pub struct MergedPatch {
-    /// Provider after the patch.
-    pub provider: String,
-    /// Model after the patch.
-    pub model: String,
-    /// Base URL after the patch.
-    pub base_url: Option<String>,
+    /// The fields after the patch.
+    pub fields: ConfigFields,
     /// The new key, validated, when the patch carries one.
     pub api_key: Option<ApiKey>,
     /// Names of the fields whose value changed (`api_key` when a key was given).
@@ -114,7 +152,7 @@ impl ConfigPatch {
     /// config to a new destination: a new provider or base URL needs a new key.
     pub fn merge<'a>(
         &self,
-        current: &CurrentFields,
+        current: &ConfigFields,
         rule: impl Into<ProviderRule<'a>>,
     ) -> Result<MergedPatch, ValidationError> {
         if self.is_empty() {
@@ -178,9 +216,11 @@ impl ConfigPatch {
             changed.push("base_url");
         }
         Ok(MergedPatch {
-            provider: provider.id,
-            model,
-            base_url,
+            fields: ConfigFields {
+                provider: provider.id,
+                model,
+                base_url,
+            },
             api_key,
             changed,
         })
@@ -327,8 +367,8 @@ mod tests {
         Catalog::builtin()
     }
 
-    fn current() -> CurrentFields {
-        CurrentFields {
+    fn current() -> ConfigFields {
+        ConfigFields {
             provider: "openai".into(),
             model: "gpt-4o".into(),
             base_url: None,
@@ -400,8 +440,8 @@ mod tests {
             ..Default::default()
         };
         let m = patch.merge(&current(), cat()).unwrap();
-        assert_eq!(m.provider, "openai");
-        assert_eq!(m.model, "gpt-4.1");
+        assert_eq!(m.fields.provider, "openai");
+        assert_eq!(m.fields.model, "gpt-4.1");
         assert_eq!(m.changed, vec!["model"]);
         assert!(m.api_key.is_none());
     }

@@ -19,7 +19,9 @@ pub mod validation;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
-pub use config::{ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus};
+pub use config::{
+    ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus,
+};
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;
 pub use record_id::RecordId;

@@ -39,11 +39,14 @@ pub fn checked_patch(
     };
     let merged = patch.merge(&fields, provider_rule(catalog))?;
     Ok(ConfigPatch {
-        provider: patch.provider.as_ref().map(|_| merged.provider.clone()),
-        model: patch.model.as_ref().map(|_| merged.model.clone()),
+        provider: patch
+            .provider
+            .as_ref()
+            .map(|_| merged.fields.provider.clone()),
+        model: patch.model.as_ref().map(|_| merged.fields.model.clone()),
         api_key: merged.api_key,
         base_url: (patch.base_url.is_some() || merged.changed.contains(&"base_url"))
-            .then(|| merged.base_url.clone()),
+            .then(|| merged.fields.base_url.clone()),
     })
 }
 

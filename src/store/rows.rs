@@ -19,8 +19,8 @@ use super::StoreError;
 use super::columns::Columns;
 use crate::crypto::{self, Aad, CryptoError, MasterKey, SealedKey};
 use crate::domain::{
-    ApiKey, AuditAction, AuditEntry, ConfigView, InstanceSummary, Role, Scope, TestResult,
-    TestStatus, TokenInfo, mask_key,
+    ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, InstanceSummary, Role, Scope,
+    TestResult, TestStatus, TokenInfo, mask_key,
 };
 
 /// The columns of a [`ConfigRow`], as both engines select them.
@@ -34,12 +34,8 @@ pub struct ConfigRow {
     pub id: Uuid,
     /// Its scope.
     pub scope: Scope,
-    /// Provider id.
-    pub provider: String,
-    /// Model.
-    pub model: String,
-    /// Base-URL override.
-    pub base_url: Option<String>,
+    /// Provider, model and base URL.
+    pub fields: ConfigFields,
     /// The sealed key, bound to this row's [`ConfigRow::aad`].
     sealed_key: SealedKey,
     /// Mask computed at write time.
@@ -81,22 +77,18 @@ impl ConfigRow {
     /// A new row of `scope` (fresh id, stamped now) with `key` sealed for it.
     pub fn seal_new(
         scope: &Scope,
-        provider: String,
-        model: String,
-        base_url: Option<String>,
+        fields: ConfigFields,
         key: &ApiKey,
         master: &MasterKey,
     ) -> ConfigRow {
         let id = Uuid::now_v7();
-        let aad = Aad::for_record(scope, id, &provider, base_url.as_deref());
+        let aad = Aad::for_record(scope, id, &fields.provider, fields.base_url.as_deref());
         let new = NewKey::seal(master, &aad, key);
         let now = now();
         ConfigRow {
             id,
             scope: scope.clone(),
-            provider,
-            model,
-            base_url,
+            fields,
             sealed_key: new.sealed,
             api_key_masked: new.mask,
             key_fingerprint: new.fingerprint,
@@ -105,18 +97,16 @@ impl ConfigRow {
         }
     }
 
-    /// `key` sealed for this row as it will be after an update to
-    /// `provider` and `base_url`.
-    pub fn rekey(
-        &self,
-        provider: &str,
-        base_url: Option<&str>,
-        key: &ApiKey,
-        master: &MasterKey,
-    ) -> NewKey {
+    /// `key` sealed for this row as it will be after an update to `fields`.
+    pub fn rekey(&self, fields: &ConfigFields, key: &ApiKey, master: &MasterKey) -> NewKey {
         NewKey::seal(
             master,
-            &Aad::for_record(&self.scope, self.id, provider, base_url),
+            &Aad::for_record(
+                &self.scope,
+                self.id,
+                &fields.provider,
+                fields.base_url.as_deref(),
+            ),
             key,
         )
     }
@@ -126,8 +116,8 @@ impl ConfigRow {
         Aad::for_record(
             &self.scope,
             self.id,
-            &self.provider,
-            self.base_url.as_deref(),
+            &self.fields.provider,
+            self.fields.base_url.as_deref(),
         )
     }
 
@@ -153,11 +143,11 @@ impl ConfigRow {
     pub fn to_view(&self) -> ConfigView {
         ConfigView {
             id: self.id.into(),
-            provider: self.provider.clone(),
-            model: self.model.clone(),
+            provider: self.fields.provider.clone(),
+            model: self.fields.model.clone(),
             api_key_masked: self.api_key_masked.clone(),
             instance_id: self.scope.instance_id().map(str::to_string),
-            base_url: self.base_url.clone(),
+            base_url: self.fields.base_url.clone(),
             created_at: self.created_at,
             updated_at: self.updated_at,
         }
@@ -167,9 +157,7 @@ impl ConfigRow {
     /// with it: the one place both stores turn a change into the new row.
     pub fn apply(&self, update: RowUpdate) -> (ConfigRow, AuditRecord) {
         let mut next = self.clone();
-        next.provider = update.provider;
-        next.model = update.model;
-        next.base_url = update.base_url;
+        next.fields = update.fields;
         if let Some(new) = update.new_key {
             next.sealed_key = new.sealed;
             next.api_key_masked = new.mask;
@@ -187,9 +175,11 @@ impl ConfigRow {
             id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
             scope: Scope::from_key(&scope)
                 .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
-            provider: r.text("provider")?,
-            model: r.text("model")?,
-            base_url: r.opt_text("base_url")?,
+            fields: ConfigFields {
+                provider: r.text("provider")?,
+                model: r.text("model")?,
+                base_url: r.opt_text("base_url")?,
+            },
             sealed_key: SealedKey::from_stored(r.blob("sealed_key")?),
             api_key_masked: r.text("api_key_masked")?,
             key_fingerprint: r.text("key_fingerprint")?,
@@ -331,12 +321,8 @@ pub fn verify_sealing_key(
 /// The new values of an updated row.
 #[derive(Debug, Clone)]
 pub struct RowUpdate {
-    /// Provider id.
-    pub provider: String,
-    /// Model.
-    pub model: String,
-    /// Base-URL override.
-    pub base_url: Option<String>,
+    /// Provider, model and base URL after the update.
+    pub fields: ConfigFields,
     /// A newly sealed key, when the key changed.
     pub new_key: Option<NewKey>,
     /// The audit entry written in the same transaction.

@@ -2,7 +2,6 @@
 //! delete and the instance list. Each write seals with the master key and
 //! commits together with its audit entry.
 
-use crate::domain::config::CurrentFields;
 use crate::domain::{
     AuditAction, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope,
     ValidationError,
@@ -33,18 +32,11 @@ impl LocalBackend {
         let config = config.validate(self.shared.catalog)?;
         // Held until the row commits, so a rotation cannot slip in between.
         let master = self.shared.master.read().await;
-        let row = ConfigRow::seal_new(
-            scope,
-            config.provider,
-            config.model,
-            config.base_url,
-            &config.api_key,
-            &master,
-        );
+        let row = ConfigRow::seal_new(scope, config.fields(), &config.api_key, &master);
         let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
         rec.fields = ["provider", "model", "api_key"]
             .into_iter()
-            .chain(row.base_url.as_ref().map(|_| "base_url"))
+            .chain(row.fields.base_url.as_ref().map(|_| "base_url"))
             .map(str::to_string)
             .collect();
         rec.key_fingerprint = Some(row.key_fingerprint.clone());
@@ -73,24 +65,16 @@ impl LocalBackend {
             .shared
             .store
             .update(scope, move |current| -> Result<RowUpdate, UpdateError> {
-                let merged = patch.merge(
-                    &CurrentFields {
-                        provider: current.provider.clone(),
-                        model: current.model.clone(),
-                        base_url: current.base_url.clone(),
-                    },
-                    catalog,
-                )?;
-                let new_key = merged.api_key.as_ref().map(|key| {
-                    current.rekey(&merged.provider, merged.base_url.as_deref(), key, &sealing)
-                });
+                let merged = patch.merge(&current.fields, catalog)?;
+                let new_key = merged
+                    .api_key
+                    .as_ref()
+                    .map(|key| current.rekey(&merged.fields, key, &sealing));
                 let mut rec = AuditRecord::new(actor, &audit_scope, AuditAction::Update);
                 rec.fields = merged.changed.iter().map(|f| f.to_string()).collect();
                 rec.key_fingerprint = new_key.as_ref().map(|k| k.fingerprint().to_string());
                 Ok(RowUpdate {
-                    provider: merged.provider,
-                    model: merged.model,
-                    base_url: merged.base_url,
+                    fields: merged.fields,
                     new_key,
                     audit: rec,
                 })

@@ -237,7 +237,12 @@ impl LocalBackend {
                 Ok((row, key)) => {
                     tokio::spawn(async move {
                         let result = this
-                            .list_models(&row.provider, &row.model, &key, row.base_url.as_deref())
+                            .list_models(
+                                &row.fields.provider,
+                                &row.fields.model,
+                                &key,
+                                row.fields.base_url.as_deref(),
+                            )
                             .await;
                         let _ = respond_to.send(result);
                     });

@@ -61,12 +61,12 @@ impl LocalBackend {
     }
 
     pub(super) async fn probe(&self, row: &ConfigRow, key: &ApiKey) -> ProbeOutcome {
-        let Some(spec) = self.shared.catalog.get(&row.provider) else {
+        let Some(spec) = self.shared.catalog.get(&row.fields.provider) else {
             return ProbeOutcome {
                 status: TestStatus::UnexpectedResponse,
                 message: format!(
                     "provider {:?} is not in this llmcfg's catalog",
-                    row.provider
+                    row.fields.provider
                 ),
                 latency: std::time::Duration::ZERO,
             };
@@ -75,9 +75,9 @@ impl LocalBackend {
             .prober
             .test(ProbeTarget {
                 spec,
-                model: &row.model,
+                model: &row.fields.model,
                 key,
-                base_url: row.base_url.as_deref(),
+                base_url: row.fields.base_url.as_deref(),
             })
             .await
     }
@@ -93,8 +93,8 @@ impl LocalBackend {
         drop(key);
         let result = TestResult {
             success: outcome.status == TestStatus::Ok,
-            provider: row.provider.clone(),
-            model: row.model.clone(),
+            provider: row.fields.provider.clone(),
+            model: row.fields.model.clone(),
             message: outcome.message,
             status: outcome.status,
             latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

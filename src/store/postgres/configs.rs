@@ -42,7 +42,7 @@ pub(super) async fn all<C: GenericClient>(c: &C) -> Result<Vec<ConfigRow>, Store
 impl PgStore {
     /// The config of `scope`, if any.
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
-        let c = self.client().await?;
+        let c = self.hot().await?;
         // The hot read of `GET /llm-config/`: prepared once per connection.
         let statement = c
             .prepare_cached(&format!(
@@ -77,9 +77,9 @@ impl PgStore {
                 &[
                     &row.id.to_string(),
                     &row.scope.key(),
-                    &row.provider,
-                    &row.model,
-                    &row.base_url,
+                    &row.fields.provider,
+                    &row.fields.model,
+                    &row.fields.base_url,
                     &row.sealed_key().as_bytes(),
                     &row.api_key_masked,
                     &row.key_fingerprint,
@@ -130,9 +130,9 @@ impl PgStore {
                  api_key_masked = $5, key_fingerprint = $6, updated_at = $7
              WHERE id = $8",
             &[
-                &next.provider,
-                &next.model,
-                &next.base_url,
+                &next.fields.provider,
+                &next.fields.model,
+                &next.fields.base_url,
                 &next.sealed_key().as_bytes(),
                 &next.api_key_masked,
                 &next.key_fingerprint,

@@ -5,9 +5,14 @@
 //! commits with its audit entry in one transaction.
 //!
 //! Every call awaits natively on a connection from a `deadpool-postgres`
-//! pool ([`pool`]): no runtime of our own, no blocking wait, and concurrent
-//! requests run on as many connections as the pool holds. Hot statements are
-//! prepared once per connection through the pool's statement cache.
+//! pool ([`pool`]): no runtime of our own, no blocking wait. Transactions
+//! each take a pooled connection of their own. The two point reads of every
+//! server request (config by scope, token by hash) share one pooled
+//! connection instead: tokio-postgres pipelines concurrent queries on it, so
+//! a burst of requests costs about one round trip and one PostgreSQL backend
+//! rather than one of each per request. It never runs a transaction, so it
+//! reads only committed rows. Hot statements are prepared once per
+//! connection through the pool's statement cache.
 
 mod audit;
 mod configs;
@@ -20,7 +25,7 @@ mod tests_table;
 mod tls;
 mod tokens;
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use deadpool_postgres::{Object, Pool};
 
@@ -42,6 +47,8 @@ pub struct PgStore {
     /// sealed key verify it inside their transaction. Read for a moment at
     /// the start of each write, never held across an await.
     sealing_kcv: Arc<RwLock<Option<String>>>,
+    /// The shared connection of the point reads; replaced once closed.
+    hot: Arc<Mutex<Option<Arc<Object>>>>,
 }
 
 impl PgStore {
@@ -64,6 +71,7 @@ impl PgStore {
             pool,
             connector,
             sealing_kcv: Arc::new(RwLock::new(None)),
+            hot: Arc::new(Mutex::new(None)),
         };
         let mut client = store.client().await?;
         migrations::migrate(&mut client).await?;
@@ -81,6 +89,19 @@ impl PgStore {
             deadpool_postgres::PoolError::Backend(e) => self.connector.connect_error(&e),
             other => StoreError::Pool(other),
         })
+    }
+
+    /// The connection the point reads share. Two reads may both replace a
+    /// closed one; the later wins and the other returns to the pool when
+    /// its last reader is done.
+    async fn hot(&self) -> Result<Arc<Object>, StoreError> {
+        let lock = || self.hot.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(conn) = lock().as_ref().filter(|c| !c.is_closed()) {
+            return Ok(conn.clone());
+        }
+        let conn = Arc::new(self.client().await?);
+        *lock() = Some(conn.clone());
+        Ok(conn)
     }
 
     fn expected_kcv(&self) -> Option<String> {

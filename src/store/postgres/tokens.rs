@@ -74,7 +74,7 @@ impl PgStore {
 
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
-        let c = self.client().await?;
+        let c = self.hot().await?;
         // Every authenticated request runs this: prepared once per connection.
         let statement = c.prepare_cached(FIND_TOKEN).await?;
         let rows = c.query(&statement, &[]).await?;

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, params};
 
+use super::columns::{SqliteRow, column_names};
 use super::rows::{AUDIT_COLUMNS, audit_entry_from, fmt_time};
 use super::{AuditRecord, StoreError};
 use crate::domain::{AuditEntry, Scope};
@@ -32,20 +33,18 @@ pub(super) fn read(
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let sql = format!("SELECT {AUDIT_COLUMNS} FROM audit");
-    let mut stmt;
+    let mut stmt = match scope {
+        Some(_) => conn.prepare(&format!("{sql} WHERE scope = ?1 ORDER BY id DESC LIMIT ?2"))?,
+        None => conn.prepare(&format!("{sql} ORDER BY id DESC LIMIT ?1"))?,
+    };
+    let names = column_names(&stmt);
     let mut rows = match scope {
-        Some(s) => {
-            stmt = conn.prepare(&format!("{sql} WHERE scope = ?1 ORDER BY id DESC LIMIT ?2"))?;
-            stmt.query(params![s.key(), limit])?
-        }
-        None => {
-            stmt = conn.prepare(&format!("{sql} ORDER BY id DESC LIMIT ?1"))?;
-            stmt.query(params![limit])?
-        }
+        Some(s) => stmt.query(params![s.key(), limit])?,
+        None => stmt.query(params![limit])?,
     };
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(audit_entry_from(r)?);
+        out.push(audit_entry_from(&SqliteRow::new(r, &names))?);
     }
     Ok(out)
 }

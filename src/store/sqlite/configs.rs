@@ -4,6 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::columns::{SqliteRow, column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
 use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, audit};
@@ -14,18 +15,22 @@ pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>,
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {CONFIG_COLUMNS} FROM configs WHERE scope = ?1"
     ))?;
+    let names = column_names(&stmt);
     let mut rows = stmt.query([scope.key()])?;
-    rows.next()?.map(ConfigRow::from_columns).transpose()
+    rows.next()?
+        .map(|r| ConfigRow::from_columns(&SqliteRow::new(r, &names)))
+        .transpose()
 }
 
 pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {CONFIG_COLUMNS} FROM configs ORDER BY scope"
     ))?;
+    let names = column_names(&stmt);
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(ConfigRow::from_columns(r)?);
+        out.push(ConfigRow::from_columns(&SqliteRow::new(r, &names))?);
     }
     Ok(out)
 }
@@ -45,9 +50,9 @@ pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Resu
         params![
             row.id.to_string(),
             row.scope.key(),
-            row.provider,
-            row.model,
-            row.base_url,
+            row.fields.provider,
+            row.fields.model,
+            row.fields.base_url,
             row.sealed_key().as_bytes(),
             row.api_key_masked,
             row.key_fingerprint,
@@ -85,9 +90,9 @@ where
              api_key_masked = ?5, key_fingerprint = ?6, updated_at = ?7
          WHERE id = ?8",
         params![
-            next.provider,
-            next.model,
-            next.base_url,
+            next.fields.provider,
+            next.fields.model,
+            next.fields.base_url,
             next.sealed_key().as_bytes(),
             next.api_key_masked,
             next.key_fingerprint,

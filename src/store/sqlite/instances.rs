@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::columns::{SqliteRow, column_names};
 use super::rows::{LIST_COLUMNS, LIST_JOINS, fmt_time, summary_from};
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{InstanceId, InstanceSummary};
@@ -42,10 +43,11 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<InstanceSummary>, StoreError
          )
          SELECT {LIST_COLUMNS} {LIST_JOINS} ORDER BY s.scope"
     ))?;
+    let names = column_names(&stmt);
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(summary_from(r)?);
+        out.push(summary_from(&SqliteRow::new(r, &names))?);
     }
     Ok(out)
 }

@@ -3,17 +3,29 @@
 //! read-modify-write, so concurrent processes serialise instead of losing
 //! updates.
 //!
-//! Two connections, each owned by a thread of its own ([`worker`]): a writer
-//! that runs every write in arrival order, and a reader for the hot reads
-//! (config by scope, token by hash, the lists), which WAL lets run beside a
-//! write's `fsync`. The query functions in the sibling files are plain
-//! synchronous code over a `Connection`; this file ships them to the right
-//! thread.
+//! Where each call runs:
+//!
+//! - **Writes** go to the writer, a connection owned by a thread of its own
+//!   ([`worker`]), which runs them in arrival order; a write may wait for
+//!   another process's lock (up to [`BUSY_TIMEOUT`]) and always ends in an
+//!   `fsync`, so it must never run on an async worker.
+//! - **Scans** (the instance list, the audit log, every config) go to the
+//!   reader thread, a second owned connection: milliseconds of work that
+//!   WAL lets run beside a write.
+//! - **Point reads** (a config by scope, a token by hash: the two queries of
+//!   every server request) run on the caller's task, on a connection from a
+//!   small pool ([`points`]). A WAL read never waits for a lock, and one
+//!   indexed row on cached pages costs a few microseconds, less than the two
+//!   thread switches of a handoff (measured in `docs/benchmarks.md`).
+//!
+//! The query functions in the sibling files are plain synchronous code over
+//! a `Connection`; this file sends each to its place.
 
 mod audit;
 mod configs;
 mod instances;
 mod migrations;
+mod points;
 mod tests_table;
 mod tokens;
 mod worker;
@@ -24,7 +36,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, rows};
+use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, columns, rows};
 use crate::crypto::SealedKey;
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
 use worker::{Conn, Worker};
@@ -41,6 +53,7 @@ pub struct SqliteStore {
 struct Shared {
     writer: Worker,
     reader: Worker,
+    points: points::Points,
     path: PathBuf,
 }
 
@@ -62,6 +75,14 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// A connection that only reads: a bug that tried to write through it
+/// fails instead of bypassing the writer's ordering.
+fn connect_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = connect(path)?;
+    conn.execute_batch("PRAGMA query_only=ON;")?;
+    Ok(conn)
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the store at `path` and runs migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
@@ -80,18 +101,12 @@ impl SqliteStore {
         })
         .await?;
         let for_reader = path.clone();
-        let reader = Worker::spawn("llmcfg-sqlite-r", move || {
-            let conn = connect(&for_reader)?;
-            // This connection only reads; a bug that tried to write through
-            // it fails instead of bypassing the writer's ordering.
-            conn.execute_batch("PRAGMA query_only=ON;")?;
-            Ok(conn)
-        })
-        .await?;
+        let reader = Worker::spawn("llmcfg-sqlite-r", move || connect_reader(&for_reader)).await?;
         Ok(SqliteStore {
             shared: Arc::new(Shared {
                 writer,
                 reader,
+                points: points::Points::new(path.clone()),
                 path,
             }),
         })
@@ -206,8 +221,7 @@ impl SqliteStore {
 
     /// The config of `scope`, if any.
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
-        let scope = scope.clone();
-        self.read(move |c| configs::get(c, &scope)).await
+        self.shared.points.run(|c| configs::get(c, scope))
     }
 
     /// Inserts a new config; `AlreadyExists` if the scope has one.
@@ -311,8 +325,7 @@ impl SqliteStore {
 
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
-        let hash = *hash;
-        self.read(move |c| tokens::find(c, &hash)).await
+        self.shared.points.run(|c| tokens::find(c, hash))
     }
 }
 

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
+use super::columns::{SqliteRow, column_names};
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::TokenInfo;
@@ -36,10 +37,11 @@ pub(super) fn add(
 pub(super) fn list(conn: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT name, role, created_at FROM tokens ORDER BY name")?;
+    let names = column_names(&stmt);
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        out.push(token_from(r)?);
+        out.push(token_from(&SqliteRow::new(r, &names))?);
     }
     Ok(out)
 }
@@ -62,12 +64,13 @@ pub(super) fn revoke(
 /// The token whose stored hash equals `hash`, if any.
 pub(super) fn find(conn: &Connection, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
     let mut stmt = conn.prepare_cached(FIND_TOKEN)?;
+    let names = column_names(&stmt);
     let mut rows = stmt.query([])?;
     // rusqlite rows borrow the statement, so they are read one by one into
     // the shared matcher.
     let mut found = None;
     while let Some(r) = rows.next()? {
-        if let Some(info) = matching_token([r], hash)? {
+        if let Some(info) = matching_token([&SqliteRow::new(r, &names)], hash)? {
             found.get_or_insert(info);
         }
     }
