@@ -331,7 +331,7 @@ async fn test_failure_shows_invalid_key() {
     .await;
     h.key(KeyCode::Char('T'));
     h.wait("test all done", |o| {
-        o.screen == "test_all" && o.text.contains("done: 1/1 tested")
+        o.screen == "results" && o.text.contains("done: 1/1")
     })
     .await;
     h.key(KeyCode::Esc);

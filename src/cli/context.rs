@@ -30,6 +30,19 @@ pub struct Context {
 /// the remote server when `--remote`, `LLMCFG_REMOTE` or `[remote] url` names
 /// one, the local store otherwise.
 pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Paths), CliError> {
+    let (handle, settings, paths, notices) = open_service_noticed(global)?;
+    for notice in notices {
+        eprintln!("llmcfg: {notice}");
+    }
+    Ok((handle, settings, paths))
+}
+
+/// [`open_service`] that returns the one-time notices (a new master key, a
+/// finished rotation) instead of printing them, so the TUI can show them
+/// inside its alternate screen where the user will see them.
+pub fn open_service_noticed(
+    global: &GlobalArgs,
+) -> Result<(ServiceHandle, Settings, Paths, Vec<String>), CliError> {
     let (settings, paths) = load_settings(global)?;
     if let Some(url) = global
         .remote
@@ -37,9 +50,9 @@ pub fn open_service(global: &GlobalArgs) -> Result<(ServiceHandle, Settings, Pat
         .or_else(|| settings.remote.url.clone())
     {
         let handle = open_remote(&url, &settings, &paths)?;
-        return Ok((handle, settings, paths));
+        return Ok((handle, settings, paths, Vec::new()));
     }
-    open_local(global, settings, paths, None)
+    open_local_noticed(global, settings, paths, None)
 }
 
 /// Reads `config.toml` and resolves the file locations.
@@ -99,6 +112,19 @@ pub fn open_local(
     paths: Paths,
     guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
 ) -> Result<(ServiceHandle, Settings, Paths), CliError> {
+    let (handle, settings, paths, notices) = open_local_noticed(global, settings, paths, guard)?;
+    for notice in notices {
+        eprintln!("llmcfg: {notice}");
+    }
+    Ok((handle, settings, paths))
+}
+
+fn open_local_noticed(
+    global: &GlobalArgs,
+    settings: Settings,
+    paths: Paths,
+    guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+) -> Result<(ServiceHandle, Settings, Paths, Vec<String>), CliError> {
     let configured = settings
         .configured_instances()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
@@ -139,8 +165,9 @@ pub fn open_local(
         },
         read_only: global.read_only,
     })?;
-    for notice in notices {
-        match notice {
+    let notices = notices
+        .into_iter()
+        .map(|notice| match notice {
             OpenNotice::CreatedMasterKey(source) => {
                 let hint = match &source {
                     KeySource::File(_) | KeySource::DefaultFile(_) => {
@@ -148,15 +175,13 @@ pub fn open_local(
                     }
                     _ => "Without it the stored API keys cannot be decrypted.",
                 };
-                eprintln!("llmcfg: created a new master key in the {source}. {hint}");
+                format!("created a new master key in the {source}. {hint}")
             }
-            OpenNotice::FinishedRotation => {
-                eprintln!("llmcfg: completed an interrupted master-key rotation");
-            }
-        }
-    }
+            OpenNotice::FinishedRotation => "completed an interrupted master-key rotation".into(),
+        })
+        .collect();
     let handle = ServiceHandle::spawn(Backend::Local(backend), local_actor());
-    Ok((handle, settings, paths))
+    Ok((handle, settings, paths, notices))
 }
 
 fn absolute(p: &std::path::Path) -> std::path::PathBuf {

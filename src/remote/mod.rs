@@ -85,6 +85,10 @@ async fn dispatch(
         } => {
             let _ = respond_to.send(client.delete(&scope).await);
         }
+        // A remote server offers no cheap change signal: no auto-refresh.
+        Request::ChangeMark { respond_to } => {
+            let _ = respond_to.send(Ok(None));
+        }
         Request::ListInstances { respond_to } => {
             let listed = client
                 .instances()

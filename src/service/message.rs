@@ -29,6 +29,11 @@ pub enum TestProgress {
     },
 }
 
+/// An opaque value that changes whenever any config, instance or test
+/// result changes; compare two marks for equality, nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeMark(pub(crate) i64);
+
 /// One request to the service actor.
 #[derive(Debug)]
 pub enum Request {
@@ -58,6 +63,9 @@ pub enum Request {
         respond_to: Reply<()>,
     },
     /// List scopes with their configs and last tests.
+    ChangeMark {
+        respond_to: Reply<Option<ChangeMark>>,
+    },
     ListInstances {
         respond_to: Reply<Vec<InstanceSummary>>,
     },

@@ -19,4 +19,4 @@ pub use error::ServiceError;
 pub use handle::ServiceHandle;
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
 pub(crate) use message::Request;
-pub use message::TestProgress;
+pub use message::{ChangeMark, TestProgress};

@@ -162,6 +162,12 @@ impl Store {
         each!(self, s => s.audit(scope, limit))
     }
 
+    /// An opaque number that changes whenever a config, an instance or a
+    /// test result changes (the newest audit id).
+    pub fn change_mark(&mut self) -> Result<i64, StoreError> {
+        each!(self, s => s.change_mark())
+    }
+
     /// Registers an instance id (or renames it); returns true when it was new.
     pub fn add_instance(
         &mut self,

@@ -52,6 +52,49 @@ pub enum Action {
     Reveal,
     /// Fetch the live model list from the provider.
     FetchModels,
+    /// Move up one page.
+    PageUp,
+    /// Move down one page.
+    PageDown,
+    /// Mark or unmark the selected row.
+    Mark,
+    /// Mark every visible row.
+    MarkAll,
+    /// Cycle the sort column.
+    Sort,
+    /// Show only scopes whose last test failed (toggle).
+    FailingOnly,
+    /// Cycle the provider filter.
+    ProviderFilter,
+    /// Cycle the status filter of a results view.
+    StatusFilter,
+    /// Reopen the last run's results.
+    Reopen,
+    /// Copy the selected scope id (OSC 52).
+    Copy,
+    /// Copy the selected configuration as JSON, without the key (OSC 52).
+    CopyJson,
+    /// Show the message log.
+    Messages,
+    /// Set the model of the marked scopes.
+    SetModel,
+    /// Set provider, key and base URL of the marked scopes.
+    SetProvider,
+}
+
+impl Action {
+    /// Whether the action writes (hidden from the hints in read-only mode).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::New
+                | Action::Edit
+                | Action::Delete
+                | Action::AddInstance
+                | Action::SetModel
+                | Action::SetProvider
+        )
+    }
 }
 
 /// Where a binding applies.
@@ -63,8 +106,12 @@ pub enum KeyContext {
     List,
     /// The create / edit form (text entry: no plain-letter bindings).
     Form,
-    /// Read-only tables: audit history, test-all results.
+    /// Read-only tables: audit history.
     Table,
+    /// The results of a job (test all, bulk actions).
+    Results,
+    /// A popup: picker, dialogs, the message log.
+    Popup,
 }
 
 impl KeyContext {
@@ -75,12 +122,14 @@ impl KeyContext {
             KeyContext::List => "Instances",
             KeyContext::Form => "Form",
             KeyContext::Table => "Tables",
+            KeyContext::Results => "Results",
+            KeyContext::Popup => "Popups",
         }
     }
 
     /// Whether the context takes typed text, so plain letters must reach the input.
     pub fn is_text_entry(self) -> bool {
-        matches!(self, KeyContext::Form)
+        matches!(self, KeyContext::Form | KeyContext::Popup)
     }
 }
 
@@ -328,12 +377,219 @@ pub static REGISTRY: &[ActionSpec] = &[
         true,
     ),
     spec(
+        A::Help,
+        "form_help",
+        "help",
+        "Show this help (also ? on the provider field)",
+        C::Form,
+        &["f1"],
+        true,
+    ),
+    spec(
         A::Back,
         "form_back",
         "cancel",
         "Cancel (asks when changed)",
         C::Form,
         &["esc"],
+        true,
+    ),
+    spec(
+        A::PageUp,
+        "page_up",
+        "page up",
+        "Move up one page",
+        C::Global,
+        &["pageup", "ctrl-u"],
+        false,
+    ),
+    spec(
+        A::PageDown,
+        "page_down",
+        "page down",
+        "Move down one page",
+        C::Global,
+        &["pagedown", "ctrl-d"],
+        false,
+    ),
+    spec(
+        A::Messages,
+        "messages",
+        "messages",
+        "Message log: every toast in full",
+        C::Global,
+        &["L"],
+        false,
+    ),
+    spec(
+        A::Mark,
+        "mark",
+        "mark",
+        "Mark / unmark the row (bulk actions apply to marks)",
+        C::List,
+        &["space"],
+        true,
+    ),
+    spec(
+        A::MarkAll,
+        "mark_all",
+        "mark all",
+        "Mark every visible row (Esc clears the marks)",
+        C::List,
+        &["ctrl-a"],
+        false,
+    ),
+    spec(
+        A::SetModel,
+        "set_model",
+        "set model",
+        "Set the model of the marked scopes",
+        C::List,
+        &["m"],
+        false,
+    ),
+    spec(
+        A::SetProvider,
+        "set_provider",
+        "set provider",
+        "Set provider + key of the marked scopes",
+        C::List,
+        &["P"],
+        false,
+    ),
+    spec(
+        A::Sort,
+        "sort",
+        "sort",
+        "Sort by scope, provider, model, last test",
+        C::List,
+        &["s"],
+        false,
+    ),
+    spec(
+        A::FailingOnly,
+        "failing_only",
+        "failing",
+        "Show only scopes whose last test failed",
+        C::List,
+        &["f"],
+        false,
+    ),
+    spec(
+        A::ProviderFilter,
+        "provider_filter",
+        "provider",
+        "Filter by provider (cycles)",
+        C::List,
+        &["p"],
+        false,
+    ),
+    spec(
+        A::Reopen,
+        "reopen",
+        "results",
+        "Reopen the last run's results",
+        C::List,
+        &["v"],
+        false,
+    ),
+    spec(
+        A::Copy,
+        "copy",
+        "copy id",
+        "Copy the scope id (OSC 52)",
+        C::List,
+        &["y"],
+        false,
+    ),
+    spec(
+        A::CopyJson,
+        "copy_json",
+        "copy json",
+        "Copy the configuration as JSON, never the key",
+        C::List,
+        &["Y"],
+        false,
+    ),
+    spec(
+        A::Back,
+        "results_back",
+        "back",
+        "Cancel the run; when it is over, close",
+        C::Results,
+        &["esc"],
+        true,
+    ),
+    spec(
+        A::Confirm,
+        "results_jump",
+        "jump",
+        "Jump to the scope",
+        C::Results,
+        &["enter"],
+        true,
+    ),
+    spec(
+        A::StatusFilter,
+        "status_filter",
+        "status",
+        "Status filter: all, failed, ok",
+        C::Results,
+        &["f"],
+        true,
+    ),
+    spec(
+        A::Filter,
+        "results_filter",
+        "filter",
+        "Filter rows by text",
+        C::Results,
+        &["/"],
+        true,
+    ),
+    spec(
+        A::Confirm,
+        "popup_confirm",
+        "choose",
+        "Choose / confirm (dialogs: y yes, n no)",
+        C::Popup,
+        &["enter"],
+        true,
+    ),
+    spec(
+        A::Back,
+        "popup_back",
+        "close",
+        "Close without acting",
+        C::Popup,
+        &["esc"],
+        true,
+    ),
+    spec(
+        A::Up,
+        "popup_up",
+        "up",
+        "Move / scroll up",
+        C::Popup,
+        &["up"],
+        false,
+    ),
+    spec(
+        A::Down,
+        "popup_down",
+        "down",
+        "Move / scroll down",
+        C::Popup,
+        &["down"],
+        false,
+    ),
+    spec(
+        A::Help,
+        "popup_help",
+        "help",
+        "Show this help",
+        C::Popup,
+        &["f1"],
         true,
     ),
 ];

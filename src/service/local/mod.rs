@@ -176,6 +176,16 @@ impl LocalBackend {
                 actor,
                 respond_to,
             } => blocking(respond_to, move || inner.delete(&scope, actor)).await,
+            Request::ChangeMark { respond_to } => {
+                blocking(respond_to, move || {
+                    inner
+                        .lock()
+                        .change_mark()
+                        .map(|m| Some(super::message::ChangeMark(m)))
+                        .map_err(|e| ServiceError::Store(e.to_string()))
+                })
+                .await
+            }
             Request::ListInstances { respond_to } => {
                 blocking(respond_to, move || inner.list_instances()).await
             }

@@ -81,4 +81,14 @@ impl PgStore {
             })
             .collect()
     }
+
+    /// The change mark: the newest audit id (see the SQLite store).
+    pub fn change_mark(&mut self) -> Result<i64, StoreError> {
+        let (rt, c) = self.conn()?;
+        let row = wait(rt, async move {
+            c.query_one("SELECT COALESCE(MAX(id), 0)::BIGINT FROM audit", &[])
+                .await
+        })?;
+        Ok(row.try_get(0)?)
+    }
 }

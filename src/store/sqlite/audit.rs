@@ -74,4 +74,13 @@ impl SqliteStore {
         }
         Ok(out)
     }
+
+    /// The change mark: the newest audit id. Every write and every recorded
+    /// test appends an audit entry in its own transaction, so the mark moves
+    /// whenever anything a reader shows changes, in any process.
+    pub fn change_mark(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM audit", [], |r| r.get(0))?)
+    }
 }

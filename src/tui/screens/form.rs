@@ -95,6 +95,10 @@ pub struct FormState {
     pub provider: usize,
     /// Model text.
     pub model: Input,
+    /// What the user typed into the model field, which filters the
+    /// suggestions; picking one with ↑/↓ changes the model but not this, so
+    /// the list does not collapse to the picked entry.
+    model_typed: Option<String>,
     /// Key text (never rendered unless revealed).
     pub api_key: Input,
     /// Base-URL text.
@@ -153,6 +157,7 @@ impl FormState {
             provider,
             initial: (provider, model.clone(), base.clone()),
             model: Input::new(model),
+            model_typed: None,
             api_key: Input::default(),
             base_url: Input::new(base),
             focus: Field::Provider,
@@ -203,7 +208,12 @@ impl FormState {
                 .map(String::as_str)
                 .collect(),
         };
-        let typed = self.model.value().trim().to_lowercase();
+        let typed = self
+            .model_typed
+            .as_deref()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
         let mut out: Vec<&str> = source
             .iter()
             .copied()
@@ -277,6 +287,9 @@ impl FormState {
                 {
                     self.touched[field.index()] = true;
                     self.status = None;
+                    if field == Field::Model {
+                        self.model_typed = Some(self.model.value().to_string());
+                    }
                 }
             }
         }
@@ -313,6 +326,7 @@ impl FormState {
                 .cloned()
                 .unwrap_or_default();
             self.model = Input::new(first);
+            self.model_typed = None;
         }
     }
 

@@ -1,6 +1,7 @@
 //! Toasts: short levelled messages in the bottom-right corner that expire on
 //! a timer event (not a redraw tick), each with a symbol so the level never
-//! depends on colour.
+//! depends on colour. A text too long for the toast ends in an ellipsis and
+//! points to the message log, which keeps every toast in full.
 
 use std::collections::VecDeque;
 
@@ -9,10 +10,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use crate::tui::text::ellipsize_end;
 use crate::tui::theme::{Slot, Theme};
 
 /// How many toasts are kept at once.
 const MAX_TOASTS: usize = 3;
+/// Most text lines of one toast.
+const MAX_LINES: usize = 4;
+/// Appended to a toast cut to fit.
+const MORE: &str = " (L: full text)";
 
 /// Severity of a toast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +86,15 @@ pub fn render(toasts: &Toasts, theme: &Theme, frame: &mut Frame, area: Rect) {
             Level::Error => ("✗", Slot::Error),
         };
         let inner_w = width.saturating_sub(2).max(1) as usize;
-        let lines = (toast.text.chars().count() + 2)
-            .div_ceil(inner_w)
-            .clamp(1, 3) as u16;
+        let needed = (toast.text.chars().count() + 2).div_ceil(inner_w);
+        let lines = needed.clamp(1, MAX_LINES) as u16;
+        // A cut toast says so and where to read the rest.
+        let text = if needed > MAX_LINES {
+            let room = (inner_w * MAX_LINES).saturating_sub(2 + MORE.chars().count() + 4);
+            format!("{}{MORE}", ellipsize_end(&toast.text, room))
+        } else {
+            toast.text.clone()
+        };
         let height = lines + 2;
         if bottom < area.y + height {
             break;
@@ -97,7 +109,7 @@ pub fn render(toasts: &Toasts, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Clear, rect);
         let text = Line::from(vec![
             Span::styled(format!("{symbol} "), theme.style(slot)),
-            Span::raw(toast.text.clone()),
+            Span::raw(text),
         ]);
         let block = Block::default()
             .borders(Borders::ALL)
