@@ -104,10 +104,11 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         }
         Screen::Form(form) => form_view::render(form, state.catalog, theme, frame, areas.body),
         Screen::Audit(a) => audit::render(a, theme, frame, areas.body),
-        Screen::Results(view) => match &state.job {
-            Some(job) => results::render(view, job, theme, frame, areas.body),
-            None => {}
-        },
+        Screen::Results(view) => {
+            if let Some(job) = &state.job {
+                results::render(view, job, theme, frame, areas.body);
+            }
+        }
     }
     chrome::footer(
         state.context(),

@@ -106,16 +106,19 @@ impl App {
                 }
                 (None, _) => {}
             },
-            Action::Delete if marked > 0 => {
-                if self.writable("delete") {
-                    let scopes = self.configured(self.state.list.marked_scopes());
-                    if scopes.is_empty() {
-                        self.toast(Level::Info, "none of the marked scopes has a configuration");
-                    } else {
-                        self.confirm(ConfirmKind::BulkDelete { scopes });
-                    }
+            Action::Delete if marked > 0 && self.writable("delete") => {
+                let scopes = self.configured(self.state.list.marked_scopes());
+                if scopes.is_empty() {
+                    self.toast(
+                        Level::Info,
+                        "none of the marked scopes has a configuration",
+                    );
+                } else {
+                    self.confirm(ConfirmKind::BulkDelete { scopes });
                 }
             }
+            // Refused above (read-only), already told why.
+            Action::Delete if marked > 0 => {}
             Action::Delete if self.writable("delete") => match (scope, config) {
                 (Some(scope), Some(_)) => self.confirm(ConfirmKind::Delete { scope }),
                 (Some(_), None) => {

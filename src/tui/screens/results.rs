@@ -65,6 +65,9 @@ pub struct ResultsView {
     pub text: Option<Input>,
     /// Keys go to the text filter.
     pub typing: bool,
+    /// The user moved the selection: keep that row selected as rows stream
+    /// in (otherwise the selection stays on the top row, the worst failure).
+    pinned: bool,
     /// Row indices shown, in order.
     visible: Vec<usize>,
     /// The job revision and filters `visible` was computed for.
@@ -98,8 +101,9 @@ impl ResultsView {
                         || r.message().to_lowercase().contains(needle))
             })
             .collect();
-        // Keep the same row selected while results stream in.
+        // Keep the row the user chose selected while results stream in.
         self.selected = selected_row
+            .filter(|_| self.pinned)
             .and_then(|s| self.visible.iter().position(|&i| i == s))
             .unwrap_or(0);
         self.computed_for = Some(key);
@@ -109,16 +113,19 @@ impl ResultsView {
     pub fn move_by(&mut self, delta: isize) {
         let last = self.visible.len().saturating_sub(1);
         self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.pinned = self.selected != 0;
     }
 
-    /// First row.
+    /// First row (and follow the top again).
     pub fn top(&mut self) {
         self.selected = 0;
+        self.pinned = false;
     }
 
     /// Last row.
     pub fn bottom(&mut self) {
         self.selected = self.visible.len().saturating_sub(1);
+        self.pinned = true;
     }
 
     /// The selected row's index in the job.
