@@ -91,7 +91,9 @@ fn the_list_pages() {
     pty.send("\x1b[6~");
     pty.wait("PgDn", |s| s.contains("│ tenant: t035"));
     pty.send("\x04");
-    pty.wait("Ctrl-d (clamped to the end)", |s| s.contains("│ tenant: t059"));
+    pty.wait("Ctrl-d (clamped to the end)", |s| {
+        s.contains("│ tenant: t059")
+    });
     pty.send("\x15");
     pty.wait("Ctrl-u", |s| s.contains("│ tenant: t023"));
     pty.send("\x1b[5~");
@@ -140,7 +142,10 @@ fn text_is_not_cut_where_it_matters() {
     pty.wait("the list", |s| s.contains("READ-ONLY"));
     let footer = pty.contents().lines().last().unwrap_or("").to_string();
     for hint in [" new", " edit", " delete"] {
-        assert!(!footer.contains(hint), "read-only footer offers{hint}: {footer}");
+        assert!(
+            !footer.contains(hint),
+            "read-only footer offers{hint}: {footer}"
+        );
     }
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
@@ -165,7 +170,8 @@ fn text_is_not_cut_where_it_matters() {
     pty.wait("a toast", |s| s.contains("nothing to test"));
     pty.send("L");
     pty.wait("the message log, in full", |s| {
-        s.contains("Messages (") && s.contains("nothing to test: no configuration here; n creates one")
+        s.contains("Messages (")
+            && s.contains("nothing to test: no configuration here; n creates one")
     });
     pty.send("\x1b");
     pty.wait("the log closed", |s| !s.contains("Messages ("));
@@ -190,7 +196,9 @@ fn model_suggestions_stay_after_picking() {
     let both = |s: &str| s.contains("gpt-4o · fake-model-live");
     pty.wait("both live models suggested", both);
     pty.send("\x1b[B");
-    pty.wait("a model picked", |s| s.contains("Model     fake-model-live"));
+    pty.wait("a model picked", |s| {
+        s.contains("Model     fake-model-live")
+    });
     assert!(both(&pty.contents()), "the list stays:\n{}", pty.contents());
     pty.send("\x1b[B");
     pty.wait("the next one", |s| s.contains("Model     gpt-4o▏"));

@@ -121,6 +121,8 @@ pub struct Spawn<'a> {
     pub key_file: bool,
     /// Extra arguments.
     pub args: &'a [&'a str],
+    /// Extra environment variables.
+    pub env: &'a [(&'a str, &'a str)],
 }
 
 impl Default for Spawn<'_> {
@@ -130,6 +132,7 @@ impl Default for Spawn<'_> {
             rows: 40,
             key_file: true,
             args: &[],
+            env: &[],
         }
     }
 }
@@ -182,6 +185,9 @@ impl Pty {
         cmd.env("XDG_STATE_HOME", store.path("state"));
         cmd.env("HOME", store.path("home"));
         cmd.env("TERM", "xterm-256color");
+        for (k, v) in how.env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let screen = Arc::new(Mutex::new(vt100::Parser::new(
@@ -295,6 +301,22 @@ impl Drop for Pty {
 /// Ids `t000`, `t001`, … for `n` tenants.
 pub fn tenant_ids(n: usize) -> Vec<Option<String>> {
     (0..n).map(|i| Some(format!("t{i:03}"))).collect()
+}
+
+/// Every OSC 52 clipboard payload in `raw`, decoded.
+pub fn osc52_payloads(raw: &[u8]) -> Vec<String> {
+    use base64::Engine;
+    let text = String::from_utf8_lossy(raw);
+    text.split("\x1b]52;c;")
+        .skip(1)
+        .filter_map(|rest| {
+            let end = rest.find(['\x07', '\x1b'])?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(&rest[..end])
+                .ok()?;
+            String::from_utf8(bytes).ok()
+        })
+        .collect()
 }
 
 /// Whether `path` contains `needle` as bytes.

@@ -7,7 +7,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{App, TaskKey};
 use crate::domain::Scope;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, KeyContext};
 use crate::tui::event::AppEvent;
 use crate::tui::job::JobKind;
 use crate::tui::screens::Screen;
@@ -22,7 +22,14 @@ use crate::tui::widgets::{help, messages};
 
 impl App {
     pub(super) fn popup_key(&mut self, key: KeyEvent) {
-        if key.code == KeyCode::F(1) && !matches!(self.state.popup, Some(Popup::Help { .. })) {
+        let bound = self.state.keymap.action(KeyContext::Popup, &key) == Some(Action::Help);
+        // `?` is typed text in the picker and the text dialogs; elsewhere it is help.
+        let question = key.code == KeyCode::Char('?')
+            && matches!(
+                self.state.popup,
+                Some(Popup::Confirm(_) | Popup::Messages { .. } | Popup::Notice { .. })
+            );
+        if (bound || question) && !matches!(self.state.popup, Some(Popup::Help { .. })) {
             return self.open_help();
         }
         let page = self.page() as u16;

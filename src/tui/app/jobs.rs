@@ -115,11 +115,9 @@ impl App {
             "{} finished: {} scopes, {failed} failed; v shows the report",
             job.label, job.total
         );
-        let writes = job.label != "test";
+        // The marks stay (a bulk test of what was just changed is one key
+        // away); Esc clears them.
         self.toast(if failed == 0 { Level::Ok } else { Level::Error }, text);
-        if writes {
-            self.state.list.clear_marks();
-        }
         self.reload(self.state.scope());
     }
 }

@@ -109,10 +109,7 @@ impl App {
             Action::Delete if marked > 0 && self.writable("delete") => {
                 let scopes = self.configured(self.state.list.marked_scopes());
                 if scopes.is_empty() {
-                    self.toast(
-                        Level::Info,
-                        "none of the marked scopes has a configuration",
-                    );
+                    self.toast(Level::Info, "none of the marked scopes has a configuration");
                 } else {
                     self.confirm(ConfirmKind::BulkDelete { scopes });
                 }

@@ -16,6 +16,7 @@ use crate::tui::action::Action;
 
 mod outcome;
 mod rules;
+mod suggest;
 
 pub use outcome::{FetchRequest, FormOutcome, SaveRequest};
 
@@ -195,37 +196,6 @@ impl FormState {
         } else {
             "•".repeat(self.api_key.value().chars().count())
         }
-    }
-
-    /// Model suggestions matching the typed text (live list when loaded).
-    pub fn suggestions<'a>(&'a self, catalog: &'a Catalog) -> Vec<&'a str> {
-        let source: Vec<&str> = match &self.live {
-            LiveModels::Loaded(models) => models.iter().map(String::as_str).collect(),
-            _ => self
-                .spec(catalog)
-                .models
-                .iter()
-                .map(String::as_str)
-                .collect(),
-        };
-        let typed = self
-            .model_typed
-            .as_deref()
-            .unwrap_or("")
-            .trim()
-            .to_lowercase();
-        let mut out: Vec<&str> = source
-            .iter()
-            .copied()
-            .filter(|m| {
-                typed.is_empty() || m.to_lowercase().contains(&typed) || self.focus != Field::Model
-            })
-            .collect();
-        if out.is_empty() {
-            out = source;
-        }
-        out.truncate(MAX_SUGGESTIONS);
-        out
     }
 
     /// Handles an action bound in the form context.

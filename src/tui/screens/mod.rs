@@ -9,6 +9,7 @@ pub mod detail;
 pub mod form;
 pub mod form_view;
 pub mod instance_list;
+pub mod instance_sort;
 pub mod instances;
 pub mod results;
 

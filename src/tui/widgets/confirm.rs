@@ -157,7 +157,7 @@ impl ConfirmState {
 /// Draws the dialog centred in `area`.
 pub fn render(state: &ConfirmState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (title, body) = state.text();
-    let rect = centered(area, 64, body.len() as u16 + 6);
+    let rect = centered(area, 64, body.len() as u16 + 4);
     let inner = popup_frame(frame, rect, &title, theme);
     let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
     lines.push(Line::default());
