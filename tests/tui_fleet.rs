@@ -284,3 +284,51 @@ fn test_all_over_the_threshold_asks_first() {
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }
+
+#[test]
+fn bulk_provider_and_key_change_reports_per_scope_and_never_shows_the_key() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let base = rt.block_on(fake_provider::start());
+    let store = Store::new("");
+    store.seed(&tenant_ids(3), GOOD_KEY, &base);
+    let mut pty = Pty::spawn(&store, Spawn::default());
+    pty.wait("the list", |s| s.contains("Instances (4)"));
+    pty.send("j   "); // mark t000, t001, t002 (Space marks and moves down)
+    pty.wait("three marked", |s| s.contains("3 marked"));
+    pty.send("P");
+    pty.wait("the dialog", |s| {
+        s.contains("Set provider and key of 3 scopes")
+    });
+    let screen = pty.contents();
+    let line = screen.lines().find(|l| l.contains("◀")).unwrap();
+    let id = line
+        .rsplit_once('(')
+        .and_then(|(_, r)| r.split_once(')'))
+        .map(|(id, _)| id.to_string())
+        .unwrap();
+    let new_key = "sk-bulk-NEWKEY0123456789abcdefgh";
+    pty.send("\tgpt-bulk\t");
+    pty.send(new_key);
+    pty.send("\t");
+    pty.send(&base);
+    pty.send("\r");
+    pty.wait("the bulk change done", |s| {
+        s.contains("Bulk set provider") && s.contains("done: 3/3 · 3 ✓")
+    });
+    for t in ["t000", "t001", "t002"] {
+        let (code, out) = store.cli(&["-i", t, "get", "--json"]);
+        assert_eq!(code, 0, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["provider"], id.as_str(), "{out}");
+        assert_eq!(v["model"], "gpt-bulk");
+    }
+    assert!(
+        !pty.raw_contains(new_key.as_bytes()),
+        "the key never reached the screen"
+    );
+    assert!(!store.cli(&["audit", "--all", "--json"]).1.contains(new_key));
+    pty.send("\x1b");
+    pty.wait("back", |s| s.contains("Instances (4)"));
+    pty.send("q");
+    assert_eq!(pty.exit_code(), 0);
+}

@@ -117,7 +117,8 @@ impl InstanceList {
         self.priority.clear();
         self.ranked_for = None;
         self.selected = 0;
-        self.apply(keep);
+        let keep_idx = keep.and_then(|s| self.entries.iter().position(|e| &e.scope == s));
+        self.apply(keep_idx);
         if let Some(scope) = keep {
             self.select_scope(scope);
         }
@@ -136,12 +137,12 @@ impl InstanceList {
     /// Re-applies the filter text, facets and sort, keeping the selected
     /// scope selected while it stays visible.
     pub fn refilter(&mut self) {
-        let keep = self.selected().map(|e| e.scope.clone());
-        self.apply(keep.as_ref());
+        let keep = self.visible.get(self.selected).copied();
+        self.apply(keep);
     }
 
-    fn apply(&mut self, keep: Option<&Scope>) {
-        let keep_idx = keep.and_then(|s| self.entries.iter().position(|e| &e.scope == s));
+    /// Ranks, filters and sorts; then selects entry `keep_idx` if visible.
+    fn apply(&mut self, keep_idx: Option<usize>) {
         let pattern = self
             .filter
             .as_ref()
@@ -234,7 +235,7 @@ impl InstanceList {
             self.filter_typing = false;
             self.failing_only = false;
             self.provider = None;
-            self.apply(Some(scope));
+            self.apply(Some(idx));
         }
         if let Some(pos) = self.visible.iter().position(|&i| i == idx) {
             self.selected = pos;

@@ -1,5 +1,6 @@
-//! The sort columns of the fleet table and the sort itself: stable, by one
-//! column then the scope, with unconfigured scopes last.
+//! The sort columns of the fleet table and the sort itself: by one column
+//! then the scope (a total order, so the unstable sort is deterministic),
+//! with unconfigured scopes last.
 
 use super::instance_list::Entry;
 
@@ -39,30 +40,35 @@ impl SortBy {
     }
 }
 
-/// Sorts the row indices `rows` of `entries` by `sort`.
+/// Sorts the row indices `rows` of `entries` by `sort`. The keys are pulled
+/// out once into a flat vector (no pointer chasing per comparison), and
+/// since entries come in scope order, the index breaks ties by scope.
 pub(super) fn sort_rows(rows: &mut [usize], entries: &[Entry], sort: SortBy) {
-    let by_text = |get: fn(&Entry) -> Option<&str>| {
-        move |a: &usize, b: &usize| {
-            let (ea, eb) = (&entries[*a], &entries[*b]);
-            get(ea)
-                .unwrap_or("\u{10FFFF}")
-                .cmp(get(eb).unwrap_or("\u{10FFFF}"))
-                .then_with(|| ea.scope.cmp(&eb.scope))
+    /// Sorts after every real value: rows without a configuration go last.
+    const LAST: &str = "\u{10FFFF}";
+    fn by_text(rows: &mut [usize], entries: &[Entry], get: fn(&Entry) -> Option<&str>) {
+        let mut keyed: Vec<(&str, usize)> = rows
+            .iter()
+            .map(|&i| (get(&entries[i]).unwrap_or(LAST), i))
+            .collect();
+        keyed.sort_unstable();
+        for (slot, (_, i)) in rows.iter_mut().zip(keyed) {
+            *slot = i;
         }
-    };
+    }
     match sort {
         // Keep the ranking (load order when unfiltered: control plane, then by id).
         SortBy::Scope => {}
-        SortBy::Provider => rows.sort_by(by_text(Entry::provider)),
-        SortBy::Model => rows.sort_by(by_text(Entry::model)),
-        SortBy::LastTest => rows.sort_by_key(|&i| {
+        SortBy::Provider => by_text(rows, entries, Entry::provider),
+        SortBy::Model => by_text(rows, entries, Entry::model),
+        SortBy::LastTest => rows.sort_unstable_by_key(|&i| {
             let t = entries[i].summary.last_test.as_ref();
             let rank = match t {
                 Some(t) if !t.success => 0u8,
                 None => 1,
                 Some(_) => 2,
             };
-            (rank, t.map(|t| t.checked_at))
+            (rank, t.map(|t| t.checked_at), i)
         }),
     }
 }
