@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
-use common::fake_provider::{self, BAD_KEY, GOOD_KEY};
+use common::fake_provider::{self, BAD_KEY, GOOD_KEY, WAIT_KEY};
 use common::pty::{Pty, Spawn, Store, osc52_payloads, tenant_ids};
 
 /// Audit entries of `action`, per scope.
@@ -148,15 +148,23 @@ fn sort_and_facets_keep_the_selection() {
 }
 
 #[test]
-fn auto_refresh_picks_up_a_cli_write() {
-    let store = Store::new("");
+fn auto_refresh_picks_up_a_cli_write_and_keeps_the_selection() {
+    let store = Store::new("[[instances]]\nid = \"zeta\"\n");
     let mut pty = Pty::spawn(&store, Spawn::default());
-    pty.wait("the list", |s| s.contains("Instances (1)"));
+    pty.wait("the list", |s| s.contains("Instances (2)"));
+    pty.send("j");
+    pty.wait("zeta selected", |s| s.contains("│ tenant: zeta"));
     let (code, out) = store.cli(&["instances", "add", "from-another-terminal"]);
     assert_eq!(code, 0, "{out}");
     pty.wait("the new instance, without R", |s| {
-        s.contains("Instances (2)") && s.contains("from-another-terminal")
+        s.contains("Instances (3)") && s.contains("from-another-terminal")
     });
+    // The new row sorts before zeta; the selection follows the scope.
+    assert!(
+        pty.contents().contains("│ tenant: zeta"),
+        "{}",
+        pty.contents()
+    );
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }
@@ -329,6 +337,32 @@ fn bulk_provider_and_key_change_reports_per_scope_and_never_shows_the_key() {
     assert!(!store.cli(&["audit", "--all", "--json"]).1.contains(new_key));
     pty.send("\x1b");
     pty.wait("back", |s| s.contains("Instances (4)"));
+    pty.send("q");
+    assert_eq!(pty.exit_code(), 0);
+}
+
+#[test]
+fn a_run_left_in_the_background_shows_in_the_header_and_toasts_when_done() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let base = rt.block_on(fake_provider::start());
+    let store = Store::new("[prober]\nconcurrency = 2\n");
+    store.seed(&tenant_ids(20), WAIT_KEY, &base);
+    let mut pty = Pty::spawn(&store, Spawn::default());
+    pty.wait("the list", |s| s.contains("Instances (21)"));
+    pty.send("T");
+    pty.wait("the run under way", |s| s.contains("testing 2/20"));
+    pty.send("\r"); // jump to the first finished scope; the run goes on
+    pty.wait("the header shows the run", |s| {
+        s.contains("Instances (21)") && s.contains("⟳ test ")
+    });
+    pty.wait("a toast when it is done", |s| {
+        s.contains("test finished: 20 scopes")
+    });
+    assert!(!pty.contents().contains("⟳ test "), "{}", pty.contents());
+    pty.send("v");
+    pty.wait("its results", |s| s.contains("done: 20/20"));
+    pty.send("\x1b");
+    pty.wait("back", |s| s.contains("Instances (21)"));
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }
