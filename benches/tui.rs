@@ -1,11 +1,12 @@
 //! Terminal UI benchmarks.
 //!
-//! Criterion: a filter keystroke (fuzzy match + sort) over 100,000
-//! instances, and one frame rendered at 120×40 with 100,000 instances.
-//! Then, only under `cargo bench` (not `cargo test --benches`), the built
-//! binary in a pseudo-terminal with 10,000 instances in the store: time from
-//! spawn to the first frame and to the loaded list, CPU used while idle for
-//! 10 s (from `/proc/PID/stat`), and resident memory (`/proc/PID/status`).
+//! Criterion: a filter keystroke (fuzzy match + sort), a sort step, marking
+//! all, and one frame rendered at 120×40, over 100,000 instances (the frame
+//! also with all 100,000 marked). Then, only under `cargo bench` (not
+//! `cargo test --benches`), the built binary in a pseudo-terminal with
+//! 100,000 instances in the store: time from spawn to the first frame and
+//! to the loaded list, CPU used while idle for 10 s with auto-refresh on
+//! (from `/proc/PID/stat`), and resident memory (`/proc/PID/status`).
 
 use std::hint::black_box;
 use std::io::Read;
@@ -24,7 +25,7 @@ use ratatui::backend::TestBackend;
 use time::macros::datetime;
 
 const BIG: usize = 100_000;
-const STORE_INSTANCES: usize = 10_000;
+const STORE_INSTANCES: usize = 100_000;
 const IDLE: Duration = Duration::from_secs(10);
 
 fn summaries(n: usize) -> Vec<InstanceSummary> {
@@ -127,11 +128,47 @@ fn benches(c: &mut Criterion) {
         "filter keystroke, full rescan: {:.2} ms CPU (all threads) per keystroke",
         per_key * 1e3
     );
+    s.list.filter = None;
+    s.list.refilter();
+    c.bench_function("sort, 100k instances", |b| {
+        b.iter(|| {
+            // Cycles scope → provider → model → last test, one step per iteration.
+            s.list.sort = s.list.sort.next();
+            s.list.refilter();
+            black_box(s.list.visible_len())
+        })
+    });
+    let cpu0 = process_cpu();
+    for _ in 0..rounds {
+        s.list.sort = s.list.sort.next();
+        s.list.refilter();
+    }
+    println!(
+        "sort step: {:.2} ms CPU per step (cycling the four columns)",
+        (process_cpu() - cpu0) / rounds as f64 * 1e3
+    );
+    s.list.sort = llmcfg::tui::screens::instances::SortBy::Scope;
+    s.list.refilter();
+    c.bench_function("mark all visible, 100k instances", |b| {
+        b.iter(|| {
+            s.list.clear_marks();
+            s.list.mark_all_visible();
+            black_box(s.list.marked_count())
+        })
+    });
     let s = state(BIG);
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     c.bench_function("render frame 120x40, 100k instances", |b| {
         b.iter(|| {
             terminal.draw(|f| ui::render(&s, f)).unwrap();
+        })
+    });
+    let mut marked = state(BIG);
+    marked.list.mark_all_visible();
+    assert_eq!(marked.list.marked_count(), BIG + 1);
+    c.bench_function("render frame 120x40, 100k marked", |b| {
+        b.iter(|| {
+            terminal.draw(|f| ui::render(&marked, f)).unwrap();
         })
     });
 }

@@ -331,7 +331,7 @@ async fn test_failure_shows_invalid_key() {
     .await;
     h.key(KeyCode::Char('T'));
     h.wait("test all done", |o| {
-        o.screen == "test_all" && o.text.contains("done: 1/1 tested")
+        o.screen == "results" && o.text.contains("done: 1/1")
     })
     .await;
     h.key(KeyCode::Esc);
@@ -489,6 +489,46 @@ async fn key_conflicts_are_reported_at_start_and_overrides_apply() {
     .await;
     h.key(KeyCode::Esc);
     h.wait("help closed", |o| !o.text.contains("Audit history of"))
+        .await;
+    h.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_scrolling_stops_at_the_end_and_each_popup_has_help() {
+    let mut h = Harness::start().await;
+    h.key(KeyCode::Char('?'));
+    let top = h.wait("help", |o| o.text.contains("Help: Instances")).await;
+    for _ in 0..200 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::End);
+    let end = h
+        .wait("scrolled to the end", |o| {
+            o.text != top.text && o.text.contains("Help")
+        })
+        .await;
+    // One step up from the end moves at once: the offset stopped at the end
+    // instead of counting 200 steps past it.
+    h.key(KeyCode::Up);
+    h.wait("one line up", |o| o.text != end.text).await;
+    h.key(KeyCode::Esc);
+    h.wait("help closed", |o| !o.text.contains("Help:")).await;
+    // A popup's help lists the popup's keys, and closing it returns to the popup.
+    h.ctrl('p');
+    h.wait("the picker", |o| o.text.contains("Switch scope"))
+        .await;
+    h.key(KeyCode::F(1));
+    h.wait("popup help", |o| {
+        o.text.contains("Help: Popups") && o.text.contains("Close without acting")
+    })
+    .await;
+    h.key(KeyCode::Esc);
+    h.wait("back in the picker", |o| {
+        o.text.contains("Switch scope") && !o.text.contains("Help:")
+    })
+    .await;
+    h.key(KeyCode::Esc);
+    h.wait("picker closed", |o| !o.text.contains("Switch scope"))
         .await;
     h.quit().await;
 }

@@ -7,14 +7,14 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use llmcfg::domain::{
     AuditEntry, Catalog, ConfigView, InstanceId, InstanceSummary, Scope, TestResult, TestStatus,
 };
-use llmcfg::service::{ServiceError, TestProgress};
 use llmcfg::tui::action::Action;
 use llmcfg::tui::buffer_text;
+use llmcfg::tui::job::{JobKind, JobRow, JobState, Phase, RowOutcome};
 use llmcfg::tui::keymap::KeyMap;
 use llmcfg::tui::screens::Screen;
 use llmcfg::tui::screens::audit::AuditState;
 use llmcfg::tui::screens::form::FormState;
-use llmcfg::tui::screens::test_all::TestAllState;
+use llmcfg::tui::screens::results::ResultsView;
 use llmcfg::tui::state::{AppState, Env, Popup};
 use llmcfg::tui::theme::Theme;
 use llmcfg::tui::ui;
@@ -152,6 +152,39 @@ fn create_form(reveal: bool) -> FormState {
     f
 }
 
+/// A "test all" run over three scopes: one ok, one failed test, one that
+/// could not be tested; `done` adds the third row.
+fn results_state(phase: Phase, done: bool) -> AppState {
+    let mut s = state();
+    let mut job = JobState::new(1, &JobKind::Test, true, 3);
+    job.record(JobRow {
+        scope: Scope::Global,
+        outcome: RowOutcome::Tested(test(true, TestStatus::Ok, "Connection successful", 0)),
+    });
+    job.record(JobRow {
+        scope: scope("acme-prod"),
+        outcome: RowOutcome::Tested(test(
+            false,
+            TestStatus::InvalidKey,
+            "HTTP 401: the provider rejected the API key; check it at platform.openai.com/api-keys and enter it again with e",
+            0,
+        )),
+    });
+    if done {
+        job.record(JobRow {
+            scope: scope("beta"),
+            outcome: RowOutcome::Failed("the service has stopped".into()),
+        });
+    }
+    job.phase = phase;
+    job.flush();
+    let mut view = ResultsView::default();
+    view.flush(&job);
+    s.job = Some(job);
+    s.screen = Screen::Results(view);
+    s
+}
+
 /// Every screen and dialog, by name.
 fn all_states() -> Vec<(&'static str, AppState)> {
     let mut out = Vec::new();
@@ -249,12 +282,20 @@ fn all_states() -> Vec<(&'static str, AppState)> {
     out.push(("add_instance_invalid", s));
 
     let mut s = state();
-    s.popup = Some(Popup::Help { scroll: 0 });
+    s.popup = Some(Popup::Help {
+        context: llmcfg::tui::action::KeyContext::List,
+        scroll: 0,
+        under: None,
+    });
     out.push(("help", s));
 
     let mut s = state();
     s.screen = Screen::Form(Box::new(create_form(false)));
-    s.popup = Some(Popup::Help { scroll: 0 });
+    s.popup = Some(Popup::Help {
+        context: llmcfg::tui::action::KeyContext::List,
+        scroll: 0,
+        under: None,
+    });
     out.push(("help_form", s));
 
     let mut s = state();
@@ -287,52 +328,32 @@ fn all_states() -> Vec<(&'static str, AppState)> {
     });
     out.push(("audit", s));
 
-    let mut s = state();
-    let mut t = TestAllState {
-        generation: 1,
-        total: Some(3),
-        ..Default::default()
-    };
-    t.record(
-        Scope::Global,
-        Ok(test(true, TestStatus::Ok, "Connection successful", 0)),
-    );
-    t.record(
-        scope("acme-prod"),
-        Ok(test(
-            false,
-            TestStatus::InvalidKey,
-            "HTTP 401: the provider rejected the API key",
-            0,
-        )),
-    );
-    s.screen = Screen::TestAll(t);
-    out.push(("test_all_running", s));
+    out.push(("test_all_running", results_state(Phase::Running, false)));
+    out.push(("test_all_done", results_state(Phase::Done, true)));
 
     let mut s = state();
-    let mut t = TestAllState {
-        generation: 1,
-        total: Some(3),
-        done: true,
-        ..Default::default()
-    };
-    t.record(
-        Scope::Global,
-        Ok(test(true, TestStatus::Ok, "Connection successful", 0)),
+    s.list.move_by(1);
+    s.list.toggle_mark();
+    s.list.move_by(1);
+    s.list.toggle_mark();
+    out.push(("marked_list", s));
+
+    let mut s = state();
+    let many: Vec<Scope> = (0..12).map(|i| scope(&format!("tenant-{i:02}"))).collect();
+    s.popup = Some(Popup::Confirm(ConfirmState::new(ConfirmKind::BulkDelete {
+        scopes: many,
+    })));
+    out.push(("confirm_bulk_delete", s));
+
+    let mut s = state();
+    s.messages.push(NOW, Level::Error, "acme-prod: test failed: remote server error: HTTP 502 from the gateway at https://llm-gateway.internal.example.com/v1/models/gpt-4o after 3 retries; the upstream answered with an HTML error page");
+    s.messages.push(
+        NOW,
+        Level::Ok,
+        "saved the configuration of the tenant: acme-prod",
     );
-    t.record(
-        scope("acme-prod"),
-        Ok(test(
-            false,
-            TestStatus::InvalidKey,
-            "HTTP 401: the provider rejected the API key",
-            0,
-        )),
-    );
-    t.record(scope("beta"), Err(ServiceError::Stopped));
-    let _ = TestProgress::Started { total: 3 };
-    s.screen = Screen::TestAll(t);
-    out.push(("test_all_done", s));
+    s.popup = Some(Popup::Messages { scroll: 0 });
+    out.push(("messages", s));
     out
 }
 
@@ -343,6 +364,32 @@ fn every_screen_at_two_sizes() {
             insta::assert_snapshot!(format!("{name}_{w}x{h}"), render(&s, w, h));
         }
     }
+}
+
+#[test]
+fn narrow_header_keeps_the_scope_and_long_ids_keep_both_ends() {
+    let long = format!("{}-eu-west-2-prod", "a".repeat(112));
+    let mut list = summaries();
+    list.push(InstanceSummary {
+        instance_id: Some(long.clone()),
+        name: None,
+        config: None,
+        last_test: None,
+    });
+    let mut s = state();
+    s.list.set_entries(list, Some(&scope(&long)));
+    let text = render(&s, 60, 20);
+    let header = text.lines().next().unwrap();
+    assert!(
+        !header.contains("/data/llmcfg"),
+        "the path went first: {header}"
+    );
+    assert!(
+        header.contains("prod"),
+        "the end of the id is shown: {header}"
+    );
+    assert!(text.contains("…"), "ids get a middle ellipsis:\n{text}");
+    insta::assert_snapshot!("long_id_60x20", text);
 }
 
 #[test]

@@ -32,12 +32,25 @@ pub struct Context {
 pub async fn open_service(
     global: &GlobalArgs,
 ) -> Result<(ServiceHandle, Settings, Paths), CliError> {
+    let (handle, settings, paths, notices) = open_service_noticed(global).await?;
+    for notice in notices {
+        eprintln!("llmcfg: {notice}");
+    }
+    Ok((handle, settings, paths))
+}
+
+/// [`open_service`] that returns the one-time notices (a new master key, a
+/// finished rotation) instead of printing them, so the TUI can show them
+/// inside its alternate screen where the user will see them.
+pub async fn open_service_noticed(
+    global: &GlobalArgs,
+) -> Result<(ServiceHandle, Settings, Paths, Vec<String>), CliError> {
     let (settings, paths) = load_settings(global)?;
     if let Some(url) = remote_url(global, &settings) {
         let handle = open_remote(&url, &settings, &paths)?;
-        return Ok((handle, settings, paths));
+        return Ok((handle, settings, paths, Vec::new()));
     }
-    open_local(global, settings, paths, None).await
+    open_local_noticed(global, settings, paths, None).await
 }
 
 /// Reads `config.toml` and resolves the file locations.
@@ -159,6 +172,20 @@ pub async fn open_local(
     paths: Paths,
     guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
 ) -> Result<(ServiceHandle, Settings, Paths), CliError> {
+    let (handle, settings, paths, notices) =
+        open_local_noticed(global, settings, paths, guard).await?;
+    for notice in notices {
+        eprintln!("llmcfg: {notice}");
+    }
+    Ok((handle, settings, paths))
+}
+
+async fn open_local_noticed(
+    global: &GlobalArgs,
+    settings: Settings,
+    paths: Paths,
+    guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+) -> Result<(ServiceHandle, Settings, Paths, Vec<String>), CliError> {
     let configured = settings
         .configured_instances()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
@@ -211,8 +238,9 @@ pub async fn open_local(
         postgres,
     })
     .await?;
-    for notice in notices {
-        match notice {
+    let notices = notices
+        .into_iter()
+        .map(|notice| match notice {
             OpenNotice::CreatedMasterKey(source) => {
                 let hint = match &source {
                     KeySource::File(_) | KeySource::DefaultFile(_) => {
@@ -227,15 +255,13 @@ pub async fn open_local(
                     }
                     _ => String::new(),
                 };
-                eprintln!("llmcfg: created a new master key in the {source}{why}. {hint}");
+                format!("created a new master key in the {source}{why}. {hint}")
             }
-            OpenNotice::FinishedRotation => {
-                eprintln!("llmcfg: completed an interrupted master-key rotation");
-            }
-        }
-    }
+            OpenNotice::FinishedRotation => "completed an interrupted master-key rotation".into(),
+        })
+        .collect();
     let handle = ServiceHandle::spawn(Backend::Local(backend), local_actor());
-    Ok((handle, settings, paths))
+    Ok((handle, settings, paths, notices))
 }
 
 fn absolute(p: &std::path::Path) -> std::path::PathBuf {

@@ -25,7 +25,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-pub use context::{Context, open_service};
+pub use context::{Context, open_service, open_service_noticed};
 pub use exit::CliError;
 
 /// Manage the LLM provider configuration of a control plane and its tenant instances.

@@ -124,6 +124,10 @@ impl Inner {
             } => {
                 let _ = respond_to.send(self.client.delete(&scope).await);
             }
+            // A remote server offers no cheap change signal: no auto-refresh.
+            Request::ChangeMark { respond_to } => {
+                let _ = respond_to.send(Ok(None));
+            }
             Request::ListInstances { respond_to } => {
                 let _ = respond_to.send(self.instances().await);
             }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 use super::local::LocalBackend;
-use super::message::{Reply, Request, TestProgress};
+use super::message::{ChangeMark, Reply, Request, TestProgress};
 use super::{Backend, BackendInfo, ServiceError};
 use crate::domain::{
     ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, IssuedToken,
@@ -135,7 +135,14 @@ impl ServiceHandle {
         .await
     }
 
-    /// The control plane and every known instance, with configs and last tests.
+    /// A cheap signal that anything shown changed (another process
+    /// included); `None` when the backend has none (remote mode).
+    pub async fn change_mark(&self) -> Result<Option<ChangeMark>, ServiceError> {
+        self.call(|respond_to| Request::ChangeMark { respond_to })
+            .await
+    }
+
+    /// The control plane and every instance with its config and last test.
     pub async fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
         self.call(|respond_to| Request::ListInstances { respond_to })
             .await

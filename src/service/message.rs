@@ -35,6 +35,11 @@ pub enum TestProgress {
     },
 }
 
+/// An opaque value that changes whenever any config, instance or test
+/// result changes; compare two marks for equality, nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChangeMark(pub(crate) i64);
+
 /// One request to a backend.
 #[derive(Debug)]
 pub enum Request {
@@ -64,6 +69,9 @@ pub enum Request {
         respond_to: Reply<()>,
     },
     /// List scopes with their configs and last tests.
+    ChangeMark {
+        respond_to: Reply<Option<ChangeMark>>,
+    },
     ListInstances {
         respond_to: Reply<Vec<InstanceSummary>>,
     },

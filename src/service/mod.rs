@@ -23,4 +23,4 @@ pub use backend::{Backend, BackendInfo, RemoteService};
 pub use error::{MasterKeyError, ServiceError};
 pub use handle::{AdminHandle, ServiceHandle};
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
-pub use message::{Reply, Request, TestProgress};
+pub use message::{ChangeMark, Reply, Request, TestProgress};

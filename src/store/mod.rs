@@ -200,6 +200,12 @@ impl Store {
         each!(self, s => s.audit(scope, limit))
     }
 
+    /// An opaque number that changes whenever a config, an instance or a
+    /// test result changes (the newest audit id).
+    pub async fn change_mark(&self) -> Result<i64, StoreError> {
+        each!(self, s => s.change_mark())
+    }
+
     /// Registers an instance id (or renames it); returns true when it was new.
     pub async fn add_instance(
         &self,

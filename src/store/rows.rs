@@ -306,6 +306,11 @@ pub(crate) fn matching_token<'a, R: Columns + 'a>(
 /// Reads the recorded master-key check value (both dialects).
 pub const KEY_CHECK: &str = "SELECT value FROM meta WHERE key = 'key_check'";
 
+/// The change mark: the newest audit id. Every write and every recorded test
+/// appends an audit entry in its own transaction, so the mark moves whenever
+/// anything a reader shows changes, in any process or replica.
+pub const CHANGE_MARK: &str = "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM audit";
+
 /// Refuses a write when the master-key check value recorded in the store is
 /// not the one this process seals with (another process rotated the key).
 pub fn verify_sealing_key(

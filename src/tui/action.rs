@@ -52,6 +52,49 @@ pub enum Action {
     Reveal,
     /// Fetch the live model list from the provider.
     FetchModels,
+    /// Move up one page.
+    PageUp,
+    /// Move down one page.
+    PageDown,
+    /// Mark or unmark the selected row.
+    Mark,
+    /// Mark every visible row.
+    MarkAll,
+    /// Cycle the sort column.
+    Sort,
+    /// Show only scopes whose last test failed (toggle).
+    FailingOnly,
+    /// Cycle the provider filter.
+    ProviderFilter,
+    /// Cycle the status filter of a results view.
+    StatusFilter,
+    /// Reopen the last run's results.
+    Reopen,
+    /// Copy the selected scope id (OSC 52).
+    Copy,
+    /// Copy the selected configuration as JSON, without the key (OSC 52).
+    CopyJson,
+    /// Show the message log.
+    Messages,
+    /// Set the model of the marked scopes.
+    SetModel,
+    /// Set provider, key and base URL of the marked scopes.
+    SetProvider,
+}
+
+impl Action {
+    /// Whether the action writes (hidden from the hints in read-only mode).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::New
+                | Action::Edit
+                | Action::Delete
+                | Action::AddInstance
+                | Action::SetModel
+                | Action::SetProvider
+        )
+    }
 }
 
 /// Where a binding applies.
@@ -63,8 +106,12 @@ pub enum KeyContext {
     List,
     /// The create / edit form (text entry: no plain-letter bindings).
     Form,
-    /// Read-only tables: audit history, test-all results.
+    /// Read-only tables: audit history.
     Table,
+    /// The results of a job (test all, bulk actions).
+    Results,
+    /// A popup: picker, dialogs, the message log.
+    Popup,
 }
 
 impl KeyContext {
@@ -75,12 +122,14 @@ impl KeyContext {
             KeyContext::List => "Instances",
             KeyContext::Form => "Form",
             KeyContext::Table => "Tables",
+            KeyContext::Results => "Results",
+            KeyContext::Popup => "Popups",
         }
     }
 
     /// Whether the context takes typed text, so plain letters must reach the input.
     pub fn is_text_entry(self) -> bool {
-        matches!(self, KeyContext::Form)
+        matches!(self, KeyContext::Form | KeyContext::Popup)
     }
 }
 
@@ -123,220 +172,9 @@ const fn spec(
     }
 }
 
-use Action as A;
-use KeyContext as C;
+mod registry;
 
-/// Every binding of the application, in footer/help order.
-pub static REGISTRY: &[ActionSpec] = &[
-    spec(A::Up, "up", "up", "Move up", C::Global, &["up", "k"], false),
-    spec(
-        A::Down,
-        "down",
-        "down",
-        "Move down",
-        C::Global,
-        &["down", "j"],
-        false,
-    ),
-    spec(
-        A::Top,
-        "top",
-        "top",
-        "Jump to the first row",
-        C::Global,
-        &["g", "home"],
-        false,
-    ),
-    spec(
-        A::Bottom,
-        "bottom",
-        "bottom",
-        "Jump to the last row",
-        C::Global,
-        &["G", "end"],
-        false,
-    ),
-    spec(
-        A::Confirm,
-        "confirm",
-        "open",
-        "Open the selection / confirm",
-        C::Global,
-        &["enter"],
-        false,
-    ),
-    spec(
-        A::Back,
-        "back",
-        "back",
-        "Back, cancel a running test, close",
-        C::Global,
-        &["esc"],
-        false,
-    ),
-    spec(
-        A::Help,
-        "help",
-        "help",
-        "Show this help",
-        C::Global,
-        &["?"],
-        true,
-    ),
-    spec(
-        A::Quit,
-        "quit",
-        "quit",
-        "Quit",
-        C::Global,
-        &["q", "ctrl-c"],
-        true,
-    ),
-    spec(
-        A::Filter,
-        "filter",
-        "filter",
-        "Filter the list as you type",
-        C::List,
-        &["/"],
-        true,
-    ),
-    spec(
-        A::Picker,
-        "picker",
-        "switch",
-        "Pick an instance (fuzzy)",
-        C::Global,
-        &["ctrl-p", ":"],
-        true,
-    ),
-    spec(
-        A::AddInstance,
-        "add_instance",
-        "add id",
-        "Register an instance id",
-        C::List,
-        &["a"],
-        false,
-    ),
-    spec(
-        A::New,
-        "new",
-        "new",
-        "Create a configuration",
-        C::List,
-        &["n"],
-        true,
-    ),
-    spec(
-        A::Edit,
-        "edit",
-        "edit",
-        "Edit the configuration",
-        C::List,
-        &["e"],
-        true,
-    ),
-    spec(
-        A::Delete,
-        "delete",
-        "delete",
-        "Delete the configuration",
-        C::List,
-        &["d", "delete"],
-        true,
-    ),
-    spec(
-        A::Test,
-        "test",
-        "test",
-        "Test the connection",
-        C::List,
-        &["t"],
-        true,
-    ),
-    spec(
-        A::TestAll,
-        "test_all",
-        "test all",
-        "Test every configured scope",
-        C::List,
-        &["T"],
-        true,
-    ),
-    spec(
-        A::History,
-        "history",
-        "history",
-        "Audit history of the scope",
-        C::List,
-        &["h"],
-        true,
-    ),
-    spec(
-        A::Refresh,
-        "refresh",
-        "refresh",
-        "Reload the instance list",
-        C::List,
-        &["R"],
-        false,
-    ),
-    spec(
-        A::NextField,
-        "next_field",
-        "next",
-        "Next field",
-        C::Form,
-        &["tab"],
-        true,
-    ),
-    spec(
-        A::PrevField,
-        "prev_field",
-        "prev",
-        "Previous field",
-        C::Form,
-        &["backtab"],
-        false,
-    ),
-    spec(
-        A::Save,
-        "save",
-        "save",
-        "Save (also Enter on the last field)",
-        C::Form,
-        &["ctrl-s"],
-        true,
-    ),
-    spec(
-        A::Reveal,
-        "reveal",
-        "reveal key",
-        "Show / hide the API key",
-        C::Form,
-        &["ctrl-r"],
-        true,
-    ),
-    spec(
-        A::FetchModels,
-        "fetch_models",
-        "live models",
-        "Fetch the provider's model list",
-        C::Form,
-        &["ctrl-l"],
-        true,
-    ),
-    spec(
-        A::Back,
-        "form_back",
-        "cancel",
-        "Cancel (asks when changed)",
-        C::Form,
-        &["esc"],
-        true,
-    ),
-];
+pub use registry::REGISTRY;
 
 /// The registry entry of `name` (as written in `[keys]`).
 pub fn by_name(name: &str) -> Option<&'static ActionSpec> {

@@ -1,7 +1,9 @@
 //! The app: the drawable [`AppState`] plus what it must not contain — the
-//! service handle, the event channel and the abort handles of running
-//! tasks. Keys become actions (via the key map), actions change state or
-//! spawn a service call, and every call reports back as an [`AppEvent`].
+//! service handle, the event channel, the abort handles of running tasks
+//! and the clipboard sink. Keys become actions (via the key map), actions
+//! change state or spawn a service call, and every call reports back as an
+//! [`AppEvent`]. The key handlers live in the submodules, one per kind of
+//! screen; this file routes a key to the right one.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -11,23 +13,26 @@ use ratatui::layout::Rect;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
-use tui_input::Input;
 
-use super::action::Action;
 use super::event::AppEvent;
 use super::screens::Screen;
-use super::screens::chrome::TWO_PANE_WIDTH;
-use super::screens::form::FormState;
-use super::state::{AppState, Popup};
-use super::widgets::add_instance::AddInstanceState;
+use super::screens::chrome::{MIN_HEIGHT, MIN_WIDTH};
+use super::state::AppState;
+use super::state::Popup;
+use super::widgets::clipboard::{self, ClipboardSink};
 use super::widgets::confirm::{ConfirmKind, ConfirmState};
-use super::widgets::picker::PickerState;
 use super::widgets::toast::Level;
 use crate::domain::Scope;
-use crate::service::ServiceHandle;
+use crate::service::{ChangeMark, ServiceHandle};
 
 mod input;
+mod jobs;
+mod main_keys;
+mod refresh;
+
+pub use refresh::CHANGE_POLL;
 mod results;
+mod table_keys;
 mod tasks;
 
 /// How long a toast stays.
@@ -39,7 +44,8 @@ enum TaskKey {
     Test(Scope),
     Audit,
     Models,
-    TestAll,
+    Job,
+    ChangeMark,
 }
 
 /// The running application.
@@ -52,9 +58,12 @@ pub struct App {
     tasks: HashMap<TaskKey, AbortHandle>,
     generation: u64,
     concurrency: usize,
-    /// Last frame size (maps mouse clicks to rows).
+    /// Last frame size (maps mouse clicks to rows, sizes pages).
     pub(super) size: Rect,
     mouse: bool,
+    clipboard: ClipboardSink,
+    /// The last change mark seen; a different one triggers a reload.
+    mark: Option<ChangeMark>,
 }
 
 impl App {
@@ -71,9 +80,28 @@ impl App {
             concurrency: concurrency.max(1),
             size: Rect::default(),
             mouse,
+            clipboard: clipboard::discard(),
+            mark: None,
         };
+        app.state.auto_refresh =
+            matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });
         app.reload(None);
         app
+    }
+
+    /// Where `y` sends copied text (the binary installs OSC 52 on stdout).
+    pub fn set_clipboard(&mut self, sink: ClipboardSink) {
+        self.clipboard = sink;
+    }
+
+    /// Shows a one-time notice that stays until acknowledged; it is also
+    /// kept in the message log.
+    pub fn notice(&mut self, text: impl Into<String>) {
+        let text = text.into();
+        self.state
+            .messages
+            .push(OffsetDateTime::now_utc(), Level::Info, text.clone());
+        self.state.popup = Some(Popup::Notice { text });
     }
 
     fn spawn<F>(&mut self, key: Option<TaskKey>, fut: F)
@@ -102,6 +130,10 @@ impl App {
     }
 
     fn toast(&mut self, level: Level, text: impl Into<String>) {
+        let text = text.into();
+        self.state
+            .messages
+            .push(self.state.now, level, text.clone());
         let id = self.state.toasts.push(level, text);
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -110,9 +142,16 @@ impl App {
         });
     }
 
-    /// Brings derived state up to date before a frame (a pending re-rank).
+    /// Brings derived state up to date before a frame (a pending re-rank,
+    /// the order of streamed job rows).
     pub fn before_frame(&mut self) {
         self.state.list.flush();
+        if let Some(job) = &mut self.state.job {
+            job.flush();
+            if let Screen::Results(view) = &mut self.state.screen {
+                view.flush(job);
+            }
+        }
     }
 
     /// Advances the spinner.
@@ -120,24 +159,40 @@ impl App {
         self.state.tests.throbber.calc_next();
     }
 
+    /// Whether the terminal is below the usable size (only resize and quit act).
+    fn too_small(&self) -> bool {
+        self.size.width < MIN_WIDTH || self.size.height < MIN_HEIGHT
+    }
+
     /// Handles input from the terminal.
     pub fn on_terminal_event(&mut self, event: Event) {
         self.state.now = OffsetDateTime::now_utc();
         match event {
             Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
-            Event::Mouse(m) if self.mouse => {
+            Event::Mouse(m) if self.mouse && !self.too_small() => {
                 self.state.list.flush();
                 self.on_mouse(m);
             }
             // The loop redraws after every event, which is all a resize needs.
+            Event::Resize(w, h) => self.size = Rect::new(0, 0, w, h),
             _ => {}
         }
     }
 
     fn on_key(&mut self, key: KeyEvent) {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.state.quit = true;
+        let ctrl_c =
+            key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+        if self.too_small() {
+            // Nothing is visible, so nothing but quitting may act (a dirty
+            // form is kept: its question could not be seen either).
+            let quit = ctrl_c || key.code == KeyCode::Char('q');
+            if quit && !self.form_dirty() {
+                self.state.quit = true;
+            }
             return;
+        }
+        if ctrl_c {
+            return self.request_quit();
         }
         if !self.state.list.filter_typing {
             self.state.list.flush();
@@ -153,11 +208,25 @@ impl App {
                 }
             }
             Screen::Form(_) => self.form_key(key),
-            Screen::Audit(_) | Screen::TestAll(_) => {
+            Screen::Results(v) if v.typing => self.results_filter_key(key),
+            Screen::Audit(_) | Screen::Results(_) => {
                 if let Some(a) = self.state.keymap.action(self.state.screen.context(), &key) {
                     self.table_action(a);
                 }
             }
+        }
+    }
+
+    fn form_dirty(&self) -> bool {
+        matches!(&self.state.screen, Screen::Form(f) if f.is_dirty())
+    }
+
+    /// `q` / Ctrl-c: quits, but asks first when a form has unsaved changes.
+    fn request_quit(&mut self) {
+        if self.form_dirty() {
+            self.state.popup = Some(Popup::Confirm(ConfirmState::new(ConfirmKind::QuitDiscard)));
+        } else {
+            self.state.quit = true;
         }
     }
 
@@ -169,143 +238,19 @@ impl App {
         !self.state.env.read_only
     }
 
-    fn main_action(&mut self, action: Action) {
-        let selected = self.state.list.selected().cloned();
-        let scope = selected.as_ref().map(|e| e.scope.clone());
-        let config = selected.as_ref().and_then(|e| e.summary.config.clone());
-        match action {
-            Action::Quit => self.state.quit = true,
-            Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
-            Action::Up => self.state.list.move_by(-1),
-            Action::Down => self.state.list.move_by(1),
-            Action::Top => self.state.list.top(),
-            Action::Bottom => self.state.list.bottom(),
-            // Only the single-pane layout hides the detail behind Enter.
-            Action::Confirm if self.size.width < TWO_PANE_WIDTH => self.state.narrow_detail = true,
-            Action::Back => self.back(scope.as_ref()),
-            Action::Filter => {
-                self.state.list.filter = Some(Input::default());
-                self.state.list.filter_typing = true;
+    /// Rows of the list on the current frame (one page).
+    fn page(&self) -> isize {
+        let rows = match &self.state.screen {
+            Screen::Results(_) => {
+                crate::tui::screens::results::page_rows(self.size.height.saturating_sub(2))
             }
-            Action::Picker => self.open_picker(),
-            Action::AddInstance if self.writable("adding an instance") => {
-                self.state.popup = Some(Popup::AddInstance(AddInstanceState::default()));
-            }
-            Action::New if self.writable("create") => match (scope, config) {
-                (Some(_), Some(_)) => self.toast(
-                    Level::Info,
-                    "this scope already has a configuration; e edits it",
-                ),
-                (Some(scope), None) => {
-                    self.state.screen =
-                        Screen::Form(Box::new(FormState::create(scope, self.state.catalog)));
-                }
-                (None, _) => {}
-            },
-            Action::Edit if self.writable("edit") => match (scope, config) {
-                (Some(scope), Some(c)) => {
-                    self.state.screen =
-                        Screen::Form(Box::new(FormState::edit(scope, c, self.state.catalog)));
-                }
-                (Some(_), None) => {
-                    self.toast(Level::Info, "no configuration here yet; n creates one")
-                }
-                (None, _) => {}
-            },
-            Action::Delete if self.writable("delete") => match (scope, config) {
-                (Some(scope), Some(_)) => {
-                    self.state.popup =
-                        Some(Popup::Confirm(ConfirmState::new(ConfirmKind::Delete {
-                            scope,
-                        })));
-                }
-                (Some(_), None) => {
-                    self.toast(Level::Info, "nothing to delete: no configuration here")
-                }
-                (None, _) => {}
-            },
-            Action::Test => match (scope, config) {
-                (Some(scope), Some(_)) => self.start_test(scope),
-                (Some(_), None) => self.toast(
-                    Level::Info,
-                    "nothing to test: no configuration here; n creates one",
-                ),
-                (None, _) => {}
-            },
-            Action::TestAll => self.start_test_all(),
-            Action::History => {
-                if let Some(scope) = scope {
-                    self.load_audit(scope);
-                }
-            }
-            Action::Refresh => self.reload(scope),
-            _ => {}
-        }
-    }
-
-    /// Esc on the main screen: cancel this scope's test, else leave the
-    /// detail (single pane), else clear the filter.
-    fn back(&mut self, scope: Option<&Scope>) {
-        if let Some(scope) = scope
-            && self.state.tests.cancel(scope)
-        {
-            self.abort(&TaskKey::Test(scope.clone()));
-            self.toast(Level::Info, format!("test of the {scope} cancelled"));
-        } else if self.state.narrow_detail {
-            self.state.narrow_detail = false;
-        } else if self.state.list.filter.is_some() {
-            self.state.list.filter = None;
-            self.state.list.refilter();
-        }
-    }
-
-    /// Switches the current scope, staying on the same screen and dropping
-    /// the old scope's stale work (its test, audit load, model fetch).
-    pub fn switch_scope(&mut self, scope: Scope) {
-        if let Some(old) = self.state.scope()
-            && old != scope
-        {
-            if self.state.tests.cancel(&old) {
-                self.abort(&TaskKey::Test(old.clone()));
-            }
-            self.abort(&TaskKey::Audit);
-            self.abort(&TaskKey::Models);
-        }
-        self.state.list.select_scope(&scope);
-        self.state.touch_recent(&scope);
-        if matches!(self.state.screen, Screen::Audit(_)) {
-            self.load_audit(scope);
-        }
-    }
-
-    fn open_picker(&mut self) {
-        let picker = PickerState::new(&self.state.list, &self.state.recent);
-        self.state.popup = Some(Popup::Picker(picker));
-    }
-
-    fn table_action(&mut self, action: Action) {
-        match action {
-            Action::Picker => self.open_picker(),
-            Action::Quit => self.state.quit = true,
-            Action::Help => self.state.popup = Some(Popup::Help { scroll: 0 }),
-            Action::Back => {
-                self.abort(&TaskKey::Audit);
-                if self.abort(&TaskKey::TestAll) {
-                    self.reload(self.state.scope());
-                }
-                self.state.screen = Screen::Main;
-            }
-            Action::Up | Action::Down | Action::Top => {
-                if let Screen::Audit(a) = &mut self.state.screen {
-                    let delta = match action {
-                        Action::Up => -1,
-                        Action::Down => 1,
-                        _ => isize::MIN,
-                    };
-                    a.scroll(delta);
-                }
-            }
-            _ => {}
-        }
+            // Header, footer, borders, and the filter line when shown.
+            _ => self
+                .size
+                .height
+                .saturating_sub(4 + u16::from(self.state.list.filter.is_some()))
+                as usize,
+        };
+        rows.max(1) as isize
     }
 }

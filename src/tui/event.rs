@@ -3,7 +3,8 @@
 //! result arrives here as one of these, tagged so stale results are dropped.
 
 use crate::domain::{AuditEntry, ConfigView, InstanceSummary, Scope, TestResult};
-use crate::service::{ServiceError, TestProgress};
+use crate::service::{ChangeMark, ServiceError};
+use crate::tui::job::JobRow;
 
 /// A result delivered to the app loop.
 #[derive(Debug)]
@@ -24,12 +25,23 @@ pub enum AppEvent {
         /// The outcome.
         result: Result<TestResult, ServiceError>,
     },
-    /// Progress of a "test all" run.
-    TestAll {
-        /// Which run this belongs to.
+    /// One scope of a job finished.
+    JobRow {
+        /// Which job this belongs to.
         generation: u64,
-        /// What happened.
-        update: TestAllUpdate,
+        /// The scope and how it came out.
+        row: JobRow,
+    },
+    /// Every scope of a job finished.
+    JobDone {
+        /// Which job.
+        generation: u64,
+    },
+    /// The store's change mark, polled on a slow timer.
+    ChangeMark {
+        /// The mark, `None` when the backend has none (remote), or why
+        /// asking failed.
+        result: Result<Option<ChangeMark>, ServiceError>,
     },
     /// The form's create or update finished.
     Saved {
@@ -71,15 +83,4 @@ pub enum AppEvent {
         /// The toast.
         id: u64,
     },
-}
-
-/// One step of a "test all" run.
-#[derive(Debug)]
-pub enum TestAllUpdate {
-    /// Streamed progress from the service.
-    Progress(TestProgress),
-    /// The run is over.
-    Done,
-    /// The run could not start.
-    Failed(ServiceError),
 }

@@ -5,16 +5,19 @@
 //! the [`keymap`]; actions change the [`state::AppState`] or spawn a service
 //! call whose result comes back as an [`event::AppEvent`]. The loop draws
 //! only once the queue is empty, with the pure [`ui::render`]; it ticks only
-//! while a spinner is visible, so an idle UI sleeps. The terminal is
+//! while a spinner is visible, and otherwise wakes every two seconds to ask
+//! the store for its change mark (one cheap query), so an idle UI sleeps. The terminal is
 //! restored on quit, on error and (through the panic hook) on panic.
 
 pub mod action;
 pub mod app;
 pub mod event;
 pub mod fuzzy;
+pub mod job;
 pub mod keymap;
 pub mod screens;
 pub mod state;
+pub mod text;
 pub mod theme;
 pub mod ui;
 pub mod widgets;
@@ -32,7 +35,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
-use crate::cli::{CliError, GlobalArgs, open_service};
+use crate::cli::{CliError, GlobalArgs, open_service_noticed};
 use crate::domain::Scope;
 use crate::service::ServiceHandle;
 use crate::settings::{Paths, Settings};
@@ -149,8 +152,15 @@ pub fn build_app(
 pub async fn run(global: &GlobalArgs) -> Result<(), TuiError> {
     // Open the store first: a wrong master key is reported on a normal
     // terminal, before the alternate screen hides it.
-    let (handle, settings, paths) = open_service(global).await?;
+    let (handle, settings, paths, notices) = open_service_noticed(global).await?;
     let mut app = build_app(handle, &settings, &paths, global);
+    app.set_clipboard(widgets::clipboard::osc52_stdout());
+    // Shown inside the UI: printed before the alternate screen, they would
+    // be seen only after quitting (the master-key backup notice).
+    for notice in notices {
+        tracing::info!(notice = %notice, "start-up notice");
+        app.notice(notice);
+    }
     // color-eyre's hooks first, then ratatui's, so the terminal is restored
     // before any report is printed.
     let _ = color_eyre::install();
@@ -191,6 +201,8 @@ where
 {
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut changes = tokio::time::interval(app::CHANGE_POLL);
+    changes.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut frames = 0;
     loop {
         app.before_frame();
@@ -221,6 +233,7 @@ where
                 None => return Ok(()),
             },
             _ = ticker.tick(), if ticking => app.on_tick(),
+            _ = changes.tick(), if app.polls_changes() => app.poll_changes(),
         }
         // Draw only when the queues are empty: apply everything already
         // waiting, including keys typed (or pasted) faster than a frame.

@@ -8,12 +8,15 @@ use throbber_widgets_tui::{BRAILLE_SIX, Throbber, ThrobberState};
 use time::OffsetDateTime;
 
 use super::action::KeyContext;
+use super::job::JobState;
 use super::keymap::KeyMap;
 use super::screens::Screen;
 use super::screens::instances::InstanceList;
 use super::theme::Theme;
 use super::widgets::add_instance::AddInstanceState;
+use super::widgets::bulk_edit::BulkEditState;
 use super::widgets::confirm::ConfirmState;
+use super::widgets::messages::MessageLog;
 use super::widgets::picker::PickerState;
 use super::widgets::toast::Toasts;
 use crate::domain::{Catalog, Scope};
@@ -45,11 +48,39 @@ pub enum Popup {
     Confirm(ConfirmState),
     /// Register an instance id.
     AddInstance(AddInstanceState),
-    /// Key help, scrolled by this many lines.
+    /// Key help of `context`, scrolled by this many lines.
     Help {
+        /// Whose keys: the screen's or the popup's it was opened from.
+        context: KeyContext,
+        /// Lines scrolled off the top.
+        scroll: u16,
+        /// The popup it was opened over, restored on close.
+        under: Option<Box<Popup>>,
+    },
+    /// A one-time notice that must be acknowledged (a new master key).
+    Notice {
+        /// The text, in full.
+        text: String,
+    },
+    /// Every message of the session, newest last.
+    Messages {
         /// Lines scrolled off the top.
         scroll: u16,
     },
+    /// Set the model, or provider + key, of many scopes.
+    BulkEdit(BulkEditState),
+}
+
+/// Whether the backend answers (remote mode can lose it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Connection {
+    /// Answering (or local).
+    #[default]
+    Ok,
+    /// The server cannot be reached.
+    Disconnected(String),
+    /// The server refuses the token.
+    Unauthorized(String),
 }
 
 /// Connection tests in flight, per scope.
@@ -131,6 +162,14 @@ pub struct AppState {
     pub popup: Option<Popup>,
     /// Toasts.
     pub toasts: Toasts,
+    /// Every toast and notice in full.
+    pub messages: MessageLog,
+    /// The running or last job ("test all", bulk actions).
+    pub job: Option<JobState>,
+    /// Whether the backend answers.
+    pub connection: Connection,
+    /// Whether the list refreshes itself when the store changes (local).
+    pub auto_refresh: bool,
     /// Tests in flight.
     pub tests: PendingTests,
     /// In single-pane layout: showing the detail instead of the list.
@@ -155,6 +194,10 @@ impl AppState {
             screen: Screen::Main,
             popup: None,
             toasts: Toasts::default(),
+            messages: MessageLog::default(),
+            job: None,
+            connection: Connection::Ok,
+            auto_refresh: false,
             tests: PendingTests::default(),
             narrow_detail: false,
             loading: true,
@@ -170,8 +213,9 @@ impl AppState {
     /// The key context in force (the popup's, else the screen's).
     pub fn context(&self) -> KeyContext {
         match &self.popup {
-            Some(Popup::Help { .. }) | None => self.screen.context(),
-            Some(_) => KeyContext::Form,
+            Some(Popup::Help { context, .. }) => *context,
+            None => self.screen.context(),
+            Some(_) => KeyContext::Popup,
         }
     }
 

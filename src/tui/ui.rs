@@ -9,9 +9,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use super::screens::chrome::{self, MIN_HEIGHT, MIN_WIDTH, TWO_PANE_WIDTH};
 use super::screens::detail::{self, DetailView};
 use super::screens::instances::{self, ListView};
-use super::screens::{Screen, audit, form_view, test_all};
+use super::screens::{Screen, audit, form_view, results};
 use super::state::{AppState, Popup};
-use super::widgets::{add_instance, confirm, help, picker, toast};
+use super::widgets::{add_instance, bulk_edit, confirm, help, messages, picker, toast};
 
 /// Where things go on a frame of a given size.
 #[derive(Debug, Clone, Copy)]
@@ -65,14 +65,19 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     };
     let theme = &state.theme;
     let scope = state.scope();
-    chrome::header(
-        &state.env.mode,
-        scope.as_ref(),
-        state.env.read_only,
-        theme,
-        frame,
-        areas.header,
-    );
+    let job = state
+        .job
+        .as_ref()
+        .filter(|j| j.running())
+        .map(|j| format!("{} {}/{} · Esc cancels", j.label, j.rows.len(), j.total));
+    let header = chrome::HeaderView {
+        mode: &state.env.mode,
+        scope: scope.as_ref(),
+        read_only: state.env.read_only,
+        job,
+        connection: &state.connection,
+    };
+    chrome::header(&header, theme, frame, areas.header);
     match &state.screen {
         Screen::Main => {
             if let Some(area) = areas.list {
@@ -99,35 +104,67 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         }
         Screen::Form(form) => form_view::render(form, state.catalog, theme, frame, areas.body),
         Screen::Audit(a) => audit::render(a, theme, frame, areas.body),
-        Screen::TestAll(t) => test_all::render(t, theme, frame, areas.body),
+        Screen::Results(view) => {
+            if let Some(job) = &state.job {
+                results::render(view, job, theme, frame, areas.body);
+            }
+        }
     }
     chrome::footer(
-        state.screen.context(),
+        state.context(),
         &state.keymap,
+        state.env.read_only,
         theme,
         frame,
         areas.footer,
     );
-    let full = frame.area();
-    match &state.popup {
-        None => {}
-        Some(Popup::Picker(p)) => picker::render(p, &state.list, theme, frame, full),
-        Some(Popup::Confirm(c)) => confirm::render(c, theme, frame, full),
-        Some(Popup::AddInstance(a)) => add_instance::render(a, theme, frame, full),
-        Some(Popup::Help { scroll }) => {
-            let view = help::HelpView {
-                context: state.screen.context(),
-                keymap: &state.keymap,
-                paths: [
-                    ("config", state.env.config_file.clone()),
-                    ("store", state.env.store.clone()),
-                    ("log", state.env.log_file.clone()),
-                ],
-                theme,
-                scroll: *scroll,
-            };
-            help::render(&view, frame, full);
-        }
+    if let Some(popup) = &state.popup {
+        render_popup(state, popup, frame);
     }
     toast::render(&state.toasts, theme, frame, areas.body);
+}
+
+/// The help overlay's input for `context`.
+pub fn help_view(
+    state: &AppState,
+    context: crate::tui::action::KeyContext,
+    scroll: u16,
+) -> help::HelpView<'_> {
+    help::HelpView {
+        context,
+        keymap: &state.keymap,
+        paths: [
+            ("config", state.env.config_file.clone()),
+            ("store", state.env.store.clone()),
+            ("log", state.env.log_file.clone()),
+        ],
+        theme: &state.theme,
+        scroll,
+        auto_refresh: state.auto_refresh,
+    }
+}
+
+fn render_popup(state: &AppState, popup: &Popup, frame: &mut Frame) {
+    let theme = &state.theme;
+    let full = frame.area();
+    match popup {
+        Popup::Picker(p) => picker::render(p, &state.list, theme, frame, full),
+        Popup::Confirm(c) => confirm::render(c, theme, frame, full),
+        Popup::AddInstance(a) => add_instance::render(a, theme, frame, full),
+        Popup::Help {
+            context,
+            scroll,
+            under,
+        } => {
+            if let Some(under) = under {
+                render_popup(state, under, frame);
+            }
+            help::render(&help_view(state, *context, *scroll), frame, full);
+        }
+        Popup::Notice { text } => messages::render_notice(text, theme, frame, full),
+        Popup::Messages { scroll } => {
+            messages::render(&state.messages, *scroll, theme, frame, full)
+        }
+        Popup::BulkEdit(b) => bulk_edit::render(b, state.catalog, theme, frame, full),
+    }
 }

@@ -1,6 +1,6 @@
 //! A fake OpenAI-shaped provider on 127.0.0.1:0 for TUI tests:
 //! `GET /v1/models/{model}` answers 200 for [`GOOD_KEY`], waits for
-//! [`SLOW_KEY`] (to test cancelling), and 401 with OpenAI's error body for
+//! [`SLOW_KEY`] (to test cancelling), a little for [`WAIT_KEY`], and 401 with OpenAI's error body for
 //! anything else; `GET /v1/models` lists two models for the good key.
 
 use std::time::Duration;
@@ -16,6 +16,10 @@ use serde_json::{Value, json};
 pub const GOOD_KEY: &str = "sk-good-0123456789abcdefghij";
 /// A key the fake answers only after a long wait.
 pub const SLOW_KEY: &str = "sk-slow-0123456789abcdefghij";
+/// A key the fake accepts after [`WAIT`] (a run that lasts long enough to cancel).
+pub const WAIT_KEY: &str = "sk-wait-0123456789abcdefghij";
+/// How long the fake takes for [`WAIT_KEY`].
+pub const WAIT: Duration = Duration::from_millis(300);
 /// A key the fake rejects.
 pub const BAD_KEY: &str = "sk-bad-0123456789abcdefghijk";
 
@@ -43,6 +47,13 @@ async fn get_model(Path(model): Path<String>, headers: HeaderMap) -> (StatusCode
             StatusCode::OK,
             Json(json!({"id": model, "object": "model", "owned_by": "fake"})),
         ),
+        Some(WAIT_KEY) => {
+            tokio::time::sleep(WAIT).await;
+            (
+                StatusCode::OK,
+                Json(json!({"id": model, "object": "model"})),
+            )
+        }
         Some(SLOW_KEY) => {
             tokio::time::sleep(Duration::from_secs(60)).await;
             (

@@ -178,6 +178,13 @@ impl LocalBackend {
             } => {
                 let _ = respond_to.send(this.delete(&scope, actor).await);
             }
+            Request::ChangeMark { respond_to } => {
+                let mark = this.shared.store.change_mark().await;
+                let _ = respond_to.send(
+                    mark.map(|m| Some(super::message::ChangeMark(m)))
+                        .map_err(ServiceError::from),
+                );
+            }
             Request::ListInstances { respond_to } => {
                 let _ = respond_to.send(this.list_instances().await);
             }

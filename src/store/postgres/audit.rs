@@ -57,4 +57,11 @@ impl PgStore {
         };
         rows.iter().map(audit_entry_from).collect()
     }
+
+    /// The change mark (see [`rows::CHANGE_MARK`]).
+    pub async fn change_mark(&self) -> Result<i64, StoreError> {
+        let c = self.client().await?;
+        let row = c.query_one(super::super::rows::CHANGE_MARK, &[]).await?;
+        Ok(row.try_get(0)?)
+    }
 }

@@ -48,3 +48,8 @@ pub(super) fn read(
     }
     Ok(out)
 }
+
+/// The change mark (see [`rows::CHANGE_MARK`]).
+pub(super) fn change_mark(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row(super::super::rows::CHANGE_MARK, [], |r| r.get(0))?)
+}

@@ -271,6 +271,11 @@ impl SqliteStore {
             .await
     }
 
+    /// The change mark (see [`super::rows::CHANGE_MARK`]).
+    pub async fn change_mark(&self) -> Result<i64, StoreError> {
+        self.read(audit::change_mark).await
+    }
+
     /// Registers an instance id (or renames it); returns true when it was new.
     pub async fn add_instance(
         &self,

@@ -7,28 +7,75 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{App, TaskKey};
 use crate::domain::Scope;
+use crate::tui::action::{Action, KeyContext};
 use crate::tui::event::AppEvent;
+use crate::tui::job::JobKind;
 use crate::tui::screens::Screen;
-use crate::tui::screens::form::{FetchRequest, FormOutcome, LiveModels};
+use crate::tui::screens::form::{FetchRequest, Field, FormOutcome, LiveModels};
 use crate::tui::state::Popup;
 use crate::tui::widgets::add_instance::AddOutcome;
+use crate::tui::widgets::bulk_edit::BulkOutcome;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
 use crate::tui::widgets::picker::PickerOutcome;
 use crate::tui::widgets::toast::Level;
+use crate::tui::widgets::{help, messages};
 
 impl App {
     pub(super) fn popup_key(&mut self, key: KeyEvent) {
+        let bound = self.state.keymap.action(KeyContext::Popup, &key) == Some(Action::Help);
+        // `?` is typed text in the picker and the text dialogs; elsewhere it is help.
+        let question = key.code == KeyCode::Char('?')
+            && matches!(
+                self.state.popup,
+                Some(Popup::Confirm(_) | Popup::Messages { .. } | Popup::Notice { .. })
+            );
+        if (bound || question) && !matches!(self.state.popup, Some(Popup::Help { .. })) {
+            return self.open_help();
+        }
+        let page = self.page() as u16;
+        let full = self.size;
+        let max_help = match &self.state.popup {
+            Some(Popup::Help { context, .. }) => {
+                help::max_scroll(&crate::tui::ui::help_view(&self.state, *context, 0), full)
+            }
+            Some(Popup::Messages { .. }) => {
+                messages::max_scroll(&self.state.messages, &self.state.theme, full)
+            }
+            _ => 0,
+        };
         let Some(popup) = self.state.popup.as_mut() else {
             return;
         };
         match popup {
-            Popup::Help { scroll } => match key.code {
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1).min(60),
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') | KeyCode::Enter => {
+            Popup::Help { scroll, under, .. } => match key.code {
+                KeyCode::Esc
+                | KeyCode::Char('?')
+                | KeyCode::Char('q')
+                | KeyCode::Enter
+                | KeyCode::F(1) => {
+                    self.state.popup = under.take().map(|b| *b);
+                }
+                code => *scroll = scrolled(*scroll, code, page, max_help),
+            },
+            Popup::Messages { scroll } => match key.code {
+                KeyCode::Esc | KeyCode::Char('q') | KeyCode::Enter | KeyCode::Char('L') => {
                     self.state.popup = None;
                 }
-                _ => {}
+                code => *scroll = scrolled(*scroll, code, page, max_help),
+            },
+            Popup::Notice { .. } => {
+                if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+                    self.state.popup = None;
+                }
+            }
+            Popup::BulkEdit(b) => match b.on_key(&key, self.state.catalog) {
+                BulkOutcome::Pending => {}
+                BulkOutcome::Close => self.state.popup = None,
+                BulkOutcome::Apply(patch) => {
+                    let scopes = std::mem::take(&mut b.scopes);
+                    self.state.popup = None;
+                    self.start_job(JobKind::Patch(patch), scopes, false);
+                }
             },
             Popup::Picker(p) => match p.on_key(&key, &self.state.list, &self.state.recent) {
                 PickerOutcome::Pending => {}
@@ -60,6 +107,18 @@ impl App {
                     self.state.popup = None;
                     self.abort(&TaskKey::Models);
                     self.state.screen = Screen::Main;
+                }
+                ConfirmOutcome::Yes(ConfirmKind::QuitDiscard) => {
+                    self.state.popup = None;
+                    self.state.quit = true;
+                }
+                ConfirmOutcome::Yes(ConfirmKind::BulkDelete { scopes }) => {
+                    self.state.popup = None;
+                    self.start_job(JobKind::Delete, scopes, false);
+                }
+                ConfirmOutcome::Yes(ConfirmKind::RunTests { scopes, all }) => {
+                    self.state.popup = None;
+                    self.start_job(JobKind::Test, scopes, all);
                 }
                 ConfirmOutcome::Yes(ConfirmKind::Delete { scope }) => {
                     self.state.popup = None;
@@ -112,6 +171,11 @@ impl App {
         let Screen::Form(form) = &mut self.state.screen else {
             return;
         };
+        // `?` is text in the typed fields; on the provider field it is help.
+        let help_key = key.code == KeyCode::Char('?') && form.focus == Field::Provider;
+        if action == Some(Action::Help) || help_key {
+            return self.open_help();
+        }
         let outcome = match action {
             Some(a) => form.on_action(a, catalog),
             None => form.on_key(&key, catalog),
@@ -178,4 +242,18 @@ impl App {
             _ => {}
         }
     }
+}
+
+/// The scroll offset after `code`, stopping at `max` (the end).
+fn scrolled(scroll: u16, code: KeyCode, page: u16, max: u16) -> u16 {
+    let next = match code {
+        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => scroll.saturating_add(1),
+        KeyCode::PageUp => scroll.saturating_sub(page),
+        KeyCode::PageDown | KeyCode::Char(' ') => scroll.saturating_add(page),
+        KeyCode::Home | KeyCode::Char('g') => 0,
+        KeyCode::End | KeyCode::Char('G') => max,
+        _ => scroll,
+    };
+    next.min(max)
 }

@@ -3,11 +3,11 @@
 //! the user left, a run that was replaced) are dropped by their tags.
 
 use super::{App, TaskKey};
-use crate::service::{ServiceError, TestProgress};
-use crate::tui::event::{AppEvent, TestAllUpdate};
+use crate::service::ServiceError;
+use crate::tui::event::AppEvent;
 use crate::tui::screens::Screen;
 use crate::tui::screens::form::LiveModels;
-use crate::tui::state::Popup;
+use crate::tui::state::{Connection, Popup};
 use crate::tui::widgets::toast::Level;
 use time::OffsetDateTime;
 
@@ -20,6 +20,7 @@ impl App {
                 self.state.loading = false;
                 match result {
                     Ok(list) => {
+                        self.state.connection = Connection::Ok;
                         let keep = select.or_else(|| self.state.scope());
                         self.state.list.set_entries(list, keep.as_ref());
                         // An open picker ranks indices into the old list.
@@ -27,7 +28,16 @@ impl App {
                             p.refresh(&self.state.list, &self.state.recent);
                         }
                     }
-                    Err(e) => self.toast(Level::Error, format!("cannot load instances: {e}")),
+                    Err(e) => {
+                        self.state.connection = match &e {
+                            ServiceError::Unauthorized(m) | ServiceError::Forbidden(m) => {
+                                Connection::Unauthorized(m.clone())
+                            }
+                            ServiceError::Remote(m) => Connection::Disconnected(m.clone()),
+                            _ => Connection::Ok,
+                        };
+                        self.toast(Level::Error, format!("cannot load instances: {e}"));
+                    }
                 }
             }
             AppEvent::TestFinished {
@@ -48,7 +58,9 @@ impl App {
                     Err(e) => self.toast(Level::Error, format!("{scope}: test failed: {e}")),
                 }
             }
-            AppEvent::TestAll { generation, update } => self.on_test_all(generation, update),
+            AppEvent::JobRow { generation, row } => self.on_job_row(generation, row),
+            AppEvent::JobDone { generation } => self.on_job_done(generation),
+            AppEvent::ChangeMark { result } => self.on_change_mark(result),
             AppEvent::Saved { scope, result } => match result {
                 Ok(_) => {
                     self.state.screen = Screen::Main;
@@ -105,34 +117,6 @@ impl App {
                 }
             }
             AppEvent::ToastExpired { id } => self.state.toasts.expire(id),
-        }
-    }
-
-    pub(super) fn on_test_all(&mut self, generation: u64, update: TestAllUpdate) {
-        let mut finished = None;
-        if let Screen::TestAll(t) = &mut self.state.screen
-            && t.generation == generation
-        {
-            match update {
-                TestAllUpdate::Progress(TestProgress::Started { total }) => t.total = Some(total),
-                TestAllUpdate::Progress(TestProgress::Finished { scope, result }) => {
-                    if let Ok(r) = &result {
-                        finished = Some((scope.clone(), r.clone()));
-                    }
-                    t.record(scope, result);
-                }
-                TestAllUpdate::Done => {
-                    t.done = true;
-                    self.tasks.remove(&TaskKey::TestAll);
-                }
-                TestAllUpdate::Failed(e) => {
-                    t.done = true;
-                    t.error = Some(e.to_string());
-                }
-            }
-        }
-        if let Some((scope, r)) = finished {
-            self.state.list.record_test(&scope, &r);
         }
     }
 }

@@ -1,15 +1,14 @@
 //! The service calls the app spawns: each runs in its own task and reports
 //! back as one typed [`AppEvent`]; the ones that may be replaced or
-//! cancelled (tests, audit loads, "test all") are keyed so a new one aborts
+//! cancelled (tests, audit loads, model fetches) are keyed so a new one aborts
 //! the old one.
 
 use super::{App, TaskKey};
 use crate::domain::Scope;
-use crate::tui::event::{AppEvent, TestAllUpdate};
+use crate::tui::event::AppEvent;
 use crate::tui::screens::Screen;
 use crate::tui::screens::audit::{AUDIT_LIMIT, AuditState};
 use crate::tui::screens::form::SaveRequest;
-use crate::tui::screens::test_all::TestAllState;
 
 impl App {
     pub(super) fn reload(&mut self, select: Option<Scope>) {
@@ -33,33 +32,6 @@ impl App {
                 scope,
                 generation,
                 result,
-            }
-        });
-    }
-
-    pub(super) fn start_test_all(&mut self) {
-        let generation = self.next_generation();
-        self.state.screen = Screen::TestAll(TestAllState {
-            generation,
-            ..Default::default()
-        });
-        let (h, tx, n) = (self.handle.clone(), self.tx.clone(), self.concurrency);
-        self.spawn(Some(TaskKey::TestAll), async move {
-            match h.test_all(n).await {
-                Ok(mut rx) => {
-                    while let Some(p) = rx.recv().await {
-                        let update = TestAllUpdate::Progress(p);
-                        let _ = tx.send(AppEvent::TestAll { generation, update });
-                    }
-                    AppEvent::TestAll {
-                        generation,
-                        update: TestAllUpdate::Done,
-                    }
-                }
-                Err(e) => AppEvent::TestAll {
-                    generation,
-                    update: TestAllUpdate::Failed(e),
-                },
             }
         });
     }

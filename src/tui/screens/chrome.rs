@@ -1,7 +1,8 @@
 //! What surrounds every screen: the header (mode: local store or remote URL;
-//! the current scope; a READ-ONLY badge), the footer of key hints generated
-//! from the action registry, and the notice shown instead of a layout when
-//! the terminal is too small.
+//! the current scope; badges for a running job, a lost remote and
+//! read-only mode), the footer of key hints generated from the action
+//! registry, and the notice shown instead of a layout when the terminal is
+//! too small (while it is up, only resizing and quitting act).
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -12,6 +13,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::domain::Scope;
 use crate::tui::action::{KeyContext, REGISTRY};
 use crate::tui::keymap::KeyMap;
+use crate::tui::state::Connection;
+use crate::tui::text::ellipsize_middle;
 use crate::tui::theme::{Slot, Theme};
 
 /// Smallest usable terminal width, in columns.
@@ -21,47 +24,98 @@ pub const MIN_HEIGHT: u16 = 12;
 /// Below this width the list and the detail share one pane.
 pub const TWO_PANE_WIDTH: u16 = 84;
 
-/// Draws the header line.
-pub fn header(
-    mode: &str,
-    scope: Option<&Scope>,
-    read_only: bool,
-    theme: &Theme,
-    frame: &mut Frame,
-    area: Rect,
-) {
-    let mut spans = vec![
-        Span::styled(
-            " llmcfg ",
-            theme.style(Slot::Accent).add_modifier(Modifier::REVERSED),
-        ),
-        Span::raw(" "),
-        Span::styled(mode.to_string(), theme.style(Slot::Muted)),
-        Span::raw(" │ "),
-    ];
-    match scope {
-        Some(s) => spans.push(Span::styled(s.to_string(), theme.style(Slot::Accent))),
-        None => spans.push(Span::styled("no scope", theme.style(Slot::Muted))),
+/// What the header shows.
+pub struct HeaderView<'a> {
+    /// `local: <store>` or `remote: <url>`.
+    pub mode: &'a str,
+    /// The current scope.
+    pub scope: Option<&'a Scope>,
+    /// `--read-only`.
+    pub read_only: bool,
+    /// A running job's progress, e.g. `test 12/30`.
+    pub job: Option<String>,
+    /// Remote mode lost the server: the persistent state and how to retry.
+    pub connection: &'a Connection,
+}
+
+/// Draws the header line. When space is short the store path goes first,
+/// then the badges shrink; the scope goes last and keeps both ends of its id.
+pub fn header(view: &HeaderView<'_>, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let width = area.width as usize;
+    let scope_text = match view.scope {
+        Some(s) => s.to_string(),
+        None => "no scope".to_string(),
+    };
+    let mut badges: Vec<Span> = Vec::new();
+    match view.connection {
+        Connection::Ok => {}
+        Connection::Disconnected(_) => badges.push(Span::styled(
+            "DISCONNECTED · R retries",
+            theme.style(Slot::Error).add_modifier(Modifier::BOLD),
+        )),
+        Connection::Unauthorized(_) => badges.push(Span::styled(
+            "UNAUTHORIZED · llmcfg login, then R",
+            theme.style(Slot::Error).add_modifier(Modifier::BOLD),
+        )),
     }
-    if read_only {
-        spans.push(Span::raw(" │ "));
-        spans.push(Span::styled(
+    if let Some(job) = &view.job {
+        badges.push(Span::styled(format!("⟳ {job}"), theme.style(Slot::Warn)));
+    }
+    if view.read_only {
+        badges.push(Span::styled(
             "READ-ONLY (writes disabled)",
             theme.style(Slot::Warn).add_modifier(Modifier::BOLD),
         ));
     }
+    let logo = " llmcfg ";
+    let badge_w: usize = badges.iter().map(|b| b.content.chars().count() + 3).sum();
+    let base = logo.chars().count() + 1;
+    let mode_w = view.mode.chars().count() + 3;
+    let scope_w = scope_text.chars().count();
+    let show_mode = base + mode_w + scope_w + badge_w <= width;
+    let mut spans = vec![
+        Span::styled(
+            logo,
+            theme.style(Slot::Accent).add_modifier(Modifier::REVERSED),
+        ),
+        Span::raw(" "),
+    ];
+    if show_mode {
+        spans.push(Span::styled(
+            view.mode.to_string(),
+            theme.style(Slot::Muted),
+        ));
+        spans.push(Span::raw(" │ "));
+    }
+    let room = width.saturating_sub(base + badge_w).max(12);
+    spans.push(Span::styled(
+        ellipsize_middle(&scope_text, room),
+        theme.style(if view.scope.is_some() {
+            Slot::Accent
+        } else {
+            Slot::Muted
+        }),
+    ));
+    for b in badges {
+        spans.push(Span::raw(" │ "));
+        spans.push(b);
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// The footer hints of `context`: its footer actions, then the global ones.
-pub fn hints(context: KeyContext, keymap: &KeyMap) -> Vec<(String, &'static str)> {
+/// The footer hints of `context`: its footer actions, then the global ones;
+/// write actions are left out in read-only mode.
+pub fn hints(context: KeyContext, keymap: &KeyMap, read_only: bool) -> Vec<(String, &'static str)> {
     let mut out = Vec::new();
     // Global hints first so `? help` survives truncation on narrow terminals.
     for ctx in [KeyContext::Global, context] {
         if ctx == KeyContext::Global && context.is_text_entry() {
             continue;
         }
-        for spec in REGISTRY.iter().filter(|s| s.context == ctx && s.footer) {
+        for spec in REGISTRY
+            .iter()
+            .filter(|s| s.context == ctx && s.footer && !(read_only && s.action.writes()))
+        {
             let keys = keymap.label(spec);
             if !keys.is_empty() {
                 out.push((keys, spec.hint));
@@ -75,9 +129,16 @@ pub fn hints(context: KeyContext, keymap: &KeyMap) -> Vec<(String, &'static str)
 }
 
 /// Draws the footer line.
-pub fn footer(context: KeyContext, keymap: &KeyMap, theme: &Theme, frame: &mut Frame, area: Rect) {
+pub fn footer(
+    context: KeyContext,
+    keymap: &KeyMap,
+    read_only: bool,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let mut spans = Vec::new();
-    for (i, (keys, hint)) in hints(context, keymap).into_iter().enumerate() {
+    for (i, (keys, hint)) in hints(context, keymap, read_only).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", theme.style(Slot::Muted)));
         }
@@ -97,6 +158,7 @@ pub fn too_small(theme: &Theme, frame: &mut Frame) {
             area.width, area.height
         )),
         Line::from("Enlarge the window, or q to quit"),
+        Line::from("Other keys do nothing until then"),
     ];
     let y = area.height.saturating_sub(3) / 2;
     let rect = Rect {

@@ -16,6 +16,7 @@ use crate::tui::action::Action;
 
 mod outcome;
 mod rules;
+mod suggest;
 
 pub use outcome::{FetchRequest, FormOutcome, SaveRequest};
 
@@ -95,6 +96,10 @@ pub struct FormState {
     pub provider: usize,
     /// Model text.
     pub model: Input,
+    /// What the user typed into the model field, which filters the
+    /// suggestions; picking one with ↑/↓ changes the model but not this, so
+    /// the list does not collapse to the picked entry.
+    model_typed: Option<String>,
     /// Key text (never rendered unless revealed).
     pub api_key: Input,
     /// Base-URL text.
@@ -153,6 +158,7 @@ impl FormState {
             provider,
             initial: (provider, model.clone(), base.clone()),
             model: Input::new(model),
+            model_typed: None,
             api_key: Input::default(),
             base_url: Input::new(base),
             focus: Field::Provider,
@@ -190,32 +196,6 @@ impl FormState {
         } else {
             "•".repeat(self.api_key.value().chars().count())
         }
-    }
-
-    /// Model suggestions matching the typed text (live list when loaded).
-    pub fn suggestions<'a>(&'a self, catalog: &'a Catalog) -> Vec<&'a str> {
-        let source: Vec<&str> = match &self.live {
-            LiveModels::Loaded(models) => models.iter().map(String::as_str).collect(),
-            _ => self
-                .spec(catalog)
-                .models
-                .iter()
-                .map(String::as_str)
-                .collect(),
-        };
-        let typed = self.model.value().trim().to_lowercase();
-        let mut out: Vec<&str> = source
-            .iter()
-            .copied()
-            .filter(|m| {
-                typed.is_empty() || m.to_lowercase().contains(&typed) || self.focus != Field::Model
-            })
-            .collect();
-        if out.is_empty() {
-            out = source;
-        }
-        out.truncate(MAX_SUGGESTIONS);
-        out
     }
 
     /// Handles an action bound in the form context.
@@ -277,6 +257,9 @@ impl FormState {
                 {
                     self.touched[field.index()] = true;
                     self.status = None;
+                    if field == Field::Model {
+                        self.model_typed = Some(self.model.value().to_string());
+                    }
                 }
             }
         }
@@ -313,6 +296,7 @@ impl FormState {
                 .cloned()
                 .unwrap_or_default();
             self.model = Input::new(first);
+            self.model_typed = None;
         }
     }
 

@@ -1,5 +1,6 @@
 //! The screens: the instance list with its detail pane (the home screen),
-//! the create/edit form, the audit history and the "test all" results; plus
+//! the create/edit form, the audit history and the results of a job ("test
+//! all" or a bulk action); plus
 //! the chrome every screen shares (header, footer, too-small notice).
 
 pub mod audit;
@@ -7,12 +8,14 @@ pub mod chrome;
 pub mod detail;
 pub mod form;
 pub mod form_view;
+pub mod instance_list;
+pub mod instance_sort;
 pub mod instances;
-pub mod test_all;
+pub mod results;
 
 use audit::AuditState;
 use form::FormState;
-use test_all::TestAllState;
+use results::ResultsView;
 
 use super::action::KeyContext;
 
@@ -25,8 +28,8 @@ pub enum Screen {
     Form(Box<FormState>),
     /// Audit history.
     Audit(AuditState),
-    /// Test-all results.
-    TestAll(TestAllState),
+    /// Results of the last job (its rows live in the app state).
+    Results(ResultsView),
 }
 
 impl Screen {
@@ -35,7 +38,8 @@ impl Screen {
         match self {
             Screen::Main => KeyContext::List,
             Screen::Form(_) => KeyContext::Form,
-            Screen::Audit(_) | Screen::TestAll(_) => KeyContext::Table,
+            Screen::Audit(_) => KeyContext::Table,
+            Screen::Results(_) => KeyContext::Results,
         }
     }
 
@@ -45,7 +49,7 @@ impl Screen {
             Screen::Main => "main",
             Screen::Form(_) => "form",
             Screen::Audit(_) => "audit",
-            Screen::TestAll(_) => "test_all",
+            Screen::Results(_) => "results",
         }
     }
 }

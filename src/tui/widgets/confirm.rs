@@ -1,6 +1,8 @@
-//! The yes/no dialog for destructive or lossy steps (delete a configuration,
-//! discard a changed form). It names what will happen, defaults to No, and
-//! answers with the typed [`ConfirmKind`] it was opened for.
+//! The yes/no dialog for destructive, lossy or large steps (delete one or
+//! many configurations, discard a changed form, quit from one, test over a
+//! threshold of scopes). It names what will happen and how many scopes,
+//! lists them, defaults to No, and answers with the typed [`ConfirmKind`]
+//! it was opened for.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -10,6 +12,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{centered, popup_frame};
 use crate::domain::Scope;
+use crate::tui::text::ellipsize_middle;
 use crate::tui::theme::{Slot, Theme};
 
 /// What is being confirmed.
@@ -22,6 +25,35 @@ pub enum ConfirmKind {
     },
     /// Throw away the edits in the open form.
     DiscardForm,
+    /// Quit, throwing away the edits in the open form.
+    QuitDiscard,
+    /// Delete the configurations of these (marked) scopes.
+    BulkDelete {
+        /// The scopes, each with a configuration.
+        scopes: Vec<Scope>,
+    },
+    /// Test many scopes (over the ask-first threshold).
+    RunTests {
+        /// The scopes.
+        scopes: Vec<Scope>,
+        /// Whether this is "test all".
+        all: bool,
+    },
+}
+
+/// Scopes named in a bulk dialog before "and N more".
+const LISTED: usize = 8;
+
+fn listed(scopes: &[Scope]) -> Vec<String> {
+    let mut out: Vec<String> = scopes
+        .iter()
+        .take(LISTED)
+        .map(|s| format!("  • {}", ellipsize_middle(&s.to_string(), 56)))
+        .collect();
+    if scopes.len() > LISTED {
+        out.push(format!("  … and {} more", scopes.len() - LISTED));
+    }
+    out
 }
 
 /// The dialog's state.
@@ -72,10 +104,10 @@ impl ConfirmState {
         }
     }
 
-    fn text(&self) -> (&'static str, Vec<String>) {
+    fn text(&self) -> (String, Vec<String>) {
         match &self.kind {
             ConfirmKind::Delete { scope } => (
-                "Delete configuration",
+                "Delete configuration".into(),
                 vec![
                     format!("Delete the LLM configuration of the {scope}?"),
                     String::new(),
@@ -85,9 +117,39 @@ impl ConfirmState {
                 ],
             ),
             ConfirmKind::DiscardForm => (
-                "Discard changes",
+                "Discard changes".into(),
                 vec!["The form has unsaved changes. Discard them?".to_string()],
             ),
+            ConfirmKind::QuitDiscard => (
+                "Discard changes and quit".into(),
+                vec!["The form has unsaved changes. Discard them and quit?".to_string()],
+            ),
+            ConfirmKind::BulkDelete { scopes } => {
+                let mut body = vec![format!(
+                    "Delete the LLM configurations of {} scopes?",
+                    scopes.len()
+                )];
+                body.extend(listed(scopes));
+                body.push("Their AI features stay disabled until new ones are created.".into());
+                (format!("Delete {} configurations", scopes.len()), body)
+            }
+            ConfirmKind::RunTests { scopes, all } => {
+                let what = if *all {
+                    "every configured scope"
+                } else {
+                    "the marked scopes"
+                };
+                (
+                    format!("Test {} scopes", scopes.len()),
+                    vec![
+                        format!(
+                            "Test {what}: {} scopes, one call to each provider's models API.",
+                            scopes.len()
+                        ),
+                        "Esc cancels the run at any time.".into(),
+                    ],
+                )
+            }
         }
     }
 }
@@ -95,8 +157,8 @@ impl ConfirmState {
 /// Draws the dialog centred in `area`.
 pub fn render(state: &ConfirmState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (title, body) = state.text();
-    let rect = centered(area, 64, 9);
-    let inner = popup_frame(frame, rect, title, theme);
+    let rect = centered(area, 64, body.len() as u16 + 4);
+    let inner = popup_frame(frame, rect, &title, theme);
     let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
     lines.push(Line::default());
     let button = |label: &'static str, on: bool| {

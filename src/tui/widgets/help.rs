@@ -24,6 +24,8 @@ pub struct HelpView<'a> {
     pub theme: &'a Theme,
     /// Lines scrolled off the top.
     pub scroll: u16,
+    /// Whether the list refreshes itself (local) or only on `R` (remote).
+    pub auto_refresh: bool,
 }
 
 /// The help lines (also used by tests).
@@ -37,9 +39,19 @@ pub fn lines(view: &HelpView<'_>) -> Vec<Line<'static>> {
             Span::raw(path.clone()),
         ]));
     }
+    out.push(Line::from(Span::styled(
+        if view.auto_refresh {
+            "  The list refreshes itself when the store changes."
+        } else {
+            "  No auto-refresh in remote mode: R reloads the list."
+        },
+        theme.style(Slot::Muted),
+    )));
     out.push(Line::default());
     let mut contexts = vec![view.context];
-    if view.context != KeyContext::Global {
+    // Text-entry contexts see no global keys (letters are typed), so their
+    // help must not list them either.
+    if view.context != KeyContext::Global && !view.context.is_text_entry() {
         contexts.push(KeyContext::Global);
     }
     for ctx in contexts {
@@ -61,10 +73,23 @@ pub fn lines(view: &HelpView<'_>) -> Vec<Line<'static>> {
     out
 }
 
+fn rect(lines: usize, area: Rect) -> Rect {
+    centered(area, 76, lines as u16 + 3)
+}
+
+/// How far the overlay can scroll in `area`: scrolling stops at the end.
+pub fn max_scroll(view: &HelpView<'_>, area: Rect) -> u16 {
+    let n = lines(view).len();
+    let inner_h = rect(n, area).height.saturating_sub(2) as usize;
+    n.saturating_sub(inner_h) as u16
+}
+
 /// Draws the overlay centred in `area`.
 pub fn render(view: &HelpView<'_>, frame: &mut Frame, area: Rect) {
     let body = lines(view);
-    let rect = centered(area, 76, body.len() as u16 + 3);
-    let inner = popup_frame(frame, rect, "Help — ↑/↓ scroll · Esc close", view.theme);
-    frame.render_widget(Paragraph::new(body).scroll((view.scroll, 0)), inner);
+    let rect = rect(body.len(), area);
+    let title = format!("Help: {} — ↑/↓ scroll · Esc close", view.context.title());
+    let inner = popup_frame(frame, rect, &title, view.theme);
+    let scroll = view.scroll.min(max_scroll(view, area));
+    frame.render_widget(Paragraph::new(body).scroll((scroll, 0)), inner);
 }

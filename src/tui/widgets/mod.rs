@@ -3,8 +3,11 @@
 //! terminals never panic or show stale cells beneath it.
 
 pub mod add_instance;
+pub mod bulk_edit;
+pub mod clipboard;
 pub mod confirm;
 pub mod help;
+pub mod messages;
 pub mod picker;
 pub mod toast;
 

@@ -1,6 +1,7 @@
 //! Toasts: short levelled messages in the bottom-right corner that expire on
 //! a timer event (not a redraw tick), each with a symbol so the level never
-//! depends on colour.
+//! depends on colour. A text too long for the toast ends in an ellipsis and
+//! points to the message log, which keeps every toast in full.
 
 use std::collections::VecDeque;
 
@@ -9,10 +10,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
+use crate::tui::text::ellipsize_end;
 use crate::tui::theme::{Slot, Theme};
 
 /// How many toasts are kept at once.
 const MAX_TOASTS: usize = 3;
+/// Most text lines of one toast.
+const MAX_LINES: usize = 4;
+/// Appended to a toast cut to fit.
+const MORE: &str = " (L: full text)";
 
 /// Severity of a toast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,9 +86,25 @@ pub fn render(toasts: &Toasts, theme: &Theme, frame: &mut Frame, area: Rect) {
             Level::Error => ("✗", Slot::Error),
         };
         let inner_w = width.saturating_sub(2).max(1) as usize;
-        let lines = (toast.text.chars().count() + 2)
-            .div_ceil(inner_w)
-            .clamp(1, 3) as u16;
+        let wrapped = |t: &str| {
+            Paragraph::new(format!("{symbol} {t}"))
+                .wrap(Wrap { trim: true })
+                .line_count(inner_w as u16)
+        };
+        // A cut toast says so and where to read the rest; word wrapping
+        // wastes line ends, so shrink until the wrapped text fits.
+        let mut text = toast.text.clone();
+        if wrapped(&text) > MAX_LINES {
+            let mut room = (inner_w * MAX_LINES).saturating_sub(MORE.chars().count() + 3);
+            loop {
+                text = format!("{}{MORE}", ellipsize_end(&toast.text, room));
+                if wrapped(&text) <= MAX_LINES || room == 0 {
+                    break;
+                }
+                room = room.saturating_sub(inner_w / 4 + 1);
+            }
+        }
+        let lines = wrapped(&text).clamp(1, MAX_LINES) as u16;
         let height = lines + 2;
         if bottom < area.y + height {
             break;
@@ -97,7 +119,7 @@ pub fn render(toasts: &Toasts, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Clear, rect);
         let text = Line::from(vec![
             Span::styled(format!("{symbol} "), theme.style(slot)),
-            Span::raw(toast.text.clone()),
+            Span::raw(text),
         ]);
         let block = Block::default()
             .borders(Borders::ALL)
@@ -106,5 +128,26 @@ pub fn render(toasts: &Toasts, theme: &Theme, frame: &mut Frame, area: Rect) {
             Paragraph::new(text).wrap(Wrap { trim: true }).block(block),
             rect,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    #[test]
+    fn a_cut_toast_says_where_the_rest_is() {
+        let mut toasts = Toasts::default();
+        let long = format!("cannot load instances: {}THE-END", "x".repeat(400));
+        toasts.push(Level::Error, long);
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let frame = t
+            .draw(|f| render(&toasts, &Theme::monochrome(), f, f.area()))
+            .unwrap();
+        let text = crate::tui::buffer_text(frame.buffer);
+        assert!(text.contains("(L: full"), "{text}");
+        assert!(!text.contains("THE-END"), "{text}");
     }
 }

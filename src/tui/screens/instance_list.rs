@@ -1,0 +1,358 @@
+//! The fleet table's model: every scope with its config and last test, a
+//! fuzzy `/` filter, facet filters (failing only, one provider), a sort
+//! column, and marks for bulk actions. The selection and the marks follow
+//! the scope, not the row number, across filters, sorts and reloads.
+
+use std::collections::HashSet;
+
+use nucleo_matcher::Utf32String;
+use tui_input::Input;
+
+use crate::domain::{InstanceSummary, Scope, TestResult};
+use crate::tui::fuzzy::{Fuzzy, NO_PRIORITY};
+
+pub use super::instance_sort::SortBy;
+use super::instance_sort::sort_rows;
+
+/// One row: a scope and what the service knows about it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The scope.
+    pub scope: Scope,
+    /// Config and last test.
+    pub summary: InstanceSummary,
+    haystack: Utf32String,
+}
+
+impl Entry {
+    /// An entry for a summary from `list_instances`.
+    pub fn new(summary: InstanceSummary) -> Entry {
+        let scope = Scope::from_optional(summary.instance_id.as_deref()).unwrap_or(Scope::Global);
+        let mut text = scope_label(&scope);
+        if let Some(name) = &summary.name {
+            text.push(' ');
+            text.push_str(name);
+        }
+        Entry {
+            scope,
+            summary,
+            haystack: Utf32String::from(text),
+        }
+    }
+
+    /// The configured provider id, if any.
+    pub fn provider(&self) -> Option<&str> {
+        self.summary.config.as_ref().map(|c| c.provider.as_str())
+    }
+
+    /// The configured model, if any.
+    pub fn model(&self) -> Option<&str> {
+        self.summary.config.as_ref().map(|c| c.model.as_str())
+    }
+
+    /// Whether the last test failed.
+    pub fn failing(&self) -> bool {
+        self.summary.last_test.as_ref().is_some_and(|t| !t.success)
+    }
+}
+
+/// The short list label of a scope: `control plane` or the instance id.
+pub fn scope_label(scope: &Scope) -> String {
+    match scope {
+        Scope::Global => "control plane".to_string(),
+        Scope::Instance(id) => id.to_string(),
+    }
+}
+
+/// The list, its filters, sort and marks.
+#[derive(Debug, Default)]
+pub struct InstanceList {
+    pub(super) entries: Vec<Entry>,
+    haystacks: Vec<Utf32String>,
+    /// Fuzzy matches of the filter text (before facets and sort).
+    ranked: Vec<usize>,
+    /// Indices into `entries` in display order.
+    pub(super) visible: Vec<usize>,
+    /// Position in `visible`.
+    pub(super) selected: usize,
+    /// The `/` filter while it is being typed or applied.
+    pub filter: Option<Input>,
+    /// Whether keys go to the filter input.
+    pub filter_typing: bool,
+    /// Show only scopes whose last test failed.
+    pub failing_only: bool,
+    /// Show only this provider.
+    pub provider: Option<String>,
+    /// Sort column.
+    pub sort: SortBy,
+    /// Marked entries, by entry index.
+    marked: Vec<bool>,
+    marked_count: usize,
+    fuzzy: Fuzzy,
+    /// Fixed rank of each entry (the control plane is pinned first).
+    priority: Vec<u32>,
+    /// The pattern `ranked` was ranked for.
+    ranked_for: Option<String>,
+    /// The filter text changed since the last ranking.
+    dirty: bool,
+}
+
+impl InstanceList {
+    /// Replaces the entries, keeping the selection on `keep` when present
+    /// and every mark whose scope is still listed.
+    pub fn set_entries(&mut self, summaries: Vec<InstanceSummary>, keep: Option<&Scope>) {
+        let marked: HashSet<Scope> = if self.marked_count == 0 {
+            HashSet::new()
+        } else {
+            self.marked_scopes().into_iter().collect()
+        };
+        self.entries = summaries.into_iter().map(Entry::new).collect();
+        self.haystacks = self.entries.iter().map(|e| e.haystack.clone()).collect();
+        self.marked = self
+            .entries
+            .iter()
+            .map(|e| marked.contains(&e.scope))
+            .collect();
+        self.marked_count = self.marked.iter().filter(|m| **m).count();
+        self.priority.clear();
+        self.ranked_for = None;
+        self.selected = 0;
+        let keep_idx = keep.and_then(|s| self.entries.iter().position(|e| &e.scope == s));
+        self.apply(keep_idx);
+        if let Some(scope) = keep {
+            self.select_scope(scope);
+        }
+    }
+
+    /// All entries in load order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Haystacks for the picker.
+    pub fn haystacks(&self) -> &[Utf32String] {
+        &self.haystacks
+    }
+
+    /// Re-applies the filter text, facets and sort, keeping the selected
+    /// scope selected while it stays visible.
+    pub fn refilter(&mut self) {
+        let keep = self.visible.get(self.selected).copied();
+        self.apply(keep);
+    }
+
+    /// Ranks, filters and sorts; then selects entry `keep_idx` if visible.
+    fn apply(&mut self, keep_idx: Option<usize>) {
+        let pattern = self
+            .filter
+            .as_ref()
+            .map(|i| i.value())
+            .unwrap_or("")
+            .to_string();
+        if self.priority.len() != self.entries.len() {
+            self.priority = self
+                .entries
+                .iter()
+                .map(|e| {
+                    if e.scope == Scope::Global {
+                        0
+                    } else {
+                        NO_PRIORITY
+                    }
+                })
+                .collect();
+        }
+        if self.ranked_for.as_deref() != Some(pattern.as_str()) {
+            // Typing more only narrows the matches: score just the previous ones.
+            let candidates = self
+                .ranked_for
+                .as_deref()
+                .is_some_and(|old| Fuzzy::narrows(old, &pattern))
+                .then(|| std::mem::take(&mut self.ranked));
+            self.ranked = self.fuzzy.rank_within(
+                &pattern,
+                &self.haystacks,
+                candidates.as_deref(),
+                &self.priority,
+            );
+            self.ranked_for = Some(pattern);
+        }
+        let entries = &self.entries;
+        let provider = self.provider.as_deref();
+        let failing_only = self.failing_only;
+        let mut visible: Vec<usize> = self
+            .ranked
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let e = &entries[i];
+                (!failing_only || e.failing()) && provider.is_none_or(|p| e.provider() == Some(p))
+            })
+            .collect();
+        sort_rows(&mut visible, entries, self.sort);
+        self.visible = visible;
+        self.dirty = false;
+        self.selected = keep_idx
+            .and_then(|k| self.visible.iter().position(|&i| i == k))
+            .unwrap_or(0);
+    }
+
+    /// Notes that the filter text changed; [`InstanceList::flush`] re-ranks.
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Re-ranks if the filter changed since the last ranking. While typing,
+    /// the best match is selected.
+    pub fn flush(&mut self) {
+        if self.dirty {
+            self.apply(None);
+        }
+    }
+
+    /// The selected entry.
+    pub fn selected(&self) -> Option<&Entry> {
+        self.visible.get(self.selected).map(|&i| &self.entries[i])
+    }
+
+    /// The entry of `scope`.
+    pub fn entry(&self, scope: &Scope) -> Option<&Entry> {
+        self.entries.iter().find(|e| &e.scope == scope)
+    }
+
+    /// Mutable entry of `scope`.
+    pub fn entry_mut(&mut self, scope: &Scope) -> Option<&mut Entry> {
+        self.entries.iter_mut().find(|e| &e.scope == scope)
+    }
+
+    /// Moves the selection to `scope`, clearing filters that hide it.
+    pub fn select_scope(&mut self, scope: &Scope) {
+        let Some(idx) = self.entries.iter().position(|e| &e.scope == scope) else {
+            return;
+        };
+        if !self.visible.contains(&idx) {
+            self.filter = None;
+            self.filter_typing = false;
+            self.failing_only = false;
+            self.provider = None;
+            self.apply(Some(idx));
+        }
+        if let Some(pos) = self.visible.iter().position(|&i| i == idx) {
+            self.selected = pos;
+        }
+    }
+
+    /// Moves the selection by `delta` rows, clamped.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.visible.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+
+    /// Selects the first row.
+    pub fn top(&mut self) {
+        self.selected = 0;
+    }
+
+    /// Selects the last row.
+    pub fn bottom(&mut self) {
+        self.selected = self.visible.len().saturating_sub(1);
+    }
+
+    /// Selects the row shown at `row` of a list area `height` rows tall.
+    pub fn click(&mut self, row: usize, height: usize) {
+        let pos = page_offset(self.selected, height) + row;
+        if pos < self.visible.len() {
+            self.selected = pos;
+        }
+    }
+
+    /// Number of rows after filtering.
+    pub fn visible_len(&self) -> usize {
+        self.visible.len()
+    }
+
+    /// Records a finished test in the row.
+    pub fn record_test(&mut self, scope: &Scope, result: &TestResult) {
+        if let Some(e) = self.entry_mut(scope) {
+            e.summary.last_test = Some(result.clone());
+        }
+    }
+
+    /// Marks or unmarks the selected row.
+    pub fn toggle_mark(&mut self) {
+        if let Some(&i) = self.visible.get(self.selected) {
+            self.marked[i] = !self.marked[i];
+            if self.marked[i] {
+                self.marked_count += 1;
+            } else {
+                self.marked_count -= 1;
+            }
+        }
+    }
+
+    /// Marks every visible row.
+    pub fn mark_all_visible(&mut self) {
+        for &i in &self.visible {
+            if !self.marked[i] {
+                self.marked[i] = true;
+                self.marked_count += 1;
+            }
+        }
+    }
+
+    /// Clears every mark; true when there were some.
+    pub fn clear_marks(&mut self) -> bool {
+        if self.marked_count == 0 {
+            return false;
+        }
+        self.marked.iter_mut().for_each(|m| *m = false);
+        self.marked_count = 0;
+        true
+    }
+
+    /// Whether entry `i` is marked.
+    pub fn is_marked(&self, i: usize) -> bool {
+        self.marked.get(i).copied().unwrap_or(false)
+    }
+
+    /// Number of marked scopes.
+    pub fn marked_count(&self) -> usize {
+        self.marked_count
+    }
+
+    /// The marked scopes, in load order.
+    pub fn marked_scopes(&self) -> Vec<Scope> {
+        self.entries
+            .iter()
+            .zip(&self.marked)
+            .filter(|(_, m)| **m)
+            .map(|(e, _)| e.scope.clone())
+            .collect()
+    }
+
+    /// The next provider filter: none → each configured provider → none.
+    pub fn next_provider(&self) -> Option<String> {
+        let mut providers: Vec<&str> = self.entries.iter().filter_map(Entry::provider).collect();
+        providers.sort_unstable();
+        providers.dedup();
+        match &self.provider {
+            None => providers.first().map(|p| p.to_string()),
+            Some(cur) => providers
+                .iter()
+                .position(|p| p == cur)
+                .and_then(|i| providers.get(i + 1))
+                .map(|p| p.to_string()),
+        }
+    }
+
+    /// The position of the selection (for paging and the scrollbar).
+    pub fn selected_pos(&self) -> usize {
+        self.selected
+    }
+}
+
+/// First visible row when showing `height` rows with `selected` in view:
+/// whole pages, so the offset is a pure function of the selection.
+pub fn page_offset(selected: usize, height: usize) -> usize {
+    selected.checked_div(height).map_or(0, |page| page * height)
+}
