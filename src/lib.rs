@@ -20,6 +20,7 @@
 //! - [`prober`]: connection tests against the provider APIs.
 //! - [`service`]: the actor, its handle and the backends.
 //! - [`cli`]: the command-line front end, one file per subcommand.
+//! - [`fleet`]: the fleet file: export, plan, apply and drift over the service handle.
 //! - [`api`]: wire types of the `/llm-config` HTTP API.
 //! - [`server`]: `llmcfg serve`, the axum server of that API.
 //! - [`remote`]: the backend that speaks that API to a remote server.
@@ -33,6 +34,7 @@ pub mod api;
 pub mod cli;
 pub mod crypto;
 pub mod domain;
+pub mod fleet;
 pub mod prober;
 pub mod remote;
 pub mod server;

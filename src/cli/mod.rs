@@ -2,11 +2,14 @@
 //! Every subcommand talks only to the [`ServiceHandle`]; errors map to the
 //! exit codes of design §6 in [`exit`].
 
+mod apply;
 mod audit;
 mod context;
 mod create;
 mod delete;
+mod drift;
 pub mod exit;
+mod export;
 mod get;
 mod instances;
 mod key_input;
@@ -14,6 +17,7 @@ mod login;
 mod master_key;
 mod models;
 mod output;
+mod plan;
 mod providers;
 pub mod serve;
 mod test;
@@ -112,6 +116,14 @@ pub enum Command {
     Token(token::TokenCommand),
     /// Store a server token for --remote use (read from stdin or a hidden prompt).
     Login,
+    /// Write every scope's configuration as a fleet file (never a key).
+    Export,
+    /// Show what applying a fleet file would change.
+    Plan(plan::PlanArgs),
+    /// Apply a fleet file, scope by scope.
+    Apply(apply::ApplyArgs),
+    /// Summarise the scopes that differ from a fleet file.
+    Drift(drift::DriftArgs),
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -141,6 +153,10 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Audit(args) => audit::run(ctx, args).await,
         Command::MasterKey(cmd) => master_key::run(ctx, cmd).await,
         Command::Token(cmd) => token::run(ctx, cmd).await,
+        Command::Export => export::run(ctx).await,
+        Command::Plan(args) => plan::run(ctx, args).await,
+        Command::Apply(args) => apply::run(ctx, args).await,
+        Command::Drift(args) => drift::run(ctx, args).await,
         Command::Serve(_) | Command::Login => Err(CliError::Usage(
             "serve and login run through cli::dispatch".into(),
         )),
