@@ -115,7 +115,9 @@ pub async fn apply(
             Ok(test_note) => {
                 note = test_note;
                 let result = match scope_plan.write {
-                    Write::Create(config) => handle.create(&scope_plan.scope, config).await.map(drop),
+                    Write::Create(config) => {
+                        handle.create(&scope_plan.scope, config).await.map(drop)
+                    }
                     Write::Update(patch) => handle.update(&scope_plan.scope, patch).await.map(drop),
                     Write::Delete => handle.delete(&scope_plan.scope).await,
                     Write::Nothing => Ok(()),

@@ -129,7 +129,7 @@ impl Diagnostics {
         if self.0.is_empty() {
             return Ok(value);
         }
-        self.0.sort_by(|a, b| (a.line, a.column).cmp(&(b.line, b.column)));
+        self.0.sort_by_key(|d| (d.line, d.column));
         self.0.dedup();
         Err(super::FleetError::Invalid(self))
     }

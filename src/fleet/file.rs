@@ -222,7 +222,13 @@ impl Parser<'_> {
     }
 
     /// A scope entry: a layer plus `use` and the recorded key fingerprint.
-    fn scope(&mut self, t: &DeTable<'_>, scope: Scope, path: &str, span: Range<usize>) -> ScopeEntry {
+    fn scope(
+        &mut self,
+        t: &DeTable<'_>,
+        scope: Scope,
+        path: &str,
+        span: Range<usize>,
+    ) -> ScopeEntry {
         let mut extra = Some(ScopeExtra::default());
         let layer = self.layer(t, path, &mut extra);
         let extra = extra.unwrap_or_default();
@@ -281,7 +287,8 @@ impl Parser<'_> {
                 _ => {
                     let mut msg = unknown(LAYER_FIELDS);
                     if SCOPE_FIELDS.contains(&name) {
-                        msg = format!("{name} is only allowed in [control_plane] and [instances.ID]");
+                        msg =
+                            format!("{name} is only allowed in [control_plane] and [instances.ID]");
                     }
                     self.error(key.span(), &field, msg);
                 }
@@ -301,11 +308,19 @@ impl Parser<'_> {
             return match value.get_ref() {
                 DeValue::Boolean(true) => Some(Spanned::new(span, KeyRef::Keep)),
                 DeValue::Boolean(false) => {
-                    self.error(span, field, "keep_key = false means nothing; set it to true or remove it");
+                    self.error(
+                        span,
+                        field,
+                        "keep_key = false means nothing; set it to true or remove it",
+                    );
                     None
                 }
                 other => {
-                    self.error(span, field, format!("must be a boolean, not a {}", other.type_str()));
+                    self.error(
+                        span,
+                        field,
+                        format!("must be a boolean, not a {}", other.type_str()),
+                    );
                     None
                 }
             };
@@ -364,7 +379,10 @@ mod tests {
         assert_eq!(f.scopes[0].scope, Scope::Global);
         assert_eq!(f.scopes[0].template.as_ref().unwrap().get_ref(), "t");
         assert_eq!(f.scopes[1].scope.instance_id(), Some("acme"));
-        assert_eq!(f.scopes[1].layer.key.as_ref().unwrap().get_ref(), &KeyRef::Keep);
+        assert_eq!(
+            f.scopes[1].layer.key.as_ref().unwrap().get_ref(),
+            &KeyRef::Keep
+        );
     }
 
     #[test]
@@ -375,10 +393,28 @@ mod tests {
              [instances.\"bad id\"]\nmodel = \"m\"\n",
         );
         assert_eq!(p.len(), 4, "{p:#?}");
-        assert!(p[0].starts_with("fleet.toml:2:1: defaults.modle: unknown field"), "{}", p[0]);
-        assert!(p[1].starts_with("fleet.toml:3:12: defaults.provider: must be a string"), "{}", p[1]);
-        assert!(p[2].starts_with("fleet.toml:5:1: instances.acme.api_key: a fleet file never holds a key"), "{}", p[2]);
-        assert!(p[3].contains("instances.bad id: instance_id: may contain only"), "{}", p[3]);
+        assert!(
+            p[0].starts_with("fleet.toml:2:1: defaults.modle: unknown field"),
+            "{}",
+            p[0]
+        );
+        assert!(
+            p[1].starts_with("fleet.toml:3:12: defaults.provider: must be a string"),
+            "{}",
+            p[1]
+        );
+        assert!(
+            p[2].starts_with(
+                "fleet.toml:5:1: instances.acme.api_key: a fleet file never holds a key"
+            ),
+            "{}",
+            p[2]
+        );
+        assert!(
+            p[3].contains("instances.bad id: instance_id: may contain only"),
+            "{}",
+            p[3]
+        );
     }
 
     #[test]
@@ -386,13 +422,21 @@ mod tests {
         let p = problems("[defaults]\napi_key_env = \"A\"\napi_key_file = \"f\"\n");
         assert_eq!(p.len(), 1);
         // Fields are visited in name order, so the later name is the one flagged.
-        assert!(p[0].contains("conflicts with api_key_env on line 2"), "{}", p[0]);
+        assert!(
+            p[0].contains("conflicts with api_key_env on line 2"),
+            "{}",
+            p[0]
+        );
     }
 
     #[test]
     fn use_only_in_scopes_and_syntax_errors_are_located() {
         let p = problems("[templates.t]\nuse = \"x\"\n");
-        assert!(p[0].contains("templates.t.use: use is only allowed in"), "{}", p[0]);
+        assert!(
+            p[0].contains("templates.t.use: use is only allowed in"),
+            "{}",
+            p[0]
+        );
         let p = problems("[defaults]\nmodel = \n");
         assert!(p[0].starts_with("fleet.toml:2:"), "{}", p[0]);
         assert!(p[0].contains("(syntax)"), "{}", p[0]);

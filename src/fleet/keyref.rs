@@ -178,6 +178,12 @@ mod tests {
 
     #[tokio::test]
     async fn keep_reads_nothing() {
-        assert!(KeyRef::Keep.resolve(Path::new(".")).await.unwrap().is_none());
+        assert!(
+            KeyRef::Keep
+                .resolve(Path::new("."))
+                .await
+                .unwrap()
+                .is_none()
+        );
     }
 }

@@ -25,7 +25,12 @@ fn value(v: Option<&str>) -> &str {
 
 fn field_line(out: &mut String, c: &FieldChange, create: bool) {
     let _ = if create {
-        writeln!(out, "    {:<9} {}", format!("{}:", c.field), value(c.new.as_deref()))
+        writeln!(
+            out,
+            "    {:<9} {}",
+            format!("{}:", c.field),
+            value(c.new.as_deref())
+        )
     } else {
         writeln!(
             out,
@@ -44,7 +49,11 @@ fn scope_block(out: &mut String, p: &ScopePlan) {
         ScopeAction::Delete => ('-', "delete"),
         ScopeAction::Unchanged => ('=', "unchanged"),
     };
-    let _ = writeln!(out, "{sign} {} ({word})", scope_name(p.instance_id.as_deref()));
+    let _ = writeln!(
+        out,
+        "{sign} {} ({word})",
+        scope_name(p.instance_id.as_deref())
+    );
     let create = p.action == ScopeAction::Create;
     for c in &p.changes {
         field_line(out, c, create);
@@ -96,7 +105,11 @@ pub fn plan(plan: &Plan) -> String {
         }
     }
     if !plan.has_changes() {
-        let _ = writeln!(out, "No changes: the stored configuration matches {}.", plan.file);
+        let _ = writeln!(
+            out,
+            "No changes: the stored configuration matches {}.",
+            plan.file
+        );
     }
     out.push_str(&summary_line(plan));
     out

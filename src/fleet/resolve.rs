@@ -86,7 +86,7 @@ fn resolve_one(
         src.error(
             entry.span.clone(),
             format!("{}.{field}", entry.path),
-            format!("is not set here, in its template or in [defaults]"),
+            "is not set here, in its template or in [defaults]",
         )
     };
     let provider = match pick(&layers, |l| l.provider.as_ref()) {
@@ -209,7 +209,10 @@ mod tests {
              [instances.b]\nbase_url = \"https://gw.example.com/v1/\"\n",
         )
         .unwrap();
-        assert_eq!((d[0].provider.as_str(), d[0].model.as_str()), ("anthropic", "claude-opus"));
+        assert_eq!(
+            (d[0].provider.as_str(), d[0].model.as_str()),
+            ("anthropic", "claude-opus")
+        );
         assert_eq!(d[0].key.get_ref(), &KeyRef::Env("K".into()));
         assert_eq!(d[1].provider, "openai");
         assert_eq!(d[1].base_url.as_deref(), Some("https://gw.example.com/v1"));
@@ -228,12 +231,27 @@ mod tests {
         };
         let text: Vec<String> = d.0.iter().map(ToString::to_string).collect();
         let has = |needle: &str| text.iter().any(|t| t.contains(needle));
-        assert!(has("f.toml:2:9: defaults.model: must not be empty"), "{text:#?}");
-        assert!(has("instances.a.provider: unknown provider \"nope\"; must be one of"), "{text:#?}");
+        assert!(
+            has("f.toml:2:9: defaults.model: must not be empty"),
+            "{text:#?}"
+        );
+        assert!(
+            has("instances.a.provider: unknown provider \"nope\"; must be one of"),
+            "{text:#?}"
+        );
         assert!(has("instances.b.base_url: must use https"), "{text:#?}");
-        assert!(has("instances.c.base_url: is required for provider azure-openai"), "{text:#?}");
-        assert!(has("instances.d.use: no template named \"missing\""), "{text:#?}");
+        assert!(
+            has("instances.c.base_url: is required for provider azure-openai"),
+            "{text:#?}"
+        );
+        assert!(
+            has("instances.d.use: no template named \"missing\""),
+            "{text:#?}"
+        );
         // The bad default model is reported once, not once per scope.
-        assert_eq!(text.iter().filter(|t| t.contains("defaults.model")).count(), 1);
+        assert_eq!(
+            text.iter().filter(|t| t.contains("defaults.model")).count(),
+            1
+        );
     }
 }
