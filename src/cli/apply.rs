@@ -9,7 +9,8 @@ use clap::Args;
 
 use super::{CliError, Context, output};
 use crate::fleet::apply::{ApplyOptions, apply};
-use crate::fleet::plan::{KeyCheck, plan_path};
+use crate::fleet::pipeline::plan_path;
+use crate::fleet::plan::KeyCheck;
 use crate::fleet::{PlanOptions, render};
 
 /// Arguments of `apply`.

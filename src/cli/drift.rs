@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliError, Context, output};
-use crate::fleet::plan::{KeyCheck, plan_path};
+use crate::fleet::pipeline::plan_path;
+use crate::fleet::plan::KeyCheck;
 use crate::fleet::{PlanOptions, render};
 
 /// Arguments of `drift`.

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliError, Context, output};
-use crate::fleet::plan::{KeyCheck, plan_path};
+use crate::fleet::pipeline::plan_path;
+use crate::fleet::plan::KeyCheck;
 use crate::fleet::{FleetError, PlanOptions, render};
 
 /// Arguments of `plan`.

@@ -8,10 +8,11 @@
 //! The flow: [`file`] parses the TOML into spanned entries; [`resolve`] folds
 //! `[defaults]`, `[templates.NAME]` and per-scope overrides into one
 //! [`resolve::Desired`] per scope, validated with the domain's rules;
-//! [`current`] reads what the service holds; [`plan`] compares the two
-//! (resolving [`keyref`] references to compare keys by fingerprint);
-//! [`apply`] writes the plan; [`render`] prints plans, reports and drift;
-//! [`export`] writes the state back as a fleet file.
+//! [`current`] reads what the service holds; [`keyset`] reads each distinct
+//! [`keyref`] reference once; [`plan`] compares file and state, keys by
+//! fingerprint; [`pipeline`] chains those steps; [`apply`] writes the plan;
+//! [`render`] prints plans, reports and drift; [`export`] writes the state
+//! back as a fleet file.
 
 pub mod apply;
 pub mod current;
@@ -20,6 +21,8 @@ pub mod error;
 pub mod export;
 pub mod file;
 pub mod keyref;
+pub mod keyset;
+pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod resolve;

@@ -158,58 +158,6 @@ impl Plan {
     }
 }
 
-type Resolved = Result<Option<(ApiKey, String)>, String>;
-
-/// Reads every distinct key reference once (a default used by 10,000 scopes
-/// runs its command once); reports each failure once with the scopes needing it.
-async fn resolve_keys(
-    file: &FleetFile,
-    desired: &[Desired],
-) -> Result<HashMap<KeyRef, Option<(ApiKey, String)>>, FleetError> {
-    let mut cache: HashMap<KeyRef, Resolved> = HashMap::new();
-    let mut users: HashMap<KeyRef, (std::ops::Range<usize>, Vec<&str>)> = HashMap::new();
-    for d in desired {
-        let r = d.key.get_ref();
-        if !cache.contains_key(r) {
-            let got = r.resolve(&file.source.dir).await.map(|k| {
-                k.map(|k| {
-                    let fp = crate::crypto::fingerprint(&k);
-                    (k, fp)
-                })
-            });
-            cache.insert(r.clone(), got);
-        }
-        users
-            .entry(r.clone())
-            .or_insert_with(|| (d.key.span(), Vec::new()))
-            .1
-            .push(&d.path);
-    }
-    let mut diags = Diagnostics::default();
-    let mut ok = HashMap::new();
-    for (r, got) in cache {
-        match got {
-            Ok(v) => {
-                ok.insert(r, v);
-            }
-            Err(reason) => {
-                let (span, scopes) = &users[&r];
-                let named = match scopes.len() {
-                    1 => format!("needed by {}", scopes[0]),
-                    n if n <= 3 => format!("needed by {}", scopes.join(", ")),
-                    n => format!("needed by {}, {} and {} more", scopes[0], scopes[1], n - 2),
-                };
-                diags.push(file.source.error(
-                    span.clone(),
-                    scopes[0],
-                    format!("{r}: {reason} ({named})"),
-                ));
-            }
-        }
-    }
-    diags.into_result(ok)
-}
-
 /// Compares the file with the state.
 pub async fn compute(
     file: &FleetFile,
@@ -219,7 +167,7 @@ pub async fn compute(
     options: PlanOptions,
 ) -> Result<Plan, FleetError> {
     let keys = match options.keys {
-        KeyCheck::Resolve => resolve_keys(file, desired).await?,
+        KeyCheck::Resolve => super::keyset::read_all(file, desired).await?,
         KeyCheck::Skip => HashMap::new(),
     };
     let mut diags = Diagnostics::default();
@@ -396,19 +344,4 @@ fn change(field: &'static str, old: Option<&str>, new: Option<&str>) -> FieldCha
         old: old.map(str::to_string),
         new: new.map(str::to_string),
     }
-}
-
-/// Reads, parses, resolves and plans the fleet file at `path` against the
-/// service's current state.
-pub async fn plan_path(
-    handle: &crate::service::ServiceHandle,
-    path: &std::path::Path,
-    options: PlanOptions,
-) -> Result<(FleetFile, Plan), FleetError> {
-    let file = FleetFile::parse(super::SourceFile::read(path)?)?;
-    let catalog = Catalog::builtin();
-    let desired = super::resolve::resolve(&file, catalog)?;
-    let state = super::current::read(handle).await?;
-    let plan = compute(&file, &desired, &state, catalog, options).await?;
-    Ok((file, plan))
 }
