@@ -365,6 +365,9 @@ fn drift_lists_differing_scopes_on_one_screen() {
     let out = env.run(&["-i", "acme", "update", "--model", "claude-opus-4-1"], "");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     env.create(Some("stray"), "openai", "gpt-4o", KEY3);
+    // And someone swaps the control plane's key behind the file's back.
+    let out = env.run(&["update", "--api-key-stdin"], &format!("{KEY3}\n"));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = fleet(
         &env,
         &["drift", "-f", "fleet.toml", "--detailed-exitcode"],
@@ -373,7 +376,12 @@ fn drift_lists_differing_scopes_on_one_screen() {
     assert_eq!(code(&out), 8, "{}", stderr(&out));
     assert_no_keys(&out);
     let text = stdout(&out);
-    assert!(text.contains("2 of 3 scopes differ"), "{text}");
+    assert!(text.contains("3 of 3 scopes differ"), "{text}");
+    assert!(
+        text.contains("control plane")
+            && text.contains("key differs from the recorded fingerprint"),
+        "{text}"
+    );
     assert!(
         text.contains("tenant: acme")
             && text.contains("model claude-opus-4-1 (file: claude-sonnet-4-5)"),
