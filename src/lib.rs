@@ -22,6 +22,7 @@
 //! - [`prober`]: connection tests against the provider APIs.
 //! - [`service`]: the handle, the requests and the local backend.
 //! - [`cli`]: the command-line front end, one file per subcommand.
+//! - [`fleet`]: the fleet file: export, plan, apply and drift over the service handle.
 //! - [`api`]: wire types of the `/llm-config` HTTP API.
 //! - [`server`]: `llmcfg serve`, the axum server of that API.
 //! - [`remote`]: the backend that speaks that API to a remote server.
@@ -36,6 +37,7 @@ pub mod api;
 pub mod cli;
 pub mod crypto;
 pub mod domain;
+pub mod fleet;
 pub mod prober;
 pub mod remote;
 pub mod server;

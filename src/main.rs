@@ -64,7 +64,7 @@ fn main() -> ExitCode {
         Ok(Some(code)) => ExitCode::from(code as u8),
         Err(e) => {
             tracing::warn!(error = %e, "command failed");
-            if !matches!(e, CliError::TestFailed(_)) {
+            if !matches!(e, CliError::TestFailed(_) | CliError::ChangesPending) {
                 eprintln!("llmcfg: error: {e}");
             }
             ExitCode::from(e.exit_code() as u8)

@@ -1,6 +1,7 @@
 //! The one mapping from errors to exit codes (design §6):
 //! 0 ok · 1 unexpected · 2 invalid input · 3 not found · 4 already exists ·
-//! 5 connection test failed · 6 unauthorized/forbidden · 7 store or master key.
+//! 5 connection test failed · 6 unauthorized/forbidden · 7 store or master key ·
+//! 8 changes pending (`plan`/`drift --detailed-exitcode`).
 
 use crate::service::ServiceError;
 
@@ -20,6 +21,8 @@ pub const TEST_FAILED: i32 = 5;
 pub const UNAUTHORIZED: i32 = 6;
 /// Exit code: store or master-key error.
 pub const STORE: i32 = 7;
+/// Exit code: `plan`/`drift --detailed-exitcode` found changes.
+pub const CHANGES_PENDING: i32 = 8;
 
 /// A CLI failure: one line on stderr and an exit code.
 #[derive(Debug, thiserror::Error)]
@@ -39,6 +42,9 @@ pub enum CliError {
     /// Anything else.
     #[error("{0}")]
     Other(String),
+    /// `--detailed-exitcode`: the plan has changes (already printed).
+    #[error("changes pending")]
+    ChangesPending,
 }
 
 impl CliError {
@@ -59,6 +65,7 @@ impl CliError {
             CliError::Usage(_) | CliError::Config(_) => INVALID,
             CliError::TestFailed(_) => TEST_FAILED,
             CliError::Other(_) => UNEXPECTED,
+            CliError::ChangesPending => CHANGES_PENDING,
         }
     }
 }

@@ -2,12 +2,15 @@
 //! Every subcommand talks only to the [`ServiceHandle`]; errors map to the
 //! exit codes of design §6 in [`exit`].
 
+mod apply;
 mod audit;
 mod completions;
 mod context;
 mod create;
 mod delete;
+mod drift;
 pub mod exit;
+mod export;
 mod get;
 mod instances;
 mod key_input;
@@ -15,6 +18,7 @@ mod login;
 mod master_key;
 mod models;
 mod output;
+mod plan;
 mod providers;
 pub mod serve;
 mod test;
@@ -117,6 +121,14 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff), generated from these definitions.
     Man,
+    /// Write every scope's configuration as a fleet file (never a key).
+    Export,
+    /// Show what applying a fleet file would change.
+    Plan(plan::PlanArgs),
+    /// Apply a fleet file, scope by scope.
+    Apply(apply::ApplyArgs),
+    /// Summarise the scopes that differ from a fleet file.
+    Drift(drift::DriftArgs),
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -148,6 +160,10 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Audit(args) => audit::run(ctx, args).await,
         Command::MasterKey(cmd) => master_key::run(ctx, cmd).await,
         Command::Token(cmd) => token::run(ctx, cmd).await,
+        Command::Export => export::run(ctx).await,
+        Command::Plan(args) => plan::run(ctx, args).await,
+        Command::Apply(args) => apply::run(ctx, args).await,
+        Command::Drift(args) => drift::run(ctx, args).await,
         Command::Serve(_) | Command::Login | Command::Completions(_) | Command::Man => Err(
             CliError::Usage("serve, login, completions and man run through cli::dispatch".into()),
         ),

@@ -1,0 +1,42 @@
+//! `llmcfg drift -f fleet.toml`: a one-screen summary of the scopes that
+//! differ from the fleet file. It reads no key references (it runs where the
+//! keys are not available); kept keys are checked against the fingerprints
+//! `export` recorded.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{CliError, Context, output};
+use crate::fleet::pipeline::plan_path;
+use crate::fleet::plan::KeyCheck;
+use crate::fleet::{PlanOptions, render};
+
+/// Arguments of `drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The fleet file.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: PathBuf,
+    /// Exit 8 when any scope differs (0 when none does).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// Runs `drift`.
+pub async fn run(ctx: &Context, args: DriftArgs) -> Result<(), CliError> {
+    let options = PlanOptions {
+        prune: false,
+        keys: KeyCheck::Skip,
+    };
+    let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
+    let drifted = plan.has_changes()
+        || !plan.not_in_file.is_empty()
+        || plan.scopes.iter().any(|s| !s.notes.is_empty());
+    if ctx.json {
+        output::print_json(&plan);
+    } else {
+        println!("{}", render::drift(&plan));
+    }
+    super::plan::pending(args.detailed_exitcode && drifted)
+}

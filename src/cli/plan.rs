@@ -1,0 +1,59 @@
+//! `llmcfg plan -f fleet.toml`: what applying the fleet file would change,
+//! like `terraform plan`. With `--detailed-exitcode` the exit status says
+//! whether anything would change (8), so CI can gate on it.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{CliError, Context, output};
+use crate::fleet::pipeline::plan_path;
+use crate::fleet::plan::KeyCheck;
+use crate::fleet::{FleetError, PlanOptions, render};
+
+/// Arguments of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The fleet file.
+    #[arg(short = 'f', long = "file", value_name = "PATH")]
+    pub file: PathBuf,
+    /// Also delete configured scopes the file does not mention.
+    #[arg(long)]
+    pub prune: bool,
+    /// Exit 8 when the plan has changes (0 when it has none).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+impl From<FleetError> for CliError {
+    fn from(e: FleetError) -> CliError {
+        match e {
+            FleetError::Service(e) => CliError::Service(e),
+            FleetError::Read { .. } | FleetError::Invalid(_) => CliError::Usage(e.to_string()),
+        }
+    }
+}
+
+/// Runs `plan`.
+pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), CliError> {
+    let options = PlanOptions {
+        prune: args.prune,
+        keys: KeyCheck::Resolve,
+    };
+    let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
+    if ctx.json {
+        output::print_json(&plan);
+    } else {
+        println!("{}", render::plan(&plan));
+    }
+    pending(args.detailed_exitcode && plan.has_changes())
+}
+
+/// `Err(ChangesPending)` when `pending`, for `--detailed-exitcode`.
+pub(super) fn pending(pending: bool) -> Result<(), CliError> {
+    if pending {
+        Err(CliError::ChangesPending)
+    } else {
+        Ok(())
+    }
+}

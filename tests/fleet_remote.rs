@@ -1,0 +1,100 @@
+//! The fleet commands in remote mode against a real `llmcfg serve` child
+//! process: apply creates and updates over HTTP, a second plan finds no
+//! changes (stored fingerprints come from the server's audit log), and
+//! export shows fingerprints and masks, never a key.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Stdio};
+
+use common::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(env: &Env) -> (Server, String) {
+    let mut child = env
+        .std_cmd(env!("CARGO_BIN_EXE_llmcfg"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    (Server(child), url)
+}
+
+#[test]
+fn plan_apply_export_over_a_remote_server_converge() {
+    let server_env = Env::new();
+    server_env.create(Some("acme"), "openai", "gpt-4o", KEY);
+    let out = server_env.run(
+        &["token", "create", "--name", "ops", "--role", "superadmin"],
+        "",
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let token = stdout(&out).trim().to_string();
+    let (_server, url) = serve(&server_env);
+
+    let client = Env::new();
+    std::fs::write(
+        client.path().join("fleet.toml"),
+        "[defaults]\nprovider = \"openai\"\nmodel = \"gpt-4.1\"\napi_key_env = \"FLEET_KEY\"\n\
+         [instances.acme]\nkeep_key = true\n[instances.globex]\n",
+    )
+    .unwrap();
+    let remote = |args: &[&str]| {
+        let mut cmd = client.cmd();
+        cmd.current_dir(client.path())
+            .env("LLMCFG_TOKEN", &token)
+            .env("FLEET_KEY", KEY2)
+            .arg("--remote")
+            .arg(&url)
+            .args(args);
+        cmd.write_stdin("").output().unwrap()
+    };
+
+    let out = remote(&["plan", "-f", "fleet.toml", "--detailed-exitcode"]);
+    assert_eq!(code(&out), 8, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("model:    gpt-4o -> gpt-4.1"),
+        "{}",
+        stdout(&out)
+    );
+    let out = remote(&["apply", "-f", "fleet.toml", "--yes"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("Apply: 2 applied"),
+        "{}",
+        stdout(&out)
+    );
+    let out = remote(&["plan", "-f", "fleet.toml", "--detailed-exitcode"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+
+    let out = remote(&["export"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for key in [KEY, KEY2] {
+        assert!(!contains_key_fragment(&out.stdout, key), "{}", stdout(&out));
+    }
+    let fp = llmcfg::crypto::fingerprint(&llmcfg::domain::ApiKey::new(KEY2));
+    assert!(stdout(&out).contains(&fp), "{}", stdout(&out));
+    assert_eq!(server_env.get_json(Some("globex"))["model"], "gpt-4.1");
+}
