@@ -4,13 +4,13 @@
 //! says "remote server error", and the files llmcfg creates (store, log,
 //! rotated logs) are private to the user.
 
-mod common;
+mod cli_env;
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 
-use common::{Env, KEY2, code, stderr, stdout};
+use cli_env::{Env, KEY2, code, stderr, stdout};
 
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777

@@ -2,9 +2,9 @@
 //! conflicts, partial updates, empty scopes, tenant isolation, and keys bound
 //! to their destination.
 
-mod common;
+mod cli_env;
 
-use common::{Env, KEY, KEY2, code, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, stderr, stdout};
 
 #[test]
 fn create_then_view_shows_the_mask_not_the_key() {
@@ -245,5 +245,5 @@ fn audit_records_who_did_what_without_the_key() {
             .unwrap()
             .starts_with("sha256:")
     );
-    assert!(!common::contains_key_fragment(&out.stdout, KEY2));
+    assert!(!cli_env::contains_key_fragment(&out.stdout, KEY2));
 }

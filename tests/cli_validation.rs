@@ -1,9 +1,9 @@
 //! Every validation rule of design §2, through the real binary: exit code 2
 //! and a message that names the field and the rule; nothing is written.
 
-mod common;
+mod cli_env;
 
-use common::{Env, KEY, code, stderr};
+use cli_env::{Env, KEY, code, stderr};
 
 /// Runs a create expecting a rejection; returns stderr.
 fn rejected(env: &Env, args: &[&str], key_env: Option<&str>, stdin: &str) -> String {

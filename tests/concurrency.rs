@@ -1,11 +1,11 @@
 //! Several processes of the real binary on one store: exactly one concurrent
 //! create wins (the rest exit 4), and concurrent updates lose nothing.
 
-mod common;
+mod cli_env;
 
 use std::process::{Child, Stdio};
 
-use common::{Env, KEY, KEY2, code, stderr};
+use cli_env::{Env, KEY, KEY2, code, stderr};
 
 const PROCS: usize = 8;
 

@@ -4,16 +4,15 @@
 //! ids, microsecond `+00:00` times, pydantic 422 lists, no extensions): the
 //! seed transcripts must be identical.
 
-#[path = "server_support/mod.rs"]
-mod common;
 mod seed_server;
+mod server_support;
 
-use common::conformance::{Extensions, Transcript};
-use common::{TestServer, conformance, local_handle};
 use llmcfg::domain::Role;
 use llmcfg::remote::{InstanceSources, RemoteBackend, RemoteClient, ScopeMemory};
 use llmcfg::service::{Backend, ServiceHandle};
 use seed_server::{ADMIN_TOKEN, SeedServer};
+use server_support::conformance::{Extensions, Transcript};
+use server_support::{TestServer, conformance, local_handle};
 use zeroize::Zeroizing;
 
 fn seed_handle(server: &SeedServer, state_dir: &std::path::Path) -> ServiceHandle {

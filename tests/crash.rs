@@ -1,14 +1,14 @@
 //! A writer killed with SIGKILL mid-stream: the store opens cleanly and holds
 //! every write that was acknowledged before the kill.
 
-mod common;
+mod cli_env;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Env, KEY, code, stderr};
+use cli_env::{Env, KEY, code, stderr};
 
 #[test]
 fn sigkill_during_writes_loses_no_acknowledged_write() {

@@ -3,11 +3,11 @@
 //! (exit 5) and leaves it untouched, and a scope whose key does not change
 //! is not tested at all.
 
-mod common;
+mod cli_env;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
 
-use common::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
 use fake_provider::{FakeProvider, Flavor};
 
 fn run(env: &Env, args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {

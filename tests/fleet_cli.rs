@@ -2,12 +2,12 @@
 //! store: export never shows a key, plan shows old → new and key changes by
 //! fingerprint, apply asks, converges and audits the file, drift summarises.
 
-mod common;
+mod cli_env;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;
 
-use common::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
 
 /// A third key, for a tenant created from the fleet file.
 const KEY3: &str = "sk-proj-Pq4Wx8Mn2Zt6Yc0Rb7Lk3Hv9Gd5Js1FaUe";

@@ -2,7 +2,7 @@
 //! resolves, the domain's "a new destination needs a new key" rule refuses a
 //! plan, and a plan applied through the handle converges.
 
-mod common;
+mod cli_env;
 
 use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, Catalog, InstanceId, NewConfig, Scope};
@@ -75,7 +75,7 @@ async fn a_new_provider_with_a_kept_key_is_refused_at_plan_time() {
             NewConfig {
                 provider: "openai".into(),
                 model: "gpt-4o".into(),
-                api_key: ApiKey::new(common::KEY2),
+                api_key: ApiKey::new(cli_env::KEY2),
                 base_url: None,
             },
         )
@@ -102,7 +102,7 @@ async fn applying_a_plan_converges() {
     let dir = tempfile::tempdir().unwrap();
     let handle = open(dir.path()).await;
     let key_path = dir.path().join("k");
-    std::fs::write(&key_path, common::KEY).unwrap();
+    std::fs::write(&key_path, cli_env::KEY).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600)).unwrap();
     let mut text = String::from(

@@ -3,12 +3,12 @@
 //! changes (stored fingerprints come from the server's audit log), and
 //! export shows fingerprints and masks, never a key.
 
-mod common;
+mod cli_env;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
 
-use common::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
 
 struct Server(Child);
 

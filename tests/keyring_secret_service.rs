@@ -5,13 +5,13 @@
 //! falls back to the 0600 key file and says why. Needs Debian's
 //! `gnome-keyring` and `dbus` packages (`.ci/run` installs them).
 
-mod common;
+mod cli_env;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 
-use common::{Env, KEY2, code, stderr, stdout};
+use cli_env::{Env, KEY2, code, stderr, stdout};
 
 fn require(tool: &str) {
     let found = Command::new("sh")

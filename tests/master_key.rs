@@ -2,9 +2,9 @@
 //! with nothing written; a lost key file is never silently replaced; the key
 //! file is created 0600 in a 0700 directory; rotation re-seals every key.
 
-mod common;
+mod cli_env;
 
-use common::{Env, KEY, KEY2, code, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, stderr, stdout};
 
 fn audit_count(env: &Env) -> usize {
     let conn = rusqlite::Connection::open(env.store()).unwrap();

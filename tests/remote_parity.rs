@@ -3,15 +3,14 @@
 //! body) and registering an instance go through the extension routes, and
 //! the OpenAPI document lists them so a client learns they are there.
 
-#[path = "server_support/mod.rs"]
-mod common;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+mod server_support;
 
-use common::{SECRET_KEY, TestServer};
 use fake_provider::{FakeProvider, Flavor};
 use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Role, Scope};
 use llmcfg::service::ServiceError;
+use server_support::{SECRET_KEY, TestServer};
 
 #[tokio::test]
 async fn models_and_instance_registration_work_through_the_remote() {

@@ -4,11 +4,11 @@
 //! server trimmed, exactly once, and never appear in any output, log or file.
 //! The other commands are in `remote_seed_ops.rs`.
 
-mod common;
+mod cli_env;
 mod seed_cli;
 mod seed_server;
 
-use common::{Env, KEY, KEY2, code, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, stderr, stdout};
 use seed_cli::{assert_no_key, assert_no_key_in_files, create, run, run_with};
 use seed_server::{DeleteAnswer, Ids, SeedOptions, SeedServer, VIEWER_TOKEN};
 

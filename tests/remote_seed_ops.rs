@@ -3,11 +3,11 @@
 //! list and `test --all` without a server route, URL forms, custom auth
 //! header, redirects, `login`, and learning what the server offers.
 
-mod common;
+mod cli_env;
 mod seed_cli;
 mod seed_server;
 
-use common::{Env, KEY, KEY2, code, stderr};
+use cli_env::{Env, KEY, KEY2, code, stderr};
 use seed_cli::{assert_no_key, config, create, run};
 use seed_server::{ADMIN_TOKEN, SeedOptions, SeedServer, VIEWER_TOKEN};
 

@@ -2,9 +2,9 @@
 //! file, its WAL or journal (scanned after writes and after a checkpoint), not
 //! in stdout, stderr or the trace-level log file.
 
-mod common;
+mod cli_env;
 
-use common::{Env, KEY, KEY2, code, contains_key_fragment, stderr};
+use cli_env::{Env, KEY, KEY2, code, contains_key_fragment, stderr};
 
 fn scan_store(env: &Env, what: &str) {
     let files = env.store_files();
@@ -110,12 +110,12 @@ fn trace_logs_and_outputs_never_hold_the_key() {
     assert!(!log.is_empty());
     for key in [KEY, KEY2] {
         assert_eq!(
-            common::key_fragment_in(&seen, key),
+            cli_env::key_fragment_in(&seen, key),
             None,
             "key fragment in stdout/stderr"
         );
         assert_eq!(
-            common::key_fragment_in(&log, key),
+            cli_env::key_fragment_in(&log, key),
             None,
             "key fragment in the log file"
         );

@@ -1,14 +1,13 @@
 //! Raw HTTP tests of auth (401 missing/unknown/revoked, 403 viewer), the
 //! 409 race of concurrent creates, and the SSRF guard of connection tests.
 
-#[path = "server_support/mod.rs"]
-mod common;
+mod server_support;
 
-use common::http::Api;
-use common::{SECRET_KEY, TestServer};
 use llmcfg::domain::Role;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
+use server_support::http::Api;
+use server_support::{SECRET_KEY, TestServer};
 
 #[tokio::test]
 async fn auth_statuses() {

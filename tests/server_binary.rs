@@ -3,16 +3,15 @@
 //! binary, graceful shutdown on SIGTERM with a request in flight, and a
 //! server log that never contains an API key.
 
-#[path = "server_support/mod.rs"]
-mod common;
+mod server_support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use common::{MASTER_HEX, SECRET_KEY, conformance, wait_until};
 use llmcfg::remote::{RemoteBackend, RemoteClient};
 use llmcfg::service::{Backend, ServiceHandle};
+use server_support::{MASTER_HEX, SECRET_KEY, conformance, wait_until};
 use zeroize::Zeroizing;
 
 const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");

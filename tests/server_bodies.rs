@@ -4,13 +4,12 @@
 //! writes carry `{"detail"}` — the only bare ones are hyper's answers to
 //! requests that are not HTTP, which never reach our code.
 
-#[path = "server_support/mod.rs"]
-mod common;
+mod server_support;
 
-use common::TestServer;
-use common::http::Api;
 use llmcfg::domain::Role;
 use reqwest::{Method, StatusCode};
+use server_support::TestServer;
+use server_support::http::Api;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test]
@@ -144,7 +143,7 @@ async fn patch_rules_are_decided_by_the_request_as_the_document_states() {
     let r = api
         .post(
             None,
-            serde_json::json!({"provider": "openai", "model": "gpt-4o", "api_key": common::SECRET_KEY}),
+            serde_json::json!({"provider": "openai", "model": "gpt-4o", "api_key": server_support::SECRET_KEY}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

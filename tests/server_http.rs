@@ -2,14 +2,13 @@
 //! 127.0.0.1:0: every status of design §3, the scope header, tenant
 //! isolation and body rejections, with the key never in a response.
 
-#[path = "server_support/mod.rs"]
-mod common;
+mod server_support;
 
-use common::http::Api;
-use common::{SECRET_KEY, TestServer};
 use llmcfg::domain::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use server_support::http::Api;
+use server_support::{SECRET_KEY, TestServer};
 
 fn anthropic() -> Value {
     json!({"provider": "anthropic", "model": "claude-sonnet-4-5", "api_key": SECRET_KEY})

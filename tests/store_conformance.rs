@@ -227,11 +227,17 @@ async fn audit_log(store: &Store) {
     assert_eq!(global.len(), 1);
     assert_eq!(global[0].instance_id, None);
     assert_eq!(global[0].actor, "local:suite");
+    // The change mark the TUI polls is the newest audit id: it moves with
+    // every entry, and only then.
+    let before = store.change_mark().await.unwrap();
+    assert_eq!(before, all[0].id);
+    assert_eq!(store.change_mark().await.unwrap(), before);
     store
         .append_audit(audit(&Scope::Global, "login"))
         .await
         .unwrap();
     assert_eq!(store.audit(None, 1).await.unwrap()[0].action, "login");
+    assert!(store.change_mark().await.unwrap() > before);
 }
 
 async fn instances_and_last_test(store: &Store, master: &MasterKey) {

@@ -2,9 +2,9 @@
 //! onto another scope's row, gives a clear integrity error for that scope
 //! only; other scopes keep working and `get` still shows the stored mask.
 
-mod common;
+mod cli_env;
 
-use common::{Env, KEY, KEY2, code, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, stderr, stdout};
 
 /// A tiny Ollama-shaped provider on 127.0.0.1:0 (Ollama takes no key, so a
 /// successful test proves the scope's row opened and the probe ran).

@@ -3,13 +3,12 @@
 //! selection after clearing a filter, Ctrl-c in a dirty form, and the
 //! master-key notice. Each test failed before its fix.
 
-#[path = "tui_support/mod.rs"]
-mod common;
+mod tui_support;
 
 use std::time::{Duration, Instant};
 
-use common::fake_provider::{self, GOOD_KEY, WAIT, WAIT_KEY};
-use common::pty::{Pty, Spawn, Store, tenant_ids};
+use tui_support::fake_provider::{self, GOOD_KEY, WAIT, WAIT_KEY};
+use tui_support::pty::{Pty, Spawn, Store, tenant_ids};
 
 const ACME: &str = "[[instances]]\nid = \"acme-prod\"\nname = \"ACME\"\n";
 

@@ -3,11 +3,10 @@
 //! could not be paged, text was cut where it matters, and the model
 //! suggestions collapsed. Each test failed before its fix.
 
-#[path = "tui_support/mod.rs"]
-mod common;
+mod tui_support;
 
-use common::fake_provider::{self, BAD_KEY, GOOD_KEY};
-use common::pty::{Pty, Spawn, Store, tenant_ids};
+use tui_support::fake_provider::{self, BAD_KEY, GOOD_KEY};
+use tui_support::pty::{Pty, Spawn, Store, tenant_ids};
 
 fn count_tests(store: &Store) -> usize {
     let (code, out) = store.cli(&["audit", "--all", "--limit", "10000", "--json"]);

@@ -5,16 +5,15 @@
 //! copy over OSC 52 without the key, and the persistent connection state in
 //! remote mode.
 
-#[path = "tui_support/mod.rs"]
-mod common;
+mod tui_support;
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::StatusCode;
-use common::fake_provider::{self, BAD_KEY, GOOD_KEY, WAIT_KEY};
-use common::pty::{Pty, Spawn, Store, osc52_payloads, tenant_ids};
+use tui_support::fake_provider::{self, BAD_KEY, GOOD_KEY, WAIT_KEY};
+use tui_support::pty::{Pty, Spawn, Store, osc52_payloads, tenant_ids};
 
 /// Audit entries of `action`, per scope.
 fn audit_per_scope(store: &Store, action: &str) -> HashMap<String, usize> {

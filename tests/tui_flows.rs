@@ -4,8 +4,7 @@
 //!
 //! The `t` flows need the connection-test prober; they pass once it is merged.
 
-#[path = "tui_support/mod.rs"]
-mod common;
+mod tui_support;
 
 use std::io;
 use std::time::Duration;
@@ -22,7 +21,7 @@ use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use common::fake_provider::{self, BAD_KEY, GOOD_KEY, SLOW_KEY};
+use tui_support::fake_provider::{self, BAD_KEY, GOOD_KEY, SLOW_KEY};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 

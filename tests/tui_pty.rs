@@ -4,8 +4,7 @@
 //! config through the form, `t` (needs the prober), and that `q` exits 0
 //! with the terminal restored.
 
-#[path = "tui_support/mod.rs"]
-mod common;
+mod tui_support;
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -14,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-use common::fake_provider::{self, GOOD_KEY};
+use tui_support::fake_provider::{self, GOOD_KEY};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(20);

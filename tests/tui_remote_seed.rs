@@ -5,9 +5,8 @@
 //! server lacks (live model list, audit history) say so in one line, and no
 //! key reaches the screen.
 
-#[path = "tui_support/mod.rs"]
-mod common;
 mod seed_server;
+mod tui_support;
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -16,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
-use common::fake_provider::{BAD_KEY, GOOD_KEY};
 use seed_server::{ADMIN_TOKEN, SeedServer};
+use tui_support::fake_provider::{BAD_KEY, GOOD_KEY};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(20);

@@ -4,9 +4,9 @@
 //! `rotate_master_key` action string), still opens every sealed key, still
 //! knows its token, and takes new writes.
 
-mod common;
+mod cli_env;
 
-use common::{Env, code, stderr, stdout};
+use cli_env::{Env, code, stderr, stdout};
 use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ConfigPatch, Scope};
 use llmcfg::prober::ProbeSettings;

@@ -5,7 +5,7 @@
 
 use std::process::Output;
 
-use crate::common::{Env, contains_key_fragment, stderr, stdout};
+use crate::cli_env::{Env, contains_key_fragment, stderr, stdout};
 use crate::seed_server::ADMIN_TOKEN;
 
 /// Runs `llmcfg ARGS` against `url` with the superadmin token.
