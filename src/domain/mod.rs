@@ -13,19 +13,19 @@ pub mod provider_rule;
 pub mod record_id;
 pub mod scope;
 pub mod secret;
+pub mod test_result;
 pub mod timestamp;
 pub mod token;
 pub mod validation;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
-pub use config::{
-    ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig, TestResult, TestStatus,
-};
+pub use config::{ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig};
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;
 pub use record_id::RecordId;
 pub use scope::{InstanceId, Scope};
 pub use secret::ApiKey;
+pub use test_result::{TestResult, TestStatus};
 pub use token::{IssuedToken, Role, TokenInfo};
 pub use validation::ValidationError;
