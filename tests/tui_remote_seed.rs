@@ -8,130 +8,25 @@
 mod seed_server;
 mod tui_support;
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 use seed_server::{ADMIN_TOKEN, SeedServer};
 use tui_support::fake_provider::{BAD_KEY, GOOD_KEY};
+use tui_support::pty::{DEADLINE, Pty, Spawn, Store};
 
-const DEADLINE: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(20);
 
-struct Pty {
-    _master: Box<dyn MasterPty + Send>,
-    writer: Box<dyn Write + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    screen: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    _dir: tempfile::TempDir,
-}
-
-impl Pty {
-    /// The binary in remote mode against `url`, with `config` as its
-    /// config.toml and every XDG directory in a temp dir.
-    fn spawn_remote(url: &str, config: &str) -> Pty {
-        let dir = tempfile::tempdir().unwrap();
-        let p = |name: &str| dir.path().join(name);
-        for d in ["config/llmcfg", "data", "state", "home", "cache"] {
-            std::fs::create_dir_all(p(d)).unwrap();
-        }
-        std::fs::write(p("config/llmcfg/config.toml"), config).unwrap();
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: 40,
-                cols: 120,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_llmcfg"));
-        for var in [
-            "LLMCFG_MASTER_KEY",
-            "LLMCFG_STORE",
-            "LLMCFG_CONFIG",
-            "NO_COLOR",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.env("LLMCFG_REMOTE", url);
-        cmd.env("LLMCFG_TOKEN", ADMIN_TOKEN);
-        cmd.env("XDG_CONFIG_HOME", p("config"));
-        cmd.env("XDG_DATA_HOME", p("data"));
-        cmd.env("XDG_STATE_HOME", p("state"));
-        cmd.env("XDG_CACHE_HOME", p("cache"));
-        cmd.env("HOME", p("home"));
-        cmd.env("TERM", "xterm-256color");
-        let child = pair.slave.spawn_command(cmd).unwrap();
-        drop(pair.slave);
-        let screen = Arc::new(Mutex::new(vt100::Parser::new(
-            NonZeroU16::new(40).unwrap(),
-            NonZeroU16::new(120).unwrap(),
-            0,
-        )));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let mut reader = pair.master.try_clone_reader().unwrap();
-        let (s, r) = (screen.clone(), raw.clone());
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                s.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        });
-        let writer = pair.master.take_writer().unwrap();
-        Pty {
-            _master: pair.master,
-            writer,
-            child,
-            screen,
-            raw,
-            _dir: dir,
-        }
-    }
-
-    fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
-    }
-
-    fn contents(&self) -> String {
-        self.screen.lock().unwrap().screen().contents()
-    }
-
-    fn wait(&self, what: &str, pred: impl Fn(&str) -> bool) {
-        let start = Instant::now();
-        while start.elapsed() < DEADLINE {
-            if pred(&self.contents()) {
-                return;
-            }
-            std::thread::sleep(POLL);
-        }
-        panic!("timed out waiting for {what}; screen:\n{}", self.contents());
-    }
-
-    fn exit_code(&mut self) -> u32 {
-        let start = Instant::now();
-        while start.elapsed() < DEADLINE {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.exit_code();
-            }
-            std::thread::sleep(POLL);
-        }
-        self.child.kill().ok();
-        panic!("the TUI did not exit; screen:\n{}", self.contents());
-    }
-
-    fn raw_contains(&self, needle: &str) -> bool {
-        let raw = self.raw.lock().unwrap();
-        raw.windows(needle.len()).any(|w| w == needle.as_bytes())
-    }
+/// The binary in remote mode against `url`, with `config` as its
+/// config.toml and every XDG directory in a temp dir.
+fn spawn_remote(store: &Store, url: &str) -> Pty {
+    Pty::spawn(
+        store,
+        Spawn {
+            key_file: false,
+            env: &[("LLMCFG_REMOTE", url), ("LLMCFG_TOKEN", ADMIN_TOKEN)],
+            ..Spawn::default()
+        },
+    )
 }
 
 /// Polls `check` against the seed server's state until it holds.
@@ -151,10 +46,10 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let seed = rt.block_on(SeedServer::default_variant(&[GOOD_KEY]));
     seed.insert(Some("globex"), "openai", "gpt-4o", BAD_KEY);
-    let mut pty = Pty::spawn_remote(
-        &seed.url,
+    let store = Store::new(
         "[[instances]]\nid = \"acme-prod\"\nname = \"ACME\"\n\n[[instances]]\nid = \"globex\"\n",
     );
+    let mut pty = spawn_remote(&store, &seed.url);
     pty.wait("the instance list", |s| {
         s.contains("control plane") && s.contains("acme-prod") && s.contains("globex")
     });
@@ -237,9 +132,12 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
     for key in [GOOD_KEY, BAD_KEY] {
-        assert!(!pty.raw_contains(key), "a key reached the terminal");
         assert!(
-            !pty.raw_contains(&key[8..20]),
+            !pty.raw_contains(key.as_bytes()),
+            "a key reached the terminal"
+        );
+        assert!(
+            !pty.raw_contains(&key.as_bytes()[8..20]),
             "part of a key reached the terminal"
         );
     }
