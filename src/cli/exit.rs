@@ -60,7 +60,9 @@ impl CliError {
                 | ServiceError::Store(_)
                 | ServiceError::MasterKey(_) => STORE,
                 ServiceError::ModelList { .. } => TEST_FAILED,
-                ServiceError::Remote(_) | ServiceError::Stopped => UNEXPECTED,
+                ServiceError::Remote(_) | ServiceError::NotOffered(_) | ServiceError::Stopped => {
+                    UNEXPECTED
+                }
             },
             CliError::Usage(_) | CliError::Config(_) => INVALID,
             CliError::TestFailed(_) => TEST_FAILED,

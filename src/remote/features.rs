@@ -101,7 +101,7 @@ impl<T> Offered<T> {
     pub fn required(self) -> Result<T, crate::service::ServiceError> {
         match self {
             Offered::Yes(value) => Ok(value),
-            Offered::No(feature) => Err(crate::service::ServiceError::Remote(
+            Offered::No(feature) => Err(crate::service::ServiceError::NotOffered(
                 feature.missing_message(),
             )),
         }

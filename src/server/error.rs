@@ -126,6 +126,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden(_) | ServiceError::ReadOnly(_) => StatusCode::FORBIDDEN,
             ServiceError::Remote(_) | ServiceError::ModelList { .. } => StatusCode::BAD_GATEWAY,
+            ServiceError::NotOffered(_) => StatusCode::NOT_IMPLEMENTED,
             ServiceError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Integrity { .. }
             | ServiceError::Store(_)

@@ -59,6 +59,10 @@ pub enum ServiceError {
     /// The remote server could not be reached or answered unexpectedly.
     #[error("remote server error: {0}")]
     Remote(String),
+    /// The remote server lacks this feature (an extension route of
+    /// `llmcfg serve`): the one-line "this server does not offer …".
+    #[error("{0}")]
+    NotOffered(String),
     /// The provider's model list could not be read (local mode): the
     /// prober's outcome says why.
     #[error("could not list models: {message} ({})", status.as_str())]

@@ -49,7 +49,7 @@ pub struct Transcript {
 
 fn lacking<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> String {
     match r {
-        Err(ServiceError::Remote(text)) if text.starts_with("this server does not offer") => {
+        Err(ServiceError::NotOffered(text)) if text.starts_with("this server does not offer") => {
             assert!(!text.contains('\n'), "one line: {text}");
             "not offered".into()
         }
