@@ -345,12 +345,18 @@ mod tests {
 
     #[test]
     fn example_postgres_settings_parse_when_uncommented() {
+        // Only the `[store]` section's commented settings: other sections
+        // (`[remote] ca_file`) have keys of the same name.
+        let mut in_store = false;
         let text = include_str!("../config.example.toml")
             .lines()
             .map(|l| {
+                if l.starts_with('[') || l.starts_with("# [") {
+                    in_store = l == "[store]";
+                }
                 ["sslmode", "ca_file", "pool_size", "statement_timeout"]
                     .iter()
-                    .find(|k| l.starts_with(&format!("# {k} =")))
+                    .find(|k| in_store && l.starts_with(&format!("# {k} =")))
                     .map_or(l, |_| &l[2..])
             })
             .collect::<Vec<_>>()
