@@ -254,3 +254,38 @@ async fn body_rejections() {
     api.assert_key_never_seen();
     server.stop().await;
 }
+
+/// A PATCH that is valid alone but conflicts with the stored configuration
+/// (clearing the base URL of a provider that has no default) is 409, so a
+/// schema-driven client never sees a schema-valid body answered 422; the
+/// same body for a provider with a default is accepted.
+#[tokio::test]
+async fn clearing_a_required_base_url_conflicts_with_the_stored_config() {
+    let server = TestServer::start(&[]).await;
+    let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    let azure = json!({"provider": "azure-openai", "model": "gpt-4o", "api_key": SECRET_KEY,
+                       "base_url": "https://acme.openai.azure.com"});
+    assert_eq!(
+        api.post(Some("az"), azure).await.status,
+        StatusCode::CREATED
+    );
+    let clear = json!({"base_url": " ", "api_key": SECRET_KEY});
+    let r = api.patch(Some("az"), clear.clone()).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.detail().contains("base_url"), "{}", r.detail());
+    assert!(!r.body.contains(SECRET_KEY));
+    // The same body alone is fine where the provider has a default.
+    assert_eq!(
+        api.post(Some("an"), anthropic()).await.status,
+        StatusCode::CREATED
+    );
+    assert_eq!(api.patch(Some("an"), clear).await.status, StatusCode::OK);
+    // Naming the provider in the same request is judged on the request: 422.
+    let r = api
+        .patch(
+            Some("az"),
+            json!({"provider": "azure-openai", "base_url": "", "api_key": SECRET_KEY}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}

@@ -180,7 +180,18 @@ impl ConfigPatch {
             None => current.model.clone(),
         };
         let base_url = match &self.base_url {
-            Some(requested) => normalise_base_url(spec, requested.as_deref())?,
+            Some(requested) => {
+                normalise_base_url(spec, requested.as_deref()).map_err(|e| {
+                    // Clearing the override of the stored provider: valid
+                    // alone, refused only because of what is stored.
+                    let clears = requested.as_deref().is_none_or(|u| u.trim().is_empty());
+                    if self.provider.is_none() && clears {
+                        e.against_stored()
+                    } else {
+                        e
+                    }
+                })?
+            }
             // A different provider starts from its own default rather than
             // inheriting the old provider's gateway.
             None if provider_changed => normalise_base_url(spec, None)?,

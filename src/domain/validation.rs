@@ -11,6 +11,20 @@ pub struct ValidationError {
     pub field: &'static str,
     /// The rule that was broken, phrased for a human.
     pub reason: String,
+    /// What the input was judged against.
+    pub against: Against,
+}
+
+/// What a rejected input was judged against: the request alone, or the
+/// request together with the stored configuration it would change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The request breaks the rule whatever is stored (HTTP 422).
+    Request,
+    /// The request is valid alone but conflicts with what is stored, such
+    /// as clearing the base URL of a stored provider that has no default
+    /// (HTTP 409: a schema cannot state it).
+    StoredConfig,
 }
 
 impl ValidationError {
@@ -19,6 +33,15 @@ impl ValidationError {
         Self {
             field,
             reason: reason.into(),
+            against: Against::Request,
+        }
+    }
+
+    /// This rejection, as a conflict with the stored configuration.
+    pub fn against_stored(self) -> Self {
+        Self {
+            against: Against::StoredConfig,
+            ..self
         }
     }
 }

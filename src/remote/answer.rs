@@ -183,6 +183,11 @@ pub fn error_for(
                 scope: scope.clone(),
             }
         }
+        // A PATCH conflicts with the stored configuration, not with another
+        // configuration (only a create can find one already there).
+        (StatusCode::CONFLICT, _, _) if answer.route.starts_with("PATCH") => {
+            ServiceError::Invalid(validation(status, body).against_stored())
+        }
         (StatusCode::CONFLICT, _, Some(scope)) => ServiceError::AlreadyExists {
             scope: scope.clone(),
         },

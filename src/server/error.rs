@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::api::ErrorBody;
+use crate::domain::validation::Against;
 use crate::service::ServiceError;
 
 /// An error response: a status and a human message.
@@ -122,10 +123,14 @@ impl From<ServiceError> for ApiError {
                 StatusCode::NOT_FOUND
             }
             ServiceError::AlreadyExists { .. } => StatusCode::CONFLICT,
+            ServiceError::Invalid(v) if v.against == Against::StoredConfig => StatusCode::CONFLICT,
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden(_) | ServiceError::ReadOnly(_) => StatusCode::FORBIDDEN,
-            ServiceError::Remote(_) | ServiceError::ModelList { .. } => StatusCode::BAD_GATEWAY,
+            ServiceError::Remote(_) => StatusCode::BAD_GATEWAY,
+            // The request was fine; the provider behind it failed (or the
+            // SSRF guard refused it): not a fault of this server.
+            ServiceError::ModelList { .. } => StatusCode::FAILED_DEPENDENCY,
             ServiceError::NotOffered(_) => StatusCode::NOT_IMPLEMENTED,
             ServiceError::Stopped => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Integrity { .. }

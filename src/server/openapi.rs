@@ -130,7 +130,7 @@ fn operation(route: &Route) -> Value {
 }
 
 /// The `X-Instance-Id` rule of design §2.
-fn instance_id() -> Value {
+pub(super) fn instance_id() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": INSTANCE_ID_MAX_LEN,
            "pattern": INSTANCE_ID_PATTERN})
 }
@@ -147,7 +147,7 @@ fn query_schema(name: &str, ty: &str) -> Value {
 }
 
 /// `provider`: one of the catalog's ids.
-fn provider_id() -> Value {
+pub(super) fn provider_id() -> Value {
     let ids: Vec<&str> = Catalog::builtin()
         .providers()
         .iter()
@@ -161,23 +161,23 @@ fn model() -> Value {
            "pattern": TRIMMED_TEXT_PATTERN})
 }
 
-fn api_key() -> Value {
+pub(super) fn api_key() -> Value {
     json!({"type": "string", "writeOnly": true, "minLength": 1, "maxLength": API_KEY_MAX_LEN,
            "pattern": TRIMMED_TEXT_PATTERN})
 }
 
-fn base_url() -> Value {
+pub(super) fn base_url() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": 2048, "pattern": BASE_URL_PATTERN,
            "description": "https, or http only to a loopback host; no user info, query or fragment"})
 }
 
 /// A blank base URL: no override (the provider's default).
-fn blank() -> Value {
+pub(super) fn blank() -> Value {
     json!({"type": "string", "pattern": "^\\s*$", "description": "blank: the provider's default"})
 }
 
 /// Providers that have no default base URL, so a create must carry one.
-fn base_url_required() -> Vec<String> {
+pub(super) fn base_url_required() -> Vec<String> {
     Catalog::builtin()
         .providers()
         .iter()

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody, RequestScope};
+use super::openapi::{api_key, base_url, base_url_required, blank, instance_id, provider_id};
 use crate::api::{ModelsForRequest, RegisterInstanceBody};
 use crate::domain::InstanceId;
 use crate::service::ServiceError;
@@ -52,7 +53,8 @@ pub async fn register_instance(
     ))
 }
 
-/// The component schemas of these routes' bodies.
+/// The component schemas of these routes' bodies, with the same field
+/// rules as the seed's bodies.
 pub fn schemas() -> Map<String, Value> {
     let mut m = Map::new();
     m.insert(
@@ -65,10 +67,12 @@ pub fn schemas() -> Map<String, Value> {
             "type": "object", "additionalProperties": false,
             "required": ["provider", "api_key"],
             "properties": {
-                "provider": {"type": "string"},
-                "api_key": {"type": "string", "writeOnly": true},
-                "base_url": {"type": ["string", "null"]},
+                "provider": provider_id(),
+                "api_key": api_key(),
+                "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}]},
             },
+            "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
+            "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
         }),
     );
     m.insert(
@@ -77,7 +81,7 @@ pub fn schemas() -> Map<String, Value> {
             "type": "object", "additionalProperties": false,
             "required": ["id"],
             "properties": {
-                "id": {"type": "string", "description": "1-128 of [A-Za-z0-9._:-], not starting with . or -"},
+                "id": instance_id(),
                 "name": {"type": ["string", "null"]},
             },
         }),

@@ -73,6 +73,11 @@ pub const ROUTES: &[Route] = &[
         success: (200, "Updated", Some("ConfigView")),
         errors: &[
             (404, "The scope has no configuration"),
+            (
+                409,
+                "Valid alone, but conflicts with the stored configuration \
+                 (clearing the base URL of a provider that has no default)",
+            ),
             (422, "A field breaks a rule, or an unknown field was sent"),
         ],
         handler: || patch(handlers::update_config),
@@ -176,7 +181,13 @@ pub const ROUTES: &[Route] = &[
         body: None,
         query: &[],
         success: (200, "Model ids", Some("ModelList")),
-        errors: &[(404, "The scope has no configuration")],
+        errors: &[
+            (404, "The scope has no configuration"),
+            (
+                424,
+                "The provider refused or could not answer the model list",
+            ),
+        ],
         handler: || get(parity::models),
     },
     Route {
@@ -189,7 +200,10 @@ pub const ROUTES: &[Route] = &[
         body: Some("ModelsForRequest"),
         query: &[],
         success: (200, "Model ids", Some("ModelList")),
-        errors: &[],
+        errors: &[(
+            424,
+            "The provider refused or could not answer the model list",
+        )],
         handler: || post(parity::models_for),
     },
     Route {

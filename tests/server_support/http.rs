@@ -81,6 +81,14 @@ impl Api {
         .await
     }
 
+    pub async fn patch(&self, instance: Option<&str>, body: Value) -> Seen {
+        self.send(
+            self.scoped(Method::PATCH, "/llm-config/", instance)
+                .json(&body),
+        )
+        .await
+    }
+
     /// Asserts no response so far contained the key or its middle.
     pub fn assert_key_never_seen(&self) {
         for text in self.seen.lock().unwrap().iter() {
