@@ -21,7 +21,10 @@ const MODEL_MAX_LEN: usize = 256;
 const TRIMMED_TEXT_PATTERN: &str = "^[^\\s\\u0000-\\u001f\\u007f-\\u009f]([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f])?$";
 /// A base URL the validator accepts: https, or http to a loopback host; no
 /// user info, query or fragment.
-const BASE_URL_PATTERN: &str = "^(https://[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|http://(localhost|127\\.0\\.0\\.1|\\[::1\\]))(:[0-9]{1,4})?(/[A-Za-z0-9._~-]+)*/?$";
+// The host's last label holds a letter, or the host is a dotted quad: a URL
+// parser reads a host ending in a number (`https://0800`) as an IPv4
+// address, and refuses one that is not a valid address.
+const BASE_URL_PATTERN: &str = "^(https://(([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\.)*[0-9]*[A-Za-z]([A-Za-z0-9-]*[A-Za-z0-9])?|((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))|http://(localhost|127\\.0\\.0\\.1|\\[::1\\]))(:[0-9]{1,4})?(/[A-Za-z0-9._~-]+)*/?$";
 
 /// Errors every authenticated route can answer.
 const AUTH_ERRORS: &[(u16, &str)] = &[

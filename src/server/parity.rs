@@ -82,7 +82,9 @@ pub fn schemas() -> Map<String, Value> {
             "required": ["id"],
             "properties": {
                 "id": instance_id(),
-                "name": {"type": ["string", "null"]},
+                "name": {"type": ["string", "null"], "maxLength": 128,
+                         "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*$",
+                         "description": "display name; blank means none"},
             },
         }),
     );
