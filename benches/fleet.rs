@@ -16,7 +16,6 @@ use llmcfg::fleet::apply::{ApplyOptions, apply};
 use llmcfg::fleet::pipeline::plan_path;
 use llmcfg::fleet::plan::KeyCheck;
 use llmcfg::fleet::{PlanOptions, SourceFile, current, export};
-use llmcfg::prober::ProbeSettings;
 use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 
 const KEY: &str = "sk-ant-api03-benchmarkbenchmarkbenchmarkXXXX";
@@ -34,10 +33,7 @@ fn open(dir: &Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
                 default_file: dir.join("master.key"),
                 ..Default::default()
             },
-            configured_instances: Vec::new(),
-            probe: ProbeSettings::default(),
-            read_only: false,
-            postgres: Default::default(),
+            ..Default::default()
         }))
         .unwrap();
     let _guard = rt.enter();

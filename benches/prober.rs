@@ -36,10 +36,7 @@ async fn open(dir: &std::path::Path) -> ServiceHandle {
             default_file: dir.join("master.key"),
             keyring_account: None,
         },
-        configured_instances: Vec::new(),
-        probe: ProbeSettings::default(),
-        read_only: false,
-        postgres: Default::default(),
+        ..Default::default()
     })
     .await
     .expect("open store");

@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use criterion::{Criterion, criterion_group, criterion_main};
 use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
-use llmcfg::prober::ProbeSettings;
 use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 
 const KEY: &str = "sk-ant-api03-benchmarkbenchmarkbenchmarkXXXX";
@@ -21,10 +20,7 @@ fn open(dir: &std::path::Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
                 default_file: dir.join("master.key"),
                 ..Default::default()
             },
-            configured_instances: Vec::new(),
-            probe: ProbeSettings::default(),
-            read_only: false,
-            postgres: Default::default(),
+            ..Default::default()
         }))
         .unwrap();
     ServiceHandle::spawn(Backend::Local(backend), "bench")

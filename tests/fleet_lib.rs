@@ -9,7 +9,6 @@ use llmcfg::domain::{ApiKey, Catalog, InstanceId, NewConfig, Scope};
 use llmcfg::fleet::apply::{ApplyOptions, apply};
 use llmcfg::fleet::plan::{KeyCheck, compute};
 use llmcfg::fleet::{FleetError, FleetFile, KeyRef, PlanOptions, SourceFile, current, resolve};
-use llmcfg::prober::ProbeSettings;
 use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 
 async fn open(dir: &std::path::Path) -> ServiceHandle {
@@ -20,10 +19,7 @@ async fn open(dir: &std::path::Path) -> ServiceHandle {
             default_file: dir.join("master.key"),
             ..Default::default()
         },
-        configured_instances: Vec::new(),
-        probe: ProbeSettings::default(),
-        read_only: false,
-        postgres: Default::default(),
+        ..Default::default()
     })
     .await
     .unwrap();

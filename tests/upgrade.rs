@@ -9,7 +9,6 @@ mod cli_env;
 use cli_env::{Env, code, stderr, stdout};
 use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ConfigPatch, Scope};
-use llmcfg::prober::ProbeSettings;
 use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 use serde_json::Value;
 
@@ -171,10 +170,7 @@ async fn an_old_store_still_knows_its_token() {
             default_file: env.path().join("master.key"),
             ..Default::default()
         },
-        configured_instances: Vec::new(),
-        probe: ProbeSettings::default(),
-        read_only: false,
-        postgres: Default::default(),
+        ..Default::default()
     })
     .await
     .unwrap();

@@ -31,8 +31,11 @@ use crate::domain::{Catalog, InstanceId};
 use crate::prober::{ProbeSettings, Prober};
 use crate::store::{PgSettings, Store, StoreLocation};
 
-/// How to open the local backend.
-#[derive(Clone)]
+/// How to open the local backend. `Default` gives no configured instances,
+/// default prober timeouts, writes allowed and default `[store]` settings, so
+/// callers name only the store and the master key:
+/// `LocalOptions { store_path, master, ..Default::default() }`.
+#[derive(Clone, Default)]
 pub struct LocalOptions {
     /// The SQLite file, or a `postgres://` URL (see [`StoreLocation::parse`]).
     pub store_path: PathBuf,
