@@ -122,7 +122,9 @@ fn benches(c: &mut Criterion) {
             let path = &files[next.fetch_add(1, Ordering::Relaxed) % 2];
             let (file, plan) = plan_path(&handle1k, path, PLAN).await.unwrap();
             let source: &SourceFile = &file.source;
-            let report = apply(&handle1k, plan, source, ApplyOptions::default()).await;
+            let report = apply(&handle1k, plan, source, ApplyOptions::default())
+                .await
+                .unwrap();
             assert_eq!(report.applied, 1_000);
             report
         })

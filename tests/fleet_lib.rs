@@ -115,7 +115,9 @@ async fn applying_a_plan_converges() {
         .await
         .unwrap();
     assert_eq!(plan.summary.create, 20);
-    let report = apply(&handle, plan, &f.source, ApplyOptions::default()).await;
+    let report = apply(&handle, plan, &f.source, ApplyOptions::default())
+        .await
+        .unwrap();
     assert_eq!((report.applied, report.failed), (20, 0));
     let state = current::read(&handle).await.unwrap();
     let plan = compute(&f, &desired, &state, Catalog::builtin(), RESOLVE)

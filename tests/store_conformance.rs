@@ -17,7 +17,9 @@ use llmcfg::domain::token::token_hash;
 use llmcfg::domain::{
     ApiKey, ConfigFields, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo,
 };
-use llmcfg::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, rows_now};
+use llmcfg::store::{
+    AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, Store, StoreError, rows_now,
+};
 use tokio::sync::Barrier;
 
 const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
@@ -94,6 +96,7 @@ async fn conformance(location: PathBuf) {
     tokens(&store).await;
     concurrent_creates(&location, &master).await;
     concurrent_updates(&location, &master).await;
+    batch(&store, &master).await;
 }
 
 async fn key_check(store: &Store) {
@@ -497,5 +500,93 @@ async fn concurrent_updates(location: &Path, master: &MasterKey) {
     assert_eq!(
         store.audit(Some(&shared), 1000).await.unwrap().len(),
         1 + 2 * UPDATES
+    );
+}
+
+/// A batch writes every scope or none: a refused change, or an insert that
+/// meets an existing config, rolls back the writes before it, audit
+/// entries included; a batch that succeeds writes them all.
+async fn batch(store: &Store, master: &MasterKey) {
+    let (a, b, c) = (tenant("batch-a"), tenant("batch-b"), tenant("batch-c"));
+    for s in [&a, &b] {
+        store
+            .insert(sealed_row(master, s, "old"), audit(s, "create"))
+            .await
+            .unwrap();
+    }
+    let audit_len = store.audit(None, 100_000).await.unwrap().len();
+    let update = |scope: &Scope, refuse: bool| BatchWrite::Update {
+        scope: scope.clone(),
+        change: Box::new(move |r: &ConfigRow| {
+            if refuse {
+                return Err(StoreError::Corrupt("refused by the test".into()));
+            }
+            Ok(set_model(r, "new"))
+        }),
+    };
+    let failed = store
+        .write_batch(vec![
+            update(&a, false),
+            BatchWrite::Insert {
+                row: sealed_row(master, &c, "new"),
+                audit: audit(&c, "create"),
+            },
+            update(&b, true),
+        ])
+        .await
+        .unwrap_err();
+    assert_eq!(failed.scope.as_ref(), Some(&b));
+    let unchanged = |store: &Store| {
+        let (a, c) = (a.clone(), c.clone());
+        let store = store.clone();
+        async move {
+            assert_eq!(store.get(&a).await.unwrap().unwrap().fields.model, "old");
+            assert!(store.get(&c).await.unwrap().is_none());
+            assert_eq!(store.audit(None, 100_000).await.unwrap().len(), audit_len);
+        }
+    };
+    unchanged(store).await;
+
+    let BatchFailure { scope, error } = store
+        .write_batch(vec![
+            update(&a, false),
+            BatchWrite::Insert {
+                row: sealed_row(master, &b, "new"),
+                audit: audit(&b, "create"),
+            },
+        ])
+        .await
+        .unwrap_err();
+    assert_eq!(scope.as_ref(), Some(&b));
+    assert!(matches!(error, StoreError::AlreadyExists), "{error:?}");
+    unchanged(store).await;
+
+    let written = store
+        .write_batch(vec![
+            update(&a, false),
+            update(&b, false),
+            BatchWrite::Insert {
+                row: sealed_row(master, &c, "new"),
+                audit: audit(&c, "create"),
+            },
+            BatchWrite::Delete {
+                scope: a.clone(),
+                audit: audit(&a, "delete"),
+                check: Box::new(|r: &ConfigRow| {
+                    assert_eq!(r.fields.model, "new", "the batch sees its own writes");
+                    Ok::<_, StoreError>(())
+                }),
+            },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(written, 4);
+    assert!(store.get(&a).await.unwrap().is_none());
+    assert_eq!(store.get(&b).await.unwrap().unwrap().fields.model, "new");
+    let c_row = store.get(&c).await.unwrap().unwrap();
+    assert!(opens_with(master, &c_row));
+    assert_eq!(
+        store.audit(None, 100_000).await.unwrap().len(),
+        audit_len + 4
     );
 }

@@ -1,6 +1,8 @@
 //! `llmcfg apply -f fleet.toml`: shows the plan, asks (unless `--yes`), then
 //! writes each scope on its own and reports per scope. `--test` tries each
-//! new or changed key first and skips the scopes whose key is refused.
+//! new or changed key first and skips the scopes whose key is refused;
+//! `--atomic` writes all scopes in one transaction or none. A scope that
+//! changed since the plan was shown refuses the run (exit 4).
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -11,7 +13,7 @@ use super::{CliError, Context, output};
 use crate::fleet::apply::{ApplyOptions, apply};
 use crate::fleet::pipeline::plan_path;
 use crate::fleet::plan::KeyCheck;
-use crate::fleet::{PlanOptions, render};
+use crate::fleet::{FleetError, PlanOptions, render};
 
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
@@ -29,10 +31,18 @@ pub struct ApplyArgs {
     /// skip the scopes whose key fails.
     #[arg(long)]
     pub test: bool,
+    /// Write every scope in one transaction: all or nothing (local store
+    /// only).
+    #[arg(long)]
+    pub atomic: bool,
 }
 
 /// Runs `apply`.
 pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
+    if args.atomic && ctx.handle.admin().is_none() {
+        // Said before anything is read, so no key command runs for nothing.
+        return Err(FleetError::AtomicNeedsLocal.into());
+    }
     let options = PlanOptions {
         prune: args.prune,
         keys: KeyCheck::Resolve,
@@ -56,20 +66,34 @@ pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
         &ctx.handle,
         plan,
         &file.source,
-        ApplyOptions { test: args.test },
+        ApplyOptions {
+            test: args.test,
+            atomic: args.atomic,
+        },
     )
-    .await;
+    .await?;
     if let Some(plan_json) = plan_json {
         let plan_json = plan_json.map_err(|e| CliError::Other(e.to_string()))?;
         output::print_json(&serde_json::json!({ "plan": plan_json, "report": report }));
     } else {
         println!("{}", render::report(&report));
     }
+    if report.failed > 0 && report.atomic {
+        return Err(CliError::Other(
+            "the atomic apply wrote nothing: a scope failed (see above)".into(),
+        ));
+    }
     if report.failed > 0 {
         return Err(CliError::Other(format!(
             "{} of {} scopes failed to apply",
             report.failed,
             report.scopes.len()
+        )));
+    }
+    if report.skipped > 0 && report.atomic {
+        return Err(CliError::TestFailed(format!(
+            "the atomic apply wrote nothing: {} key test(s) failed",
+            report.skipped
         )));
     }
     if report.skipped > 0 {

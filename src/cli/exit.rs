@@ -1,5 +1,6 @@
 //! The one mapping from errors to exit codes (design §6):
-//! 0 ok · 1 unexpected · 2 invalid input · 3 not found · 4 already exists ·
+//! 0 ok · 1 unexpected · 2 invalid input · 3 not found · 4 already exists
+//! (or changed since planned) ·
 //! 5 connection test failed · 6 unauthorized/forbidden · 7 store or master key ·
 //! 8 changes pending (`plan`/`drift --detailed-exitcode`).
 
@@ -45,6 +46,11 @@ pub enum CliError {
     /// `--detailed-exitcode`: the plan has changes (already printed).
     #[error("changes pending")]
     ChangesPending,
+    /// The state is not the one the command was planned on (a fleet plan
+    /// made before another writer changed a scope): exit 4, like a create
+    /// that finds a config already there.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl CliError {
@@ -54,7 +60,7 @@ impl CliError {
             CliError::Service(e) => match e {
                 ServiceError::Invalid(_) | ServiceError::ReadOnly(_) => INVALID,
                 ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => NOT_FOUND,
-                ServiceError::AlreadyExists { .. } => EXISTS,
+                ServiceError::AlreadyExists { .. } | ServiceError::Changed { .. } => EXISTS,
                 ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => UNAUTHORIZED,
                 ServiceError::Integrity { .. }
                 | ServiceError::Store(_)
@@ -68,6 +74,7 @@ impl CliError {
             CliError::TestFailed(_) => TEST_FAILED,
             CliError::Other(_) => UNEXPECTED,
             CliError::ChangesPending => CHANGES_PENDING,
+            CliError::Conflict(_) => EXISTS,
         }
     }
 }

@@ -29,7 +29,10 @@ impl From<FleetError> for CliError {
     fn from(e: FleetError) -> CliError {
         match e {
             FleetError::Service(e) => CliError::Service(e),
-            FleetError::Read { .. } | FleetError::Invalid(_) => CliError::Usage(e.to_string()),
+            FleetError::Read { .. } | FleetError::Invalid(_) | FleetError::AtomicNeedsLocal => {
+                CliError::Usage(e.to_string())
+            }
+            FleetError::Stale { .. } => CliError::Conflict(e.to_string()),
         }
     }
 }

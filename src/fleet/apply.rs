@@ -1,16 +1,17 @@
 //! Applying a plan: one write per scope, each its own transaction in the
 //! store, so an interrupted run leaves every scope entirely old or entirely
-//! new and a second run picks up what is left. With `--test` a new or changed
+//! new and a second run picks up what is left; or, with `--atomic` on the
+//! local store, every scope in one transaction, all or nothing. With `--test` a new or changed
 //! key is first tried against its provider and the scope is skipped when the
 //! provider refuses it. Every write is audited under an actor that names the
 //! fleet file and its hash.
 
 use serde::Serialize;
 
-use super::plan::{ScopeAction, TestTarget, Write};
-use super::{Plan, SourceFile};
+use super::plan::{ScopeAction, ScopePlan, TestTarget, Write};
+use super::{FleetError, Plan, SourceFile};
 use crate::domain::ApiKey;
-use crate::service::ServiceHandle;
+use crate::service::{BatchFailure, BatchItem, ScopeWrite, ServiceError, ServiceHandle};
 
 /// Hex digits of the file's SHA-256 kept in the audit actor.
 const ACTOR_HASH_LEN: usize = 12;
@@ -20,6 +21,8 @@ const ACTOR_HASH_LEN: usize = 12;
 pub struct ApplyOptions {
     /// Test each new or changed key before writing it.
     pub test: bool,
+    /// Write every scope in one transaction, or none (local store only).
+    pub atomic: bool,
 }
 
 /// What happened to one scope.
@@ -37,6 +40,12 @@ pub enum Outcome {
     Failed {
         /// Why.
         error: String,
+    },
+    /// Not written: an `--atomic` run wrote nothing because another scope
+    /// failed.
+    RolledBack {
+        /// Which scope, and why.
+        reason: String,
     },
 }
 
@@ -60,6 +69,8 @@ pub struct ScopeReport {
 pub struct ApplyReport {
     /// The audit actor the writes were recorded under.
     pub actor: String,
+    /// Whether the run was one transaction.
+    pub atomic: bool,
     /// One line per scope that had something to do.
     pub scopes: Vec<ScopeReport>,
     /// Scopes written.
@@ -68,6 +79,20 @@ pub struct ApplyReport {
     pub skipped: usize,
     /// Scopes whose write failed.
     pub failed: usize,
+    /// Scopes left unwritten because an `--atomic` run rolled back.
+    pub rolled_back: usize,
+}
+
+impl ApplyReport {
+    fn push(&mut self, line: ScopeReport) {
+        match &line.outcome {
+            Outcome::Applied => self.applied += 1,
+            Outcome::Skipped { .. } => self.skipped += 1,
+            Outcome::Failed { .. } => self.failed += 1,
+            Outcome::RolledBack { .. } => self.rolled_back += 1,
+        }
+        self.scopes.push(line);
+    }
 }
 
 /// The audit actor of a fleet run: the file's name and hash prefix, then who
@@ -82,27 +107,39 @@ pub fn fleet_actor(handle: &ServiceHandle, source: &SourceFile) -> String {
     )
 }
 
-/// Applies `plan` through `handle`, scope by scope.
+/// Applies `plan` through `handle`: scope by scope, or with
+/// [`ApplyOptions::atomic`] all in one transaction. Refused with nothing
+/// written when a scope the plan changes has changed since the plan was
+/// made ([`super::stale`]), or when `--atomic` meets a remote server.
 pub async fn apply(
     handle: &ServiceHandle,
     plan: Plan,
     source: &SourceFile,
     options: ApplyOptions,
-) -> ApplyReport {
+) -> Result<ApplyReport, FleetError> {
     let actor = fleet_actor(handle, source);
     let handle = handle.with_actor(actor.clone());
+    // Local writes go through the batch, whose transaction re-checks each
+    // scope's stamp; a remote server has only the pre-check below.
+    let admin = handle.admin();
+    if options.atomic && admin.is_none() {
+        return Err(FleetError::AtomicNeedsLocal);
+    }
+    super::stale::check(&handle, &plan).await?;
     let mut report = ApplyReport {
         actor,
+        atomic: options.atomic,
         scopes: Vec::new(),
         applied: 0,
         skipped: 0,
         failed: 0,
+        rolled_back: 0,
     };
+    let mut batch = Vec::new();
     for scope_plan in plan.scopes {
         if scope_plan.action == ScopeAction::Unchanged {
             continue;
         }
-        let mut note = None;
         let tested = match (&scope_plan.test_target, options.test) {
             (Some(target), true) => match key_of(&scope_plan.write) {
                 Some(key) => test_key(&handle, target, key).await,
@@ -110,39 +147,123 @@ pub async fn apply(
             },
             _ => Ok(None),
         };
-        let outcome = match tested {
-            Err(reason) => Outcome::Skipped { reason },
-            Ok(test_note) => {
-                note = test_note;
-                let result = match scope_plan.write {
-                    Write::Create(config) => {
-                        handle.create(&scope_plan.scope, config).await.map(drop)
-                    }
-                    Write::Update(patch) => handle.update(&scope_plan.scope, patch).await.map(drop),
-                    Write::Delete => handle.delete(&scope_plan.scope).await,
-                    Write::Nothing => Ok(()),
-                };
-                match result {
-                    Ok(()) => Outcome::Applied,
-                    Err(e) => Outcome::Failed {
-                        error: e.to_string(),
-                    },
-                }
+        let note = match tested {
+            Err(reason) => {
+                report.push(ScopeReport {
+                    instance_id: scope_plan.instance_id,
+                    action: scope_plan.action,
+                    outcome: Outcome::Skipped { reason },
+                    note: None,
+                });
+                continue;
             }
+            Ok(note) => note,
         };
-        match &outcome {
-            Outcome::Applied => report.applied += 1,
-            Outcome::Skipped { .. } => report.skipped += 1,
-            Outcome::Failed { .. } => report.failed += 1,
-        }
-        report.scopes.push(ScopeReport {
-            instance_id: scope_plan.instance_id,
+        let line = ScopeReport {
+            instance_id: scope_plan.instance_id.clone(),
             action: scope_plan.action,
-            outcome,
+            outcome: Outcome::Applied,
             note,
+        };
+        let Some(item) = batch_item(scope_plan) else {
+            report.push(line);
+            continue;
+        };
+        if options.atomic {
+            batch.push((item, line));
+            continue;
+        }
+        let result = match &admin {
+            Some(admin) => admin
+                .write_batch(vec![item])
+                .await
+                .map(drop)
+                .map_err(|f| f.error),
+            None => write_one(&handle, item).await,
+        };
+        report.push(ScopeReport {
+            outcome: match result {
+                Ok(()) => Outcome::Applied,
+                Err(e) => Outcome::Failed {
+                    error: e.to_string(),
+                },
+            },
+            ..line
         });
     }
-    report
+    if let Some(admin) = admin.filter(|_| options.atomic) {
+        write_atomic(&admin, batch, &mut report).await?;
+    }
+    Ok(report)
+}
+
+/// Writes `batch` in one transaction, or, when a key test already failed or
+/// one write fails, nothing; a scope that changed since the plan refuses the
+/// whole run as stale.
+async fn write_atomic(
+    admin: &crate::service::AdminHandle,
+    batch: Vec<(BatchItem, ScopeReport)>,
+    report: &mut ApplyReport,
+) -> Result<(), FleetError> {
+    let (items, lines): (Vec<BatchItem>, Vec<ScopeReport>) = batch.into_iter().unzip();
+    let failure = if report.skipped > 0 {
+        Some((None, format!("{} key test(s) failed", report.skipped)))
+    } else {
+        match admin.write_batch(items).await {
+            Ok(_) => None,
+            Err(BatchFailure {
+                error: ServiceError::Changed { scope },
+                ..
+            }) => {
+                return Err(FleetError::Stale {
+                    scopes: vec![scope.to_string()],
+                });
+            }
+            Err(f) => Some((f.scope, f.error.to_string())),
+        }
+    };
+    for line in lines {
+        let outcome = match &failure {
+            None => Outcome::Applied,
+            Some((Some(scope), error)) if scope.instance_id() == line.instance_id.as_deref() => {
+                Outcome::Failed {
+                    error: error.clone(),
+                }
+            }
+            Some((scope, error)) => Outcome::RolledBack {
+                reason: match scope {
+                    Some(scope) => format!("the {scope} failed: {error}"),
+                    None => error.clone(),
+                },
+            },
+        };
+        report.push(ScopeReport { outcome, ..line });
+    }
+    Ok(())
+}
+
+/// The batch write of one scope's plan, checked against the state the plan saw.
+fn batch_item(p: ScopePlan) -> Option<BatchItem> {
+    let write = match p.write {
+        Write::Create(config) => ScopeWrite::Create(config),
+        Write::Update(patch) => ScopeWrite::Update(patch),
+        Write::Delete => ScopeWrite::Delete,
+        Write::Nothing => return None,
+    };
+    Some(BatchItem {
+        scope: p.scope,
+        write,
+        expected: Some(p.observed),
+    })
+}
+
+/// One scope's write through the handle (remote mode).
+async fn write_one(handle: &ServiceHandle, item: BatchItem) -> Result<(), ServiceError> {
+    match item.write {
+        ScopeWrite::Create(config) => handle.create(&item.scope, config).await.map(drop),
+        ScopeWrite::Update(patch) => handle.update(&item.scope, patch).await.map(drop),
+        ScopeWrite::Delete => handle.delete(&item.scope).await,
+    }
 }
 
 fn key_of(write: &Write) -> Option<&ApiKey> {

@@ -18,6 +18,23 @@ pub enum FleetError {
     /// The file or its key references break rules; every problem is listed.
     #[error("{0}")]
     Invalid(Diagnostics),
+    /// Scopes the plan would change have changed since it was made; nothing
+    /// was written.
+    #[error(
+        "the plan is stale: {} changed since it was made; nothing was written. Run plan again",
+        scopes.join(", ")
+    )]
+    Stale {
+        /// The scopes that changed, as shown to people.
+        scopes: Vec<String>,
+    },
+    /// `--atomic` needs one transaction across scopes, which only a local
+    /// store has.
+    #[error(
+        "--atomic needs the local store: a remote server has no transaction across scopes \
+         (apply without --atomic writes each scope on its own)"
+    )]
+    AtomicNeedsLocal,
     /// The service failed.
     #[error(transparent)]
     Service(#[from] ServiceError),

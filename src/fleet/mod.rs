@@ -11,6 +11,7 @@
 //! [`current`] reads what the service holds; [`keyset`] reads each distinct
 //! [`keyref`] reference once; [`plan`] compares file and state, keys by
 //! fingerprint; [`pipeline`] chains those steps; [`apply`] writes the plan;
+//! [`stale`] refuses a plan whose scopes changed since it was made;
 //! [`render`] prints plans, reports and drift; [`export`] writes the state
 //! back as a fleet file.
 
@@ -26,6 +27,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod resolve;
+pub mod stale;
 
 pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
 pub use error::FleetError;

@@ -14,7 +14,7 @@ use super::current::State;
 use super::resolve::Desired;
 use super::{Diagnostics, FleetError, FleetFile, KeyRef};
 use crate::domain::config::CurrentFields;
-use crate::domain::{ApiKey, Catalog, ConfigPatch, NewConfig, Scope};
+use crate::domain::{ApiKey, Catalog, ConfigPatch, NewConfig, Scope, StateStamp};
 
 /// How a plan treats key references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ pub struct PlanOptions {
 }
 
 /// What happens to one scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScopeAction {
     /// A new config is written.
@@ -92,6 +92,9 @@ pub struct ScopePlan {
     pub instance_id: Option<String>,
     /// What happens.
     pub action: ScopeAction,
+    /// The scope's state when the plan was made; apply refuses the scope
+    /// when it has moved since.
+    pub observed: StateStamp,
     /// Field changes, old → new.
     pub changes: Vec<FieldChange>,
     /// The key change, if any.
@@ -189,13 +192,14 @@ pub async fn compute(
         }
     }
     let mut not_in_file = Vec::new();
-    for (scope, _) in state.scopes.iter().filter(|(s, _)| !seen.contains(s)) {
+    for (scope, current) in state.scopes.iter().filter(|(s, _)| !seen.contains(s)) {
         if options.prune {
             summary.delete += 1;
             scopes.push(ScopePlan {
                 scope: scope.clone(),
                 instance_id: scope.instance_id().map(str::to_string),
                 action: ScopeAction::Delete,
+                observed: StateStamp::of(Some(&current.view)),
                 changes: Vec::new(),
                 key: None,
                 notes: Vec::new(),
@@ -239,6 +243,7 @@ fn plan_one(
         scope: d.scope.clone(),
         instance_id: d.scope.instance_id().map(str::to_string),
         action: ScopeAction::Unchanged,
+        observed: StateStamp::of(state.scopes.get(&d.scope).map(|c| &c.view)),
         changes: Vec::new(),
         key: None,
         notes: Vec::new(),

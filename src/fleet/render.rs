@@ -124,6 +124,7 @@ pub fn report(report: &ApplyReport) -> String {
             Outcome::Applied => write!(out, "✓ {name}: {}d", action_verb(s.action)),
             Outcome::Skipped { reason } => write!(out, "- {name}: skipped, {reason}"),
             Outcome::Failed { error } => write!(out, "✗ {name}: failed, {error}"),
+            Outcome::RolledBack { reason } => write!(out, "- {name}: not written, {reason}"),
         };
         if let Some(n) = &s.note {
             let _ = write!(out, " ({n})");
@@ -135,6 +136,9 @@ pub fn report(report: &ApplyReport) -> String {
         "Apply: {} applied, {} skipped, {} failed (audited as {}).",
         report.applied, report.skipped, report.failed, report.actor
     );
+    if report.atomic && report.applied == 0 && !report.scopes.is_empty() {
+        let _ = write!(out, "\nAtomic apply: nothing was written.");
+    }
     out
 }
 

@@ -122,7 +122,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => {
                 StatusCode::NOT_FOUND
             }
-            ServiceError::AlreadyExists { .. } => StatusCode::CONFLICT,
+            ServiceError::AlreadyExists { .. } | ServiceError::Changed { .. } => {
+                StatusCode::CONFLICT
+            }
             ServiceError::Invalid(v) if v.against == Against::StoredConfig => StatusCode::CONFLICT,
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,

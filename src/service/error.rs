@@ -78,6 +78,13 @@ pub enum ServiceError {
     /// The service has stopped.
     #[error("the service has stopped")]
     Stopped,
+    /// The scope is no longer in the state a plan was made on (another
+    /// writer changed it since); nothing was written over that change.
+    #[error("the {scope} changed since the plan was made; plan again")]
+    Changed {
+        /// The scope that changed.
+        scope: Scope,
+    },
 }
 
 /// Why the master key cannot be used.

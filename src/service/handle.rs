@@ -319,4 +319,15 @@ impl AdminHandle {
     pub async fn authenticate(&self, secret: &str) -> Result<Option<TokenInfo>, ServiceError> {
         self.local().authenticate(secret).await
     }
+
+    /// Writes every item in one transaction, or none of them (`apply
+    /// --atomic`); returns how many were written.
+    pub async fn write_batch(
+        &self,
+        items: Vec<super::BatchItem>,
+    ) -> Result<usize, super::BatchFailure> {
+        self.local()
+            .write_batch(items, self.actor.to_string())
+            .await
+    }
 }

@@ -14,12 +14,14 @@
 //! the remote backend is never asked for it.
 
 mod backend;
+pub mod batch;
 mod error;
 mod handle;
 mod local;
 mod message;
 
 pub use backend::{Backend, BackendInfo, RemoteService};
+pub use batch::{BatchFailure, BatchItem, ScopeWrite};
 pub use error::{MasterKeyError, ServiceError};
 pub use handle::{AdminHandle, ServiceHandle};
 pub use local::{LocalBackend, LocalOptions, OpenNotice};

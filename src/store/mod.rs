@@ -38,6 +38,7 @@
 //! [`ConfigRow`] (read by name in `from_columns`), one migration per engine,
 //! and the `INSERT`/`UPDATE` of each engine's `configs.rs`.
 
+mod batch;
 mod columns;
 mod error;
 mod location;
@@ -45,6 +46,7 @@ mod postgres;
 pub mod rows;
 mod sqlite;
 
+pub use batch::{BatchChange, BatchCheck, BatchFailure, BatchWrite};
 pub use error::StoreError;
 pub use location::StoreLocation;
 pub use postgres::{
@@ -256,5 +258,14 @@ impl Store {
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         each!(self, s => s.find_token(hash))
+    }
+
+    /// Every write of `writes` in one transaction: all of them or, when one
+    /// fails, none (`apply --atomic`). Returns how many were written.
+    pub async fn write_batch<E>(&self, writes: Vec<BatchWrite<E>>) -> Result<usize, BatchFailure<E>>
+    where
+        E: From<StoreError> + Send + 'static,
+    {
+        each!(self, s => s.write_batch(writes))
     }
 }

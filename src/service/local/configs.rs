@@ -2,6 +2,7 @@
 //! delete and the instance list. Each write seals with the master key and
 //! commits together with its audit entry.
 
+use crate::crypto::MasterKey;
 use crate::domain::{
     AuditAction, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope,
     ValidationError,
@@ -29,17 +30,9 @@ impl LocalBackend {
         actor: String,
     ) -> Result<ConfigView, ServiceError> {
         self.writable("create")?;
-        let config = config.validate(self.shared.catalog)?;
         // Held until the row commits, so a rotation cannot slip in between.
         let master = self.shared.master.read().await;
-        let row = ConfigRow::seal_new(scope, config.fields(), &config.api_key, &master);
-        let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
-        rec.fields = ["provider", "model", "api_key"]
-            .into_iter()
-            .chain(row.fields.base_url.as_ref().map(|_| "base_url"))
-            .map(str::to_string)
-            .collect();
-        rec.key_fingerprint = Some(row.key_fingerprint.clone());
+        let (row, rec) = self.sealed_row(scope, config, actor, &master)?;
         let view = row.to_view();
         self.shared
             .store
@@ -57,33 +50,13 @@ impl LocalBackend {
         actor: String,
     ) -> Result<ConfigView, ServiceError> {
         self.writable("update")?;
-        let catalog = self.shared.catalog;
         let master = self.shared.master.read().await;
-        let sealing = master.clone();
-        let audit_scope = scope.clone();
         let row = self
             .shared
             .store
-            .update(scope, move |current| -> Result<RowUpdate, UpdateError> {
-                let merged = patch.merge(&current.fields, catalog)?;
-                let new_key = merged
-                    .api_key
-                    .as_ref()
-                    .map(|key| current.rekey(&merged.fields, key, &sealing));
-                let mut rec = AuditRecord::new(actor, &audit_scope, AuditAction::Update);
-                rec.fields = merged.changed.iter().map(|f| f.to_string()).collect();
-                rec.key_fingerprint = new_key.as_ref().map(|k| k.fingerprint().to_string());
-                Ok(RowUpdate {
-                    fields: merged.fields,
-                    new_key,
-                    audit: rec,
-                })
-            })
+            .update(scope, self.change_of(scope, patch, actor, &master))
             .await
-            .map_err(|e| match e {
-                UpdateError::Invalid(v) => ServiceError::Invalid(v),
-                UpdateError::Store(s) => ServiceError::from_store(s, scope),
-            })?;
+            .map_err(|e| e.into_service(scope))?;
         drop(master);
         tracing::info!(scope = %scope, "updated config");
         Ok(row.to_view())
@@ -133,10 +106,78 @@ impl LocalBackend {
     }
 }
 
-/// Why an update's change was refused: the patch, or the store.
-enum UpdateError {
+impl LocalBackend {
+    /// The row and audit entry of a create: `config` validated, its key
+    /// sealed for a fresh row of `scope`.
+    pub(super) fn sealed_row(
+        &self,
+        scope: &Scope,
+        config: NewConfig,
+        actor: String,
+        master: &MasterKey,
+    ) -> Result<(ConfigRow, AuditRecord), ServiceError> {
+        let config = config.validate(self.shared.catalog)?;
+        let row = ConfigRow::seal_new(scope, config.fields(), &config.api_key, master);
+        let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
+        rec.fields = ["provider", "model", "api_key"]
+            .into_iter()
+            .chain(row.fields.base_url.as_ref().map(|_| "base_url"))
+            .map(str::to_string)
+            .collect();
+        rec.key_fingerprint = Some(row.key_fingerprint.clone());
+        Ok((row, rec))
+    }
+
+    /// The change an update makes to the row it reads in its transaction:
+    /// `patch` merged with the row's fields, a new key sealed for the
+    /// merged fields, and the audit entry.
+    pub(super) fn change_of(
+        &self,
+        scope: &Scope,
+        patch: ConfigPatch,
+        actor: String,
+        master: &MasterKey,
+    ) -> impl FnOnce(&ConfigRow) -> Result<RowUpdate, UpdateError> + Send + 'static {
+        let catalog = self.shared.catalog;
+        let sealing = master.clone();
+        let audit_scope = scope.clone();
+        move |current| {
+            let merged = patch.merge(&current.fields, catalog)?;
+            let new_key = merged
+                .api_key
+                .as_ref()
+                .map(|key| current.rekey(&merged.fields, key, &sealing));
+            let mut rec = AuditRecord::new(actor, &audit_scope, AuditAction::Update);
+            rec.fields = merged.changed.iter().map(|f| f.to_string()).collect();
+            rec.key_fingerprint = new_key.as_ref().map(|k| k.fingerprint().to_string());
+            Ok(RowUpdate {
+                fields: merged.fields,
+                new_key,
+                audit: rec,
+            })
+        }
+    }
+}
+
+/// Why a write's change was refused: the patch, the store, or (in a batch)
+/// a row that is not the one the caller planned on.
+pub(super) enum UpdateError {
     Invalid(ValidationError),
     Store(StoreError),
+    Changed,
+}
+
+impl UpdateError {
+    /// The service's error for this refusal of a write to `scope`.
+    pub(super) fn into_service(self, scope: &Scope) -> ServiceError {
+        match self {
+            UpdateError::Invalid(v) => ServiceError::Invalid(v),
+            UpdateError::Store(s) => ServiceError::from_store(s, scope),
+            UpdateError::Changed => ServiceError::Changed {
+                scope: scope.clone(),
+            },
+        }
+    }
 }
 
 impl From<ValidationError> for UpdateError {

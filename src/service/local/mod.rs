@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use tokio::sync::RwLock;
 
+mod batch;
 mod configs;
 mod rotate;
 mod testing;

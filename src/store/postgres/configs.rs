@@ -11,6 +11,7 @@ use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
+use crate::store::{BatchFailure, BatchWrite};
 
 /// The row of `scope`, held until the transaction ends.
 async fn get_for_update<C: GenericClient>(
@@ -69,6 +70,93 @@ impl PgStore {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         check_sealing_key(&tx, kcv.as_deref()).await?;
+        insert_in(&tx, &row, &audit_rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Reads the config of `scope` under `FOR UPDATE` and writes back what
+    /// `change` returns, in one transaction. `NotFound` if there is none.
+    pub async fn update<E>(
+        &self,
+        scope: &Scope,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
+    ) -> Result<ConfigRow, E>
+    where
+        E: From<StoreError> + Send + 'static,
+    {
+        let kcv = self.expected_kcv();
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(StoreError::from)?;
+        check_sealing_key(&tx, kcv.as_deref()).await?;
+        let next = update_in(&tx, scope, change).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(next)
+    }
+
+    /// Deletes the config of `scope` and its last test; `NotFound` if none.
+    pub async fn delete(
+        &self,
+        scope: &Scope,
+        audit_rec: AuditRecord,
+    ) -> Result<ConfigRow, StoreError> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let current = delete_in(&tx, scope, audit_rec).await?;
+        tx.commit().await?;
+        Ok(current)
+    }
+
+    /// Every write of `writes` in one transaction: the first failure rolls
+    /// all of them back. Returns how many were written.
+    pub async fn write_batch<E>(&self, writes: Vec<BatchWrite<E>>) -> Result<usize, BatchFailure<E>>
+    where
+        E: From<StoreError> + Send + 'static,
+    {
+        let kcv = self.expected_kcv();
+        let mut c = self.client().await?;
+        let tx = c.transaction().await.map_err(StoreError::from)?;
+        check_sealing_key(&tx, kcv.as_deref()).await?;
+        let count = writes.len();
+        for write in writes {
+            let scope = write.scope().clone();
+            match write {
+                BatchWrite::Insert { row, audit } => insert_in(&tx, &row, &audit)
+                    .await
+                    .map_err(|e| BatchFailure::at(&scope, e))?,
+                BatchWrite::Update { scope, change } => {
+                    update_in(&tx, &scope, change)
+                        .await
+                        .map_err(|e| BatchFailure::at(&scope, e))?;
+                }
+                BatchWrite::Delete {
+                    scope,
+                    audit,
+                    check,
+                } => {
+                    let current = get_for_update(&*tx, &scope)
+                        .await
+                        .and_then(|row| row.ok_or(StoreError::NotFound))
+                        .map_err(|e| BatchFailure::at(&scope, e))?;
+                    check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
+                    delete_in(&tx, &scope, audit)
+                        .await
+                        .map_err(|e| BatchFailure::at(&scope, e))?;
+                }
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(count)
+    }
+}
+
+/// The insert inside a transaction the caller holds.
+async fn insert_in(
+    tx: &tokio_postgres::Transaction<'_>,
+    row: &ConfigRow,
+    audit_rec: &AuditRecord,
+) -> Result<(), StoreError> {
+    {
         let inserted = tx
             .execute(
                 &format!(
@@ -94,82 +182,73 @@ impl PgStore {
             }
             other => other?,
         };
-        // A new config makes any earlier test result of this scope stale.
-        tx.execute(
-            "DELETE FROM last_tests WHERE scope = $1",
-            &[&row.scope.key()],
-        )
-        .await?;
-        audit::append(&*tx, &audit_rec).await?;
-        tx.commit().await?;
-        Ok(())
     }
+    // A new config makes any earlier test result of this scope stale.
+    tx.execute(
+        "DELETE FROM last_tests WHERE scope = $1",
+        &[&row.scope.key()],
+    )
+    .await?;
+    audit::append(tx, audit_rec).await?;
+    Ok(())
+}
 
-    /// Reads the config of `scope` under `FOR UPDATE` and writes back what
-    /// `change` returns, in one transaction. `NotFound` if there is none.
-    pub async fn update<E>(
-        &self,
-        scope: &Scope,
-        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
-    ) -> Result<ConfigRow, E>
-    where
-        E: From<StoreError> + Send + 'static,
-    {
-        let kcv = self.expected_kcv();
-        let mut c = self.client().await?;
-        let tx = c.transaction().await.map_err(StoreError::from)?;
-        check_sealing_key(&tx, kcv.as_deref()).await?;
-        let current = get_for_update(&*tx, scope)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        // A rejected change drops `tx`, which rolls back and frees the row.
-        let update = change(&current)?;
-        let (next, audit_rec) = current.apply(update);
-        tx.execute(
-            "UPDATE configs SET provider = $1, model = $2, base_url = $3, sealed_key = $4,
-                 api_key_masked = $5, key_fingerprint = $6, updated_at = $7
-             WHERE id = $8",
-            &[
-                &next.fields.provider,
-                &next.fields.model,
-                &next.fields.base_url,
-                &next.sealed_key().as_bytes(),
-                &next.api_key_masked,
-                &next.key_fingerprint,
-                &fmt_time(next.updated_at),
-                &next.id.to_string(),
-            ],
-        )
-        .await
-        .map_err(StoreError::from)?;
-        audit::append(&*tx, &audit_rec).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(next)
-    }
+/// The update inside a transaction the caller holds: the row is read
+/// `FOR UPDATE`, so it is held until the transaction ends.
+async fn update_in<E>(
+    tx: &tokio_postgres::Transaction<'_>,
+    scope: &Scope,
+    change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
+) -> Result<ConfigRow, E>
+where
+    E: From<StoreError>,
+{
+    let current = get_for_update(tx, scope)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    // A rejected change drops the transaction, which rolls back and frees the row.
+    let update = change(&current)?;
+    let (next, audit_rec) = current.apply(update);
+    tx.execute(
+        "UPDATE configs SET provider = $1, model = $2, base_url = $3, sealed_key = $4,
+             api_key_masked = $5, key_fingerprint = $6, updated_at = $7
+         WHERE id = $8",
+        &[
+            &next.fields.provider,
+            &next.fields.model,
+            &next.fields.base_url,
+            &next.sealed_key().as_bytes(),
+            &next.api_key_masked,
+            &next.key_fingerprint,
+            &fmt_time(next.updated_at),
+            &next.id.to_string(),
+        ],
+    )
+    .await
+    .map_err(StoreError::from)?;
+    audit::append(tx, &audit_rec).await?;
+    Ok(next)
+}
 
-    /// Deletes the config of `scope` and its last test; `NotFound` if none.
-    pub async fn delete(
-        &self,
-        scope: &Scope,
-        mut audit_rec: AuditRecord,
-    ) -> Result<ConfigRow, StoreError> {
-        let mut c = self.client().await?;
-        let tx = c.transaction().await?;
-        let current = get_for_update(&*tx, scope)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        tx.execute(
-            "DELETE FROM configs WHERE id = $1",
-            &[&current.id.to_string()],
-        )
+/// The delete inside a transaction the caller holds.
+async fn delete_in(
+    tx: &tokio_postgres::Transaction<'_>,
+    scope: &Scope,
+    mut audit_rec: AuditRecord,
+) -> Result<ConfigRow, StoreError> {
+    let current = get_for_update(tx, scope)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    tx.execute(
+        "DELETE FROM configs WHERE id = $1",
+        &[&current.id.to_string()],
+    )
+    .await?;
+    tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
         .await?;
-        tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
-            .await?;
-        audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
-        audit::append(&*tx, &audit_rec).await?;
-        tx.commit().await?;
-        Ok(current)
-    }
+    audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
+    audit::append(tx, &audit_rec).await?;
+    Ok(current)
 }
 
 /// Refuses a write when the store's master-key check value is no longer the

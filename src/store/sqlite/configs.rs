@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::columns::{SqliteRow, column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
 use super::worker::Conn;
-use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, audit};
+use super::{AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, audit};
 use crate::domain::Scope;
 
 pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
@@ -42,7 +42,14 @@ pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Resu
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    if get(&tx, &row.scope)?.is_some() {
+    insert_in(&tx, row, audit)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The insert inside a transaction the caller holds.
+fn insert_in(tx: &Connection, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
+    if get(tx, &row.scope)?.is_some() {
         return Err(StoreError::AlreadyExists);
     }
     tx.execute(
@@ -62,8 +69,7 @@ pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Resu
     )?;
     // A new config makes any earlier test result of this scope stale.
     tx.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
-    audit::append(&tx, audit)?;
-    tx.commit()?;
+    audit::append(tx, audit)?;
     Ok(())
 }
 
@@ -82,7 +88,21 @@ where
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(StoreError::from)?;
     check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    let current = get(&tx, scope)?.ok_or(StoreError::NotFound)?;
+    let next = update_in(&tx, scope, change)?;
+    tx.commit().map_err(StoreError::from)?;
+    Ok(next)
+}
+
+/// The update inside a transaction the caller holds.
+fn update_in<E>(
+    tx: &Connection,
+    scope: &Scope,
+    change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
+) -> Result<ConfigRow, E>
+where
+    E: From<StoreError>,
+{
+    let current = get(tx, scope)?.ok_or(StoreError::NotFound)?;
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
     tx.execute(
@@ -101,8 +121,7 @@ where
         ],
     )
     .map_err(StoreError::from)?;
-    audit::append(&tx, &audit_rec)?;
-    tx.commit().map_err(StoreError::from)?;
+    audit::append(tx, &audit_rec)?;
     Ok(next)
 }
 
@@ -110,19 +129,67 @@ where
 pub(super) fn delete(
     conn: &mut Connection,
     scope: &Scope,
-    mut audit: AuditRecord,
+    audit: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current = get(&tx, scope)?.ok_or(StoreError::NotFound)?;
+    let current = delete_in(&tx, scope, audit)?;
+    tx.commit()?;
+    Ok(current)
+}
+
+/// The delete inside a transaction the caller holds.
+fn delete_in(
+    tx: &Connection,
+    scope: &Scope,
+    mut audit: AuditRecord,
+) -> Result<ConfigRow, StoreError> {
+    let current = get(tx, scope)?.ok_or(StoreError::NotFound)?;
     tx.execute(
         "DELETE FROM configs WHERE id = ?1",
         [current.id.to_string()],
     )?;
     tx.execute("DELETE FROM last_tests WHERE scope = ?1", [scope.key()])?;
     audit.key_fingerprint = Some(current.key_fingerprint.clone());
-    audit::append(&tx, &audit)?;
-    tx.commit()?;
+    audit::append(tx, &audit)?;
     Ok(current)
+}
+
+/// Every write of `writes` in one `BEGIN IMMEDIATE` transaction: the first
+/// failure rolls all of them back. Returns how many were written.
+pub(super) fn batch<E>(c: &mut Conn, writes: Vec<BatchWrite<E>>) -> Result<usize, BatchFailure<E>>
+where
+    E: From<StoreError>,
+{
+    let tx = c
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(StoreError::from)?;
+    check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
+    let count = writes.len();
+    for write in writes {
+        let scope = write.scope().clone();
+        match write {
+            BatchWrite::Insert { row, audit } => {
+                insert_in(&tx, &row, &audit).map_err(|e| BatchFailure::at(&scope, e))?
+            }
+            BatchWrite::Update { scope, change } => {
+                update_in(&tx, &scope, change).map_err(|e| BatchFailure::at(&scope, e))?;
+            }
+            BatchWrite::Delete {
+                scope,
+                audit,
+                check,
+            } => {
+                let current = get(&tx, &scope)
+                    .and_then(|row| row.ok_or(StoreError::NotFound))
+                    .map_err(|e| BatchFailure::at(&scope, e))?;
+                check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
+                delete_in(&tx, &scope, audit).map_err(|e| BatchFailure::at(&scope, e))?;
+            }
+        }
+    }
+    tx.commit().map_err(StoreError::from)?;
+    Ok(count)
 }
 
 /// Refuses a write when the store's master-key check value is no longer the

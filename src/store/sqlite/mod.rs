@@ -36,7 +36,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, columns, rows};
+use super::{
+    AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, columns, rows,
+};
 use crate::crypto::SealedKey;
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
 use worker::{Conn, Worker};
@@ -331,6 +333,14 @@ impl SqliteStore {
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         self.shared.points.run(|c| tokens::find(c, hash))
+    }
+
+    /// Every write of `writes` in one transaction, or none of them.
+    pub async fn write_batch<E>(&self, writes: Vec<BatchWrite<E>>) -> Result<usize, BatchFailure<E>>
+    where
+        E: From<StoreError> + Send + 'static,
+    {
+        self.write(move |c| configs::batch(c, writes)).await
     }
 }
 
