@@ -79,6 +79,18 @@ fn plan_apply_export_over_a_remote_server_converge() {
         "{}",
         stdout(&out)
     );
+    let out = remote(&["plan", "-f", "fleet.toml", "--out", "plan.json"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    // A remote server has no transaction across scopes: said in one line.
+    let out = remote(&["apply", "-f", "fleet.toml", "--yes", "--atomic"]);
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stderr(&out).trim().lines().count(), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--atomic needs the local store"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server_env.get_json(Some("acme"))["model"], "gpt-4o");
     let out = remote(&["apply", "-f", "fleet.toml", "--yes"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(
@@ -88,6 +100,10 @@ fn plan_apply_export_over_a_remote_server_converge() {
     );
     let out = remote(&["plan", "-f", "fleet.toml", "--detailed-exitcode"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    // The plan saved before that apply is stale now, over HTTP too.
+    let out = remote(&["apply", "plan.json"]);
+    assert_eq!(code(&out), 4, "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("tenant: acme"), "{}", stderr(&out));
 
     let out = remote(&["export"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));

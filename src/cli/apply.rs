@@ -2,7 +2,9 @@
 //! writes each scope on its own and reports per scope. `--test` tries each
 //! new or changed key first and skips the scopes whose key is refused;
 //! `--atomic` writes all scopes in one transaction or none. A scope that
-//! changed since the plan was shown refuses the run (exit 4).
+//! changed since the plan was shown refuses the run (exit 4); `apply
+//! PLANFILE` applies a plan saved by `plan --out`, exactly as saved or not
+//! at all.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
@@ -13,14 +15,25 @@ use super::{CliError, Context, output};
 use crate::fleet::apply::{ApplyOptions, apply};
 use crate::fleet::pipeline::plan_path;
 use crate::fleet::plan::KeyCheck;
+use crate::fleet::saved::SavedPlan;
 use crate::fleet::{FleetError, PlanOptions, render};
 
 /// Arguments of `apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// The fleet file.
-    #[arg(short = 'f', long = "file", value_name = "PATH")]
-    pub file: PathBuf,
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "PATH",
+        required_unless_present = "plan_file",
+        conflicts_with = "plan_file"
+    )]
+    pub file: Option<PathBuf>,
+    /// A plan saved by `plan --out`: applied without asking, exactly as
+    /// saved, or refused (exit 4) when the fleet file or a scope changed.
+    #[arg(value_name = "PLANFILE", conflicts_with = "prune")]
+    pub plan_file: Option<PathBuf>,
     /// Also delete configured scopes the file does not mention.
     #[arg(long)]
     pub prune: bool,
@@ -43,11 +56,26 @@ pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
         // Said before anything is read, so no key command runs for nothing.
         return Err(FleetError::AtomicNeedsLocal.into());
     }
-    let options = PlanOptions {
-        prune: args.prune,
-        keys: KeyCheck::Resolve,
+    let saved = args.plan_file.as_deref().map(SavedPlan::read).transpose()?;
+    let (file, plan) = match (&saved, &args.file) {
+        (Some(saved), _) => {
+            let (file, plan) = plan_path(&ctx.handle, &saved.fleet_file, saved.options()).await?;
+            saved.matches(&plan)?;
+            (file, plan)
+        }
+        (None, Some(path)) => {
+            let options = PlanOptions {
+                prune: args.prune,
+                keys: KeyCheck::Resolve,
+            };
+            plan_path(&ctx.handle, path, options).await?
+        }
+        (None, None) => {
+            return Err(CliError::Usage(
+                "apply needs a fleet file (-f PATH) or a saved plan (PLANFILE)".into(),
+            ));
+        }
     };
-    let (file, plan) = plan_path(&ctx.handle, &args.file, options).await?;
     if !ctx.json {
         println!("{}", render::plan(&plan));
     }
@@ -57,7 +85,8 @@ pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
         }
         return Ok(());
     }
-    if !args.yes && !confirm(&plan)? {
+    // A saved plan was reviewed when it was made.
+    if saved.is_none() && !args.yes && !confirm(&plan)? {
         eprintln!("Not applied.");
         return Ok(());
     }

@@ -9,6 +9,7 @@ use clap::Args;
 use super::{CliError, Context, output};
 use crate::fleet::pipeline::plan_path;
 use crate::fleet::plan::KeyCheck;
+use crate::fleet::saved::SavedPlan;
 use crate::fleet::{FleetError, PlanOptions, render};
 
 /// Arguments of `plan`.
@@ -23,6 +24,10 @@ pub struct PlanArgs {
     /// Exit 8 when the plan has changes (0 when it has none).
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Also save the plan to PATH, for `llmcfg apply PATH` to apply exactly
+    /// this plan (refused if the file or a scope changed meanwhile).
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }
 
 impl From<FleetError> for CliError {
@@ -32,7 +37,9 @@ impl From<FleetError> for CliError {
             FleetError::Read { .. } | FleetError::Invalid(_) | FleetError::AtomicNeedsLocal => {
                 CliError::Usage(e.to_string())
             }
-            FleetError::Stale { .. } => CliError::Conflict(e.to_string()),
+            FleetError::Stale { .. } | FleetError::FileChanged { .. } => {
+                CliError::Conflict(e.to_string())
+            }
         }
     }
 }
@@ -44,6 +51,9 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), CliError> {
         keys: KeyCheck::Resolve,
     };
     let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
+    if let Some(out) = &args.out {
+        SavedPlan::of(&plan, &args.file, args.prune)?.write(out)?;
+    }
     if ctx.json {
         output::print_json(&plan);
     } else {

@@ -28,6 +28,15 @@ pub enum FleetError {
         /// The scopes that changed, as shown to people.
         scopes: Vec<String>,
     },
+    /// A saved plan's fleet file is not the one the plan was made from.
+    #[error(
+        "the plan is stale: the fleet file {path} changed since it was made; nothing was written. \
+         Run plan again"
+    )]
+    FileChanged {
+        /// The fleet file.
+        path: String,
+    },
     /// `--atomic` needs one transaction across scopes, which only a local
     /// store has.
     #[error(

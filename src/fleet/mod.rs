@@ -11,7 +11,8 @@
 //! [`current`] reads what the service holds; [`keyset`] reads each distinct
 //! [`keyref`] reference once; [`plan`] compares file and state, keys by
 //! fingerprint; [`pipeline`] chains those steps; [`apply`] writes the plan;
-//! [`stale`] refuses a plan whose scopes changed since it was made;
+//! [`stale`] refuses a plan whose scopes changed since it was made, and
+//! [`saved`] a saved plan that is no longer what planning gives;
 //! [`render`] prints plans, reports and drift; [`export`] writes the state
 //! back as a fleet file.
 
@@ -27,6 +28,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod render;
 pub mod resolve;
+pub mod saved;
 pub mod stale;
 
 pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
