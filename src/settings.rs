@@ -39,6 +39,9 @@ pub struct Settings {
     /// Theme overrides: colour slot → colour.
     #[serde(default)]
     pub theme: BTreeMap<String, String>,
+    /// The fleet file the TUI marks drift against.
+    #[serde(default)]
+    pub fleet: FleetSettings,
 }
 
 /// One `[[instances]]` entry.
@@ -177,6 +180,16 @@ pub struct TuiSettings {
     /// Mouse support (default on).
     #[serde(default)]
     pub mouse: Option<bool>,
+}
+
+/// `[fleet]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetSettings {
+    /// The fleet file; the TUI marks the scopes that differ from it. A
+    /// relative path starts at the directory of `config.toml`.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
 }
 
 /// Problems reading `config.toml`.

@@ -9,6 +9,7 @@ use llmcfg::domain::{
 };
 use llmcfg::tui::action::Action;
 use llmcfg::tui::buffer_text;
+use llmcfg::tui::drift::DriftMarks;
 use llmcfg::tui::job::{JobKind, JobRow, JobState, Phase, RowOutcome};
 use llmcfg::tui::keymap::KeyMap;
 use llmcfg::tui::screens::Screen;
@@ -354,7 +355,46 @@ fn all_states() -> Vec<(&'static str, AppState)> {
     );
     s.popup = Some(Popup::Messages { scroll: 0 });
     out.push(("messages", s));
+
+    out.push(("main_drift", drift_state()));
     out
+}
+
+/// The list with a `[fleet] file` configured: acme-prod and globex drifted.
+fn drift_state() -> AppState {
+    let mut s = state();
+    s.drift = Some(DriftMarks {
+        file: "fleet.toml".into(),
+        drifted: [scope("acme-prod"), scope("globex")].into_iter().collect(),
+        error: None,
+    });
+    s
+}
+
+#[test]
+fn drift_marks_only_the_drifted_scopes_and_only_with_a_fleet_file() {
+    let text = render(&drift_state(), 120, 40);
+    assert!(text.contains("2 drifted from fleet.toml"), "{text}");
+    let row = |id: &str| {
+        text.lines()
+            .find(|l| l.contains(id) && !l.contains("tenant:"))
+            .unwrap_or_else(|| panic!("no row of {id}:\n{text}"))
+            .to_string()
+    };
+    for id in ["acme-prod", "globex"] {
+        assert!(row(id).contains("≠"), "{id}: {}", row(id));
+    }
+    for id in ["control plane", "beta"] {
+        assert!(!row(id).contains("≠"), "{id}: {}", row(id));
+    }
+    let plain = render(&state(), 120, 40);
+    assert!(
+        !plain.contains("≠") && !plain.contains("drifted"),
+        "{plain}"
+    );
+    let mut failed = drift_state();
+    failed.drift.as_mut().unwrap().error = Some("cannot read the fleet file".into());
+    assert!(render(&failed, 120, 40).contains("fleet.toml: cannot compare"));
 }
 
 #[test]

@@ -30,9 +30,7 @@ pub async fn run(ctx: &Context, args: DriftArgs) -> Result<(), CliError> {
         keys: KeyCheck::Skip,
     };
     let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
-    let drifted = plan.has_changes()
-        || !plan.not_in_file.is_empty()
-        || plan.scopes.iter().any(|s| !s.notes.is_empty());
+    let drifted = !plan.drifted().is_empty();
     if ctx.json {
         output::print_json(&plan);
     } else {

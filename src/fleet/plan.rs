@@ -159,6 +159,22 @@ impl Plan {
         let s = &self.summary;
         s.create + s.update + s.delete > 0
     }
+
+    /// The scopes that differ from the file (what `drift` lists and the TUI
+    /// marks): those the plan would change, those with a note, and the
+    /// configured scopes the file does not mention.
+    pub fn drifted(&self) -> Vec<Scope> {
+        let planned = self
+            .scopes
+            .iter()
+            .filter(|p| p.action != ScopeAction::Unchanged || !p.notes.is_empty())
+            .map(|p| p.scope.clone());
+        let unlisted = self
+            .not_in_file
+            .iter()
+            .filter_map(|id| Scope::from_optional(id.as_deref()).ok());
+        planned.chain(unlisted).collect()
+    }
 }
 
 /// Compares the file with the state.

@@ -25,6 +25,7 @@ use super::widgets::toast::Level;
 use crate::domain::Scope;
 use crate::service::{ChangeMark, ServiceHandle};
 
+mod drift_marks;
 mod input;
 mod jobs;
 mod main_keys;
@@ -46,6 +47,7 @@ enum TaskKey {
     Models,
     Job,
     ChangeMark,
+    Drift,
 }
 
 /// The running application.
@@ -64,6 +66,8 @@ pub struct App {
     clipboard: ClipboardSink,
     /// The last change mark seen; a different one triggers a reload.
     mark: Option<ChangeMark>,
+    /// The `[fleet] file` drift is marked against.
+    fleet_file: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -82,6 +86,7 @@ impl App {
             mouse,
             clipboard: clipboard::discard(),
             mark: None,
+            fleet_file: None,
         };
         app.state.auto_refresh =
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });

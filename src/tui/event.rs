@@ -83,4 +83,9 @@ pub enum AppEvent {
         /// The toast.
         id: u64,
     },
+    /// The list was compared with the fleet file.
+    DriftCompared {
+        /// The scopes that differ, or why comparing failed.
+        result: Result<std::collections::HashSet<Scope>, String>,
+    },
 }

@@ -11,6 +11,7 @@
 
 pub mod action;
 pub mod app;
+pub mod drift;
 pub mod event;
 pub mod fuzzy;
 pub mod job;
@@ -145,7 +146,16 @@ pub fn build_app(
     let state = initial_state(&handle, settings, paths, global.read_only, colour);
     let mouse = settings.tui.mouse.unwrap_or(true);
     let concurrency = settings.prober.concurrency.unwrap_or(DEFAULT_CONCURRENCY);
-    App::new(handle, state, mouse, concurrency)
+    let mut app = App::new(handle, state, mouse, concurrency);
+    if let Some(file) = &settings.fleet.file {
+        // Relative to config.toml, like every other path in it.
+        let dir = paths
+            .config_file
+            .parent()
+            .unwrap_or(std::path::Path::new("."));
+        app.set_fleet_file(dir.join(file));
+    }
+    app
 }
 
 /// Runs the UI on the real terminal until the user quits.

@@ -178,6 +178,8 @@ pub struct AppState {
     pub loading: bool,
     /// The user asked to quit.
     pub quit: bool,
+    /// Drift from the `[fleet] file`, when one is configured.
+    pub drift: Option<super::drift::DriftMarks>,
 }
 
 impl AppState {
@@ -202,6 +204,7 @@ impl AppState {
             narrow_detail: false,
             loading: true,
             quit: false,
+            drift: None,
         }
     }
 

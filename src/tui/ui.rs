@@ -88,6 +88,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
                     now: state.now,
                     spinner: &spinner,
                     focused: areas.detail.is_none() || !state.narrow_detail,
+                    drift: state.drift.as_ref(),
                 };
                 instances::render(&view, frame, area);
             }

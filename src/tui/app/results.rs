@@ -21,6 +21,7 @@ impl App {
                 match result {
                     Ok(list) => {
                         self.state.connection = Connection::Ok;
+                        self.compare_drift();
                         let keep = select.or_else(|| self.state.scope());
                         self.state.list.set_entries(list, keep.as_ref());
                         // An open picker ranks indices into the old list.
@@ -117,6 +118,7 @@ impl App {
                 }
             }
             AppEvent::ToastExpired { id } => self.state.toasts.expire(id),
+            AppEvent::DriftCompared { result } => self.on_drift(result),
         }
     }
 }

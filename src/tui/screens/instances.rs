@@ -1,6 +1,7 @@
 //! Drawing the fleet table: every scope with its mark for bulk actions,
 //! provider, model and the last test (✓ ok, ✗ failed, · untested) with its
-//! age; the title names the filters and sort in force. Only the rows that
+//! age, and ≠ on the scopes that drifted from the `[fleet] file` when one
+//! is configured; the title names the filters and sort in force. Only the rows that
 //! fit are drawn, so 100,000 instances (or 100,000 marked ones) cost no
 //! more to draw than twenty. The model is in [`super::instance_list`].
 
@@ -11,6 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use time::OffsetDateTime;
 
 use crate::domain::{Scope, TestResult};
+use crate::tui::drift::DriftMarks;
 use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
@@ -48,6 +50,8 @@ pub struct ListView<'a> {
     pub spinner: &'a dyn Fn(&Scope) -> Option<String>,
     /// Whether the list has focus (draws the border accented).
     pub focused: bool,
+    /// Drift from the `[fleet] file`: a ≠ column when one is configured.
+    pub drift: Option<&'a DriftMarks>,
 }
 
 /// Draws the list into `area`.
@@ -66,6 +70,9 @@ pub fn render(view: &ListView<'_>, frame: &mut Frame, area: Rect) {
     }
     if let Some(p) = &list.provider {
         title.push_str(&format!(" · provider: {p}"));
+    }
+    if let Some(drift) = view.drift {
+        title.push_str(&format!(" · {}", drift.title()));
     }
     title.push(' ');
     let block = Block::default()
@@ -147,7 +154,8 @@ fn row_line<'a>(
     // pointer + bulk mark + test mark + space, then three separating
     // spaces, provider and age. Ids get a middle ellipsis (their ends tell
     // tenants apart), the rest an end ellipsis.
-    let fixed = 4 + 3 + 10 + 4;
+    let drift_w = if view.drift.is_some() { 2 } else { 0 };
+    let fixed = 4 + 3 + 10 + 4 + drift_w;
     let rest = width.saturating_sub(fixed);
     let scope_w = (rest / 2).max(8);
     let model_w = rest.saturating_sub(scope_w);
@@ -162,7 +170,22 @@ fn row_line<'a>(
     };
     let pointer = if selected { "›" } else { " " };
     let bulk = if marked { "●" } else { " " };
-    Line::from(vec![
+    let drift = view.drift.map(|d| {
+        let (sym, slot) = if d.is_drifted(&entry.scope) {
+            ("≠ ", Slot::Warn)
+        } else {
+            ("  ", Slot::Muted)
+        };
+        Span::styled(
+            sym,
+            if selected {
+                row_style
+            } else {
+                theme.style(slot)
+            },
+        )
+    });
+    let mut spans = vec![
         Span::styled(pointer, row_style),
         Span::styled(
             bulk,
@@ -180,6 +203,8 @@ fn row_line<'a>(
                 theme.style(slot)
             },
         ),
-        Span::styled(text, row_style),
-    ])
+    ];
+    spans.extend(drift);
+    spans.push(Span::styled(text, row_style));
+    Line::from(spans)
 }
