@@ -2,7 +2,8 @@
 //! 10,000 scopes against the local store ≤ 1 s; export of 100,000 scopes
 //! ≤ 2 s; apply of 1,000 model changes ≤ 2 s (no `--test`). Each runs the
 //! same pipeline as the CLI — file read, parse, resolve, state read through
-//! the `ServiceHandle`, plan, and for apply one durable write per scope.
+//! the `ServiceHandle`, plan, and for apply the stale-plan check and one
+//! durable write per scope, or one transaction for all with `--atomic`.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -125,6 +126,19 @@ fn benches(c: &mut Criterion) {
             let report = apply(&handle1k, plan, source, ApplyOptions::default())
                 .await
                 .unwrap();
+            assert_eq!(report.applied, 1_000);
+            report
+        })
+    });
+    let atomic = ApplyOptions {
+        test: false,
+        atomic: true,
+    };
+    group.bench_function("apply 1,000 model changes --atomic", |b| {
+        b.to_async(&rt).iter(|| async {
+            let path = &files[next.fetch_add(1, Ordering::Relaxed) % 2];
+            let (file, plan) = plan_path(&handle1k, path, PLAN).await.unwrap();
+            let report = apply(&handle1k, plan, &file.source, atomic).await.unwrap();
             assert_eq!(report.applied, 1_000);
             report
         })
