@@ -2,7 +2,8 @@
 //! store: `plan --out` then `apply PLANFILE` applies exactly the reviewed
 //! plan without asking; a scope changed by another writer in between, or an
 //! edited fleet file, refuses it with exit 4, naming what changed, and
-//! nothing is written; `apply --atomic` reports and writes all or nothing.
+//! nothing is written; `apply --atomic` writes all or nothing, and with a
+//! scope that fails inside SQLite (a trigger) reports which and why.
 
 mod cli_env;
 
@@ -134,4 +135,38 @@ fn atomic_apply_through_the_binary_writes_all_and_says_so() {
         serde_json::Value::Null,
         "no changes the second time"
     );
+}
+
+#[test]
+fn atomic_apply_with_a_failing_scope_writes_nothing_and_says_why() {
+    let env = seeded();
+    // A fault inside SQLite itself: every write to globex's row aborts.
+    rusqlite::Connection::open(env.store())
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER break_globex BEFORE UPDATE ON configs WHEN NEW.scope = 'globex'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let out = llmcfg(&env, &["apply", "-f", "fleet.toml", "--yes", "--atomic"]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("✗ tenant: globex: failed") && text.contains("injected failure"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- tenant: acme: not written, the tenant: globex failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Atomic apply: nothing was written."),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("the atomic apply wrote nothing"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(models(&env), ["gpt-4o", "gpt-4o"]);
 }
