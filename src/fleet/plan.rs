@@ -13,7 +13,6 @@ use serde::Serialize;
 use super::current::State;
 use super::resolve::Desired;
 use super::{Diagnostics, FleetError, FleetFile, KeyRef};
-use crate::domain::config::CurrentFields;
 use crate::domain::{ApiKey, Catalog, ConfigPatch, NewConfig, Scope};
 
 /// How a plan treats key references.
@@ -325,13 +324,8 @@ fn plan_one(
     }
     plan.action = ScopeAction::Update;
     if keys == KeyCheck::Resolve {
-        let fields = CurrentFields {
-            provider: view.provider.clone(),
-            model: view.model.clone(),
-            base_url: view.base_url.clone(),
-        };
         patch
-            .merge(&fields, catalog)
+            .merge(&view.fields(), catalog)
             .map_err(|e| at_key(e.to_string()))?;
         plan.write = Write::Update(patch);
     }

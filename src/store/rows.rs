@@ -11,6 +11,8 @@
 //! associated data always comes from the row's own fields
 //! ([`ConfigRow::aad`]).
 
+use std::sync::LazyLock;
+
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -18,14 +20,63 @@ use uuid::Uuid;
 use super::StoreError;
 use super::columns::Columns;
 use crate::crypto::{self, Aad, CryptoError, MasterKey, SealedKey};
+use crate::domain::config::ViewRecord;
 use crate::domain::{
     ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, InstanceSummary, Role, Scope,
     TestResult, TestStatus, TokenInfo, mask_key,
 };
 
-/// The columns of a [`ConfigRow`], as both engines select them.
-pub const CONFIG_COLUMNS: &str = "id, scope, provider, model, base_url, sealed_key, \
-                                  api_key_masked, key_fingerprint, created_at, updated_at";
+/// The columns of a [`ConfigRow`], as both engines select them: the record
+/// columns around one column per config field ([`ConfigFields::NAMES`]), so
+/// a new field needs no edit here.
+pub static CONFIG_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "id, scope, {}, sealed_key, api_key_masked, key_fingerprint, created_at, updated_at",
+        ConfigFields::NAMES.join(", ")
+    )
+});
+
+/// A value bound to an `INSERT` or `UPDATE` of a config row; each engine
+/// binds it with its own driver type (`store/columns.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A `TEXT` column, `None` for `NULL`.
+    Text(Option<String>),
+    /// A `BLOB`/`BYTEA` column.
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    fn text(s: impl Into<String>) -> Value {
+        Value::Text(Some(s.into()))
+    }
+}
+
+/// How an engine numbers its statement parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `?1, ?2, …`
+    Sqlite,
+    /// `$1, $2, …`
+    Postgres,
+}
+
+impl Dialect {
+    fn param(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+}
+
+/// A statement and the values bound to it, in parameter order.
+pub struct Write {
+    /// The SQL.
+    pub sql: String,
+    /// The parameters.
+    pub values: Vec<Value>,
+}
 
 /// A stored configuration.
 #[derive(Debug, Clone)]
@@ -141,16 +192,16 @@ impl ConfigRow {
 
     /// The public view of this row.
     pub fn to_view(&self) -> ConfigView {
-        ConfigView {
-            id: self.id.into(),
-            provider: self.fields.provider.clone(),
-            model: self.fields.model.clone(),
-            api_key_masked: self.api_key_masked.clone(),
-            instance_id: self.scope.instance_id().map(str::to_string),
-            base_url: self.fields.base_url.clone(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
+        ConfigView::new(
+            ViewRecord {
+                id: self.id.into(),
+                api_key_masked: self.api_key_masked.clone(),
+                instance_id: self.scope.instance_id().map(str::to_string),
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            },
+            self.fields.clone(),
+        )
     }
 
     /// This row after `update`, stamped now, and the audit entry that goes
@@ -167,6 +218,64 @@ impl ConfigRow {
         (next, update.audit)
     }
 
+    /// Every column of this row but the ones an update never changes, with
+    /// its value: the one list both engines' `INSERT` and `UPDATE` bind.
+    fn changeable_columns(&self) -> Vec<(&'static str, Value)> {
+        let mut columns: Vec<(&'static str, Value)> = self
+            .fields
+            .texts()
+            .into_iter()
+            .map(|(name, text)| (name, Value::Text(text.map(str::to_string))))
+            .collect();
+        columns.extend([
+            ("sealed_key", Value::Bytes(self.sealed_key.as_bytes().to_vec())),
+            ("api_key_masked", Value::text(&self.api_key_masked)),
+            ("key_fingerprint", Value::text(&self.key_fingerprint)),
+            ("updated_at", Value::text(fmt_time(self.updated_at))),
+        ]);
+        columns
+    }
+
+    /// The `INSERT` of this row.
+    pub fn insert(&self, dialect: Dialect) -> Write {
+        let mut columns = vec![
+            ("id", Value::text(self.id.to_string())),
+            ("scope", Value::text(self.scope.key())),
+            ("created_at", Value::text(fmt_time(self.created_at))),
+        ];
+        columns.extend(self.changeable_columns());
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let params: Vec<String> = (1..=columns.len()).map(|n| dialect.param(n)).collect();
+        Write {
+            sql: format!(
+                "INSERT INTO configs ({}) VALUES ({})",
+                names.join(", "),
+                params.join(", ")
+            ),
+            values: columns.into_iter().map(|(_, value)| value).collect(),
+        }
+    }
+
+    /// The `UPDATE` that writes this row over its stored version.
+    pub fn update(&self, dialect: Dialect) -> Write {
+        let columns = self.changeable_columns();
+        let sets: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| format!("{name} = {}", dialect.param(i + 1)))
+            .collect();
+        let mut values: Vec<Value> = columns.into_iter().map(|(_, value)| value).collect();
+        values.push(Value::text(self.id.to_string()));
+        Write {
+            sql: format!(
+                "UPDATE configs SET {} WHERE id = {}",
+                sets.join(", "),
+                dialect.param(values.len())
+            ),
+            values,
+        }
+    }
+
     /// The row selected with [`CONFIG_COLUMNS`].
     pub(crate) fn from_columns(r: &impl Columns) -> Result<ConfigRow, StoreError> {
         let id = r.text("id")?;
@@ -175,11 +284,7 @@ impl ConfigRow {
             id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
             scope: Scope::from_key(&scope)
                 .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
-            fields: ConfigFields {
-                provider: r.text("provider")?,
-                model: r.text("model")?,
-                base_url: r.opt_text("base_url")?,
-            },
+            fields: fields_from(r)?,
             sealed_key: SealedKey::from_stored(r.blob("sealed_key")?),
             api_key_masked: r.text("api_key_masked")?,
             key_fingerprint: r.text("key_fingerprint")?,
@@ -189,11 +294,24 @@ impl ConfigRow {
     }
 }
 
+/// The config fields of a row selected by their own column names.
+fn fields_from(r: &impl Columns) -> Result<ConfigFields, StoreError> {
+    ConfigFields::from_texts(|name| r.opt_text(name), super::columns::null)
+}
+
 /// The select list of the instance list, the same on both engines; each
 /// adds its own `FROM`, since the dialects differ in typing `''` and in
-/// ordering by bytes.
-pub const LIST_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
-     c.id AS config_id, c.provider AS provider, c.model AS model, c.base_url AS base_url, \
+/// ordering by bytes. The config fields keep their own names.
+pub static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    let fields: Vec<String> = ConfigFields::NAMES
+        .iter()
+        .map(|name| format!("c.{name} AS {name}"))
+        .collect();
+    format!("{}, {LIST_OTHER_COLUMNS}", fields.join(", "))
+});
+
+const LIST_OTHER_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
+     c.id AS config_id, \
      c.api_key_masked AS api_key_masked, c.created_at AS created_at, c.updated_at AS updated_at, \
      t.success AS test_success, t.provider AS test_provider, t.model AS test_model, \
      t.status AS test_status, t.message AS test_message, t.latency_ms AS test_latency_ms, \
@@ -210,18 +328,18 @@ pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreErr
     let scope = r.text("scope")?;
     let instance_id = (!scope.is_empty()).then_some(scope);
     let config = match r.opt_text("config_id")? {
-        Some(id) => Some(ConfigView {
-            id: Uuid::parse_str(&id)
-                .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
-                .into(),
-            provider: r.text("provider")?,
-            model: r.text("model")?,
-            base_url: r.opt_text("base_url")?,
-            api_key_masked: r.text("api_key_masked")?,
-            instance_id: instance_id.clone(),
-            created_at: parse_time(&r.text("created_at")?)?,
-            updated_at: parse_time(&r.text("updated_at")?)?,
-        }),
+        Some(id) => Some(ConfigView::new(
+            ViewRecord {
+                id: Uuid::parse_str(&id)
+                    .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
+                    .into(),
+                api_key_masked: r.text("api_key_masked")?,
+                instance_id: instance_id.clone(),
+                created_at: parse_time(&r.text("created_at")?)?,
+                updated_at: parse_time(&r.text("updated_at")?)?,
+            },
+            fields_from(r)?,
+        )),
         None => None,
     };
     let last_test = match r.opt_text("test_status")? {
