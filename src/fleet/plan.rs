@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::current::State;
 use super::resolve::Desired;
 use super::{Diagnostics, FleetError, FleetFile, KeyRef};
-use crate::domain::{ApiKey, Catalog, ConfigPatch, NewConfig, Scope};
+use crate::domain::{ApiKey, Catalog, ConfigFields, ConfigPatch, NewConfig, Scope};
 
 /// How a plan treats key references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,12 +273,12 @@ fn plan_one(
             new: Some(fp),
         });
         plan.test_target = Some(target);
-        plan.write = Write::Create(NewConfig {
-            provider: d.provider.clone(),
-            model: d.model.clone(),
-            api_key,
+        // A field the fleet file does not manage starts unset.
+        let fields = ConfigFields {
             base_url: d.base_url.clone(),
-        });
+            ..ConfigFields::new(&d.provider, &d.model)
+        };
+        plan.write = Write::Create(NewConfig::from_fields(fields, api_key));
         return Ok(plan);
     };
     let view = &current.view;

@@ -87,12 +87,7 @@ mod tests {
 
     #[test]
     fn unknown_providers_pass_without_a_catalog_and_are_trimmed() {
-        let c = NewConfig {
-            provider: " acme-llm ".into(),
-            model: " large ".into(),
-            api_key: ApiKey::new("  k-123\n"),
-            base_url: None,
-        };
+        let c = NewConfig::new(" acme-llm ", " large ", ApiKey::new("  k-123\n"));
         let checked = checked_create(&c, None).unwrap();
         assert_eq!(
             (

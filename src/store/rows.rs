@@ -20,10 +20,9 @@ use uuid::Uuid;
 use super::StoreError;
 use super::columns::Columns;
 use crate::crypto::{self, Aad, CryptoError, MasterKey, SealedKey};
-use crate::domain::config::ViewRecord;
 use crate::domain::{
     ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, InstanceSummary, Role, Scope,
-    TestResult, TestStatus, TokenInfo, mask_key,
+    TestResult, TestStatus, TokenInfo, ViewRecord, mask_key,
 };
 
 /// The columns of a [`ConfigRow`], as both engines select them: the record
@@ -228,7 +227,10 @@ impl ConfigRow {
             .map(|(name, text)| (name, Value::Text(text.map(str::to_string))))
             .collect();
         columns.extend([
-            ("sealed_key", Value::Bytes(self.sealed_key.as_bytes().to_vec())),
+            (
+                "sealed_key",
+                Value::Bytes(self.sealed_key.as_bytes().to_vec()),
+            ),
             ("api_key_masked", Value::text(&self.api_key_masked)),
             ("key_fingerprint", Value::text(&self.key_fingerprint)),
             ("updated_at", Value::text(fmt_time(self.updated_at))),

@@ -8,45 +8,26 @@ fn cat() -> &'static Catalog {
 }
 
 fn current() -> ConfigFields {
-    ConfigFields {
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        base_url: None,
-    }
+    ConfigFields::new("openai", "gpt-4o")
 }
 
 #[test]
 fn new_config_rules() {
-    let ok = NewConfig {
-        provider: "anthropic".into(),
-        model: " claude ".into(),
-        api_key: ApiKey::new(" sk-ant-x "),
-        base_url: None,
-    }
-    .validate(cat())
-    .unwrap();
+    let ok = NewConfig::new("anthropic", " claude ", ApiKey::new(" sk-ant-x "))
+        .validate(cat())
+        .unwrap();
     assert_eq!(ok.model, "claude");
     assert_eq!(ok.api_key.expose(), "sk-ant-x");
 
-    let e = NewConfig {
-        provider: "nope".into(),
-        model: "m".into(),
-        api_key: ApiKey::new("k"),
-        base_url: None,
-    }
-    .validate(cat())
-    .unwrap_err();
+    let e = NewConfig::new("nope", "m", ApiKey::new("k"))
+        .validate(cat())
+        .unwrap_err();
     assert_eq!(e.field, "provider");
     assert!(e.reason.contains("must be one of"));
 
-    let e = NewConfig {
-        provider: "azure-openai".into(),
-        model: "dep".into(),
-        api_key: ApiKey::new("k"),
-        base_url: None,
-    }
-    .validate(cat())
-    .unwrap_err();
+    let e = NewConfig::new("azure-openai", "dep", ApiKey::new("k"))
+        .validate(cat())
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "base_url: is required for provider azure-openai"

@@ -118,8 +118,8 @@ impl PgStore {
         let (next, audit_rec) = current.apply(update);
         let write = next.update(Dialect::Postgres);
         tx.execute(&write.sql, &pg_params(&write.values))
-        .await
-        .map_err(StoreError::from)?;
+            .await
+            .map_err(StoreError::from)?;
         audit::append(&*tx, &audit_rec).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(next)

@@ -79,7 +79,7 @@ where
     let (next, audit_rec) = current.apply(update);
     let write = next.update(Dialect::Sqlite);
     tx.execute(&write.sql, params_from_iter(&write.values))
-    .map_err(StoreError::from)?;
+        .map_err(StoreError::from)?;
     audit::append(&tx, &audit_rec)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(next)
