@@ -139,5 +139,17 @@ mod tests {
             serde_json::to_string(&patch).unwrap(),
             r#"{"model":"m","base_url":null}"#
         );
+        let create = CreateBody {
+            fields: ConfigFields::new("openai", "gpt-4o"),
+            api_key: "k",
+        };
+        assert_eq!(
+            serde_json::to_string(&create).unwrap(),
+            r#"{"provider":"openai","model":"gpt-4o","api_key":"k"}"#,
+            "an unset base URL is left out, as before"
+        );
+        assert_eq!(validation_field("base_url"), Some("base_url"));
+        assert_eq!(validation_field("limit"), Some("limit"));
+        assert_eq!(validation_field("colour"), None);
     }
 }

@@ -3,7 +3,7 @@
 //! engine only says how its driver fetches one named value.
 
 use super::StoreError;
-use super::rows::Value;
+use super::writes::Value;
 
 /// A result row whose values are fetched by column name.
 pub trait Columns {

@@ -35,48 +35,6 @@ pub static CONFIG_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// A value bound to an `INSERT` or `UPDATE` of a config row; each engine
-/// binds it with its own driver type (`store/columns.rs`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    /// A `TEXT` column, `None` for `NULL`.
-    Text(Option<String>),
-    /// A `BLOB`/`BYTEA` column.
-    Bytes(Vec<u8>),
-}
-
-impl Value {
-    fn text(s: impl Into<String>) -> Value {
-        Value::Text(Some(s.into()))
-    }
-}
-
-/// How an engine numbers its statement parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    /// `?1, ?2, …`
-    Sqlite,
-    /// `$1, $2, …`
-    Postgres,
-}
-
-impl Dialect {
-    fn param(self, n: usize) -> String {
-        match self {
-            Dialect::Sqlite => format!("?{n}"),
-            Dialect::Postgres => format!("${n}"),
-        }
-    }
-}
-
-/// A statement and the values bound to it, in parameter order.
-pub struct Write {
-    /// The SQL.
-    pub sql: String,
-    /// The parameters.
-    pub values: Vec<Value>,
-}
-
 /// A stored configuration.
 #[derive(Debug, Clone)]
 pub struct ConfigRow {
@@ -215,67 +173,6 @@ impl ConfigRow {
         }
         next.updated_at = now();
         (next, update.audit)
-    }
-
-    /// Every column of this row but the ones an update never changes, with
-    /// its value: the one list both engines' `INSERT` and `UPDATE` bind.
-    fn changeable_columns(&self) -> Vec<(&'static str, Value)> {
-        let mut columns: Vec<(&'static str, Value)> = self
-            .fields
-            .texts()
-            .into_iter()
-            .map(|(name, text)| (name, Value::Text(text.map(str::to_string))))
-            .collect();
-        columns.extend([
-            (
-                "sealed_key",
-                Value::Bytes(self.sealed_key.as_bytes().to_vec()),
-            ),
-            ("api_key_masked", Value::text(&self.api_key_masked)),
-            ("key_fingerprint", Value::text(&self.key_fingerprint)),
-            ("updated_at", Value::text(fmt_time(self.updated_at))),
-        ]);
-        columns
-    }
-
-    /// The `INSERT` of this row.
-    pub fn insert(&self, dialect: Dialect) -> Write {
-        let mut columns = vec![
-            ("id", Value::text(self.id.to_string())),
-            ("scope", Value::text(self.scope.key())),
-            ("created_at", Value::text(fmt_time(self.created_at))),
-        ];
-        columns.extend(self.changeable_columns());
-        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-        let params: Vec<String> = (1..=columns.len()).map(|n| dialect.param(n)).collect();
-        Write {
-            sql: format!(
-                "INSERT INTO configs ({}) VALUES ({})",
-                names.join(", "),
-                params.join(", ")
-            ),
-            values: columns.into_iter().map(|(_, value)| value).collect(),
-        }
-    }
-
-    /// The `UPDATE` that writes this row over its stored version.
-    pub fn update(&self, dialect: Dialect) -> Write {
-        let columns = self.changeable_columns();
-        let sets: Vec<String> = columns
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| format!("{name} = {}", dialect.param(i + 1)))
-            .collect();
-        let mut values: Vec<Value> = columns.into_iter().map(|(_, value)| value).collect();
-        values.push(Value::text(self.id.to_string()));
-        Write {
-            sql: format!(
-                "UPDATE configs SET {} WHERE id = {}",
-                sets.join(", "),
-                dialect.param(values.len())
-            ),
-            values,
-        }
     }
 
     /// The row selected with [`CONFIG_COLUMNS`].

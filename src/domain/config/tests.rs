@@ -103,3 +103,146 @@ fn views_read_every_seed_form() {
     assert_eq!(out["created_at"], "2026-02-27T10:00:00.123456Z");
     assert_eq!(out["updated_at"], "2026-02-27T10:00:00Z");
 }
+
+/// The wire forms the field list writes are the ones the API had before it:
+/// the same keys, the same refusals, the same messages.
+#[test]
+fn bodies_refuse_what_they_refused_with_the_same_messages() {
+    let err = |json: &str| {
+        serde_json::from_str::<NewConfig>(json)
+            .unwrap_err()
+            .to_string()
+    };
+    let unknown = err(r#"{"provider":"openai","model":"m","api_key":"k","colour":"red"}"#);
+    assert!(
+        unknown.starts_with(
+            "unknown field `colour`, expected one of `provider`, `model`, `base_url`, `api_key`"
+        ),
+        "{unknown}"
+    );
+    assert!(err(r#"{"provider":"openai","api_key":"k"}"#).starts_with("missing field `model`"));
+    assert!(
+        err(r#"{"provider":"openai","model":5,"api_key":"k"}"#)
+            .starts_with("invalid type: integer `5`, expected a string")
+    );
+    let c: NewConfig =
+        serde_json::from_str(r#"{"provider":"openai","model":"m","api_key":"k"}"#).unwrap();
+    assert_eq!(c.fields(), ConfigFields::new("openai", "m"));
+
+    let patch_err = |json: &str| {
+        serde_json::from_str::<ConfigPatch>(json)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(patch_err(r#"{"bogus": 1}"#).starts_with("unknown field `bogus`"));
+    // Only an optional field has a meaning for null.
+    assert!(patch_err(r#"{"model": null}"#).starts_with("invalid type: null, expected a string"));
+    assert!(patch_err(r#"{"provider": null}"#).starts_with("invalid type: null"));
+    assert!(patch_err(r#"{"api_key": null}"#).starts_with("invalid type: null"));
+}
+
+#[test]
+fn a_view_serialises_every_key_it_had() {
+    let t = time::macros::datetime!(2026-01-01 00:00 UTC);
+    let view = ConfigView::new(
+        ViewRecord {
+            id: RecordId::Integer(1),
+            api_key_masked: "sk-...abcd".into(),
+            instance_id: None,
+            created_at: t,
+            updated_at: t,
+        },
+        ConfigFields::new("openai", "gpt-4o"),
+    );
+    let out = serde_json::to_value(&view).unwrap();
+    let mut keys: Vec<&str> = out
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "api_key_masked",
+            "base_url",
+            "created_at",
+            "id",
+            "instance_id",
+            "model",
+            "provider",
+            "updated_at"
+        ]
+    );
+    assert_eq!(
+        out["base_url"],
+        serde_json::Value::Null,
+        "an unset override is null"
+    );
+    assert_eq!(view.fields(), ConfigFields::new("openai", "gpt-4o"));
+}
+
+#[test]
+fn fields_round_trip_through_their_stored_text() {
+    let fields = ConfigFields {
+        base_url: Some("https://gw.example/v1".into()),
+        ..ConfigFields::new("openai", "gpt-4o")
+    };
+    let texts = fields.texts();
+    let names: Vec<&str> = texts.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ConfigFields::NAMES);
+    let read = ConfigFields::from_texts(
+        |name| {
+            Ok::<_, String>(
+                texts
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .and_then(|(_, v)| v.map(str::to_string)),
+            )
+        },
+        |name| name.to_string(),
+    )
+    .unwrap();
+    assert_eq!(read, fields);
+    // A required field stored as NULL is named.
+    let missing = ConfigFields::from_texts(
+        |name| Ok::<_, String>((name != "model").then(|| "x".to_string())),
+        |name| format!("{name} is NULL"),
+    )
+    .unwrap_err();
+    assert_eq!(missing, "model is NULL");
+}
+
+#[test]
+fn a_checked_patch_sends_what_was_named_and_what_the_merge_reset() {
+    let current = ConfigFields {
+        base_url: Some("https://gw.example/v1".into()),
+        ..ConfigFields::new("openai", "gpt-4o")
+    };
+    let patch = ConfigPatch {
+        provider: Some("anthropic".into()),
+        api_key: Some(ApiKey::new(" sk-ant-x ")),
+        ..Default::default()
+    };
+    let sent = patch.checked(patch.merge(&current, cat()).unwrap());
+    assert_eq!(sent.provider.as_deref(), Some("anthropic"));
+    assert_eq!(
+        sent.model, None,
+        "the model was not named and did not change"
+    );
+    assert_eq!(
+        sent.base_url,
+        Some(None),
+        "a new provider drops the old gateway"
+    );
+    assert_eq!(sent.api_key.as_ref().unwrap().expose(), "sk-ant-x");
+    // Both sent fields differ from what was stored, and each is named.
+    let differing: Vec<&str> = sent
+        .sets()
+        .differing(&current, |_, a, b| a == b)
+        .iter()
+        .map(|d| d.field)
+        .collect();
+    assert_eq!(differing, ["provider", "base_url"]);
+}

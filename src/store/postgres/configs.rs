@@ -8,7 +8,8 @@ use tokio_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
 use super::columns::pg_params;
-use super::rows::{CONFIG_COLUMNS, Dialect, KEY_CHECK, verify_sealing_key};
+use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
+use super::writes::Dialect;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;

@@ -7,8 +7,9 @@ use std::sync::LazyLock;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_iter};
 
 use super::columns::{SqliteRow, column_names};
-use super::rows::{CONFIG_COLUMNS, Dialect, KEY_CHECK, verify_sealing_key};
+use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::worker::Conn;
+use super::writes::Dialect;
 use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, audit};
 use crate::domain::Scope;
 

@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
-use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, columns, rows};
+use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, columns, rows, writes};
 use crate::crypto::SealedKey;
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
 use worker::{Conn, Worker};
