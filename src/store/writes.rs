@@ -144,8 +144,9 @@ mod tests {
         written.sort_unstable();
         selected.sort_unstable();
         assert_eq!(written, selected);
-        assert!(insert.sql.ends_with("$10)"), "{}", insert.sql);
-        assert_eq!(insert.values.len(), 10);
+        let n = selected.len();
+        assert!(insert.sql.ends_with(&format!("${n})")), "{}", insert.sql);
+        assert_eq!(insert.values.len(), n);
         assert!(insert.values.contains(&Value::text("gpt-4o")));
         assert!(
             insert
@@ -158,10 +159,35 @@ mod tests {
     fn an_update_sets_all_but_the_identity_and_binds_the_id_last() {
         let row = row();
         let update = row.update(Dialect::Sqlite);
-        assert_eq!(
-            update.sql,
-            "UPDATE configs SET provider = ?1, model = ?2, base_url = ?3, sealed_key = ?4, \
-             api_key_masked = ?5, key_fingerprint = ?6, updated_at = ?7 WHERE id = ?8"
+        assert!(
+            update
+                .sql
+                .starts_with("UPDATE configs SET provider = ?1, model = ?2, base_url = ?3, "),
+            "{}",
+            update.sql
+        );
+        let sets = update.sql.split(" WHERE ").next().unwrap();
+        for changed in [
+            "sealed_key",
+            "api_key_masked",
+            "key_fingerprint",
+            "updated_at",
+        ] {
+            assert!(sets.contains(&format!("{changed} = ?")), "{}", update.sql);
+        }
+        for kept in [" id = ", "scope = ", "created_at = "] {
+            assert!(
+                !sets.contains(kept),
+                "{kept} must not change: {}",
+                update.sql
+            );
+        }
+        assert!(
+            update
+                .sql
+                .ends_with(&format!(" WHERE id = ?{}", update.values.len())),
+            "{}",
+            update.sql
         );
         assert_eq!(update.values.last(), Some(&Value::text(row.id.to_string())));
         assert_eq!(update.values[2], Value::text("https://gw.example/v1"));
