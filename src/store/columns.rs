@@ -60,6 +60,16 @@ pub fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
     stmt.column_names().map(String::from).collect()
 }
 
+/// The column names of `stmt`, read once per process into `once`: for the
+/// hot point reads, whose SQL is a constant, so their names never change
+/// and need not be copied out of SQLite on every request.
+pub fn constant_column_names<'a>(
+    once: &'a std::sync::OnceLock<Vec<String>>,
+    stmt: &rusqlite::Statement<'_>,
+) -> &'a [String] {
+    once.get_or_init(|| column_names(stmt))
+}
+
 impl Columns for SqliteRow<'_, '_> {
     fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self.row.get(self.index(name)?)?)

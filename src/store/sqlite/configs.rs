@@ -2,11 +2,11 @@
 //! `BEGIN IMMEDIATE`, which takes the write lock before reading, so two
 //! processes cannot both read the old row and overwrite each other.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_iter};
 
-use super::columns::{SqliteRow, column_names};
+use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::worker::Conn;
 use super::writes::Dialect;
@@ -19,11 +19,12 @@ static GET: LazyLock<String> =
 
 pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
     // Cached: this is the hot read of `GET /llm-config/`.
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     let mut stmt = conn.prepare_cached(&GET)?;
-    let names = column_names(&stmt);
+    let names = constant_column_names(&NAMES, &stmt);
     let mut rows = stmt.query([scope.key()])?;
     rows.next()?
-        .map(|r| ConfigRow::from_columns(&SqliteRow::new(r, &names)))
+        .map(|r| ConfigRow::from_columns(&SqliteRow::new(r, names)))
         .transpose()
 }
 
