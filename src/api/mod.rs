@@ -3,8 +3,9 @@
 //!
 //! Request bodies the server reads are the domain types themselves
 //! ([`NewConfig`](crate::domain::NewConfig), [`ConfigPatch`](crate::domain::ConfigPatch),
-//! which refuse unknown fields); the client writes them with the borrowed
-//! mirrors below, because the domain's secret type is never `Serialize`.
+//! which refuse unknown fields); the client writes them with the mirrors
+//! below, because the domain's secret type is never `Serialize`: the config
+//! fields flattened from the domain's one field list, and the key borrowed.
 
 mod detail;
 mod wire;
