@@ -55,12 +55,7 @@ fn populated(n: usize, rt: &tokio::runtime::Runtime) -> (tempfile::TempDir, Serv
                 let handle = handle.clone();
                 async move {
                     let scope = Scope::Instance(InstanceId::parse(&id(i)).unwrap());
-                    let config = NewConfig {
-                        provider: "anthropic".into(),
-                        model: "m".into(),
-                        api_key: ApiKey::new(KEY),
-                        base_url: None,
-                    };
+                    let config = NewConfig::new("anthropic", "m", ApiKey::new(KEY));
                     handle.create(&scope, config).await.unwrap();
                 }
             })

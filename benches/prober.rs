@@ -55,12 +55,8 @@ fn test_all(c: &mut Criterion) {
             handle
                 .create(
                     &scope,
-                    NewConfig {
-                        provider: "openai".into(),
-                        model: "gpt-4o".into(),
-                        api_key: ApiKey::new(KEY),
-                        base_url: Some(fake.base_url()),
-                    },
+                    NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY))
+                        .with_base_url(&fake.base_url()),
                 )
                 .await
                 .unwrap();

@@ -116,6 +116,29 @@ struct Figures {
     p50_us: u64,
     p99_us: u64,
     rss_kib: u64,
+    /// Server CPU time (user + system, all replicas) during the measured
+    /// load, per request: unlike req/s, it hardly moves with the load other
+    /// processes put on the machine.
+    cpu_us_per_request: f64,
+}
+
+/// Linux's `USER_HZ`: the unit of the CPU times in `/proc/<pid>/stat`.
+const TICKS_PER_SEC: f64 = 100.0;
+
+/// User plus system CPU time of `pid` so far, in ticks.
+fn cpu_ticks(pid: usize) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the line.
+    let rest = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    field(11) + field(12)
 }
 
 fn spawn(role: &str, extra: &[&str]) -> (Child, Vec<String>, usize) {
@@ -211,9 +234,13 @@ async fn measure_replicas(role: &str, extras: &[Vec<&str>], secs: u64) -> Figure
     }
     // Warm up connections and caches.
     load(&urls, &tokens, 1).await;
+    let cpu_before: u64 = pids.iter().map(|p| cpu_ticks(*p)).sum();
     let started = Instant::now();
     let (requests, errors, mut lat) = load(&urls, &tokens, secs).await;
     let secs = started.elapsed().as_secs_f64();
+    let cpu_after: u64 = pids.iter().map(|p| cpu_ticks(*p)).sum();
+    let cpu_us_per_request =
+        (cpu_after - cpu_before) as f64 / TICKS_PER_SEC * 1e6 / requests.max(1) as f64;
     let rss = pids.iter().map(|p| rss_kib(*p)).max().unwrap_or(0);
     for mut child in children {
         let _ = child.kill();
@@ -232,18 +259,20 @@ async fn measure_replicas(role: &str, extras: &[Vec<&str>], secs: u64) -> Figure
         p50_us: pct(0.50),
         p99_us: pct(0.99),
         rss_kib: rss,
+        cpu_us_per_request,
     }
 }
 
 fn report(name: &str, f: &Figures) {
     println!(
-        "{name:<10} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {:>3}  requests {:>8}  server RSS {:>5.1} MiB",
+        "{name:<10} {:>9.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {:>3}  requests {:>8}  server RSS {:>5.1} MiB  server CPU {:>5.1} µs/req",
         f.requests as f64 / f.secs,
         f.p50_us as f64 / 1000.0,
         f.p99_us as f64 / 1000.0,
         f.errors,
         f.requests,
-        f.rss_kib as f64 / 1024.0
+        f.rss_kib as f64 / 1024.0,
+        f.cpu_us_per_request
     );
 }
 
@@ -263,8 +292,9 @@ async fn compare() {
     let ours = measure("serve-llmcfg", &[&store], secs).await;
     report("llmcfg", &ours);
     println!(
-        "llmcfg / baseline: {:.0}%",
-        100.0 * (ours.requests as f64 / ours.secs) / (baseline.requests as f64 / baseline.secs)
+        "llmcfg / baseline: {:.0}% of the req/s; server CPU per request {:.2}x the baseline's",
+        100.0 * (ours.requests as f64 / ours.secs) / (baseline.requests as f64 / baseline.secs),
+        ours.cpu_us_per_request / baseline.cpu_us_per_request
     );
     if let Ok(url) = std::env::var("BENCH_PG_URL") {
         let replicas = [

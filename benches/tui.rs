@@ -15,7 +15,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use llmcfg::domain::{ConfigView, InstanceSummary, TestResult, TestStatus};
+use llmcfg::domain::{
+    ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus, ViewRecord,
+};
 use llmcfg::tui::keymap::KeyMap;
 use llmcfg::tui::state::{AppState, Env};
 use llmcfg::tui::theme::Theme;
@@ -38,15 +40,17 @@ fn summaries(n: usize) -> Vec<InstanceSummary> {
     }];
     out.extend((0..n).map(|i| {
         let id = format!("tenant-{i:06}");
-        let config = (i % 3 == 0).then(|| ConfigView {
-            id: uuid::Uuid::nil().into(),
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            api_key_masked: "sk-...abcd".into(),
-            instance_id: Some(id.clone()),
-            base_url: None,
-            created_at: at,
-            updated_at: at,
+        let config = (i % 3 == 0).then(|| {
+            ConfigView::new(
+                ViewRecord {
+                    id: uuid::Uuid::nil().into(),
+                    api_key_masked: "sk-...abcd".into(),
+                    instance_id: Some(id.clone()),
+                    created_at: at,
+                    updated_at: at,
+                },
+                ConfigFields::new("openai", "gpt-4o"),
+            )
         });
         let last_test = (i % 6 == 0).then(|| TestResult {
             success: i % 12 == 0,

@@ -68,12 +68,7 @@ async fn a_new_provider_with_a_kept_key_is_refused_at_plan_time() {
     handle
         .create(
             &acme,
-            NewConfig {
-                provider: "openai".into(),
-                model: "gpt-4o".into(),
-                api_key: ApiKey::new(cli_env::KEY2),
-                base_url: None,
-            },
+            NewConfig::new("openai", "gpt-4o", ApiKey::new(cli_env::KEY2)),
         )
         .await
         .unwrap();

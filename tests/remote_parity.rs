@@ -22,12 +22,8 @@ async fn models_and_instance_registration_work_through_the_remote() {
     remote
         .create(
             &acme,
-            NewConfig {
-                provider: "openai".into(),
-                model: "gpt-4o".into(),
-                api_key: ApiKey::new(SECRET_KEY),
-                base_url: Some(fake.base_url()),
-            },
+            NewConfig::new("openai", "gpt-4o", ApiKey::new(SECRET_KEY))
+                .with_base_url(&fake.base_url()),
         )
         .await
         .unwrap();

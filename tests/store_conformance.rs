@@ -57,11 +57,7 @@ fn audit(scope: &Scope, action: &str) -> AuditRecord {
 fn sealed_row(master: &MasterKey, scope: &Scope, model: &str) -> ConfigRow {
     ConfigRow::seal_new(
         scope,
-        ConfigFields {
-            provider: "anthropic".into(),
-            model: model.into(),
-            base_url: None,
-        },
+        ConfigFields::new("anthropic", model),
         &ApiKey::new(KEY),
         master,
     )
@@ -454,11 +450,7 @@ async fn concurrent_updates(location: &Path, master: &MasterKey) {
         let store = open(location).await;
         let row = ConfigRow::seal_new(
             &shared,
-            ConfigFields {
-                provider: "p0".into(),
-                model: "0".into(),
-                base_url: None,
-            },
+            ConfigFields::new("p0", "0"),
             &ApiKey::new(KEY),
             master,
         );

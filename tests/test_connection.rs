@@ -314,12 +314,7 @@ async fn test_all_over_200_scopes_gives_each_its_own_result() {
         handle
             .create(
                 &scope,
-                NewConfig {
-                    provider: "openai".into(),
-                    model: model.clone(),
-                    api_key: ApiKey::new(key),
-                    base_url: Some(fake.base_url()),
-                },
+                NewConfig::new("openai", &model, ApiKey::new(key)).with_base_url(&fake.base_url()),
             )
             .await
             .expect("create");

@@ -63,12 +63,7 @@ fn global(dir: &std::path::Path, read_only: bool) -> GlobalArgs {
 /// Seeds a config through the service before the UI starts.
 async fn seed(dir: &std::path::Path, scope: &Scope, key: &str, base_url: &str) {
     let (handle, _, _) = open_service(&global(dir, false)).await.unwrap();
-    let config = NewConfig {
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        api_key: ApiKey::new(key),
-        base_url: Some(base_url.into()),
-    };
+    let config = NewConfig::new("openai", "gpt-4o", ApiKey::new(key)).with_base_url(base_url);
     handle.create(scope, config).await.unwrap();
 }
 

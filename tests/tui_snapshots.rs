@@ -5,7 +5,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use llmcfg::domain::{
-    AuditEntry, Catalog, ConfigView, InstanceId, InstanceSummary, Scope, TestResult, TestStatus,
+    AuditEntry, Catalog, ConfigFields, ConfigView, InstanceId, InstanceSummary, Scope, TestResult,
+    TestStatus, ViewRecord,
 };
 use llmcfg::tui::action::Action;
 use llmcfg::tui::buffer_text;
@@ -37,16 +38,16 @@ fn scope(id: &str) -> Scope {
 }
 
 fn view(instance: Option<&str>, provider: &str, model: &str, masked: &str) -> ConfigView {
-    ConfigView {
-        id: Uuid::nil().into(),
-        provider: provider.into(),
-        model: model.into(),
-        api_key_masked: masked.into(),
-        instance_id: instance.map(str::to_string),
-        base_url: None,
-        created_at: datetime!(2026-02-20 09:00 UTC),
-        updated_at: datetime!(2026-02-26 17:30 UTC),
-    }
+    ConfigView::new(
+        ViewRecord {
+            id: Uuid::nil().into(),
+            api_key_masked: masked.into(),
+            instance_id: instance.map(str::to_string),
+            created_at: datetime!(2026-02-20 09:00 UTC),
+            updated_at: datetime!(2026-02-26 17:30 UTC),
+        },
+        ConfigFields::new(provider, model),
+    )
 }
 
 fn test(success: bool, status: TestStatus, message: &str, mins_ago: i64) -> TestResult {

@@ -3,8 +3,9 @@
 //!
 //! Request bodies the server reads are the domain types themselves
 //! ([`NewConfig`](crate::domain::NewConfig), [`ConfigPatch`](crate::domain::ConfigPatch),
-//! which refuse unknown fields); the client writes them with the borrowed
-//! mirrors below, because the domain's secret type is never `Serialize`.
+//! which refuse unknown fields); the client writes them with the mirrors
+//! below, because the domain's secret type is never `Serialize`: the config
+//! fields flattened from the domain's one field list, and the key borrowed.
 
 mod detail;
 mod wire;
@@ -13,6 +14,9 @@ pub use detail::{Detail, FieldProblem};
 pub use wire::{ModelsForBody, ModelsForRequest, RegisterInstanceBody, TestAnswer};
 
 use serde::{Deserialize, Serialize};
+
+use crate::domain::ConfigFields;
+use crate::domain::config::FieldChanges;
 
 /// The config resource.
 pub const CONFIG_PATH: &str = "/llm-config/";
@@ -68,46 +72,37 @@ pub struct AuditQuery {
 /// Client-side body of `POST /llm-config/` (borrows the key from its secret).
 #[derive(Serialize)]
 pub struct CreateBody<'a> {
-    /// Catalog id.
-    pub provider: &'a str,
-    /// Model.
-    pub model: &'a str,
+    /// The config fields; an unset optional one is left out.
+    #[serde(flatten)]
+    pub fields: ConfigFields,
     /// The key, exposed only into the request body.
     pub api_key: &'a str,
-    /// Base-URL override.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<&'a str>,
 }
 
 /// Client-side body of `PATCH /llm-config/`; absent fields are left out, and
-/// `base_url: Some(None)` is sent as `null` (clear the override).
+/// a cleared optional field (`base_url: Some(None)`) is sent as `null`.
 #[derive(Serialize)]
 pub struct PatchBody<'a> {
-    /// New provider.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider: Option<&'a str>,
-    /// New model.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub model: Option<&'a str>,
+    /// The fields to change.
+    #[serde(flatten)]
+    pub changes: FieldChanges,
     /// New key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<&'a str>,
-    /// Set or clear the base URL.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<Option<&'a str>>,
 }
 
-/// Fields a 422 detail may name, so the client can rebuild the typed error.
-pub const VALIDATION_FIELDS: &[&str] = &[
-    "provider",
-    "model",
-    "api_key",
-    "base_url",
-    "instance_id",
-    "name",
-    "body",
-    "limit",
-];
+/// Fields a 422 detail may name besides the config fields.
+const OTHER_VALIDATION_FIELDS: &[&str] = &["api_key", "instance_id", "name", "body", "limit"];
+
+/// The field a 422 detail names, if it is one this client knows, so it can
+/// rebuild the typed error.
+pub fn validation_field(name: &str) -> Option<&'static str> {
+    ConfigFields::NAMES
+        .iter()
+        .chain(OTHER_VALIDATION_FIELDS)
+        .copied()
+        .find(|f| *f == name)
+}
 
 /// Prefix of every 422 detail built from a validation error:
 /// `invalid <field>: <reason>`.
@@ -117,7 +112,7 @@ pub const INVALID_PREFIX: &str = "invalid ";
 pub fn parse_invalid_detail(detail: &str) -> Option<(&'static str, &str)> {
     let rest = detail.strip_prefix(INVALID_PREFIX)?;
     let (field, reason) = rest.split_once(": ")?;
-    let field = VALIDATION_FIELDS.iter().find(|f| **f == field)?;
+    let field = validation_field(field)?;
     Some((field, reason))
 }
 
@@ -133,14 +128,29 @@ mod tests {
         );
         assert_eq!(parse_invalid_detail("invalid thing: x"), None);
         let patch = PatchBody {
-            provider: None,
-            model: Some("m"),
+            changes: crate::domain::ConfigPatch {
+                model: Some("m".into()),
+                base_url: Some(None),
+                ..Default::default()
+            }
+            .sets(),
             api_key: None,
-            base_url: Some(None),
         };
         assert_eq!(
             serde_json::to_string(&patch).unwrap(),
             r#"{"model":"m","base_url":null}"#
         );
+        let create = CreateBody {
+            fields: ConfigFields::new("openai", "gpt-4o"),
+            api_key: "k",
+        };
+        assert_eq!(
+            serde_json::to_string(&create).unwrap(),
+            r#"{"provider":"openai","model":"gpt-4o","api_key":"k"}"#,
+            "an unset base URL is left out, as before"
+        );
+        assert_eq!(validation_field("base_url"), Some("base_url"));
+        assert_eq!(validation_field("limit"), Some("limit"));
+        assert_eq!(validation_field("colour"), None);
     }
 }

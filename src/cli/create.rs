@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use super::config_args::FieldArgs;
 use super::key_input::KeySourceArgs;
 use super::{CliError, Context, output};
 use crate::domain::NewConfig;
@@ -9,15 +10,9 @@ use crate::domain::NewConfig;
 /// Arguments of `create`.
 #[derive(Debug, Args)]
 pub struct CreateArgs {
-    /// Provider id (see `llmcfg providers`).
-    #[arg(long)]
-    pub provider: String,
-    /// Model name.
-    #[arg(long)]
-    pub model: String,
-    /// Base-URL override (required for azure-openai and openai-compatible).
-    #[arg(long, value_name = "URL")]
-    pub base_url: Option<String>,
+    /// The config fields.
+    #[command(flatten)]
+    pub fields: FieldArgs,
     /// Where the API key comes from.
     #[command(flatten)]
     pub key: KeySourceArgs,
@@ -27,18 +22,13 @@ pub struct CreateArgs {
 pub async fn run(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
     let api_key = args.key.read(&ctx.scope)?;
     let hint = crate::domain::Catalog::builtin()
-        .get(args.provider.trim())
+        .get(args.fields.provider.trim())
         .and_then(|spec| spec.key_hint(api_key.expose().trim()));
     let view = ctx
         .handle
         .create(
             &ctx.scope,
-            NewConfig {
-                provider: args.provider,
-                model: args.model,
-                api_key,
-                base_url: args.base_url,
-            },
+            NewConfig::from_fields(args.fields.fields(), api_key),
         )
         .await?;
     if ctx.json {

@@ -24,6 +24,8 @@ pub mod serve;
 mod test;
 mod token;
 mod update;
+// The config-field flags of create and update (one list, issue #9).
+mod config_args;
 
 use std::path::PathBuf;
 

@@ -21,7 +21,7 @@ pub mod validation;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
-pub use config::{ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig};
+pub use config::{ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig, ViewRecord};
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;
 pub use record_id::RecordId;

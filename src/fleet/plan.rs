@@ -13,8 +13,7 @@ use serde::Serialize;
 use super::current::State;
 use super::resolve::Desired;
 use super::{Diagnostics, FleetError, FleetFile, KeyRef};
-use crate::domain::config::CurrentFields;
-use crate::domain::{ApiKey, Catalog, ConfigPatch, NewConfig, Scope, StateStamp};
+use crate::domain::{ApiKey, Catalog, ConfigFields, ConfigPatch, NewConfig, Scope, StateStamp};
 
 /// How a plan treats key references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -295,12 +294,12 @@ fn plan_one(
             new: Some(fp),
         });
         plan.test_target = Some(target);
-        plan.write = Write::Create(NewConfig {
-            provider: d.provider.clone(),
-            model: d.model.clone(),
-            api_key,
+        // A field the fleet file does not manage starts unset.
+        let fields = ConfigFields {
             base_url: d.base_url.clone(),
-        });
+            ..ConfigFields::new(&d.provider, &d.model)
+        };
+        plan.write = Write::Create(NewConfig::from_fields(fields, api_key));
         return Ok(plan);
     };
     let view = &current.view;
@@ -346,13 +345,8 @@ fn plan_one(
     }
     plan.action = ScopeAction::Update;
     if keys == KeyCheck::Resolve {
-        let fields = CurrentFields {
-            provider: view.provider.clone(),
-            model: view.model.clone(),
-            base_url: view.base_url.clone(),
-        };
         patch
-            .merge(&fields, catalog)
+            .merge(&view.fields(), catalog)
             .map_err(|e| at_key(e.to_string()))?;
         plan.write = Write::Update(patch);
     }

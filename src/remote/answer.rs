@@ -108,12 +108,7 @@ fn validation(status: StatusCode, body: &[u8]) -> ValidationError {
 /// A validation list as one error: the first known field leads, and every
 /// other field follows with its message, so none is lost.
 fn from_fields(list: &[FieldProblem]) -> ValidationError {
-    let known = |p: &FieldProblem| {
-        api::VALIDATION_FIELDS
-            .iter()
-            .copied()
-            .find(|f| *f == p.field)
-    };
+    let known = |p: &FieldProblem| api::validation_field(&p.field);
     let lead = list.iter().position(|p| known(p).is_some()).unwrap_or(0);
     let field = known(&list[lead]).unwrap_or("body");
     let mut reason = if field == "body" && list[lead].field != "body" {

@@ -4,7 +4,7 @@
 //! what it was sent, since a server that ignores unknown fields would
 //! otherwise drop `base_url` silently.
 
-use crate::domain::config::CurrentFields;
+use crate::domain::config::FieldChanges;
 use crate::domain::{Catalog, ConfigPatch, ConfigView, NewConfig, ProviderRule, ValidationError};
 
 /// The rule for provider ids: the server's catalog when it publishes one,
@@ -32,80 +32,43 @@ pub fn checked_patch(
     current: &ConfigView,
     catalog: Option<&Catalog>,
 ) -> Result<ConfigPatch, ValidationError> {
-    let fields = CurrentFields {
-        provider: current.provider.clone(),
-        model: current.model.clone(),
-        base_url: current.base_url.clone(),
-    };
-    let merged = patch.merge(&fields, provider_rule(catalog))?;
-    Ok(ConfigPatch {
-        provider: patch
-            .provider
-            .as_ref()
-            .map(|_| merged.fields.provider.clone()),
-        model: patch.model.as_ref().map(|_| merged.fields.model.clone()),
-        api_key: merged.api_key,
-        base_url: (patch.base_url.is_some() || merged.changed.contains(&"base_url"))
-            .then(|| merged.fields.base_url.clone()),
-    })
+    let merged = patch.merge(&current.fields(), provider_rule(catalog))?;
+    Ok(patch.checked(merged))
 }
 
-/// What was sent and must come back.
+/// What was sent and must come back: each field a write sent.
 #[derive(Debug, Clone, Default)]
-pub struct Sent {
-    /// Provider, when sent.
-    pub provider: Option<String>,
-    /// Model, when sent.
-    pub model: Option<String>,
-    /// Base URL (`Some(None)` cleared), when sent.
-    pub base_url: Option<Option<String>>,
-}
+pub struct Sent(FieldChanges);
 
 impl Sent {
     /// What a create sent.
     pub fn create(config: &NewConfig) -> Sent {
-        Sent {
-            provider: Some(config.provider.clone()),
-            model: Some(config.model.clone()),
-            base_url: Some(config.base_url.clone()),
-        }
+        Sent(FieldChanges::all(config.fields()))
     }
 
     /// What a patch sent.
     pub fn patch(patch: &ConfigPatch) -> Sent {
-        Sent {
-            provider: patch.provider.clone(),
-            model: patch.model.clone(),
-            base_url: patch.base_url.clone(),
-        }
+        Sent(patch.sets())
     }
 
     /// The fields the server's answer does not hold as sent, each as
-    /// `field (sent X, kept Y)`.
+    /// `field (sent X, kept Y)`. Base URLs compare without a trailing
+    /// slash, which a server may normalise away as local mode does.
     pub fn dropped(&self, view: &ConfigView) -> Vec<String> {
-        let shown = |v: Option<&str>| v.map_or_else(|| "none".to_string(), |v| format!("{v:?}"));
-        let mut dropped = Vec::new();
-        if let Some(p) = &self.provider
-            && *p != view.provider
-        {
-            dropped.push(format!("provider (sent {p:?}, kept {:?})", view.provider));
-        }
-        if let Some(m) = &self.model
-            && *m != view.model
-        {
-            dropped.push(format!("model (sent {m:?}, kept {:?})", view.model));
-        }
-        if let Some(b) = &self.base_url {
-            let norm = |v: Option<&str>| v.map(|u| u.trim_end_matches('/').to_string());
-            if norm(b.as_deref()) != norm(view.base_url.as_deref()) {
-                dropped.push(format!(
-                    "base_url (sent {}, kept {})",
-                    shown(b.as_deref()),
-                    shown(view.base_url.as_deref())
-                ));
+        fn norm<'a>(field: &str, v: Option<&'a str>) -> Option<&'a str> {
+            match field {
+                "base_url" => v.map(|u| u.trim_end_matches('/')),
+                _ => v,
             }
         }
-        dropped
+        let same = |field: &str, sent: Option<&str>, kept: Option<&str>| {
+            norm(field, sent) == norm(field, kept)
+        };
+        self.0
+            .differing(&view.fields(), same)
+            .into_iter()
+            .map(|d| format!("{} (sent {}, kept {})", d.field, d.sent, d.kept))
+            .collect()
     }
 }
 
@@ -124,12 +87,7 @@ mod tests {
 
     #[test]
     fn unknown_providers_pass_without_a_catalog_and_are_trimmed() {
-        let c = NewConfig {
-            provider: " acme-llm ".into(),
-            model: " large ".into(),
-            api_key: ApiKey::new("  k-123\n"),
-            base_url: None,
-        };
+        let c = NewConfig::new(" acme-llm ", " large ", ApiKey::new("  k-123\n"));
         let checked = checked_create(&c, None).unwrap();
         assert_eq!(
             (
@@ -168,11 +126,11 @@ mod tests {
 
     #[test]
     fn a_dropped_base_url_is_named() {
-        let sent = Sent {
+        let sent = Sent::patch(&ConfigPatch {
             base_url: Some(Some("https://gw.example/v1".into())),
             model: Some("gpt-4o".into()),
             ..Default::default()
-        };
+        });
         let dropped = sent.dropped(&view());
         assert_eq!(
             dropped,

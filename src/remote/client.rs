@@ -245,10 +245,8 @@ impl RemoteClient {
         config: &NewConfig,
     ) -> Result<ConfigView, ServiceError> {
         let body = CreateBody {
-            provider: &config.provider,
-            model: &config.model,
+            fields: config.fields(),
             api_key: config.api_key.expose(),
-            base_url: config.base_url.as_deref(),
         };
         self.call(
             Method::POST,
@@ -268,10 +266,8 @@ impl RemoteClient {
         patch: &ConfigPatch,
     ) -> Result<ConfigView, ServiceError> {
         let body = PatchBody {
-            provider: patch.provider.as_deref(),
-            model: patch.model.as_deref(),
+            changes: patch.sets(),
             api_key: patch.api_key.as_ref().map(|k| k.expose()),
-            base_url: patch.base_url.as_ref().map(|b| b.as_deref()),
         };
         self.call(
             Method::PATCH,

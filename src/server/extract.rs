@@ -47,7 +47,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
+        // Taken, not cloned: each handler extracts its caller once.
+        parts.extensions.remove::<Caller>().ok_or_else(|| {
             // Only reachable if a route was mounted without the auth layer.
             ApiError::new(axum::http::StatusCode::UNAUTHORIZED, "missing bearer token")
         })

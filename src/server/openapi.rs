@@ -321,7 +321,10 @@ pub fn schemas() -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{AuditEntry, Catalog, ConfigView, InstanceSummary, TestResult, TestStatus};
+    use crate::domain::{
+        AuditEntry, Catalog, ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus,
+        ViewRecord,
+    };
 
     fn keys(v: &Value) -> Vec<String> {
         let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
@@ -336,16 +339,16 @@ mod tests {
     #[test]
     fn schemas_match_the_serialized_types() {
         let now = time::OffsetDateTime::now_utc();
-        let view = ConfigView {
-            id: uuid::Uuid::nil().into(),
-            provider: "p".into(),
-            model: "m".into(),
-            api_key_masked: "********".into(),
-            instance_id: None,
-            base_url: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let view = ConfigView::new(
+            ViewRecord {
+                id: uuid::Uuid::nil().into(),
+                api_key_masked: "********".into(),
+                instance_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+            ConfigFields::new("p", "m"),
+        );
         let test = TestResult {
             success: true,
             provider: "p".into(),

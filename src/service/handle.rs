@@ -68,11 +68,7 @@ impl ServiceHandle {
     }
 
     fn admin_or(&self, what: &str) -> Result<AdminHandle, ServiceError> {
-        self.admin().ok_or_else(|| {
-            ServiceError::Remote(format!(
-                "{what} is not part of the remote API; run it on the server host"
-            ))
-        })
+        self.admin().ok_or_else(|| not_in_remote_api(what))
     }
 
     async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, ServiceError> {
@@ -87,6 +83,12 @@ impl ServiceHandle {
 
     /// The config of `scope`, or `None`.
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
+        // The hot read of `GET /llm-config/`: the local backend answers on
+        // this task anyway, so it is called without a request and a reply
+        // channel (one allocation and four atomic operations per request).
+        if let Backend::Local(local) = &*self.backend {
+            return local.get(scope).await;
+        }
         let scope = scope.clone();
         self.call(|respond_to| Request::Get { scope, respond_to })
             .await
@@ -267,10 +269,21 @@ impl ServiceHandle {
 
     /// The token a bearer secret belongs to, or `None`.
     pub async fn authenticate(&self, secret: &str) -> Result<Option<TokenInfo>, ServiceError> {
-        self.admin_or("token authentication")?
-            .authenticate(secret)
-            .await
+        // Checked on every request, so the backend is borrowed rather than
+        // cloned into an `AdminHandle` (whose reference counts both cores
+        // would bounce).
+        match &*self.backend {
+            Backend::Local(local) => local.authenticate(secret).await,
+            Backend::Remote(_) => Err(not_in_remote_api("token authentication")),
+        }
     }
+}
+
+/// The error for a local-only operation asked of a remote backend.
+fn not_in_remote_api(what: &str) -> ServiceError {
+    ServiceError::Remote(format!(
+        "{what} is not part of the remote API; run it on the server host"
+    ))
 }
 
 /// What only a local store can do. Got from [`ServiceHandle::admin`].

@@ -3,6 +3,7 @@
 //! engine only says how its driver fetches one named value.
 
 use super::StoreError;
+use super::writes::Value;
 
 /// A result row whose values are fetched by column name.
 pub trait Columns {
@@ -59,6 +60,16 @@ pub fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
     stmt.column_names().map(String::from).collect()
 }
 
+/// The column names of `stmt`, read once per process into `once`: for the
+/// hot point reads, whose SQL is a constant, so their names never change
+/// and need not be copied out of SQLite on every request.
+pub fn constant_column_names<'a>(
+    once: &'a std::sync::OnceLock<Vec<String>>,
+    stmt: &rusqlite::Statement<'_>,
+) -> &'a [String] {
+    once.get_or_init(|| column_names(stmt))
+}
+
 impl Columns for SqliteRow<'_, '_> {
     fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
         Ok(self.row.get(self.index(name)?)?)
@@ -87,4 +98,28 @@ impl Columns for tokio_postgres::Row {
     fn opt_bool(&self, name: &str) -> Result<Option<bool>, StoreError> {
         Ok(self.try_get(name)?)
     }
+}
+
+/// SQLite binds a written [`Value`] as the text or blob it holds.
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Text(text) => text.to_sql(),
+            Value::Bytes(bytes) => bytes.to_sql(),
+        }
+    }
+}
+
+/// The parameters of a PostgreSQL statement for `values`, each bound as the
+/// driver's own type for it (`TEXT` or `BYTEA`).
+pub fn pg_params(values: &[Value]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    values
+        .iter()
+        .map(|value| -> &(dyn tokio_postgres::types::ToSql + Sync) {
+            match value {
+                Value::Text(text) => text,
+                Value::Bytes(bytes) => bytes,
+            }
+        })
+        .collect()
 }

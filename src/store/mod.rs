@@ -34,9 +34,11 @@
 //!
 //! ## Adding a column
 //!
-//! A new config field touches: the domain type, [`rows::CONFIG_COLUMNS`] and
-//! [`ConfigRow`] (read by name in `from_columns`), one migration per engine,
-//! and the `INSERT`/`UPDATE` of each engine's `configs.rs`.
+//! A new config field touches, in the store, one migration per engine and
+//! nothing else: [`rows::CONFIG_COLUMNS`], the instance list, the read by
+//! name and the `INSERT`/`UPDATE` (`writes.rs`) all take the columns from
+//! the domain's one field list (`ConfigFields::NAMES`, `texts`,
+//! `from_texts`).
 
 mod batch;
 mod columns;
@@ -45,6 +47,8 @@ mod location;
 mod postgres;
 pub mod rows;
 mod sqlite;
+// The config row's INSERT and UPDATE, for both engines (issue #9).
+mod writes;
 
 pub use batch::{BatchChange, BatchCheck, BatchFailure, BatchWrite};
 pub use error::StoreError;

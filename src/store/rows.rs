@@ -11,6 +11,8 @@
 //! associated data always comes from the row's own fields
 //! ([`ConfigRow::aad`]).
 
+use std::sync::LazyLock;
+
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
@@ -20,12 +22,18 @@ use super::columns::Columns;
 use crate::crypto::{self, Aad, CryptoError, MasterKey, SealedKey};
 use crate::domain::{
     ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, InstanceSummary, Role, Scope,
-    TestResult, TestStatus, TokenInfo, mask_key,
+    TestResult, TestStatus, TokenInfo, ViewRecord, mask_key,
 };
 
-/// The columns of a [`ConfigRow`], as both engines select them.
-pub const CONFIG_COLUMNS: &str = "id, scope, provider, model, base_url, sealed_key, \
-                                  api_key_masked, key_fingerprint, created_at, updated_at";
+/// The columns of a [`ConfigRow`], as both engines select them: the record
+/// columns around one column per config field ([`ConfigFields::NAMES`]), so
+/// a new field needs no edit here.
+pub static CONFIG_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "id, scope, {}, sealed_key, api_key_masked, key_fingerprint, created_at, updated_at",
+        ConfigFields::NAMES.join(", ")
+    )
+});
 
 /// A stored configuration.
 #[derive(Debug, Clone)]
@@ -141,16 +149,16 @@ impl ConfigRow {
 
     /// The public view of this row.
     pub fn to_view(&self) -> ConfigView {
-        ConfigView {
-            id: self.id.into(),
-            provider: self.fields.provider.clone(),
-            model: self.fields.model.clone(),
-            api_key_masked: self.api_key_masked.clone(),
-            instance_id: self.scope.instance_id().map(str::to_string),
-            base_url: self.fields.base_url.clone(),
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
+        ConfigView::new(
+            ViewRecord {
+                id: self.id.into(),
+                api_key_masked: self.api_key_masked.clone(),
+                instance_id: self.scope.instance_id().map(str::to_string),
+                created_at: self.created_at,
+                updated_at: self.updated_at,
+            },
+            self.fields.clone(),
+        )
     }
 
     /// This row after `update`, stamped now, and the audit entry that goes
@@ -175,11 +183,7 @@ impl ConfigRow {
             id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
             scope: Scope::from_key(&scope)
                 .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
-            fields: ConfigFields {
-                provider: r.text("provider")?,
-                model: r.text("model")?,
-                base_url: r.opt_text("base_url")?,
-            },
+            fields: fields_from(r)?,
             sealed_key: SealedKey::from_stored(r.blob("sealed_key")?),
             api_key_masked: r.text("api_key_masked")?,
             key_fingerprint: r.text("key_fingerprint")?,
@@ -189,11 +193,24 @@ impl ConfigRow {
     }
 }
 
+/// The config fields of a row selected by their own column names.
+fn fields_from(r: &impl Columns) -> Result<ConfigFields, StoreError> {
+    ConfigFields::from_texts(|name| r.opt_text(name), super::columns::null)
+}
+
 /// The select list of the instance list, the same on both engines; each
 /// adds its own `FROM`, since the dialects differ in typing `''` and in
-/// ordering by bytes.
-pub const LIST_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
-     c.id AS config_id, c.provider AS provider, c.model AS model, c.base_url AS base_url, \
+/// ordering by bytes. The config fields keep their own names.
+pub static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    let fields: Vec<String> = ConfigFields::NAMES
+        .iter()
+        .map(|name| format!("c.{name} AS {name}"))
+        .collect();
+    format!("{}, {LIST_OTHER_COLUMNS}", fields.join(", "))
+});
+
+const LIST_OTHER_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
+     c.id AS config_id, \
      c.api_key_masked AS api_key_masked, c.created_at AS created_at, c.updated_at AS updated_at, \
      t.success AS test_success, t.provider AS test_provider, t.model AS test_model, \
      t.status AS test_status, t.message AS test_message, t.latency_ms AS test_latency_ms, \
@@ -210,18 +227,18 @@ pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreErr
     let scope = r.text("scope")?;
     let instance_id = (!scope.is_empty()).then_some(scope);
     let config = match r.opt_text("config_id")? {
-        Some(id) => Some(ConfigView {
-            id: Uuid::parse_str(&id)
-                .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
-                .into(),
-            provider: r.text("provider")?,
-            model: r.text("model")?,
-            base_url: r.opt_text("base_url")?,
-            api_key_masked: r.text("api_key_masked")?,
-            instance_id: instance_id.clone(),
-            created_at: parse_time(&r.text("created_at")?)?,
-            updated_at: parse_time(&r.text("updated_at")?)?,
-        }),
+        Some(id) => Some(ConfigView::new(
+            ViewRecord {
+                id: Uuid::parse_str(&id)
+                    .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
+                    .into(),
+                api_key_masked: r.text("api_key_masked")?,
+                instance_id: instance_id.clone(),
+                created_at: parse_time(&r.text("created_at")?)?,
+                updated_at: parse_time(&r.text("updated_at")?)?,
+            },
+            fields_from(r)?,
+        )),
         None => None,
     };
     let last_test = match r.opt_text("test_status")? {

@@ -11,12 +11,7 @@ use llmcfg::service::{ServiceError, ServiceHandle};
 use super::SECRET_KEY;
 
 fn new_config(provider: &str, model: &str, key: &str) -> NewConfig {
-    NewConfig {
-        provider: provider.into(),
-        model: model.into(),
-        api_key: ApiKey::new(key),
-        base_url: None,
-    }
+    NewConfig::new(provider, model, ApiKey::new(key))
 }
 
 fn outcome<T>(r: &Result<T, ServiceError>) -> String {

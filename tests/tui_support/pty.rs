@@ -77,12 +77,8 @@ impl Store {
                     Some(id) => Scope::Instance(InstanceId::parse(id).unwrap()),
                     None => Scope::Global,
                 };
-                let config = NewConfig {
-                    provider: "openai".into(),
-                    model: "gpt-4o".into(),
-                    api_key: ApiKey::new(key),
-                    base_url: Some(base_url.into()),
-                };
+                let config =
+                    NewConfig::new("openai", "gpt-4o", ApiKey::new(key)).with_base_url(base_url);
                 handle.create(&scope, config).await.unwrap();
             }
         });

@@ -13,7 +13,7 @@ use crate::store::{AuditRecord, ConfigRow, RowUpdate, StoreError};
 use super::LocalBackend;
 
 impl LocalBackend {
-    pub(super) async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
+    pub(crate) async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
         Ok(self
             .shared
             .store

@@ -9,7 +9,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use crate::crypto;
 use crate::domain::{
-    ApiKey, AuditAction, NewConfig, Scope, TestResult, TestStatus, ValidationError,
+    ApiKey, AuditAction, ConfigFields, NewConfig, Scope, TestResult, TestStatus, ValidationError,
 };
 use crate::prober::{ProbeOutcome, ProbeTarget};
 use crate::service::ServiceError;
@@ -182,13 +182,11 @@ impl LocalBackend {
     ) -> Result<Vec<String>, ServiceError> {
         // Same rules as a create, so the form cannot send a key somewhere a
         // save would refuse.
-        let checked = NewConfig {
-            provider: provider.to_string(),
-            model: "-".to_string(),
-            api_key: key.clone(),
+        let fields = ConfigFields {
             base_url: base_url.map(str::to_string),
-        }
-        .validate(self.shared.catalog)?;
+            ..ConfigFields::new(provider, "-")
+        };
+        let checked = NewConfig::from_fields(fields, key.clone()).validate(self.shared.catalog)?;
         self.list_models(
             &checked.provider,
             "",

@@ -7,7 +7,9 @@
 use tokio_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
-use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
+use super::columns::pg_params;
+use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
+use super::writes::Dialect;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
@@ -19,7 +21,10 @@ async fn get_for_update<C: GenericClient>(
     scope: &Scope,
 ) -> Result<Option<ConfigRow>, StoreError> {
     c.query_opt(
-        &format!("SELECT {CONFIG_COLUMNS} FROM configs WHERE scope = $1 FOR UPDATE"),
+        &format!(
+            "SELECT {} FROM configs WHERE scope = $1 FOR UPDATE",
+            *CONFIG_COLUMNS
+        ),
         &[&scope.key()],
     )
     .await?
@@ -31,7 +36,10 @@ async fn get_for_update<C: GenericClient>(
 pub(super) async fn all<C: GenericClient>(c: &C) -> Result<Vec<ConfigRow>, StoreError> {
     // Byte order, like SQLite's, whatever the database's collation.
     c.query(
-        &format!("SELECT {CONFIG_COLUMNS} FROM configs ORDER BY scope COLLATE \"C\""),
+        &format!(
+            "SELECT {} FROM configs ORDER BY scope COLLATE \"C\"",
+            *CONFIG_COLUMNS
+        ),
         &[],
     )
     .await?
@@ -47,7 +55,8 @@ impl PgStore {
         // The hot read of `GET /llm-config/`: prepared once per connection.
         let statement = c
             .prepare_cached(&format!(
-                "SELECT {CONFIG_COLUMNS} FROM configs WHERE scope = $1"
+                "SELECT {} FROM configs WHERE scope = $1",
+                *CONFIG_COLUMNS
             ))
             .await?;
         c.query_opt(&statement, &[&scope.key()])
@@ -157,25 +166,8 @@ async fn insert_in(
     audit_rec: &AuditRecord,
 ) -> Result<(), StoreError> {
     {
-        let inserted = tx
-            .execute(
-                &format!(
-                    "INSERT INTO configs ({CONFIG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                ),
-                &[
-                    &row.id.to_string(),
-                    &row.scope.key(),
-                    &row.fields.provider,
-                    &row.fields.model,
-                    &row.fields.base_url,
-                    &row.sealed_key().as_bytes(),
-                    &row.api_key_masked,
-                    &row.key_fingerprint,
-                    &fmt_time(row.created_at),
-                    &fmt_time(row.updated_at),
-                ],
-            )
-            .await;
+        let insert = row.insert(Dialect::Postgres);
+        let inserted = tx.execute(&insert.sql, &pg_params(&insert.values)).await;
         match inserted {
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
                 return Err(StoreError::AlreadyExists);
@@ -209,23 +201,10 @@ where
     // A rejected change drops the transaction, which rolls back and frees the row.
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
-    tx.execute(
-        "UPDATE configs SET provider = $1, model = $2, base_url = $3, sealed_key = $4,
-             api_key_masked = $5, key_fingerprint = $6, updated_at = $7
-         WHERE id = $8",
-        &[
-            &next.fields.provider,
-            &next.fields.model,
-            &next.fields.base_url,
-            &next.sealed_key().as_bytes(),
-            &next.api_key_masked,
-            &next.key_fingerprint,
-            &fmt_time(next.updated_at),
-            &next.id.to_string(),
-        ],
-    )
-    .await
-    .map_err(StoreError::from)?;
+    let write = next.update(Dialect::Postgres);
+    tx.execute(&write.sql, &pg_params(&write.values))
+        .await
+        .map_err(StoreError::from)?;
     audit::append(tx, &audit_rec).await?;
     Ok(next)
 }

@@ -42,7 +42,8 @@ impl PgStore {
                     "WITH scopes(scope) AS (
                          SELECT ''::TEXT UNION SELECT scope FROM configs UNION SELECT id FROM instances
                      )
-                     SELECT {LIST_COLUMNS} {LIST_JOINS} ORDER BY s.scope COLLATE \"C\""
+                     SELECT {} {LIST_JOINS} ORDER BY s.scope COLLATE \"C\"",
+                    *LIST_COLUMNS
                 ),
                 &[],
             )

@@ -34,7 +34,7 @@ pub use options::PgConnectOptions;
 pub use pool::build_pool;
 pub use tls::{CaSource, PgConnector, error_chain};
 
-use super::{AuditRecord, ConfigRow, StoreError, rows};
+use super::{AuditRecord, ConfigRow, StoreError, columns, rows, writes};
 use crate::crypto::SealedKey;
 
 /// An open PostgreSQL store; clones share one pool.

@@ -2,29 +2,36 @@
 //! `BEGIN IMMEDIATE`, which takes the write lock before reading, so two
 //! processes cannot both read the old row and overwrite each other.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::sync::{LazyLock, OnceLock};
 
-use super::columns::{SqliteRow, column_names};
-use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_iter};
+
+use super::columns::{SqliteRow, column_names, constant_column_names};
+use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::worker::Conn;
+use super::writes::Dialect;
 use super::{AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, audit};
 use crate::domain::Scope;
 
+/// The hot read, written once per process.
+static GET: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT {} FROM configs WHERE scope = ?1", *CONFIG_COLUMNS));
+
 pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
     // Cached: this is the hot read of `GET /llm-config/`.
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {CONFIG_COLUMNS} FROM configs WHERE scope = ?1"
-    ))?;
-    let names = column_names(&stmt);
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    let mut stmt = conn.prepare_cached(&GET)?;
+    let names = constant_column_names(&NAMES, &stmt);
     let mut rows = stmt.query([scope.key()])?;
     rows.next()?
-        .map(|r| ConfigRow::from_columns(&SqliteRow::new(r, &names)))
+        .map(|r| ConfigRow::from_columns(&SqliteRow::new(r, names)))
         .transpose()
 }
 
 pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {CONFIG_COLUMNS} FROM configs ORDER BY scope"
+        "SELECT {} FROM configs ORDER BY scope",
+        *CONFIG_COLUMNS
     ))?;
     let names = column_names(&stmt);
     let mut rows = stmt.query([])?;
@@ -52,21 +59,8 @@ fn insert_in(tx: &Connection, row: &ConfigRow, audit: &AuditRecord) -> Result<()
     if get(tx, &row.scope)?.is_some() {
         return Err(StoreError::AlreadyExists);
     }
-    tx.execute(
-        &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-        params![
-            row.id.to_string(),
-            row.scope.key(),
-            row.fields.provider,
-            row.fields.model,
-            row.fields.base_url,
-            row.sealed_key().as_bytes(),
-            row.api_key_masked,
-            row.key_fingerprint,
-            fmt_time(row.created_at),
-            fmt_time(row.updated_at),
-        ],
-    )?;
+    let insert = row.insert(Dialect::Sqlite);
+    tx.execute(&insert.sql, params_from_iter(&insert.values))?;
     // A new config makes any earlier test result of this scope stale.
     tx.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
     audit::append(tx, audit)?;
@@ -105,22 +99,9 @@ where
     let current = get(tx, scope)?.ok_or(StoreError::NotFound)?;
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
-    tx.execute(
-        "UPDATE configs SET provider = ?1, model = ?2, base_url = ?3, sealed_key = ?4,
-             api_key_masked = ?5, key_fingerprint = ?6, updated_at = ?7
-         WHERE id = ?8",
-        params![
-            next.fields.provider,
-            next.fields.model,
-            next.fields.base_url,
-            next.sealed_key().as_bytes(),
-            next.api_key_masked,
-            next.key_fingerprint,
-            fmt_time(next.updated_at),
-            next.id.to_string(),
-        ],
-    )
-    .map_err(StoreError::from)?;
+    let write = next.update(Dialect::Sqlite);
+    tx.execute(&write.sql, params_from_iter(&write.values))
+        .map_err(StoreError::from)?;
     audit::append(tx, &audit_rec)?;
     Ok(next)
 }

@@ -41,7 +41,8 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<InstanceSummary>, StoreError
         "WITH scopes(scope) AS (
              SELECT '' UNION SELECT scope FROM configs UNION SELECT id FROM instances
          )
-         SELECT {LIST_COLUMNS} {LIST_JOINS} ORDER BY s.scope"
+         SELECT {} {LIST_JOINS} ORDER BY s.scope",
+        *LIST_COLUMNS
     ))?;
     let names = column_names(&stmt);
     let mut rows = stmt.query([])?;

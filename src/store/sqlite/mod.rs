@@ -37,7 +37,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use super::{
-    AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, columns, rows,
+    AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, columns, rows, writes,
 };
 use crate::crypto::SealedKey;
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};

@@ -1,9 +1,11 @@
 //! API tokens: name, role and the SHA-256 of the secret. The match itself
 //! (constant time over every stored hash) is the row layer's.
 
+use std::sync::OnceLock;
+
 use rusqlite::{Connection, TransactionBehavior, params};
 
-use super::columns::{SqliteRow, column_names};
+use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::TokenInfo;
@@ -63,14 +65,15 @@ pub(super) fn revoke(
 
 /// The token whose stored hash equals `hash`, if any.
 pub(super) fn find(conn: &Connection, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     let mut stmt = conn.prepare_cached(FIND_TOKEN)?;
-    let names = column_names(&stmt);
+    let names = constant_column_names(&NAMES, &stmt);
     let mut rows = stmt.query([])?;
     // rusqlite rows borrow the statement, so they are read one by one into
     // the shared matcher.
     let mut found = None;
     while let Some(r) = rows.next()? {
-        if let Some(info) = matching_token([&SqliteRow::new(r, &names)], hash)? {
+        if let Some(info) = matching_token([&SqliteRow::new(r, names)], hash)? {
             found.get_or_insert(info);
         }
     }

@@ -92,11 +92,7 @@ impl FormState {
 }
 
 pub(super) fn current_fields(c: &ConfigView) -> CurrentFields {
-    CurrentFields {
-        provider: c.provider.clone(),
-        model: c.model.clone(),
-        base_url: c.base_url.clone(),
-    }
+    c.fields()
 }
 
 /// The wire name of a field, as validation messages use it.

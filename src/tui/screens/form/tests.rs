@@ -1,6 +1,7 @@
 //! The form's rules, driven by keys as a user would.
 
 use super::*;
+use crate::domain::{ConfigFields, ViewRecord};
 use crossterm::event::KeyModifiers;
 
 fn type_text(form: &mut FormState, text: &str) {
@@ -14,16 +15,16 @@ fn type_text(form: &mut FormState, text: &str) {
 
 fn view() -> ConfigView {
     let t = time::macros::datetime!(2026-01-01 00:00 UTC);
-    ConfigView {
-        id: uuid::Uuid::nil().into(),
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        api_key_masked: "sk-...abcd".into(),
-        instance_id: None,
-        base_url: None,
-        created_at: t,
-        updated_at: t,
-    }
+    ConfigView::new(
+        ViewRecord {
+            id: uuid::Uuid::nil().into(),
+            api_key_masked: "sk-...abcd".into(),
+            instance_id: None,
+            created_at: t,
+            updated_at: t,
+        },
+        ConfigFields::new("openai", "gpt-4o"),
+    )
 }
 
 #[test]

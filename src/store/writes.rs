@@ -1,0 +1,195 @@
+//! The writes of a config row, written once for both engines: the columns
+//! an `INSERT` or `UPDATE` binds come from the row itself (the config fields
+//! through [`ConfigFields::texts`](crate::domain::ConfigFields::texts)), and
+//! only the parameter numbering differs by dialect. A new config field needs
+//! no edit here.
+
+use super::rows::{ConfigRow, fmt_time};
+
+/// A value bound to an `INSERT` or `UPDATE` of a config row; each engine
+/// binds it with its own driver type (`store/columns.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A `TEXT` column, `None` for `NULL`.
+    Text(Option<String>),
+    /// A `BLOB`/`BYTEA` column.
+    Bytes(Vec<u8>),
+}
+
+impl Value {
+    fn text(s: impl Into<String>) -> Value {
+        Value::Text(Some(s.into()))
+    }
+}
+
+/// How an engine numbers its statement parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `?1, ?2, …`
+    Sqlite,
+    /// `$1, $2, …`
+    Postgres,
+}
+
+impl Dialect {
+    fn param(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+}
+
+/// A statement and the values bound to it, in parameter order.
+pub struct Write {
+    /// The SQL.
+    pub sql: String,
+    /// The parameters.
+    pub values: Vec<Value>,
+}
+
+impl ConfigRow {
+    /// Every column of this row but the ones an update never changes, with
+    /// its value: the one list both engines' `INSERT` and `UPDATE` bind.
+    fn changeable_columns(&self) -> Vec<(&'static str, Value)> {
+        let mut columns: Vec<(&'static str, Value)> = self
+            .fields
+            .texts()
+            .into_iter()
+            .map(|(name, text)| (name, Value::Text(text.map(str::to_string))))
+            .collect();
+        columns.extend([
+            (
+                "sealed_key",
+                Value::Bytes(self.sealed_key().as_bytes().to_vec()),
+            ),
+            ("api_key_masked", Value::text(&self.api_key_masked)),
+            ("key_fingerprint", Value::text(&self.key_fingerprint)),
+            ("updated_at", Value::text(fmt_time(self.updated_at))),
+        ]);
+        columns
+    }
+
+    /// The `INSERT` of this row.
+    pub fn insert(&self, dialect: Dialect) -> Write {
+        let mut columns = vec![
+            ("id", Value::text(self.id.to_string())),
+            ("scope", Value::text(self.scope.key())),
+            ("created_at", Value::text(fmt_time(self.created_at))),
+        ];
+        columns.extend(self.changeable_columns());
+        let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+        let params: Vec<String> = (1..=columns.len()).map(|n| dialect.param(n)).collect();
+        Write {
+            sql: format!(
+                "INSERT INTO configs ({}) VALUES ({})",
+                names.join(", "),
+                params.join(", ")
+            ),
+            values: columns.into_iter().map(|(_, value)| value).collect(),
+        }
+    }
+
+    /// The `UPDATE` that writes this row over its stored version.
+    pub fn update(&self, dialect: Dialect) -> Write {
+        let columns = self.changeable_columns();
+        let sets: Vec<String> = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| format!("{name} = {}", dialect.param(i + 1)))
+            .collect();
+        let mut values: Vec<Value> = columns.into_iter().map(|(_, value)| value).collect();
+        values.push(Value::text(self.id.to_string()));
+        Write {
+            sql: format!(
+                "UPDATE configs SET {} WHERE id = {}",
+                sets.join(", "),
+                dialect.param(values.len())
+            ),
+            values,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::MasterKey;
+    use crate::domain::{ApiKey, ConfigFields, Scope};
+
+    fn row() -> ConfigRow {
+        let fields = ConfigFields {
+            base_url: Some("https://gw.example/v1".into()),
+            ..ConfigFields::new("openai", "gpt-4o")
+        };
+        ConfigRow::seal_new(
+            &Scope::Global,
+            fields,
+            &ApiKey::new("k"),
+            &MasterKey::generate(),
+        )
+    }
+
+    #[test]
+    fn an_insert_binds_every_selected_column_once() {
+        let row = row();
+        let insert = row.insert(Dialect::Postgres);
+        let columns = insert
+            .sql
+            .strip_prefix("INSERT INTO configs (")
+            .and_then(|rest| rest.split_once(") VALUES (").map(|(c, _)| c))
+            .unwrap();
+        let mut written: Vec<&str> = columns.split(", ").collect();
+        let mut selected: Vec<&str> = super::super::rows::CONFIG_COLUMNS.split(", ").collect();
+        written.sort_unstable();
+        selected.sort_unstable();
+        assert_eq!(written, selected);
+        let n = selected.len();
+        assert!(insert.sql.ends_with(&format!("${n})")), "{}", insert.sql);
+        assert_eq!(insert.values.len(), n);
+        assert!(insert.values.contains(&Value::text("gpt-4o")));
+        assert!(
+            insert
+                .values
+                .contains(&Value::Bytes(row.sealed_key().as_bytes().to_vec()))
+        );
+    }
+
+    #[test]
+    fn an_update_sets_all_but_the_identity_and_binds_the_id_last() {
+        let row = row();
+        let update = row.update(Dialect::Sqlite);
+        assert!(
+            update
+                .sql
+                .starts_with("UPDATE configs SET provider = ?1, model = ?2, base_url = ?3, "),
+            "{}",
+            update.sql
+        );
+        let sets = update.sql.split(" WHERE ").next().unwrap();
+        for changed in [
+            "sealed_key",
+            "api_key_masked",
+            "key_fingerprint",
+            "updated_at",
+        ] {
+            assert!(sets.contains(&format!("{changed} = ?")), "{}", update.sql);
+        }
+        for kept in [" id = ", "scope = ", "created_at = "] {
+            assert!(
+                !sets.contains(kept),
+                "{kept} must not change: {}",
+                update.sql
+            );
+        }
+        assert!(
+            update
+                .sql
+                .ends_with(&format!(" WHERE id = ?{}", update.values.len())),
+            "{}",
+            update.sql
+        );
+        assert_eq!(update.values.last(), Some(&Value::text(row.id.to_string())));
+        assert_eq!(update.values[2], Value::text("https://gw.example/v1"));
+    }
+}
