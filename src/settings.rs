@@ -39,6 +39,38 @@ pub struct Settings {
     /// Theme overrides: colour slot → colour.
     #[serde(default)]
     pub theme: BTreeMap<String, String>,
+    /// Retention of kept config versions.
+    #[serde(default)]
+    pub versions: VersionSettings,
+}
+
+/// `[versions]`: which kept versions of each scope survive a write: the
+/// newest `keep`, those younger than `days`, both when both are set. With
+/// neither, the newest 10; with only `days`, no count limit. The newest
+/// version always stays.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionSettings {
+    /// Keep at most this many versions per scope (default 10, at least 1).
+    #[serde(default)]
+    pub keep: Option<std::num::NonZeroU32>,
+    /// Drop versions older than this many days.
+    #[serde(default)]
+    pub days: Option<std::num::NonZeroU32>,
+}
+
+impl VersionSettings {
+    /// The retention rule these settings give.
+    pub fn retention(&self) -> crate::domain::Retention {
+        crate::domain::Retention {
+            keep: match (self.keep, self.days) {
+                (Some(k), _) => Some(k.get()),
+                (None, Some(_)) => None,
+                (None, None) => Some(crate::domain::version::DEFAULT_KEEP),
+            },
+            max_age: self.days.map(|d| time::Duration::days(i64::from(d.get()))),
+        }
+    }
 }
 
 /// One `[[instances]]` entry.
@@ -341,6 +373,21 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let s = Settings::parse(text).unwrap();
         assert!(!s.instances.is_empty());
+    }
+
+    #[test]
+    fn version_retention_reads_keep_and_days() {
+        let example = Settings::parse(include_str!("../config.example.toml")).unwrap();
+        assert_eq!(example.versions.retention().keep, Some(10));
+        let both = Settings::parse("[versions]\nkeep = 3\ndays = 7\n").unwrap();
+        let r = both.versions.retention();
+        assert_eq!(r.keep, Some(3));
+        assert_eq!(r.max_age, Some(time::Duration::days(7)));
+        let days = Settings::parse("[versions]\ndays = 30\n").unwrap();
+        assert_eq!(days.versions.retention().keep, None);
+        assert_eq!(Settings::default().versions.retention().keep, Some(10));
+        let zero = Settings::parse("[versions]\nkeep = 0\n").unwrap_err();
+        assert!(zero.to_string().contains("keep"), "{zero}");
     }
 
     #[test]

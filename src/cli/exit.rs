@@ -53,7 +53,9 @@ impl CliError {
         match self {
             CliError::Service(e) => match e {
                 ServiceError::Invalid(_) | ServiceError::ReadOnly(_) => INVALID,
-                ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => NOT_FOUND,
+                ServiceError::NotFound { .. }
+                | ServiceError::NoSuchToken { .. }
+                | ServiceError::NoSuchVersion { .. } => NOT_FOUND,
                 ServiceError::AlreadyExists { .. } => EXISTS,
                 ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => UNAUTHORIZED,
                 ServiceError::Integrity { .. }

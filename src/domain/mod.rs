@@ -17,6 +17,7 @@ pub mod test_result;
 pub mod timestamp;
 pub mod token;
 pub mod validation;
+pub mod version;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
@@ -29,3 +30,4 @@ pub use secret::ApiKey;
 pub use test_result::{TestResult, TestStatus};
 pub use token::{IssuedToken, Role, TokenInfo};
 pub use validation::ValidationError;
+pub use version::{Retention, VersionEntry};

@@ -199,6 +199,12 @@ impl Inner {
                     .and_then(Offered::required);
                 let _ = respond_to.send(r);
             }
+            Request::History { respond_to, .. } => {
+                let _ = respond_to.send(Err(not_offered("version history")));
+            }
+            Request::Restore { respond_to, .. } => {
+                let _ = respond_to.send(Err(not_offered("restoring a version")));
+            }
         }
     }
 
@@ -302,4 +308,11 @@ fn kept_as_sent(sent: &Sent, view: ConfigView) -> Result<ConfigView, ServiceErro
          that field — check with `llmcfg get`",
         dropped.join(", ")
     )))
+}
+
+/// The one-line error for a fleet feature no remote route carries yet.
+fn not_offered(what: &str) -> ServiceError {
+    ServiceError::NotOffered(format!(
+        "{what} is not offered over the remote API; run it where the store is"
+    ))
 }

@@ -13,7 +13,7 @@ use super::message::{ChangeMark, Reply, Request, TestProgress};
 use super::{Backend, BackendInfo, ServiceError};
 use crate::domain::{
     ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, IssuedToken,
-    NewConfig, ProviderSpec, Role, Scope, TestResult, TokenInfo,
+    NewConfig, ProviderSpec, Role, Scope, TestResult, TokenInfo, VersionEntry,
 };
 
 /// Cloneable handle to the service.
@@ -233,6 +233,35 @@ impl ServiceHandle {
             provider,
             api_key,
             base_url,
+            respond_to,
+        })
+        .await
+    }
+
+    /// The newest `limit` kept versions of one scope (or of all when
+    /// `None`), newest first.
+    pub async fn history(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<VersionEntry>, ServiceError> {
+        let scope = scope.cloned();
+        self.call(|respond_to| Request::History {
+            scope,
+            limit,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Makes version `version` of `scope` current again (also when the
+    /// scope's config was deleted); the restore is itself a new version.
+    pub async fn restore(&self, scope: &Scope, version: u64) -> Result<ConfigView, ServiceError> {
+        let (scope, actor) = (scope.clone(), self.actor.to_string());
+        self.call(|respond_to| Request::Restore {
+            scope,
+            version,
+            actor,
             respond_to,
         })
         .await

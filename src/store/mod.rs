@@ -44,6 +44,7 @@ mod location;
 mod postgres;
 pub mod rows;
 mod sqlite;
+pub mod versions;
 
 pub use error::StoreError;
 pub use location::StoreLocation;
@@ -53,10 +54,11 @@ pub use postgres::{
 };
 pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
+pub use versions::{VersionRow, Versioning};
 
 use std::path::Path;
 
-use crate::crypto::SealedKey;
+use crate::crypto::{MasterKey, SealedKey};
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
 
 /// An open store of either kind. Cheap to clone: clones share the engine's
@@ -128,20 +130,23 @@ impl Store {
         each!(self, s => s.is_fresh())
     }
 
-    /// Re-seals every stored key and records the new check value, in one
-    /// transaction: either every row moves to the new key or none does.
-    /// From then on this store refuses writes sealed under the old key.
+    /// Re-seals every stored key (kept versions included, from the master
+    /// key of [`Store::set_versioning`] to `new_master`) and records the new
+    /// check value, in one transaction: either every row moves to the new
+    /// key or none does. From then on this store refuses writes sealed
+    /// under the old key.
     pub async fn reseal_all<E>(
         &self,
         new_kcv: &str,
         reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E> + Send + 'static,
+        new_master: MasterKey,
         audit: AuditRecord,
     ) -> Result<usize, E>
     where
         E: From<StoreError> + Send + 'static,
     {
         let new_kcv = new_kcv.to_string();
-        each!(self, s => s.reseal_all(new_kcv, reseal, audit))
+        each!(self, s => s.reseal_all(new_kcv, reseal, new_master, audit))
     }
 
     /// Flushes SQLite's WAL into the main file; nothing to do on PostgreSQL.
@@ -256,5 +261,43 @@ impl Store {
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         each!(self, s => s.find_token(hash))
+    }
+
+    /// Tells the store what to seal kept versions with and how many to
+    /// keep. Until it is set, writes keep no versions (a bare store opened
+    /// by a tool or a test); the service sets it on open.
+    pub async fn set_versioning(&self, with: Versioning) -> Result<(), StoreError> {
+        each!(self, s => s.set_versioning(with))
+    }
+
+    /// The newest `limit` kept versions, newest first; one scope or all.
+    pub async fn history(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<VersionRow>, StoreError> {
+        each!(self, s => s.history(scope, limit))
+    }
+
+    /// Makes version `version` of `scope` current again (a deleted scope
+    /// too), writing a `restore` version and `audit` in the same
+    /// transaction. `NoSuchVersion` when it is not kept, `NotRestorable`
+    /// when it is a deletion.
+    pub async fn restore(
+        &self,
+        scope: &Scope,
+        version: i64,
+        audit: AuditRecord,
+    ) -> Result<ConfigRow, StoreError> {
+        each!(self, s => s.restore(scope, version, audit))
+    }
+
+    /// Rewrites a SQLite file without its free pages; nothing to do on
+    /// PostgreSQL (its `VACUUM` is the operator's).
+    pub async fn vacuum(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.vacuum().await,
+            Store::Postgres(_) => Ok(()),
+        }
     }
 }

@@ -97,6 +97,30 @@ impl ConfigRow {
         }
     }
 
+    /// A row with a given id and creation time, `key` sealed for it and
+    /// stamped now: what `restore` writes back.
+    pub(crate) fn sealed_as(
+        id: Uuid,
+        scope: &Scope,
+        fields: ConfigFields,
+        key: &ApiKey,
+        master: &MasterKey,
+        created_at: OffsetDateTime,
+    ) -> ConfigRow {
+        let aad = Aad::for_record(scope, id, &fields.provider, fields.base_url.as_deref());
+        let new = NewKey::seal(master, &aad, key);
+        ConfigRow {
+            id,
+            scope: scope.clone(),
+            fields,
+            sealed_key: new.sealed,
+            api_key_masked: new.mask,
+            key_fingerprint: new.fingerprint,
+            created_at,
+            updated_at: now(),
+        }
+    }
+
     /// `key` sealed for this row as it will be after an update to `fields`.
     pub fn rekey(&self, fields: &ConfigFields, key: &ApiKey, master: &MasterKey) -> NewKey {
         NewKey::seal(

@@ -12,7 +12,8 @@
 //!
 //! This file opens the backend and dispatches requests; the operations live
 //! in `configs` (CRUD and instances), `testing` (probes and model lists),
-//! `tokens` (server API tokens) and `rotate` (master-key rotation).
+//! `tokens` (server API tokens), `rotate` (master-key rotation) and
+//! `versions` (history and restore).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,13 +24,14 @@ mod configs;
 mod rotate;
 mod testing;
 mod tokens;
+mod versions;
 
 use super::message::Request;
 use super::{MasterKeyError, ServiceError};
 use crate::crypto::{self, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
-use crate::domain::{Catalog, InstanceId};
+use crate::domain::{Catalog, InstanceId, Retention};
 use crate::prober::{ProbeSettings, Prober};
-use crate::store::{PgSettings, Store, StoreLocation};
+use crate::store::{PgSettings, Store, StoreLocation, Versioning};
 
 /// How to open the local backend. `Default` gives no configured instances,
 /// default prober timeouts, writes allowed and default `[store]` settings, so
@@ -49,6 +51,8 @@ pub struct LocalOptions {
     pub read_only: bool,
     /// `[store]` TLS, pool and timeout settings; used with a PostgreSQL URL.
     pub postgres: PgSettings,
+    /// `[versions]`: how many versions of each scope are kept.
+    pub versions: Retention,
 }
 
 /// Something the user should be told once after opening.
@@ -127,6 +131,12 @@ impl LocalBackend {
             }));
         };
         store.set_sealing_key_check(&recorded).await?;
+        store
+            .set_versioning(Versioning {
+                master: key.clone(),
+                retention: opts.versions,
+            })
+            .await?;
         let shared = Shared {
             store,
             master: RwLock::new(key),
@@ -270,6 +280,21 @@ impl LocalBackend {
                         .await;
                     let _ = respond_to.send(result);
                 });
+            }
+            Request::History {
+                scope,
+                limit,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.history(scope.as_ref(), limit).await);
+            }
+            Request::Restore {
+                scope,
+                version,
+                actor,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.restore(&scope, version, actor).await);
             }
         }
     }

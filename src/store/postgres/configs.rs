@@ -8,12 +8,14 @@ use tokio_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
+use super::versions;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
+use crate::store::versions::Written;
 
 /// The row of `scope`, held until the transaction ends.
-async fn get_for_update<C: GenericClient>(
+pub(super) async fn get_for_update<C: GenericClient>(
     c: &C,
     scope: &Scope,
 ) -> Result<Option<ConfigRow>, StoreError> {
@@ -69,26 +71,7 @@ impl PgStore {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         check_sealing_key(&tx, kcv.as_deref()).await?;
-        let inserted = tx
-            .execute(
-                &format!(
-                    "INSERT INTO configs ({CONFIG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                ),
-                &[
-                    &row.id.to_string(),
-                    &row.scope.key(),
-                    &row.fields.provider,
-                    &row.fields.model,
-                    &row.fields.base_url,
-                    &row.sealed_key().as_bytes(),
-                    &row.api_key_masked,
-                    &row.key_fingerprint,
-                    &fmt_time(row.created_at),
-                    &fmt_time(row.updated_at),
-                ],
-            )
-            .await;
-        match inserted {
+        match insert_row(&*tx, &row).await {
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
                 return Err(StoreError::AlreadyExists);
             }
@@ -100,6 +83,8 @@ impl PgStore {
             &[&row.scope.key()],
         )
         .await?;
+        let with = self.versioning();
+        versions::append(&*tx, with.as_ref(), None, Written::Row(&row), &audit_rec).await?;
         audit::append(&*tx, &audit_rec).await?;
         tx.commit().await?;
         Ok(())
@@ -142,6 +127,15 @@ impl PgStore {
         )
         .await
         .map_err(StoreError::from)?;
+        let with = self.versioning();
+        versions::append(
+            &*tx,
+            with.as_ref(),
+            Some(&current),
+            Written::Row(&next),
+            &audit_rec,
+        )
+        .await?;
         audit::append(&*tx, &audit_rec).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(next)
@@ -166,17 +160,72 @@ impl PgStore {
         tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
             .await?;
         audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
+        let with = self.versioning();
+        versions::append(
+            &*tx,
+            with.as_ref(),
+            Some(&current),
+            Written::Deleted(&current),
+            &audit_rec,
+        )
+        .await?;
         audit::append(&*tx, &audit_rec).await?;
         tx.commit().await?;
         Ok(current)
     }
 }
 
+/// Inserts `row` as it is.
+async fn insert_row<C: GenericClient>(
+    c: &C,
+    row: &ConfigRow,
+) -> Result<u64, tokio_postgres::Error> {
+    c.execute(
+        &format!(
+            "INSERT INTO configs ({CONFIG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ),
+        &[
+            &row.id.to_string(),
+            &row.scope.key(),
+            &row.fields.provider,
+            &row.fields.model,
+            &row.fields.base_url,
+            &row.sealed_key().as_bytes(),
+            &row.api_key_masked,
+            &row.key_fingerprint,
+            &fmt_time(row.created_at),
+            &fmt_time(row.updated_at),
+        ],
+    )
+    .await
+}
+
+/// Writes `row` as the scope's config, replacing the scope's row when
+/// `exists` (held `FOR UPDATE` by the caller).
+pub(super) async fn put<C: GenericClient>(
+    c: &C,
+    row: &ConfigRow,
+    exists: bool,
+) -> Result<(), StoreError> {
+    if exists {
+        c.execute("DELETE FROM configs WHERE scope = $1", &[&row.scope.key()])
+            .await?;
+    }
+    insert_row(c, row).await?;
+    // The restored key has not been tested in this state.
+    c.execute(
+        "DELETE FROM last_tests WHERE scope = $1",
+        &[&row.scope.key()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Refuses a write when the store's master-key check value is no longer the
 /// one this process seals with. `FOR SHARE` waits for a rotation in flight
 /// (which updates this row) and then reads its committed value, so a stale
 /// replica cannot seal a key under the old master key after a rotation.
-async fn check_sealing_key(
+pub(super) async fn check_sealing_key(
     tx: &tokio_postgres::Transaction<'_>,
     expected: Option<&str>,
 ) -> Result<(), StoreError> {

@@ -6,9 +6,11 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::columns::{SqliteRow, column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, fmt_time, verify_sealing_key};
+use super::versions;
 use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, RowUpdate, StoreError, audit};
 use crate::domain::Scope;
+use crate::store::versions::Written;
 
 pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
     // Cached: this is the hot read of `GET /llm-config/`.
@@ -45,23 +47,10 @@ pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Resu
     if get(&tx, &row.scope)?.is_some() {
         return Err(StoreError::AlreadyExists);
     }
-    tx.execute(
-        &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-        params![
-            row.id.to_string(),
-            row.scope.key(),
-            row.fields.provider,
-            row.fields.model,
-            row.fields.base_url,
-            row.sealed_key().as_bytes(),
-            row.api_key_masked,
-            row.key_fingerprint,
-            fmt_time(row.created_at),
-            fmt_time(row.updated_at),
-        ],
-    )?;
+    insert_row(&tx, row)?;
     // A new config makes any earlier test result of this scope stale.
     tx.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
+    versions::append(&tx, c.versioning.as_ref(), None, Written::Row(row), audit)?;
     audit::append(&tx, audit)?;
     tx.commit()?;
     Ok(())
@@ -101,6 +90,13 @@ where
         ],
     )
     .map_err(StoreError::from)?;
+    versions::append(
+        &tx,
+        c.versioning.as_ref(),
+        Some(&current),
+        Written::Row(&next),
+        &audit_rec,
+    )?;
     audit::append(&tx, &audit_rec)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(next)
@@ -108,11 +104,13 @@ where
 
 /// Deletes the config of `scope` and its last test; `NotFound` if none.
 pub(super) fn delete(
-    conn: &mut Connection,
+    c: &mut Conn,
     scope: &Scope,
     mut audit: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
     let current = get(&tx, scope)?.ok_or(StoreError::NotFound)?;
     tx.execute(
         "DELETE FROM configs WHERE id = ?1",
@@ -120,15 +118,56 @@ pub(super) fn delete(
     )?;
     tx.execute("DELETE FROM last_tests WHERE scope = ?1", [scope.key()])?;
     audit.key_fingerprint = Some(current.key_fingerprint.clone());
+    versions::append(
+        &tx,
+        c.versioning.as_ref(),
+        Some(&current),
+        Written::Deleted(&current),
+        &audit,
+    )?;
     audit::append(&tx, &audit)?;
     tx.commit()?;
     Ok(current)
 }
 
+/// Writes `row` as the scope's config, replacing the scope's row when
+/// `exists`.
+pub(super) fn put(conn: &Connection, row: &ConfigRow, exists: bool) -> Result<(), StoreError> {
+    if exists {
+        conn.execute("DELETE FROM configs WHERE scope = ?1", [row.scope.key()])?;
+    }
+    insert_row(conn, row)?;
+    // The restored key has not been tested in this state.
+    conn.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
+    Ok(())
+}
+
+fn insert_row(conn: &Connection, row: &ConfigRow) -> Result<(), StoreError> {
+    conn.execute(
+        &format!("INSERT INTO configs ({CONFIG_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+        params![
+            row.id.to_string(),
+            row.scope.key(),
+            row.fields.provider,
+            row.fields.model,
+            row.fields.base_url,
+            row.sealed_key().as_bytes(),
+            row.api_key_masked,
+            row.key_fingerprint,
+            fmt_time(row.created_at),
+            fmt_time(row.updated_at),
+        ],
+    )?;
+    Ok(())
+}
+
 /// Refuses a write when the store's master-key check value is no longer the
 /// one this process seals with. `BEGIN IMMEDIATE` already holds the write
 /// lock, so a rotation cannot slip in between this check and the commit.
-fn check_sealing_key(conn: &Connection, expected: Option<&str>) -> Result<(), StoreError> {
+pub(super) fn check_sealing_key(
+    conn: &Connection,
+    expected: Option<&str>,
+) -> Result<(), StoreError> {
     if expected.is_none() {
         return Ok(());
     }
