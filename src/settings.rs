@@ -53,22 +53,36 @@ pub struct Settings {
 pub struct VersionSettings {
     /// Keep at most this many versions per scope (default 10, at least 1).
     #[serde(default)]
-    pub keep: Option<std::num::NonZeroU32>,
-    /// Drop versions older than this many days.
+    pub keep: Option<u32>,
+    /// Drop versions older than this many days (at least 1).
     #[serde(default)]
-    pub days: Option<std::num::NonZeroU32>,
+    pub days: Option<u32>,
 }
 
 impl VersionSettings {
+    /// Refuses a zero count or age: it would keep nothing to restore.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.keep == Some(0) {
+            return Err(ValidationError::new(
+                "versions.keep",
+                "must be at least 1 (the current version is always kept)",
+            ));
+        }
+        if self.days == Some(0) {
+            return Err(ValidationError::new("versions.days", "must be at least 1"));
+        }
+        Ok(())
+    }
+
     /// The retention rule these settings give.
     pub fn retention(&self) -> crate::domain::Retention {
         crate::domain::Retention {
             keep: match (self.keep, self.days) {
-                (Some(k), _) => Some(k.get()),
+                (Some(k), _) => Some(k.max(1)),
                 (None, Some(_)) => None,
                 (None, None) => Some(crate::domain::version::DEFAULT_KEEP),
             },
-            max_age: self.days.map(|d| time::Duration::days(i64::from(d.get()))),
+            max_age: self.days.map(|d| time::Duration::days(i64::from(d.max(1)))),
         }
     }
 }
@@ -291,6 +305,7 @@ impl Settings {
         };
         settings.configured_instances().map_err(invalid)?;
         settings.store.postgres().map_err(invalid)?;
+        settings.versions.validate().map_err(invalid)?;
         Ok(settings)
     }
 
@@ -387,7 +402,11 @@ mod tests {
         assert_eq!(days.versions.retention().keep, None);
         assert_eq!(Settings::default().versions.retention().keep, Some(10));
         let zero = Settings::parse("[versions]\nkeep = 0\n").unwrap_err();
-        assert!(zero.to_string().contains("keep"), "{zero}");
+        assert!(
+            zero.to_string()
+                .contains("versions.keep: must be at least 1"),
+            "{zero}"
+        );
     }
 
     #[test]

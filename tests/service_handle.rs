@@ -23,6 +23,7 @@ fn options(dir: &std::path::Path) -> LocalOptions {
         probe: ProbeSettings::default(),
         read_only: false,
         postgres: Default::default(),
+        versions: Default::default(),
     }
 }
 

@@ -342,6 +342,7 @@ async fn reseal(store: &Store, master: &MasterKey) {
                 }
                 Ok(row.reseal(&old, &sealing).unwrap())
             },
+            new.clone(),
             audit(&Scope::Global, "rotate_master_key"),
         )
         .await;
@@ -367,6 +368,7 @@ async fn reseal(store: &Store, master: &MasterKey) {
                 row.reseal(&old, &sealing)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))
             },
+            new.clone(),
             audit(&Scope::Global, "rotate_master_key"),
         )
         .await

@@ -3,7 +3,7 @@
 //! write it records; [`restore`] is a write of its own under
 //! `BEGIN IMMEDIATE`.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, TransactionBehavior, params};
 
 use super::columns::{SqliteRow, column_names};
 use super::rows::now;
@@ -159,22 +159,15 @@ pub(super) fn restore(
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     configs::check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    let wanted = tx
-        .prepare_cached(&format!(
+    let wanted = collect(
+        &mut *tx.prepare_cached(&format!(
             "SELECT {VERSION_COLUMNS} FROM config_versions WHERE scope = ?1 AND version = ?2"
-        ))?
-        .query_row(params![scope.key(), version], |r| {
-            let names: Vec<String> = r
-                .as_ref()
-                .column_names()
-                .into_iter()
-                .map(String::from)
-                .collect();
-            Ok(VersionRow::from_columns(&SqliteRow::new(r, &names)))
-        })
-        .optional()?
-        .transpose()?
-        .ok_or(StoreError::NoSuchVersion { version })?;
+        ))?,
+        params![scope.key(), version],
+    )?
+    .into_iter()
+    .next()
+    .ok_or(StoreError::NoSuchVersion { version })?;
     let current = configs::get(&tx, scope)?;
     let row = wanted.restored(current.as_ref(), &with.master)?;
     let mut rec = audit_rec.clone();
