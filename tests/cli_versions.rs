@@ -43,7 +43,7 @@ fn history_lists_every_write_and_restore_brings_a_deleted_scope_back() {
         lines[2].contains("create") && lines[2].contains("sk-ant-...QsUe"),
         "{text}"
     );
-    assert!(lines[2].contains("sha256:"), "{text}");
+    assert!(lines[2].contains("hmac:"), "{text}");
 
     let out = env.run(&["-i", "acme", "restore", "--version", "2"], "");
     assert_eq!(code(&out), 0, "{}", stderr(&out));

@@ -62,6 +62,7 @@ fn sealed_row(master: &MasterKey, scope: &Scope, model: &str) -> ConfigRow {
         },
         &ApiKey::new(KEY),
         master,
+        &llmcfg::crypto::Fingerprinter::generate(),
     )
 }
 
@@ -460,6 +461,7 @@ async fn concurrent_updates(location: &Path, master: &MasterKey) {
             },
             &ApiKey::new(KEY),
             master,
+            &llmcfg::crypto::Fingerprinter::generate(),
         );
         store.insert(row, audit(&shared, "create")).await.unwrap();
     }

@@ -252,6 +252,7 @@ async fn a_config_from_before_versions_keeps_its_state(location: &Path, dir: &Pa
         },
         &ApiKey::new(KEY_ONE),
         &rotated,
+        &llmcfg::crypto::Fingerprinter::generate(),
     );
     store
         .insert(row, AuditRecord::new("old", &delta, AuditAction::Create))

@@ -10,7 +10,10 @@ mod detail;
 mod wire;
 
 pub use detail::{Detail, FieldProblem};
-pub use wire::{ModelsForBody, ModelsForRequest, RegisterInstanceBody, TestAnswer};
+pub use wire::{
+    KeyFingerprint, KeyFingerprintBody, KeyFingerprintRequest, ModelsForBody, ModelsForRequest,
+    RegisterInstanceBody, TestAnswer,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +32,10 @@ pub const AUDIT_PATH: &str = "/llm-config/audit";
 /// an unsaved provider/key/base URL sent in the body (`POST`; the key never
 /// travels in a URL).
 pub const MODELS_PATH: &str = "/llm-config/models";
+/// Extension: the store's keyed fingerprint of a key sent in the body
+/// (`POST`; fingerprints are keyed by the server's fingerprint key, so a
+/// client cannot compute them).
+pub const KEY_FINGERPRINT_PATH: &str = "/llm-config/key-fingerprint";
 /// The OpenAPI document (no auth).
 pub const OPENAPI_PATH: &str = "/openapi.json";
 /// Liveness probe (no auth).

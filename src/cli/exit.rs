@@ -45,6 +45,9 @@ pub enum CliError {
     /// `--detailed-exitcode`: the plan has changes (already printed).
     #[error("changes pending")]
     ChangesPending,
+    /// What was looked for does not exist (exit 3), outside any one scope.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl CliError {
@@ -70,6 +73,7 @@ impl CliError {
             CliError::TestFailed(_) => TEST_FAILED,
             CliError::Other(_) => UNEXPECTED,
             CliError::ChangesPending => CHANGES_PENDING,
+            CliError::NotFound(_) => NOT_FOUND,
         }
     }
 }

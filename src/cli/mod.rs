@@ -15,6 +15,7 @@ mod get;
 mod history;
 mod instances;
 mod key_input;
+mod keys;
 mod login;
 mod master_key;
 mod models;
@@ -135,6 +136,8 @@ pub enum Command {
     History(history::HistoryArgs),
     /// Make a kept version of the scope's configuration current again.
     Restore(restore::RestoreArgs),
+    /// Every key in use by fingerprint, or (`keys find`) the scopes using a key.
+    Keys(keys::KeysArgs),
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -172,6 +175,7 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Drift(args) => drift::run(ctx, args).await,
         Command::History(args) => history::run(ctx, args).await,
         Command::Restore(args) => restore::run(ctx, args).await,
+        Command::Keys(args) => keys::run(ctx, args).await,
         Command::Serve(_) | Command::Login | Command::Completions(_) | Command::Man => Err(
             CliError::Usage("serve, login, completions and man run through cli::dispatch".into()),
         ),

@@ -172,8 +172,10 @@ pub fn open(master: &MasterKey, aad: &Aad, sealed: &SealedKey) -> Result<ApiKey,
     Ok(ApiKey::new(text))
 }
 
-/// A short fingerprint of a key for the audit log: enough to tell two keys
-/// apart, far too short to recover one.
+/// The unkeyed fingerprint earlier versions stored (`sha256:` and 6 bytes).
+/// Anyone can compute it, so it could confirm a guessed key offline; it is
+/// used only to find the audit entries to migrate to the keyed
+/// [`super::Fingerprinter`].
 pub fn fingerprint(key: &ApiKey) -> String {
     let digest = Sha256::new()
         .chain_update(b"llmcfg fingerprint v1\0")

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::answer::{Answer, RouteKind, error_for, is_route_missing};
 use super::client::RemoteClient;
 use super::features::{Feature, Offered};
-use crate::api::{self, ModelsForBody, RegisterInstanceBody};
+use crate::api::{self, KeyFingerprint, KeyFingerprintBody, ModelsForBody, RegisterInstanceBody};
 use crate::domain::{ApiKey, AuditEntry, InstanceId, InstanceSummary, ProviderSpec, Scope};
 use crate::service::ServiceError;
 
@@ -185,6 +185,22 @@ impl RemoteClient {
             .extension(Feature::ModelsForForm, api::MODELS_PATH, None, Some(&body))
             .await?;
         decode(answer, "a model list")
+    }
+
+    /// *ext* `POST /llm-config/key-fingerprint`.
+    pub async fn key_fingerprint(&self, api_key: &ApiKey) -> Result<Offered<String>, ServiceError> {
+        let body = KeyFingerprintBody {
+            api_key: api_key.expose(),
+        };
+        let answer = self
+            .extension(
+                Feature::KeyFingerprint,
+                api::KEY_FINGERPRINT_PATH,
+                None,
+                Some(&body),
+            )
+            .await?;
+        Ok(decode::<KeyFingerprint>(answer, "a key fingerprint")?.map(|a| a.fingerprint))
     }
 }
 

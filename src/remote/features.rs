@@ -33,17 +33,20 @@ pub enum Feature {
     Models,
     /// `POST /llm-config/models`.
     ModelsForForm,
+    /// `POST /llm-config/key-fingerprint`.
+    KeyFingerprint,
 }
 
 impl Feature {
     /// Every feature.
-    pub const ALL: [Feature; 6] = [
+    pub const ALL: [Feature; 7] = [
         Feature::InstanceList,
         Feature::RegisterInstance,
         Feature::ProviderList,
         Feature::AuditLog,
         Feature::Models,
         Feature::ModelsForForm,
+        Feature::KeyFingerprint,
     ];
 
     /// The route, as OpenAPI spells method and path.
@@ -55,6 +58,7 @@ impl Feature {
             Feature::AuditLog => ("get", api::AUDIT_PATH),
             Feature::Models => ("get", api::MODELS_PATH),
             Feature::ModelsForForm => ("post", api::MODELS_PATH),
+            Feature::KeyFingerprint => ("post", api::KEY_FINGERPRINT_PATH),
         }
     }
 
@@ -67,6 +71,7 @@ impl Feature {
             Feature::AuditLog => "an audit log",
             Feature::Models => "live model lists",
             Feature::ModelsForForm => "live model lists for unsaved keys",
+            Feature::KeyFingerprint => "key fingerprints",
         }
     }
 

@@ -205,6 +205,17 @@ impl Inner {
             Request::Restore { respond_to, .. } => {
                 let _ = respond_to.send(Err(not_offered("restoring a version")));
             }
+            // Fingerprints are keyed by the server's own fingerprint key.
+            Request::KeyFingerprint {
+                api_key,
+                respond_to,
+            } => {
+                let r = self.client.key_fingerprint(&api_key).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
+            Request::KeyMap { respond_to } => {
+                let _ = respond_to.send(Err(not_offered("the key-usage map")));
+            }
         }
     }
 

@@ -315,6 +315,7 @@ pub fn schemas() -> Map<String, Value> {
     );
     m.insert("Error".into(), error);
     m.extend(super::parity::schemas());
+    m.extend(super::fleet::schemas());
     m
 }
 

@@ -5,6 +5,7 @@
 use axum::routing::{MethodRouter, delete, get, patch, post};
 
 use super::AppState;
+use super::fleet;
 use super::handlers;
 use super::parity;
 use crate::api;
@@ -229,5 +230,18 @@ pub const ROUTES: &[Route] = &[
         success: (200, "Always {\"status\": \"ok\"}", None),
         errors: &[],
         handler: || get(handlers::healthz),
+    },
+    Route {
+        method: "post",
+        path: api::KEY_FINGERPRINT_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: the store's keyed fingerprint of a key (the key travels in the \
+                  body, is never stored or logged)",
+        body: Some("KeyFingerprintRequest"),
+        query: &[],
+        success: (200, "The fingerprint", Some("KeyFingerprint")),
+        errors: &[],
+        handler: || post(fleet::key_fingerprint),
     },
 ];

@@ -267,6 +267,38 @@ impl ServiceHandle {
         .await
     }
 
+    /// The fingerprint `key` has in the store (keyed, so only the store
+    /// can compute it); `NotOffered` from a remote without the route.
+    pub async fn key_fingerprint(&self, key: &ApiKey) -> Result<String, ServiceError> {
+        let api_key = key.clone();
+        self.call(|respond_to| Request::KeyFingerprint {
+            api_key,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Every key in use, grouped by fingerprint: provider, mask, scope
+    /// count, the scopes and the last test of each. Most-used key first.
+    pub async fn key_map(&self) -> Result<Vec<crate::domain::KeyGroup>, ServiceError> {
+        self.call(|respond_to| Request::KeyMap { respond_to }).await
+    }
+
+    /// The fingerprint of `key` and the scopes that use it (`None`: no
+    /// scope does): "this key leaked — where is it?".
+    pub async fn find_key(
+        &self,
+        key: &ApiKey,
+    ) -> Result<(String, Option<crate::domain::KeyGroup>), ServiceError> {
+        let fingerprint = self.key_fingerprint(key).await?;
+        let group = self
+            .key_map()
+            .await?
+            .into_iter()
+            .find(|g| g.key_fingerprint == fingerprint);
+        Ok((fingerprint, group))
+    }
+
     /// Re-seals every stored key under a new master key; returns how many.
     pub async fn rotate_master_key(
         &self,

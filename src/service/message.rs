@@ -130,4 +130,13 @@ pub enum Request {
         actor: String,
         respond_to: Reply<ConfigView>,
     },
+    /// The fingerprint a key has in this backend's store.
+    KeyFingerprint {
+        api_key: crate::domain::ApiKey,
+        respond_to: Reply<String>,
+    },
+    /// Every key in use, grouped by fingerprint.
+    KeyMap {
+        respond_to: Reply<Vec<crate::domain::KeyGroup>>,
+    },
 }

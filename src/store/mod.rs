@@ -40,6 +40,8 @@
 
 mod columns;
 mod error;
+pub mod fingerprints;
+mod key_map;
 mod location;
 mod postgres;
 pub mod rows;
@@ -59,7 +61,9 @@ pub use versions::{VersionRow, Versioning};
 use std::path::Path;
 
 use crate::crypto::{MasterKey, SealedKey};
-use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
+use crate::domain::{
+    AuditEntry, InstanceId, InstanceSummary, KeyUse, Scope, TestResult, TokenInfo,
+};
 
 /// An open store of either kind. Cheap to clone: clones share the engine's
 /// connection threads or pool.
@@ -299,5 +303,24 @@ impl Store {
             Store::Sqlite(s) => s.vacuum().await,
             Store::Postgres(_) => Ok(()),
         }
+    }
+
+    /// Records `sealed` (hex, see [`fingerprints::encode`]) as the store's
+    /// fingerprint key unless one is recorded, and returns the recorded one.
+    pub async fn init_fingerprint_key(&self, sealed: String) -> Result<String, StoreError> {
+        each!(self, s => s.init_fingerprint_key(sealed))
+    }
+
+    /// Re-derives the unkeyed fingerprints an earlier llmcfg stored, once,
+    /// in one transaction, with the keys of [`Store::set_versioning`].
+    /// Returns how many configs moved.
+    pub async fn migrate_fingerprints(&self) -> Result<usize, StoreError> {
+        each!(self, s => s.migrate_fingerprints())
+    }
+
+    /// Every config with its key's mask, fingerprint and last test, for
+    /// the key-usage map (no key is opened).
+    pub async fn key_uses(&self) -> Result<Vec<KeyUse>, StoreError> {
+        each!(self, s => s.key_uses())
     }
 }

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use super::StoreError;
 use super::columns::Columns;
 use super::rows::{AuditRecord, ConfigRow, fmt_time, now, parse_time};
-use crate::crypto::{self, Aad, MasterKey, SealedKey};
+use crate::crypto::{self, Aad, Fingerprinter, MasterKey, SealedKey};
 use crate::domain::{AuditAction, ConfigFields, Retention, Scope, VersionEntry};
 
 /// The columns of a [`VersionRow`], as both engines select them.
@@ -36,6 +36,8 @@ pub const VERSION_COLUMNS: &str = "scope, version, record_id, at, actor, action,
 pub struct Versioning {
     /// The master key live rows are sealed with.
     pub master: MasterKey,
+    /// The store's fingerprint key, for a restored row's fingerprint.
+    pub fingerprints: Fingerprinter,
     /// Which versions are kept.
     pub retention: Retention,
 }
@@ -149,8 +151,9 @@ impl VersionRow {
     pub(crate) fn restored(
         &self,
         current: Option<&ConfigRow>,
-        master: &MasterKey,
+        with: &Versioning,
     ) -> Result<ConfigRow, StoreError> {
+        let master = &with.master;
         let kept = self.config.as_ref().ok_or(StoreError::NotRestorable {
             version: self.version,
         })?;
@@ -164,8 +167,19 @@ impl VersionRow {
             kept.fields.clone(),
             &key,
             master,
+            &with.fingerprints,
             created,
         ))
+    }
+
+    /// This version's plaintext key (none for a deletion: `Corrupt`).
+    pub(crate) fn open_key(&self, master: &MasterKey) -> Result<crate::domain::ApiKey, StoreError> {
+        let kept = self
+            .config
+            .as_ref()
+            .ok_or_else(|| StoreError::Corrupt("a deletion holds no key".into()))?;
+        crypto::open(master, &self.aad(&kept.fields), &kept.sealed_key)
+            .map_err(|e| corrupt_key(&self.scope, e))
     }
 
     /// This version's key opened under `old` and sealed under `new`.

@@ -32,7 +32,13 @@ impl LocalBackend {
         let config = config.validate(self.shared.catalog)?;
         // Held until the row commits, so a rotation cannot slip in between.
         let master = self.shared.master.read().await;
-        let row = ConfigRow::seal_new(scope, config.fields(), &config.api_key, &master);
+        let row = ConfigRow::seal_new(
+            scope,
+            config.fields(),
+            &config.api_key,
+            &master,
+            &self.shared.fingerprints,
+        );
         let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
         rec.fields = ["provider", "model", "api_key"]
             .into_iter()
@@ -60,6 +66,7 @@ impl LocalBackend {
         let catalog = self.shared.catalog;
         let master = self.shared.master.read().await;
         let sealing = master.clone();
+        let fingerprints = self.shared.fingerprints.clone();
         let audit_scope = scope.clone();
         let row = self
             .shared
@@ -69,7 +76,7 @@ impl LocalBackend {
                 let new_key = merged
                     .api_key
                     .as_ref()
-                    .map(|key| current.rekey(&merged.fields, key, &sealing));
+                    .map(|key| current.rekey(&merged.fields, key, &sealing, &fingerprints));
                 let mut rec = AuditRecord::new(actor, &audit_scope, AuditAction::Update);
                 rec.fields = merged.changed.iter().map(|f| f.to_string()).collect();
                 rec.key_fingerprint = new_key.as_ref().map(|k| k.fingerprint().to_string());

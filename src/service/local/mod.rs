@@ -28,7 +28,7 @@ mod versions;
 
 use super::message::Request;
 use super::{MasterKeyError, ServiceError};
-use crate::crypto::{self, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
+use crate::crypto::{self, Fingerprinter, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
 use crate::domain::{Catalog, InstanceId, Retention};
 use crate::prober::{ProbeSettings, Prober};
 use crate::store::{PgSettings, Store, StoreLocation, Versioning};
@@ -67,6 +67,9 @@ pub enum OpenNotice {
 struct Shared {
     store: Store,
     master: RwLock<MasterKey>,
+    /// The store's fingerprint key; a master-key rotation re-seals it but
+    /// never changes it.
+    fingerprints: Fingerprinter,
     key_source: KeySource,
     catalog: &'static Catalog,
     configured: Vec<(InstanceId, Option<String>)>,
@@ -131,15 +134,25 @@ impl LocalBackend {
             }));
         };
         store.set_sealing_key_check(&recorded).await?;
+        let fingerprints = fingerprint_key(&store, &key).await?;
         store
             .set_versioning(Versioning {
                 master: key.clone(),
+                fingerprints: fingerprints.clone(),
                 retention: opts.versions,
             })
             .await?;
+        let migrated = store.migrate_fingerprints().await?;
+        if migrated > 0 {
+            tracing::info!(
+                migrated,
+                "re-derived key fingerprints under the fingerprint key"
+            );
+        }
         let shared = Shared {
             store,
             master: RwLock::new(key),
+            fingerprints,
             key_source: loaded.source,
             catalog: Catalog::builtin(),
             configured: opts.configured_instances,
@@ -296,6 +309,19 @@ impl LocalBackend {
             } => {
                 let _ = respond_to.send(this.restore(&scope, version, actor).await);
             }
+            Request::KeyFingerprint {
+                api_key,
+                respond_to,
+            } => {
+                let _ = respond_to.send(Ok(this.key_fingerprint(&api_key)));
+            }
+            Request::KeyMap { respond_to } => {
+                let uses = this.shared.store.key_uses().await;
+                let _ = respond_to.send(
+                    uses.map(crate::domain::key_map::group)
+                        .map_err(ServiceError::from),
+                );
+            }
         }
     }
 
@@ -306,6 +332,19 @@ impl LocalBackend {
             Ok(())
         }
     }
+}
+
+/// The store's fingerprint key: created and recorded on the first open
+/// (another process may record its own first; then that one is used),
+/// opened under the master key after.
+async fn fingerprint_key(store: &Store, master: &MasterKey) -> Result<Fingerprinter, ServiceError> {
+    let candidate = Fingerprinter::generate().seal(master);
+    let recorded = store
+        .init_fingerprint_key(crate::store::fingerprints::encode(&candidate))
+        .await?;
+    let sealed = crate::store::fingerprints::decode(&recorded)?;
+    Fingerprinter::open(master, &sealed)
+        .map_err(|e| ServiceError::integrity(&crate::domain::Scope::Global, e))
 }
 
 fn discard_staged(source: &KeySource) {

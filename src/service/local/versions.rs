@@ -3,7 +3,7 @@
 //! that write's transaction (see [`crate::store::versions`]); a restore
 //! holds the master key's read guard like any write that seals.
 
-use crate::domain::{AuditAction, ConfigView, Scope, VersionEntry};
+use crate::domain::{ApiKey, AuditAction, ConfigView, Scope, VersionEntry};
 use crate::service::ServiceError;
 use crate::store::AuditRecord;
 
@@ -43,5 +43,10 @@ impl LocalBackend {
         drop(master);
         tracing::info!(scope = %scope, version, "restored config version");
         Ok(row.to_view())
+    }
+
+    /// The fingerprint `key` has (or would have) in this store.
+    pub(crate) fn key_fingerprint(&self, key: &ApiKey) -> String {
+        self.shared.fingerprints.fingerprint(key)
     }
 }

@@ -17,6 +17,7 @@
 mod audit;
 mod configs;
 mod connect_settings;
+mod fingerprints;
 mod instances;
 mod migrations;
 mod options;
@@ -209,12 +210,13 @@ impl PgStore {
         let next = self.versioning().map(|old| {
             let new = Versioning {
                 master: new_master,
-                retention: old.retention,
+                ..old.clone()
             };
             (old, new)
         });
         if let Some((old, new)) = &next {
             versions::reseal(&*tx, old, new).await?;
+            fingerprints::reseal_key(&*tx, old, new).await?;
         }
         audit::append(&*tx, &audit_rec).await?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -223,5 +225,17 @@ impl PgStore {
             self.set_versioning(new).await?;
         }
         Ok(all.len())
+    }
+}
+
+impl PgStore {
+    /// Every config with its key's mask, fingerprint and last test.
+    pub async fn key_uses(&self) -> Result<Vec<crate::domain::KeyUse>, StoreError> {
+        let c = self.client().await?;
+        c.query(super::key_map::KEY_USES, &[])
+            .await?
+            .iter()
+            .map(super::key_map::key_use_from)
+            .collect()
     }
 }

@@ -171,7 +171,7 @@ impl PgStore {
             .map(VersionRow::from_columns)
             .transpose()?
             .ok_or(StoreError::NoSuchVersion { version })?;
-        let row = wanted.restored(current.as_ref(), &with.master)?;
+        let row = wanted.restored(current.as_ref(), &with)?;
         let mut rec = audit_rec;
         rec.key_fingerprint = Some(row.key_fingerprint.clone());
         rec.fields = changed_fields(current.as_ref(), &row);

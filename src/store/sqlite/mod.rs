@@ -23,6 +23,7 @@
 
 mod audit;
 mod configs;
+mod fingerprints;
 mod instances;
 mod migrations;
 mod points;
@@ -194,7 +195,7 @@ impl SqliteStore {
         self.write(move |c| {
             let next = c.versioning.clone().map(|old| Versioning {
                 master: new_master,
-                retention: old.retention,
+                ..old
             });
             let tx = c
                 .conn
@@ -217,6 +218,7 @@ impl SqliteStore {
             .map_err(StoreError::from)?;
             if let (Some(old), Some(new)) = (&c.versioning, &next) {
                 versions::reseal(&tx, old, new)?;
+                fingerprints::reseal_key(&tx, old, new)?;
             }
             audit::append(&tx, &audit)?;
             tx.commit().map_err(StoreError::from)?;
@@ -381,6 +383,34 @@ impl SqliteStore {
         let scope = scope.clone();
         self.write(move |c| versions::restore(c, &scope, version, &audit))
             .await
+    }
+
+    /// Records `sealed` (hex) as the fingerprint key unless one is, and
+    /// returns the recorded one.
+    pub async fn init_fingerprint_key(&self, sealed: String) -> Result<String, StoreError> {
+        self.write(move |c| fingerprints::init(c, &sealed)).await
+    }
+
+    /// Re-derives unkeyed fingerprints once (see `fingerprints::migrate`).
+    pub async fn migrate_fingerprints(&self) -> Result<usize, StoreError> {
+        self.write(fingerprints::migrate).await
+    }
+
+    /// Every config with its key's mask, fingerprint and last test.
+    pub async fn key_uses(&self) -> Result<Vec<crate::domain::KeyUse>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(crate::store::key_map::KEY_USES)?;
+            let names = columns::column_names(&stmt);
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(crate::store::key_map::key_use_from(
+                    &columns::SqliteRow::new(r, &names),
+                )?);
+            }
+            Ok(out)
+        })
+        .await
     }
 
     /// Rewrites the file without its free pages (`VACUUM`), so nothing a

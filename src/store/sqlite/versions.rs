@@ -169,7 +169,7 @@ pub(super) fn restore(
     .next()
     .ok_or(StoreError::NoSuchVersion { version })?;
     let current = configs::get(&tx, scope)?;
-    let row = wanted.restored(current.as_ref(), &with.master)?;
+    let row = wanted.restored(current.as_ref(), &with)?;
     let mut rec = audit_rec.clone();
     rec.key_fingerprint = Some(row.key_fingerprint.clone());
     rec.fields = changed_fields(current.as_ref(), &row);
