@@ -45,8 +45,14 @@ impl LocalBackend {
         Ok(row.to_view())
     }
 
-    /// The fingerprint `key` has (or would have) in this store.
+    /// The fingerprint `key` has (or would have) in this store: of the key
+    /// as a create stores it, surrounding whitespace trimmed.
     pub(crate) fn key_fingerprint(&self, key: &ApiKey) -> String {
-        self.shared.fingerprints.fingerprint(key)
+        let trimmed = key.expose().trim();
+        if trimmed.len() == key.expose().len() {
+            self.shared.fingerprints.fingerprint(key)
+        } else {
+            self.shared.fingerprints.fingerprint(&ApiKey::new(trimmed))
+        }
     }
 }
