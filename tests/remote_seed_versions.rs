@@ -1,7 +1,6 @@
 //! `history`, `restore`, `keys` and `keys find` through the real binary
-//! against a seed-only server: each says in one line what the server (or
-//! the remote API) lacks, exits 1, and sends no key anywhere but the one
-//! request that fingerprints it.
+//! against a seed-only server: each says in one line what the server lacks
+//! (the `llmcfg serve` extension route it would need) and exits 1.
 
 mod cli_env;
 mod seed_cli;
@@ -17,13 +16,21 @@ async fn version_and_key_commands_say_in_one_line_what_is_lacking() {
     let env = Env::new();
     assert_eq!(code(&create(&env, &seed.url, None, KEY)), 0);
     for (args, stdin, what) in [
-        (vec!["history"], "", "version history is not offered"),
+        (
+            vec!["history"],
+            "",
+            "this server does not offer version history",
+        ),
         (
             vec!["restore", "--version", "1"],
             "",
-            "restoring a version is not offered",
+            "this server does not offer restoring versions",
         ),
-        (vec!["keys"], "", "the key-usage map is not offered"),
+        (
+            vec!["keys"],
+            "",
+            "this server does not offer the key-usage map",
+        ),
         (
             vec!["keys", "find"],
             "sk-proj-Hy7Tn3Mw8Qa2Vz5Xc1Lp6Rk9Bd4Fg0JsWu\n",

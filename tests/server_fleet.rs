@@ -73,3 +73,75 @@ async fn key_fingerprint_route_answers_the_stores_fingerprint() {
     viewer.assert_key_never_seen();
     server.stop().await;
 }
+
+#[tokio::test]
+async fn versions_restore_and_keys_routes_serve_remote_mode() {
+    let server = TestServer::start(&[]).await;
+    let acme = Scope::Instance(llmcfg::domain::InstanceId::parse("acme").unwrap());
+    server
+        .local
+        .create(
+            &acme,
+            NewConfig::new("anthropic", "claude-3", ApiKey::new(SECRET_KEY)),
+        )
+        .await
+        .unwrap();
+    server.local.delete(&acme).await.unwrap();
+    let remote = server.remote(&server.token("ops", Role::Superadmin).await);
+
+    let history = remote.history(Some(&acme), 10).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history[0].deleted);
+    assert_eq!(
+        history,
+        server.local.history(Some(&acme), 10).await.unwrap()
+    );
+
+    let view = remote.restore(&acme, 1).await.unwrap();
+    assert_eq!(view.model, "claude-3");
+    assert_eq!(
+        server.local.get(&acme).await.unwrap().unwrap().model,
+        "claude-3"
+    );
+    assert!(matches!(
+        remote.restore(&acme, 99).await,
+        Err(llmcfg::service::ServiceError::NoSuchVersion { version: 99, .. })
+    ));
+    match remote.restore(&acme, 2).await {
+        Err(llmcfg::service::ServiceError::Invalid(v)) => {
+            assert!(v.to_string().contains("deletion"), "{v}")
+        }
+        other => panic!("a deletion is not restorable: {other:?}"),
+    }
+
+    let map = remote.key_map().await.unwrap();
+    assert_eq!(map, server.local.key_map().await.unwrap());
+    assert_eq!(map[0].scope_count, 1);
+
+    let admin = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    let r = admin
+        .send(admin.scoped(Method::GET, "/llm-config/versions?limit=0", Some("acme")))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .send(
+            admin
+                .scoped(Method::POST, "/llm-config/restore", Some("acme"))
+                .json(&json!({"version": 1, "extra": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doc = admin
+        .send(admin.req(Method::GET, "/openapi.json"))
+        .await
+        .json();
+    for path in [
+        "/llm-config/versions",
+        "/llm-config/restore",
+        "/llm-config/keys",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path}");
+    }
+    admin.assert_key_never_seen();
+    server.stop().await;
+}

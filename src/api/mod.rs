@@ -36,6 +36,12 @@ pub const MODELS_PATH: &str = "/llm-config/models";
 /// (`POST`; fingerprints are keyed by the server's fingerprint key, so a
 /// client cannot compute them).
 pub const KEY_FINGERPRINT_PATH: &str = "/llm-config/key-fingerprint";
+/// Extension: the kept versions of the scope (`GET`, `?limit=`).
+pub const VERSIONS_PATH: &str = "/llm-config/versions";
+/// Extension: make a kept version of the scope current (`POST`).
+pub const RESTORE_PATH: &str = "/llm-config/restore";
+/// Extension: the key-usage map (`GET`).
+pub const KEYS_PATH: &str = "/llm-config/keys";
 /// The OpenAPI document (no auth).
 pub const OPENAPI_PATH: &str = "/openapi.json";
 /// Liveness probe (no auth).
@@ -70,6 +76,23 @@ pub struct AuditQuery {
     /// Most entries to return (default 100, at most 10,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<usize>,
+}
+
+/// `GET /llm-config/versions` query.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionsQuery {
+    /// Most versions to return (default 100, at most 10,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// Body of `POST /llm-config/restore`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// The version to make current.
+    pub version: u64,
 }
 
 /// Client-side body of `POST /llm-config/` (borrows the key from its secret).

@@ -202,6 +202,46 @@ impl RemoteClient {
             .await?;
         Ok(decode::<KeyFingerprint>(answer, "a key fingerprint")?.map(|a| a.fingerprint))
     }
+
+    /// *ext* `GET /llm-config/versions` of one scope.
+    pub async fn versions(
+        &self,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Offered<Vec<crate::domain::VersionEntry>>, ServiceError> {
+        let limit = limit.clamp(1, api::AUDIT_MAX_LIMIT);
+        let path = format!("{}?limit={limit}", api::VERSIONS_PATH);
+        let answer = self
+            .extension::<()>(Feature::Versions, &path, Some(scope), None)
+            .await?;
+        decode(answer, "a version list")
+    }
+
+    /// *ext* `POST /llm-config/restore`.
+    pub async fn restore(
+        &self,
+        scope: &Scope,
+        version: u64,
+    ) -> Result<Offered<crate::domain::ConfigView>, ServiceError> {
+        let body = api::RestoreRequest { version };
+        let answer = self
+            .extension(
+                Feature::Restore,
+                api::RESTORE_PATH,
+                Some(scope),
+                Some(&body),
+            )
+            .await?;
+        decode(answer, "a configuration")
+    }
+
+    /// *ext* `GET /llm-config/keys`.
+    pub async fn key_map(&self) -> Result<Offered<Vec<crate::domain::KeyGroup>>, ServiceError> {
+        let answer = self
+            .extension::<()>(Feature::KeyMap, api::KEYS_PATH, None, None)
+            .await?;
+        decode(answer, "a key map")
+    }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(

@@ -199,11 +199,41 @@ impl Inner {
                     .and_then(Offered::required);
                 let _ = respond_to.send(r);
             }
-            Request::History { respond_to, .. } => {
-                let _ = respond_to.send(Err(not_offered("version history")));
+            Request::History {
+                scope: Some(scope),
+                limit,
+                respond_to,
+            } => {
+                let r = self.client.versions(&scope, limit).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
             }
-            Request::Restore { respond_to, .. } => {
-                let _ = respond_to.send(Err(not_offered("restoring a version")));
+            Request::History {
+                scope: None,
+                respond_to,
+                ..
+            } => {
+                let _ = respond_to.send(Err(not_offered("every scope's version history")));
+            }
+            Request::Restore {
+                scope,
+                version,
+                respond_to,
+                ..
+            } => {
+                // A restore needs no live config: the route's 404 is always
+                // an unknown version.
+                let r = self
+                    .client
+                    .restore(&scope, version)
+                    .await
+                    .and_then(Offered::required)
+                    .map_err(|e| match e {
+                        ServiceError::NotFound { scope } => {
+                            ServiceError::NoSuchVersion { scope, version }
+                        }
+                        other => other,
+                    });
+                let _ = respond_to.send(r);
             }
             // Fingerprints are keyed by the server's own fingerprint key.
             Request::KeyFingerprint {
@@ -214,7 +244,8 @@ impl Inner {
                 let _ = respond_to.send(r.and_then(Offered::required));
             }
             Request::KeyMap { respond_to } => {
-                let _ = respond_to.send(Err(not_offered("the key-usage map")));
+                let r = self.client.key_map().await;
+                let _ = respond_to.send(r.and_then(Offered::required));
             }
         }
     }
