@@ -173,4 +173,14 @@ async fn another_store_fingerprints_the_same_key_differently() {
     );
     assert_ne!(fa, fb, "same master key, different fingerprint keys");
     assert_ne!(fa, llmcfg::crypto::fingerprint(&key));
+    // The key as a create stores it: trimmed, and refused where a create is.
+    let padded = a
+        .key_fingerprint(&ApiKey::new(format!("  {KEY_ONE}\n")))
+        .await;
+    assert_eq!(padded.unwrap(), fa);
+    let bad = a.key_fingerprint(&ApiKey::new("sk-\u{7}bell")).await;
+    assert!(matches!(
+        bad,
+        Err(llmcfg::service::ServiceError::Invalid(_))
+    ));
 }

@@ -91,9 +91,35 @@ pub struct VersionsQuery {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RestoreRequest {
-    /// The version to make current.
+    /// The version to make current (a JSON integer; `3.0` reads as 3).
+    #[serde(deserialize_with = "whole_number")]
     pub version: u64,
 }
+
+/// A non-negative whole JSON number, also when written with a zero
+/// fraction (JSON Schema's `integer` admits `3.0`).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(v) = n.as_u64() {
+        return Ok(v);
+    }
+    // serde_json's default float parsing may be one unit in the last place
+    // off, so "whole" allows that much (at 4e15 one unit is 0.5).
+    match n.as_f64() {
+        Some(f)
+            if f >= 0.0 && f <= MAX_VERSION as f64 && (f - f.round()).abs() <= f * f64::EPSILON =>
+        {
+            Ok(f.round() as u64)
+        }
+        _ => Err(serde::de::Error::custom(format!(
+            "version must be a whole number from 1 to {MAX_VERSION}"
+        ))),
+    }
+}
+
+/// Largest version number a restore takes: far beyond any history, and
+/// small enough that a float spelling (`7.0`) always reads back exactly.
+pub const MAX_VERSION: u64 = i32::MAX as u64;
 
 /// Client-side body of `POST /llm-config/` (borrows the key from its secret).
 #[derive(Serialize)]
@@ -172,5 +198,25 @@ mod tests {
             serde_json::to_string(&patch).unwrap(),
             r#"{"model":"m","base_url":null}"#
         );
+    }
+}
+
+#[cfg(test)]
+mod restore_request_tests {
+    use super::*;
+
+    #[test]
+    fn a_version_reads_as_a_whole_number_with_or_without_a_zero_fraction() {
+        for (text, want) in [("3", 3), ("3.0", 3), ("2147483647.0", 2_147_483_647)] {
+            let r: RestoreRequest =
+                serde_json::from_str(&format!("{{\"version\": {text}}}")).unwrap();
+            assert_eq!(r.version, want, "{text}");
+        }
+        for bad in ["3.5", "-1", "1e300", "4313260481981046.0", "\"3\""] {
+            assert!(
+                serde_json::from_str::<RestoreRequest>(&format!("{{\"version\": {bad}}}")).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -111,7 +111,7 @@ pub fn schemas() -> Map<String, Value> {
         json!({
             "type": "object", "additionalProperties": false,
             "required": ["version"],
-            "properties": {"version": {"type": "integer", "minimum": 1}},
+            "properties": {"version": {"type": "integer", "minimum": 1, "maximum": crate::api::MAX_VERSION}},
         }),
     );
     m.insert(

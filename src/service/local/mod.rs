@@ -313,7 +313,7 @@ impl LocalBackend {
                 api_key,
                 respond_to,
             } => {
-                let _ = respond_to.send(Ok(this.key_fingerprint(&api_key)));
+                let _ = respond_to.send(this.key_fingerprint(&api_key));
             }
             Request::KeyMap { respond_to } => {
                 let uses = this.shared.store.key_uses().await;

@@ -46,13 +46,9 @@ impl LocalBackend {
     }
 
     /// The fingerprint `key` has (or would have) in this store: of the key
-    /// as a create stores it, surrounding whitespace trimmed.
-    pub(crate) fn key_fingerprint(&self, key: &ApiKey) -> String {
-        let trimmed = key.expose().trim();
-        if trimmed.len() == key.expose().len() {
-            self.shared.fingerprints.fingerprint(key)
-        } else {
-            self.shared.fingerprints.fingerprint(&ApiKey::new(trimmed))
-        }
+    /// as a create checks and stores it (trimmed; refused where a create
+    /// refuses it).
+    pub(crate) fn key_fingerprint(&self, key: &ApiKey) -> Result<String, ServiceError> {
+        Ok(self.shared.fingerprints.fingerprint(&key.validated()?))
     }
 }
