@@ -25,6 +25,7 @@ mod audit;
 mod configs;
 mod fingerprints;
 mod instances;
+mod key_map;
 mod migrations;
 mod points;
 mod tests_table;
@@ -398,19 +399,7 @@ impl SqliteStore {
 
     /// Every config with its key's mask, fingerprint and last test.
     pub async fn key_uses(&self) -> Result<Vec<crate::domain::KeyUse>, StoreError> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(crate::store::key_map::KEY_USES)?;
-            let names = columns::column_names(&stmt);
-            let mut rows = stmt.query([])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                out.push(crate::store::key_map::key_use_from(
-                    &columns::SqliteRow::new(r, &names),
-                )?);
-            }
-            Ok(out)
-        })
-        .await
+        self.read(key_map::uses).await
     }
 
     /// Rewrites the file without its free pages (`VACUUM`), so nothing a
