@@ -147,8 +147,11 @@ impl PgStore {
         scope: &Scope,
         mut audit_rec: AuditRecord,
     ) -> Result<ConfigRow, StoreError> {
+        let kcv = self.expected_kcv();
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
+        // A delete may seal a `recorded` version of what it removes.
+        check_sealing_key(&tx, kcv.as_deref()).await?;
         let current = get_for_update(&*tx, scope)
             .await?
             .ok_or(StoreError::NotFound)?;

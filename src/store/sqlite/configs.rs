@@ -111,6 +111,8 @@ pub(super) fn delete(
     let tx = c
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // A delete may seal a `recorded` version of what it removes.
+    check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
     let current = get(&tx, scope)?.ok_or(StoreError::NotFound)?;
     tx.execute(
         "DELETE FROM configs WHERE id = ?1",
