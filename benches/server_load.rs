@@ -85,6 +85,7 @@ async fn serve_llmcfg(dir: &str, store: Option<&str>, token_name: &str) {
         },
         read_only: false,
         postgres: Default::default(),
+        versions: Default::default(),
     })
     .await
     .unwrap();

@@ -42,6 +42,52 @@ pub struct Settings {
     /// The fleet file the TUI marks drift against.
     #[serde(default)]
     pub fleet: FleetSettings,
+    /// Retention of kept config versions.
+    #[serde(default)]
+    pub versions: VersionSettings,
+}
+
+/// `[versions]`: which kept versions of each scope survive a write: the
+/// newest `keep`, those younger than `days`, both when both are set. With
+/// neither, the newest 10; with only `days`, no count limit. The newest
+/// version always stays.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionSettings {
+    /// Keep at most this many versions per scope (default 10, at least 1).
+    #[serde(default)]
+    pub keep: Option<u32>,
+    /// Drop versions older than this many days (at least 1).
+    #[serde(default)]
+    pub days: Option<u32>,
+}
+
+impl VersionSettings {
+    /// Refuses a zero count or age: it would keep nothing to restore.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.keep == Some(0) {
+            return Err(ValidationError::new(
+                "versions.keep",
+                "must be at least 1 (the current version is always kept)",
+            ));
+        }
+        if self.days == Some(0) {
+            return Err(ValidationError::new("versions.days", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// The retention rule these settings give.
+    pub fn retention(&self) -> crate::domain::Retention {
+        crate::domain::Retention {
+            keep: match (self.keep, self.days) {
+                (Some(k), _) => Some(k.max(1)),
+                (None, Some(_)) => None,
+                (None, None) => Some(crate::domain::version::DEFAULT_KEEP),
+            },
+            max_age: self.days.map(|d| time::Duration::days(i64::from(d.max(1)))),
+        }
+    }
 }
 
 /// One `[[instances]]` entry.
@@ -272,6 +318,7 @@ impl Settings {
         };
         settings.configured_instances().map_err(invalid)?;
         settings.store.postgres().map_err(invalid)?;
+        settings.versions.validate().map_err(invalid)?;
         Ok(settings)
     }
 
@@ -354,6 +401,25 @@ mod tests {
         let text = include_str!("../config.example.toml");
         let s = Settings::parse(text).unwrap();
         assert!(!s.instances.is_empty());
+    }
+
+    #[test]
+    fn version_retention_reads_keep_and_days() {
+        let example = Settings::parse(include_str!("../config.example.toml")).unwrap();
+        assert_eq!(example.versions.retention().keep, Some(10));
+        let both = Settings::parse("[versions]\nkeep = 3\ndays = 7\n").unwrap();
+        let r = both.versions.retention();
+        assert_eq!(r.keep, Some(3));
+        assert_eq!(r.max_age, Some(time::Duration::days(7)));
+        let days = Settings::parse("[versions]\ndays = 30\n").unwrap();
+        assert_eq!(days.versions.retention().keep, None);
+        assert_eq!(Settings::default().versions.retention().keep, Some(10));
+        let zero = Settings::parse("[versions]\nkeep = 0\n").unwrap_err();
+        assert!(
+            zero.to_string()
+                .contains("versions.keep: must be at least 1"),
+            "{zero}"
+        );
     }
 
     #[test]

@@ -243,7 +243,7 @@ fn audit_records_who_did_what_without_the_key() {
         entries[2]["key_fingerprint"]
             .as_str()
             .unwrap()
-            .starts_with("sha256:")
+            .starts_with("hmac:")
     );
     assert!(!cli_env::contains_key_fragment(&out.stdout, KEY2));
 }

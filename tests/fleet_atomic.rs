@@ -74,9 +74,16 @@ impl Fleet {
             prune: false,
             keys: KeyCheck::Resolve,
         };
-        compute(&self.file, &desired, &state, Catalog::builtin(), options)
-            .await
-            .unwrap()
+        compute(
+            &self.handle,
+            &self.file,
+            &desired,
+            &state,
+            Catalog::builtin(),
+            options,
+        )
+        .await
+        .unwrap()
     }
 
     async fn models(&self) -> Vec<String> {

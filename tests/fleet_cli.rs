@@ -46,8 +46,12 @@ fn seeded() -> Env {
     env
 }
 
-fn fp_of(key: &str) -> String {
-    llmcfg::crypto::fingerprint(&llmcfg::domain::ApiKey::new(key))
+/// The fingerprint `key` has in `env`'s store (keyed by the store's own
+/// fingerprint key), from `keys find`.
+fn fp_of(env: &Env, key: &str) -> String {
+    let out = env.run(&["--json", "keys", "find"], &format!("{key}\n"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["key_fingerprint"].as_str().unwrap().to_string()
 }
 
 #[test]
@@ -57,8 +61,8 @@ fn export_has_fingerprints_and_masks_never_keys_and_plans_clean() {
     assert_eq!(code(&toml_out), 0, "{}", stderr(&toml_out));
     assert_no_keys(&toml_out);
     let text = stdout(&toml_out);
-    assert!(text.contains(&fp_of(KEY)), "{text}");
-    assert!(text.contains(&fp_of(KEY2)), "{text}");
+    assert!(text.contains(&fp_of(&env, KEY)), "{text}");
+    assert!(text.contains(&fp_of(&env, KEY2)), "{text}");
     assert!(
         text.contains("sk-ant-...JsUe") || text.contains("key_mask"),
         "{text}"
@@ -71,7 +75,10 @@ fn export_has_fingerprints_and_masks_never_keys_and_plans_clean() {
     let doc: serde_json::Value = serde_json::from_slice(&json_out.stdout).unwrap();
     assert_eq!(doc["control_plane"]["model"], "gpt-4o");
     assert_eq!(doc["instances"]["acme"]["provider"], "anthropic");
-    assert_eq!(doc["instances"]["acme"]["key_fingerprint"], fp_of(KEY2));
+    assert_eq!(
+        doc["instances"]["acme"]["key_fingerprint"],
+        fp_of(&env, KEY2)
+    );
     assert_eq!(doc["instances"]["acme"]["keep_key"], true);
 
     // The exported file is a valid fleet file describing exactly this state.
@@ -140,7 +147,7 @@ fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
     assert!(text.contains("model:    gpt-4o -> gpt-4.1"), "{text}");
     assert!(text.contains("+ tenant: globex (create)"), "{text}");
     assert!(
-        text.contains(&format!("key:      {}", fp_of(KEY3))),
+        text.contains(&format!("key:      {}", fp_of(&env, KEY3))),
         "{text}"
     );
     // acme's file key is the stored one: unchanged, so not listed.
@@ -179,7 +186,11 @@ fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
     std::fs::write(&k, KEY3).unwrap();
     let out = fleet(&env, &["plan", "-f", "fleet.toml"], &vars);
     assert!(
-        stdout(&out).contains(&format!("key:      {} -> {}", fp_of(KEY2), fp_of(KEY3))),
+        stdout(&out).contains(&format!(
+            "key:      {} -> {}",
+            fp_of(&env, KEY2),
+            fp_of(&env, KEY3)
+        )),
         "{}",
         stdout(&out)
     );

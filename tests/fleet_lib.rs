@@ -77,7 +77,7 @@ async fn a_new_provider_with_a_kept_key_is_refused_at_plan_time() {
     let desired = resolve::resolve(&f, Catalog::builtin()).unwrap();
     let state = current::read(&handle).await.unwrap();
     let Err(FleetError::Invalid(d)) =
-        compute(&f, &desired, &state, Catalog::builtin(), RESOLVE).await
+        compute(&handle, &f, &desired, &state, Catalog::builtin(), RESOLVE).await
     else {
         panic!("a kept key must not follow its config to a new provider")
     };
@@ -106,7 +106,7 @@ async fn applying_a_plan_converges() {
     let f = FleetFile::parse(source).unwrap();
     let desired = resolve::resolve(&f, Catalog::builtin()).unwrap();
     let state = current::read(&handle).await.unwrap();
-    let plan = compute(&f, &desired, &state, Catalog::builtin(), RESOLVE)
+    let plan = compute(&handle, &f, &desired, &state, Catalog::builtin(), RESOLVE)
         .await
         .unwrap();
     assert_eq!(plan.summary.create, 20);
@@ -115,7 +115,7 @@ async fn applying_a_plan_converges() {
         .unwrap();
     assert_eq!((report.applied, report.failed), (20, 0));
     let state = current::read(&handle).await.unwrap();
-    let plan = compute(&f, &desired, &state, Catalog::builtin(), RESOLVE)
+    let plan = compute(&handle, &f, &desired, &state, Catalog::builtin(), RESOLVE)
         .await
         .unwrap();
     assert!(!plan.has_changes(), "{:?}", plan.summary);

@@ -110,7 +110,11 @@ fn plan_apply_export_over_a_remote_server_converge() {
     for key in [KEY, KEY2] {
         assert!(!contains_key_fragment(&out.stdout, key), "{}", stdout(&out));
     }
-    let fp = llmcfg::crypto::fingerprint(&llmcfg::domain::ApiKey::new(KEY2));
+    // Keyed by the server store's fingerprint key: ask that store.
+    let found = server_env.run(&["--json", "keys", "find"], &format!("{KEY2}\n"));
+    let found: serde_json::Value = serde_json::from_slice(&found.stdout).unwrap();
+    let fp = found["key_fingerprint"].as_str().unwrap().to_string();
+    assert!(fp.starts_with("hmac:"), "{fp}");
     assert!(stdout(&out).contains(&fp), "{}", stdout(&out));
     assert_eq!(server_env.get_json(Some("globex"))["model"], "gpt-4.1");
 }

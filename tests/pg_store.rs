@@ -216,6 +216,7 @@ async fn service_handle_on_postgres_in_a_current_thread_runtime() {
             probe: Default::default(),
             read_only: false,
             postgres: Default::default(),
+            versions: Default::default(),
         })
         .await
         .unwrap();

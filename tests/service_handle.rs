@@ -23,6 +23,7 @@ fn options(dir: &std::path::Path) -> LocalOptions {
         probe: ProbeSettings::default(),
         read_only: false,
         postgres: Default::default(),
+        versions: Default::default(),
     }
 }
 
@@ -232,6 +233,9 @@ async fn a_process_holding_a_rotated_out_key_cannot_write() {
         )
         .await
         .map(|_| ()),
+        // A delete or restore seals a kept version (issue 12).
+        h.delete(&tenant("acme")).await,
+        h.restore(&tenant("acme"), 1).await.map(|_| ()),
     ] {
         match result {
             Err(ServiceError::MasterKey(m)) => {

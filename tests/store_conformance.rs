@@ -60,6 +60,7 @@ fn sealed_row(master: &MasterKey, scope: &Scope, model: &str) -> ConfigRow {
         ConfigFields::new("anthropic", model),
         &ApiKey::new(KEY),
         master,
+        &llmcfg::crypto::Fingerprinter::generate(),
     )
 }
 
@@ -341,6 +342,7 @@ async fn reseal(store: &Store, master: &MasterKey) {
                 }
                 Ok(row.reseal(&old, &sealing).unwrap())
             },
+            new.clone(),
             audit(&Scope::Global, "rotate_master_key"),
         )
         .await;
@@ -366,6 +368,7 @@ async fn reseal(store: &Store, master: &MasterKey) {
                 row.reseal(&old, &sealing)
                     .map_err(|e| StoreError::Corrupt(e.to_string()))
             },
+            new.clone(),
             audit(&Scope::Global, "rotate_master_key"),
         )
         .await
@@ -453,6 +456,7 @@ async fn concurrent_updates(location: &Path, master: &MasterKey) {
             ConfigFields::new("p0", "0"),
             &ApiKey::new(KEY),
             master,
+            &llmcfg::crypto::Fingerprinter::generate(),
         );
         store.insert(row, audit(&shared, "create")).await.unwrap();
     }

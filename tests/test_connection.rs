@@ -101,6 +101,7 @@ impl Env {
             probe: Default::default(),
             read_only: false,
             postgres: Default::default(),
+            versions: Default::default(),
         })
         .await
         .expect("open store");

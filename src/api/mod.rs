@@ -11,7 +11,10 @@ mod detail;
 mod wire;
 
 pub use detail::{Detail, FieldProblem};
-pub use wire::{ModelsForBody, ModelsForRequest, RegisterInstanceBody, TestAnswer};
+pub use wire::{
+    KeyFingerprint, KeyFingerprintBody, KeyFingerprintRequest, ModelsForBody, ModelsForRequest,
+    RegisterInstanceBody, TestAnswer,
+};
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +36,16 @@ pub const AUDIT_PATH: &str = "/llm-config/audit";
 /// an unsaved provider/key/base URL sent in the body (`POST`; the key never
 /// travels in a URL).
 pub const MODELS_PATH: &str = "/llm-config/models";
+/// Extension: the store's keyed fingerprint of a key sent in the body
+/// (`POST`; fingerprints are keyed by the server's fingerprint key, so a
+/// client cannot compute them).
+pub const KEY_FINGERPRINT_PATH: &str = "/llm-config/key-fingerprint";
+/// Extension: the kept versions of the scope (`GET`, `?limit=`).
+pub const VERSIONS_PATH: &str = "/llm-config/versions";
+/// Extension: make a kept version of the scope current (`POST`).
+pub const RESTORE_PATH: &str = "/llm-config/restore";
+/// Extension: the key-usage map (`GET`).
+pub const KEYS_PATH: &str = "/llm-config/keys";
 /// The OpenAPI document (no auth).
 pub const OPENAPI_PATH: &str = "/openapi.json";
 /// Liveness probe (no auth).
@@ -68,6 +81,49 @@ pub struct AuditQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<usize>,
 }
+
+/// `GET /llm-config/versions` query.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionsQuery {
+    /// Most versions to return (default 100, at most 10,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+/// Body of `POST /llm-config/restore`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// The version to make current (a JSON integer; `3.0` reads as 3).
+    #[serde(deserialize_with = "whole_number")]
+    pub version: u64,
+}
+
+/// A non-negative whole JSON number, also when written with a zero
+/// fraction (JSON Schema's `integer` admits `3.0`).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(v) = n.as_u64() {
+        return Ok(v);
+    }
+    // serde_json's default float parsing may be one unit in the last place
+    // off, so "whole" allows that much (at 4e15 one unit is 0.5).
+    match n.as_f64() {
+        Some(f)
+            if f >= 0.0 && f <= MAX_VERSION as f64 && (f - f.round()).abs() <= f * f64::EPSILON =>
+        {
+            Ok(f.round() as u64)
+        }
+        _ => Err(serde::de::Error::custom(format!(
+            "version must be a whole number from 1 to {MAX_VERSION}"
+        ))),
+    }
+}
+
+/// Largest version number a restore takes: far beyond any history, and
+/// small enough that a float spelling (`7.0`) always reads back exactly.
+pub const MAX_VERSION: u64 = i32::MAX as u64;
 
 /// Client-side body of `POST /llm-config/` (borrows the key from its secret).
 #[derive(Serialize)]
@@ -152,5 +208,25 @@ mod tests {
         assert_eq!(validation_field("base_url"), Some("base_url"));
         assert_eq!(validation_field("limit"), Some("limit"));
         assert_eq!(validation_field("colour"), None);
+    }
+}
+
+#[cfg(test)]
+mod restore_request_tests {
+    use super::*;
+
+    #[test]
+    fn a_version_reads_as_a_whole_number_with_or_without_a_zero_fraction() {
+        for (text, want) in [("3", 3), ("3.0", 3), ("2147483647.0", 2_147_483_647)] {
+            let r: RestoreRequest =
+                serde_json::from_str(&format!("{{\"version\": {text}}}")).unwrap();
+            assert_eq!(r.version, want, "{text}");
+        }
+        for bad in ["3.5", "-1", "1e300", "4313260481981046.0", "\"3\""] {
+            assert!(
+                serde_json::from_str::<RestoreRequest>(&format!("{{\"version\": {bad}}}")).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

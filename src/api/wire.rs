@@ -103,6 +103,28 @@ pub struct ModelsForBody<'a> {
     pub base_url: Option<&'a str>,
 }
 
+/// Server side of `POST /llm-config/key-fingerprint`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFingerprintRequest {
+    /// The key to fingerprint; never stored or logged.
+    pub api_key: ApiKey,
+}
+
+/// Client side of `POST /llm-config/key-fingerprint` (borrows the key).
+#[derive(Serialize)]
+pub struct KeyFingerprintBody<'a> {
+    /// The key, exposed only into the request body.
+    pub api_key: &'a str,
+}
+
+/// Answer of `POST /llm-config/key-fingerprint`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeyFingerprint {
+    /// `hmac:` and 32 hex digits.
+    pub fingerprint: String,
+}
+
 /// Body of `POST /llm-config/instances`: register an instance id.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -236,6 +236,7 @@ async fn open_local_noticed(
         },
         read_only: global.read_only,
         postgres,
+        versions: settings.versions.retention(),
     })
     .await?;
     let notices = notices

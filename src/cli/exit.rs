@@ -51,6 +51,9 @@ pub enum CliError {
     /// that finds a config already there.
     #[error("{0}")]
     Conflict(String),
+    /// What was looked for does not exist (exit 3), outside any one scope.
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl CliError {
@@ -59,7 +62,9 @@ impl CliError {
         match self {
             CliError::Service(e) => match e {
                 ServiceError::Invalid(_) | ServiceError::ReadOnly(_) => INVALID,
-                ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => NOT_FOUND,
+                ServiceError::NotFound { .. }
+                | ServiceError::NoSuchToken { .. }
+                | ServiceError::NoSuchVersion { .. } => NOT_FOUND,
                 ServiceError::AlreadyExists { .. } | ServiceError::Changed { .. } => EXISTS,
                 ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => UNAUTHORIZED,
                 ServiceError::Integrity { .. }
@@ -75,6 +80,7 @@ impl CliError {
             CliError::Other(_) => UNEXPECTED,
             CliError::ChangesPending => CHANGES_PENDING,
             CliError::Conflict(_) => EXISTS,
+            CliError::NotFound(_) => NOT_FOUND,
         }
     }
 }

@@ -12,14 +12,17 @@ mod drift;
 pub mod exit;
 mod export;
 mod get;
+mod history;
 mod instances;
 mod key_input;
+mod keys;
 mod login;
 mod master_key;
 mod models;
 mod output;
 mod plan;
 mod providers;
+mod restore;
 pub mod serve;
 mod test;
 mod token;
@@ -131,6 +134,12 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Summarise the scopes that differ from a fleet file.
     Drift(drift::DriftArgs),
+    /// List the kept versions of the scope's configuration, newest first.
+    History(history::HistoryArgs),
+    /// Make a kept version of the scope's configuration current again.
+    Restore(restore::RestoreArgs),
+    /// Every key in use by fingerprint, or (`keys find`) the scopes using a key.
+    Keys(keys::KeysArgs),
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -166,6 +175,9 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Plan(args) => plan::run(ctx, args).await,
         Command::Apply(args) => apply::run(ctx, args).await,
         Command::Drift(args) => drift::run(ctx, args).await,
+        Command::History(args) => history::run(ctx, args).await,
+        Command::Restore(args) => restore::run(ctx, args).await,
+        Command::Keys(args) => keys::run(ctx, args).await,
         Command::Serve(_) | Command::Login | Command::Completions(_) | Command::Man => Err(
             CliError::Usage("serve, login, completions and man run through cli::dispatch".into()),
         ),

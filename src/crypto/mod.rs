@@ -3,12 +3,14 @@
 //! (environment, key file, OS keyring, or a new 0600 key file).
 
 pub mod error;
+pub mod fingerprint;
 pub mod keyring;
 pub mod master_key;
 pub mod seal;
 pub mod source;
 
 pub use error::CryptoError;
+pub use fingerprint::Fingerprinter;
 pub use master_key::MasterKey;
 pub use seal::{Aad, SealedKey, fingerprint, open, seal};
 pub use source::{KeySource, LoadedKey, MasterKeyOptions, WhenMissing, load_or_create};

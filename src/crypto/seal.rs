@@ -27,6 +27,10 @@ pub struct Aad {
     provider: String,
     /// Origin of the base-URL override, or `""` for the provider default.
     origin: String,
+    /// The version number of a kept earlier version (see `store::versions`);
+    /// `None` for the live row, whose bytes stay as they were before
+    /// versions existed.
+    version: Option<u64>,
 }
 
 impl Aad {
@@ -43,7 +47,16 @@ impl Aad {
             record_id,
             provider: provider.to_string(),
             origin: base_url.map(origin_of).unwrap_or_default(),
+            version: None,
         }
+    }
+
+    /// This binding narrowed to version `version` of the record, so a kept
+    /// version's ciphertext opens neither as the live row nor as any other
+    /// version.
+    pub fn at_version(mut self, version: u64) -> Aad {
+        self.version = Some(version);
+        self
     }
 
     fn bytes(&self) -> Vec<u8> {
@@ -57,6 +70,13 @@ impl Aad {
         ] {
             out.extend_from_slice(&(field.len() as u32).to_be_bytes());
             out.extend_from_slice(field);
+        }
+        // A fifth field only for a kept version: the live row's bytes (and so
+        // every ciphertext stored before versions) are unchanged.
+        if let Some(version) = self.version {
+            let field = version.to_be_bytes();
+            out.extend_from_slice(&(field.len() as u32).to_be_bytes());
+            out.extend_from_slice(&field);
         }
         out
     }
@@ -152,8 +172,10 @@ pub fn open(master: &MasterKey, aad: &Aad, sealed: &SealedKey) -> Result<ApiKey,
     Ok(ApiKey::new(text))
 }
 
-/// A short fingerprint of a key for the audit log: enough to tell two keys
-/// apart, far too short to recover one.
+/// The unkeyed fingerprint earlier versions stored (`sha256:` and 6 bytes).
+/// Anyone can compute it, so it could confirm a guessed key offline; it is
+/// used only to find the audit entries to migrate to the keyed
+/// [`super::Fingerprinter`].
 pub fn fingerprint(key: &ApiKey) -> String {
     let digest = Sha256::new()
         .chain_update(b"llmcfg fingerprint v1\0")
@@ -216,6 +238,24 @@ mod tests {
             open(&MasterKey::generate(), &aad("acme", id), &s),
             Err(CryptoError::OtherMasterKey)
         ));
+    }
+
+    #[test]
+    fn a_version_binding_opens_only_at_its_version() {
+        let m = MasterKey::generate();
+        let id = Uuid::new_v4();
+        let k = ApiKey::new("sk-versioned");
+        let s = seal(&m, &aad("acme", id).at_version(3), &k);
+        assert_eq!(
+            open(&m, &aad("acme", id).at_version(3), &s)
+                .unwrap()
+                .expose(),
+            "sk-versioned"
+        );
+        assert!(open(&m, &aad("acme", id), &s).is_err());
+        assert!(open(&m, &aad("acme", id).at_version(4), &s).is_err());
+        let live = seal(&m, &aad("acme", id), &k);
+        assert!(open(&m, &aad("acme", id).at_version(0), &live).is_err());
     }
 
     #[test]

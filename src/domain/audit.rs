@@ -27,6 +27,11 @@ pub enum AuditAction {
     TokenCreate,
     /// A server API token was revoked (`token_revoke`).
     TokenRevoke,
+    /// An earlier version of a config was made current again (`restore`).
+    Restore,
+    /// The state a config was in when versions were first kept for it
+    /// (`recorded`; only ever a version's action, never an audit entry).
+    Recorded,
     /// An action this version does not know, by its stored name.
     Other(String),
 }
@@ -43,6 +48,8 @@ impl AuditAction {
             AuditAction::RotateMasterKey => "rotate_master_key",
             AuditAction::TokenCreate => "token_create",
             AuditAction::TokenRevoke => "token_revoke",
+            AuditAction::Restore => "restore",
+            AuditAction::Recorded => "recorded",
             AuditAction::Other(name) => name,
         }
     }
@@ -58,6 +65,8 @@ impl AuditAction {
             "rotate_master_key" | "rotate" => AuditAction::RotateMasterKey,
             "token_create" => AuditAction::TokenCreate,
             "token_revoke" => AuditAction::TokenRevoke,
+            "restore" => AuditAction::Restore,
+            "recorded" => AuditAction::Recorded,
             other => AuditAction::Other(other.to_string()),
         }
     }
@@ -131,6 +140,8 @@ mod tests {
             AuditAction::RotateMasterKey,
             AuditAction::TokenCreate,
             AuditAction::TokenRevoke,
+            AuditAction::Restore,
+            AuditAction::Recorded,
         ] {
             assert_eq!(AuditAction::parse(action.as_str()), action);
         }

@@ -1,6 +1,6 @@
 //! The keys a plan needs: every distinct key reference of a fleet file read
 //! once (a default used by 10,000 scopes runs its command once), with its
-//! fingerprint computed exactly as the store computes it. Every failure is
+//! fingerprint computed by the store (`ServiceHandle::key_fingerprint`). Every failure is
 //! reported once, naming the reference and the scopes that need it, before
 //! anything is written.
 
@@ -14,6 +14,7 @@ type Resolved = Result<Option<(ApiKey, String)>, String>;
 
 /// Reads every key `desired` references; the map holds `None` for `keep_key`.
 pub async fn read_all(
+    handle: &crate::service::ServiceHandle,
     file: &FleetFile,
     desired: &[Desired],
 ) -> Result<HashMap<KeyRef, Option<(ApiKey, String)>>, FleetError> {
@@ -22,12 +23,18 @@ pub async fn read_all(
     for d in desired {
         let r = d.key.get_ref();
         if !cache.contains_key(r) {
-            let got = r.resolve(&file.source.dir).await.map(|k| {
-                k.map(|k| {
-                    let fp = crate::crypto::fingerprint(&k);
-                    (k, fp)
-                })
-            });
+            let got = match r.resolve(&file.source.dir).await {
+                Ok(Some(k)) => match handle.key_fingerprint(&k).await {
+                    Ok(fp) => Ok(Some((k, fp))),
+                    // A remote without the route: the key counts as a change.
+                    Err(crate::service::ServiceError::NotOffered(_)) => {
+                        Ok(Some((k, "(unknown)".to_string())))
+                    }
+                    Err(e) => Err(e.to_string()),
+                },
+                Ok(None) => Ok(None),
+                Err(e) => Err(e),
+            };
             cache.insert(r.clone(), got);
         }
         users

@@ -16,6 +16,6 @@ pub async fn plan_path(
     let catalog = Catalog::builtin();
     let desired = super::resolve::resolve(&file, catalog)?;
     let state = super::current::read(handle).await?;
-    let plan = compute(&file, &desired, &state, catalog, options).await?;
+    let plan = compute(handle, &file, &desired, &state, catalog, options).await?;
     Ok((file, plan))
 }

@@ -178,6 +178,7 @@ impl Plan {
 
 /// Compares the file with the state.
 pub async fn compute(
+    handle: &crate::service::ServiceHandle,
     file: &FleetFile,
     desired: &[Desired],
     state: &State,
@@ -185,7 +186,7 @@ pub async fn compute(
     options: PlanOptions,
 ) -> Result<Plan, FleetError> {
     let keys = match options.keys {
-        KeyCheck::Resolve => super::keyset::read_all(file, desired).await?,
+        KeyCheck::Resolve => super::keyset::read_all(handle, file, desired).await?,
         KeyCheck::Skip => HashMap::new(),
     };
     let mut diags = Diagnostics::default();

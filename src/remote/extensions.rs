@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::answer::{Answer, RouteKind, error_for, is_route_missing};
 use super::client::RemoteClient;
 use super::features::{Feature, Offered};
-use crate::api::{self, ModelsForBody, RegisterInstanceBody};
+use crate::api::{self, KeyFingerprint, KeyFingerprintBody, ModelsForBody, RegisterInstanceBody};
 use crate::domain::{ApiKey, AuditEntry, InstanceId, InstanceSummary, ProviderSpec, Scope};
 use crate::service::ServiceError;
 
@@ -185,6 +185,62 @@ impl RemoteClient {
             .extension(Feature::ModelsForForm, api::MODELS_PATH, None, Some(&body))
             .await?;
         decode(answer, "a model list")
+    }
+
+    /// *ext* `POST /llm-config/key-fingerprint`.
+    pub async fn key_fingerprint(&self, api_key: &ApiKey) -> Result<Offered<String>, ServiceError> {
+        let body = KeyFingerprintBody {
+            api_key: api_key.expose(),
+        };
+        let answer = self
+            .extension(
+                Feature::KeyFingerprint,
+                api::KEY_FINGERPRINT_PATH,
+                None,
+                Some(&body),
+            )
+            .await?;
+        Ok(decode::<KeyFingerprint>(answer, "a key fingerprint")?.map(|a| a.fingerprint))
+    }
+
+    /// *ext* `GET /llm-config/versions` of one scope.
+    pub async fn versions(
+        &self,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Offered<Vec<crate::domain::VersionEntry>>, ServiceError> {
+        let limit = limit.clamp(1, api::AUDIT_MAX_LIMIT);
+        let path = format!("{}?limit={limit}", api::VERSIONS_PATH);
+        let answer = self
+            .extension::<()>(Feature::Versions, &path, Some(scope), None)
+            .await?;
+        decode(answer, "a version list")
+    }
+
+    /// *ext* `POST /llm-config/restore`.
+    pub async fn restore(
+        &self,
+        scope: &Scope,
+        version: u64,
+    ) -> Result<Offered<crate::domain::ConfigView>, ServiceError> {
+        let body = api::RestoreRequest { version };
+        let answer = self
+            .extension(
+                Feature::Restore,
+                api::RESTORE_PATH,
+                Some(scope),
+                Some(&body),
+            )
+            .await?;
+        decode(answer, "a configuration")
+    }
+
+    /// *ext* `GET /llm-config/keys`.
+    pub async fn key_map(&self) -> Result<Offered<Vec<crate::domain::KeyGroup>>, ServiceError> {
+        let answer = self
+            .extension::<()>(Feature::KeyMap, api::KEYS_PATH, None, None)
+            .await?;
+        decode(answer, "a key map")
     }
 }
 

@@ -33,17 +33,29 @@ pub enum Feature {
     Models,
     /// `POST /llm-config/models`.
     ModelsForForm,
+    /// `POST /llm-config/key-fingerprint`.
+    KeyFingerprint,
+    /// `GET /llm-config/versions`.
+    Versions,
+    /// `POST /llm-config/restore`.
+    Restore,
+    /// `GET /llm-config/keys`.
+    KeyMap,
 }
 
 impl Feature {
     /// Every feature.
-    pub const ALL: [Feature; 6] = [
+    pub const ALL: [Feature; 10] = [
         Feature::InstanceList,
         Feature::RegisterInstance,
         Feature::ProviderList,
         Feature::AuditLog,
         Feature::Models,
         Feature::ModelsForForm,
+        Feature::KeyFingerprint,
+        Feature::Versions,
+        Feature::Restore,
+        Feature::KeyMap,
     ];
 
     /// The route, as OpenAPI spells method and path.
@@ -55,6 +67,10 @@ impl Feature {
             Feature::AuditLog => ("get", api::AUDIT_PATH),
             Feature::Models => ("get", api::MODELS_PATH),
             Feature::ModelsForForm => ("post", api::MODELS_PATH),
+            Feature::KeyFingerprint => ("post", api::KEY_FINGERPRINT_PATH),
+            Feature::Versions => ("get", api::VERSIONS_PATH),
+            Feature::Restore => ("post", api::RESTORE_PATH),
+            Feature::KeyMap => ("get", api::KEYS_PATH),
         }
     }
 
@@ -67,6 +83,10 @@ impl Feature {
             Feature::AuditLog => "an audit log",
             Feature::Models => "live model lists",
             Feature::ModelsForForm => "live model lists for unsaved keys",
+            Feature::KeyFingerprint => "key fingerprints",
+            Feature::Versions => "version history",
+            Feature::Restore => "restoring versions",
+            Feature::KeyMap => "the key-usage map",
         }
     }
 

@@ -199,6 +199,54 @@ impl Inner {
                     .and_then(Offered::required);
                 let _ = respond_to.send(r);
             }
+            Request::History {
+                scope: Some(scope),
+                limit,
+                respond_to,
+            } => {
+                let r = self.client.versions(&scope, limit).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
+            Request::History {
+                scope: None,
+                respond_to,
+                ..
+            } => {
+                let _ = respond_to.send(Err(not_offered("every scope's version history")));
+            }
+            Request::Restore {
+                scope,
+                version,
+                respond_to,
+                ..
+            } => {
+                // A restore needs no live config: the route's 404 is always
+                // an unknown version.
+                let r = self
+                    .client
+                    .restore(&scope, version)
+                    .await
+                    .and_then(Offered::required)
+                    .map_err(|e| match e {
+                        ServiceError::NotFound { scope } => {
+                            ServiceError::NoSuchVersion { scope, version }
+                        }
+                        other => other,
+                    });
+                let _ = respond_to.send(r);
+            }
+            // Fingerprints are keyed by the server's own fingerprint key.
+            Request::KeyFingerprint {
+                api_key,
+                respond_to,
+            } => {
+                let r = self.client.key_fingerprint(&api_key).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
+            Request::KeyMap { respond_to } => {
+                let r = self.client.key_map().await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
         }
     }
 
@@ -302,4 +350,11 @@ fn kept_as_sent(sent: &Sent, view: ConfigView) -> Result<ConfigView, ServiceErro
          that field — check with `llmcfg get`",
         dropped.join(", ")
     )))
+}
+
+/// The one-line error for a fleet feature no remote route carries yet.
+fn not_offered(what: &str) -> ServiceError {
+    ServiceError::NotOffered(format!(
+        "{what} is not offered over the remote API; run it where the store is"
+    ))
 }

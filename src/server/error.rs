@@ -119,9 +119,9 @@ fn redact_values(message: &str) -> String {
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> ApiError {
         let status = match &e {
-            ServiceError::NotFound { .. } | ServiceError::NoSuchToken { .. } => {
-                StatusCode::NOT_FOUND
-            }
+            ServiceError::NotFound { .. }
+            | ServiceError::NoSuchToken { .. }
+            | ServiceError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
             ServiceError::AlreadyExists { .. } | ServiceError::Changed { .. } => {
                 StatusCode::CONFLICT
             }

@@ -11,6 +11,7 @@ mod access_log;
 mod auth;
 mod error;
 mod extract;
+mod fleet;
 mod handlers;
 pub mod openapi;
 mod parity;

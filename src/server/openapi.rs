@@ -189,7 +189,7 @@ pub(super) fn base_url_required() -> Vec<String> {
         .collect()
 }
 
-fn reference(name: &str) -> Value {
+pub(super) fn reference(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
@@ -315,6 +315,7 @@ pub fn schemas() -> Map<String, Value> {
     );
     m.insert("Error".into(), error);
     m.extend(super::parity::schemas());
+    m.extend(super::fleet::schemas());
     m
 }
 

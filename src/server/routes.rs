@@ -5,6 +5,7 @@
 use axum::routing::{MethodRouter, delete, get, patch, post};
 
 use super::AppState;
+use super::fleet;
 use super::handlers;
 use super::parity;
 use crate::api;
@@ -229,5 +230,61 @@ pub const ROUTES: &[Route] = &[
         success: (200, "Always {\"status\": \"ok\"}", None),
         errors: &[],
         handler: || get(handlers::healthz),
+    },
+    Route {
+        method: "post",
+        path: api::KEY_FINGERPRINT_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: the store's keyed fingerprint of a key (the key travels in the \
+                  body, is never stored or logged)",
+        body: Some("KeyFingerprintRequest"),
+        query: &[],
+        success: (200, "The fingerprint", Some("KeyFingerprint")),
+        errors: &[],
+        handler: || post(fleet::key_fingerprint),
+    },
+    Route {
+        method: "get",
+        path: api::VERSIONS_PATH,
+        auth: true,
+        scoped: true,
+        summary: "Extension: the scope's kept versions, newest first (never a key)",
+        body: None,
+        query: &[(
+            "limit",
+            "integer",
+            "Most versions (default 100, 1 to 10000)",
+        )],
+        success: (200, "Kept versions", Some("VersionList")),
+        errors: &[(422, "limit out of range")],
+        handler: || get(fleet::versions),
+    },
+    Route {
+        method: "post",
+        path: api::RESTORE_PATH,
+        auth: true,
+        scoped: true,
+        summary: "Extension: make a kept version of the scope current again (also after a delete)",
+        body: Some("RestoreRequest"),
+        query: &[],
+        success: (200, "The restored configuration", Some("ConfigView")),
+        errors: &[
+            (404, "The scope keeps no version with this number"),
+            (422, "The version records the deletion of the configuration"),
+        ],
+        handler: || post(fleet::restore),
+    },
+    Route {
+        method: "get",
+        path: api::KEYS_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: every key in use by fingerprint, with its scopes and their last tests",
+        body: None,
+        query: &[],
+        success: (200, "Keys in use, most-used first", Some("KeyMap")),
+        errors: &[],
+        handler: || get(fleet::keys),
     },
 ];

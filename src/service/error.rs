@@ -24,6 +24,14 @@ pub enum ServiceError {
         /// The name asked for.
         name: String,
     },
+    /// The scope keeps no version with this number.
+    #[error("the {scope} keeps no version {version}; `llmcfg history` lists the kept versions")]
+    NoSuchVersion {
+        /// The scope asked for.
+        scope: Scope,
+        /// The version asked for.
+        version: u64,
+    },
     /// The scope already has a configuration.
     #[error("the {scope} already has an LLM configuration; use update to change it")]
     AlreadyExists {
@@ -139,6 +147,16 @@ impl ServiceError {
             StoreError::AlreadyExists => ServiceError::AlreadyExists {
                 scope: scope.clone(),
             },
+            StoreError::NoSuchVersion { version } => ServiceError::NoSuchVersion {
+                scope: scope.clone(),
+                version: version.max(0) as u64,
+            },
+            StoreError::NotRestorable { version } => ServiceError::Invalid(ValidationError::new(
+                "version",
+                format!(
+                    "version {version} records the deletion of the config; restore an earlier version"
+                ),
+            )),
             other => other.into(),
         }
     }

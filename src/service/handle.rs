@@ -13,7 +13,7 @@ use super::message::{ChangeMark, Reply, Request, TestProgress};
 use super::{Backend, BackendInfo, ServiceError};
 use crate::domain::{
     ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, IssuedToken,
-    NewConfig, ProviderSpec, Role, Scope, TestResult, TokenInfo,
+    NewConfig, ProviderSpec, Role, Scope, TestResult, TokenInfo, VersionEntry,
 };
 
 /// Cloneable handle to the service.
@@ -238,6 +238,67 @@ impl ServiceHandle {
             respond_to,
         })
         .await
+    }
+
+    /// The newest `limit` kept versions of one scope (or of all when
+    /// `None`), newest first.
+    pub async fn history(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<VersionEntry>, ServiceError> {
+        let scope = scope.cloned();
+        self.call(|respond_to| Request::History {
+            scope,
+            limit,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Makes version `version` of `scope` current again (also when the
+    /// scope's config was deleted); the restore is itself a new version.
+    pub async fn restore(&self, scope: &Scope, version: u64) -> Result<ConfigView, ServiceError> {
+        let (scope, actor) = (scope.clone(), self.actor.to_string());
+        self.call(|respond_to| Request::Restore {
+            scope,
+            version,
+            actor,
+            respond_to,
+        })
+        .await
+    }
+
+    /// The fingerprint `key` has in the store (keyed, so only the store
+    /// can compute it); `NotOffered` from a remote without the route.
+    pub async fn key_fingerprint(&self, key: &ApiKey) -> Result<String, ServiceError> {
+        let api_key = key.clone();
+        self.call(|respond_to| Request::KeyFingerprint {
+            api_key,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Every key in use, grouped by fingerprint: provider, mask, scope
+    /// count, the scopes and the last test of each. Most-used key first.
+    pub async fn key_map(&self) -> Result<Vec<crate::domain::KeyGroup>, ServiceError> {
+        self.call(|respond_to| Request::KeyMap { respond_to }).await
+    }
+
+    /// The fingerprint of `key` and the scopes that use it (`None`: no
+    /// scope does): "this key leaked — where is it?".
+    pub async fn find_key(
+        &self,
+        key: &ApiKey,
+    ) -> Result<(String, Option<crate::domain::KeyGroup>), ServiceError> {
+        let fingerprint = self.key_fingerprint(key).await?;
+        let group = self
+            .key_map()
+            .await?
+            .into_iter()
+            .find(|g| g.key_fingerprint == fingerprint);
+        Ok((fingerprint, group))
     }
 
     /// Re-seals every stored key under a new master key; returns how many.

@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::ServiceError;
 use crate::domain::{
     AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, ProviderSpec,
-    Scope, TestResult,
+    Scope, TestResult, VersionEntry,
 };
 
 /// Reply channel of one request.
@@ -116,5 +116,27 @@ pub enum Request {
         api_key: crate::domain::ApiKey,
         base_url: Option<String>,
         respond_to: Reply<Vec<String>>,
+    },
+    /// The kept versions of one scope, or of all when `None`.
+    History {
+        scope: Option<Scope>,
+        limit: usize,
+        respond_to: Reply<Vec<VersionEntry>>,
+    },
+    /// Make a kept version of a scope current again.
+    Restore {
+        scope: Scope,
+        version: u64,
+        actor: String,
+        respond_to: Reply<ConfigView>,
+    },
+    /// The fingerprint a key has in this backend's store.
+    KeyFingerprint {
+        api_key: crate::domain::ApiKey,
+        respond_to: Reply<String>,
+    },
+    /// Every key in use, grouped by fingerprint.
+    KeyMap {
+        respond_to: Reply<Vec<crate::domain::KeyGroup>>,
     },
 }

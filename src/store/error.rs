@@ -11,6 +11,19 @@ pub enum StoreError {
     /// A config (or token) already exists.
     #[error("a configuration already exists for this scope")]
     AlreadyExists,
+    /// The scope has no kept version with this number (never written, or
+    /// purged by retention).
+    #[error("no version {version} of this scope is kept")]
+    NoSuchVersion {
+        /// The number asked for.
+        version: i64,
+    },
+    /// The version asked for records the config's deletion.
+    #[error("version {version} records the deletion of the config; restore an earlier version")]
+    NotRestorable {
+        /// The number asked for.
+        version: i64,
+    },
     /// The store refused to open for a reason of our own (schema too new,
     /// no WAL, no thread).
     #[error("cannot open store {0}")]

@@ -43,11 +43,14 @@
 mod batch;
 mod columns;
 mod error;
+pub mod fingerprints;
+mod key_map;
 mod location;
 mod postgres;
 pub mod rows;
 mod sqlite;
 // The config row's INSERT and UPDATE, for both engines (issue #9).
+pub mod versions;
 mod writes;
 
 pub use batch::{BatchChange, BatchCheck, BatchFailure, BatchWrite};
@@ -59,11 +62,14 @@ pub use postgres::{
 };
 pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
+pub use versions::{VersionRow, Versioning};
 
 use std::path::Path;
 
-use crate::crypto::SealedKey;
-use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
+use crate::crypto::{MasterKey, SealedKey};
+use crate::domain::{
+    AuditEntry, InstanceId, InstanceSummary, KeyUse, Scope, TestResult, TokenInfo,
+};
 
 /// An open store of either kind. Cheap to clone: clones share the engine's
 /// connection threads or pool.
@@ -134,20 +140,23 @@ impl Store {
         each!(self, s => s.is_fresh())
     }
 
-    /// Re-seals every stored key and records the new check value, in one
-    /// transaction: either every row moves to the new key or none does.
-    /// From then on this store refuses writes sealed under the old key.
+    /// Re-seals every stored key (kept versions included, from the master
+    /// key of [`Store::set_versioning`] to `new_master`) and records the new
+    /// check value, in one transaction: either every row moves to the new
+    /// key or none does. From then on this store refuses writes sealed
+    /// under the old key.
     pub async fn reseal_all<E>(
         &self,
         new_kcv: &str,
         reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E> + Send + 'static,
+        new_master: MasterKey,
         audit: AuditRecord,
     ) -> Result<usize, E>
     where
         E: From<StoreError> + Send + 'static,
     {
         let new_kcv = new_kcv.to_string();
-        each!(self, s => s.reseal_all(new_kcv, reseal, audit))
+        each!(self, s => s.reseal_all(new_kcv, reseal, new_master, audit))
     }
 
     /// Flushes SQLite's WAL into the main file; nothing to do on PostgreSQL.
@@ -271,5 +280,62 @@ impl Store {
         E: From<StoreError> + Send + 'static,
     {
         each!(self, s => s.write_batch(writes))
+    }
+
+    /// Tells the store what to seal kept versions with and how many to
+    /// keep. Until it is set, writes keep no versions (a bare store opened
+    /// by a tool or a test); the service sets it on open.
+    pub async fn set_versioning(&self, with: Versioning) -> Result<(), StoreError> {
+        each!(self, s => s.set_versioning(with))
+    }
+
+    /// The newest `limit` kept versions, newest first; one scope or all.
+    pub async fn history(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<VersionRow>, StoreError> {
+        each!(self, s => s.history(scope, limit))
+    }
+
+    /// Makes version `version` of `scope` current again (a deleted scope
+    /// too), writing a `restore` version and `audit` in the same
+    /// transaction. `NoSuchVersion` when it is not kept, `NotRestorable`
+    /// when it is a deletion.
+    pub async fn restore(
+        &self,
+        scope: &Scope,
+        version: i64,
+        audit: AuditRecord,
+    ) -> Result<ConfigRow, StoreError> {
+        each!(self, s => s.restore(scope, version, audit))
+    }
+
+    /// Rewrites a SQLite file without its free pages; nothing to do on
+    /// PostgreSQL (its `VACUUM` is the operator's).
+    pub async fn vacuum(&self) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.vacuum().await,
+            Store::Postgres(_) => Ok(()),
+        }
+    }
+
+    /// Records `sealed` (hex, see [`fingerprints::encode`]) as the store's
+    /// fingerprint key unless one is recorded, and returns the recorded one.
+    pub async fn init_fingerprint_key(&self, sealed: String) -> Result<String, StoreError> {
+        each!(self, s => s.init_fingerprint_key(sealed))
+    }
+
+    /// Re-derives the unkeyed fingerprints an earlier llmcfg stored, once,
+    /// in one transaction, with the keys of [`Store::set_versioning`].
+    /// Returns how many configs moved.
+    pub async fn migrate_fingerprints(&self) -> Result<usize, StoreError> {
+        each!(self, s => s.migrate_fingerprints())
+    }
+
+    /// Every config with its key's mask, fingerprint and last test, for
+    /// the key-usage map (no key is opened).
+    pub async fn key_uses(&self) -> Result<Vec<KeyUse>, StoreError> {
+        each!(self, s => s.key_uses())
     }
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::columns::Columns;
-use crate::crypto::{self, Aad, CryptoError, MasterKey, SealedKey};
+use crate::crypto::{self, Aad, CryptoError, Fingerprinter, MasterKey, SealedKey};
 use crate::domain::{
     ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, InstanceSummary, Role, Scope,
     TestResult, TestStatus, TokenInfo, ViewRecord, mask_key,
@@ -67,11 +67,11 @@ pub struct NewKey {
 }
 
 impl NewKey {
-    fn seal(master: &MasterKey, aad: &Aad, key: &ApiKey) -> NewKey {
+    fn seal(master: &MasterKey, fingerprints: &Fingerprinter, aad: &Aad, key: &ApiKey) -> NewKey {
         NewKey {
             sealed: crypto::seal(master, aad, key),
             mask: mask_key(key.expose()),
-            fingerprint: crypto::fingerprint(key),
+            fingerprint: fingerprints.fingerprint(key),
         }
     }
 
@@ -88,10 +88,11 @@ impl ConfigRow {
         fields: ConfigFields,
         key: &ApiKey,
         master: &MasterKey,
+        fingerprints: &Fingerprinter,
     ) -> ConfigRow {
         let id = Uuid::now_v7();
         let aad = Aad::for_record(scope, id, &fields.provider, fields.base_url.as_deref());
-        let new = NewKey::seal(master, &aad, key);
+        let new = NewKey::seal(master, fingerprints, &aad, key);
         let now = now();
         ConfigRow {
             id,
@@ -105,10 +106,42 @@ impl ConfigRow {
         }
     }
 
+    /// A row with a given id and creation time, `key` sealed for it and
+    /// stamped now: what `restore` writes back.
+    pub(crate) fn sealed_as(
+        id: Uuid,
+        scope: &Scope,
+        fields: ConfigFields,
+        key: &ApiKey,
+        master: &MasterKey,
+        fingerprints: &Fingerprinter,
+        created_at: OffsetDateTime,
+    ) -> ConfigRow {
+        let aad = Aad::for_record(scope, id, &fields.provider, fields.base_url.as_deref());
+        let new = NewKey::seal(master, fingerprints, &aad, key);
+        ConfigRow {
+            id,
+            scope: scope.clone(),
+            fields,
+            sealed_key: new.sealed,
+            api_key_masked: new.mask,
+            key_fingerprint: new.fingerprint,
+            created_at,
+            updated_at: now(),
+        }
+    }
+
     /// `key` sealed for this row as it will be after an update to `fields`.
-    pub fn rekey(&self, fields: &ConfigFields, key: &ApiKey, master: &MasterKey) -> NewKey {
+    pub fn rekey(
+        &self,
+        fields: &ConfigFields,
+        key: &ApiKey,
+        master: &MasterKey,
+        fingerprints: &Fingerprinter,
+    ) -> NewKey {
         NewKey::seal(
             master,
+            fingerprints,
             &Aad::for_record(
                 &self.scope,
                 self.id,
@@ -241,27 +274,33 @@ pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreErr
         )),
         None => None,
     };
-    let last_test = match r.opt_text("test_status")? {
-        Some(status) => Some(TestResult {
-            success: r
-                .opt_bool("test_success")?
-                .ok_or_else(|| super::columns::null("test_success"))?,
-            provider: r.text("test_provider")?,
-            model: r.text("test_model")?,
-            status: TestStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
-            message: r.text("test_message")?,
-            latency_ms: r.int("test_latency_ms")?.max(0) as u64,
-            checked_at: parse_time(&r.text("test_checked_at")?)?,
-        }),
-        None => None,
-    };
+    let last_test = last_test_from(r)?;
     Ok(InstanceSummary {
         instance_id,
         name: r.opt_text("name")?,
         config,
         last_test,
     })
+}
+
+/// The last test selected as the `test_*` columns of [`LIST_COLUMNS`]
+/// (`NULL` when the scope has none).
+pub(crate) fn last_test_from(r: &impl Columns) -> Result<Option<TestResult>, StoreError> {
+    let Some(status) = r.opt_text("test_status")? else {
+        return Ok(None);
+    };
+    Ok(Some(TestResult {
+        success: r
+            .opt_bool("test_success")?
+            .ok_or_else(|| super::columns::null("test_success"))?,
+        provider: r.text("test_provider")?,
+        model: r.text("test_model")?,
+        status: TestStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
+        message: r.text("test_message")?,
+        latency_ms: r.int("test_latency_ms")?.max(0) as u64,
+        checked_at: parse_time(&r.text("test_checked_at")?)?,
+    }))
 }
 
 /// The columns of an [`AuditEntry`].

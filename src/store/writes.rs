@@ -127,6 +127,7 @@ mod tests {
             fields,
             &ApiKey::new("k"),
             &MasterKey::generate(),
+            &crate::crypto::Fingerprinter::generate(),
         )
     }
 

@@ -42,6 +42,7 @@ pub async fn local_handle(dir: &Path, guard: Option<Arc<TargetPolicy>>) -> Servi
         },
         read_only: false,
         postgres: Default::default(),
+        versions: Default::default(),
     })
     .await
     .expect("open local backend");

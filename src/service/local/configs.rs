@@ -117,7 +117,13 @@ impl LocalBackend {
         master: &MasterKey,
     ) -> Result<(ConfigRow, AuditRecord), ServiceError> {
         let config = config.validate(self.shared.catalog)?;
-        let row = ConfigRow::seal_new(scope, config.fields(), &config.api_key, master);
+        let row = ConfigRow::seal_new(
+            scope,
+            config.fields(),
+            &config.api_key,
+            master,
+            &self.shared.fingerprints,
+        );
         let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
         rec.fields = ["provider", "model", "api_key"]
             .into_iter()
@@ -140,13 +146,14 @@ impl LocalBackend {
     ) -> impl FnOnce(&ConfigRow) -> Result<RowUpdate, UpdateError> + Send + 'static {
         let catalog = self.shared.catalog;
         let sealing = master.clone();
+        let fingerprints = self.shared.fingerprints.clone();
         let audit_scope = scope.clone();
         move |current| {
             let merged = patch.merge(&current.fields, catalog)?;
             let new_key = merged
                 .api_key
                 .as_ref()
-                .map(|key| current.rekey(&merged.fields, key, &sealing));
+                .map(|key| current.rekey(&merged.fields, key, &sealing, &fingerprints));
             let mut rec = AuditRecord::new(actor, &audit_scope, AuditAction::Update);
             rec.fields = merged.changed.iter().map(|f| f.to_string()).collect();
             rec.key_fingerprint = new_key.as_ref().map(|k| k.fingerprint().to_string());

@@ -12,7 +12,8 @@
 //!
 //! This file opens the backend and dispatches requests; the operations live
 //! in `configs` (CRUD and instances), `testing` (probes and model lists),
-//! `tokens` (server API tokens) and `rotate` (master-key rotation).
+//! `tokens` (server API tokens), `rotate` (master-key rotation) and
+//! `versions` (history and restore).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,13 +25,14 @@ mod configs;
 mod rotate;
 mod testing;
 mod tokens;
+mod versions;
 
 use super::message::Request;
 use super::{MasterKeyError, ServiceError};
-use crate::crypto::{self, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
-use crate::domain::{Catalog, InstanceId};
+use crate::crypto::{self, Fingerprinter, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
+use crate::domain::{Catalog, InstanceId, Retention};
 use crate::prober::{ProbeSettings, Prober};
-use crate::store::{PgSettings, Store, StoreLocation};
+use crate::store::{PgSettings, Store, StoreLocation, Versioning};
 
 /// How to open the local backend. `Default` gives no configured instances,
 /// default prober timeouts, writes allowed and default `[store]` settings, so
@@ -50,6 +52,8 @@ pub struct LocalOptions {
     pub read_only: bool,
     /// `[store]` TLS, pool and timeout settings; used with a PostgreSQL URL.
     pub postgres: PgSettings,
+    /// `[versions]`: how many versions of each scope are kept.
+    pub versions: Retention,
 }
 
 /// Something the user should be told once after opening.
@@ -64,6 +68,9 @@ pub enum OpenNotice {
 struct Shared {
     store: Store,
     master: RwLock<MasterKey>,
+    /// The store's fingerprint key; a master-key rotation re-seals it but
+    /// never changes it.
+    fingerprints: Fingerprinter,
     key_source: KeySource,
     catalog: &'static Catalog,
     configured: Vec<(InstanceId, Option<String>)>,
@@ -128,9 +135,25 @@ impl LocalBackend {
             }));
         };
         store.set_sealing_key_check(&recorded).await?;
+        let fingerprints = fingerprint_key(&store, &key).await?;
+        store
+            .set_versioning(Versioning {
+                master: key.clone(),
+                fingerprints: fingerprints.clone(),
+                retention: opts.versions,
+            })
+            .await?;
+        let migrated = store.migrate_fingerprints().await?;
+        if migrated > 0 {
+            tracing::info!(
+                migrated,
+                "re-derived key fingerprints under the fingerprint key"
+            );
+        }
         let shared = Shared {
             store,
             master: RwLock::new(key),
+            fingerprints,
             key_source: loaded.source,
             catalog: Catalog::builtin(),
             configured: opts.configured_instances,
@@ -272,6 +295,34 @@ impl LocalBackend {
                     let _ = respond_to.send(result);
                 });
             }
+            Request::History {
+                scope,
+                limit,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.history(scope.as_ref(), limit).await);
+            }
+            Request::Restore {
+                scope,
+                version,
+                actor,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.restore(&scope, version, actor).await);
+            }
+            Request::KeyFingerprint {
+                api_key,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.key_fingerprint(&api_key));
+            }
+            Request::KeyMap { respond_to } => {
+                let uses = this.shared.store.key_uses().await;
+                let _ = respond_to.send(
+                    uses.map(crate::domain::key_map::group)
+                        .map_err(ServiceError::from),
+                );
+            }
         }
     }
 
@@ -282,6 +333,19 @@ impl LocalBackend {
             Ok(())
         }
     }
+}
+
+/// The store's fingerprint key: created and recorded on the first open
+/// (another process may record its own first; then that one is used),
+/// opened under the master key after.
+async fn fingerprint_key(store: &Store, master: &MasterKey) -> Result<Fingerprinter, ServiceError> {
+    let candidate = Fingerprinter::generate().seal(master);
+    let recorded = store
+        .init_fingerprint_key(crate::store::fingerprints::encode(&candidate))
+        .await?;
+    let sealed = crate::store::fingerprints::decode(&recorded)?;
+    Fingerprinter::open(master, &sealed)
+        .map_err(|e| ServiceError::integrity(&crate::domain::Scope::Global, e))
 }
 
 fn discard_staged(source: &KeySource) {

@@ -59,6 +59,7 @@ impl LocalBackend {
                     row.reseal(&old, &sealing)
                         .map_err(|e| RotateError::Service(ServiceError::integrity(&row.scope, e)))
                 },
+                new.clone(),
                 rec,
             )
             .await;

@@ -9,14 +9,16 @@ use tokio_postgres::error::SqlState;
 
 use super::columns::pg_params;
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
+use super::versions;
 use super::writes::Dialect;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
+use crate::store::versions::{Versioning, Written};
 use crate::store::{BatchFailure, BatchWrite};
 
 /// The row of `scope`, held until the transaction ends.
-async fn get_for_update<C: GenericClient>(
+pub(super) async fn get_for_update<C: GenericClient>(
     c: &C,
     scope: &Scope,
 ) -> Result<Option<ConfigRow>, StoreError> {
@@ -79,7 +81,8 @@ impl PgStore {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         check_sealing_key(&tx, kcv.as_deref()).await?;
-        insert_in(&tx, &row, &audit_rec).await?;
+        let with = self.versioning();
+        insert_in(&tx, with.as_ref(), &row, &audit_rec).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -98,7 +101,8 @@ impl PgStore {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(StoreError::from)?;
         check_sealing_key(&tx, kcv.as_deref()).await?;
-        let next = update_in(&tx, scope, change).await?;
+        let with = self.versioning();
+        let next = update_in(&tx, with.as_ref(), scope, change).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(next)
     }
@@ -109,9 +113,13 @@ impl PgStore {
         scope: &Scope,
         audit_rec: AuditRecord,
     ) -> Result<ConfigRow, StoreError> {
+        let kcv = self.expected_kcv();
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        let current = delete_in(&tx, scope, audit_rec).await?;
+        // A delete may seal a `recorded` version of what it removes.
+        check_sealing_key(&tx, kcv.as_deref()).await?;
+        let with = self.versioning();
+        let current = delete_in(&tx, with.as_ref(), scope, audit_rec).await?;
         tx.commit().await?;
         Ok(current)
     }
@@ -126,15 +134,17 @@ impl PgStore {
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(StoreError::from)?;
         check_sealing_key(&tx, kcv.as_deref()).await?;
+        let with = self.versioning();
+        let versioning = with.as_ref();
         let count = writes.len();
         for write in writes {
             let scope = write.scope().clone();
             match write {
-                BatchWrite::Insert { row, audit } => insert_in(&tx, &row, &audit)
+                BatchWrite::Insert { row, audit } => insert_in(&tx, versioning, &row, &audit)
                     .await
                     .map_err(|e| BatchFailure::at(&scope, e))?,
                 BatchWrite::Update { scope, change } => {
-                    update_in(&tx, &scope, change)
+                    update_in(&tx, versioning, &scope, change)
                         .await
                         .map_err(|e| BatchFailure::at(&scope, e))?;
                 }
@@ -148,7 +158,7 @@ impl PgStore {
                         .and_then(|row| row.ok_or(StoreError::NotFound))
                         .map_err(|e| BatchFailure::at(&scope, e))?;
                     check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
-                    delete_in(&tx, &scope, audit)
+                    delete_in(&tx, versioning, &scope, audit)
                         .await
                         .map_err(|e| BatchFailure::at(&scope, e))?;
                 }
@@ -162,13 +172,12 @@ impl PgStore {
 /// The insert inside a transaction the caller holds.
 async fn insert_in(
     tx: &tokio_postgres::Transaction<'_>,
+    versioning: Option<&Versioning>,
     row: &ConfigRow,
     audit_rec: &AuditRecord,
 ) -> Result<(), StoreError> {
     {
-        let insert = row.insert(Dialect::Postgres);
-        let inserted = tx.execute(&insert.sql, &pg_params(&insert.values)).await;
-        match inserted {
+        match insert_row(tx, row).await {
             Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
                 return Err(StoreError::AlreadyExists);
             }
@@ -181,6 +190,7 @@ async fn insert_in(
         &[&row.scope.key()],
     )
     .await?;
+    versions::append(tx, versioning, None, Written::Row(row), audit_rec).await?;
     audit::append(tx, audit_rec).await?;
     Ok(())
 }
@@ -189,6 +199,7 @@ async fn insert_in(
 /// `FOR UPDATE`, so it is held until the transaction ends.
 async fn update_in<E>(
     tx: &tokio_postgres::Transaction<'_>,
+    versioning: Option<&Versioning>,
     scope: &Scope,
     change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
 ) -> Result<ConfigRow, E>
@@ -205,6 +216,14 @@ where
     tx.execute(&write.sql, &pg_params(&write.values))
         .await
         .map_err(StoreError::from)?;
+    versions::append(
+        tx,
+        versioning,
+        Some(&current),
+        Written::Row(&next),
+        &audit_rec,
+    )
+    .await?;
     audit::append(tx, &audit_rec).await?;
     Ok(next)
 }
@@ -212,6 +231,7 @@ where
 /// The delete inside a transaction the caller holds.
 async fn delete_in(
     tx: &tokio_postgres::Transaction<'_>,
+    versioning: Option<&Versioning>,
     scope: &Scope,
     mut audit_rec: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
@@ -226,15 +246,53 @@ async fn delete_in(
     tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
         .await?;
     audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
+    versions::append(
+        tx,
+        versioning,
+        Some(&current),
+        Written::Deleted(&current),
+        &audit_rec,
+    )
+    .await?;
     audit::append(tx, &audit_rec).await?;
     Ok(current)
+}
+
+/// Inserts `row` as it is.
+async fn insert_row<C: GenericClient>(
+    c: &C,
+    row: &ConfigRow,
+) -> Result<u64, tokio_postgres::Error> {
+    let insert = row.insert(Dialect::Postgres);
+    c.execute(&insert.sql, &pg_params(&insert.values)).await
+}
+
+/// Writes `row` as the scope's config, replacing the scope's row when
+/// `exists` (held `FOR UPDATE` by the caller).
+pub(super) async fn put<C: GenericClient>(
+    c: &C,
+    row: &ConfigRow,
+    exists: bool,
+) -> Result<(), StoreError> {
+    if exists {
+        c.execute("DELETE FROM configs WHERE scope = $1", &[&row.scope.key()])
+            .await?;
+    }
+    insert_row(c, row).await?;
+    // The restored key has not been tested in this state.
+    c.execute(
+        "DELETE FROM last_tests WHERE scope = $1",
+        &[&row.scope.key()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Refuses a write when the store's master-key check value is no longer the
 /// one this process seals with. `FOR SHARE` waits for a rotation in flight
 /// (which updates this row) and then reads its committed value, so a stale
 /// replica cannot seal a key under the old master key after a rotation.
-async fn check_sealing_key(
+pub(super) async fn check_sealing_key(
     tx: &tokio_postgres::Transaction<'_>,
     expected: Option<&str>,
 ) -> Result<(), StoreError> {

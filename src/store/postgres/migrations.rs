@@ -67,6 +67,25 @@ const MIGRATIONS: &[&str] = &[
          hash       BYTEA NOT NULL UNIQUE,
          created_at TEXT NOT NULL
      );",
+    // versions (#12): every kept version of each scope's config. A deletion
+    // is a row whose config columns are NULL; `sealed_key` is bound to the
+    // record and the version number.
+    "CREATE TABLE config_versions (
+         scope           TEXT NOT NULL,
+         version         BIGINT NOT NULL,
+         record_id       TEXT NOT NULL,
+         at              TEXT NOT NULL,
+         actor           TEXT NOT NULL,
+         action          TEXT NOT NULL,
+         fields          TEXT NOT NULL,
+         provider        TEXT,
+         model           TEXT,
+         base_url        TEXT,
+         sealed_key      BYTEA,
+         api_key_masked  TEXT,
+         key_fingerprint TEXT,
+         PRIMARY KEY (scope, version)
+     );",
 ];
 
 /// Brings the schema up to date.

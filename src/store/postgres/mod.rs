@@ -17,6 +17,7 @@
 mod audit;
 mod configs;
 mod connect_settings;
+mod fingerprints;
 mod instances;
 mod migrations;
 mod options;
@@ -24,6 +25,7 @@ mod pool;
 mod tests_table;
 mod tls;
 mod tokens;
+mod versions;
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -35,7 +37,8 @@ pub use pool::build_pool;
 pub use tls::{CaSource, PgConnector, error_chain};
 
 use super::{AuditRecord, ConfigRow, StoreError, columns, rows, writes};
-use crate::crypto::SealedKey;
+use crate::crypto::{MasterKey, SealedKey};
+use crate::store::versions::Versioning;
 
 /// An open PostgreSQL store; clones share one pool.
 #[derive(Clone)]
@@ -49,6 +52,9 @@ pub struct PgStore {
     sealing_kcv: Arc<RwLock<Option<String>>>,
     /// The shared connection of the point reads; replaced once closed.
     hot: Arc<Mutex<Option<Arc<Object>>>>,
+    /// What versions are sealed with and kept by; `None` (no versions
+    /// written) until the service sets it. Read for a moment per write.
+    versioning: Arc<RwLock<Option<Versioning>>>,
 }
 
 impl PgStore {
@@ -72,6 +78,7 @@ impl PgStore {
             connector,
             sealing_kcv: Arc::new(RwLock::new(None)),
             hot: Arc::new(Mutex::new(None)),
+            versioning: Arc::new(RwLock::new(None)),
         };
         let mut client = store.client().await?;
         migrations::migrate(&mut client).await?;
@@ -109,6 +116,19 @@ impl PgStore {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    fn versioning(&self) -> Option<Versioning> {
+        self.versioning
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Tells the store what to seal versions with and how many to keep.
+    pub async fn set_versioning(&self, with: Versioning) -> Result<(), StoreError> {
+        *self.versioning.write().unwrap_or_else(|p| p.into_inner()) = Some(with);
+        Ok(())
     }
 
     /// Tells the store which master key this process seals with.
@@ -158,6 +178,7 @@ impl PgStore {
         &self,
         new_kcv: String,
         mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E> + Send + 'static,
+        new_master: MasterKey,
         audit_rec: AuditRecord,
     ) -> Result<usize, E>
     where
@@ -186,9 +207,35 @@ impl PgStore {
         )
         .await
         .map_err(StoreError::from)?;
+        let next = self.versioning().map(|old| {
+            let new = Versioning {
+                master: new_master,
+                ..old.clone()
+            };
+            (old, new)
+        });
+        if let Some((old, new)) = &next {
+            versions::reseal(&*tx, old, new).await?;
+            fingerprints::reseal_key(&*tx, old, new).await?;
+        }
         audit::append(&*tx, &audit_rec).await?;
         tx.commit().await.map_err(StoreError::from)?;
         self.set_sealing_key_check(new_kcv).await?;
+        if let Some((_, new)) = next {
+            self.set_versioning(new).await?;
+        }
         Ok(all.len())
+    }
+}
+
+impl PgStore {
+    /// Every config with its key's mask, fingerprint and last test.
+    pub async fn key_uses(&self) -> Result<Vec<crate::domain::KeyUse>, StoreError> {
+        let c = self.client().await?;
+        c.query(super::key_map::KEY_USES, &[])
+            .await?
+            .iter()
+            .map(super::key_map::key_use_from)
+            .collect()
     }
 }

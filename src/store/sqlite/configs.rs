@@ -8,10 +8,12 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_i
 
 use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
+use super::versions;
 use super::worker::Conn;
 use super::writes::Dialect;
 use super::{AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, audit};
 use crate::domain::Scope;
+use crate::store::versions::{Versioning, Written};
 
 /// The hot read, written once per process.
 static GET: LazyLock<String> =
@@ -43,32 +45,37 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
 }
 
 /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
-/// entry commits in the same transaction.
+/// entry and the first version commit in the same transaction.
 pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
     let tx = c
         .conn
         .transaction_with_behavior(TransactionBehavior::Immediate)?;
     check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    insert_in(&tx, row, audit)?;
+    insert_in(&tx, c.versioning.as_ref(), row, audit)?;
     tx.commit()?;
     Ok(())
 }
 
 /// The insert inside a transaction the caller holds.
-fn insert_in(tx: &Connection, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
+fn insert_in(
+    tx: &Connection,
+    versioning: Option<&Versioning>,
+    row: &ConfigRow,
+    audit: &AuditRecord,
+) -> Result<(), StoreError> {
     if get(tx, &row.scope)?.is_some() {
         return Err(StoreError::AlreadyExists);
     }
-    let insert = row.insert(Dialect::Sqlite);
-    tx.execute(&insert.sql, params_from_iter(&insert.values))?;
+    insert_row(tx, row)?;
     // A new config makes any earlier test result of this scope stale.
     tx.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
+    versions::append(tx, versioning, None, Written::Row(row), audit)?;
     audit::append(tx, audit)?;
     Ok(())
 }
 
-/// Reads the config of `scope` and writes back what `change` returns, in
-/// one `BEGIN IMMEDIATE` transaction. `NotFound` if there is none.
+/// Reads the config of `scope` and writes back what `change` returns, in one
+/// `BEGIN IMMEDIATE` transaction with its version and audit entry.
 pub(super) fn update<E>(
     c: &mut Conn,
     scope: &Scope,
@@ -82,7 +89,7 @@ where
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(StoreError::from)?;
     check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    let next = update_in(&tx, scope, change)?;
+    let next = update_in(&tx, c.versioning.as_ref(), scope, change)?;
     tx.commit().map_err(StoreError::from)?;
     Ok(next)
 }
@@ -90,6 +97,7 @@ where
 /// The update inside a transaction the caller holds.
 fn update_in<E>(
     tx: &Connection,
+    versioning: Option<&Versioning>,
     scope: &Scope,
     change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
 ) -> Result<ConfigRow, E>
@@ -102,18 +110,29 @@ where
     let write = next.update(Dialect::Sqlite);
     tx.execute(&write.sql, params_from_iter(&write.values))
         .map_err(StoreError::from)?;
+    versions::append(
+        tx,
+        versioning,
+        Some(&current),
+        Written::Row(&next),
+        &audit_rec,
+    )?;
     audit::append(tx, &audit_rec)?;
     Ok(next)
 }
 
 /// Deletes the config of `scope` and its last test; `NotFound` if none.
 pub(super) fn delete(
-    conn: &mut Connection,
+    c: &mut Conn,
     scope: &Scope,
     audit: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current = delete_in(&tx, scope, audit)?;
+    let tx = c
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // A delete may seal a `recorded` version of what it removes.
+    check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
+    let current = delete_in(&tx, c.versioning.as_ref(), scope, audit)?;
     tx.commit()?;
     Ok(current)
 }
@@ -121,6 +140,7 @@ pub(super) fn delete(
 /// The delete inside a transaction the caller holds.
 fn delete_in(
     tx: &Connection,
+    versioning: Option<&Versioning>,
     scope: &Scope,
     mut audit: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
@@ -131,6 +151,13 @@ fn delete_in(
     )?;
     tx.execute("DELETE FROM last_tests WHERE scope = ?1", [scope.key()])?;
     audit.key_fingerprint = Some(current.key_fingerprint.clone());
+    versions::append(
+        tx,
+        versioning,
+        Some(&current),
+        Written::Deleted(&current),
+        &audit,
+    )?;
     audit::append(tx, &audit)?;
     Ok(current)
 }
@@ -146,15 +173,17 @@ where
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(StoreError::from)?;
     check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
+    let versioning = c.versioning.as_ref();
     let count = writes.len();
     for write in writes {
         let scope = write.scope().clone();
         match write {
             BatchWrite::Insert { row, audit } => {
-                insert_in(&tx, &row, &audit).map_err(|e| BatchFailure::at(&scope, e))?
+                insert_in(&tx, versioning, &row, &audit).map_err(|e| BatchFailure::at(&scope, e))?
             }
             BatchWrite::Update { scope, change } => {
-                update_in(&tx, &scope, change).map_err(|e| BatchFailure::at(&scope, e))?;
+                update_in(&tx, versioning, &scope, change)
+                    .map_err(|e| BatchFailure::at(&scope, e))?;
             }
             BatchWrite::Delete {
                 scope,
@@ -165,7 +194,8 @@ where
                     .and_then(|row| row.ok_or(StoreError::NotFound))
                     .map_err(|e| BatchFailure::at(&scope, e))?;
                 check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
-                delete_in(&tx, &scope, audit).map_err(|e| BatchFailure::at(&scope, e))?;
+                delete_in(&tx, versioning, &scope, audit)
+                    .map_err(|e| BatchFailure::at(&scope, e))?;
             }
         }
     }
@@ -173,10 +203,31 @@ where
     Ok(count)
 }
 
+/// Writes `row` as the scope's config, replacing the scope's row when
+/// `exists`.
+pub(super) fn put(conn: &Connection, row: &ConfigRow, exists: bool) -> Result<(), StoreError> {
+    if exists {
+        conn.execute("DELETE FROM configs WHERE scope = ?1", [row.scope.key()])?;
+    }
+    insert_row(conn, row)?;
+    // The restored key has not been tested in this state.
+    conn.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
+    Ok(())
+}
+
+fn insert_row(conn: &Connection, row: &ConfigRow) -> Result<(), StoreError> {
+    let insert = row.insert(Dialect::Sqlite);
+    conn.execute(&insert.sql, params_from_iter(&insert.values))?;
+    Ok(())
+}
+
 /// Refuses a write when the store's master-key check value is no longer the
 /// one this process seals with. `BEGIN IMMEDIATE` already holds the write
 /// lock, so a rotation cannot slip in between this check and the commit.
-fn check_sealing_key(conn: &Connection, expected: Option<&str>) -> Result<(), StoreError> {
+pub(super) fn check_sealing_key(
+    conn: &Connection,
+    expected: Option<&str>,
+) -> Result<(), StoreError> {
     if expected.is_none() {
         return Ok(());
     }

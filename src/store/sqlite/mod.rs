@@ -23,11 +23,14 @@
 
 mod audit;
 mod configs;
+mod fingerprints;
 mod instances;
+mod key_map;
 mod migrations;
 mod points;
 mod tests_table;
 mod tokens;
+mod versions;
 mod worker;
 
 use std::path::{Path, PathBuf};
@@ -39,8 +42,9 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use super::{
     AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, columns, rows, writes,
 };
-use crate::crypto::SealedKey;
+use crate::crypto::{MasterKey, SealedKey};
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
+use crate::store::versions::{VersionRow, Versioning};
 use worker::{Conn, Worker};
 
 /// How long a writer waits for another process's transaction.
@@ -73,7 +77,11 @@ fn connect(path: &Path) -> Result<Connection, StoreError> {
             path.display()
         )));
     }
-    conn.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    // secure_delete zeroes what a delete frees, so a purged version's
+    // sealed key does not linger in free pages.
+    conn.execute_batch(
+        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;",
+    )?;
     Ok(conn)
 }
 
@@ -181,12 +189,17 @@ impl SqliteStore {
         &self,
         new_kcv: String,
         mut reseal: impl FnMut(&ConfigRow) -> Result<SealedKey, E> + Send + 'static,
+        new_master: MasterKey,
         audit: AuditRecord,
     ) -> Result<usize, E>
     where
         E: From<StoreError> + Send + 'static,
     {
         self.write(move |c| {
+            let next = c.versioning.clone().map(|old| Versioning {
+                master: new_master,
+                ..old
+            });
             let tx = c
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -206,10 +219,15 @@ impl SqliteStore {
                 [&new_kcv],
             )
             .map_err(StoreError::from)?;
+            if let (Some(old), Some(new)) = (&c.versioning, &next) {
+                versions::reseal(&tx, old, new)?;
+                fingerprints::reseal_key(&tx, old, new)?;
+            }
             audit::append(&tx, &audit)?;
             tx.commit().map_err(StoreError::from)?;
             // From here on this writer refuses writes sealed under the old key.
             c.sealing_kcv = Some(new_kcv);
+            c.versioning = next;
             Ok(rows.len())
         })
         .await
@@ -248,8 +266,7 @@ impl SqliteStore {
     /// Deletes the config of `scope` and its last test; `NotFound` if none.
     pub async fn delete(&self, scope: &Scope, audit: AuditRecord) -> Result<ConfigRow, StoreError> {
         let scope = scope.clone();
-        self.write(move |c| configs::delete(&mut c.conn, &scope, audit))
-            .await
+        self.write(move |c| configs::delete(c, &scope, audit)).await
     }
 
     /// Every stored config.
@@ -341,6 +358,64 @@ impl SqliteStore {
         E: From<StoreError> + Send + 'static,
     {
         self.write(move |c| configs::batch(c, writes)).await
+    }
+
+    /// Tells the writer what to seal versions with and how many to keep.
+    pub async fn set_versioning(&self, with: Versioning) -> Result<(), StoreError> {
+        self.shared
+            .writer
+            .run(move |c| c.versioning = Some(with))
+            .await
+    }
+
+    /// The newest `limit` versions, newest first; one scope or all. A
+    /// scope's history is a point read on its primary key.
+    pub async fn history(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<VersionRow>, StoreError> {
+        match scope {
+            Some(scope) => self
+                .shared
+                .points
+                .run(|c| versions::history(c, Some(scope), limit)),
+            None => self.read(move |c| versions::history(c, None, limit)).await,
+        }
+    }
+
+    /// Makes version `version` of `scope` current again.
+    pub async fn restore(
+        &self,
+        scope: &Scope,
+        version: i64,
+        audit: AuditRecord,
+    ) -> Result<ConfigRow, StoreError> {
+        let scope = scope.clone();
+        self.write(move |c| versions::restore(c, &scope, version, &audit))
+            .await
+    }
+
+    /// Records `sealed` (hex) as the fingerprint key unless one is, and
+    /// returns the recorded one.
+    pub async fn init_fingerprint_key(&self, sealed: String) -> Result<String, StoreError> {
+        self.write(move |c| fingerprints::init(c, &sealed)).await
+    }
+
+    /// Re-derives unkeyed fingerprints once (see `fingerprints::migrate`).
+    pub async fn migrate_fingerprints(&self) -> Result<usize, StoreError> {
+        self.write(fingerprints::migrate).await
+    }
+
+    /// Every config with its key's mask, fingerprint and last test.
+    pub async fn key_uses(&self) -> Result<Vec<crate::domain::KeyUse>, StoreError> {
+        self.read(key_map::uses).await
+    }
+
+    /// Rewrites the file without its free pages (`VACUUM`), so nothing a
+    /// delete freed remains in it.
+    pub async fn vacuum(&self) -> Result<(), StoreError> {
+        self.write(|c| Ok(c.conn.execute_batch("VACUUM;")?)).await
     }
 }
 

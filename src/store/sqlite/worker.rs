@@ -22,6 +22,9 @@ pub struct Conn {
     /// Check value of the master key this process seals with; `None` until
     /// the service sets it.
     pub sealing_kcv: Option<String>,
+    /// What versions are sealed with and how many are kept; `None` (no
+    /// versions written) until the service sets it.
+    pub versioning: Option<crate::store::versions::Versioning>,
 }
 
 type Job = Box<dyn FnOnce(&mut Conn) + Send>;
@@ -57,6 +60,7 @@ impl Worker {
                 let mut conn = Conn {
                     conn,
                     sealing_kcv: None,
+                    versioning: None,
                 };
                 while let Ok(job) = queue.recv() {
                     // A panicking job has already rolled its transaction back

@@ -1,0 +1,191 @@
+//! Queries on the `config_versions` table in PostgreSQL (see
+//! [`crate::store::versions`] for what a version is). [`append`] runs in the
+//! transaction of the write it records, which holds the config row
+//! `FOR UPDATE` (or, for a create, the scope's unique index), so two
+//! replicas never number a scope's versions alike.
+
+use tokio_postgres::GenericClient;
+
+use super::rows::now;
+use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, configs};
+use crate::domain::Scope;
+use crate::store::versions::{
+    VERSION_COLUMNS, VersionRow, Versioning, Written, changed_fields, cutoff,
+};
+
+/// Appends the version `written` leaves (and, for a config that has none
+/// yet, a `recorded` version of `before` first), then purges what the
+/// retention rule drops. Nothing when `with` is `None`.
+pub(super) async fn append<C: GenericClient>(
+    tx: &C,
+    with: Option<&Versioning>,
+    before: Option<&ConfigRow>,
+    written: Written<'_>,
+    audit_rec: &AuditRecord,
+) -> Result<(), StoreError> {
+    let Some(with) = with else {
+        return Ok(());
+    };
+    let scope = audit_rec.scope.key();
+    let mut newest: i64 = tx
+        .query_one(
+            "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) FROM config_versions WHERE scope = $1",
+            &[&scope],
+        )
+        .await?
+        .get(0);
+    if newest == 0
+        && let Some(before) = before
+    {
+        insert(tx, &VersionRow::recorded(before, with)?).await?;
+        newest = 1;
+    }
+    let version = VersionRow::of(written, newest + 1, audit_rec, with)?;
+    insert(tx, &version).await?;
+    let bounds = with.retention.bounds(version.version, now());
+    tx.execute(
+        "DELETE FROM config_versions WHERE scope = $1 AND version < $2
+             AND (version <= $3 OR at < $4)",
+        &[
+            &scope,
+            &bounds.newest,
+            &bounds.through,
+            &cutoff(bounds.before),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert<C: GenericClient>(tx: &C, v: &VersionRow) -> Result<(), StoreError> {
+    let x = v.insert_values();
+    tx.execute(
+        &format!(
+            "INSERT INTO config_versions ({VERSION_COLUMNS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+        ),
+        &[
+            &x.scope,
+            &x.version,
+            &x.record_id,
+            &x.at,
+            &x.actor,
+            &x.action,
+            &x.fields,
+            &x.provider,
+            &x.model,
+            &x.base_url,
+            &x.sealed_key,
+            &x.api_key_masked,
+            &x.key_fingerprint,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Re-seals every kept version from `old`'s master key to `new`'s, inside
+/// the rotation's transaction.
+pub(super) async fn reseal<C: GenericClient>(
+    tx: &C,
+    old: &Versioning,
+    new: &Versioning,
+) -> Result<usize, StoreError> {
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT {VERSION_COLUMNS} FROM config_versions WHERE sealed_key IS NOT NULL FOR UPDATE"
+            ),
+            &[],
+        )
+        .await?;
+    for r in &rows {
+        let v = VersionRow::from_columns(r)?;
+        if let Some(sealed) = v.reseal(&old.master, &new.master)? {
+            tx.execute(
+                "UPDATE config_versions SET sealed_key = $1 WHERE scope = $2 AND version = $3",
+                &[&sealed.as_bytes(), &v.scope.key(), &v.version],
+            )
+            .await?;
+        }
+    }
+    Ok(rows.len())
+}
+
+impl PgStore {
+    /// The newest `limit` versions, newest first; one scope or all.
+    pub async fn history(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<VersionRow>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let sql = format!("SELECT {VERSION_COLUMNS} FROM config_versions");
+        let rows = match scope {
+            Some(scope) => {
+                let c = self.hot().await?;
+                let stmt = c
+                    .prepare_cached(&format!(
+                        "{sql} WHERE scope = $1 ORDER BY version DESC LIMIT $2"
+                    ))
+                    .await?;
+                c.query(&stmt, &[&scope.key(), &limit]).await?
+            }
+            None => {
+                let c = self.client().await?;
+                c.query(
+                    &format!("{sql} ORDER BY at DESC, scope COLLATE \"C\", version DESC LIMIT $1"),
+                    &[&limit],
+                )
+                .await?
+            }
+        };
+        rows.iter().map(VersionRow::from_columns).collect()
+    }
+
+    /// Makes version `version` of `scope` current again, in one transaction
+    /// that also appends the `restore` version and the audit entry.
+    pub async fn restore(
+        &self,
+        scope: &Scope,
+        version: i64,
+        audit_rec: AuditRecord,
+    ) -> Result<ConfigRow, StoreError> {
+        let with = self
+            .versioning()
+            .ok_or(StoreError::NoSuchVersion { version })?;
+        let kcv = self.expected_kcv();
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        configs::check_sealing_key(&tx, kcv.as_deref()).await?;
+        let current = configs::get_for_update(&*tx, scope).await?;
+        let wanted = tx
+            .query_opt(
+                &format!(
+                    "SELECT {VERSION_COLUMNS} FROM config_versions WHERE scope = $1 AND version = $2"
+                ),
+                &[&scope.key(), &version],
+            )
+            .await?
+            .as_ref()
+            .map(VersionRow::from_columns)
+            .transpose()?
+            .ok_or(StoreError::NoSuchVersion { version })?;
+        let row = wanted.restored(current.as_ref(), &with)?;
+        let mut rec = audit_rec;
+        rec.key_fingerprint = Some(row.key_fingerprint.clone());
+        rec.fields = changed_fields(current.as_ref(), &row);
+        configs::put(&*tx, &row, current.is_some()).await?;
+        append(
+            &*tx,
+            Some(&with),
+            current.as_ref(),
+            Written::Row(&row),
+            &rec,
+        )
+        .await?;
+        audit::append(&*tx, &rec).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+}

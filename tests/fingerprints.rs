@@ -1,0 +1,186 @@
+//! Keyed fingerprints through the `ServiceHandle`, on SQLite and on
+//! PostgreSQL: the unkeyed `sha256:` fingerprints an earlier llmcfg stored
+//! (configs and the audit entries naming them) are re-derived on open; the
+//! fingerprint of a key is stable across reopening and a master-key
+//! rotation; another store fingerprints the same key differently, so a
+//! fingerprint cannot confirm a guessed key without the store; the key map
+//! groups scopes by fingerprint.
+
+#[path = "support/pg_cluster.rs"]
+mod pg_cluster;
+
+use std::path::{Path, PathBuf};
+
+use llmcfg::crypto::{Fingerprinter, MasterKey, MasterKeyOptions};
+use llmcfg::domain::{ApiKey, AuditAction, ConfigFields, InstanceId, NewConfig, Scope};
+use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use llmcfg::store::{AuditRecord, ConfigRow, Store};
+
+const MASTER_HEX: &str = "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e";
+const KEY_ONE: &str = "sk-proj-OneQ8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5";
+const KEY_TWO: &str = "sk-proj-TwoZq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk";
+
+async fn open(location: &Path, dir: &Path, master_hex: &str) -> ServiceHandle {
+    let (backend, _) = LocalBackend::open(LocalOptions {
+        store_path: location.to_path_buf(),
+        master: MasterKeyOptions {
+            env_hex: Some(zeroize::Zeroizing::new(master_hex.to_string())),
+            default_file: dir.join("master.key"),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    ServiceHandle::spawn(Backend::Local(backend), "local:fp")
+}
+
+fn tenant(id: &str) -> Scope {
+    Scope::Instance(InstanceId::parse(id).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_fingerprints() {
+    let dir = tempfile::tempdir().unwrap();
+    suite(&dir.path().join("llmcfg.db"), dir.path()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_fingerprints() {
+    let db = pg_cluster::fresh_db();
+    let dir = tempfile::tempdir().unwrap();
+    suite(&PathBuf::from(&db.url), dir.path()).await;
+}
+
+/// A store as an llmcfg without keyed fingerprints left it: two scopes
+/// sharing KEY_ONE, one with KEY_TWO, unkeyed fingerprints in the configs
+/// and the audit log.
+async fn write_old_store(location: &Path, master: &MasterKey) {
+    let store = Store::open(location).await.unwrap();
+    store
+        .init_key_check_value(&master.check_value())
+        .await
+        .unwrap();
+    for (id, key) in [("a", KEY_ONE), ("b", KEY_ONE), ("c", KEY_TWO)] {
+        let scope = tenant(id);
+        let api_key = ApiKey::new(key);
+        let mut row = ConfigRow::seal_new(
+            &scope,
+            ConfigFields {
+                provider: "openai".into(),
+                model: "gpt-4o".into(),
+                base_url: None,
+            },
+            &api_key,
+            master,
+            &Fingerprinter::generate(),
+        );
+        row.key_fingerprint = llmcfg::crypto::fingerprint(&api_key);
+        let mut rec = AuditRecord::new("old", &scope, AuditAction::Create);
+        rec.key_fingerprint = Some(row.key_fingerprint.clone());
+        store.insert(row, rec).await.unwrap();
+    }
+}
+
+async fn suite(location: &Path, dir: &Path) {
+    let master = MasterKey::from_hex(MASTER_HEX, "test").unwrap();
+    write_old_store(location, &master).await;
+    let unkeyed = llmcfg::crypto::fingerprint(&ApiKey::new(KEY_ONE));
+
+    let h = open(location, dir, MASTER_HEX).await;
+    let fp_one = h.key_fingerprint(&ApiKey::new(KEY_ONE)).await.unwrap();
+    let fp_two = h.key_fingerprint(&ApiKey::new(KEY_TWO)).await.unwrap();
+    assert!(
+        fp_one.starts_with("hmac:") && fp_one.len() == 5 + 32,
+        "{fp_one}"
+    );
+    assert_ne!(fp_one, fp_two);
+
+    // Migrated: the configs and the audit entries that named the old ones.
+    let store = Store::open(location).await.unwrap();
+    for row in store.all_configs().await.unwrap() {
+        let want = if row.scope == tenant("c") {
+            &fp_two
+        } else {
+            &fp_one
+        };
+        assert_eq!(&row.key_fingerprint, want, "{}", row.scope);
+    }
+    let audit = h.audit(None, 100).await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .all(|e| e.key_fingerprint.as_deref() != Some(&unkeyed))
+    );
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.key_fingerprint.as_deref() == Some(&fp_one))
+            .count(),
+        2
+    );
+
+    // The key map groups by the keyed fingerprint.
+    let map = h.key_map().await.unwrap();
+    assert_eq!(map[0].key_fingerprint, fp_one);
+    assert_eq!(map[0].scope_count, 2);
+    let (fp, group) = h.find_key(&ApiKey::new(KEY_TWO)).await.unwrap();
+    assert_eq!(fp, fp_two);
+    assert_eq!(group.unwrap().scopes[0].instance_id.as_deref(), Some("c"));
+    let (_, none) = h.find_key(&ApiKey::new("sk-proj-unused")).await.unwrap();
+    assert!(none.is_none());
+
+    // New writes use the same keyed fingerprint; it survives a reopen.
+    h.create(
+        &tenant("d"),
+        NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY_ONE)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(h.key_map().await.unwrap()[0].scope_count, 3);
+    drop(h);
+    let h = open(location, dir, MASTER_HEX).await;
+    assert_eq!(
+        h.key_fingerprint(&ApiKey::new(KEY_ONE)).await.unwrap(),
+        fp_one
+    );
+
+    // And a master-key rotation.
+    let new_file = dir.join("rotated.key");
+    h.rotate_master_key(Some(new_file.clone())).await.unwrap();
+    assert_eq!(
+        h.key_fingerprint(&ApiKey::new(KEY_ONE)).await.unwrap(),
+        fp_one
+    );
+    drop(h);
+    let rotated_hex = std::fs::read_to_string(&new_file).unwrap();
+    let h = open(location, dir, rotated_hex.trim()).await;
+    assert_eq!(
+        h.key_fingerprint(&ApiKey::new(KEY_ONE)).await.unwrap(),
+        fp_one
+    );
+}
+
+#[tokio::test]
+async fn another_store_fingerprints_the_same_key_differently() {
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = open(&one.path().join("llmcfg.db"), one.path(), MASTER_HEX).await;
+    let b = open(&two.path().join("llmcfg.db"), two.path(), MASTER_HEX).await;
+    let key = ApiKey::new(KEY_ONE);
+    let (fa, fb) = (
+        a.key_fingerprint(&key).await.unwrap(),
+        b.key_fingerprint(&key).await.unwrap(),
+    );
+    assert_ne!(fa, fb, "same master key, different fingerprint keys");
+    assert_ne!(fa, llmcfg::crypto::fingerprint(&key));
+    // The key as a create stores it: trimmed, and refused where a create is.
+    let padded = a
+        .key_fingerprint(&ApiKey::new(format!("  {KEY_ONE}\n")))
+        .await;
+    assert_eq!(padded.unwrap(), fa);
+    let bad = a.key_fingerprint(&ApiKey::new("sk-\u{7}bell")).await;
+    assert!(matches!(
+        bad,
+        Err(llmcfg::service::ServiceError::Invalid(_))
+    ));
+}
