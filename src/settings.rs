@@ -39,6 +39,9 @@ pub struct Settings {
     /// Theme overrides: colour slot → colour.
     #[serde(default)]
     pub theme: BTreeMap<String, String>,
+    /// The monitor (issue #13).
+    #[serde(default)]
+    pub monitor: crate::monitor::MonitorSettings,
 }
 
 /// One `[[instances]]` entry.
@@ -259,6 +262,7 @@ impl Settings {
         };
         settings.configured_instances().map_err(invalid)?;
         settings.store.postgres().map_err(invalid)?;
+        settings.monitor.config().map_err(invalid)?;
         Ok(settings)
     }
 

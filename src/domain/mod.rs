@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod config;
+pub mod health;
 pub mod instances;
 pub mod mask;
 pub mod provider_rule;
@@ -21,6 +22,9 @@ pub mod validation;
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
 pub use config::{ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig};
+pub use health::{
+    HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Transition,
+};
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;
 pub use record_id::RecordId;

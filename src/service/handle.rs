@@ -319,4 +319,11 @@ impl AdminHandle {
     pub async fn authenticate(&self, secret: &str) -> Result<Option<TokenInfo>, ServiceError> {
         self.local().authenticate(secret).await
     }
+
+    /// The monitor's and `llmcfg health`'s access to the health history.
+    pub fn health(&self) -> super::HealthAccess {
+        super::HealthAccess {
+            local: self.local.clone(),
+        }
+    }
 }

@@ -16,11 +16,13 @@
 mod backend;
 mod error;
 mod handle;
+mod health;
 mod local;
 mod message;
 
 pub use backend::{Backend, BackendInfo, RemoteService};
 pub use error::{MasterKeyError, ServiceError};
 pub use handle::{AdminHandle, ServiceHandle};
+pub use health::{HealthAccess, MonitorTarget};
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
 pub use message::{ChangeMark, Reply, Request, TestProgress};

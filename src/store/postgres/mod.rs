@@ -17,6 +17,7 @@
 mod audit;
 mod configs;
 mod connect_settings;
+mod health;
 mod instances;
 mod migrations;
 mod options;
