@@ -12,11 +12,13 @@ mod drift;
 pub mod exit;
 mod export;
 mod get;
+mod health;
 mod instances;
 mod key_input;
 mod login;
 mod master_key;
 mod models;
+mod monitor;
 mod output;
 mod plan;
 mod providers;
@@ -129,6 +131,10 @@ pub enum Command {
     Apply(apply::ApplyArgs),
     /// Summarise the scopes that differ from a fleet file.
     Drift(drift::DriftArgs),
+    /// Each scope's health from the monitor: state, since, last ok, flaps, p50 latency.
+    Health(health::HealthArgs),
+    /// Run the monitor alone (scheduled tests, history, alerts) until SIGTERM.
+    Monitor,
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -137,6 +143,7 @@ pub async fn dispatch(global: &GlobalArgs, command: Command) -> Result<(), CliEr
     match command {
         Command::Serve(args) => serve::run(global, args).await,
         Command::Login => login::run(global).await,
+        Command::Monitor => monitor::run(global).await,
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
         other => {
@@ -164,8 +171,13 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Plan(args) => plan::run(ctx, args).await,
         Command::Apply(args) => apply::run(ctx, args).await,
         Command::Drift(args) => drift::run(ctx, args).await,
-        Command::Serve(_) | Command::Login | Command::Completions(_) | Command::Man => Err(
-            CliError::Usage("serve, login, completions and man run through cli::dispatch".into()),
-        ),
+        Command::Health(args) => health::run(ctx, args).await,
+        Command::Serve(_)
+        | Command::Login
+        | Command::Completions(_)
+        | Command::Man
+        | Command::Monitor => Err(CliError::Usage(
+            "serve, login, completions and man run through cli::dispatch".into(),
+        )),
     }
 }

@@ -23,6 +23,7 @@ pub mod lease;
 pub mod limiter;
 pub mod metrics;
 pub mod recorder;
+pub mod report;
 pub mod round;
 pub mod schedule;
 pub mod settings;
