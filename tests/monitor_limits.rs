@@ -101,7 +101,11 @@ async fn concurrency_and_rate_limits_hold() {
     monitor.await.unwrap();
     // Tests in flight at the stop still finish; count the time they took.
     let elapsed = started.elapsed();
-    assert!(slow.max_in_flight() <= 2, "in flight: {}", slow.max_in_flight());
+    assert!(
+        slow.max_in_flight() <= 2,
+        "in flight: {}",
+        slow.max_in_flight()
+    );
     assert!(slow.max_in_flight() >= 1);
     // The bucket admits 2 at once and then one per 500 ms: an upper bound
     // on requests, whatever the machine's speed.

@@ -55,7 +55,34 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     // The monitor (issue #13), when enabled, runs beside the server and
     // stops with it.
     let stop = tokio_util::sync::CancellationToken::new();
-    let metrics = Arc::new(crate::monitor::Metrics::new(None));
+    let metrics = Arc::new(crate::monitor::Metrics::new(
+        monitor.metrics.per_scope_limit,
+    ));
+    // `/metrics`: on this address with its token, and/or alone on its own.
+    let mut app = crate::server::router(handle.with_actor("server"));
+    if let Some(token) = monitor.metrics.token.clone() {
+        app = app.merge(crate::server::metrics::router(metrics.clone(), Some(token)));
+    }
+    if let Some(addr) = monitor.metrics.listen.clone() {
+        let l = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+            CliError::Usage(format!(
+                "cannot listen on {addr} (monitor.metrics_listen): {e}"
+            ))
+        })?;
+        let bound = l.local_addr().map_err(|e| CliError::Other(e.to_string()))?;
+        println!("llmcfg: serving /metrics on http://{bound}");
+        let only = crate::server::metrics::router(metrics.clone(), None);
+        let until = stop.clone();
+        tokio::spawn(async move {
+            let _ = crate::server::serve::serve(
+                l,
+                only,
+                async move { until.cancelled().await },
+                crate::server::ServeOptions::default(),
+            )
+            .await;
+        });
+    }
     let monitoring = match handle.admin() {
         Some(admin) if monitor.enabled => Some(tokio::spawn(crate::monitor::run(
             admin.health(),
@@ -66,7 +93,13 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         _ => None,
     };
     let signal = crate::server::shutdown_signal();
-    let served = crate::server::run(listener, handle.with_actor("server"), signal).await;
+    let served = crate::server::run_app(
+        listener,
+        app,
+        signal,
+        crate::server::ServeOptions::default(),
+    )
+    .await;
     stop.cancel();
     if let Some(m) = monitoring {
         let _ = m.await;

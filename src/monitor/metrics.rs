@@ -166,7 +166,7 @@ impl Metrics {
                 dropped,
             }
         });
-        Metrics {
+        let metrics = Metrics {
             registry,
             tests,
             latency,
@@ -176,7 +176,18 @@ impl Metrics {
             deliveries,
             leader,
             per_scope,
+        };
+        // Every delivery series from zero, so `rate()` and alerts on it work
+        // before the first event.
+        for sink in [Sink::Webhook, Sink::Command] {
+            for result in [Delivery::Delivered, Delivery::Failed, Delivery::GaveUp] {
+                let _ = metrics
+                    .deliveries
+                    .get_or_create(&delivery_labels(sink, result));
+            }
         }
+        metrics.scopes(0, 0, 0);
+        metrics
     }
 
     /// The per-scope series bound, when per-scope series are on.
@@ -263,19 +274,7 @@ impl Metrics {
     /// Counts one delivery attempt.
     pub fn delivery(&self, sink: Sink, result: Delivery) {
         self.deliveries
-            .get_or_create(&DeliveryLabel {
-                sink: match sink {
-                    Sink::Webhook => "webhook",
-                    Sink::Command => "command",
-                }
-                .to_string(),
-                result: match result {
-                    Delivery::Delivered => "delivered",
-                    Delivery::Failed => "failed",
-                    Delivery::GaveUp => "gave_up",
-                }
-                .to_string(),
-            })
+            .get_or_create(&delivery_labels(sink, result))
             .inc();
     }
 
@@ -305,6 +304,22 @@ impl PerScope {
             return true;
         }
         false
+    }
+}
+
+fn delivery_labels(sink: Sink, result: Delivery) -> DeliveryLabel {
+    DeliveryLabel {
+        sink: match sink {
+            Sink::Webhook => "webhook",
+            Sink::Command => "command",
+        }
+        .to_string(),
+        result: match result {
+            Delivery::Delivered => "delivered",
+            Delivery::Failed => "failed",
+            Delivery::GaveUp => "gave_up",
+        }
+        .to_string(),
     }
 }
 

@@ -62,6 +62,19 @@ pub struct MonitorSettings {
     /// Longest run of `command`, seconds (default 10).
     #[serde(default)]
     pub command_timeout_secs: Option<f64>,
+    /// Bearer token of `GET /metrics` on the server's own address (at
+    /// least 16 characters); without it or `metrics_listen`, no `/metrics`.
+    #[serde(default)]
+    pub metrics_token: Option<String>,
+    /// A separate address serving only `GET /metrics`, without a token.
+    #[serde(default)]
+    pub metrics_listen: Option<String>,
+    /// Per-scope series (default false).
+    #[serde(default)]
+    pub metrics_per_scope: Option<bool>,
+    /// Most scopes with series of their own (default 1000, at most 100000).
+    #[serde(default)]
+    pub metrics_scope_limit: Option<usize>,
 }
 
 /// One `[[monitor.webhooks]]`.
@@ -99,6 +112,29 @@ pub struct MonitorConfig {
     pub command: Option<Vec<String>>,
     /// Longest run of the command hook.
     pub command_timeout: Duration,
+    /// How `/metrics` is served.
+    pub metrics: MetricsConfig,
+}
+
+/// How `/metrics` is served.
+#[derive(Clone, Default)]
+pub struct MetricsConfig {
+    /// Bearer token on the server's own address.
+    pub token: Option<secrecy::SecretString>,
+    /// A separate, token-free address.
+    pub listen: Option<String>,
+    /// The per-scope series bound, when per-scope series are on.
+    pub per_scope_limit: Option<usize>,
+}
+
+impl std::fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("token", &self.token.as_ref().map(|_| "[redacted]"))
+            .field("listen", &self.listen)
+            .field("per_scope_limit", &self.per_scope_limit)
+            .finish()
+    }
 }
 
 /// A checked webhook.
@@ -219,7 +255,31 @@ impl MonitorSettings {
                 Some(argv)
             }
         };
+        let metrics = MetricsConfig {
+            token: match &self.metrics_token {
+                Some(t) if t.trim().chars().count() < 16 => {
+                    return Err(ValidationError::new(
+                        "monitor.metrics_token",
+                        "must be at least 16 characters",
+                    ));
+                }
+                Some(t) => Some(secrecy::SecretString::from(t.trim().to_string())),
+                None => None,
+            },
+            listen: self.metrics_listen.clone(),
+            per_scope_limit: match (self.metrics_per_scope, self.metrics_scope_limit) {
+                (Some(true), Some(n)) if n == 0 || n > 100_000 => {
+                    return Err(ValidationError::new(
+                        "monitor.metrics_scope_limit",
+                        format!("must be between 1 and 100000, not {n}"),
+                    ));
+                }
+                (Some(true), n) => Some(n.unwrap_or(super::metrics::DEFAULT_SCOPE_LIMIT)),
+                _ => None,
+            },
+        };
         Ok(MonitorConfig {
+            metrics,
             enabled: self.enabled.unwrap_or(false),
             interval,
             policy: HealthPolicy {
