@@ -149,3 +149,66 @@ impl HealthAccess {
         Ok(self.local.store().release_lease(holder).await?)
     }
 }
+
+/// What the TUI shows of the monitor: every scope's state, and the recent
+/// results of the one scope in focus (for its sparkline).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthBoard {
+    /// The health mark it was read at; a different mark means new results.
+    pub mark: i64,
+    /// Every stored state, by scope.
+    pub states: std::collections::HashMap<Scope, HealthStatus>,
+    /// The scope whose results are in `recent`.
+    pub focus: Option<Scope>,
+    /// Its newest results, oldest first.
+    pub recent: Vec<HealthSample>,
+}
+
+impl super::ServiceHandle {
+    /// The health mark; `None` when the backend keeps no health history
+    /// (remote mode).
+    pub async fn health_mark(&self) -> Result<Option<i64>, ServiceError> {
+        match self.admin() {
+            Some(admin) => Ok(Some(admin.health().mark().await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The health board with the newest `recent` results of `focus`;
+    /// `None` in remote mode.
+    pub async fn health_board(
+        &self,
+        focus: Option<&Scope>,
+        recent: usize,
+    ) -> Result<Option<HealthBoard>, ServiceError> {
+        let Some(admin) = self.admin() else {
+            return Ok(None);
+        };
+        let access = admin.health();
+        let mark = access.mark().await?;
+        let states = access
+            .states()
+            .await?
+            .into_iter()
+            .map(|s| (s.scope.clone(), s))
+            .collect();
+        let mut samples = match focus {
+            Some(scope) => {
+                access
+                    .samples(SampleQuery::Newest {
+                        scope: scope.clone(),
+                        limit: recent,
+                    })
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        samples.reverse();
+        Ok(Some(HealthBoard {
+            mark,
+            states,
+            focus: focus.cloned(),
+            recent: samples,
+        }))
+    }
+}

@@ -23,6 +23,6 @@ mod message;
 pub use backend::{Backend, BackendInfo, RemoteService};
 pub use error::{MasterKeyError, ServiceError};
 pub use handle::{AdminHandle, ServiceHandle};
-pub use health::{HealthAccess, MonitorTarget};
+pub use health::{HealthAccess, HealthBoard, MonitorTarget};
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
 pub use message::{ChangeMark, Reply, Request, TestProgress};

@@ -46,6 +46,7 @@ enum TaskKey {
     Models,
     Job,
     ChangeMark,
+    Health,
 }
 
 /// The running application.
@@ -86,6 +87,9 @@ impl App {
         app.state.auto_refresh =
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });
         app.reload(None);
+        if app.state.auto_refresh {
+            app.poll_health();
+        }
         app
     }
 

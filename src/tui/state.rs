@@ -178,6 +178,9 @@ pub struct AppState {
     pub loading: bool,
     /// The user asked to quit.
     pub quit: bool,
+    /// The monitor's health of every scope and the selected scope's recent
+    /// results; `None` until loaded, and always in remote mode.
+    pub health: Option<crate::service::HealthBoard>,
 }
 
 impl AppState {
@@ -202,6 +205,7 @@ impl AppState {
             narrow_detail: false,
             loading: true,
             quit: false,
+            health: None,
         }
     }
 

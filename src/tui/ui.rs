@@ -88,6 +88,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
                     now: state.now,
                     spinner: &spinner,
                     focused: areas.detail.is_none() || !state.narrow_detail,
+                    health: state.health.as_ref(),
                 };
                 instances::render(&view, frame, area);
             }
@@ -98,6 +99,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
                     testing: entry.is_some_and(|e| state.tests.is_pending(&e.scope)),
                     theme,
                     now: state.now,
+                    health: state.health.as_ref(),
                 };
                 detail::render(&view, frame, area);
             }

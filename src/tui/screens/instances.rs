@@ -48,6 +48,8 @@ pub struct ListView<'a> {
     pub spinner: &'a dyn Fn(&Scope) -> Option<String>,
     /// Whether the list has focus (draws the border accented).
     pub focused: bool,
+    /// The monitor's health, for the health column.
+    pub health: Option<&'a crate::service::HealthBoard>,
 }
 
 /// Draws the list into `area`.
@@ -147,7 +149,13 @@ fn row_line<'a>(
     // pointer + bulk mark + test mark + space, then three separating
     // spaces, provider and age. Ids get a middle ellipsis (their ends tell
     // tenants apart), the rest an end ellipsis.
-    let fixed = 4 + 3 + 10 + 4;
+    let health = super::health_view::column(view.health, &entry.scope, view.now);
+    let health_w = if health.is_some() {
+        super::health_view::COLUMN_WIDTH
+    } else {
+        0
+    };
+    let fixed = 4 + 3 + 10 + 4 + health_w;
     let rest = width.saturating_sub(fixed);
     let scope_w = (rest / 2).max(8);
     let model_w = rest.saturating_sub(scope_w);
@@ -162,7 +170,7 @@ fn row_line<'a>(
     };
     let pointer = if selected { "›" } else { " " };
     let bulk = if marked { "●" } else { " " };
-    Line::from(vec![
+    let mut spans = vec![
         Span::styled(pointer, row_style),
         Span::styled(
             bulk,
@@ -181,5 +189,17 @@ fn row_line<'a>(
             },
         ),
         Span::styled(text, row_style),
-    ])
+    ];
+    if let Some((health, slot)) = health {
+        let text = ellipsize_end(&health, health_w - 2);
+        spans.push(Span::styled(
+            format!("  {text:<w$}", w = health_w - 2),
+            if selected {
+                row_style
+            } else {
+                theme.style(slot)
+            },
+        ));
+    }
+    Line::from(spans)
 }
