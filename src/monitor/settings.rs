@@ -325,6 +325,29 @@ mod tests {
     }
 
     #[test]
+    fn example_monitor_section_parses_when_uncommented() {
+        let example = include_str!("../../config.example.toml");
+        let start = example
+            .find("# [monitor]")
+            .expect("the example documents [monitor]");
+        let text: String = example[start..]
+            .lines()
+            .map(|l| l.strip_prefix("# ").unwrap_or(l))
+            .map(|l| l.split(" # ").next().unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let settings = crate::settings::Settings::parse(&text).unwrap();
+        let c = settings.monitor.config().unwrap();
+        assert!(c.enabled);
+        assert_eq!(c.webhooks.len(), 1);
+        assert_eq!(
+            c.command.as_ref().unwrap()[0],
+            "/usr/local/bin/notify-oncall"
+        );
+        assert!(c.metrics.token.is_some() && c.metrics.listen.is_some());
+    }
+
+    #[test]
     fn defaults() {
         let c = parse("").unwrap();
         assert!(!c.enabled);
