@@ -23,6 +23,7 @@
 //! - [`service`]: the handle, the requests and the local backend.
 //! - [`cli`]: the command-line front end, one file per subcommand.
 //! - [`fleet`]: the fleet file: export, plan, apply and drift over the service handle.
+//! - [`monitor`]: scheduled tests of every scope, health history, alerts, `/metrics`.
 //! - [`api`]: wire types of the `/llm-config` HTTP API.
 //! - [`server`]: `llmcfg serve`, the axum server of that API.
 //! - [`remote`]: the backend that speaks that API to a remote server.
@@ -38,6 +39,7 @@ pub mod cli;
 pub mod crypto;
 pub mod domain;
 pub mod fleet;
+pub mod monitor;
 pub mod prober;
 pub mod remote;
 pub mod server;

@@ -45,6 +45,9 @@ pub struct Settings {
     /// Retention of kept config versions.
     #[serde(default)]
     pub versions: VersionSettings,
+    /// The monitor (issue #13).
+    #[serde(default)]
+    pub monitor: crate::monitor::MonitorSettings,
 }
 
 /// `[versions]`: which kept versions of each scope survive a write: the
@@ -319,6 +322,7 @@ impl Settings {
         settings.configured_instances().map_err(invalid)?;
         settings.store.postgres().map_err(invalid)?;
         settings.versions.validate().map_err(invalid)?;
+        settings.monitor.config().map_err(invalid)?;
         Ok(settings)
     }
 

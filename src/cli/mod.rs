@@ -12,6 +12,7 @@ mod drift;
 pub mod exit;
 mod export;
 mod get;
+mod health;
 mod history;
 mod instances;
 mod key_input;
@@ -19,6 +20,7 @@ mod keys;
 mod login;
 mod master_key;
 mod models;
+mod monitor;
 mod output;
 mod plan;
 mod providers;
@@ -140,6 +142,10 @@ pub enum Command {
     Restore(restore::RestoreArgs),
     /// Every key in use by fingerprint, or (`keys find`) the scopes using a key.
     Keys(keys::KeysArgs),
+    /// Each scope's health from the monitor: state, since, last ok, flaps, p50 latency.
+    Health(health::HealthArgs),
+    /// Run the monitor alone (scheduled tests, history, alerts) until SIGTERM.
+    Monitor,
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -148,6 +154,7 @@ pub async fn dispatch(global: &GlobalArgs, command: Command) -> Result<(), CliEr
     match command {
         Command::Serve(args) => serve::run(global, args).await,
         Command::Login => login::run(global).await,
+        Command::Monitor => monitor::run(global).await,
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
         other => {
@@ -178,8 +185,13 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::History(args) => history::run(ctx, args).await,
         Command::Restore(args) => restore::run(ctx, args).await,
         Command::Keys(args) => keys::run(ctx, args).await,
-        Command::Serve(_) | Command::Login | Command::Completions(_) | Command::Man => Err(
-            CliError::Usage("serve, login, completions and man run through cli::dispatch".into()),
-        ),
+        Command::Health(args) => health::run(ctx, args).await,
+        Command::Serve(_)
+        | Command::Login
+        | Command::Completions(_)
+        | Command::Man
+        | Command::Monitor => Err(CliError::Usage(
+            "serve, login, completions, man and monitor run through cli::dispatch".into(),
+        )),
     }
 }

@@ -33,6 +33,10 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         .listen
         .or_else(|| settings.server.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+    let monitor = settings
+        .monitor
+        .config()
+        .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
     let (handle, _, _) = open_local(global, settings, paths, Some(Arc::new(policy))).await?;
     if handle.list_tokens().await?.is_empty() {
         eprintln!(
@@ -48,11 +52,57 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::Other(e.to_string()))?;
     // On stdout, one line, so scripts and tests can find an ephemeral port.
     println!("llmcfg: serving the /llm-config API on http://{addr}");
-    crate::server::run(
+    // The monitor (issue #13), when enabled, runs beside the server and
+    // stops with it.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let metrics = Arc::new(crate::monitor::Metrics::new(
+        monitor.metrics.per_scope_limit,
+    ));
+    // `/metrics`: on this address with its token, and/or alone on its own.
+    let mut app = crate::server::router(handle.with_actor("server"));
+    if let Some(token) = monitor.metrics.token.clone() {
+        app = app.merge(crate::server::metrics::router(metrics.clone(), Some(token)));
+    }
+    if let Some(addr) = monitor.metrics.listen.clone() {
+        let l = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+            CliError::Usage(format!(
+                "cannot listen on {addr} (monitor.metrics_listen): {e}"
+            ))
+        })?;
+        let bound = l.local_addr().map_err(|e| CliError::Other(e.to_string()))?;
+        println!("llmcfg: serving /metrics on http://{bound}");
+        let only = crate::server::metrics::router(metrics.clone(), None);
+        let until = stop.clone();
+        tokio::spawn(async move {
+            let _ = crate::server::serve::serve(
+                l,
+                only,
+                async move { until.cancelled().await },
+                crate::server::ServeOptions::default(),
+            )
+            .await;
+        });
+    }
+    let monitoring = match handle.admin() {
+        Some(admin) if monitor.enabled => Some(tokio::spawn(crate::monitor::run(
+            admin.health(),
+            monitor,
+            metrics.clone(),
+            stop.clone(),
+        ))),
+        _ => None,
+    };
+    let signal = crate::server::shutdown_signal();
+    let served = crate::server::run_app(
         listener,
-        handle.with_actor("server"),
-        crate::server::shutdown_signal(),
+        app,
+        signal,
+        crate::server::ServeOptions::default(),
     )
-    .await
-    .map_err(|e| CliError::Other(format!("server error: {e}")))
+    .await;
+    stop.cancel();
+    if let Some(m) = monitoring {
+        let _ = m.await;
+    }
+    served.map_err(|e| CliError::Other(format!("server error: {e}")))
 }

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod config;
+pub mod health;
 pub mod instances;
 pub mod key_map;
 pub mod mask;
@@ -24,6 +25,9 @@ pub mod version;
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
 pub use config::{ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig, ViewRecord};
+pub use health::{
+    HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Transition,
+};
 pub use key_map::{KeyGroup, KeyUse};
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;

@@ -54,6 +54,16 @@ impl TestStatus {
         }
     }
 
+    /// True for the outcomes that say nothing about the key (`rate_limited`,
+    /// `overloaded`, `timeout`): the monitor retries them later and never
+    /// lets them change a scope's health.
+    pub fn is_inconclusive(self) -> bool {
+        matches!(
+            self,
+            TestStatus::RateLimited | TestStatus::Overloaded | TestStatus::Timeout
+        )
+    }
+
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<TestStatus> {
         serde_json::from_value(serde_json::Value::String(s.to_string())).ok()

@@ -45,6 +45,8 @@ pub struct Fetcher<'a> {
     /// total bound is enforced around the whole test).
     pub(super) connect_timeout: Duration,
     pub(super) retried: bool,
+    /// The HTTP status of the last answer received, for the health history.
+    pub(super) last_http: Option<u16>,
 }
 
 impl Fetcher<'_> {
@@ -52,6 +54,7 @@ impl Fetcher<'_> {
     pub async fn get(&mut self, url: Url) -> Result<Reply, ProbeError> {
         loop {
             let (reply, retry_after) = self.once(url.clone()).await?;
+            self.last_http = Some(reply.status.as_u16());
             if self.retried || !retryable(&reply) {
                 return Ok(reply);
             }

@@ -95,6 +95,9 @@ pub struct ProbeOutcome {
     pub message: String,
     /// Time spent.
     pub latency: Duration,
+    /// The HTTP status of the provider's last answer; `None` when none came
+    /// (refused, unreachable, timed out).
+    pub http_status: Option<u16>,
 }
 
 /// Runs connection tests and lists models. Cloning shares the HTTP client
@@ -120,18 +123,21 @@ impl Prober {
     /// Tests key and model.
     pub async fn test(&self, target: ProbeTarget<'_>) -> ProbeOutcome {
         let started = Instant::now();
-        let verdict = match self.prepare(target, started) {
-            Err(v) => v,
+        let (verdict, http) = match self.prepare(target, started) {
+            Err(v) => (v, None),
             Ok((mut f, base)) => {
                 let deadline = f.deadline;
                 let run = steps::test(&mut f, &base, target.model);
-                match tokio::time::timeout_at(deadline, run).await {
+                let verdict = match tokio::time::timeout_at(deadline, run).await {
                     Ok(Ok(v) | Err(v)) => v,
                     Err(_) => self.timed_out(target.spec),
-                }
+                };
+                (verdict, f.last_http)
             }
         };
-        self.finish(target, verdict, started)
+        let mut outcome = self.finish(target, verdict, started);
+        outcome.http_status = http;
+        outcome
     }
 
     /// Lists live model ids; on failure, the outcome that explains why.
@@ -176,6 +182,7 @@ impl Prober {
             deadline: started + s.total_timeout,
             connect_timeout: s.connect_timeout,
             retried: false,
+            last_http: None,
         };
         Ok((fetcher, base))
     }
@@ -189,6 +196,7 @@ impl Prober {
             status: verdict.status,
             message: scrub::scrub(&verdict.message, target.key.expose()),
             latency: started.elapsed(),
+            http_status: None,
         };
         tracing::debug!(
             provider = %target.spec.id,

@@ -13,6 +13,7 @@ mod error;
 mod extract;
 mod fleet;
 mod handlers;
+pub mod metrics;
 pub mod openapi;
 mod parity;
 pub mod routes;
@@ -100,10 +101,21 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
 ) -> std::io::Result<()> {
+    run_app(listener, router(handle), shutdown, opts).await
+}
+
+/// [`run_with`] for a router built by the caller: [`router`] plus the
+/// routes `serve` adds (`/metrics`).
+pub async fn run_app(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    opts: ServeOptions,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "llmcfg server listening");
     }
-    serve::serve(listener, router(handle), shutdown, opts).await?;
+    serve::serve(listener, app, shutdown, opts).await?;
     tracing::info!("llmcfg server stopped");
     Ok(())
 }

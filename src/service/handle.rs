@@ -404,4 +404,11 @@ impl AdminHandle {
             .write_batch(items, self.actor.to_string())
             .await
     }
+
+    /// The monitor's and `llmcfg health`'s access to the health history.
+    pub fn health(&self) -> super::HealthAccess {
+        super::HealthAccess {
+            local: self.local.clone(),
+        }
+    }
 }

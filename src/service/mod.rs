@@ -17,6 +17,7 @@ mod backend;
 pub mod batch;
 mod error;
 mod handle;
+mod health;
 mod local;
 mod message;
 
@@ -24,5 +25,6 @@ pub use backend::{Backend, BackendInfo, RemoteService};
 pub use batch::{BatchFailure, BatchItem, ScopeWrite};
 pub use error::{MasterKeyError, ServiceError};
 pub use handle::{AdminHandle, ServiceHandle};
+pub use health::{HealthAccess, HealthBoard, MonitorTarget};
 pub use local::{LocalBackend, LocalOptions, OpenNotice};
 pub use message::{ChangeMark, Reply, Request, TestProgress};

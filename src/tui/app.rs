@@ -48,6 +48,7 @@ enum TaskKey {
     Job,
     ChangeMark,
     Drift,
+    Health,
 }
 
 /// The running application.
@@ -91,6 +92,9 @@ impl App {
         app.state.auto_refresh =
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });
         app.reload(None);
+        if app.state.auto_refresh {
+            app.poll_health();
+        }
         app
     }
 

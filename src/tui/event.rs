@@ -37,6 +37,12 @@ pub enum AppEvent {
         /// Which job.
         generation: u64,
     },
+    /// The monitor's health board, reloaded when its mark moved or the
+    /// selection changed; `None` when nothing changed.
+    HealthLoaded {
+        /// The board, or why loading it failed.
+        result: Result<Option<crate::service::HealthBoard>, ServiceError>,
+    },
     /// The store's change mark, polled on a slow timer.
     ChangeMark {
         /// The mark, `None` when the backend has none (remote), or why

@@ -180,6 +180,9 @@ pub struct AppState {
     pub quit: bool,
     /// Drift from the `[fleet] file`, when one is configured.
     pub drift: Option<super::drift::DriftMarks>,
+    /// The monitor's health of every scope and the selected scope's recent
+    /// results; `None` until loaded, and always in remote mode.
+    pub health: Option<crate::service::HealthBoard>,
 }
 
 impl AppState {
@@ -205,6 +208,7 @@ impl AppState {
             loading: true,
             quit: false,
             drift: None,
+            health: None,
         }
     }
 

@@ -89,6 +89,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
                     spinner: &spinner,
                     focused: areas.detail.is_none() || !state.narrow_detail,
                     drift: state.drift.as_ref(),
+                    health: state.health.as_ref(),
                 };
                 instances::render(&view, frame, area);
             }
@@ -99,6 +100,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
                     testing: entry.is_some_and(|e| state.tests.is_pending(&e.scope)),
                     theme,
                     now: state.now,
+                    health: state.health.as_ref(),
                 };
                 detail::render(&view, frame, area);
             }

@@ -170,6 +170,11 @@ impl LocalBackend {
         ))
     }
 
+    /// The store, for the health operations of `service::health`.
+    pub(crate) fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
     /// The SQLite file, or the PostgreSQL URL without its password.
     pub fn store_path(&self) -> &Path {
         &self.shared.store_path

@@ -28,7 +28,7 @@ fn open_row(master: &crypto::MasterKey, row: &ConfigRow) -> Result<ApiKey, Servi
 
 impl LocalBackend {
     /// The row of `scope` and its opened key; an integrity error names the scope.
-    pub(super) async fn load_with_key(
+    pub(crate) async fn load_with_key(
         &self,
         scope: &Scope,
     ) -> Result<(ConfigRow, ApiKey), ServiceError> {
@@ -60,7 +60,7 @@ impl LocalBackend {
             .collect())
     }
 
-    pub(super) async fn probe(&self, row: &ConfigRow, key: &ApiKey) -> ProbeOutcome {
+    pub(crate) async fn probe(&self, row: &ConfigRow, key: &ApiKey) -> ProbeOutcome {
         let Some(spec) = self.shared.catalog.get(&row.fields.provider) else {
             return ProbeOutcome {
                 status: TestStatus::UnexpectedResponse,
@@ -69,6 +69,7 @@ impl LocalBackend {
                     row.fields.provider
                 ),
                 latency: std::time::Duration::ZERO,
+                http_status: None,
             };
         };
         self.shared

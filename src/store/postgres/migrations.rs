@@ -86,6 +86,34 @@ const MIGRATIONS: &[&str] = &[
          key_fingerprint TEXT,
          PRIMARY KEY (scope, version)
      );",
+    // monitor (#13): every monitor result, each scope's health state, and
+    // the lease that makes one replica the monitor. Never the audit log,
+    // which stays for human actions.
+    "CREATE TABLE health_results (
+         id          BIGSERIAL PRIMARY KEY,
+         scope       TEXT NOT NULL,
+         status      TEXT NOT NULL,
+         http_status BIGINT,
+         latency_ms  BIGINT NOT NULL,
+         checked_at  TEXT NOT NULL
+     );
+     CREATE INDEX health_results_by_scope ON health_results (scope, id);
+     CREATE TABLE health_states (
+         scope        TEXT PRIMARY KEY,
+         config_id    TEXT NOT NULL,
+         state        TEXT NOT NULL,
+         since        TEXT NOT NULL,
+         failures     BIGINT NOT NULL,
+         last_ok      TEXT,
+         last_checked TEXT,
+         last_status  TEXT
+     );
+     CREATE TABLE monitor_lease (
+         name       TEXT PRIMARY KEY,
+         holder     TEXT NOT NULL,
+         expires_ms BIGINT NOT NULL,
+         round      BIGINT NOT NULL
+     );",
 ];
 
 /// Brings the schema up to date.

@@ -18,6 +18,7 @@ mod audit;
 mod configs;
 mod connect_settings;
 mod fingerprints;
+mod health;
 mod instances;
 mod migrations;
 mod options;

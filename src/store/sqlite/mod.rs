@@ -24,6 +24,7 @@
 mod audit;
 mod configs;
 mod fingerprints;
+mod health;
 mod instances;
 mod key_map;
 mod migrations;
@@ -44,6 +45,10 @@ use super::{
 };
 use crate::crypto::{MasterKey, SealedKey};
 use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, TokenInfo};
+use crate::domain::{
+    HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
+};
+use crate::store::health::SampleQuery;
 use crate::store::versions::{VersionRow, Versioning};
 use worker::{Conn, Worker};
 
@@ -416,6 +421,66 @@ impl SqliteStore {
     /// delete freed remains in it.
     pub async fn vacuum(&self) -> Result<(), StoreError> {
         self.write(|c| Ok(c.conn.execute_batch("VACUUM;")?)).await
+    }
+}
+
+/// The health history and the monitor lease (see [`crate::store::health`]).
+impl SqliteStore {
+    /// Records monitor results in one transaction; returns the transitions.
+    pub async fn record_health(
+        &self,
+        checks: Vec<HealthCheck>,
+        policy: HealthPolicy,
+        retention: HealthRetention,
+    ) -> Result<Vec<Transition>, StoreError> {
+        self.write(move |c| health::record(&mut c.conn, &checks, policy, retention))
+            .await
+    }
+
+    /// Every stored health state.
+    pub async fn health_states(&self) -> Result<Vec<HealthStatus>, StoreError> {
+        self.read(health::states).await
+    }
+
+    /// The results `query` names.
+    pub async fn health_samples(
+        &self,
+        query: SampleQuery,
+    ) -> Result<Vec<HealthSample>, StoreError> {
+        self.read(move |c| health::samples(c, &query)).await
+    }
+
+    /// The health mark (see [`crate::store::health::HEALTH_MARK`]).
+    pub async fn health_mark(&self) -> Result<i64, StoreError> {
+        self.read(health::mark).await
+    }
+
+    /// Takes or renews the monitor lease; true when `holder` holds it.
+    pub async fn take_lease(
+        &self,
+        holder: String,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(move |c| health::take_lease(&c.conn, &holder, now_ms, until_ms))
+            .await
+    }
+
+    /// Claims `round` for `holder`; true when it is ours to run.
+    pub async fn claim_round(
+        &self,
+        holder: String,
+        round: i64,
+        now_ms: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(move |c| health::claim_round(&c.conn, &holder, round, now_ms))
+            .await
+    }
+
+    /// Gives the lease up.
+    pub async fn release_lease(&self, holder: String) -> Result<(), StoreError> {
+        self.write(move |c| health::release_lease(&c.conn, &holder))
+            .await
     }
 }
 

@@ -62,6 +62,7 @@ impl App {
             AppEvent::JobRow { generation, row } => self.on_job_row(generation, row),
             AppEvent::JobDone { generation } => self.on_job_done(generation),
             AppEvent::ChangeMark { result } => self.on_change_mark(result),
+            AppEvent::HealthLoaded { result } => self.on_health(result),
             AppEvent::Saved { scope, result } => match result {
                 Ok(_) => {
                     self.state.screen = Screen::Main;

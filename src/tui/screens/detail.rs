@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::health_view;
 use super::instances::{Entry, age, test_mark};
 use crate::domain::Catalog;
 use crate::tui::theme::{Slot, Theme};
@@ -23,6 +24,8 @@ pub struct DetailView<'a> {
     pub theme: &'a Theme,
     /// "Now" for ages.
     pub now: OffsetDateTime,
+    /// The monitor's health, for the health section and sparkline.
+    pub health: Option<&'a crate::service::HealthBoard>,
 }
 
 fn stamp(t: OffsetDateTime) -> String {
@@ -123,10 +126,27 @@ pub fn render(view: &DetailView<'_>, frame: &mut Frame, area: Rect) {
         }
         None => {}
     }
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        area,
-    );
+    lines.extend(health_view::detail_lines(
+        view.health,
+        &entry.scope,
+        view.now,
+        theme,
+    ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut text_area = inner;
+    if let Some(board) = view
+        .health
+        .filter(|b| health_view::has_sparkline(Some(b), &entry.scope))
+        && inner.height > health_view::SPARK_ROWS + 2
+    {
+        text_area.height -= health_view::SPARK_ROWS;
+        let spark_area = Rect {
+            y: inner.y + text_area.height,
+            height: health_view::SPARK_ROWS,
+            ..inner
+        };
+        health_view::sparkline(board, theme, frame, spark_area);
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
 }

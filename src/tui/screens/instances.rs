@@ -52,6 +52,8 @@ pub struct ListView<'a> {
     pub focused: bool,
     /// Drift from the `[fleet] file`: a ≠ column when one is configured.
     pub drift: Option<&'a DriftMarks>,
+    /// The monitor's health, for the health column.
+    pub health: Option<&'a crate::service::HealthBoard>,
 }
 
 /// Draws the list into `area`.
@@ -155,7 +157,13 @@ fn row_line<'a>(
     // spaces, provider and age. Ids get a middle ellipsis (their ends tell
     // tenants apart), the rest an end ellipsis.
     let drift_w = if view.drift.is_some() { 2 } else { 0 };
-    let fixed = 4 + 3 + 10 + 4 + drift_w;
+    let health = super::health_view::column(view.health, &entry.scope, view.now);
+    let health_w = if health.is_some() {
+        super::health_view::COLUMN_WIDTH
+    } else {
+        0
+    };
+    let fixed = 4 + 3 + 10 + 4 + drift_w + health_w;
     let rest = width.saturating_sub(fixed);
     let scope_w = (rest / 2).max(8);
     let model_w = rest.saturating_sub(scope_w);
@@ -206,5 +214,16 @@ fn row_line<'a>(
     ];
     spans.extend(drift);
     spans.push(Span::styled(text, row_style));
+    if let Some((health, slot)) = health {
+        let text = ellipsize_end(&health, health_w - 2);
+        spans.push(Span::styled(
+            format!("  {text:<w$}", w = health_w - 2),
+            if selected {
+                row_style
+            } else {
+                theme.style(slot)
+            },
+        ));
+    }
     Line::from(spans)
 }

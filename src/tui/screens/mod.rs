@@ -8,6 +8,7 @@ pub mod chrome;
 pub mod detail;
 pub mod form;
 pub mod form_view;
+pub mod health_view;
 pub mod instance_list;
 pub mod instance_sort;
 pub mod instances;

@@ -1,0 +1,71 @@
+//! Fans each alerting transition out to every webhook and the command
+//! hook, each delivery in a task of its own so a slow receiver holds up
+//! neither the monitor nor the other receivers. Transitions that are not
+//! news (a first ok) are not sent; see [`crate::domain::Transition::alerts`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio_util::task::TaskTracker;
+
+use super::event::Event;
+use super::metrics::Metrics;
+use super::settings::MonitorConfig;
+use super::{hook, webhook};
+use crate::domain::Transition;
+
+/// The alert sinks of one monitor.
+#[derive(Clone)]
+pub struct Alerts {
+    config: Arc<MonitorConfig>,
+    metrics: Arc<Metrics>,
+    client: reqwest::Client,
+    tasks: TaskTracker,
+}
+
+impl Alerts {
+    /// Sinks as `config` lists them.
+    pub fn new(config: Arc<MonitorConfig>, metrics: Arc<Metrics>) -> Alerts {
+        Alerts {
+            config,
+            metrics,
+            client: webhook::client(),
+            tasks: TaskTracker::new(),
+        }
+    }
+
+    /// Sends `t` to every sink when it is news.
+    pub fn send(&self, t: &Transition) {
+        if !t.alerts() {
+            return;
+        }
+        let event = Event::of(t);
+        tracing::info!(scope = %t.check.scope, from = t.from.as_str(), to = t.to.as_str(),
+            event_id = %event.event_id, "health changed");
+        let body: Arc<[u8]> = event.to_json().into();
+        let id = event.event_id.to_string();
+        for hook in &self.config.webhooks {
+            let (hook, body, id) = (hook.clone(), body.clone(), id.clone());
+            let (client, metrics) = (self.client.clone(), self.metrics.clone());
+            self.tasks.spawn(async move {
+                webhook::deliver(&client, &hook, &id, &body, &metrics).await;
+            });
+        }
+        if let Some(argv) = self.config.command.clone() {
+            let (body, metrics, timeout) = (
+                body.clone(),
+                self.metrics.clone(),
+                self.config.command_timeout,
+            );
+            self.tasks.spawn(async move {
+                hook::run(&argv, &body, timeout, &metrics).await;
+            });
+        }
+    }
+
+    /// Waits up to `grace` for deliveries in flight (at shutdown).
+    pub async fn drain(&self, grace: Duration) {
+        self.tasks.close();
+        let _ = tokio::time::timeout(grace, self.tasks.wait()).await;
+    }
+}

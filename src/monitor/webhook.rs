@@ -1,0 +1,90 @@
+//! Delivers one event to one webhook: a signed POST, retried with
+//! exponential backoff until the receiver answers 2xx or the attempts run
+//! out. Every attempt carries the same event id (header and body), so a
+//! receiver that deduplicates by it sees each transition exactly once even
+//! when an earlier attempt reached it but its answer did not reach us.
+//! Redirects are never followed.
+
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+
+use super::metrics::{Delivery, Metrics, Sink};
+use super::settings::Webhook;
+use super::signature::{EVENT_ID_HEADER, SIGNATURE_HEADER, sign};
+
+/// Waits between attempts; one attempt more than there are waits.
+pub const BACKOFF: [Duration; 6] = [
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+    Duration::from_secs(8),
+    Duration::from_secs(16),
+    Duration::from_secs(32),
+];
+/// Longest wait for one attempt's answer.
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The HTTP client of webhook deliveries.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(ATTEMPT_TIMEOUT)
+        .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION"), " monitor"))
+        .build()
+        .expect("a client with static settings builds")
+}
+
+/// POSTs `body` (event `event_id`) to `hook` until it lands or the attempts
+/// run out; true when it landed.
+pub async fn deliver(
+    client: &reqwest::Client,
+    hook: &Webhook,
+    event_id: &str,
+    body: &[u8],
+    metrics: &Metrics,
+) -> bool {
+    let mut waits = BACKOFF.iter();
+    loop {
+        let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
+        let signature = sign(hook.secret.expose_secret().as_bytes(), timestamp, body);
+        let sent = client
+            .post(hook.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, signature)
+            .header(EVENT_ID_HEADER, event_id)
+            .body(body.to_vec())
+            .send()
+            .await;
+        let failure = match sent {
+            Ok(r) if r.status().is_success() => {
+                metrics.delivery(Sink::Webhook, Delivery::Delivered);
+                return true;
+            }
+            Ok(r) => format!("HTTP {}", r.status().as_u16()),
+            // Not the error's text: it repeats the URL, whose path may be a
+            // secret (Slack-style webhook URLs are).
+            Err(e) if e.is_timeout() => "timed out".to_string(),
+            Err(e) if e.is_connect() => "connection failed".to_string(),
+            Err(_) => "request failed".to_string(),
+        };
+        metrics.delivery(Sink::Webhook, Delivery::Failed);
+        let Some(wait) = waits.next() else {
+            metrics.delivery(Sink::Webhook, Delivery::GaveUp);
+            tracing::warn!(
+                host = hook.url.host_str(),
+                event_id,
+                failure,
+                "webhook gave up"
+            );
+            return false;
+        };
+        tracing::info!(
+            host = hook.url.host_str(),
+            event_id,
+            failure,
+            "webhook attempt failed; retrying"
+        );
+        tokio::time::sleep(*wait).await;
+    }
+}

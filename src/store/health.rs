@@ -1,0 +1,184 @@
+//! The health history's row layer, written once for both engines: the SQL
+//! (numbered `$n` parameters, which SQLite reads as named parameters
+//! numbered by first appearance, so each statement below introduces
+//! `$1, $2, …` in order), how a row becomes a [`HealthStatus`] or a
+//! [`HealthSample`], and the per-result step both engines run inside their
+//! transaction ([`observe`]). Monitor results live here, never in the audit
+//! log; their own mark ([`HEALTH_MARK`]) tells readers a result arrived.
+
+use time::OffsetDateTime;
+
+use super::StoreError;
+use super::columns::Columns;
+use super::rows::{fmt_time, parse_time};
+use crate::domain::{
+    HealthCheck, HealthPolicy, HealthSample, HealthState, HealthStatus, Scope, TestStatus,
+    Transition,
+};
+
+/// The id of the config a result belongs to (`$1` scope); none means the
+/// config was deleted meanwhile and the result is dropped.
+pub const CONFIG_ID: &str = "SELECT id FROM configs WHERE scope = $1";
+
+/// The stored state of a scope (`$1` scope).
+pub const SELECT_STATE: &str = "SELECT scope, config_id, state, since, failures, last_ok, \
+     last_checked, last_status FROM health_states WHERE scope = $1";
+
+/// Every stored state.
+pub const ALL_STATES: &str = "SELECT scope, config_id, state, since, failures, last_ok, \
+     last_checked, last_status FROM health_states";
+
+/// Writes a scope's state (`$1`..`$8` as the column list).
+pub const UPSERT_STATE: &str = "INSERT INTO health_states \
+     (scope, config_id, state, since, failures, last_ok, last_checked, last_status) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (scope) DO UPDATE SET config_id = excluded.config_id, state = excluded.state, \
+     since = excluded.since, failures = excluded.failures, last_ok = excluded.last_ok, \
+     last_checked = excluded.last_checked, last_status = excluded.last_status";
+
+/// Appends one result (`$1` scope, `$2` status, `$3` HTTP status, `$4`
+/// latency, `$5` time).
+pub const INSERT_RESULT: &str = "INSERT INTO health_results \
+     (scope, status, http_status, latency_ms, checked_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// Keeps the newest `$2` results of scope `$1`: an index range from the
+/// scope's cut-off id down, usually one row.
+pub const PRUNE_COUNT: &str = "DELETE FROM health_results WHERE scope = $1 AND id <= \
+     (SELECT id FROM health_results WHERE scope = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)";
+
+/// Drops results of scope `$1` older than `$2`, looking only at its eight
+/// oldest: each new result removes up to eight expired ones, so expired rows
+/// drain faster than they arrive without a scan or an index on time.
+pub const PRUNE_AGE: &str = "DELETE FROM health_results WHERE scope = $1 AND checked_at < $2 \
+     AND id IN (SELECT id FROM health_results WHERE scope = $1 ORDER BY id LIMIT 8)";
+
+/// Every result since `$1`, by scope and age.
+pub const SAMPLES_SINCE: &str = "SELECT scope, status, http_status, latency_ms, checked_at \
+     FROM health_results WHERE checked_at >= $1 ORDER BY scope, id";
+
+/// The newest `$2` results of scope `$1`, newest first.
+pub const SAMPLES_OF: &str = "SELECT scope, status, http_status, latency_ms, checked_at \
+     FROM health_results WHERE scope = $1 ORDER BY id DESC LIMIT $2";
+
+/// The health mark: the newest result id; moves whenever a result lands.
+pub const HEALTH_MARK: &str = "SELECT CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM health_results";
+
+/// Creates the lease row if there is none (`$1` holder, `$2` expiry ms).
+pub const LEASE_INSERT: &str = "INSERT INTO monitor_lease (name, holder, expires_ms, round) \
+     VALUES ('monitor', $1, $2, 0) ON CONFLICT (name) DO NOTHING";
+
+/// Takes or renews the lease for `$1` until `$2` when it is ours or
+/// expired at `$3`; one row changed means we hold it.
+pub const LEASE_TAKE: &str = "UPDATE monitor_lease SET holder = $1, expires_ms = $2 \
+     WHERE name = 'monitor' AND (holder = $1 OR expires_ms < $3)";
+
+/// Claims round `$1` for holder `$2` while its lease is live at `$3`; one
+/// row changed means this round is ours and nobody ran it.
+pub const ROUND_CLAIM: &str = "UPDATE monitor_lease SET round = $1 \
+     WHERE name = 'monitor' AND round < $1 AND holder = $2 AND expires_ms >= $3";
+
+/// Gives the lease up at once (`$1` holder), so a successor need not wait.
+pub const LEASE_RELEASE: &str =
+    "UPDATE monitor_lease SET expires_ms = 0 WHERE name = 'monitor' AND holder = $1";
+
+/// Which results to read.
+#[derive(Debug, Clone)]
+pub enum SampleQuery {
+    /// Every scope's results since this time, by scope and age.
+    Since(OffsetDateTime),
+    /// The newest `limit` results of one scope, newest first.
+    Newest {
+        /// The scope.
+        scope: Scope,
+        /// How many.
+        limit: usize,
+    },
+}
+
+/// One row of [`SELECT_STATE`] / [`ALL_STATES`], with the config id it was
+/// recorded for.
+pub(crate) fn state_from(r: &impl Columns) -> Result<(HealthStatus, String), StoreError> {
+    let scope = r.text("scope")?;
+    let state = r.text("state")?;
+    let opt_time = |name: &str| -> Result<Option<OffsetDateTime>, StoreError> {
+        r.opt_text(name)?.map(|t| parse_time(&t)).transpose()
+    };
+    let status = HealthStatus {
+        scope: Scope::from_key(&scope)
+            .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+        state: HealthState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("health state {state:?}")))?,
+        since: parse_time(&r.text("since")?)?,
+        failures: u32::try_from(r.int("failures")?.max(0)).unwrap_or(u32::MAX),
+        last_ok: opt_time("last_ok")?,
+        last_checked: opt_time("last_checked")?,
+        last_status: r.opt_text("last_status")?.map(|s| status(&s)).transpose()?,
+    };
+    Ok((status, r.text("config_id")?))
+}
+
+/// One row of [`SAMPLES_SINCE`] / [`SAMPLES_OF`].
+pub(crate) fn sample_from(r: &impl Columns) -> Result<HealthSample, StoreError> {
+    let scope = r.text("scope")?;
+    Ok(HealthSample {
+        scope: Scope::from_key(&scope)
+            .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+        status: status(&r.text("status")?)?,
+        http_status: r
+            .opt_int("http_status")?
+            .and_then(|c| u16::try_from(c).ok()),
+        latency_ms: u64::try_from(r.int("latency_ms")?.max(0)).unwrap_or(0),
+        checked_at: parse_time(&r.text("checked_at")?)?,
+    })
+}
+
+fn status(s: &str) -> Result<TestStatus, StoreError> {
+    TestStatus::parse(s).ok_or_else(|| StoreError::Corrupt(format!("test status {s:?}")))
+}
+
+/// What one result changes, decided from the stored state: the state row to
+/// write and the transition, if any. A state recorded for another config
+/// of the scope (deleted and created again) counts as never tested.
+pub(crate) fn observe(
+    stored: Option<(HealthStatus, String)>,
+    config_id: &str,
+    check: &HealthCheck,
+    policy: HealthPolicy,
+) -> (HealthStatus, Option<Transition>) {
+    let prev = match stored {
+        Some((s, id)) if id == config_id => s,
+        _ => HealthStatus::unknown(&check.scope, check.checked_at),
+    };
+    prev.observe(check, policy)
+}
+
+/// The state row's values in [`UPSERT_STATE`]'s order, as text and numbers
+/// both drivers bind.
+pub(crate) struct StateValues {
+    pub scope: String,
+    pub state: &'static str,
+    pub since: String,
+    pub failures: i64,
+    pub last_ok: Option<String>,
+    pub last_checked: Option<String>,
+    pub last_status: Option<&'static str>,
+}
+
+impl StateValues {
+    pub(crate) fn of(s: &HealthStatus) -> StateValues {
+        StateValues {
+            scope: s.scope.key().to_string(),
+            state: s.state.as_str(),
+            since: fmt_time(s.since),
+            failures: i64::from(s.failures),
+            last_ok: s.last_ok.map(fmt_time),
+            last_checked: s.last_checked.map(fmt_time),
+            last_status: s.last_status.map(TestStatus::as_str),
+        }
+    }
+}
+
+/// The oldest time a result may have and stay, at `now`.
+pub(crate) fn cutoff(now: OffsetDateTime, days: u32) -> String {
+    fmt_time(now - time::Duration::days(i64::from(days)))
+}

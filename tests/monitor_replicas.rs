@@ -1,0 +1,207 @@
+//! Leadership among replicas: two real `llmcfg serve` processes with
+//! `[monitor] enabled = true` on one PostgreSQL database and a fake
+//! provider. Exactly one runs monitor rounds; when it is killed with
+//! SIGKILL, the other takes the lease over within one lease period and runs
+//! the next round; no round ever runs twice, so no scope is tested twice in
+//! one interval.
+
+#[path = "support/fake_provider.rs"]
+mod fake_provider;
+#[path = "support/pg_cluster.rs"]
+mod pg_cluster;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_provider::{FakeProvider, Flavor};
+use llmcfg::crypto::MasterKeyOptions;
+use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
+use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use llmcfg::store::SampleQuery;
+
+const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
+const KEY: &str = "sk-proj-replica-0123456789abcdefghijklmnopq";
+/// The lease period of the replicas, seconds.
+const LEASE_SECS: f64 = 3.0;
+
+struct Replica {
+    child: Child,
+    home: tempfile::TempDir,
+}
+
+impl Replica {
+    fn start(db_url: &str) -> Replica {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        std::fs::create_dir_all(h.join("config/llmcfg")).unwrap();
+        std::fs::write(
+            h.join("config/llmcfg/config.toml"),
+            format!(
+                "[server]\nallowed_targets = [\"127.0.0.1\"]\n\n[monitor]\nenabled = true\n\
+                 interval_secs = 2.0\nlease_secs = {LEASE_SECS}\n"
+            ),
+        )
+        .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_llmcfg"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", h)
+            .env("XDG_CONFIG_HOME", h.join("config"))
+            .env("XDG_DATA_HOME", h.join("data"))
+            .env("XDG_STATE_HOME", h.join("state"))
+            .env("LLMCFG_STORE", db_url)
+            .env("LLMCFG_MASTER_KEY", MASTER_HEX)
+            .env("LLMCFG_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        Replica { child, home }
+    }
+
+    fn log(&self) -> PathBuf {
+        self.home.path().join("state/llmcfg/llmcfg.log")
+    }
+
+    /// The rounds this replica started, from its log.
+    fn rounds(&self) -> Vec<i64> {
+        rounds_in(&self.log())
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn rounds_in(log: &Path) -> Vec<i64> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("monitor round starts"))
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find_map(|w| w.strip_prefix("round="))
+                .and_then(|n| n.parse().ok())
+        })
+        .collect()
+}
+
+async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_leader_and_a_takeover_without_a_repeated_round() {
+    let db = pg_cluster::fresh_db();
+    let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
+    let home = tempfile::tempdir().unwrap();
+    let (backend, _) = LocalBackend::open(LocalOptions {
+        store_path: PathBuf::from(&db.url),
+        master: MasterKeyOptions {
+            env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
+            file: None,
+            default_file: home.path().join("master.key"),
+            keyring_account: None,
+        },
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let handle = ServiceHandle::spawn(Backend::Local(backend), "local:test");
+    let watched = Scope::Instance(InstanceId::parse("watched").unwrap());
+    for id in ["watched", "other1", "other2"] {
+        handle
+            .create(
+                &Scope::Instance(InstanceId::parse(id).unwrap()),
+                NewConfig {
+                    provider: "openai".into(),
+                    model: "gpt-4o".into(),
+                    api_key: ApiKey::new(KEY),
+                    base_url: Some(fake.base_url()),
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    let mut a = Replica::start(&db.url);
+    let mut b = Replica::start(&db.url);
+    // Let several rounds run: exactly one replica runs them.
+    wait_for("three rounds", Duration::from_secs(60), || {
+        a.rounds().len() + b.rounds().len() >= 3
+    })
+    .await;
+    let (ra, rb) = (a.rounds(), b.rounds());
+    assert!(
+        ra.is_empty() != rb.is_empty(),
+        "exactly one leader: a ran {ra:?}, b ran {rb:?}"
+    );
+    let (leader, follower) = if rb.is_empty() {
+        (&mut a, &mut b)
+    } else {
+        (&mut b, &mut a)
+    };
+
+    // Kill the leader outright: no lease release, no goodbye.
+    leader.child.kill().unwrap();
+    leader.child.wait().unwrap();
+    let last = *leader.rounds().iter().max().unwrap();
+    // The follower runs a later round within one lease period plus one
+    // interval (it may have to wait for the next round to begin).
+    let took = wait_for(
+        "the follower to run the next round",
+        Duration::from_secs(60),
+        || follower.rounds().iter().any(|r| *r > last),
+    )
+    .await;
+    eprintln!("takeover after {took:?}");
+    wait_for(
+        "another round on the follower",
+        Duration::from_secs(60),
+        || follower.rounds().len() >= 2,
+    )
+    .await;
+
+    // No round ran twice, across both replicas.
+    let mut all = leader.rounds();
+    all.extend(follower.rounds());
+    let distinct: HashSet<i64> = all.iter().copied().collect();
+    assert_eq!(distinct.len(), all.len(), "a round ran twice: {all:?}");
+    assert!(
+        follower.rounds().iter().all(|r| *r > last),
+        "the follower never ran a round while the leader lived"
+    );
+
+    // Each round tested the watched scope at most once.
+    let _ = follower.child.kill();
+    let _ = follower.child.wait();
+    let results = handle
+        .admin()
+        .unwrap()
+        .health()
+        .samples(SampleQuery::Newest {
+            scope: watched,
+            limit: 1000,
+        })
+        .await
+        .unwrap();
+    assert!(!results.is_empty());
+    assert!(
+        results.len() <= distinct.len(),
+        "{} results of one scope in {} rounds",
+        results.len(),
+        distinct.len()
+    );
+}
