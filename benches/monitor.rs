@@ -14,18 +14,22 @@
 //! 5 minutes. `BENCH_SCOPES=100000 BENCH_INTERVAL=300` runs the full size.
 //! Run with `cargo bench --bench monitor`.
 
+#[path = "../tests/support/local_service.rs"]
+mod local_service;
+#[path = "../tests/support/serve_child.rs"]
+mod serve_child;
+
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use llmcfg::crypto::{MasterKey, MasterKeyOptions};
+use llmcfg::crypto::MasterKey;
 use llmcfg::domain::{ApiKey, ConfigFields, InstanceId, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 use llmcfg::store::ConfigRow;
+use serve_child::{ServeChild, llmcfg_command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");
 const MASTER: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 const KEY: &str = "sk-proj-monitor-bench-0123456789abcdefghijk";
 const METRICS_TOKEN: &str = "bench-metrics-token-0123";
@@ -109,15 +113,8 @@ fn process_cpu() -> f64 {
 }
 
 fn llmcfg(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_STATE_HOME", dir.join("state"))
-        .env("LLMCFG_MASTER_KEY", MASTER)
-        .env("LLMCFG_LOG", "warn");
+    let mut c = llmcfg_command(dir, MASTER);
+    c.env("LLMCFG_LOG", "warn");
     c
 }
 
@@ -125,19 +122,8 @@ fn llmcfg(dir: &std::path::Path) -> Command {
 async fn seed(dir: &std::path::Path, n: usize) {
     let store = dir.join("data/llmcfg/llmcfg.db");
     std::fs::create_dir_all(store.parent().unwrap()).unwrap();
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: store.clone(),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new(MASTER.to_string())),
-            file: None,
-            default_file: store.with_file_name("master.key"),
-            keyring_account: None,
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    drop(ServiceHandle::spawn(Backend::Local(backend), "bench"));
+    // Opening the store once creates its schema; the rows go in below.
+    drop(local_service::open_sqlite(&store, MASTER).await);
     let master = MasterKey::from_hex(MASTER, "bench").unwrap();
     let mut conn = rusqlite::Connection::open(&store).unwrap();
     let tx = conn.transaction().unwrap();
@@ -177,26 +163,14 @@ async fn seed(dir: &std::path::Path, n: usize) {
 
 static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-fn start_serve(dir: &std::path::Path) -> (Child, String) {
-    let mut child = llmcfg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_string();
-    (child, url)
+fn start_serve(dir: &std::path::Path) -> ServeChild {
+    ServeChild::spawn(llmcfg(dir))
 }
 
-fn stop(mut child: Child) {
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let _ = child.wait();
+/// Stops `serve` the graceful way, so its last writes reach the file.
+fn stop(mut serve: ServeChild) {
+    serve.sigterm();
+    let _ = serve.child.wait();
 }
 
 /// GET /llm-config/ requests per second over `secs` with a rotating scope.
@@ -338,10 +312,11 @@ async fn run() {
 
     // 1. GET throughput without the monitor.
     write_config(false);
-    let (child, url) = start_serve(d);
+    let serve = start_serve(d);
+    let url = serve.url.clone();
     let _ = get_load(&url, &token, n, 2).await;
     let base_rps = get_load(&url, &token, n, GET_SECS).await;
-    stop(child);
+    stop(serve);
     let size_before = std::fs::metadata(&db).unwrap().len();
 
     // 2. The monitor's round, started at a round boundary.
@@ -353,8 +328,9 @@ async fn run() {
     let to_boundary = interval * 1000 - now_ms % (interval * 1000);
     tokio::time::sleep(Duration::from_millis(to_boundary + 200)).await;
     let round_start = Instant::now();
-    let (child, url) = start_serve(d);
-    let pid = child.id();
+    let serve = start_serve(d);
+    let url = serve.url.clone();
+    let pid = serve.child.id();
     let mut max_lag = 0.0f64;
     // Monitor only: serve's CPU over a window with no GET load.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -380,7 +356,7 @@ async fn run() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
-    stop(child);
+    stop(serve);
     let size_after = std::fs::metadata(&db).unwrap().len();
 
     // 3. The same tests' HTTP work alone.

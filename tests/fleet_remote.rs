@@ -4,42 +4,15 @@
 //! export shows fingerprints and masks, never a key.
 
 mod cli_env;
-
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+#[path = "support/serve_child.rs"]
+mod serve_child;
 
 use cli_env::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
+use serve_child::ServeChild;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(env: &Env) -> (Server, String) {
-    let mut child = env
-        .std_cmd(env!("CARGO_BIN_EXE_llmcfg"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|u| u.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (Server(child), url)
+/// `llmcfg serve` in `env`'s home, on its store.
+fn serve(env: &Env) -> ServeChild {
+    ServeChild::spawn(env.std_cmd(serve_child::BIN))
 }
 
 #[test]
@@ -52,7 +25,8 @@ fn plan_apply_export_over_a_remote_server_converge() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let token = stdout(&out).trim().to_string();
-    let (_server, url) = serve(&server_env);
+    let server = serve(&server_env);
+    let url = server.url.clone();
 
     let client = Env::new();
     std::fs::write(

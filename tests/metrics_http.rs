@@ -8,17 +8,20 @@
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/local_service.rs"]
+mod local_service;
+#[path = "support/serve_child.rs"]
+mod serve_child;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
-use llmcfg::crypto::MasterKeyOptions;
-use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use local_service::{create_openai, open_sqlite, tenant};
 use serde_json::Value;
+use serve_child::{ServeChild, llmcfg_command};
 
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const KEY: &str = "sk-proj-metrics-0123456789abcdefghijklmnopqr";
@@ -69,32 +72,9 @@ async fn metrics_parse_and_are_guarded() {
     let store = d.join("data/llmcfg/llmcfg.db");
     std::fs::create_dir_all(store.parent().unwrap()).unwrap();
     {
-        let (backend, _) = LocalBackend::open(LocalOptions {
-            store_path: store.clone(),
-            master: MasterKeyOptions {
-                env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-                file: None,
-                default_file: store.with_file_name("master.key"),
-                keyring_account: None,
-            },
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-        let handle = ServiceHandle::spawn(Backend::Local(backend), "local:test");
+        let handle = open_sqlite(&store, MASTER_HEX).await;
         for id in ["acme", "beta"] {
-            handle
-                .create(
-                    &Scope::Instance(InstanceId::parse(id).unwrap()),
-                    NewConfig {
-                        provider: "openai".into(),
-                        model: "gpt-4o".into(),
-                        api_key: ApiKey::new(KEY),
-                        base_url: Some(fake.base_url()),
-                    },
-                )
-                .await
-                .unwrap();
+            create_openai(&handle, &tenant(id), KEY, fake.base_url()).await;
         }
     }
     std::fs::create_dir_all(d.join("config/llmcfg")).unwrap();
@@ -107,28 +87,9 @@ async fn metrics_parse_and_are_guarded() {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_llmcfg"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", d)
-        .env("XDG_CONFIG_HOME", d.join("config"))
-        .env("XDG_DATA_HOME", d.join("data"))
-        .env("XDG_STATE_HOME", d.join("state"))
-        .env("LLMCFG_MASTER_KEY", MASTER_HEX)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut url = |what: &str| {
-        let line = lines.next().unwrap().unwrap();
-        assert!(line.contains(what), "{line}");
-        line.rsplit(' ').next().unwrap().to_string()
-    };
-    let api = url("/llm-config API");
-    let alone = url("/metrics");
+    let mut serve = ServeChild::spawn(llmcfg_command(d, MASTER_HEX));
+    let api = serve.url.clone();
+    let alone = serve.next_url("/metrics");
     let http = reqwest::Client::new();
 
     // Wait for the first round's results of both scopes.
@@ -221,7 +182,7 @@ async fn metrics_parse_and_are_guarded() {
         .unwrap();
     assert!(doc["paths"].get("/metrics").is_none());
 
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let status = child.wait().unwrap();
+    serve.sigterm();
+    let status = serve.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
 }

@@ -9,6 +9,8 @@
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/local_service.rs"]
+mod local_service;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,11 +21,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use fake_provider::{FakeProvider, Flavor, errors};
 use hmac::{Hmac, KeyInit, Mac};
-use llmcfg::crypto::MasterKeyOptions;
-use llmcfg::domain::{HealthState, InstanceId, NewConfig, Scope, TestStatus};
+use llmcfg::domain::{HealthState, Scope, TestStatus};
 use llmcfg::monitor::{Metrics, MonitorSettings};
-use llmcfg::service::{Backend, HealthAccess, LocalBackend, LocalOptions, ServiceHandle};
+use llmcfg::service::HealthAccess;
 use llmcfg::store::SampleQuery;
+use local_service::{create_openai, open_sqlite, tenant};
 use serde_json::Value;
 use sha2::Sha256;
 use tokio_util::sync::CancellationToken;
@@ -120,27 +122,6 @@ async fn start_receiver() -> (String, Arc<Receiver>) {
     (format!("http://{addr}/hook"), state)
 }
 
-async fn open(dir: &std::path::Path) -> ServiceHandle {
-    let store = dir.join("llmcfg.db");
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: store.clone(),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-            file: None,
-            default_file: store.with_file_name("master.key"),
-            keyring_account: None,
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "local:test")
-}
-
-fn tenant(id: &str) -> Scope {
-    Scope::Instance(InstanceId::parse(id).unwrap())
-}
-
 async fn wait_for(what: &str, mut done: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(90);
     while !done().await {
@@ -159,21 +140,10 @@ async fn transitions_alert_once_each_and_rate_limits_never_do() {
     let dir = tempfile::tempdir().unwrap();
     let fake = FakeProvider::start(Flavor::OpenAi, &[KEY_A, KEY_F], &["gpt-4o"]).await;
     let (hook_url, receiver) = start_receiver().await;
-    let handle = open(dir.path()).await;
+    let handle = open_sqlite(&dir.path().join("llmcfg.db"), MASTER_HEX).await;
     let (acme, flappy) = (tenant("acme"), tenant("flappy"));
     for (scope, key) in [(&acme, KEY_A), (&flappy, KEY_F)] {
-        handle
-            .create(
-                scope,
-                NewConfig {
-                    provider: "openai".into(),
-                    model: "gpt-4o".into(),
-                    api_key: llmcfg::domain::ApiKey::new(key),
-                    base_url: Some(fake.base_url()),
-                },
-            )
-            .await
-            .unwrap();
+        create_openai(&handle, scope, key, fake.base_url()).await;
     }
     let audit_before = handle.audit(None, 1000).await.unwrap().len();
     let hook_file = dir.path().join("hook.jsonl");

@@ -5,36 +5,20 @@
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/local_service.rs"]
+mod local_service;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
-use llmcfg::crypto::MasterKeyOptions;
-use llmcfg::domain::{ApiKey, HealthState, InstanceId, NewConfig, Scope};
+use llmcfg::domain::HealthState;
 use llmcfg::monitor::{Metrics, MonitorSettings};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use local_service::{create_openai, open_sqlite, tenant};
 use tokio_util::sync::CancellationToken;
 
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const KEY: &str = "sk-proj-limits-0123456789abcdefghijklmnopqrs";
-
-async fn open(dir: &std::path::Path) -> ServiceHandle {
-    let store = dir.join("llmcfg.db");
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: store.clone(),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-            file: None,
-            default_file: store.with_file_name("master.key"),
-            keyring_account: None,
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "local:test")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrency_and_rate_limits_hold() {
@@ -44,28 +28,17 @@ async fn concurrency_and_rate_limits_hold() {
     slow.configure(|c| c.delay = Duration::from_millis(200));
     // `limited` is another base URL of the same provider.
     let limited = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
-    let handle = open(dir.path()).await;
+    let handle = open_sqlite(&dir.path().join("llmcfg.db"), MASTER_HEX).await;
     let mut slow_scopes = Vec::new();
     for i in 0..12 {
-        let scope = Scope::Instance(InstanceId::parse(&format!("slow{i}")).unwrap());
+        let scope = tenant(&format!("slow{i}"));
         slow_scopes.push(scope.clone());
         let base = if i < 10 {
             slow.base_url()
         } else {
             limited.base_url()
         };
-        handle
-            .create(
-                &scope,
-                NewConfig {
-                    provider: "openai".into(),
-                    model: "gpt-4o".into(),
-                    api_key: ApiKey::new(KEY),
-                    base_url: Some(base),
-                },
-            )
-            .await
-            .unwrap();
+        create_openai(&handle, &scope, KEY, base).await;
     }
     // concurrency 2; 120 a minute (a burst of 2, then one per 0.5 s) per
     // provider and base URL; a 1 s interval puts all 10 `slow` scopes'

@@ -7,19 +7,21 @@
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/local_service.rs"]
+mod local_service;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
+#[path = "support/serve_child.rs"]
+mod serve_child;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
-use llmcfg::crypto::MasterKeyOptions;
-use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 use llmcfg::store::SampleQuery;
+use local_service::{create_openai, open_local, tenant};
+use serve_child::{ServeChild, llmcfg_command};
 
 const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
 const KEY: &str = "sk-proj-replica-0123456789abcdefghijklmnopq";
@@ -27,7 +29,7 @@ const KEY: &str = "sk-proj-replica-0123456789abcdefghijklmnopq";
 const LEASE_SECS: f64 = 3.0;
 
 struct Replica {
-    child: Child,
+    serve: ServeChild,
     home: tempfile::TempDir,
 }
 
@@ -44,23 +46,12 @@ impl Replica {
             ),
         )
         .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_llmcfg"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env("LLMCFG_STORE", db_url)
-            .env("LLMCFG_MASTER_KEY", MASTER_HEX)
-            .env("LLMCFG_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        Replica { child, home }
+        let mut cmd = llmcfg_command(h, MASTER_HEX);
+        cmd.env("LLMCFG_STORE", db_url).env("LLMCFG_LOG", "info");
+        Replica {
+            serve: ServeChild::spawn(cmd),
+            home,
+        }
     }
 
     fn log(&self) -> PathBuf {
@@ -70,13 +61,6 @@ impl Replica {
     /// The rounds this replica started, from its log.
     fn rounds(&self) -> Vec<i64> {
         rounds_in(&self.log())
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -107,33 +91,15 @@ async fn one_leader_and_a_takeover_without_a_repeated_round() {
     let db = pg_cluster::fresh_db();
     let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
     let home = tempfile::tempdir().unwrap();
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: PathBuf::from(&db.url),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-            file: None,
-            default_file: home.path().join("master.key"),
-            keyring_account: None,
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let handle = ServiceHandle::spawn(Backend::Local(backend), "local:test");
-    let watched = Scope::Instance(InstanceId::parse("watched").unwrap());
+    let handle = open_local(
+        PathBuf::from(&db.url),
+        home.path().join("master.key"),
+        MASTER_HEX,
+    )
+    .await;
+    let watched = tenant("watched");
     for id in ["watched", "other1", "other2"] {
-        handle
-            .create(
-                &Scope::Instance(InstanceId::parse(id).unwrap()),
-                NewConfig {
-                    provider: "openai".into(),
-                    model: "gpt-4o".into(),
-                    api_key: ApiKey::new(KEY),
-                    base_url: Some(fake.base_url()),
-                },
-            )
-            .await
-            .unwrap();
+        create_openai(&handle, &tenant(id), KEY, fake.base_url()).await;
     }
 
     let mut a = Replica::start(&db.url);
@@ -155,8 +121,8 @@ async fn one_leader_and_a_takeover_without_a_repeated_round() {
     };
 
     // Kill the leader outright: no lease release, no goodbye.
-    leader.child.kill().unwrap();
-    leader.child.wait().unwrap();
+    leader.serve.child.kill().unwrap();
+    leader.serve.child.wait().unwrap();
     let last = *leader.rounds().iter().max().unwrap();
     // The follower runs a later round within one lease period plus one
     // interval (it may have to wait for the next round to begin).
@@ -185,8 +151,8 @@ async fn one_leader_and_a_takeover_without_a_repeated_round() {
     );
 
     // Each round tested the watched scope at most once.
-    let _ = follower.child.kill();
-    let _ = follower.child.wait();
+    let _ = follower.serve.child.kill();
+    let _ = follower.serve.child.wait();
     let results = handle
         .admin()
         .unwrap()

@@ -6,15 +6,16 @@
 
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
+#[path = "support/serve_child.rs"]
+mod serve_child;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use serve_child::{ServeChild, llmcfg_command};
 
-const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");
 /// One master key shared by every replica, as the README requires.
 const MASTER_HEX: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 const KEY: &str = "sk-ant-api03-REPLICASECRET-0123456789-QRST";
@@ -23,22 +24,13 @@ const RACERS: usize = 32;
 
 /// A replica: its own home (config, data, logs) on the shared database.
 struct Replica {
-    child: Child,
-    url: String,
+    serve: ServeChild,
     _home: tempfile::TempDir,
 }
 
 fn llmcfg(home: &std::path::Path, db_url: &str) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LLMCFG_STORE", db_url)
-        .env("LLMCFG_MASTER_KEY", MASTER_HEX)
-        .env("LLMCFG_LOG", "info");
+    let mut c = llmcfg_command(home, MASTER_HEX);
+    c.env("LLMCFG_STORE", db_url).env("LLMCFG_LOG", "info");
     c
 }
 
@@ -59,35 +51,9 @@ fn token(db_url: &str, name: &str) -> String {
 
 fn serve(db_url: &str) -> Replica {
     let home = tempfile::tempdir().unwrap();
-    let mut child = llmcfg(home.path(), db_url)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|u| u.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
     Replica {
-        child,
-        url,
+        serve: ServeChild::spawn(llmcfg(home.path(), db_url)),
         _home: home,
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -137,9 +103,9 @@ async fn two_replicas_one_database() {
     let mut racers = tokio::task::JoinSet::new();
     for i in 0..RACERS {
         let (url, tok) = if i % 2 == 0 {
-            (a.url.clone(), token_a.clone())
+            (a.serve.url.clone(), token_a.clone())
         } else {
-            (b.url.clone(), token_b.clone())
+            (b.serve.url.clone(), token_b.clone())
         };
         let http = http.clone();
         racers.spawn(async move {
@@ -162,8 +128,8 @@ async fn two_replicas_one_database() {
         .count();
     assert_eq!((created, conflicts), (1, RACERS - 1), "{statuses:?}");
     assert_eq!(
-        get(&http, &a.url, &token_a, "race").await,
-        get(&http, &b.url, &token_b, "race").await
+        get(&http, &a.serve.url, &token_a, "race").await,
+        get(&http, &b.serve.url, &token_b, "race").await
     );
 
     // A PATCH through one replica is what the other reads next, both ways.
@@ -172,7 +138,7 @@ async fn two_replicas_one_database() {
         (&b, &token_b, &a, &token_a, "patched-on-b"),
     ] {
         let res = http
-            .patch(format!("{}/llm-config/", writer.url))
+            .patch(format!("{}/llm-config/", writer.serve.url))
             .bearer_auth(wtok)
             .header("X-Instance-Id", "race")
             .json(&json!({ "model": model }))
@@ -180,14 +146,17 @@ async fn two_replicas_one_database() {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        assert_eq!(get(&http, &reader.url, rtok, "race").await["model"], model);
+        assert_eq!(
+            get(&http, &reader.serve.url, rtok, "race").await["model"],
+            model
+        );
     }
 
     // One audit log: entries written through both replicas, read from either.
     let audit: Value = http
         .get(format!(
             "{}/llm-config/audit?instance=race&limit=100",
-            a.url
+            a.serve.url
         ))
         .bearer_auth(&token_a)
         .send()
@@ -226,7 +195,7 @@ async fn sigkill_of_one_replica_loses_no_acknowledged_write() {
     let mut writers = tokio::task::JoinSet::new();
     for w in 0..4 {
         let http = http.clone();
-        let url = doomed.url.clone();
+        let url = doomed.serve.url.clone();
         let tok = tok.clone();
         let acked = acked_tx.clone();
         writers.spawn(async move {
@@ -253,8 +222,8 @@ async fn sigkill_of_one_replica_loses_no_acknowledged_write() {
         );
         acked.push(acked_rx.recv().await.unwrap());
     }
-    doomed.child.kill().unwrap(); // SIGKILL
-    doomed.child.wait().unwrap();
+    doomed.serve.child.kill().unwrap(); // SIGKILL
+    doomed.serve.child.wait().unwrap();
     while writers.join_next().await.is_some() {}
     while let Some(scope) = acked_rx.recv().await {
         acked.push(scope);
@@ -263,17 +232,17 @@ async fn sigkill_of_one_replica_loses_no_acknowledged_write() {
     // Every acknowledged write is there, read through the survivor, which
     // also keeps taking writes.
     for scope in &acked {
-        let view = get(&http, &survivor.url, &tok, scope).await;
+        let view = get(&http, &survivor.serve.url, &tok, scope).await;
         assert_eq!(view["instance_id"], scope.as_str(), "lost {scope}");
     }
     assert_eq!(
-        post(&http, &survivor.url, &tok, "after-kill", "m")
+        post(&http, &survivor.serve.url, &tok, "after-kill", "m")
             .await
             .unwrap(),
         StatusCode::CREATED
     );
     let instances: Value = http
-        .get(format!("{}/llm-config/instances", survivor.url))
+        .get(format!("{}/llm-config/instances", survivor.serve.url))
         .bearer_auth(&tok)
         .send()
         .await

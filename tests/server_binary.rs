@@ -3,18 +3,19 @@
 //! binary, graceful shutdown on SIGTERM with a request in flight, and a
 //! server log that never contains an API key.
 
+#[path = "support/serve_child.rs"]
+mod serve_child;
 mod server_support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use llmcfg::remote::{RemoteBackend, RemoteClient};
 use llmcfg::service::{Backend, ServiceHandle};
+use serve_child::{ServeChild, llmcfg_command};
 use server_support::{MASTER_HEX, SECRET_KEY, conformance, wait_until};
 use zeroize::Zeroizing;
-
-const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");
 
 /// An isolated home: config, data and log directories of its own.
 struct Home {
@@ -29,16 +30,8 @@ impl Home {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(BIN);
-        let d = self.dir.path();
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", d)
-            .env("XDG_CONFIG_HOME", d.join("config"))
-            .env("XDG_DATA_HOME", d.join("data"))
-            .env("XDG_STATE_HOME", d.join("state"))
-            .env("LLMCFG_MASTER_KEY", MASTER_HEX)
-            .env("LLMCFG_LOG", "llmcfg=debug,info");
+        let mut c = llmcfg_command(self.dir.path(), MASTER_HEX);
+        c.env("LLMCFG_LOG", "llmcfg=debug,info");
         c
     }
 
@@ -86,28 +79,9 @@ impl Home {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     }
 
-    /// Starts `llmcfg serve --listen 127.0.0.1:0`; returns the child and its URL.
-    fn serve(&self) -> (Child, String) {
-        let mut child = self
-            .cmd()
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line
-            .trim()
-            .rsplit(' ')
-            .next()
-            .filter(|u| u.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .to_string();
-        (child, url)
+    /// Starts `llmcfg serve --listen 127.0.0.1:0` in this home.
+    fn serve(&self) -> ServeChild {
+        ServeChild::spawn(self.cmd())
     }
 }
 
@@ -117,12 +91,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn sigterm(child: &Child) {
-    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
-    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(rc, 0);
 }
 
 fn assert_no_key(what: &str, text: &str) {
@@ -143,7 +111,8 @@ async fn cli_remote_round_trip_and_conformance_over_the_binary() {
     let viewer = server_home.token("auditor", "viewer");
     let listed = server_home.run(&["token", "list"], None, &[]);
     assert!(text(&listed).contains("admin") && !text(&listed).contains(&admin));
-    let (mut child, url) = server_home.serve();
+    let mut serve = server_home.serve();
+    let url = serve.url.clone();
 
     // The client side: another home with no store of its own.
     let client = Home::new();
@@ -229,8 +198,8 @@ async fn cli_remote_round_trip_and_conformance_over_the_binary() {
             .any(|l| l.starts_with("create acme again: exists"))
     );
 
-    sigterm(&child);
-    assert!(child.wait().unwrap().success());
+    serve.sigterm();
+    assert!(serve.child.wait().unwrap().success());
     let log = server_home.log();
     assert!(log.contains("request"), "empty server log");
     assert_no_key("server log", &log);
@@ -241,7 +210,8 @@ async fn cli_remote_round_trip_and_conformance_over_the_binary() {
 async fn sigterm_lets_the_in_flight_request_finish() {
     let home = Home::new();
     let admin = home.token("admin", "superadmin");
-    let (mut child, url) = home.serve();
+    let mut serve = home.serve();
+    let url = serve.url.clone();
 
     // A POST whose body arrives in two parts, SIGTERM in between.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
@@ -267,7 +237,7 @@ async fn sigterm_lets_the_in_flight_request_finish() {
             .contains(needle)
     };
     wait_until("the request to start", || log_has("request started")).await;
-    sigterm(&child);
+    serve.sigterm();
     wait_until("the server to see SIGTERM", || log_has("SIGTERM received")).await;
 
     tx.send(Ok(
@@ -280,7 +250,7 @@ async fn sigterm_lets_the_in_flight_request_finish() {
     assert_eq!(response.status(), reqwest::StatusCode::CREATED);
     let view: serde_json::Value = response.json().await.unwrap();
     assert_eq!(view["instance_id"], "inflight");
-    assert!(child.wait().unwrap().success());
+    assert!(serve.child.wait().unwrap().success());
     assert!(log_has("llmcfg server stopped"));
 }
 
@@ -288,7 +258,8 @@ async fn sigterm_lets_the_in_flight_request_finish() {
 async fn sigterm_finishes_within_the_drain_time_despite_a_stalled_client() {
     use tokio::io::AsyncWriteExt;
     let home = Home::new();
-    let (mut child, url) = home.serve();
+    let mut serve = home.serve();
+    let url = serve.url.clone();
     let addr = url.trim_start_matches("http://").to_string();
     // A slowloris client: half a request head, then nothing, socket held.
     let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
@@ -305,12 +276,12 @@ async fn sigterm_finishes_within_the_drain_time_despite_a_stalled_client() {
         log_has("llmcfg server listening")
     })
     .await;
-    sigterm(&child);
+    serve.sigterm();
     // The bound: the 8 s drain time plus generous slack for a loaded CI
     // machine; before the fix the server waited for the client forever.
     let bound = std::time::Instant::now() + std::time::Duration::from_secs(40);
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = serve.child.try_wait().unwrap() {
             break status;
         }
         assert!(
