@@ -14,10 +14,10 @@
 //! 5 minutes. `BENCH_SCOPES=100000 BENCH_INTERVAL=300` runs the full size.
 //! Run with `cargo bench --bench monitor`.
 
+#[path = "../tests/support/llmcfg_process.rs"]
+mod llmcfg_process;
 #[path = "../tests/support/local_service.rs"]
 mod local_service;
-#[path = "../tests/support/serve_child.rs"]
-mod serve_child;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use llmcfg::crypto::MasterKey;
 use llmcfg::domain::{ApiKey, ConfigFields, InstanceId, Scope};
 use llmcfg::store::ConfigRow;
-use serve_child::{ServeChild, llmcfg_command};
+use llmcfg_process::{ServeChild, llmcfg_command};
 
 const MASTER: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 const KEY: &str = "sk-proj-monitor-bench-0123456789abcdefghijk";

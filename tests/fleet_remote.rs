@@ -4,15 +4,15 @@
 //! export shows fingerprints and masks, never a key.
 
 mod cli_env;
-#[path = "support/serve_child.rs"]
-mod serve_child;
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 
 use cli_env::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
-use serve_child::ServeChild;
+use llmcfg_process::ServeChild;
 
 /// `llmcfg serve` in `env`'s home, on its store.
 fn serve(env: &Env) -> ServeChild {
-    ServeChild::spawn(env.std_cmd(serve_child::BIN))
+    ServeChild::spawn(env.std_cmd(llmcfg_process::BIN))
 }
 
 #[test]

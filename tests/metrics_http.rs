@@ -8,10 +8,10 @@
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 #[path = "support/local_service.rs"]
 mod local_service;
-#[path = "support/serve_child.rs"]
-mod serve_child;
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -19,9 +19,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
+use llmcfg_process::{ServeChild, llmcfg_command};
 use local_service::{create_openai, open_sqlite, tenant};
 use serde_json::Value;
-use serve_child::{ServeChild, llmcfg_command};
 
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const KEY: &str = "sk-proj-metrics-0123456789abcdefghijklmnopqr";

@@ -7,12 +7,12 @@
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 #[path = "support/local_service.rs"]
 mod local_service;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
-#[path = "support/serve_child.rs"]
-mod serve_child;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
 use llmcfg::store::SampleQuery;
+use llmcfg_process::{ServeChild, llmcfg_command};
 use local_service::{create_openai, open_local, tenant};
-use serve_child::{ServeChild, llmcfg_command};
 
 const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
 const KEY: &str = "sk-proj-replica-0123456789abcdefghijklmnopq";

@@ -4,17 +4,17 @@
 //! at once, both write to the one audit log, and a replica killed with
 //! SIGKILL mid-write loses no acknowledged write while the other serves on.
 
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
-#[path = "support/serve_child.rs"]
-mod serve_child;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use llmcfg_process::{ServeChild, llmcfg_command};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use serve_child::{ServeChild, llmcfg_command};
 
 /// One master key shared by every replica, as the README requires.
 const MASTER_HEX: &str = "2222222222222222222222222222222222222222222222222222222222222222";

@@ -3,6 +3,8 @@
 //! database migrate it once, a wrong master key is refused without printing
 //! the database password, and the CLI works end to end on a URL.
 
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
@@ -12,8 +14,8 @@ use std::process::{Command, Output, Stdio};
 
 use llmcfg::domain::Scope;
 use llmcfg::store::Store;
+use llmcfg_process::llmcfg_command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");
 const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
 /// A key whose 8-character windows are all distinctive.
 const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
@@ -21,15 +23,8 @@ const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
 const OPENERS: usize = 6;
 
 fn llmcfg(home: &Path, store: &str, master: &str) -> Command {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LLMCFG_STORE", store)
-        .env("LLMCFG_MASTER_KEY", master)
+    let mut c = llmcfg_command(home, master);
+    c.env("LLMCFG_STORE", store)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -8,23 +8,25 @@
 //! they need the same server: the statement timeout cancels a statement
 //! that waits too long, and bad `[store]` settings are refused with exit 2.
 
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use llmcfg::domain::Scope;
 use llmcfg::store::{PgConnectOptions, PgSettings, Store, StoreError, StoreLocation};
+use llmcfg_process::llmcfg_command;
 use pg_cluster::{ServerTls, TlsCluster};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_llmcfg");
 const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
 const KEY: &str = "sk-ant-api03-TLSSECRET-Zq8vN2xKp4Lm7Rt1Yw9B";
 /// In every URL: it must never be printed. (The test server trusts
@@ -97,16 +99,8 @@ fn root(path: &Path) -> String {
 
 /// `llmcfg ARGS` in a clean home on `store_url` (none: from config.toml).
 fn llmcfg(home: &Path, store_url: Option<&str>, args: &[&str], stdin: &str) -> Output {
-    let mut c = Command::new(BIN);
-    c.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("USER", "tester")
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("LLMCFG_MASTER_KEY", MASTER_HEX)
-        .env("LLMCFG_LOG", "trace");
+    let mut c = llmcfg_command(home, MASTER_HEX);
+    c.env("USER", "tester").env("LLMCFG_LOG", "trace");
     if let Some(u) = store_url {
         c.env("LLMCFG_STORE", u);
     }
@@ -176,6 +170,35 @@ fn text(out: &Output) -> String {
     )
 }
 
+/// `config.toml` in `home`, its directory created.
+fn config_file(home: &Path) -> PathBuf {
+    let config = home.join("config/llmcfg/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    config
+}
+
+/// A session on the database of `store_url`, over the cluster's socket,
+/// that holds the configs table locked for as long as it lives: its
+/// transaction never ends.
+async fn lock_configs(f: &Fixture, store_url: &str) -> tokio_postgres::Client {
+    let db = store_url
+        .split('/')
+        .nth(3)
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap();
+    let (client, conn) = tokio_postgres::connect(&f.cluster.socket_url(db), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    client
+        .batch_execute("BEGIN; LOCK TABLE configs IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    client
+}
+
 /// Creates a config and reads it back: the store works end to end.
 fn create_and_get(home: &Path, store_url: Option<&str>) {
     let out = llmcfg(
@@ -201,8 +224,7 @@ fn create_and_get(home: &Path, store_url: Option<&str>) {
 fn the_right_ca_from_config_toml_connects_and_the_store_works() {
     let f = fixture();
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/llmcfg/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let config = config_file(home.path());
     std::fs::write(
         &config,
         format!(
@@ -341,19 +363,7 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
     assert!(rt.block_on(store.get(&scope)).unwrap().is_none());
 
     // Another session holds the configs table; our read waits for it.
-    let db = u.split('/').nth(3).unwrap().split('?').next().unwrap();
-    let holder = rt.block_on(async {
-        let (client, conn) =
-            tokio_postgres::connect(&f.cluster.socket_url(db), tokio_postgres::NoTls)
-                .await
-                .unwrap();
-        tokio::spawn(conn);
-        client
-            .batch_execute("BEGIN; LOCK TABLE configs IN ACCESS EXCLUSIVE MODE")
-            .await
-            .unwrap();
-        client
-    });
+    let holder = rt.block_on(lock_configs(f, &u));
     match rt.block_on(store.get(&scope)) {
         Err(StoreError::Postgres(e)) => assert_eq!(
             e.code(),
@@ -386,8 +396,7 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
 fn a_statement_past_the_timeout_fails_the_cli_with_exit_7() {
     let f = fixture();
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/llmcfg/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let config = config_file(home.path());
     let u = url(&format!("sslmode=verify-full&sslrootcert={}", root(&f.ca)));
     std::fs::write(
         &config,
@@ -395,20 +404,8 @@ fn a_statement_past_the_timeout_fails_the_cli_with_exit_7() {
     )
     .unwrap();
     create_and_get(home.path(), None);
-    let db = u.split('/').nth(3).unwrap().split('?').next().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let _holder = rt.block_on(async {
-        let (client, conn) =
-            tokio_postgres::connect(&f.cluster.socket_url(db), tokio_postgres::NoTls)
-                .await
-                .unwrap();
-        tokio::spawn(conn);
-        client
-            .batch_execute("BEGIN; LOCK TABLE configs IN ACCESS EXCLUSIVE MODE")
-            .await
-            .unwrap();
-        client
-    });
+    let _holder = rt.block_on(lock_configs(f, &u));
     let out = llmcfg(home.path(), None, &["--json", "get"], "");
     assert_eq!(out.status.code(), Some(7), "{}", text(&out));
     assert!(
@@ -421,8 +418,7 @@ fn a_statement_past_the_timeout_fails_the_cli_with_exit_7() {
 #[test]
 fn bad_store_settings_exit_2_naming_the_field_and_the_rule() {
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/llmcfg/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    let config = config_file(home.path());
     let u = format!("postgres://postgres:{PASSWORD}@127.0.0.1:1/db");
     for (toml, field, rule) in [
         ("pool_size = 0", "store.pool_size", "from 1 to 100"),

@@ -3,8 +3,8 @@
 //! binary, graceful shutdown on SIGTERM with a request in flight, and a
 //! server log that never contains an API key.
 
-#[path = "support/serve_child.rs"]
-mod serve_child;
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 mod server_support;
 
 use std::io::Write;
@@ -13,7 +13,7 @@ use std::process::{Command, Output, Stdio};
 
 use llmcfg::remote::{RemoteBackend, RemoteClient};
 use llmcfg::service::{Backend, ServiceHandle};
-use serve_child::{ServeChild, llmcfg_command};
+use llmcfg_process::{ServeChild, llmcfg_command};
 use server_support::{MASTER_HEX, SECRET_KEY, conformance, wait_until};
 use zeroize::Zeroizing;
 

@@ -41,10 +41,27 @@ fn options(location: &Path, dir: &Path, retention: Retention) -> LocalOptions {
 }
 
 async fn open(location: &Path, dir: &Path, retention: Retention) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(options(location, dir, retention))
-        .await
-        .unwrap();
+    open_with(options(location, dir, retention)).await
+}
+
+async fn open_with(options: LocalOptions) -> ServiceHandle {
+    let (backend, _) = LocalBackend::open(options).await.unwrap();
     ServiceHandle::spawn(Backend::Local(backend), "local:versions")
+}
+
+/// Creates an Anthropic config of `model` for `scope` holding `KEY_ONE`.
+async fn create(h: &ServiceHandle, scope: &Scope, model: &str) {
+    h.create(
+        scope,
+        NewConfig::new("anthropic", model, ApiKey::new(KEY_ONE)),
+    )
+    .await
+    .unwrap();
+}
+
+/// The master key a rotation wrote to `file`.
+fn key_in(file: &Path) -> MasterKey {
+    MasterKey::from_hex(std::fs::read_to_string(file).unwrap().trim(), "file").unwrap()
 }
 
 fn tenant(id: &str) -> Scope {
@@ -95,12 +112,7 @@ async fn suite(location: &Path, dir: &Path) {
 async fn every_write_keeps_a_version_and_restore_brings_it_back(location: &Path, dir: &Path) {
     let h = open(location, dir, Retention::default()).await;
     let acme = tenant("acme");
-    h.create(
-        &acme,
-        NewConfig::new("anthropic", "claude-3", ApiKey::new(KEY_ONE)),
-    )
-    .await
-    .unwrap();
+    create(&h, &acme, "claude-3").await;
     h.update(&acme, model("claude-4")).await.unwrap();
     h.update(&acme, new_key(KEY_TWO)).await.unwrap();
     // A refused update writes nothing, version included.
@@ -168,12 +180,7 @@ async fn every_write_keeps_a_version_and_restore_brings_it_back(location: &Path,
         Err(ServiceError::NoSuchVersion { .. })
     ));
     // Other scopes keep their own numbering.
-    h.create(
-        &Scope::Global,
-        NewConfig::new("anthropic", "claude-3", ApiKey::new(KEY_ONE)),
-    )
-    .await
-    .unwrap();
+    create(&h, &Scope::Global, "claude-3").await;
     let global = h.history(Some(&Scope::Global), 50).await.unwrap();
     assert_eq!(global.len(), 1);
     assert_eq!(global[0].version, 1);
@@ -187,12 +194,7 @@ async fn retention_keeps_the_newest(location: &Path, dir: &Path) {
     };
     let h = open(location, dir, keep3).await;
     let beta = tenant("beta");
-    h.create(
-        &beta,
-        NewConfig::new("anthropic", "m0", ApiKey::new(KEY_ONE)),
-    )
-    .await
-    .unwrap();
+    create(&h, &beta, "m0").await;
     for i in 1..=5 {
         h.update(&beta, model(&format!("m{i}"))).await.unwrap();
     }
@@ -214,17 +216,11 @@ async fn retention_keeps_the_newest(location: &Path, dir: &Path) {
 async fn rotation_reseals_kept_versions(location: &Path, dir: &Path) {
     let h = open(location, dir, Retention::default()).await;
     let gamma = tenant("gamma");
-    h.create(
-        &gamma,
-        NewConfig::new("anthropic", "claude-3", ApiKey::new(KEY_ONE)),
-    )
-    .await
-    .unwrap();
+    create(&h, &gamma, "claude-3").await;
     h.update(&gamma, new_key(KEY_TWO)).await.unwrap();
     let new_file = dir.join("rotated.key");
     h.rotate_master_key(Some(new_file.clone())).await.unwrap();
-    let rotated =
-        MasterKey::from_hex(std::fs::read_to_string(&new_file).unwrap().trim(), "file").unwrap();
+    let rotated = key_in(&new_file);
     // Version 1, sealed before the rotation, opens under the new key.
     h.restore(&gamma, 1).await.unwrap();
     assert_eq!(live_key(location, &gamma, &rotated).await, KEY_ONE);
@@ -234,13 +230,7 @@ async fn rotation_reseals_kept_versions(location: &Path, dir: &Path) {
 async fn a_config_from_before_versions_keeps_its_state(location: &Path, dir: &Path) {
     // A bare store keeps no versions: what a store written by an llmcfg
     // without versions holds.
-    let rotated = MasterKey::from_hex(
-        std::fs::read_to_string(dir.join("rotated.key"))
-            .unwrap()
-            .trim(),
-        "file",
-    )
-    .unwrap();
+    let rotated = key_in(&dir.join("rotated.key"));
     let delta = tenant("delta");
     let store = Store::open(location).await.unwrap();
     let row = ConfigRow::seal_new(
@@ -262,8 +252,7 @@ async fn a_config_from_before_versions_keeps_its_state(location: &Path, dir: &Pa
 
     let mut opts = options(location, dir, Retention::default());
     opts.master.env_hex = Some(zeroize::Zeroizing::new(rotated.to_hex().to_string()));
-    let (backend, _) = LocalBackend::open(opts).await.unwrap();
-    let h = ServiceHandle::spawn(Backend::Local(backend), "local:versions");
+    let h = open_with(opts).await;
     assert!(h.history(Some(&delta), 10).await.unwrap().is_empty());
     h.update(&delta, new_key(KEY_TWO)).await.unwrap();
     let history = h.history(Some(&delta), 10).await.unwrap();
@@ -297,12 +286,7 @@ async fn purged_versions_leave_no_sealed_bytes_in_the_sqlite_file() {
     };
     let h = open(&db, dir.path(), keep2).await;
     let acme = tenant("acme");
-    h.create(
-        &acme,
-        NewConfig::new("anthropic", "claude-3", ApiKey::new(KEY_ONE)),
-    )
-    .await
-    .unwrap();
+    create(&h, &acme, "claude-3").await;
     let store = Store::open(&db).await.unwrap();
     let first = store.history(Some(&acme), 10).await.unwrap();
     let sealed = first[0]
@@ -342,12 +326,7 @@ async fn a_sealed_version_moved_onto_another_fails_to_open() {
     let db = dir.path().join("llmcfg.db");
     let h = open(&db, dir.path(), Retention::default()).await;
     let acme = tenant("acme");
-    h.create(
-        &acme,
-        NewConfig::new("anthropic", "claude-3", ApiKey::new(KEY_ONE)),
-    )
-    .await
-    .unwrap();
+    create(&h, &acme, "claude-3").await;
     h.update(&acme, model("claude-4")).await.unwrap();
     // Same row, same provider: only the version number tells them apart.
     let conn = rusqlite::Connection::open(&db).unwrap();

@@ -4,8 +4,8 @@
 //! command, waited on until it prints the URL it listens on, and killed when
 //! dropped so a failing test leaves no server behind.
 //!
-//! Include it with `#[path = "support/serve_child.rs"] mod serve_child;`
-//! (from benches: `#[path = "../tests/support/serve_child.rs"]`).
+//! Include it with `#[path = "support/llmcfg_process.rs"] mod llmcfg_process;`
+//! (from benches: `#[path = "../tests/support/llmcfg_process.rs"]`).
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Lines};
