@@ -10,15 +10,16 @@
 
 #[path = "../tests/support/fake_provider.rs"]
 mod fake_provider;
+#[path = "../tests/support/local_service.rs"]
+mod local_service;
 
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fake_provider::{FakeProvider, Flavor};
-use llmcfg::crypto::MasterKeyOptions;
-use llmcfg::domain::{ApiKey, Catalog, InstanceId, NewConfig, Scope};
+use llmcfg::domain::{ApiKey, Catalog};
 use llmcfg::prober::{ProbeSettings, ProbeTarget, Prober};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle, TestProgress};
+use llmcfg::service::TestProgress;
 
 const KEY: &str = "sk-proj-bench-0123456789abcdefghijklmnopqrstuvwxyz";
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -26,40 +27,16 @@ const SCOPES: usize = 1_000;
 const CONCURRENCY: usize = 32;
 const PROVIDER_LATENCY: Duration = Duration::from_millis(100);
 
-async fn open(dir: &std::path::Path) -> ServiceHandle {
-    let store = dir.join("llmcfg.db");
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: store.clone(),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-            file: None,
-            default_file: dir.join("master.key"),
-            keyring_account: None,
-        },
-        ..Default::default()
-    })
-    .await
-    .expect("open store");
-    ServiceHandle::spawn(Backend::Local(backend), "bench")
-}
-
 fn test_all(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let (fake, handle) = rt.block_on(async {
         let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
         fake.configure(|c| c.delay = PROVIDER_LATENCY);
-        let handle = open(dir.path()).await;
+        let handle = local_service::open_sqlite(&dir.path().join("llmcfg.db"), MASTER_HEX).await;
         for i in 0..SCOPES {
-            let scope = Scope::Instance(InstanceId::parse(&format!("tenant-{i:04}")).unwrap());
-            handle
-                .create(
-                    &scope,
-                    NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY))
-                        .with_base_url(&fake.base_url()),
-                )
-                .await
-                .unwrap();
+            let scope = local_service::tenant(&format!("tenant-{i:04}"));
+            local_service::create_openai(&handle, &scope, KEY, fake.base_url()).await;
         }
         (fake, handle)
     });

@@ -2,33 +2,19 @@
 //! service: state, since, last ok, flaps and p50 latency per scope, the
 //! `--failing` filter, `--json`, and the refusal in remote mode.
 
+#[path = "support/local_service.rs"]
+mod local_service;
+
 use std::path::Path;
 
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{
     ApiKey, HealthCheck, HealthPolicy, HealthRetention, InstanceId, NewConfig, Scope, TestStatus,
 };
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use local_service::open_sqlite;
 use serde_json::Value;
 
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const KEY: &str = "sk-proj-health-0123456789abcdefghijklmnopqrs";
-
-async fn open(store: &Path) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: store.to_path_buf(),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-            file: None,
-            default_file: store.with_file_name("master.key"),
-            keyring_account: None,
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "local:test")
-}
 
 fn llmcfg(store: &Path, args: &[&str]) -> std::process::Output {
     let home = store.parent().unwrap();
@@ -51,7 +37,7 @@ fn llmcfg(store: &Path, args: &[&str]) -> std::process::Output {
 async fn health_reports_state_flaps_and_latency() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("llmcfg.db");
-    let handle = open(&store).await;
+    let handle = open_sqlite(&store, MASTER_HEX).await;
     let scopes = [
         Scope::Global,
         Scope::Instance(InstanceId::parse("acme").unwrap()),

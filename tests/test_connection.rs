@@ -4,15 +4,17 @@
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/local_service.rs"]
+mod local_service;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor, errors};
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use llmcfg::service::ServiceHandle;
+use local_service::open_sqlite;
 use serde_json::Value;
 
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -89,23 +91,7 @@ impl Env {
     async fn handle(&self) -> ServiceHandle {
         let store = self.store();
         std::fs::create_dir_all(store.parent().unwrap()).unwrap();
-        let (backend, _) = LocalBackend::open(LocalOptions {
-            store_path: store.clone(),
-            master: MasterKeyOptions {
-                env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-                file: None,
-                default_file: store.with_file_name("master.key"),
-                keyring_account: None,
-            },
-            configured_instances: Vec::new(),
-            probe: Default::default(),
-            read_only: false,
-            postgres: Default::default(),
-            versions: Default::default(),
-        })
-        .await
-        .expect("open store");
-        ServiceHandle::spawn(Backend::Local(backend), "test")
+        open_sqlite(&store, MASTER_HEX).await
     }
 }
 
