@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use crate::domain::{KeyGroup, KeyUse};
 use crate::tui::screens::instance_list::page_offset;
 use crate::tui::screens::instances::{age, test_mark};
-use crate::tui::text::ellipsize_end;
+use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
 /// The screen's state.
@@ -137,7 +137,8 @@ pub fn render(
     // the selection is on groups, so remember which line each group is on.
     let mut rows = Vec::new();
     let mut selected_line = 0;
-    let detail_w = (area.width as usize).saturating_sub(2 + 2 + 18 + 8 + 4);
+    // Borders, the three column gaps and the fixed columns.
+    let detail_w = (area.width as usize).saturating_sub(2 + 3 + 20 + 9 + 10);
     for (i, g) in groups.iter().enumerate() {
         let open = state.expanded.contains(&g.key_fingerprint);
         if i == state.selected {
@@ -152,7 +153,7 @@ pub fn render(
             Span::raw(g.providers.join(",")),
             Span::raw(format!("{} scope{}", g.scope_count, plural(g.scope_count))),
             Span::raw(ellipsize_end(
-                &format!("{} · {}", g.key_fingerprint, TestSummary::of(&g.scopes).label()),
+                &format!("{} · {}", TestSummary::of(&g.scopes).label(), g.key_fingerprint),
                 detail_w,
             )),
         ]);
@@ -173,9 +174,12 @@ pub fn render(
                     None => format!("{mark} never tested"),
                 };
                 rows.push(Row::new(vec![
-                    Span::styled(format!("    {}", scope_label(u)), theme.style(Slot::Muted)),
+                    Span::styled(
+                        format!("  {}", ellipsize_middle(&scope_label(u), 18)),
+                        theme.style(Slot::Muted),
+                    ),
                     Span::raw(u.provider.clone()),
-                    Span::raw(ellipsize_end(&u.model, 12)),
+                    Span::raw(ellipsize_end(&u.model, 10)),
                     Span::styled(ellipsize_end(&test, detail_w), theme.style(slot)),
                 ]));
             }
@@ -184,12 +188,12 @@ pub fn render(
     let height = area.height.saturating_sub(3) as usize;
     let offset = page_offset(selected_line, height.max(1));
     let rows: Vec<Row> = rows.into_iter().skip(offset).take(height).collect();
-    let header = Row::new(vec!["Key", "Provider", "Scopes", "Fingerprint · last tests"])
+    let header = Row::new(vec!["Key", "Provider", "Scopes", "Last tests · fingerprint"])
         .style(theme.style(Slot::Accent));
     let widths = [
-        Constraint::Length(22),
-        Constraint::Length(12),
-        Constraint::Length(12),
+        Constraint::Length(20),
+        Constraint::Length(9),
+        Constraint::Length(10),
         Constraint::Fill(1),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);

@@ -13,7 +13,7 @@ use time::macros::format_description;
 
 use crate::domain::{Scope, VersionEntry};
 use crate::tui::screens::instance_list::page_offset;
-use crate::tui::text::ellipsize_end;
+use crate::tui::text::ellipsize_middle;
 use crate::tui::theme::{Slot, Theme};
 
 /// How many versions are fetched (retention keeps 10 by default).
@@ -154,8 +154,9 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
         .skip(offset)
         .take(height)
         .map(|(i, v)| {
+            // Both ends of the fingerprint; the line under the table has it whole.
             let key = match (&v.api_key_masked, &v.key_fingerprint) {
-                (Some(m), Some(fp)) => format!("{m} {fp}"),
+                (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 20)),
                 (Some(m), None) => m.clone(),
                 _ => String::new(),
             };
@@ -187,12 +188,14 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
         Constraint::Length(16),
         Constraint::Length(10),
         Constraint::Length(9),
-        Constraint::Length(16),
+        Constraint::Length(14),
         Constraint::Fill(1),
     ];
     if wide {
+        // Config gets a fixed width so the whole fingerprint fits.
+        widths[5] = Constraint::Length(22);
         header.push("Key");
-        widths.push(Constraint::Length(34));
+        widths.push(Constraint::Fill(1));
     }
     let header = Row::new(header).style(theme.style(Slot::Accent));
     frame.render_widget(
@@ -200,7 +203,7 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
         table_area,
     );
     frame.render_widget(
-        Paragraph::new(hint(state, theme, hint_area.width as usize))
+        Paragraph::new(hint(state, theme))
             .wrap(Wrap { trim: true })
             .block(Block::default().borders(Borders::TOP)),
         hint_area,
@@ -208,7 +211,7 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
 }
 
 /// The line under the table: what Enter would do, or why it would not.
-fn hint<'a>(state: &VersionsState, theme: &Theme, width: usize) -> Line<'a> {
+fn hint<'a>(state: &VersionsState, theme: &Theme) -> Line<'a> {
     let Some(v) = state.selected_entry() else {
         return Line::default();
     };
@@ -219,10 +222,7 @@ fn hint<'a>(state: &VersionsState, theme: &Theme, width: usize) -> Line<'a> {
     match state.restorable() {
         Some(Ok(_)) => Line::from(vec![
             Span::styled("Enter/r ", theme.style(Slot::Key)),
-            Span::raw(ellipsize_end(
-                &format!("restores v{}: {}{key}", v.version, held(v)),
-                width.saturating_sub(8),
-            )),
+            Span::raw(format!("restores v{}: {}{key}", v.version, held(v))),
         ]),
         Some(Err(why)) => Line::from(Span::styled(
             why.reason(v.version),
