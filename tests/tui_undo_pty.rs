@@ -26,7 +26,10 @@ fn model(store: &Store, id: Option<&str>) -> String {
 
 fn assert_no_key(pty: &Pty, key: &str) {
     assert!(!pty.contents().contains(key), "the key is on screen");
-    assert!(!pty.raw_contains(key.as_bytes()), "the key was written to the terminal");
+    assert!(
+        !pty.raw_contains(key.as_bytes()),
+        "the key was written to the terminal"
+    );
 }
 
 #[test]
@@ -66,9 +69,7 @@ fn edit_then_restore_the_previous_version_with_a_confirm() {
     pty.send("y");
     pty.wait("the toast and the restore on top", |s| {
         // The toast wraps at its width, so only its start is one line.
-        s.contains("restored v1 of the control")
-            && s.contains("restore")
-            && s.contains("v3")
+        s.contains("restored v1 of the control") && s.contains("restore") && s.contains("v3")
     });
     assert_eq!(model(&store, None), "gpt-4o", "the store has the old model");
 
@@ -97,10 +98,14 @@ fn key_map_groups_a_shared_key_with_its_scope_count() {
         s.contains("Key map")
             && s.lines()
                 .any(|l| l.contains("3 scopes") && l.contains("3 untested"))
-            && s.lines().any(|l| l.contains("1 scope ") || l.ends_with("1 scope"))
+            && s.lines()
+                .any(|l| l.contains("1 scope ") || l.ends_with("1 scope"))
     });
     let before = pty.contents();
-    assert!(!before.contains("tenant: t2"), "collapsed at first:\n{before}");
+    assert!(
+        !before.contains("tenant: t2"),
+        "collapsed at first:\n{before}"
+    );
     pty.send("\r");
     pty.wait("the shared key's scopes", |s| {
         s.contains("control plane") && s.contains("tenant: t1") && s.contains("tenant: t2")

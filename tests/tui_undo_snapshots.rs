@@ -84,7 +84,12 @@ fn versions() -> Vec<VersionEntry> {
         version(5, AuditAction::Restore, Some("gpt-4o"), &["deleted"]),
         version(4, AuditAction::Delete, None, &[]),
         version(3, AuditAction::Update, Some("gpt-4o"), &["model"]),
-        version(2, AuditAction::Update, Some("gpt-4.1-mini"), &["model", "api_key"]),
+        version(
+            2,
+            AuditAction::Update,
+            Some("gpt-4.1-mini"),
+            &["model", "api_key"],
+        ),
         version(1, AuditAction::Create, Some("gpt-4.1"), &[]),
     ]
 }
@@ -103,7 +108,12 @@ fn test(success: bool, mins_ago: i64) -> TestResult {
         success,
         provider: "openai".into(),
         model: "gpt-4o".into(),
-        message: if success { "ok" } else { "Authentication failed" }.into(),
+        message: if success {
+            "ok"
+        } else {
+            "Authentication failed"
+        }
+        .into(),
         status: if success {
             TestStatus::Ok
         } else {
@@ -129,7 +139,12 @@ fn key_use(id: Option<&str>, fp: &str, masked: &str, last: Option<TestResult>) -
 fn groups() -> Vec<KeyGroup> {
     let shared = vec![
         key_use(None, FP_SHARED, "sk-proj-...abcd", Some(test(true, 5))),
-        key_use(Some("acme-prod"), FP_SHARED, "sk-proj-...abcd", Some(test(false, 12))),
+        key_use(
+            Some("acme-prod"),
+            FP_SHARED,
+            "sk-proj-...abcd",
+            Some(test(false, 12)),
+        ),
         key_use(Some("beta"), FP_SHARED, "sk-proj-...abcd", None),
     ];
     let other = vec![key_use(Some("globex"), FP_OTHER, "sk-...9f3e", None)];
@@ -232,7 +247,10 @@ fn a_deletion_and_the_current_version_are_not_restorable() {
     };
     assert_eq!(v.restorable().unwrap().map(|e| e.version), Ok(3));
     let text = render(&s, 120, 40);
-    assert!(text.contains("Enter/r restores v3: openai · gpt-4o"), "{text}");
+    assert!(
+        text.contains("Enter/r restores v3: openai · gpt-4o"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -262,7 +280,10 @@ fn the_shared_key_is_one_row_with_its_scope_count_and_expands() {
     for who in ["control plane", "tenant: acme-prod", "tenant: beta"] {
         assert!(open.contains(who), "{who} in\n{open}");
     }
-    assert!(!open.contains("tenant: globex"), "only the selected key opens");
+    assert!(
+        !open.contains("tenant: globex"),
+        "only the selected key opens"
+    );
 }
 
 #[test]

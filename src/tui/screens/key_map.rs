@@ -153,7 +153,11 @@ pub fn render(
             Span::raw(g.providers.join(",")),
             Span::raw(format!("{} scope{}", g.scope_count, plural(g.scope_count))),
             Span::raw(ellipsize_end(
-                &format!("{} · {}", TestSummary::of(&g.scopes).label(), g.key_fingerprint),
+                &format!(
+                    "{} · {}",
+                    TestSummary::of(&g.scopes).label(),
+                    g.key_fingerprint
+                ),
                 detail_w,
             )),
         ]);
@@ -188,8 +192,13 @@ pub fn render(
     let height = area.height.saturating_sub(3) as usize;
     let offset = page_offset(selected_line, height.max(1));
     let rows: Vec<Row> = rows.into_iter().skip(offset).take(height).collect();
-    let header = Row::new(vec!["Key", "Provider", "Scopes", "Last tests · fingerprint"])
-        .style(theme.style(Slot::Accent));
+    let header = Row::new(vec![
+        "Key",
+        "Provider",
+        "Scopes",
+        "Last tests · fingerprint",
+    ])
+    .style(theme.style(Slot::Accent));
     let widths = [
         Constraint::Length(20),
         Constraint::Length(9),
