@@ -121,3 +121,46 @@ fn key_map_groups_a_shared_key_with_its_scope_count() {
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }
+
+#[test]
+fn a_deleted_scope_comes_back_from_the_version_before_its_deletion() {
+    // Listed under [[instances]], so the row stays once its config is gone.
+    let store = Store::new("[[instances]]\nid = \"acme\"\n");
+    store.seed(&[Some("acme".into())], GOOD_KEY, BASE);
+    let mut pty = Pty::spawn(&store, Spawn::default());
+    pty.wait("the list", |s| s.contains("acme") && s.contains("gpt-4o"));
+    pty.send(":acme\r");
+    pty.wait("acme selected", |s| {
+        s.contains("tenant: acme") && !s.contains("Switch scope")
+    });
+    pty.send("d");
+    pty.wait("the delete confirm", |s| {
+        s.contains("Delete the LLM configuration")
+    });
+    pty.send("y");
+    pty.wait("deleted", |s| s.contains("deleted the configuration"));
+    let (_, out) = store.cli(&["-i", "acme", "get"]);
+    assert!(!out.contains("gpt-4o"), "the config is gone: {out}");
+
+    // The deletion is listed on top, and restoring it is refused with why.
+    pty.send("u");
+    pty.wait("the deletion version", |s| {
+        s.contains("Versions — tenant: acme") && s.contains("(deleted)")
+    });
+    pty.send("r");
+    pty.wait("why it cannot be restored", |s| {
+        s.contains("records the deletion") && !s.contains("Restore version")
+    });
+    pty.send("j");
+    pty.wait("the version before", |s| s.contains("Enter/r restores v1"));
+    pty.send("\r");
+    pty.wait("the confirm", |s| {
+        s.contains("Restore version 1 of the tenant: acme?")
+    });
+    pty.send("y");
+    pty.wait("restored", |s| s.contains("restored v1 of the"));
+    assert_eq!(model(&store, Some("acme")), "gpt-4o");
+    assert_no_key(&pty, GOOD_KEY);
+    pty.send("q");
+    assert_eq!(pty.exit_code(), 0);
+}
