@@ -164,3 +164,31 @@ fn a_deleted_scope_comes_back_from_the_version_before_its_deletion() {
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }
+
+#[test]
+fn read_only_lists_versions_but_refuses_the_restore() {
+    let store = Store::new("");
+    store.seed(&[None], GOOD_KEY, BASE);
+    let (code, out) = store.cli(&["update", "--model", "gpt-4.1"]);
+    assert_eq!(code, 0, "{out}");
+    let mut pty = Pty::spawn(
+        &store,
+        Spawn {
+            args: &["--read-only"],
+            ..Spawn::default()
+        },
+    );
+    pty.wait("the list", |s| s.contains("gpt-4.1"));
+    pty.send("u");
+    pty.wait("the versions", |s| s.contains("v2") && s.contains("v1"));
+    pty.send("j");
+    pty.wait("v1 selected", |s| s.contains("Enter/r restores v1"));
+    pty.send("r");
+    pty.wait("refused", |s| {
+        s.contains("read-only mode: restore is disabled")
+    });
+    assert!(!pty.contents().contains("Restore version"), "no confirm");
+    assert_eq!(model(&store, None), "gpt-4.1", "nothing restored");
+    pty.send("q");
+    assert_eq!(pty.exit_code(), 0);
+}
