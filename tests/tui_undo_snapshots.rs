@@ -309,3 +309,32 @@ fn help_lists_the_undo_keys() {
         "{text}"
     );
 }
+
+#[test]
+fn a_key_far_down_a_long_map_is_on_screen_with_its_scopes() {
+    let many: Vec<KeyGroup> = (0..5000)
+        .map(|i| {
+            let fp = format!("hmac:{i:032x}");
+            let id = format!("t{i:04}");
+            KeyGroup {
+                key_fingerprint: fp.clone(),
+                api_key_masked: format!("sk-...{i:04}"),
+                providers: vec!["openai".into()],
+                scope_count: 1,
+                scopes: vec![key_use(Some(&id), &fp, "sk-...", None)],
+            }
+        })
+        .collect();
+    let mut k = KeyMapState {
+        groups: Some(Ok(many)),
+        ..KeyMapState::default()
+    };
+    k.move_by(4321);
+    k.toggle();
+    let mut s = state();
+    s.screen = Screen::KeyMap(k);
+    let text = render(&s, 80, 24);
+    assert!(text.contains("▾ sk-...4321"), "{text}");
+    assert!(text.contains("tenant: t4321"), "{text}");
+    assert!(!text.contains("sk-...0000"), "{text}");
+}

@@ -135,63 +135,44 @@ pub fn render(
     };
     // One table row per group, plus one per scope of an expanded group;
     // the selection is on groups, so remember which line each group is on.
-    let mut rows = Vec::new();
-    let mut selected_line = 0;
+    // Only the visible lines become rows: a fleet can hold 100,000 keys.
+    let open = |g: &KeyGroup| state.expanded.contains(&g.key_fingerprint);
+    let lines_of = |g: &KeyGroup| 1 + if open(g) { g.scopes.len() } else { 0 };
+    let selected_line: usize = groups.iter().take(state.selected).map(lines_of).sum();
+    let height = area.height.saturating_sub(3) as usize;
+    let offset = page_offset(selected_line, height.max(1));
+    let visible = offset..offset + height;
     // Borders, the three column gaps and the fixed columns.
     let detail_w = (area.width as usize).saturating_sub(2 + 3 + 20 + 9 + 10);
+    let mut rows = Vec::new();
+    let mut line = 0;
     for (i, g) in groups.iter().enumerate() {
-        let open = state.expanded.contains(&g.key_fingerprint);
-        if i == state.selected {
-            selected_line = rows.len();
+        if line >= visible.end {
+            break;
         }
-        let row = Row::new(vec![
-            Span::raw(format!(
-                "{} {}",
-                if open { "▾" } else { "▸" },
-                g.api_key_masked
-            )),
-            Span::raw(g.providers.join(",")),
-            Span::raw(format!("{} scope{}", g.scope_count, plural(g.scope_count))),
-            Span::raw(ellipsize_end(
-                &format!(
-                    "{} · {}",
-                    TestSummary::of(&g.scopes).label(),
-                    g.key_fingerprint
-                ),
-                detail_w,
-            )),
-        ]);
-        rows.push(if i == state.selected {
-            row.style(theme.style(Slot::Selected))
-        } else {
-            row
-        });
-        if open {
+        let lines = lines_of(g);
+        if line + lines <= visible.start {
+            line += lines;
+            continue;
+        }
+        if visible.contains(&line) {
+            let row = group_row(g, open(g), detail_w);
+            rows.push(if i == state.selected {
+                row.style(theme.style(Slot::Selected))
+            } else {
+                row
+            });
+        }
+        line += 1;
+        if open(g) {
             for u in &g.scopes {
-                let (mark, slot) = test_mark(u.last_test.as_ref());
-                let test = match &u.last_test {
-                    Some(t) => format!(
-                        "{mark} {} {} ago",
-                        t.status.as_str(),
-                        age(now, t.checked_at)
-                    ),
-                    None => format!("{mark} never tested"),
-                };
-                rows.push(Row::new(vec![
-                    Span::styled(
-                        format!("  {}", ellipsize_middle(&scope_label(u), 18)),
-                        theme.style(Slot::Muted),
-                    ),
-                    Span::raw(u.provider.clone()),
-                    Span::raw(ellipsize_end(&u.model, 10)),
-                    Span::styled(ellipsize_end(&test, detail_w), theme.style(slot)),
-                ]));
+                if visible.contains(&line) {
+                    rows.push(scope_row(u, theme, now, detail_w));
+                }
+                line += 1;
             }
         }
     }
-    let height = area.height.saturating_sub(3) as usize;
-    let offset = page_offset(selected_line, height.max(1));
-    let rows: Vec<Row> = rows.into_iter().skip(offset).take(height).collect();
     let header = Row::new(vec![
         "Key",
         "Provider",
@@ -206,6 +187,49 @@ pub fn render(
         Constraint::Fill(1),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+/// A key's row: mask, providers, scope count, last tests and fingerprint.
+fn group_row(g: &KeyGroup, open: bool, detail_w: usize) -> Row<'static> {
+    Row::new(vec![
+        Span::raw(format!(
+            "{} {}",
+            if open { "▾" } else { "▸" },
+            g.api_key_masked
+        )),
+        Span::raw(g.providers.join(",")),
+        Span::raw(format!("{} scope{}", g.scope_count, plural(g.scope_count))),
+        Span::raw(ellipsize_end(
+            &format!(
+                "{} · {}",
+                TestSummary::of(&g.scopes).label(),
+                g.key_fingerprint
+            ),
+            detail_w,
+        )),
+    ])
+}
+
+/// One scope under an expanded key: scope, provider, model, last test.
+fn scope_row(u: &KeyUse, theme: &Theme, now: OffsetDateTime, detail_w: usize) -> Row<'static> {
+    let (mark, slot) = test_mark(u.last_test.as_ref());
+    let test = match &u.last_test {
+        Some(t) => format!(
+            "{mark} {} {} ago",
+            t.status.as_str(),
+            age(now, t.checked_at)
+        ),
+        None => format!("{mark} never tested"),
+    };
+    Row::new(vec![
+        Span::styled(
+            format!("  {}", ellipsize_middle(&scope_label(u), 18)),
+            theme.style(Slot::Muted),
+        ),
+        Span::raw(u.provider.clone()),
+        Span::raw(ellipsize_end(&u.model, 10)),
+        Span::styled(ellipsize_end(&test, detail_w), theme.style(slot)),
+    ])
 }
 
 fn plural(n: usize) -> &'static str {
