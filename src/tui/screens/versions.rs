@@ -156,7 +156,7 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
         .map(|(i, v)| {
             // Both ends of the fingerprint; the line under the table has it whole.
             let key = match (&v.api_key_masked, &v.key_fingerprint) {
-                (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 20)),
+                (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 18)),
                 (Some(m), None) => m.clone(),
                 _ => String::new(),
             };
@@ -186,7 +186,8 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
     let mut widths = vec![
         Constraint::Length(4),
         Constraint::Length(16),
-        Constraint::Length(10),
+        // `local:<user>` or a token name.
+        Constraint::Length(13),
         Constraint::Length(9),
         Constraint::Length(14),
         Constraint::Fill(1),
