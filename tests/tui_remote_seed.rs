@@ -2,8 +2,8 @@
 //! seed-only server: the picker lists the control plane and the configured
 //! instances although the server cannot list instances, `t` shows the
 //! server's own verdict, create, edit and delete go through, features the
-//! server lacks (live model list, audit history) say so in one line, and no
-//! key reaches the screen.
+//! server lacks (live model list, audit history, versions, key map) say so
+//! in one line, and no key reaches the screen.
 
 mod seed_server;
 mod tui_support;
@@ -119,6 +119,25 @@ fn picker_test_create_edit_delete_against_a_seed_only_server() {
     pty.send("\x1b");
     // Wait before the next key: ESC then a quick `d` would read as Alt-d.
     pty.wait("back on the list", |s| !s.contains("Audit history"));
+
+    // Versions (the undo screen) and the key map are extensions too: each
+    // says so in one line instead of an empty or broken screen.
+    pty.send("u");
+    pty.wait("versions not offered", |s| {
+        s.contains("Versions — control plane")
+            && s.lines()
+                .any(|l| l.contains("this server does not offer version history"))
+    });
+    pty.send("\x1b");
+    pty.wait("back on the list", |s| !s.contains("Versions —"));
+    pty.send("K");
+    pty.wait("key map not offered", |s| {
+        s.contains("Key map")
+            && s.lines()
+                .any(|l| l.contains("this server does not offer the key-usage map"))
+    });
+    pty.send("\x1b");
+    pty.wait("back on the list", |s| !s.contains("Key map"));
 
     // Delete, confirmed.
     pty.send("d");

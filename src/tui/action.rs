@@ -80,6 +80,10 @@ pub enum Action {
     SetModel,
     /// Set provider, key and base URL of the marked scopes.
     SetProvider,
+    /// Show the selected scope's kept versions (the undo screen).
+    Versions,
+    /// Show the key-usage map: scopes grouped by key fingerprint.
+    KeyMap,
 }
 
 impl Action {
@@ -112,6 +116,10 @@ pub enum KeyContext {
     Results,
     /// A popup: picker, dialogs, the message log.
     Popup,
+    /// The kept versions of a scope (restore is the TUI's undo).
+    Versions,
+    /// The key-usage map.
+    Keys,
 }
 
 impl KeyContext {
@@ -124,6 +132,8 @@ impl KeyContext {
             KeyContext::Table => "Tables",
             KeyContext::Results => "Results",
             KeyContext::Popup => "Popups",
+            KeyContext::Versions => "Versions",
+            KeyContext::Keys => "Key map",
         }
     }
 

@@ -35,6 +35,7 @@ pub use refresh::CHANGE_POLL;
 mod results;
 mod table_keys;
 mod tasks;
+mod versions;
 
 /// How long a toast stays.
 const TOAST_TIME: Duration = Duration::from_secs(4);
@@ -49,6 +50,8 @@ enum TaskKey {
     ChangeMark,
     Drift,
     Health,
+    Versions,
+    KeyMap,
 }
 
 /// The running application.
@@ -221,6 +224,11 @@ impl App {
             Screen::Audit(_) | Screen::Results(_) => {
                 if let Some(a) = self.state.keymap.action(self.state.screen.context(), &key) {
                     self.table_action(a);
+                }
+            }
+            Screen::Versions(_) | Screen::KeyMap(_) => {
+                if let Some(a) = self.state.keymap.action(self.state.screen.context(), &key) {
+                    self.undo_screen_action(a);
                 }
             }
         }

@@ -2,7 +2,9 @@
 //! never awaits the service while drawing: it spawns a task, and the task's
 //! result arrives here as one of these, tagged so stale results are dropped.
 
-use crate::domain::{AuditEntry, ConfigView, InstanceSummary, Scope, TestResult};
+use crate::domain::{
+    AuditEntry, ConfigView, InstanceSummary, KeyGroup, Scope, TestResult, VersionEntry,
+};
 use crate::service::{ChangeMark, ServiceError};
 use crate::tui::job::JobRow;
 
@@ -93,5 +95,26 @@ pub enum AppEvent {
     DriftCompared {
         /// The scopes that differ, or why comparing failed.
         result: Result<std::collections::HashSet<Scope>, String>,
+    },
+    /// The kept versions of a scope arrived.
+    VersionsLoaded {
+        /// Its scope (ignored if the user moved on).
+        scope: Scope,
+        /// The versions, newest first.
+        result: Result<Vec<VersionEntry>, ServiceError>,
+    },
+    /// A restore finished.
+    Restored {
+        /// The scope.
+        scope: Scope,
+        /// The version made current again.
+        version: u64,
+        /// The config now current, or why restoring failed.
+        result: Result<ConfigView, ServiceError>,
+    },
+    /// The key-usage map arrived.
+    KeyMapLoaded {
+        /// One group per fingerprint, or why loading failed.
+        result: Result<Vec<KeyGroup>, ServiceError>,
     },
 }

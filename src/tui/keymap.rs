@@ -269,6 +269,27 @@ mod tests {
     }
 
     #[test]
+    fn the_defaults_have_no_conflicts_and_reach_the_undo_screens() {
+        let (km, problems) = KeyMap::with_overrides(&BTreeMap::new());
+        assert!(problems.is_empty(), "{problems:?}");
+        let none = KeyModifiers::NONE;
+        let shift = KeyModifiers::SHIFT;
+        let u = key(KeyCode::Char('u'), none);
+        assert_eq!(km.action(KeyContext::List, &u), Some(Action::Versions));
+        let big_k = key(KeyCode::Char('K'), shift);
+        assert_eq!(km.action(KeyContext::List, &big_k), Some(Action::KeyMap));
+        for code in [KeyCode::Enter, KeyCode::Char('r')] {
+            let k = key(code, none);
+            assert_eq!(km.action(KeyContext::Versions, &k), Some(Action::Confirm));
+        }
+        // `r` restores only on the versions screen; the key map has no
+        // rotation binding until rotation exists.
+        let r = key(KeyCode::Char('r'), none);
+        assert_eq!(km.action(KeyContext::Keys, &r), None);
+        assert_eq!(km.action(KeyContext::List, &r), None);
+    }
+
+    #[test]
     fn overrides_and_conflicts_are_reported() {
         let mut o = BTreeMap::new();
         o.insert("test".to_string(), toml::Value::String("x".into()));

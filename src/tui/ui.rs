@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use super::screens::chrome::{self, MIN_HEIGHT, MIN_WIDTH, TWO_PANE_WIDTH};
 use super::screens::detail::{self, DetailView};
 use super::screens::instances::{self, ListView};
-use super::screens::{Screen, audit, form_view, results};
+use super::screens::{Screen, audit, form_view, key_map, results, versions};
 use super::state::{AppState, Popup};
 use super::widgets::{add_instance, bulk_edit, confirm, help, messages, picker, toast};
 
@@ -107,6 +107,8 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         }
         Screen::Form(form) => form_view::render(form, state.catalog, theme, frame, areas.body),
         Screen::Audit(a) => audit::render(a, theme, frame, areas.body),
+        Screen::Versions(v) => versions::render(v, theme, frame, areas.body),
+        Screen::KeyMap(k) => key_map::render(k, theme, state.now, frame, areas.body),
         Screen::Results(view) => {
             if let Some(job) = &state.job {
                 results::render(view, job, theme, frame, areas.body);

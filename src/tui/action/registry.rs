@@ -57,4 +57,10 @@ pub static REGISTRY: &[ActionSpec] = &[
     spec(A::Up, "popup_up", "up", "Move / scroll up", C::Popup, &["up"], false),
     spec(A::Down, "popup_down", "down", "Move / scroll down", C::Popup, &["down"], false),
     spec(A::Help, "popup_help", "help", "Show this help", C::Popup, &["f1"], true),
+    spec(A::Versions, "versions", "versions", "Kept versions of the scope: restore one (undo)", C::List, &["u"], false),
+    spec(A::KeyMap, "key_map", "key map", "Key-usage map: scopes grouped by key", C::List, &["K"], false),
+    spec(A::Confirm, "versions_restore", "restore", "Restore the selected version (asks first)", C::Versions, &["enter", "r"], true),
+    spec(A::Back, "versions_back", "back", "Back to the list", C::Versions, &["esc"], true),
+    spec(A::Confirm, "key_map_expand", "expand", "Show / hide the scopes using the key", C::Keys, &["enter"], true),
+    spec(A::Back, "key_map_back", "back", "Back to the list", C::Keys, &["esc"], true),
 ];

@@ -120,6 +120,10 @@ impl App {
                     self.state.popup = None;
                     self.start_job(JobKind::Test, scopes, all);
                 }
+                ConfirmOutcome::Yes(ConfirmKind::Restore { scope, version, .. }) => {
+                    self.state.popup = None;
+                    self.restore(scope, version);
+                }
                 ConfirmOutcome::Yes(ConfirmKind::Delete { scope }) => {
                     self.state.popup = None;
                     let h = self.handle.clone();

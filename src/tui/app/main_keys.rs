@@ -175,6 +175,12 @@ impl App {
                 }
             }
             Action::Refresh => self.reload(scope),
+            Action::Versions => {
+                if let Some(scope) = scope {
+                    self.load_versions(scope, 0);
+                }
+            }
+            Action::KeyMap => self.load_key_map(),
             _ => {}
         }
     }
@@ -264,6 +270,8 @@ impl App {
         self.state.touch_recent(&scope);
         if matches!(self.state.screen, Screen::Audit(_)) {
             self.load_audit(scope);
+        } else if matches!(self.state.screen, Screen::Versions(_)) {
+            self.load_versions(scope, 0);
         }
     }
 

@@ -120,6 +120,13 @@ impl App {
             }
             AppEvent::ToastExpired { id } => self.state.toasts.expire(id),
             AppEvent::DriftCompared { result } => self.on_drift(result),
+            AppEvent::VersionsLoaded { scope, result } => self.on_versions(scope, result),
+            AppEvent::Restored {
+                scope,
+                version,
+                result,
+            } => self.on_restored(scope, version, result),
+            AppEvent::KeyMapLoaded { result } => self.on_key_map(result),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The screens: the instance list with its detail pane (the home screen),
-//! the create/edit form, the audit history and the results of a job ("test
-//! all" or a bulk action); plus
+//! the create/edit form, the audit history, the results of a job ("test
+//! all" or a bulk action), a scope's kept versions and the key map; plus
 //! the chrome every screen shares (header, footer, too-small notice).
 
 pub mod audit;
@@ -12,11 +12,15 @@ pub mod health_view;
 pub mod instance_list;
 pub mod instance_sort;
 pub mod instances;
+pub mod key_map;
 pub mod results;
+pub mod versions;
 
 use audit::AuditState;
 use form::FormState;
+use key_map::KeyMapState;
 use results::ResultsView;
+use versions::VersionsState;
 
 use super::action::KeyContext;
 
@@ -31,6 +35,10 @@ pub enum Screen {
     Audit(AuditState),
     /// Results of the last job (its rows live in the app state).
     Results(ResultsView),
+    /// Kept versions of a scope, to restore one (undo).
+    Versions(VersionsState),
+    /// The key-usage map.
+    KeyMap(KeyMapState),
 }
 
 impl Screen {
@@ -41,6 +49,8 @@ impl Screen {
             Screen::Form(_) => KeyContext::Form,
             Screen::Audit(_) => KeyContext::Table,
             Screen::Results(_) => KeyContext::Results,
+            Screen::Versions(_) => KeyContext::Versions,
+            Screen::KeyMap(_) => KeyContext::Keys,
         }
     }
 
@@ -51,6 +61,8 @@ impl Screen {
             Screen::Form(_) => "form",
             Screen::Audit(_) => "audit",
             Screen::Results(_) => "results",
+            Screen::Versions(_) => "versions",
+            Screen::KeyMap(_) => "key map",
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The yes/no dialog for destructive, lossy or large steps (delete one or
 //! many configurations, discard a changed form, quit from one, test over a
-//! threshold of scopes). It names what will happen and how many scopes,
+//! threshold of scopes, restore an earlier version). It names what will happen and how many scopes,
 //! lists them, defaults to No, and answers with the typed [`ConfirmKind`]
 //! it was opened for.
 
@@ -38,6 +38,17 @@ pub enum ConfirmKind {
         scopes: Vec<Scope>,
         /// Whether this is "test all".
         all: bool,
+    },
+    /// Make an earlier version of a scope's config current again (undo).
+    Restore {
+        /// The scope.
+        scope: Scope,
+        /// The version.
+        version: u64,
+        /// What the version holds (`provider · model`).
+        held: String,
+        /// What is current now (`provider · model` or `(deleted)`).
+        current: String,
     },
 }
 
@@ -150,6 +161,22 @@ impl ConfirmState {
                     ],
                 )
             }
+            ConfirmKind::Restore {
+                scope,
+                version,
+                held,
+                current,
+            } => (
+                format!("Restore v{version}"),
+                vec![
+                    format!("Restore version {version} of the {scope}?"),
+                    String::new(),
+                    format!("  now:   {current}"),
+                    format!("  after: {held}"),
+                    String::new(),
+                    "The restore is itself a new version, so it can be undone too.".into(),
+                ],
+            ),
         }
     }
 }

@@ -1,0 +1,253 @@
+//! The key-usage map screen (`K`): one row per key fingerprint — mask,
+//! provider(s), how many scopes use it and a summary of their last tests —
+//! most-used key first. Enter expands a row into the scopes using that key,
+//! each with its model and last test. Only masks and fingerprints are ever
+//! shown, never a key: "this key leaked — where is it?" at a glance.
+
+use std::collections::HashSet;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use time::OffsetDateTime;
+
+use crate::domain::{KeyGroup, KeyUse};
+use crate::tui::screens::instance_list::page_offset;
+use crate::tui::screens::instances::{age, test_mark};
+use crate::tui::text::{ellipsize_end, ellipsize_middle};
+use crate::tui::theme::{Slot, Theme};
+
+/// The screen's state.
+#[derive(Debug, Default)]
+pub struct KeyMapState {
+    /// `None` while loading; `Err` with the one-line reason when loading
+    /// failed (a seed-only server's "does not offer" among them).
+    pub groups: Option<Result<Vec<KeyGroup>, String>>,
+    /// Index of the selected group.
+    pub selected: usize,
+    /// Fingerprints of the expanded groups.
+    pub expanded: HashSet<String>,
+}
+
+/// The last tests of a group's scopes, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TestSummary {
+    /// Last test passed.
+    pub ok: usize,
+    /// Last test failed.
+    pub failed: usize,
+    /// Never tested.
+    pub untested: usize,
+}
+
+impl TestSummary {
+    /// Counts the last tests of `scopes`.
+    pub fn of(scopes: &[KeyUse]) -> TestSummary {
+        let mut s = TestSummary::default();
+        for u in scopes {
+            match &u.last_test {
+                Some(t) if t.success => s.ok += 1,
+                Some(_) => s.failed += 1,
+                None => s.untested += 1,
+            }
+        }
+        s
+    }
+
+    /// `2 ok · 1 failed · 1 untested`, leaving out the zero counts.
+    pub fn label(&self) -> String {
+        let parts: Vec<String> = [
+            (self.ok, "ok"),
+            (self.failed, "failed"),
+            (self.untested, "untested"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        parts.join(" · ")
+    }
+}
+
+impl KeyMapState {
+    fn len(&self) -> usize {
+        match &self.groups {
+            Some(Ok(g)) => g.len(),
+            _ => 0,
+        }
+    }
+
+    /// Moves the selection by `delta` groups (clamped).
+    pub fn move_by(&mut self, delta: isize) {
+        self.selected = self
+            .selected
+            .saturating_add_signed(delta)
+            .min(self.len().saturating_sub(1));
+    }
+
+    /// Expands or collapses the selected group.
+    pub fn toggle(&mut self) {
+        let Some(Ok(groups)) = &self.groups else {
+            return;
+        };
+        if let Some(g) = groups.get(self.selected)
+            && !self.expanded.remove(&g.key_fingerprint)
+        {
+            self.expanded.insert(g.key_fingerprint.clone());
+        }
+    }
+}
+
+fn scope_label(u: &KeyUse) -> String {
+    match &u.instance_id {
+        Some(id) => format!("tenant: {id}"),
+        None => "control plane".to_string(),
+    }
+}
+
+/// Draws the screen into `area`; `now` dates the last tests.
+pub fn render(
+    state: &KeyMapState,
+    theme: &Theme,
+    now: OffsetDateTime,
+    frame: &mut Frame,
+    area: Rect,
+) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Accent))
+        .title(Span::styled(
+            " Key map — scopes by key fingerprint ",
+            theme.style(Slot::Accent),
+        ));
+    let groups = match &state.groups {
+        None => return frame.render_widget(Paragraph::new("loading…").block(block), area),
+        Some(Err(why)) => {
+            let p = Paragraph::new(Span::styled(format!("✗ {why}"), theme.style(Slot::Error)));
+            return frame.render_widget(p.wrap(Wrap { trim: true }).block(block), area);
+        }
+        Some(Ok(g)) if g.is_empty() => {
+            let p = Paragraph::new("no configured scope uses a key yet");
+            return frame.render_widget(p.block(block), area);
+        }
+        Some(Ok(g)) => g,
+    };
+    // One table row per group, plus one per scope of an expanded group;
+    // the selection is on groups, so remember which line each group is on.
+    // Only the visible lines become rows: a fleet can hold 100,000 keys.
+    let open = |g: &KeyGroup| state.expanded.contains(&g.key_fingerprint);
+    let lines_of = |g: &KeyGroup| 1 + if open(g) { g.scopes.len() } else { 0 };
+    let selected_line: usize = groups.iter().take(state.selected).map(lines_of).sum();
+    let height = area.height.saturating_sub(3) as usize;
+    let offset = page_offset(selected_line, height.max(1));
+    let visible = offset..offset + height;
+    // Borders, the three column gaps and the fixed columns.
+    let detail_w = (area.width as usize).saturating_sub(2 + 3 + 20 + 9 + 10);
+    let mut rows = Vec::new();
+    let mut line = 0;
+    for (i, g) in groups.iter().enumerate() {
+        if line >= visible.end {
+            break;
+        }
+        let lines = lines_of(g);
+        if line + lines <= visible.start {
+            line += lines;
+            continue;
+        }
+        if visible.contains(&line) {
+            let row = group_row(g, open(g), detail_w);
+            rows.push(if i == state.selected {
+                row.style(theme.style(Slot::Selected))
+            } else {
+                row
+            });
+        }
+        line += 1;
+        if open(g) {
+            for u in &g.scopes {
+                if visible.contains(&line) {
+                    rows.push(scope_row(u, theme, now, detail_w));
+                }
+                line += 1;
+            }
+        }
+    }
+    let header = Row::new(vec![
+        "Key",
+        "Provider",
+        "Scopes",
+        "Last tests · fingerprint",
+    ])
+    .style(theme.style(Slot::Accent));
+    let widths = [
+        Constraint::Length(20),
+        Constraint::Length(9),
+        Constraint::Length(10),
+        Constraint::Fill(1),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+/// A key's row: mask, providers, scope count, last tests and fingerprint.
+fn group_row(g: &KeyGroup, open: bool, detail_w: usize) -> Row<'static> {
+    Row::new(vec![
+        Span::raw(format!(
+            "{} {}",
+            if open { "▾" } else { "▸" },
+            g.api_key_masked
+        )),
+        Span::raw(g.providers.join(",")),
+        Span::raw(format!("{} scope{}", g.scope_count, plural(g.scope_count))),
+        Span::raw(ellipsize_end(
+            &format!(
+                "{} · {}",
+                TestSummary::of(&g.scopes).label(),
+                g.key_fingerprint
+            ),
+            detail_w,
+        )),
+    ])
+}
+
+/// One scope under an expanded key: scope, provider, model, last test.
+fn scope_row(u: &KeyUse, theme: &Theme, now: OffsetDateTime, detail_w: usize) -> Row<'static> {
+    let (mark, slot) = test_mark(u.last_test.as_ref());
+    let test = match &u.last_test {
+        Some(t) => format!(
+            "{mark} {} {} ago",
+            t.status.as_str(),
+            age(now, t.checked_at)
+        ),
+        None => format!("{mark} never tested"),
+    };
+    Row::new(vec![
+        Span::styled(
+            format!("  {}", ellipsize_middle(&scope_label(u), 18)),
+            theme.style(Slot::Muted),
+        ),
+        Span::raw(u.provider.clone()),
+        Span::raw(ellipsize_end(&u.model, 10)),
+        Span::styled(ellipsize_end(&test, detail_w), theme.style(slot)),
+    ])
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_leaves_out_zero_counts() {
+        let s = TestSummary {
+            ok: 2,
+            failed: 0,
+            untested: 1,
+        };
+        assert_eq!(s.label(), "2 ok · 1 untested");
+        assert_eq!(TestSummary::default().label(), "");
+    }
+}

@@ -1,0 +1,234 @@
+//! The versions screen (`u`): the kept versions of the selected scope,
+//! newest first — version, time, actor, the write, the fields it changed,
+//! the config it held, key mask and fingerprint (never the key). Enter or
+//! `r` restores the selected version after a confirm: the TUI's undo. A
+//! version that records a deletion is listed but holds nothing to restore,
+//! and the line under the table says so.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use time::macros::format_description;
+
+use crate::domain::{Scope, VersionEntry};
+use crate::tui::screens::instance_list::page_offset;
+use crate::tui::text::ellipsize_middle;
+use crate::tui::theme::{Slot, Theme};
+
+/// How many versions are fetched (retention keeps 10 by default).
+pub const VERSIONS_LIMIT: usize = 100;
+
+/// The screen's state.
+#[derive(Debug)]
+pub struct VersionsState {
+    /// Whose versions.
+    pub scope: Scope,
+    /// `None` while loading; `Err` with the one-line reason when loading
+    /// failed (a seed-only server's "does not offer" among them).
+    pub entries: Option<Result<Vec<VersionEntry>, String>>,
+    /// Index of the selected version.
+    pub selected: usize,
+}
+
+/// Why a version cannot be restored, if it cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotRestorable {
+    /// It records the deletion: there is no config in it.
+    Deletion,
+    /// It is the current version already.
+    Current,
+}
+
+impl NotRestorable {
+    /// The reason, in one line, for the hint and the toast.
+    pub fn reason(self, version: u64) -> String {
+        match self {
+            NotRestorable::Deletion => format!(
+                "v{version} records the deletion and holds no configuration; \
+                 restore an earlier version to bring it back"
+            ),
+            NotRestorable::Current => format!("v{version} is already the current version"),
+        }
+    }
+}
+
+impl VersionsState {
+    /// A loading screen for `scope`.
+    pub fn loading(scope: Scope) -> VersionsState {
+        VersionsState {
+            scope,
+            entries: None,
+            selected: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match &self.entries {
+            Some(Ok(e)) => e.len(),
+            _ => 0,
+        }
+    }
+
+    /// Moves the selection by `delta` rows (clamped).
+    pub fn move_by(&mut self, delta: isize) {
+        self.selected = self
+            .selected
+            .saturating_add_signed(delta)
+            .min(self.len().saturating_sub(1));
+    }
+
+    /// The selected version, once loaded.
+    pub fn selected_entry(&self) -> Option<&VersionEntry> {
+        self.entry_at(self.selected)
+    }
+
+    /// The version at row `i`, once loaded (row 0 is the current one).
+    pub fn entry_at(&self, i: usize) -> Option<&VersionEntry> {
+        match &self.entries {
+            Some(Ok(e)) => e.get(i),
+            _ => None,
+        }
+    }
+
+    /// Whether the selected version can be restored, and if not why.
+    pub fn restorable(&self) -> Option<Result<&VersionEntry, NotRestorable>> {
+        let entry = self.selected_entry()?;
+        Some(if entry.deleted {
+            Err(NotRestorable::Deletion)
+        } else if self.selected == 0 {
+            Err(NotRestorable::Current)
+        } else {
+            Ok(entry)
+        })
+    }
+}
+
+/// `provider · model` of a version, or `(deleted)`.
+pub fn held(v: &VersionEntry) -> String {
+    if v.deleted {
+        return "(deleted)".to_string();
+    }
+    let mut out = format!(
+        "{} · {}",
+        v.provider.as_deref().unwrap_or(""),
+        v.model.as_deref().unwrap_or("")
+    );
+    if let Some(url) = &v.base_url {
+        out.push_str(&format!(" @ {url}"));
+    }
+    out
+}
+
+/// Draws the screen into `area`.
+pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Accent))
+        .title(Span::styled(
+            format!(" Versions — {} ", state.scope),
+            theme.style(Slot::Accent),
+        ));
+    let entries = match &state.entries {
+        None => return frame.render_widget(Paragraph::new("loading…").block(block), area),
+        Some(Err(why)) => {
+            let p = Paragraph::new(Span::styled(format!("✗ {why}"), theme.style(Slot::Error)));
+            return frame.render_widget(p.wrap(Wrap { trim: true }).block(block), area);
+        }
+        Some(Ok(e)) if e.is_empty() => {
+            let p = Paragraph::new("no versions kept for this scope");
+            return frame.render_widget(p.block(block), area);
+        }
+        Some(Ok(e)) => e,
+    };
+    let [table_area, hint_area] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(area);
+    // Borders and the header row.
+    let height = table_area.height.saturating_sub(3) as usize;
+    let offset = page_offset(state.selected, height.max(1));
+    let stamp = format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let wide = area.width >= 110;
+    let rows = entries
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(height)
+        .map(|(i, v)| {
+            // Both ends of the fingerprint; the line under the table has it whole.
+            let key = match (&v.api_key_masked, &v.key_fingerprint) {
+                (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 18)),
+                (Some(m), None) => m.clone(),
+                _ => String::new(),
+            };
+            let mut cells = vec![
+                Span::raw(format!("v{}", v.version)),
+                Span::raw(v.at.format(&stamp).unwrap_or_default()),
+                Span::raw(v.actor.clone()),
+                Span::raw(v.action.to_string()),
+                Span::raw(v.fields.join(",")),
+                if v.deleted {
+                    Span::styled(held(v), theme.style(Slot::Warn))
+                } else {
+                    Span::raw(held(v))
+                },
+            ];
+            if wide {
+                cells.push(Span::raw(key));
+            }
+            let row = Row::new(cells);
+            if i == state.selected {
+                row.style(theme.style(Slot::Selected))
+            } else {
+                row
+            }
+        });
+    let mut header = vec!["Ver", "Time", "Actor", "Action", "Fields", "Config"];
+    let mut widths = vec![
+        Constraint::Length(4),
+        Constraint::Length(16),
+        // `local:<user>` or a token name.
+        Constraint::Length(13),
+        Constraint::Length(9),
+        Constraint::Length(14),
+        Constraint::Fill(1),
+    ];
+    if wide {
+        // Config gets a fixed width so the whole fingerprint fits.
+        widths[5] = Constraint::Length(22);
+        header.push("Key");
+        widths.push(Constraint::Fill(1));
+    }
+    let header = Row::new(header).style(theme.style(Slot::Accent));
+    frame.render_widget(
+        Table::new(rows, widths).header(header).block(block),
+        table_area,
+    );
+    frame.render_widget(
+        Paragraph::new(hint(state, theme))
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::TOP)),
+        hint_area,
+    );
+}
+
+/// The line under the table: what Enter would do, or why it would not.
+fn hint<'a>(state: &VersionsState, theme: &Theme) -> Line<'a> {
+    let Some(v) = state.selected_entry() else {
+        return Line::default();
+    };
+    let key = match (&v.api_key_masked, &v.key_fingerprint) {
+        (Some(m), Some(fp)) => format!(" · key {m} {fp}"),
+        _ => String::new(),
+    };
+    match state.restorable() {
+        Some(Ok(_)) => Line::from(vec![
+            Span::styled("Enter/r ", theme.style(Slot::Key)),
+            Span::raw(format!("restores v{}: {}{key}", v.version, held(v))),
+        ]),
+        Some(Err(why)) => Line::from(Span::styled(
+            why.reason(v.version),
+            theme.style(Slot::Muted),
+        )),
+        None => Line::default(),
+    }
+}

@@ -1,0 +1,125 @@
+//! The undo screens in remote mode against a real `llmcfg serve` child
+//! process (which offers the extension routes): the TUI lists the server's
+//! versions of a scope, restores the previous one through the confirm (the
+//! server's store has the old model again) and shows the server's key map.
+//! No key reaches the screen.
+
+mod tui_support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use tui_support::fake_provider::GOOD_KEY;
+use tui_support::pty::{Pty, Spawn, Store};
+
+const BASE: &str = "http://127.0.0.1:9/v1";
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `llmcfg serve` on `store`; returns the child and its URL.
+fn serve(store: &Store) -> (Server, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_llmcfg"))
+        .arg("--store")
+        .arg(store.db())
+        .arg("--config")
+        .arg(store.path("config.toml"))
+        .arg("--master-key-file")
+        .arg(store.path("master.hex"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("LLMCFG_MASTER_KEY")
+        .env_remove("LLMCFG_REMOTE")
+        .env("XDG_STATE_HOME", store.path("state"))
+        .env("HOME", store.path("home"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .rsplit(' ')
+        .next()
+        .filter(|u| u.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_string();
+    (Server(child), url)
+}
+
+fn model(store: &Store, id: &str) -> String {
+    let (code, out) = store.cli(&["-i", id, "--json", "get"]);
+    assert_eq!(code, 0, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["model"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn restore_and_key_map_over_llmcfg_serve() {
+    let server_store = Store::new("");
+    server_store.seed(&[Some("acme".into())], GOOD_KEY, BASE);
+    let (code, out) = server_store.cli(&["-i", "acme", "update", "--model", "gpt-4.1"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) =
+        server_store.cli(&["token", "create", "--name", "ops", "--role", "superadmin"]);
+    assert_eq!(code, 0, "{out}");
+    let token = out.trim().to_string();
+    let (_server, url) = serve(&server_store);
+
+    let client = Store::new("");
+    let mut pty = Pty::spawn(
+        &client,
+        Spawn {
+            key_file: false,
+            env: &[("LLMCFG_REMOTE", &url), ("LLMCFG_TOKEN", &token)],
+            ..Spawn::default()
+        },
+    );
+    pty.wait("the server's list", |s| {
+        s.contains("acme") && s.contains("gpt-4.1")
+    });
+    pty.send(":acme\r");
+    pty.wait("acme selected", |s| {
+        s.contains("tenant: acme") && !s.contains("Switch scope")
+    });
+    pty.send("u");
+    pty.wait("the server's versions", |s| {
+        s.contains("Versions — tenant: acme") && s.contains("v2") && s.contains("v1")
+    });
+    pty.send("j");
+    pty.wait("v1 selected", |s| s.contains("Enter/r restores v1"));
+    pty.send("r");
+    pty.wait("the confirm", |s| {
+        s.contains("Restore version 1 of the tenant: acme?")
+    });
+    pty.send("y");
+    pty.wait("restored", |s| s.contains("restored v1 of the"));
+    assert_eq!(model(&server_store, "acme"), "gpt-4o");
+    pty.send("\x1b");
+    pty.wait("the list", |s| {
+        s.contains("Instances") && !s.contains("gpt-4.1")
+    });
+
+    pty.send("K");
+    pty.wait("the server's key map", |s| {
+        s.contains("Key map")
+            && s.lines()
+                .any(|l| l.contains("1 scope") && l.contains("hmac:"))
+    });
+    assert!(!pty.contents().contains(GOOD_KEY), "the key is on screen");
+    assert!(
+        !pty.raw_contains(GOOD_KEY.as_bytes()),
+        "the key reached the terminal"
+    );
+    pty.send("q");
+    assert_eq!(pty.exit_code(), 0);
+}
