@@ -301,6 +301,38 @@ impl ServiceHandle {
         Ok((fingerprint, group))
     }
 
+    /// Replaces a key everywhere it is used: tests the new key against each
+    /// scope's own provider, base URL and model, then swaps as
+    /// `request.mode` says (see [`super::rotation`]). `progress` streams the
+    /// tests. Local stores only for now: a remote answers `NotOffered`.
+    pub async fn rotate_key(
+        &self,
+        request: super::rotation::RotationRequest,
+        progress: mpsc::UnboundedSender<super::rotation::RotationProgress>,
+    ) -> Result<super::rotation::RotationReport, ServiceError> {
+        match &*self.backend {
+            Backend::Local(local) => {
+                local
+                    .rotate_key(request, self.actor.to_string(), progress)
+                    .await
+            }
+            Backend::Remote(remote) => Err(rotation_not_offered(remote.url())),
+        }
+    }
+
+    /// Restores each scope rotation `id` swapped to its version before the
+    /// swap; refuses (naming them) scopes changed since unless `force`.
+    pub async fn rollback_rotation(
+        &self,
+        id: &str,
+        force: bool,
+    ) -> Result<super::rotation::RollbackReport, ServiceError> {
+        match &*self.backend {
+            Backend::Local(local) => local.rollback(id, force, self.actor.to_string()).await,
+            Backend::Remote(remote) => Err(rotation_not_offered(remote.url())),
+        }
+    }
+
     /// Re-seals every stored key under a new master key; returns how many.
     pub async fn rotate_master_key(
         &self,
@@ -338,6 +370,13 @@ impl ServiceHandle {
             Backend::Remote(_) => Err(not_in_remote_api("token authentication")),
         }
     }
+}
+
+/// What a remote backend says to a rotation or its rollback.
+fn rotation_not_offered(url: &str) -> ServiceError {
+    ServiceError::NotOffered(format!(
+        "the server at {url} does not offer key rotation; run `llmcfg rotate-key` against its store"
+    ))
 }
 
 /// The error for a local-only operation asked of a remote backend.

@@ -22,6 +22,7 @@ use tokio::sync::RwLock;
 
 mod batch;
 mod configs;
+mod key_rotation;
 mod rotate;
 mod testing;
 mod tokens;

@@ -25,6 +25,7 @@ mod options;
 mod pool;
 mod tests_table;
 mod tls;
+mod rotations;
 mod tokens;
 mod versions;
 
