@@ -356,8 +356,7 @@ impl Store {
     pub async fn rotation(
         &self,
         id: &str,
-    ) -> Result<Option<(rotations::RotationRecord, Vec<rotations::RotatedScope>)>, StoreError>
-    {
+    ) -> Result<Option<(rotations::RotationRecord, Vec<rotations::RotatedScope>)>, StoreError> {
         each!(self, s => s.rotation(id))
     }
 

@@ -129,8 +129,15 @@ impl LocalBackend {
                     .filter(|t| t.outcome() == ScopeOutcome::Passed)
                     .map(|t| t.row.scope.clone())
                     .collect();
-                self.swap_each(rotation, passed, &new_key, &old_fp, &actor, request.concurrency)
-                    .await
+                self.swap_each(
+                    rotation,
+                    passed,
+                    &new_key,
+                    &old_fp,
+                    &actor,
+                    request.concurrency,
+                )
+                .await
             }
             (Some(rotation), SwapMode::Atomic) if all_passed => {
                 let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
@@ -355,10 +362,7 @@ impl LocalBackend {
             }),
         };
         drop(master);
-        scopes
-            .into_iter()
-            .map(|s| (s, result.clone()))
-            .collect()
+        scopes.into_iter().map(|s| (s, result.clone())).collect()
     }
 
     pub(crate) async fn rollback(
@@ -368,18 +372,17 @@ impl LocalBackend {
         actor: String,
     ) -> Result<RollbackReport, ServiceError> {
         self.writable("rollback")?;
-        let (record, swapped) =
-            self.shared
-                .store
-                .rotation(id)
-                .await?
-                .ok_or_else(|| ServiceError::NoSuchRotation {
-                    id: id.to_string(),
-                })?;
+        let (record, swapped) = self
+            .shared
+            .store
+            .rotation(id)
+            .await?
+            .ok_or_else(|| ServiceError::NoSuchRotation { id: id.to_string() })?;
         let mut scopes = Vec::with_capacity(swapped.len());
         for s in swapped {
-            let scope = Scope::from_key(&s.scope)
-                .map_err(|e| crate::store::StoreError::Corrupt(format!("scope {:?}: {e}", s.scope)))?;
+            let scope = Scope::from_key(&s.scope).map_err(|e| {
+                crate::store::StoreError::Corrupt(format!("scope {:?}: {e}", s.scope))
+            })?;
             scopes.push((scope, s));
         }
         if !force {
@@ -405,7 +408,11 @@ impl LocalBackend {
                 restored_version: version,
             });
         }
-        tracing::info!(rotation = id, scopes = restored.len(), "rolled back a rotation");
+        tracing::info!(
+            rotation = id,
+            scopes = restored.len(),
+            "rolled back a rotation"
+        );
         Ok(RollbackReport {
             rotation_id: record.id,
             rotated_at: record.at,

@@ -23,9 +23,9 @@ mod instances;
 mod migrations;
 mod options;
 mod pool;
+mod rotations;
 mod tests_table;
 mod tls;
-mod rotations;
 mod tokens;
 mod versions;
 
