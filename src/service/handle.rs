@@ -304,20 +304,21 @@ impl ServiceHandle {
     /// Replaces a key everywhere it is used: tests the new key against each
     /// scope's own provider, base URL and model, then swaps as
     /// `request.mode` says (see [`super::rotation`]). `progress` streams the
-    /// tests. Local stores only for now: a remote answers `NotOffered`.
+    /// tests (a remote server streams nothing). A remote without the
+    /// rotation route answers `NotOffered`.
     pub async fn rotate_key(
         &self,
         request: super::rotation::RotationRequest,
         progress: mpsc::UnboundedSender<super::rotation::RotationProgress>,
     ) -> Result<super::rotation::RotationReport, ServiceError> {
-        match &*self.backend {
-            Backend::Local(local) => {
-                local
-                    .rotate_key(request, self.actor.to_string(), progress)
-                    .await
-            }
-            Backend::Remote(remote) => Err(rotation_not_offered(remote.url())),
-        }
+        let actor = self.actor.to_string();
+        self.call(|respond_to| Request::RotateKey {
+            request,
+            actor,
+            progress,
+            respond_to,
+        })
+        .await
     }
 
     /// Restores each scope rotation `id` swapped to its version before the
@@ -327,10 +328,14 @@ impl ServiceHandle {
         id: &str,
         force: bool,
     ) -> Result<super::rotation::RollbackReport, ServiceError> {
-        match &*self.backend {
-            Backend::Local(local) => local.rollback(id, force, self.actor.to_string()).await,
-            Backend::Remote(remote) => Err(rotation_not_offered(remote.url())),
-        }
+        let (rotation_id, actor) = (id.to_string(), self.actor.to_string());
+        self.call(|respond_to| Request::Rollback {
+            rotation_id,
+            force,
+            actor,
+            respond_to,
+        })
+        .await
     }
 
     /// Re-seals every stored key under a new master key; returns how many.
@@ -370,13 +375,6 @@ impl ServiceHandle {
             Backend::Remote(_) => Err(not_in_remote_api("token authentication")),
         }
     }
-}
-
-/// What a remote backend says to a rotation or its rollback.
-fn rotation_not_offered(url: &str) -> ServiceError {
-    ServiceError::NotOffered(format!(
-        "the server at {url} does not offer key rotation; run `llmcfg rotate-key` against its store"
-    ))
 }
 
 /// The error for a local-only operation asked of a remote backend.

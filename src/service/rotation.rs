@@ -4,7 +4,7 @@
 //! [`ScopeReport`] per scope. [`RollbackReport`] is what undoing a rotation
 //! restored. The local backend implements both in `local/key_rotation.rs`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::domain::{ApiKey, TestStatus};
@@ -19,7 +19,7 @@ pub enum OldKey {
 }
 
 /// How the tested scopes are swapped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SwapMode {
     /// Swap each scope whose test passed, each in its own transaction.
@@ -58,7 +58,7 @@ pub enum RotationProgress {
 }
 
 /// What a rotation did to one scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScopeOutcome {
     /// The new key passed its test and is now the scope's key.
@@ -90,7 +90,7 @@ impl ScopeOutcome {
 }
 
 /// One scope's line of the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScopeReport {
     /// The instance id; `None` for the control plane.
     pub instance_id: Option<String>,
@@ -107,7 +107,7 @@ pub struct ScopeReport {
 }
 
 /// What a rotation did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RotationReport {
     /// The rotation's id, for `llmcfg rollback --rotation`; `None` on a dry
     /// run, which records nothing.
@@ -137,7 +137,7 @@ impl RotationReport {
 }
 
 /// One scope a rollback restored.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RolledBack {
     /// The instance id; `None` for the control plane.
     pub instance_id: Option<String>,
@@ -146,7 +146,7 @@ pub struct RolledBack {
 }
 
 /// What a rollback did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RollbackReport {
     /// The rotation undone.
     pub rotation_id: String,

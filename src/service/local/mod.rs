@@ -329,6 +329,22 @@ impl LocalBackend {
                         .map_err(ServiceError::from),
                 );
             }
+            Request::RotateKey {
+                request,
+                actor,
+                progress,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.rotate_key(request, actor, progress).await);
+            }
+            Request::Rollback {
+                rotation_id,
+                force,
+                actor,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.rollback(&rotation_id, force, actor).await);
+            }
         }
     }
 
