@@ -11,9 +11,7 @@
 //! none. Each transaction re-checks the row still has the old key, so a
 //! scope changed meanwhile is kept, never overwritten.
 //!
-//! `rollback` restores each scope a rotation swapped to its version before
-//! the swap through the ordinary restore path, after checking (unless
-//! forced) that no scope changed since.
+//! Undoing a rotation is in `rollback.rs`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -25,8 +23,7 @@ use super::configs::UpdateError;
 use crate::domain::{ApiKey, ConfigPatch, Scope, TestStatus, ValidationError};
 use crate::service::ServiceError;
 use crate::service::rotation::{
-    OldKey, RollbackReport, RolledBack, RotationProgress, RotationReport, RotationRequest,
-    ScopeOutcome, ScopeReport, SwapMode,
+    OldKey, RotationProgress, RotationReport, RotationRequest, ScopeOutcome, ScopeReport, SwapMode,
 };
 use crate::store::rotations::RotationRecord;
 use crate::store::{BatchChange, BatchWrite, ConfigRow, RowUpdate};
@@ -363,60 +360,5 @@ impl LocalBackend {
         };
         drop(master);
         scopes.into_iter().map(|s| (s, result.clone())).collect()
-    }
-
-    pub(crate) async fn rollback(
-        &self,
-        id: &str,
-        force: bool,
-        actor: String,
-    ) -> Result<RollbackReport, ServiceError> {
-        self.writable("rollback")?;
-        let (record, swapped) = self
-            .shared
-            .store
-            .rotation(id)
-            .await?
-            .ok_or_else(|| ServiceError::NoSuchRotation { id: id.to_string() })?;
-        let mut scopes = Vec::with_capacity(swapped.len());
-        for s in swapped {
-            let scope = Scope::from_key(&s.scope).map_err(|e| {
-                crate::store::StoreError::Corrupt(format!("scope {:?}: {e}", s.scope))
-            })?;
-            scopes.push((scope, s));
-        }
-        if !force {
-            let mut changed = Vec::new();
-            for (scope, s) in &scopes {
-                if self.shared.store.newest_version(scope).await? != s.version_after {
-                    changed.push(scope.to_string());
-                }
-            }
-            if !changed.is_empty() {
-                return Err(ServiceError::ChangedSinceRotation {
-                    id: id.to_string(),
-                    scopes: changed,
-                });
-            }
-        }
-        let mut restored = Vec::with_capacity(scopes.len());
-        for (scope, s) in scopes {
-            let version = u64::try_from(s.version_before).unwrap_or_default();
-            self.restore(&scope, version, actor.clone()).await?;
-            restored.push(RolledBack {
-                instance_id: scope.instance_id().map(str::to_string),
-                restored_version: version,
-            });
-        }
-        tracing::info!(
-            rotation = id,
-            scopes = restored.len(),
-            "rolled back a rotation"
-        );
-        Ok(RollbackReport {
-            rotation_id: record.id,
-            rotated_at: record.at,
-            restored,
-        })
     }
 }

@@ -23,6 +23,7 @@ use tokio::sync::RwLock;
 mod batch;
 mod configs;
 mod key_rotation;
+mod rollback;
 mod rotate;
 mod testing;
 mod tokens;
