@@ -145,6 +145,10 @@ impl LocalBackend {
         };
         let swap_ms = millis(swapping);
 
+        let mut swapped: std::collections::HashMap<String, Result<(), ServiceError>> = swapped
+            .into_iter()
+            .map(|(scope, result)| (scope.key().to_string(), result))
+            .collect();
         for t in &tested {
             let mut line = report_of(&t.row, t.outcome());
             line.test_status = Some(t.status);
@@ -155,9 +159,9 @@ impl LocalBackend {
                 line.reason =
                     Some("--atomic: another scope's test failed, so no scope was swapped".into());
             } else if request.mode != SwapMode::DryRun {
-                match swapped.iter().find(|(s, _)| *s == t.row.scope) {
-                    Some((_, Ok(()))) => line.outcome = ScopeOutcome::Swapped,
-                    Some((_, Err(e))) => {
+                match swapped.remove(t.row.scope.key()) {
+                    Some(Ok(())) => line.outcome = ScopeOutcome::Swapped,
+                    Some(Err(e)) => {
                         line.outcome = ScopeOutcome::Kept;
                         line.reason = Some(format!("the swap failed: {e}"));
                     }
