@@ -8,6 +8,7 @@
 //! fields flattened from the domain's one field list, and the key borrowed.
 
 mod detail;
+pub mod rotation;
 mod wire;
 
 pub use detail::{Detail, FieldProblem};

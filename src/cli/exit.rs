@@ -64,8 +64,12 @@ impl CliError {
                 ServiceError::Invalid(_) | ServiceError::ReadOnly(_) => INVALID,
                 ServiceError::NotFound { .. }
                 | ServiceError::NoSuchToken { .. }
-                | ServiceError::NoSuchVersion { .. } => NOT_FOUND,
-                ServiceError::AlreadyExists { .. } | ServiceError::Changed { .. } => EXISTS,
+                | ServiceError::NoSuchVersion { .. }
+                | ServiceError::NoSuchKey { .. }
+                | ServiceError::NoSuchRotation { .. } => NOT_FOUND,
+                ServiceError::AlreadyExists { .. }
+                | ServiceError::Changed { .. }
+                | ServiceError::ChangedSinceRotation { .. } => EXISTS,
                 ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => UNAUTHORIZED,
                 ServiceError::Integrity { .. }
                 | ServiceError::Store(_)

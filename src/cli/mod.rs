@@ -25,6 +25,8 @@ mod output;
 mod plan;
 mod providers;
 mod restore;
+mod rollback;
+mod rotate_key;
 pub mod serve;
 mod test;
 mod token;
@@ -146,6 +148,10 @@ pub enum Command {
     Health(health::HealthArgs),
     /// Run the monitor alone (scheduled tests, history, alerts) until SIGTERM.
     Monitor,
+    /// Replace a key everywhere it is used, testing the new key (stdin) first.
+    RotateKey(rotate_key::RotateKeyArgs),
+    /// Undo a key rotation: restore the scopes it swapped.
+    Rollback(rollback::RollbackArgs),
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -186,6 +192,8 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Restore(args) => restore::run(ctx, args).await,
         Command::Keys(args) => keys::run(ctx, args).await,
         Command::Health(args) => health::run(ctx, args).await,
+        Command::RotateKey(args) => rotate_key::run(ctx, args).await,
+        Command::Rollback(args) => rollback::run(ctx, args).await,
         Command::Serve(_)
         | Command::Login
         | Command::Completions(_)

@@ -46,6 +46,19 @@ impl RemoteClient {
         scope: Option<&Scope>,
         body: Option<&B>,
     ) -> Result<Offered<Answer>, ServiceError> {
+        self.extension_or(feature, path, scope, body, None).await
+    }
+
+    /// [`Self::extension`], with `not_found` for the route's own 404 (one
+    /// with a JSON detail, not a framework's missing route).
+    async fn extension_or<B: Serialize + ?Sized>(
+        &self,
+        feature: Feature,
+        path: &str,
+        scope: Option<&Scope>,
+        body: Option<&B>,
+        not_found: Option<ServiceError>,
+    ) -> Result<Offered<Answer>, ServiceError> {
         let known = self.offers(feature).await;
         if known == Some(false) {
             return Ok(Offered::No(feature));
@@ -62,6 +75,11 @@ impl RemoteClient {
         if known != Some(true) && is_route_missing(answer.status, &answer.body) {
             self.features.learn(feature, false);
             return Ok(Offered::No(feature));
+        }
+        if answer.status == StatusCode::NOT_FOUND
+            && let Some(e) = not_found
+        {
+            return Err(e);
         }
         let kind = if scope.is_some() {
             RouteKind::SeedScoped
@@ -241,6 +259,46 @@ impl RemoteClient {
             .extension::<()>(Feature::KeyMap, api::KEYS_PATH, None, None)
             .await?;
         decode(answer, "a key map")
+    }
+
+    /// *ext* `POST /llm-config/rotate-key`.
+    pub async fn rotate_key(
+        &self,
+        body: &api::rotation::RotateKeyBody<'_>,
+    ) -> Result<Offered<crate::service::rotation::RotationReport>, ServiceError> {
+        let unknown = ServiceError::NoSuchKey {
+            fingerprint: body.fingerprint.to_string(),
+        };
+        let answer = self
+            .extension_or(
+                Feature::RotateKey,
+                api::rotation::ROTATE_KEY_PATH,
+                None,
+                Some(body),
+                Some(unknown),
+            )
+            .await?;
+        decode(answer, "a rotation report")
+    }
+
+    /// *ext* `POST /llm-config/rollback`.
+    pub async fn rollback(
+        &self,
+        body: &api::rotation::RollbackRequest,
+    ) -> Result<Offered<crate::service::rotation::RollbackReport>, ServiceError> {
+        let unknown = ServiceError::NoSuchRotation {
+            id: body.rotation_id.clone(),
+        };
+        let answer = self
+            .extension_or(
+                Feature::Rollback,
+                api::rotation::ROLLBACK_PATH,
+                None,
+                Some(body),
+                Some(unknown),
+            )
+            .await?;
+        decode(answer, "a rollback report")
     }
 }
 

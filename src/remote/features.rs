@@ -41,11 +41,15 @@ pub enum Feature {
     Restore,
     /// `GET /llm-config/keys`.
     KeyMap,
+    /// `POST /llm-config/rotate-key`.
+    RotateKey,
+    /// `POST /llm-config/rollback`.
+    Rollback,
 }
 
 impl Feature {
     /// Every feature.
-    pub const ALL: [Feature; 10] = [
+    pub const ALL: [Feature; 12] = [
         Feature::InstanceList,
         Feature::RegisterInstance,
         Feature::ProviderList,
@@ -56,6 +60,8 @@ impl Feature {
         Feature::Versions,
         Feature::Restore,
         Feature::KeyMap,
+        Feature::RotateKey,
+        Feature::Rollback,
     ];
 
     /// The route, as OpenAPI spells method and path.
@@ -71,6 +77,8 @@ impl Feature {
             Feature::Versions => ("get", api::VERSIONS_PATH),
             Feature::Restore => ("post", api::RESTORE_PATH),
             Feature::KeyMap => ("get", api::KEYS_PATH),
+            Feature::RotateKey => ("post", api::rotation::ROTATE_KEY_PATH),
+            Feature::Rollback => ("post", api::rotation::ROLLBACK_PATH),
         }
     }
 
@@ -87,6 +95,8 @@ impl Feature {
             Feature::Versions => "version history",
             Feature::Restore => "restoring versions",
             Feature::KeyMap => "the key-usage map",
+            Feature::RotateKey => "key rotation",
+            Feature::Rollback => "rolling back key rotations",
         }
     }
 

@@ -247,7 +247,55 @@ impl Inner {
                 let r = self.client.key_map().await;
                 let _ = respond_to.send(r.and_then(Offered::required));
             }
+            Request::RotateKey {
+                request,
+                respond_to,
+                ..
+            } => {
+                let _ = respond_to.send(self.rotate_key(request).await);
+            }
+            Request::Rollback {
+                rotation_id,
+                force,
+                respond_to,
+                ..
+            } => {
+                let body = crate::api::rotation::RollbackRequest { rotation_id, force };
+                let r = self.client.rollback(&body).await;
+                let _ = respond_to.send(r.and_then(Offered::required));
+            }
         }
+    }
+
+    /// A rotation on the server: the old key named by fingerprint (a key
+    /// given itself is fingerprinted by the server first), the new key in
+    /// the body. A server without the route says so in one line.
+    async fn rotate_key(
+        &self,
+        request: crate::service::rotation::RotationRequest,
+    ) -> Result<crate::service::rotation::RotationReport, ServiceError> {
+        use crate::service::rotation::OldKey;
+        if !self
+            .client
+            .offers(features::Feature::RotateKey)
+            .await
+            .unwrap_or(true)
+        {
+            return Err(ServiceError::NotOffered(
+                features::Feature::RotateKey.missing_message(),
+            ));
+        }
+        let fingerprint = match &request.old {
+            OldKey::Fingerprint(fp) => fp.clone(),
+            OldKey::Key(key) => self.client.key_fingerprint(key).await?.required()?,
+        };
+        let body = crate::api::rotation::RotateKeyBody {
+            fingerprint: &fingerprint,
+            new_api_key: request.new_key.expose(),
+            mode: request.mode,
+            concurrency: request.concurrency,
+        };
+        self.client.rotate_key(&body).await?.required()
     }
 
     async fn create(&self, scope: &Scope, config: &NewConfig) -> Result<ConfigView, ServiceError> {

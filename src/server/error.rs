@@ -121,10 +121,12 @@ impl From<ServiceError> for ApiError {
         let status = match &e {
             ServiceError::NotFound { .. }
             | ServiceError::NoSuchToken { .. }
-            | ServiceError::NoSuchVersion { .. } => StatusCode::NOT_FOUND,
-            ServiceError::AlreadyExists { .. } | ServiceError::Changed { .. } => {
-                StatusCode::CONFLICT
-            }
+            | ServiceError::NoSuchVersion { .. }
+            | ServiceError::NoSuchKey { .. }
+            | ServiceError::NoSuchRotation { .. } => StatusCode::NOT_FOUND,
+            ServiceError::AlreadyExists { .. }
+            | ServiceError::Changed { .. }
+            | ServiceError::ChangedSinceRotation { .. } => StatusCode::CONFLICT,
             ServiceError::Invalid(v) if v.against == Against::StoredConfig => StatusCode::CONFLICT,
             ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,

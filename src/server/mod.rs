@@ -16,6 +16,7 @@ mod handlers;
 pub mod metrics;
 pub mod openapi;
 mod parity;
+mod rotation;
 pub mod routes;
 pub mod serve;
 mod shutdown;

@@ -316,6 +316,7 @@ pub fn schemas() -> Map<String, Value> {
     m.insert("Error".into(), error);
     m.extend(super::parity::schemas());
     m.extend(super::fleet::schemas());
+    m.extend(super::rotation::schemas());
     m
 }
 

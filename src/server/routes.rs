@@ -8,6 +8,7 @@ use super::AppState;
 use super::fleet;
 use super::handlers;
 use super::parity;
+use super::rotation;
 use crate::api;
 
 /// One served route.
@@ -286,5 +287,42 @@ pub const ROUTES: &[Route] = &[
         success: (200, "Keys in use, most-used first", Some("KeyMap")),
         errors: &[],
         handler: || get(fleet::keys),
+    },
+    Route {
+        method: "post",
+        path: api::rotation::ROTATE_KEY_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: test a new key against every scope using the key with this \
+                  fingerprint, then swap it where it passed (or all or none, or none: mode)",
+        body: Some("RotateKeyRequest"),
+        query: &[],
+        success: (200, "Each affected scope's outcome", Some("RotationReport")),
+        errors: &[
+            (404, "No scope uses a key with this fingerprint"),
+            (
+                422,
+                "A field breaks a rule (the new key equals the old one, concurrency out of range)",
+            ),
+        ],
+        handler: || post(rotation::rotate_key),
+    },
+    Route {
+        method: "post",
+        path: api::rotation::ROLLBACK_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: restore each scope a rotation swapped to its version before the swap",
+        body: Some("RollbackRequest"),
+        query: &[],
+        success: (200, "The scopes restored", Some("RollbackReport")),
+        errors: &[
+            (404, "No rotation has this id"),
+            (
+                409,
+                "Scopes changed since the rotation (named); nothing was restored",
+            ),
+        ],
+        handler: || post(rotation::rollback),
     },
 ];

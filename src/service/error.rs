@@ -93,6 +93,30 @@ pub enum ServiceError {
         /// The scope that changed.
         scope: Scope,
     },
+    /// No scope uses a key with this fingerprint.
+    #[error("no scope uses the key with fingerprint {fingerprint} (see `llmcfg keys`)")]
+    NoSuchKey {
+        /// The fingerprint asked for.
+        fingerprint: String,
+    },
+    /// No rotation has this id.
+    #[error("no rotation has the id {id}")]
+    NoSuchRotation {
+        /// The id asked for.
+        id: String,
+    },
+    /// A rollback found scopes changed since the rotation; nothing was
+    /// restored.
+    #[error(
+        "changed since rotation {id}, so not rolled back (nothing was restored; --force restores them anyway): {}",
+        scopes.join(", ")
+    )]
+    ChangedSinceRotation {
+        /// The rotation.
+        id: String,
+        /// The scopes that changed, by name.
+        scopes: Vec<String>,
+    },
 }
 
 /// Why the master key cannot be used.

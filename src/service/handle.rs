@@ -301,6 +301,43 @@ impl ServiceHandle {
         Ok((fingerprint, group))
     }
 
+    /// Replaces a key everywhere it is used: tests the new key against each
+    /// scope's own provider, base URL and model, then swaps as
+    /// `request.mode` says (see [`super::rotation`]). `progress` streams the
+    /// tests (a remote server streams nothing). A remote without the
+    /// rotation route answers `NotOffered`.
+    pub async fn rotate_key(
+        &self,
+        request: super::rotation::RotationRequest,
+        progress: mpsc::UnboundedSender<super::rotation::RotationProgress>,
+    ) -> Result<super::rotation::RotationReport, ServiceError> {
+        let actor = self.actor.to_string();
+        self.call(|respond_to| Request::RotateKey {
+            request,
+            actor,
+            progress,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Restores each scope rotation `id` swapped to its version before the
+    /// swap; refuses (naming them) scopes changed since unless `force`.
+    pub async fn rollback_rotation(
+        &self,
+        id: &str,
+        force: bool,
+    ) -> Result<super::rotation::RollbackReport, ServiceError> {
+        let (rotation_id, actor) = (id.to_string(), self.actor.to_string());
+        self.call(|respond_to| Request::Rollback {
+            rotation_id,
+            force,
+            actor,
+            respond_to,
+        })
+        .await
+    }
+
     /// Re-seals every stored key under a new master key; returns how many.
     pub async fn rotate_master_key(
         &self,

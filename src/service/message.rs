@@ -139,4 +139,18 @@ pub enum Request {
     KeyMap {
         respond_to: Reply<Vec<crate::domain::KeyGroup>>,
     },
+    /// Replace a key everywhere it is used (see `service::rotation`).
+    RotateKey {
+        request: super::rotation::RotationRequest,
+        actor: String,
+        progress: mpsc::UnboundedSender<super::rotation::RotationProgress>,
+        respond_to: Reply<super::rotation::RotationReport>,
+    },
+    /// Undo a key rotation.
+    Rollback {
+        rotation_id: String,
+        force: bool,
+        actor: String,
+        respond_to: Reply<super::rotation::RollbackReport>,
+    },
 }

@@ -20,6 +20,7 @@ mod handle;
 mod health;
 mod local;
 mod message;
+pub mod rotation;
 
 pub use backend::{Backend, BackendInfo, RemoteService};
 pub use batch::{BatchFailure, BatchItem, ScopeWrite};

@@ -48,6 +48,7 @@ pub mod health;
 mod key_map;
 mod location;
 mod postgres;
+pub mod rotations;
 pub mod rows;
 mod sqlite;
 // The config row's INSERT and UPDATE, for both engines (issue #9).
@@ -314,6 +315,54 @@ impl Store {
         audit: AuditRecord,
     ) -> Result<ConfigRow, StoreError> {
         each!(self, s => s.restore(scope, version, audit))
+    }
+
+    /// Records a rotation, or returns the one from the same old to the
+    /// same new fingerprint that a re-run continues.
+    pub async fn begin_rotation(
+        &self,
+        candidate: rotations::RotationRecord,
+    ) -> Result<rotations::RotationRecord, StoreError> {
+        each!(self, s => s.begin_rotation(candidate))
+    }
+
+    /// Like [`Store::update`], and records the swap of `scope` under
+    /// `rotation` (versions before and after) in the same transaction.
+    pub async fn swap_key<E>(
+        &self,
+        rotation: &str,
+        scope: &Scope,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
+    ) -> Result<(ConfigRow, rotations::RotatedScope), E>
+    where
+        E: From<StoreError> + Send + 'static,
+    {
+        each!(self, s => s.swap_key(rotation, scope, change))
+    }
+
+    /// Records, in one transaction, that `rotation` swapped `scopes`: for
+    /// the batch of an atomic rotation, whose writes were each scope's
+    /// newest version.
+    pub async fn record_swaps(
+        &self,
+        rotation: &str,
+        scopes: Vec<Scope>,
+    ) -> Result<Vec<rotations::RotatedScope>, StoreError> {
+        each!(self, s => s.record_swaps(rotation, scopes))
+    }
+
+    /// Rotation `id` and the scopes it swapped; `None` when unknown.
+    #[allow(clippy::type_complexity)]
+    pub async fn rotation(
+        &self,
+        id: &str,
+    ) -> Result<Option<(rotations::RotationRecord, Vec<rotations::RotatedScope>)>, StoreError> {
+        each!(self, s => s.rotation(id))
+    }
+
+    /// The newest version number of `scope` (0 when it has none).
+    pub async fn newest_version(&self, scope: &Scope) -> Result<i64, StoreError> {
+        each!(self, s => s.newest_version(scope))
     }
 
     /// Rewrites a SQLite file without its free pages; nothing to do on

@@ -22,6 +22,8 @@ use tokio::sync::RwLock;
 
 mod batch;
 mod configs;
+mod key_rotation;
+mod rollback;
 mod rotate;
 mod testing;
 mod tokens;
@@ -327,6 +329,22 @@ impl LocalBackend {
                     uses.map(crate::domain::key_map::group)
                         .map_err(ServiceError::from),
                 );
+            }
+            Request::RotateKey {
+                request,
+                actor,
+                progress,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.rotate_key(request, actor, progress).await);
+            }
+            Request::Rollback {
+                rotation_id,
+                force,
+                actor,
+                respond_to,
+            } => {
+                let _ = respond_to.send(this.rollback(&rotation_id, force, actor).await);
             }
         }
     }

@@ -197,7 +197,7 @@ async fn insert_in(
 
 /// The update inside a transaction the caller holds: the row is read
 /// `FOR UPDATE`, so it is held until the transaction ends.
-async fn update_in<E>(
+pub(super) async fn update_in<E>(
     tx: &tokio_postgres::Transaction<'_>,
     versioning: Option<&Versioning>,
     scope: &Scope,

@@ -23,6 +23,7 @@ mod instances;
 mod migrations;
 mod options;
 mod pool;
+mod rotations;
 mod tests_table;
 mod tls;
 mod tokens;

@@ -95,7 +95,7 @@ where
 }
 
 /// The update inside a transaction the caller holds.
-fn update_in<E>(
+pub(super) fn update_in<E>(
     tx: &Connection,
     versioning: Option<&Versioning>,
     scope: &Scope,

@@ -105,6 +105,22 @@ const MIGRATIONS: &[&str] = &[
          expires_ms INTEGER NOT NULL,
          round      INTEGER NOT NULL
      );",
+    // fleet key rotation (#12): each rotation, and per scope the version
+    // before and after its swap, written in the swap's own transaction.
+    "CREATE TABLE rotations (
+         id              TEXT PRIMARY KEY,
+         at              TEXT NOT NULL,
+         actor           TEXT NOT NULL,
+         old_fingerprint TEXT NOT NULL,
+         new_fingerprint TEXT NOT NULL
+     );
+     CREATE TABLE rotation_scopes (
+         rotation_id    TEXT NOT NULL,
+         scope          TEXT NOT NULL,
+         version_before INTEGER NOT NULL,
+         version_after  INTEGER NOT NULL,
+         PRIMARY KEY (rotation_id, scope)
+     );",
 ];
 
 /// Brings the schema up to date.

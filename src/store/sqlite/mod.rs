@@ -29,6 +29,7 @@ mod instances;
 mod key_map;
 mod migrations;
 mod points;
+mod rotations;
 mod tests_table;
 mod tokens;
 mod versions;
@@ -399,6 +400,63 @@ impl SqliteStore {
         let scope = scope.clone();
         self.write(move |c| versions::restore(c, &scope, version, &audit))
             .await
+    }
+
+    /// Records a rotation, or finds the one a re-run continues.
+    pub async fn begin_rotation(
+        &self,
+        candidate: crate::store::rotations::RotationRecord,
+    ) -> Result<crate::store::rotations::RotationRecord, StoreError> {
+        self.write(move |c| rotations::begin(c, candidate)).await
+    }
+
+    /// Swaps the key of `scope` and records it under `rotation`.
+    pub async fn swap_key<E>(
+        &self,
+        rotation: &str,
+        scope: &Scope,
+        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
+    ) -> Result<(ConfigRow, crate::store::rotations::RotatedScope), E>
+    where
+        E: From<StoreError> + Send + 'static,
+    {
+        let scope = scope.clone();
+        let rotation = rotation.to_string();
+        self.write(move |c| rotations::swap(c, &rotation, &scope, change))
+            .await
+    }
+
+    /// Records that `rotation` swapped `scopes` (after an atomic batch).
+    pub async fn record_swaps(
+        &self,
+        rotation: &str,
+        scopes: Vec<Scope>,
+    ) -> Result<Vec<crate::store::rotations::RotatedScope>, StoreError> {
+        let rotation = rotation.to_string();
+        self.write(move |c| rotations::record(c, &rotation, &scopes))
+            .await
+    }
+
+    /// Rotation `id` and the scopes it swapped.
+    #[allow(clippy::type_complexity)]
+    pub async fn rotation(
+        &self,
+        id: &str,
+    ) -> Result<
+        Option<(
+            crate::store::rotations::RotationRecord,
+            Vec<crate::store::rotations::RotatedScope>,
+        )>,
+        StoreError,
+    > {
+        let id = id.to_string();
+        self.read(move |c| rotations::get(c, &id)).await
+    }
+
+    /// The newest version number of `scope` (0 when it has none).
+    pub async fn newest_version(&self, scope: &Scope) -> Result<i64, StoreError> {
+        let scope = scope.clone();
+        self.read(move |c| rotations::newest(c, &scope)).await
     }
 
     /// Records `sealed` (hex) as the fingerprint key unless one is, and

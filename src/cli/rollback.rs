@@ -1,0 +1,45 @@
+//! `llmcfg rollback --rotation ID`: undo a key rotation. Each scope the
+//! rotation swapped is restored to its version before the swap (a restore
+//! like `llmcfg restore`, so it is a new version with its audit entry).
+//! Refuses, naming them, when scopes changed since the rotation (exit 4),
+//! unless `--force`.
+
+use clap::Args;
+
+use super::{CliError, Context, output};
+
+/// Arguments of `rollback`.
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The rotation to undo (printed by `rotate-key`).
+    #[arg(long, value_name = "ID")]
+    pub rotation: String,
+    /// Restore scopes changed since the rotation too.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Runs `rollback`.
+pub async fn run(ctx: &Context, args: RollbackArgs) -> Result<(), CliError> {
+    let report = ctx
+        .handle
+        .rollback_rotation(args.rotation.trim(), args.force)
+        .await?;
+    if ctx.json {
+        output::print_json(&report);
+        return Ok(());
+    }
+    for r in &report.restored {
+        println!(
+            "{:<24} restored version {}",
+            r.instance_id.as_deref().unwrap_or("(control plane)"),
+            r.restored_version
+        );
+    }
+    println!(
+        "Rolled back rotation {}: {} scope(s) restored.",
+        report.rotation_id,
+        report.restored.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,368 @@
+//! Fleet key rotation in the local backend (see [`crate::service::rotation`]).
+//!
+//! Three phases. *Select*: the scopes whose key has the old fingerprint; a
+//! scope already on the new one, swapped by the rotation a re-run
+//! continues, is reported and not tested again. *Test*: the new key against
+//! each scope's own provider, base URL and model through the same prober
+//! path as `llmcfg test` ([`LocalBackend::probe`]), at most `concurrency`
+//! at once. *Swap*: each passing scope in its own transaction, which also
+//! writes the version, the audit entry (its detail names the rotation) and
+//! the rotation's entry for the scope; `--atomic` swaps all in one batch or
+//! none. Each transaction re-checks the row still has the old key, so a
+//! scope changed meanwhile is kept, never overwritten.
+//!
+//! Undoing a rotation is in `rollback.rs`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::{Semaphore, mpsc};
+
+use super::LocalBackend;
+use super::configs::UpdateError;
+use crate::domain::{ApiKey, ConfigPatch, Scope, TestStatus, ValidationError};
+use crate::service::ServiceError;
+use crate::service::rotation::{
+    OldKey, RotationProgress, RotationReport, RotationRequest, ScopeOutcome, ScopeReport, SwapMode,
+};
+use crate::store::rotations::RotationRecord;
+use crate::store::{BatchChange, BatchWrite, ConfigRow, RowUpdate};
+
+/// A scope's test verdict.
+struct Tested {
+    row: ConfigRow,
+    status: TestStatus,
+    message: String,
+}
+
+impl Tested {
+    fn outcome(&self) -> ScopeOutcome {
+        match self.status {
+            TestStatus::Ok => ScopeOutcome::Passed,
+            TestStatus::Unreachable | TestStatus::Timeout => ScopeOutcome::Unreachable,
+            _ => ScopeOutcome::Kept,
+        }
+    }
+}
+
+fn report_of(row: &ConfigRow, outcome: ScopeOutcome) -> ScopeReport {
+    ScopeReport {
+        instance_id: row.scope.instance_id().map(str::to_string),
+        provider: row.fields.provider.clone(),
+        model: row.fields.model.clone(),
+        outcome,
+        test_status: None,
+        reason: None,
+    }
+}
+
+fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+impl LocalBackend {
+    pub(crate) async fn rotate_key(
+        &self,
+        request: RotationRequest,
+        actor: String,
+        progress: mpsc::UnboundedSender<RotationProgress>,
+    ) -> Result<RotationReport, ServiceError> {
+        if request.mode != SwapMode::DryRun {
+            self.writable("rotate-key")?;
+        }
+        let new_key = request.new_key.validated()?;
+        let new_fp = self.shared.fingerprints.fingerprint(&new_key);
+        let old_fp = match &request.old {
+            OldKey::Fingerprint(fp) => fp.trim().to_string(),
+            OldKey::Key(key) => self.key_fingerprint(key)?,
+        };
+        if old_fp == new_fp {
+            return Err(ValidationError::new(
+                "api_key",
+                "the new key is the key being replaced; give the new key on stdin",
+            )
+            .into());
+        }
+        let rows = self.shared.store.all_configs().await?;
+        let (affected, on_new): (Vec<ConfigRow>, Vec<ConfigRow>) = rows
+            .into_iter()
+            .filter(|r| r.key_fingerprint == old_fp || r.key_fingerprint == new_fp)
+            .partition(|r| r.key_fingerprint == old_fp);
+        if affected.is_empty() && on_new.is_empty() {
+            return Err(ServiceError::NoSuchKey {
+                fingerprint: old_fp,
+            });
+        }
+        let rotation = self
+            .rotation_for(&old_fp, &new_fp, &actor, request.mode)
+            .await?;
+        let already = match &rotation {
+            Some(r) => self.swapped_by(&r.id, on_new).await?,
+            None => Vec::new(),
+        };
+        if affected.is_empty() && already.is_empty() {
+            return Err(ServiceError::NoSuchKey {
+                fingerprint: old_fp,
+            });
+        }
+
+        let testing = Instant::now();
+        let tested = self
+            .test_new_key(affected, &new_key, request.concurrency, &progress)
+            .await;
+        let test_ms = millis(testing);
+        let _ = progress.send(RotationProgress::Swapping);
+
+        let swapping = Instant::now();
+        let mut scopes: Vec<ScopeReport> = already
+            .iter()
+            .map(|r| report_of(r, ScopeOutcome::AlreadyRotated))
+            .collect();
+        let all_passed = tested.iter().all(|t| t.outcome() == ScopeOutcome::Passed);
+        let swapped = match (&rotation, request.mode) {
+            (Some(rotation), SwapMode::Passed) => {
+                let passed = tested
+                    .iter()
+                    .filter(|t| t.outcome() == ScopeOutcome::Passed)
+                    .map(|t| t.row.scope.clone())
+                    .collect();
+                self.swap_each(
+                    rotation,
+                    passed,
+                    &new_key,
+                    &old_fp,
+                    &actor,
+                    request.concurrency,
+                )
+                .await
+            }
+            (Some(rotation), SwapMode::Atomic) if all_passed => {
+                let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
+                self.swap_all(rotation, scopes, &new_key, &old_fp, &actor)
+                    .await
+            }
+            _ => Vec::new(),
+        };
+        let swap_ms = millis(swapping);
+
+        let mut swapped: std::collections::HashMap<String, Result<(), ServiceError>> = swapped
+            .into_iter()
+            .map(|(scope, result)| (scope.key().to_string(), result))
+            .collect();
+        for t in &tested {
+            let mut line = report_of(&t.row, t.outcome());
+            line.test_status = Some(t.status);
+            if line.outcome != ScopeOutcome::Passed {
+                line.reason = Some(t.message.clone());
+            } else if request.mode == SwapMode::Atomic && !all_passed {
+                line.outcome = ScopeOutcome::Kept;
+                line.reason =
+                    Some("--atomic: another scope's test failed, so no scope was swapped".into());
+            } else if request.mode != SwapMode::DryRun {
+                match swapped.remove(t.row.scope.key()) {
+                    Some(Ok(())) => line.outcome = ScopeOutcome::Swapped,
+                    Some(Err(e)) => {
+                        line.outcome = ScopeOutcome::Kept;
+                        line.reason = Some(format!("the swap failed: {e}"));
+                    }
+                    None => {
+                        line.outcome = ScopeOutcome::Kept;
+                        line.reason = Some("not swapped".into());
+                    }
+                }
+            }
+            scopes.push(line);
+        }
+        scopes.sort_by(|a, b| a.instance_id.cmp(&b.instance_id));
+        let n_swapped = scopes
+            .iter()
+            .filter(|s| s.outcome == ScopeOutcome::Swapped)
+            .count();
+        tracing::info!(
+            rotation = rotation.as_ref().map(|r| r.id.as_str()).unwrap_or("-"),
+            scopes = scopes.len(),
+            swapped = n_swapped,
+            "rotated a key"
+        );
+        Ok(RotationReport {
+            rotation_id: rotation.map(|r| r.id),
+            old_fingerprint: old_fp,
+            new_fingerprint: new_fp,
+            mode: request.mode,
+            scopes,
+            test_ms,
+            swap_ms,
+        })
+    }
+
+    /// The rotation this run records its swaps under: a new one, or the one
+    /// from the same old to the same new key a re-run continues. None on a
+    /// dry run, which records nothing.
+    async fn rotation_for(
+        &self,
+        old_fp: &str,
+        new_fp: &str,
+        actor: &str,
+        mode: SwapMode,
+    ) -> Result<Option<RotationRecord>, ServiceError> {
+        if mode == SwapMode::DryRun {
+            return Ok(None);
+        }
+        let candidate = RotationRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            at: crate::store::rows_now(),
+            actor: actor.to_string(),
+            old_fingerprint: old_fp.to_string(),
+            new_fingerprint: new_fp.to_string(),
+        };
+        Ok(Some(self.shared.store.begin_rotation(candidate).await?))
+    }
+
+    /// Those of `on_new` that rotation `id` swapped.
+    async fn swapped_by(
+        &self,
+        id: &str,
+        on_new: Vec<ConfigRow>,
+    ) -> Result<Vec<ConfigRow>, ServiceError> {
+        let Some((_, scopes)) = self.shared.store.rotation(id).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(on_new
+            .into_iter()
+            .filter(|r| scopes.iter().any(|s| s.scope == r.scope.key()))
+            .collect())
+    }
+
+    async fn test_new_key(
+        &self,
+        rows: Vec<ConfigRow>,
+        key: &ApiKey,
+        concurrency: usize,
+        progress: &mpsc::UnboundedSender<RotationProgress>,
+    ) -> Vec<Tested> {
+        let _ = progress.send(RotationProgress::Testing { total: rows.len() });
+        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for row in rows {
+            let (this, key, permits) = (self.clone(), key.clone(), permits.clone());
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await.expect("never closed");
+                let outcome = this.probe(&row, &key).await;
+                Tested {
+                    row,
+                    status: outcome.status,
+                    message: outcome.message,
+                }
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            if let Ok(t) = done {
+                out.push(t);
+            }
+            let _ = progress.send(RotationProgress::Tested);
+        }
+        out
+    }
+
+    /// The change a swap makes to a row: the new key, refused unless the
+    /// row still has the old one; the audit entry names the rotation.
+    fn swap_change(
+        &self,
+        scope: &Scope,
+        rotation: &str,
+        new_key: &ApiKey,
+        old_fp: &str,
+        actor: &str,
+        master: &crate::crypto::MasterKey,
+    ) -> BatchChange<UpdateError> {
+        let patch = ConfigPatch {
+            api_key: Some(new_key.clone()),
+            ..ConfigPatch::default()
+        };
+        let change = self.change_of(scope, patch, actor.to_string(), master);
+        let (old_fp, detail) = (old_fp.to_string(), format!("rotation {rotation}"));
+        Box::new(move |row: &ConfigRow| -> Result<RowUpdate, UpdateError> {
+            if row.key_fingerprint != old_fp {
+                return Err(UpdateError::Changed);
+            }
+            let mut update = change(row)?;
+            update.audit.detail = Some(detail);
+            Ok(update)
+        })
+    }
+
+    /// Swaps each scope in its own transaction, issued concurrently.
+    async fn swap_each(
+        &self,
+        rotation: &RotationRecord,
+        scopes: Vec<Scope>,
+        new_key: &ApiKey,
+        old_fp: &str,
+        actor: &str,
+        concurrency: usize,
+    ) -> Vec<(Scope, Result<(), ServiceError>)> {
+        // Held until the last swap commits, so a master-key rotation
+        // cannot slip in between.
+        let master = self.shared.master.read().await;
+        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+        let mut tasks = tokio::task::JoinSet::new();
+        for scope in scopes {
+            let change = self.swap_change(&scope, &rotation.id, new_key, old_fp, actor, &master);
+            let (this, id, permits) = (self.clone(), rotation.id.clone(), permits.clone());
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await.expect("never closed");
+                let result = this
+                    .shared
+                    .store
+                    .swap_key(&id, &scope, change)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.into_service(&scope));
+                (scope, result)
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            if let Ok(result) = done {
+                out.push(result);
+            }
+        }
+        drop(master);
+        out
+    }
+
+    /// Swaps every scope in one transaction, or none.
+    async fn swap_all(
+        &self,
+        rotation: &RotationRecord,
+        scopes: Vec<Scope>,
+        new_key: &ApiKey,
+        old_fp: &str,
+        actor: &str,
+    ) -> Vec<(Scope, Result<(), ServiceError>)> {
+        let master = self.shared.master.read().await;
+        let writes: Vec<BatchWrite<UpdateError>> = scopes
+            .iter()
+            .map(|scope| BatchWrite::Update {
+                scope: scope.clone(),
+                change: self.swap_change(scope, &rotation.id, new_key, old_fp, actor, &master),
+            })
+            .collect();
+        let result = match self.shared.store.write_batch(writes).await {
+            Ok(_) => self
+                .shared
+                .store
+                .record_swaps(&rotation.id, scopes.clone())
+                .await
+                .map(|_| ())
+                .map_err(ServiceError::from),
+            Err(f) => Err(match f.scope {
+                Some(scope) => f.error.into_service(&scope),
+                None => f.error.into_service(&Scope::Global),
+            }),
+        };
+        drop(master);
+        scopes.into_iter().map(|s| (s, result.clone())).collect()
+    }
+}
