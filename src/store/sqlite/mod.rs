@@ -33,6 +33,8 @@ mod tests_table;
 mod tokens;
 mod versions;
 mod worker;
+#[cfg(test)]
+mod group_tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,7 +52,7 @@ use crate::domain::{
 };
 use crate::store::health::SampleQuery;
 use crate::store::versions::{VersionRow, Versioning};
-use worker::{Conn, Worker};
+use worker::{Conn, Mode, Serving, Worker};
 
 /// How long a writer waits for another process's transaction.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -103,7 +105,7 @@ impl SqliteStore {
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let path = path.to_path_buf();
         let for_writer = path.clone();
-        let writer = Worker::spawn("llmcfg-sqlite-w", move || {
+        let writer = Worker::spawn("llmcfg-sqlite-w", Serving::Groups, move || {
             if let Some(dir) = for_writer.parent().filter(|d| !d.as_os_str().is_empty())
                 && !dir.exists()
             {
@@ -116,7 +118,7 @@ impl SqliteStore {
         })
         .await?;
         let for_reader = path.clone();
-        let reader = Worker::spawn("llmcfg-sqlite-r", move || connect_reader(&for_reader)).await?;
+        let reader = Worker::spawn("llmcfg-sqlite-r", Serving::OneByOne, move || connect_reader(&for_reader)).await?;
         Ok(SqliteStore {
             shared: Arc::new(Shared {
                 writer,
@@ -139,11 +141,21 @@ impl SqliteStore {
         self.shared.reader.run(move |c| job(&c.conn)).await?
     }
 
+    /// A write that may share a group commit (see `worker.rs`).
     async fn write<T: Send + 'static, E: From<StoreError> + Send + 'static>(
         &self,
         job: impl FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E> {
-        self.shared.writer.run(job).await?
+        self.shared.writer.write(Mode::Group, job).await
+    }
+
+    /// A write that must run outside any group (`VACUUM`, a checkpoint, a
+    /// master-key reseal).
+    async fn write_alone<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        self.shared.writer.write(Mode::Alone, job).await
     }
 
     /// Tells the writer which master key this process seals with.
@@ -163,9 +175,7 @@ impl SqliteStore {
     /// returns the one that is recorded (another process may have won).
     pub async fn init_key_check_value(&self, kcv: String) -> Result<String, StoreError> {
         self.write(move |c| {
-            let tx = c
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = c.begin()?;
             tx.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?1)",
                 [&kcv],
@@ -200,7 +210,7 @@ impl SqliteStore {
     where
         E: From<StoreError> + Send + 'static,
     {
-        self.write(move |c| {
+        self.write_alone(move |c| {
             let next = c.versioning.clone().map(|old| Versioning {
                 master: new_master,
                 ..old
@@ -240,7 +250,7 @@ impl SqliteStore {
 
     /// Flushes the WAL into the main file (used by tests and `master-key rotate`).
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        self.write(|c| Ok(c.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))
+        self.write_alone(|c| Ok(c.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))
             .await
     }
 
@@ -281,7 +291,12 @@ impl SqliteStore {
 
     /// Appends one audit entry on its own.
     pub async fn append_audit(&self, rec: AuditRecord) -> Result<(), StoreError> {
-        self.write(move |c| audit::append(&c.conn, &rec)).await
+        self.write(move |c| {
+            let tx = c.begin()?;
+            audit::append(&tx, &rec)?;
+            tx.commit()
+        })
+        .await
     }
 
     /// The newest `limit` entries, newest first; one scope or all.
@@ -308,7 +323,7 @@ impl SqliteStore {
         audit: AuditRecord,
     ) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.write(move |c| instances::add(&mut c.conn, &id, name.as_deref(), &audit))
+        self.write(move |c| instances::add(c, &id, name.as_deref(), &audit))
             .await
     }
 
@@ -325,7 +340,7 @@ impl SqliteStore {
         audit: AuditRecord,
     ) -> Result<bool, StoreError> {
         let scope = scope.clone();
-        self.write(move |c| tests_table::record(&mut c.conn, &scope, &result, &audit))
+        self.write(move |c| tests_table::record(c, &scope, &result, &audit))
             .await
     }
 
@@ -336,7 +351,7 @@ impl SqliteStore {
         hash: [u8; 32],
         audit: AuditRecord,
     ) -> Result<(), StoreError> {
-        self.write(move |c| tokens::add(&mut c.conn, &info, &hash, &audit))
+        self.write(move |c| tokens::add(c, &info, &hash, &audit))
             .await
     }
 
@@ -348,7 +363,7 @@ impl SqliteStore {
     /// Deletes the token `name`; `NotFound` when there is none.
     pub async fn revoke_token(&self, name: &str, audit: AuditRecord) -> Result<(), StoreError> {
         let name = name.to_string();
-        self.write(move |c| tokens::revoke(&mut c.conn, &name, &audit))
+        self.write(move |c| tokens::revoke(c, &name, &audit))
             .await
     }
 
@@ -420,7 +435,8 @@ impl SqliteStore {
     /// Rewrites the file without its free pages (`VACUUM`), so nothing a
     /// delete freed remains in it.
     pub async fn vacuum(&self) -> Result<(), StoreError> {
-        self.write(|c| Ok(c.conn.execute_batch("VACUUM;")?)).await
+        self.write_alone(|c| Ok(c.conn.execute_batch("VACUUM;")?))
+            .await
     }
 }
 
@@ -433,7 +449,7 @@ impl SqliteStore {
         policy: HealthPolicy,
         retention: HealthRetention,
     ) -> Result<Vec<Transition>, StoreError> {
-        self.write(move |c| health::record(&mut c.conn, &checks, policy, retention))
+        self.write(move |c| health::record(c, &checks, policy, retention))
             .await
     }
 
@@ -462,7 +478,7 @@ impl SqliteStore {
         now_ms: i64,
         until_ms: i64,
     ) -> Result<bool, StoreError> {
-        self.write(move |c| health::take_lease(&c.conn, &holder, now_ms, until_ms))
+        self.write(move |c| health::take_lease(c, &holder, now_ms, until_ms))
             .await
     }
 
@@ -473,13 +489,13 @@ impl SqliteStore {
         round: i64,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        self.write(move |c| health::claim_round(&c.conn, &holder, round, now_ms))
+        self.write(move |c| health::claim_round(c, &holder, round, now_ms))
             .await
     }
 
     /// Gives the lease up.
     pub async fn release_lease(&self, holder: String) -> Result<(), StoreError> {
-        self.write(move |c| health::release_lease(&c.conn, &holder))
+        self.write(move |c| health::release_lease(c, &holder))
             .await
     }
 }

@@ -1,7 +1,8 @@
 //! The last connection-test result per scope.
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::params;
 
+use super::worker::Conn;
 use super::rows::fmt_time;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{Scope, TestResult};
@@ -9,12 +10,12 @@ use crate::domain::{Scope, TestResult};
 /// Records the result of a test of `scope` and its audit entry. A result
 /// for a config that was deleted meanwhile is dropped (returns false).
 pub(super) fn record(
-    conn: &mut Connection,
+    c: &mut Conn,
     scope: &Scope,
     result: &TestResult,
     audit_rec: &AuditRecord,
 ) -> Result<bool, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let exists: i64 = tx.query_row(
         "SELECT COUNT(*) FROM configs WHERE scope = ?1",
         [scope.key()],

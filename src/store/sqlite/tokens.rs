@@ -3,8 +3,9 @@
 
 use std::sync::OnceLock;
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 
+use super::worker::Conn;
 use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
 use super::{AuditRecord, StoreError, audit};
@@ -12,12 +13,12 @@ use crate::domain::TokenInfo;
 
 /// Stores a new token; `AlreadyExists` when the name is taken.
 pub(super) fn add(
-    conn: &mut Connection,
+    c: &mut Conn,
     info: &TokenInfo,
     hash: &[u8; 32],
     audit_rec: &AuditRecord,
 ) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let inserted = tx.execute(
         "INSERT OR IGNORE INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![
@@ -50,11 +51,11 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
 
 /// Deletes the token `name`; `NotFound` when there is none.
 pub(super) fn revoke(
-    conn: &mut Connection,
+    c: &mut Conn,
     name: &str,
     audit_rec: &AuditRecord,
 ) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     if tx.execute("DELETE FROM tokens WHERE name = ?1", [name])? == 0 {
         return Err(StoreError::NotFound);
     }
