@@ -133,7 +133,11 @@ fn a_failing_write_among_concurrent_ones_gets_its_own_error_and_rolls_back_nothi
         let handle = open(&store).await;
         for i in 0..300 {
             let want = if i % 3 == 0 { "old" } else { "new" };
-            assert_eq!(model(&handle, &scope("f", i)).await.as_deref(), Some(want), "scope {i}");
+            assert_eq!(
+                model(&handle, &scope("f", i)).await.as_deref(),
+                Some(want),
+                "scope {i}"
+            );
         }
     });
 }
@@ -152,7 +156,12 @@ fn acked_writer() {
         ),
         None => {
             let dir = tempfile::tempdir().unwrap();
-            (dir.path().join("llmcfg.db"), "a".to_string(), 300, Some(dir))
+            (
+                dir.path().join("llmcfg.db"),
+                "a".to_string(),
+                300,
+                Some(dir),
+            )
         }
     };
     let acked = runtime().block_on(write_acked(&store, &prefix, limit));
@@ -208,7 +217,10 @@ fn spawn_writer(store: &Path, prefix: &str) -> Child {
 fn acks_until_killed(mut child: Child, enough: usize) -> Vec<usize> {
     let pgid = child.id() as i32;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let parse = |line: String| line.strip_prefix("ack ").map(|n| n.parse::<usize>().unwrap());
+    let parse = |line: String| {
+        line.strip_prefix("ack ")
+            .map(|n| n.parse::<usize>().unwrap())
+    };
     let mut acked = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     while acked.len() < enough && Instant::now() < deadline {
@@ -247,7 +259,11 @@ fn sigkill_mid_stream_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("llmcfg.db");
     let acked = acks_until_killed(spawn_writer(&store, "k"), 300);
-    assert!(acked.len() >= 300, "only {} writes acknowledged", acked.len());
+    assert!(
+        acked.len() >= 300,
+        "only {} writes acknowledged",
+        acked.len()
+    );
     check_acked(&store, "k", &acked);
 }
 
@@ -264,7 +280,12 @@ fn two_processes_writing_one_file_at_once_serialise() {
         let b = s.spawn(|| acks_until_killed(two, 200));
         (a.join().unwrap(), b.join().unwrap())
     });
-    assert!(a.len() >= 200 && b.len() >= 200, "acks: {} and {}", a.len(), b.len());
+    assert!(
+        a.len() >= 200 && b.len() >= 200,
+        "acks: {} and {}",
+        a.len(),
+        b.len()
+    );
     check_acked(&store, "p", &a);
     check_acked(&store, "q", &b);
 }

@@ -5,9 +5,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::worker::Conn;
 use super::StoreError;
 use super::columns::{SqliteRow, column_names};
+use super::worker::Conn;
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
 };

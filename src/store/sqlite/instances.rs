@@ -3,9 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::worker::Conn;
 use super::columns::{SqliteRow, column_names};
 use super::rows::{LIST_COLUMNS, LIST_JOINS, fmt_time, summary_from};
+use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{InstanceId, InstanceSummary};
 

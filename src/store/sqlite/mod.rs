@@ -24,6 +24,8 @@
 mod audit;
 mod configs;
 mod fingerprints;
+#[cfg(test)]
+mod group_tests;
 mod health;
 mod instances;
 mod key_map;
@@ -33,8 +35,6 @@ mod tests_table;
 mod tokens;
 mod versions;
 mod worker;
-#[cfg(test)]
-mod group_tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -118,7 +118,10 @@ impl SqliteStore {
         })
         .await?;
         let for_reader = path.clone();
-        let reader = Worker::spawn("llmcfg-sqlite-r", Serving::OneByOne, move || connect_reader(&for_reader)).await?;
+        let reader = Worker::spawn("llmcfg-sqlite-r", Serving::OneByOne, move || {
+            connect_reader(&for_reader)
+        })
+        .await?;
         Ok(SqliteStore {
             shared: Arc::new(Shared {
                 writer,
@@ -363,8 +366,7 @@ impl SqliteStore {
     /// Deletes the token `name`; `NotFound` when there is none.
     pub async fn revoke_token(&self, name: &str, audit: AuditRecord) -> Result<(), StoreError> {
         let name = name.to_string();
-        self.write(move |c| tokens::revoke(c, &name, &audit))
-            .await
+        self.write(move |c| tokens::revoke(c, &name, &audit)).await
     }
 
     /// The token whose stored hash equals `hash`, if any.
@@ -495,8 +497,7 @@ impl SqliteStore {
 
     /// Gives the lease up.
     pub async fn release_lease(&self, holder: String) -> Result<(), StoreError> {
-        self.write(move |c| health::release_lease(c, &holder))
-            .await
+        self.write(move |c| health::release_lease(c, &holder)).await
     }
 }
 

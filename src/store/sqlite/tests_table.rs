@@ -2,8 +2,8 @@
 
 use rusqlite::params;
 
-use super::worker::Conn;
 use super::rows::fmt_time;
+use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{Scope, TestResult};
 

@@ -5,9 +5,9 @@ use std::sync::OnceLock;
 
 use rusqlite::{Connection, params};
 
-use super::worker::Conn;
 use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
+use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::TokenInfo;
 
@@ -50,11 +50,7 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
 }
 
 /// Deletes the token `name`; `NotFound` when there is none.
-pub(super) fn revoke(
-    c: &mut Conn,
-    name: &str,
-    audit_rec: &AuditRecord,
-) -> Result<(), StoreError> {
+pub(super) fn revoke(c: &mut Conn, name: &str, audit_rec: &AuditRecord) -> Result<(), StoreError> {
     let tx = c.begin()?;
     if tx.execute("DELETE FROM tokens WHERE name = ?1", [name])? == 0 {
         return Err(StoreError::NotFound);

@@ -122,12 +122,15 @@ pub enum Serving {
     Groups,
 }
 
+/// How a group's commit ended: `Ok`, or the error every job in it gets.
+type Committed<'a> = Result<(), &'a StoreError>;
+
 /// A job's answer, held until its group has committed.
 struct Reply {
     /// The job returned `Ok` (its savepoint was released, not rolled back).
     ok: bool,
     /// Sends the job's result, or the group's commit error in its place.
-    send: Box<dyn FnOnce(Result<(), &StoreError>) + Send>,
+    send: Box<dyn FnOnce(Committed<'_>) + Send>,
 }
 
 struct Job {
@@ -199,7 +202,7 @@ impl Worker {
             let result = job(conn);
             Reply {
                 ok: result.is_ok(),
-                send: Box::new(move |committed: Result<(), &StoreError>| {
+                send: Box::new(move |committed: Committed<'_>| {
                     let answer = match (result, committed) {
                         (Ok(_), Err(e)) => Err(E::from(StoreError::GroupRolledBack(e.to_string()))),
                         (result, _) => result,
@@ -302,7 +305,11 @@ fn run_group(conn: &mut Conn, jobs: Vec<Job>) {
     for reply in replies {
         // A job that failed already rolled back to its savepoint; its own
         // error is its answer whatever the group did.
-        let committed = if reply.ok { outcome.as_ref().map(|_| ()) } else { Ok(()) };
+        let committed = if reply.ok {
+            outcome.as_ref().map(|_| ())
+        } else {
+            Ok(())
+        };
         (reply.send)(committed);
     }
     rest.for_each(|job| run_alone(conn, job));
