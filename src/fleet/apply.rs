@@ -1,6 +1,6 @@
-//! Applying a plan: one write per scope (up to 32 in flight, so the SQLite
-//! writer can group-commit them; the report keeps plan order), each its own transaction in the
-//! store, so an interrupted run leaves every scope entirely old or entirely
+//! Applying a plan: one write per scope, each its own transaction (a
+//! savepoint when the SQLite writer group-commits the 32 kept in flight; the
+//! report keeps plan order), so an interrupted run leaves every scope entirely old or entirely
 //! new and a second run picks up what is left; or, with `--atomic` on the
 //! local store, every scope in one transaction, all or nothing. With `--test` a new or changed
 //! key is first tried against its provider and the scope is skipped when the

@@ -5,12 +5,11 @@
 //! `fsync`, and there is no per-call `spawn_blocking` handoff: the thread
 //! and its prepared-statement cache live as long as the store.
 //!
-//! The writer group-commits (see the concurrency model in `store/mod.rs`):
-//! it takes every write queued at that moment (at most [`MAX_GROUP`]), runs
-//! them in one `BEGIN IMMEDIATE`, each in its own savepoint (what
-//! [`Conn::begin`] opens inside a group), commits once, and only then
-//! answers them. A job alone in the queue, or one marked [`Mode::Alone`],
-//! runs in its own transaction exactly as before.
+//! The writer group-commits as the concurrency model in `store/mod.rs`
+//! describes (groups of at most [`MAX_GROUP`]); every write opens its
+//! transaction with [`Conn::begin`], and one that cannot share a
+//! transaction is sent with [`Mode::Alone`]. A write that opened
+//! `BEGIN` itself would fail inside a group, so none may.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
