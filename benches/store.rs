@@ -90,8 +90,9 @@ fn benches(c: &mut Criterion) {
     // and all at once (the writer group-commits what is queued).
     let dir1k = tempfile::tempdir().unwrap();
     let handle1k = open(dir1k.path(), &rt);
+    let scopes: Vec<Scope> = (0..1_000).map(scope).collect();
     rt.block_on(future::join_all(
-        (0..1_000).map(|i| handle1k.create(&scope(i), new_config("m"))),
+        scopes.iter().map(|s| handle1k.create(s, new_config("m"))),
     ))
     .into_iter()
     .for_each(|r| drop(r.unwrap()));
@@ -105,15 +106,15 @@ fn benches(c: &mut Criterion) {
     group.bench_function("1,000 updates one at a time", |b| {
         b.to_async(&rt).iter(|| async {
             let r = round.fetch_add(1, Ordering::Relaxed);
-            for i in 0..1_000 {
-                handle1k.update(&scope(i), patch(r, i)).await.unwrap();
+            for (i, s) in scopes.iter().enumerate() {
+                handle1k.update(s, patch(r, i)).await.unwrap();
             }
         })
     });
     group.bench_function("1,000 concurrent updates", |b| {
         b.to_async(&rt).iter(|| async {
             let r = round.fetch_add(1, Ordering::Relaxed);
-            let all = (0..1_000).map(|i| handle1k.update(&scope(i), patch(r, i)));
+            let all = (scopes.iter().enumerate()).map(|(i, s)| handle1k.update(s, patch(r, i)));
             for result in future::join_all(all).await {
                 result.unwrap();
             }

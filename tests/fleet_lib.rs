@@ -117,7 +117,11 @@ async fn applying_a_plan_converges() {
         .await
         .unwrap();
     assert_eq!((report.applied, report.failed), (100, 0));
-    let reported: Vec<Option<String>> = report.scopes.iter().map(|s| s.instance_id.clone()).collect();
+    let reported: Vec<Option<String>> = report
+        .scopes
+        .iter()
+        .map(|s| s.instance_id.clone())
+        .collect();
     assert_eq!(reported, planned, "the report keeps the plan's order");
     assert_eq!(reported[1].as_deref(), Some("t37"));
     let state = current::read(&handle).await.unwrap();
