@@ -99,8 +99,8 @@ async fn applying_a_plan_converges() {
     let mut text = String::from(
         "[defaults]\nprovider = \"anthropic\"\nmodel = \"claude\"\napi_key_file = \"k\"\n",
     );
-    // More scopes than apply keeps in flight, in an order that is not
-    // sorted, so the report must follow the plan, not completion order.
+    // More scopes than apply keeps in flight: the report must still follow
+    // the plan, not the order the writes completed in.
     for i in 0..100 {
         text.push_str(&format!("[instances.t{:02}]\n", i * 37 % 100));
     }
@@ -123,7 +123,6 @@ async fn applying_a_plan_converges() {
         .map(|s| s.instance_id.clone())
         .collect();
     assert_eq!(reported, planned, "the report keeps the plan's order");
-    assert_eq!(reported[1].as_deref(), Some("t37"));
     let state = current::read(&handle).await.unwrap();
     let plan = compute(&handle, &f, &desired, &state, Catalog::builtin(), RESOLVE)
         .await
