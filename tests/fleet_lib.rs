@@ -99,8 +99,10 @@ async fn applying_a_plan_converges() {
     let mut text = String::from(
         "[defaults]\nprovider = \"anthropic\"\nmodel = \"claude\"\napi_key_file = \"k\"\n",
     );
-    for i in 0..20 {
-        text.push_str(&format!("[instances.t{i:02}]\n"));
+    // More scopes than apply keeps in flight: the report must still follow
+    // the plan, not the order the writes completed in.
+    for i in 0..100 {
+        text.push_str(&format!("[instances.t{:02}]\n", i * 37 % 100));
     }
     let source = SourceFile::new(&dir.path().join("fleet.toml"), text);
     let f = FleetFile::parse(source).unwrap();
@@ -109,15 +111,22 @@ async fn applying_a_plan_converges() {
     let plan = compute(&handle, &f, &desired, &state, Catalog::builtin(), RESOLVE)
         .await
         .unwrap();
-    assert_eq!(plan.summary.create, 20);
+    assert_eq!(plan.summary.create, 100);
+    let planned: Vec<Option<String>> = plan.scopes.iter().map(|s| s.instance_id.clone()).collect();
     let report = apply(&handle, plan, &f.source, ApplyOptions::default())
         .await
         .unwrap();
-    assert_eq!((report.applied, report.failed), (20, 0));
+    assert_eq!((report.applied, report.failed), (100, 0));
+    let reported: Vec<Option<String>> = report
+        .scopes
+        .iter()
+        .map(|s| s.instance_id.clone())
+        .collect();
+    assert_eq!(reported, planned, "the report keeps the plan's order");
     let state = current::read(&handle).await.unwrap();
     let plan = compute(&handle, &f, &desired, &state, Catalog::builtin(), RESOLVE)
         .await
         .unwrap();
     assert!(!plan.has_changes(), "{:?}", plan.summary);
-    assert_eq!(plan.summary.unchanged, 20);
+    assert_eq!(plan.summary.unchanged, 100);
 }

@@ -1,11 +1,13 @@
-//! Applying a plan: one write per scope, each its own transaction in the
-//! store, so an interrupted run leaves every scope entirely old or entirely
+//! Applying a plan: one write per scope, each its own transaction (a
+//! savepoint when the SQLite writer group-commits the 32 kept in flight; the
+//! report keeps plan order), so an interrupted run leaves every scope entirely old or entirely
 //! new and a second run picks up what is left; or, with `--atomic` on the
 //! local store, every scope in one transaction, all or nothing. With `--test` a new or changed
 //! key is first tried against its provider and the scope is skipped when the
 //! provider refuses it. Every write is audited under an actor that names the
 //! fleet file and its hash.
 
+use futures_util::{StreamExt, stream};
 use serde::Serialize;
 
 use super::plan::{ScopeAction, ScopePlan, TestTarget, Write};
@@ -136,6 +138,7 @@ pub async fn apply(
         rolled_back: 0,
     };
     let mut batch = Vec::new();
+    let mut lines = Vec::new();
     for scope_plan in plan.scopes {
         if scope_plan.action == ScopeAction::Unchanged {
             continue;
@@ -149,12 +152,12 @@ pub async fn apply(
         };
         let note = match tested {
             Err(reason) => {
-                report.push(ScopeReport {
+                lines.push(Line::Done(ScopeReport {
                     instance_id: scope_plan.instance_id,
                     action: scope_plan.action,
                     outcome: Outcome::Skipped { reason },
                     note: None,
-                });
+                }));
                 continue;
             }
             Ok(note) => note,
@@ -166,35 +169,68 @@ pub async fn apply(
             note,
         };
         let Some(item) = batch_item(scope_plan) else {
-            report.push(line);
+            lines.push(Line::Done(line));
             continue;
         };
         if options.atomic {
             batch.push((item, line));
             continue;
         }
-        let result = match &admin {
-            Some(admin) => admin
-                .write_batch(vec![item])
-                .await
-                .map(drop)
-                .map_err(|f| f.error),
-            None => write_one(&handle, item).await,
-        };
-        report.push(ScopeReport {
-            outcome: match result {
-                Ok(()) => Outcome::Applied,
-                Err(e) => Outcome::Failed {
-                    error: e.to_string(),
-                },
-            },
-            ..line
-        });
+        lines.push(Line::Write(item, line));
     }
+    // Each scope is still its own transaction; issuing several at once lets
+    // the SQLite writer group-commit them (one fsync for many), and
+    // `buffered` hands the results back in plan order.
+    let written: Vec<ScopeReport> = stream::iter(lines)
+        .map(|line| write_line(&handle, admin.as_ref(), line))
+        .buffered(IN_FLIGHT)
+        .collect()
+        .await;
+    written.into_iter().for_each(|line| report.push(line));
     if let Some(admin) = admin.filter(|_| options.atomic) {
         write_atomic(&admin, batch, &mut report).await?;
     }
     Ok(report)
+}
+
+/// Scope writes of a scope-by-scope run in flight at once.
+const IN_FLIGHT: usize = 32;
+
+/// One report line of a scope-by-scope run, before its write.
+enum Line {
+    /// Nothing to write: the line is final (a skipped key test).
+    Done(ScopeReport),
+    /// The scope's write, and its line should the write succeed.
+    Write(BatchItem, ScopeReport),
+}
+
+/// Writes one scope (its own transaction) and returns its report line.
+async fn write_line(
+    handle: &ServiceHandle,
+    admin: Option<&crate::service::AdminHandle>,
+    line: Line,
+) -> ScopeReport {
+    let (item, line) = match line {
+        Line::Done(line) => return line,
+        Line::Write(item, line) => (item, line),
+    };
+    let result = match admin {
+        Some(admin) => admin
+            .write_batch(vec![item])
+            .await
+            .map(drop)
+            .map_err(|f| f.error),
+        None => write_one(handle, item).await,
+    };
+    ScopeReport {
+        outcome: match result {
+            Ok(()) => Outcome::Applied,
+            Err(e) => Outcome::Failed {
+                error: e.to_string(),
+            },
+        },
+        ..line
+    }
 }
 
 /// Writes `batch` in one transaction, or, when a key test already failed or

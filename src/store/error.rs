@@ -49,6 +49,10 @@ pub enum StoreError {
     /// The store's connection thread is gone (the process is shutting down).
     #[error("the store has been closed")]
     Closed,
+    /// The write itself succeeded but the group commit it shared failed,
+    /// so it was rolled back with the group (see `sqlite/worker.rs`).
+    #[error("database error: the write was rolled back with its commit group: {0}")]
+    GroupRolledBack(String),
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

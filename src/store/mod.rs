@@ -17,6 +17,22 @@
 //!   oneshot: no async worker ever blocks on SQLite, and there is no
 //!   per-call `spawn_blocking`. Other processes on the same file are
 //!   serialised by SQLite's own locks.
+//!
+//!   The writer **group-commits**: it takes every write queued at that
+//!   moment (at most 256), opens one `BEGIN IMMEDIATE`, runs each write in
+//!   its own `SAVEPOINT`, commits once, and only then answers them all, so
+//!   N concurrent writes cost one `fsync`, not N, and no write is
+//!   acknowledged before it is durable. A write that fails rolls back to its
+//!   savepoint only: its caller gets its own error and its neighbours still
+//!   commit; if the group's `COMMIT` fails, every write in it gets that
+//!   error. A write alone in the queue runs in its own transaction exactly
+//!   as without grouping. Each write opens its transaction with
+//!   `Conn::begin` (a real transaction alone, a savepoint in a group) and
+//!   checks the sealing key inside it, so a rotation can never slip between
+//!   the check and the commit. Work that cannot share a transaction
+//!   (`VACUUM`, checkpoints, the master-key reseal) is marked to run alone;
+//!   migrations run before the writer serves anything. Arrival order is
+//!   kept: a group is a prefix of the queue.
 //! - **PostgreSQL**: every call awaits natively on a connection from a
 //!   `deadpool-postgres` pool; transactions and `FOR UPDATE` row locks
 //!   serialise writers across connections and replicas.

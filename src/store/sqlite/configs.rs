@@ -4,7 +4,7 @@
 
 use std::sync::{LazyLock, OnceLock};
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params_from_iter};
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
@@ -47,11 +47,9 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
 /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
 /// entry and the first version commit in the same transaction.
 pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    insert_in(&tx, c.versioning.as_ref(), row, audit)?;
+    let tx = c.begin()?;
+    check_sealing_key(&tx, tx.sealing_kcv)?;
+    insert_in(&tx, tx.versioning, row, audit)?;
     tx.commit()?;
     Ok(())
 }
@@ -84,13 +82,10 @@ pub(super) fn update<E>(
 where
     E: From<StoreError>,
 {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::from)?;
-    check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    let next = update_in(&tx, c.versioning.as_ref(), scope, change)?;
-    tx.commit().map_err(StoreError::from)?;
+    let tx = c.begin()?;
+    check_sealing_key(&tx, tx.sealing_kcv)?;
+    let next = update_in(&tx, tx.versioning, scope, change)?;
+    tx.commit()?;
     Ok(next)
 }
 
@@ -127,12 +122,10 @@ pub(super) fn delete(
     scope: &Scope,
     audit: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     // A delete may seal a `recorded` version of what it removes.
-    check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    let current = delete_in(&tx, c.versioning.as_ref(), scope, audit)?;
+    check_sealing_key(&tx, tx.sealing_kcv)?;
+    let current = delete_in(&tx, tx.versioning, scope, audit)?;
     tx.commit()?;
     Ok(current)
 }
@@ -168,12 +161,9 @@ pub(super) fn batch<E>(c: &mut Conn, writes: Vec<BatchWrite<E>>) -> Result<usize
 where
     E: From<StoreError>,
 {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::from)?;
-    check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    let versioning = c.versioning.as_ref();
+    let tx = c.begin()?;
+    check_sealing_key(&tx, tx.sealing_kcv)?;
+    let versioning = tx.versioning;
     let count = writes.len();
     for write in writes {
         let scope = write.scope().clone();
@@ -199,7 +189,7 @@ where
             }
         }
     }
-    tx.commit().map_err(StoreError::from)?;
+    tx.commit()?;
     Ok(count)
 }
 

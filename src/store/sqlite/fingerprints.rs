@@ -1,7 +1,7 @@
 //! The fingerprint key and the one-time migration of unkeyed fingerprints
 //! on SQLite (see [`crate::store::fingerprints`]).
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::worker::Conn;
 use super::{StoreError, configs, versions};
@@ -13,9 +13,7 @@ use crate::store::versions::Versioning;
 /// Records `sealed` (hex) as the fingerprint key unless one is recorded,
 /// and returns the recorded one (another process may have won).
 pub(super) fn init(c: &mut Conn, sealed: &str) -> Result<String, StoreError> {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     tx.execute(
         "INSERT OR IGNORE INTO meta (key, value) VALUES ('fingerprint_key', ?1)",
         [sealed],
@@ -36,9 +34,7 @@ pub(super) fn migrate(c: &mut Conn) -> Result<usize, StoreError> {
     if mark(&c.conn)?.as_deref() == Some(MARK) {
         return Ok(0);
     }
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let moved = migrate_in(&tx, &with)?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('fingerprints', ?1)

@@ -3,10 +3,11 @@
 //! `BEGIN IMMEDIATE` transaction, so 100,000 scopes cost a few hundred
 //! commits per round rather than one `fsync` per result.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::StoreError;
 use super::columns::{SqliteRow, column_names};
+use super::worker::Conn;
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
 };
@@ -15,12 +16,12 @@ use crate::store::rows::fmt_time;
 
 /// Records `checks` and returns the transitions they caused.
 pub(super) fn record(
-    conn: &mut Connection,
+    c: &mut Conn,
     checks: &[HealthCheck],
     policy: HealthPolicy,
     retention: HealthRetention,
 ) -> Result<Vec<Transition>, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let mut transitions = Vec::new();
     for check in checks {
         let key = check.scope.key();
@@ -115,34 +116,39 @@ pub(super) fn mark(conn: &Connection) -> Result<i64, StoreError> {
 
 /// Takes or renews the lease; true when `holder` holds it.
 pub(super) fn take_lease(
-    conn: &Connection,
+    c: &mut Conn,
     holder: &str,
     now_ms: i64,
     until_ms: i64,
 ) -> Result<bool, StoreError> {
-    conn.prepare_cached(h::LEASE_INSERT)?
+    let tx = c.begin()?;
+    tx.prepare_cached(h::LEASE_INSERT)?
         .execute(params![holder, until_ms])?;
-    let changed = conn
+    let changed = tx
         .prepare_cached(h::LEASE_TAKE)?
         .execute(params![holder, until_ms, now_ms])?;
+    tx.commit()?;
     Ok(changed == 1)
 }
 
 /// Claims `round` for `holder`; true when it is ours to run.
 pub(super) fn claim_round(
-    conn: &Connection,
+    c: &mut Conn,
     holder: &str,
     round: i64,
     now_ms: i64,
 ) -> Result<bool, StoreError> {
-    let changed = conn
+    let tx = c.begin()?;
+    let changed = tx
         .prepare_cached(h::ROUND_CLAIM)?
         .execute(params![round, holder, now_ms])?;
+    tx.commit()?;
     Ok(changed == 1)
 }
 
 /// Gives the lease up.
-pub(super) fn release_lease(conn: &Connection, holder: &str) -> Result<(), StoreError> {
-    conn.prepare_cached(h::LEASE_RELEASE)?.execute([holder])?;
-    Ok(())
+pub(super) fn release_lease(c: &mut Conn, holder: &str) -> Result<(), StoreError> {
+    let tx = c.begin()?;
+    tx.prepare_cached(h::LEASE_RELEASE)?.execute([holder])?;
+    tx.commit()
 }

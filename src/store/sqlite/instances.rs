@@ -1,21 +1,22 @@
 //! Known instances: tenant ids the superadmin registered (with an optional
 //! display name), listed together with every scope that holds a config.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::columns::{SqliteRow, column_names};
 use super::rows::{LIST_COLUMNS, LIST_JOINS, fmt_time, summary_from};
+use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{InstanceId, InstanceSummary};
 
 /// Registers an instance id (or renames it); returns true when it was new.
 pub(super) fn add(
-    conn: &mut Connection,
+    c: &mut Conn,
     id: &InstanceId,
     name: Option<&str>,
     audit_rec: &AuditRecord,
 ) -> Result<bool, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let existed: Option<String> = tx
         .query_row(
             "SELECT id FROM instances WHERE id = ?1",

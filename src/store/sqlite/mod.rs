@@ -6,7 +6,8 @@
 //! Where each call runs:
 //!
 //! - **Writes** go to the writer, a connection owned by a thread of its own
-//!   ([`worker`]), which runs them in arrival order; a write may wait for
+//!   ([`worker`]), which runs them in arrival order, group-committing what
+//!   is queued together (see the concurrency model in `store/mod.rs`); a write may wait for
 //!   another process's lock (up to [`BUSY_TIMEOUT`]) and always ends in an
 //!   `fsync`, so it must never run on an async worker.
 //! - **Scans** (the instance list, the audit log, every config) go to the
@@ -24,6 +25,8 @@
 mod audit;
 mod configs;
 mod fingerprints;
+#[cfg(test)]
+mod group_tests;
 mod health;
 mod instances;
 mod key_map;
@@ -51,7 +54,7 @@ use crate::domain::{
 };
 use crate::store::health::SampleQuery;
 use crate::store::versions::{VersionRow, Versioning};
-use worker::{Conn, Worker};
+use worker::{Conn, Mode, Serving, Worker};
 
 /// How long a writer waits for another process's transaction.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
@@ -104,7 +107,7 @@ impl SqliteStore {
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let path = path.to_path_buf();
         let for_writer = path.clone();
-        let writer = Worker::spawn("llmcfg-sqlite-w", move || {
+        let writer = Worker::spawn("llmcfg-sqlite-w", Serving::Groups, move || {
             if let Some(dir) = for_writer.parent().filter(|d| !d.as_os_str().is_empty())
                 && !dir.exists()
             {
@@ -117,7 +120,10 @@ impl SqliteStore {
         })
         .await?;
         let for_reader = path.clone();
-        let reader = Worker::spawn("llmcfg-sqlite-r", move || connect_reader(&for_reader)).await?;
+        let reader = Worker::spawn("llmcfg-sqlite-r", Serving::OneByOne, move || {
+            connect_reader(&for_reader)
+        })
+        .await?;
         Ok(SqliteStore {
             shared: Arc::new(Shared {
                 writer,
@@ -140,11 +146,21 @@ impl SqliteStore {
         self.shared.reader.run(move |c| job(&c.conn)).await?
     }
 
+    /// A write that may share a group commit (see `worker.rs`).
     async fn write<T: Send + 'static, E: From<StoreError> + Send + 'static>(
         &self,
         job: impl FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
     ) -> Result<T, E> {
-        self.shared.writer.run(job).await?
+        self.shared.writer.write(Mode::Group, job).await
+    }
+
+    /// A write that must run outside any group (`VACUUM`, a checkpoint, a
+    /// master-key reseal).
+    async fn write_alone<T: Send + 'static, E: From<StoreError> + Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Conn) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E> {
+        self.shared.writer.write(Mode::Alone, job).await
     }
 
     /// Tells the writer which master key this process seals with.
@@ -164,9 +180,7 @@ impl SqliteStore {
     /// returns the one that is recorded (another process may have won).
     pub async fn init_key_check_value(&self, kcv: String) -> Result<String, StoreError> {
         self.write(move |c| {
-            let tx = c
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = c.begin()?;
             tx.execute(
                 "INSERT OR IGNORE INTO meta (key, value) VALUES ('key_check', ?1)",
                 [&kcv],
@@ -201,7 +215,7 @@ impl SqliteStore {
     where
         E: From<StoreError> + Send + 'static,
     {
-        self.write(move |c| {
+        self.write_alone(move |c| {
             let next = c.versioning.clone().map(|old| Versioning {
                 master: new_master,
                 ..old
@@ -241,7 +255,7 @@ impl SqliteStore {
 
     /// Flushes the WAL into the main file (used by tests and `master-key rotate`).
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        self.write(|c| Ok(c.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))
+        self.write_alone(|c| Ok(c.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?))
             .await
     }
 
@@ -282,7 +296,12 @@ impl SqliteStore {
 
     /// Appends one audit entry on its own.
     pub async fn append_audit(&self, rec: AuditRecord) -> Result<(), StoreError> {
-        self.write(move |c| audit::append(&c.conn, &rec)).await
+        self.write(move |c| {
+            let tx = c.begin()?;
+            audit::append(&tx, &rec)?;
+            tx.commit()
+        })
+        .await
     }
 
     /// The newest `limit` entries, newest first; one scope or all.
@@ -309,7 +328,7 @@ impl SqliteStore {
         audit: AuditRecord,
     ) -> Result<bool, StoreError> {
         let id = id.clone();
-        self.write(move |c| instances::add(&mut c.conn, &id, name.as_deref(), &audit))
+        self.write(move |c| instances::add(c, &id, name.as_deref(), &audit))
             .await
     }
 
@@ -326,7 +345,7 @@ impl SqliteStore {
         audit: AuditRecord,
     ) -> Result<bool, StoreError> {
         let scope = scope.clone();
-        self.write(move |c| tests_table::record(&mut c.conn, &scope, &result, &audit))
+        self.write(move |c| tests_table::record(c, &scope, &result, &audit))
             .await
     }
 
@@ -337,7 +356,7 @@ impl SqliteStore {
         hash: [u8; 32],
         audit: AuditRecord,
     ) -> Result<(), StoreError> {
-        self.write(move |c| tokens::add(&mut c.conn, &info, &hash, &audit))
+        self.write(move |c| tokens::add(c, &info, &hash, &audit))
             .await
     }
 
@@ -349,8 +368,7 @@ impl SqliteStore {
     /// Deletes the token `name`; `NotFound` when there is none.
     pub async fn revoke_token(&self, name: &str, audit: AuditRecord) -> Result<(), StoreError> {
         let name = name.to_string();
-        self.write(move |c| tokens::revoke(&mut c.conn, &name, &audit))
-            .await
+        self.write(move |c| tokens::revoke(c, &name, &audit)).await
     }
 
     /// The token whose stored hash equals `hash`, if any.
@@ -478,7 +496,8 @@ impl SqliteStore {
     /// Rewrites the file without its free pages (`VACUUM`), so nothing a
     /// delete freed remains in it.
     pub async fn vacuum(&self) -> Result<(), StoreError> {
-        self.write(|c| Ok(c.conn.execute_batch("VACUUM;")?)).await
+        self.write_alone(|c| Ok(c.conn.execute_batch("VACUUM;")?))
+            .await
     }
 }
 
@@ -491,7 +510,7 @@ impl SqliteStore {
         policy: HealthPolicy,
         retention: HealthRetention,
     ) -> Result<Vec<Transition>, StoreError> {
-        self.write(move |c| health::record(&mut c.conn, &checks, policy, retention))
+        self.write(move |c| health::record(c, &checks, policy, retention))
             .await
     }
 
@@ -520,7 +539,7 @@ impl SqliteStore {
         now_ms: i64,
         until_ms: i64,
     ) -> Result<bool, StoreError> {
-        self.write(move |c| health::take_lease(&c.conn, &holder, now_ms, until_ms))
+        self.write(move |c| health::take_lease(c, &holder, now_ms, until_ms))
             .await
     }
 
@@ -531,14 +550,13 @@ impl SqliteStore {
         round: i64,
         now_ms: i64,
     ) -> Result<bool, StoreError> {
-        self.write(move |c| health::claim_round(&c.conn, &holder, round, now_ms))
+        self.write(move |c| health::claim_round(c, &holder, round, now_ms))
             .await
     }
 
     /// Gives the lease up.
     pub async fn release_lease(&self, holder: String) -> Result<(), StoreError> {
-        self.write(move |c| health::release_lease(&c.conn, &holder))
-            .await
+        self.write(move |c| health::release_lease(c, &holder)).await
     }
 }
 

@@ -1,20 +1,21 @@
 //! The last connection-test result per scope.
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::params;
 
 use super::rows::fmt_time;
+use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{Scope, TestResult};
 
 /// Records the result of a test of `scope` and its audit entry. A result
 /// for a config that was deleted meanwhile is dropped (returns false).
 pub(super) fn record(
-    conn: &mut Connection,
+    c: &mut Conn,
     scope: &Scope,
     result: &TestResult,
     audit_rec: &AuditRecord,
 ) -> Result<bool, StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let exists: i64 = tx.query_row(
         "SELECT COUNT(*) FROM configs WHERE scope = ?1",
         [scope.key()],

@@ -3,21 +3,22 @@
 
 use std::sync::OnceLock;
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 
 use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
+use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::TokenInfo;
 
 /// Stores a new token; `AlreadyExists` when the name is taken.
 pub(super) fn add(
-    conn: &mut Connection,
+    c: &mut Conn,
     info: &TokenInfo,
     hash: &[u8; 32],
     audit_rec: &AuditRecord,
 ) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let inserted = tx.execute(
         "INSERT OR IGNORE INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![
@@ -49,12 +50,8 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
 }
 
 /// Deletes the token `name`; `NotFound` when there is none.
-pub(super) fn revoke(
-    conn: &mut Connection,
-    name: &str,
-    audit_rec: &AuditRecord,
-) -> Result<(), StoreError> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+pub(super) fn revoke(c: &mut Conn, name: &str, audit_rec: &AuditRecord) -> Result<(), StoreError> {
+    let tx = c.begin()?;
     if tx.execute("DELETE FROM tokens WHERE name = ?1", [name])? == 0 {
         return Err(StoreError::NotFound);
     }

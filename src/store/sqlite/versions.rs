@@ -3,7 +3,7 @@
 //! write it records; [`restore`] is a write of its own under
 //! `BEGIN IMMEDIATE`.
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 
 use super::columns::{SqliteRow, column_names};
 use super::rows::now;
@@ -155,10 +155,8 @@ pub(super) fn restore(
         .versioning
         .clone()
         .ok_or(StoreError::NoSuchVersion { version })?;
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    configs::check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
+    let tx = c.begin()?;
+    configs::check_sealing_key(&tx, tx.sealing_kcv)?;
     let wanted = collect(
         &mut *tx.prepare_cached(&format!(
             "SELECT {VERSION_COLUMNS} FROM config_versions WHERE scope = ?1 AND version = ?2"
