@@ -1,9 +1,9 @@
 //! Queries on the `rotations` and `rotation_scopes` tables (see
-//! [`crate::store::rotations`]). A swap is one `BEGIN IMMEDIATE`
-//! transaction: the config update with its version and audit entry, and
+//! [`crate::store::rotations`]). A swap is one write transaction (its
+//! own savepoint when the writer groups commits): the config update with its version and audit entry, and
 //! the scope's rotation entry.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::rows::{fmt_time, parse_time};
 use super::worker::Conn;
@@ -16,9 +16,7 @@ use crate::store::rotations::{RotatedScope, RotationRecord};
 /// `candidate.new_fingerprint` (a re-run continues it), else `candidate`,
 /// recorded.
 pub(super) fn begin(c: &mut Conn, candidate: RotationRecord) -> Result<RotationRecord, StoreError> {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let found = tx
         .query_row(
             "SELECT id, at, actor FROM rotations
@@ -64,15 +62,12 @@ pub(super) fn swap<E>(
 where
     E: From<StoreError>,
 {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(StoreError::from)?;
-    configs::check_sealing_key(&tx, c.sealing_kcv.as_deref())?;
-    let next = configs::update_in(&tx, c.versioning.as_ref(), scope, change)?;
+    let tx = c.begin()?;
+    configs::check_sealing_key(&tx, tx.sealing_kcv)?;
+    let next = configs::update_in(&tx, tx.versioning, scope, change)?;
     let entry = entry_of(&tx, scope)?;
     insert(&tx, rotation, &entry)?;
-    tx.commit().map_err(StoreError::from)?;
+    tx.commit()?;
     Ok((next, entry))
 }
 
@@ -83,9 +78,7 @@ pub(super) fn record(
     rotation: &str,
     scopes: &[Scope],
 ) -> Result<Vec<RotatedScope>, StoreError> {
-    let tx = c
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let tx = c.begin()?;
     let mut out = Vec::with_capacity(scopes.len());
     for scope in scopes {
         let entry = entry_of(&tx, scope)?;
