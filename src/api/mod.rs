@@ -105,20 +105,25 @@ pub struct RestoreRequest {
 /// fraction (JSON Schema's `integer` admits `3.0`).
 fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     let n = serde_json::Number::deserialize(d)?;
+    whole_up_to(&n, MAX_VERSION).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "version must be a whole number from 1 to {MAX_VERSION}"
+        ))
+    })
+}
+
+/// `n` as a whole number from 0 to `max`, with or without a zero fraction.
+pub(crate) fn whole_up_to(n: &serde_json::Number, max: u64) -> Option<u64> {
     if let Some(v) = n.as_u64() {
-        return Ok(v);
+        return (v <= max).then_some(v);
     }
     // serde_json's default float parsing may be one unit in the last place
     // off, so "whole" allows that much (at 4e15 one unit is 0.5).
     match n.as_f64() {
-        Some(f)
-            if f >= 0.0 && f <= MAX_VERSION as f64 && (f - f.round()).abs() <= f * f64::EPSILON =>
-        {
-            Ok(f.round() as u64)
+        Some(f) if f >= 0.0 && f <= max as f64 && (f - f.round()).abs() <= f * f64::EPSILON => {
+            Some(f.round() as u64)
         }
-        _ => Err(serde::de::Error::custom(format!(
-            "version must be a whole number from 1 to {MAX_VERSION}"
-        ))),
+        _ => None,
     }
 }
 
@@ -227,6 +232,33 @@ mod restore_request_tests {
             assert!(
                 serde_json::from_str::<RestoreRequest>(&format!("{{\"version\": {bad}}}")).is_err(),
                 "{bad}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod rotate_request_tests {
+    use super::rotation::RotateKeyRequest;
+
+    fn body(concurrency: &str) -> String {
+        format!(
+            "{{\"fingerprint\": \"hmac:00\", \"new_api_key\": \"sk-new\", \"concurrency\": {concurrency}}}"
+        )
+    }
+
+    #[test]
+    fn concurrency_reads_as_a_whole_number_with_or_without_a_zero_fraction() {
+        // Found by schemathesis: JSON Schema's `integer` admits `217.0`.
+        for (text, want) in [("8", 8), ("217.0", 217)] {
+            let r: RotateKeyRequest = serde_json::from_str(&body(text)).unwrap();
+            assert_eq!(r.concurrency, want, "{text}");
+        }
+        for bad in ["2.5", "-1", "\"8\""] {
+            let err = serde_json::from_str::<RotateKeyRequest>(&body(bad)).unwrap_err();
+            assert!(
+                err.to_string().contains("concurrency") || bad == "\"8\"",
+                "{bad}: {err}"
             );
         }
     }

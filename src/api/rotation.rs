@@ -28,8 +28,11 @@ pub struct RotateKeyRequest {
     /// How to swap (default `passed`).
     #[serde(default = "default_mode")]
     pub mode: SwapMode,
-    /// Connection tests at once (default 16).
-    #[serde(default = "default_concurrency")]
+    /// Connection tests at once (default 16; `32.0` reads as 32).
+    #[serde(
+        default = "default_concurrency",
+        deserialize_with = "whole_concurrency"
+    )]
     pub concurrency: usize,
 }
 
@@ -64,4 +67,13 @@ fn default_mode() -> SwapMode {
 
 fn default_concurrency() -> usize {
     16
+}
+
+/// A whole JSON number, also with a zero fraction (JSON Schema's `integer`
+/// admits `32.0`); the server checks the range and names the field.
+fn whole_concurrency<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    super::whole_up_to(&n, u64::from(u32::MAX))
+        .map(|v| v as usize)
+        .ok_or_else(|| serde::de::Error::custom("concurrency must be a whole number"))
 }
