@@ -84,6 +84,8 @@ pub enum Action {
     Versions,
     /// Show the key-usage map: scopes grouped by key fingerprint.
     KeyMap,
+    /// Rotate the selected key of the key map.
+    RotateKey,
 }
 
 impl Action {
@@ -97,6 +99,7 @@ impl Action {
                 | Action::AddInstance
                 | Action::SetModel
                 | Action::SetProvider
+                | Action::RotateKey
         )
     }
 }

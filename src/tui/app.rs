@@ -33,6 +33,7 @@ mod refresh;
 
 pub use refresh::CHANGE_POLL;
 mod results;
+mod rotation;
 mod table_keys;
 mod tasks;
 mod versions;
@@ -52,6 +53,7 @@ enum TaskKey {
     Health,
     Versions,
     KeyMap,
+    Rotation,
 }
 
 /// The running application.

@@ -5,6 +5,7 @@
 use crate::domain::{
     AuditEntry, ConfigView, InstanceSummary, KeyGroup, Scope, TestResult, VersionEntry,
 };
+use crate::service::rotation::{RotationProgress, RotationReport};
 use crate::service::{ChangeMark, ServiceError};
 use crate::tui::job::JobRow;
 
@@ -116,5 +117,15 @@ pub enum AppEvent {
     KeyMapLoaded {
         /// One group per fingerprint, or why loading failed.
         result: Result<Vec<KeyGroup>, ServiceError>,
+    },
+    /// A rotation started from the key map moved on.
+    RotationProgress {
+        /// What it did.
+        progress: RotationProgress,
+    },
+    /// A rotation started from the key map finished.
+    Rotated {
+        /// The report, or why it could not run.
+        result: Result<RotationReport, ServiceError>,
     },
 }

@@ -15,6 +15,7 @@ use super::screens::instances::InstanceList;
 use super::theme::Theme;
 use super::widgets::add_instance::AddInstanceState;
 use super::widgets::bulk_edit::BulkEditState;
+use super::widgets::rotate_key::RotateKeyState;
 use super::widgets::confirm::ConfirmState;
 use super::widgets::messages::MessageLog;
 use super::widgets::picker::PickerState;
@@ -69,6 +70,8 @@ pub enum Popup {
     },
     /// Set the model, or provider + key, of many scopes.
     BulkEdit(BulkEditState),
+    /// The new key for a rotation of one fingerprint.
+    RotateKey(RotateKeyState),
 }
 
 /// Whether the backend answers (remote mode can lose it).

@@ -17,6 +17,7 @@ use crate::tui::widgets::add_instance::AddOutcome;
 use crate::tui::widgets::bulk_edit::BulkOutcome;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
 use crate::tui::widgets::picker::PickerOutcome;
+use crate::tui::widgets::rotate_key::RotateOutcome;
 use crate::tui::widgets::toast::Level;
 use crate::tui::widgets::{help, messages};
 
@@ -75,6 +76,15 @@ impl App {
                     let scopes = std::mem::take(&mut b.scopes);
                     self.state.popup = None;
                     self.start_job(JobKind::Patch(patch), scopes, false);
+                }
+            },
+            Popup::RotateKey(r) => match r.on_key(&key) {
+                RotateOutcome::Pending => {}
+                RotateOutcome::Close => self.state.popup = None,
+                RotateOutcome::Start(new_key) => {
+                    let fingerprint = r.fingerprint.clone();
+                    self.state.popup = None;
+                    self.start_rotation(fingerprint, new_key);
                 }
             },
             Popup::Picker(p) => match p.on_key(&key, &self.state.list, &self.state.recent) {

@@ -127,6 +127,8 @@ impl App {
                 result,
             } => self.on_restored(scope, version, result),
             AppEvent::KeyMapLoaded { result } => self.on_key_map(result),
+            AppEvent::RotationProgress { progress } => self.on_rotation_progress(progress),
+            AppEvent::Rotated { result } => self.on_rotated(result),
         }
     }
 }

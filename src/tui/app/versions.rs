@@ -65,6 +65,8 @@ impl App {
             Action::Help => self.open_help(),
             Action::Messages => self.state.popup = Some(Popup::Messages { scroll: 0 }),
             Action::Picker => self.open_picker(),
+            Action::Back if self.rotation_shown() => self.close_rotation(),
+            Action::RotateKey => self.ask_rotate(),
             Action::Back => {
                 self.abort(&TaskKey::Versions);
                 self.abort(&TaskKey::KeyMap);

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use crate::domain::{KeyGroup, KeyUse};
 use crate::tui::screens::instance_list::page_offset;
 use crate::tui::screens::instances::{age, test_mark};
+use crate::tui::screens::rotation::{self, RotationView};
 use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
@@ -28,6 +29,9 @@ pub struct KeyMapState {
     pub selected: usize,
     /// Fingerprints of the expanded groups.
     pub expanded: HashSet<String>,
+    /// A rotation started here (`r`): its progress, then its report,
+    /// drawn in place of the table until Esc.
+    pub rotation: Option<RotationView>,
 }
 
 /// The last tests of a group's scopes, counted.
@@ -86,6 +90,14 @@ impl KeyMapState {
             .min(self.len().saturating_sub(1));
     }
 
+    /// The selected group, once loaded.
+    pub fn selected_group(&self) -> Option<&KeyGroup> {
+        match &self.groups {
+            Some(Ok(g)) => g.get(self.selected),
+            _ => None,
+        }
+    }
+
     /// Expands or collapses the selected group.
     pub fn toggle(&mut self) {
         let Some(Ok(groups)) = &self.groups else {
@@ -114,6 +126,9 @@ pub fn render(
     frame: &mut Frame,
     area: Rect,
 ) {
+    if let Some(r) = &state.rotation {
+        return rotation::render(r, theme, frame, area);
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Slot::Accent))

@@ -14,6 +14,7 @@ pub mod instance_sort;
 pub mod instances;
 pub mod key_map;
 pub mod results;
+pub mod rotation;
 pub mod versions;
 
 use audit::AuditState;

@@ -9,6 +9,7 @@ pub mod confirm;
 pub mod help;
 pub mod messages;
 pub mod picker;
+pub mod rotate_key;
 pub mod toast;
 
 use ratatui::Frame;

@@ -1,0 +1,167 @@
+//! A rotation started from the key map, as the key map shows it: a progress
+//! gauge while the new key is tested in every scope, then the report — one
+//! row per scope (swapped, kept with the reason, unreachable) and a summary
+//! line. Only fingerprints are shown, never a key.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Row, Table, Wrap};
+
+use crate::service::rotation::{RotationProgress, RotationReport, ScopeOutcome};
+use crate::tui::text::ellipsize_end;
+use crate::tui::theme::{Slot, Theme};
+
+/// Where the rotation is.
+#[derive(Debug)]
+pub enum RotationPhase {
+    /// Testing the new key: `done` of `total` scopes finished.
+    Testing {
+        /// Tests finished.
+        done: usize,
+        /// Tests to run (0 until the service says).
+        total: usize,
+    },
+    /// The tests are over; the swaps run.
+    Swapping,
+    /// Finished: the report, or why the rotation could not run.
+    Done(Result<RotationReport, String>),
+}
+
+/// A rotation of one key.
+#[derive(Debug)]
+pub struct RotationView {
+    /// Fingerprint of the key being replaced.
+    pub fingerprint: String,
+    /// Where it is.
+    pub phase: RotationPhase,
+}
+
+impl RotationView {
+    /// A rotation of `fingerprint`, about to test.
+    pub fn new(fingerprint: String) -> RotationView {
+        RotationView {
+            fingerprint,
+            phase: RotationPhase::Testing { done: 0, total: 0 },
+        }
+    }
+
+    /// True until the report (or the error) arrived.
+    pub fn running(&self) -> bool {
+        !matches!(self.phase, RotationPhase::Done(_))
+    }
+
+    /// Applies one progress event.
+    pub fn advance(&mut self, progress: RotationProgress) {
+        match (&mut self.phase, progress) {
+            (RotationPhase::Testing { total, .. }, RotationProgress::Testing { total: n }) => {
+                *total = n
+            }
+            (RotationPhase::Testing { done, .. }, RotationProgress::Tested) => *done += 1,
+            (RotationPhase::Testing { .. }, RotationProgress::Swapping) => {
+                self.phase = RotationPhase::Swapping
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Counts of a report's outcomes: `2 swapped · 1 kept`, zero counts left out.
+pub fn summary(report: &RotationReport) -> String {
+    let outcomes = [
+        ScopeOutcome::Swapped,
+        ScopeOutcome::Passed,
+        ScopeOutcome::Kept,
+        ScopeOutcome::Unreachable,
+        ScopeOutcome::AlreadyRotated,
+    ];
+    let parts: Vec<String> = outcomes
+        .into_iter()
+        .map(|o| (report.scopes.iter().filter(|s| s.outcome == o).count(), o))
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, o)| format!("{n} {}", o.as_str()))
+        .collect();
+    if parts.is_empty() {
+        "no scope used the key".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// Draws the rotation into `area`.
+pub fn render(view: &RotationView, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Accent))
+        .title(Span::styled(
+            format!(" Rotating {} ", view.fingerprint),
+            theme.style(Slot::Accent),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    match &view.phase {
+        RotationPhase::Testing { done, total } => {
+            let ratio = if *total == 0 {
+                0.0
+            } else {
+                (*done as f64 / *total as f64).min(1.0)
+            };
+            let gauge = Gauge::default()
+                .gauge_style(theme.style(Slot::Accent))
+                .ratio(ratio)
+                .label(format!("testing the new key: {done}/{total} scopes"));
+            frame.render_widget(gauge, inner.intersection(Rect { height: 1, ..inner }));
+        }
+        RotationPhase::Swapping => {
+            frame.render_widget(Paragraph::new("tests done; swapping…"), inner);
+        }
+        RotationPhase::Done(Err(why)) => {
+            let p = Paragraph::new(Span::styled(format!("✗ {why}"), theme.style(Slot::Error)));
+            frame.render_widget(p.wrap(Wrap { trim: true }), inner);
+        }
+        RotationPhase::Done(Ok(report)) => render_report(report, theme, frame, inner),
+    }
+}
+
+fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let [table_area, foot] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
+    let reason_w = (area.width as usize).saturating_sub(20 + 10 + 16 + 3);
+    let rows = report.scopes.iter().map(|s| {
+        let slot = match s.outcome {
+            ScopeOutcome::Swapped | ScopeOutcome::Passed | ScopeOutcome::AlreadyRotated => Slot::Ok,
+            ScopeOutcome::Kept | ScopeOutcome::Unreachable => Slot::Error,
+        };
+        Row::new(vec![
+            Span::raw(match &s.instance_id {
+                Some(id) => format!("tenant: {id}"),
+                None => "control plane".into(),
+            }),
+            Span::raw(s.provider.clone()),
+            Span::styled(s.outcome.as_str(), theme.style(slot)),
+            Span::raw(ellipsize_end(s.reason.as_deref().unwrap_or(""), reason_w)),
+        ])
+    });
+    let header = Row::new(vec!["Scope", "Provider", "Result", "Reason"])
+        .style(theme.style(Slot::Accent));
+    let widths = [
+        Constraint::Length(20),
+        Constraint::Length(10),
+        Constraint::Length(16),
+        Constraint::Fill(1),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header), table_area);
+    let mut lines = vec![Line::from(format!(
+        "{} → {}: {}",
+        report.old_fingerprint,
+        report.new_fingerprint,
+        summary(report)
+    ))];
+    if let Some(id) = &report.rotation_id {
+        lines.push(Line::from(Span::styled(
+            format!("undo: llmcfg rollback --rotation {id} · Esc back to the key map"),
+            theme.style(Slot::Muted),
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), foot);
+}
