@@ -124,8 +124,13 @@ pub fn render(view: &RotationView, theme: &Theme, frame: &mut Frame, area: Rect)
 }
 
 fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let [table_area, foot] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Length(2)]).areas(area);
+    // The summary goes on top: toasts sit at the bottom right.
+    let [head, _, table_area] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
     let reason_w = (area.width as usize).saturating_sub(20 + 10 + 16 + 3);
     let rows = report.scopes.iter().map(|s| {
         let slot = match s.outcome {
@@ -163,5 +168,5 @@ fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area
             theme.style(Slot::Muted),
         )));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), foot);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), head);
 }
