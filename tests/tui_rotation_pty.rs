@@ -49,7 +49,9 @@ fn r_on_a_shared_key_tests_and_swaps_both_scopes() {
     let mut pty = Pty::spawn(&store, Spawn::default());
     pty.wait("the list", |s| s.contains("t1"));
     pty.send("K");
-    pty.wait("the key map", |s| s.contains("Key map") && s.contains("2 scopes"));
+    pty.wait("the key map", |s| {
+        s.contains("Key map") && s.contains("2 scopes")
+    });
     pty.send("r");
     pty.wait("the key dialog", |s| {
         s.contains("Rotate key") && s.contains("Replace") && s.contains("in 2 scopes")
@@ -75,7 +77,10 @@ fn r_on_a_shared_key_tests_and_swaps_both_scopes() {
     let (new_fp, count) = after[0].clone();
     assert_eq!(count, 2);
     assert_ne!(new_fp, old_fp, "the old key is gone");
-    assert!(screen.contains(&new_fp), "the report names {new_fp}:\n{screen}");
+    assert!(
+        screen.contains(&new_fp),
+        "the report names {new_fp}:\n{screen}"
+    );
 
     // Esc closes the report onto the reloaded map: the new key's row.
     pty.send("\x1b");
@@ -96,7 +101,9 @@ fn esc_drops_the_key_and_read_only_refuses_r() {
     let mut pty = Pty::spawn(&store, Spawn::default());
     pty.wait("the list", |s| s.contains("control plane"));
     pty.send("K");
-    pty.wait("the key map", |s| s.contains("Key map") && s.contains("1 scope"));
+    pty.wait("the key map", |s| {
+        s.contains("Key map") && s.contains("1 scope")
+    });
     pty.send("r");
     pty.wait("the key dialog", |s| s.contains("Rotate key"));
     pty.send(GOOD_KEY);

@@ -146,7 +146,10 @@ fn rotation_screens_at_two_sizes() {
 fn the_dialog_masks_the_key_and_enter_hands_it_over() {
     let text = render(&dialog_state(), 120, 40);
     assert!(text.contains(&"•".repeat(NEW_KEY.len())), "{text}");
-    assert!(text.contains("Replace sk-proj-...abcd in 3 scopes"), "{text}");
+    assert!(
+        text.contains("Replace sk-proj-...abcd in 3 scopes"),
+        "{text}"
+    );
     let mut d = RotateKeyState::new(FP_OLD.into(), "m".into(), 1);
     let enter = KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE);
     assert!(
@@ -184,5 +187,8 @@ fn the_report_names_each_outcome_and_the_reason() {
     );
     assert!(text.contains(FP_NEW), "{text}");
     let progress = render(&progress_state(), 120, 40);
-    assert!(progress.contains("testing the new key: 2/3 scopes"), "{progress}");
+    assert!(
+        progress.contains("testing the new key: 2/3 scopes"),
+        "{progress}"
+    );
 }

@@ -15,10 +15,10 @@ use super::screens::instances::InstanceList;
 use super::theme::Theme;
 use super::widgets::add_instance::AddInstanceState;
 use super::widgets::bulk_edit::BulkEditState;
-use super::widgets::rotate_key::RotateKeyState;
 use super::widgets::confirm::ConfirmState;
 use super::widgets::messages::MessageLog;
 use super::widgets::picker::PickerState;
+use super::widgets::rotate_key::RotateKeyState;
 use super::widgets::toast::Toasts;
 use crate::domain::{Catalog, Scope};
 

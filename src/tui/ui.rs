@@ -11,9 +11,7 @@ use super::screens::detail::{self, DetailView};
 use super::screens::instances::{self, ListView};
 use super::screens::{Screen, audit, form_view, key_map, results, versions};
 use super::state::{AppState, Popup};
-use super::widgets::{
-    add_instance, bulk_edit, confirm, help, messages, picker, rotate_key, toast,
-};
+use super::widgets::{add_instance, bulk_edit, confirm, help, messages, picker, rotate_key, toast};
 
 /// Where things go on a frame of a given size.
 #[derive(Debug, Clone, Copy)]

@@ -104,7 +104,11 @@ impl App {
                 } else {
                     Level::Ok
                 },
-                format!("rotation of {}: {}", report.old_fingerprint, summary(report)),
+                format!(
+                    "rotation of {}: {}",
+                    report.old_fingerprint,
+                    summary(report)
+                ),
             ),
             Err(e) => (Level::Error, format!("rotation failed: {e}")),
         };

@@ -147,8 +147,8 @@ fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area
             Span::raw(ellipsize_end(s.reason.as_deref().unwrap_or(""), reason_w)),
         ])
     });
-    let header = Row::new(vec!["Scope", "Provider", "Result", "Reason"])
-        .style(theme.style(Slot::Accent));
+    let header =
+        Row::new(vec!["Scope", "Provider", "Result", "Reason"]).style(theme.style(Slot::Accent));
     let widths = [
         Constraint::Length(20),
         Constraint::Length(10),
