@@ -6,8 +6,10 @@
 
 mod tui_support;
 
+use std::path::{Path, PathBuf};
 use tui_support::fake_provider::{self, BAD_KEY, GOOD_KEY};
-use tui_support::pty::{Pty, Spawn, Store};
+
+use tui_support::pty::{Pty, Spawn, Store, file_contains};
 
 /// `llmcfg --json keys`: (fingerprint, scope count) of every key in use.
 fn keys(store: &Store) -> Vec<(String, u64)> {
@@ -22,6 +24,20 @@ fn keys(store: &Store) -> Vec<(String, u64)> {
                 g["key_fingerprint"].as_str().unwrap().to_string(),
                 g["scope_count"].as_u64().unwrap(),
             )
+        })
+        .collect()
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            let p = e.path();
+            if p.is_dir() { files(&p) } else { vec![p] }
         })
         .collect()
 }
@@ -91,6 +107,17 @@ fn r_on_a_shared_key_tests_and_swaps_both_scopes() {
     assert_no_key(&pty, BAD_KEY);
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
+    // Nor in the store file (sealed) or the logs.
+    let mut scanned = files(&store.path("state"));
+    scanned.extend(files(store.db().parent().unwrap()));
+    assert!(scanned.contains(&store.db()), "{scanned:?}");
+    for f in &scanned {
+        assert!(
+            !file_contains(f, GOOD_KEY),
+            "the new key in {}",
+            f.display()
+        );
+    }
 }
 
 #[test]

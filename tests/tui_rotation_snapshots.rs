@@ -192,3 +192,21 @@ fn the_report_names_each_outcome_and_the_reason() {
         "{progress}"
     );
 }
+
+#[test]
+fn a_server_without_the_route_says_so_in_one_line() {
+    let line = "this server does not offer key rotation (llmcfg serve extension routes)";
+    let mut view = RotationView::new(FP_OLD.into());
+    view.phase = RotationPhase::Done(Err(line.into()));
+    let s = state(KeyMapState {
+        rotation: Some(view),
+        ..key_map()
+    });
+    let text = render(&s, 120, 40);
+    let shown: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("does not offer"))
+        .collect();
+    assert_eq!(shown.len(), 1, "{text}");
+    assert!(shown[0].contains(line), "{text}");
+}
