@@ -282,10 +282,10 @@ mod tests {
             let k = key(code, none);
             assert_eq!(km.action(KeyContext::Versions, &k), Some(Action::Confirm));
         }
-        // `r` restores only on the versions screen; the key map has no
-        // rotation binding until rotation exists.
+        // `r` restores on the versions screen, rotates on the key map, and
+        // is nothing on the list.
         let r = key(KeyCode::Char('r'), none);
-        assert_eq!(km.action(KeyContext::Keys, &r), None);
+        assert_eq!(km.action(KeyContext::Keys, &r), Some(Action::RotateKey));
         assert_eq!(km.action(KeyContext::List, &r), None);
     }
 

@@ -27,8 +27,11 @@ impl App {
         let Screen::KeyMap(k) = &self.state.screen else {
             return;
         };
-        if k.rotation.as_ref().is_some_and(|r| r.running()) {
-            return self.toast(Level::Info, "a rotation is under way");
+        // The map under a report is stale (the old key is gone): reload first.
+        match &k.rotation {
+            Some(r) if r.running() => return self.toast(Level::Info, "a rotation is under way"),
+            Some(_) => return self.toast(Level::Info, "Esc returns to the key map first"),
+            None => {}
         }
         let Some(g) = k.selected_group() else {
             return;
