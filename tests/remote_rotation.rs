@@ -8,50 +8,25 @@
 mod cli_env;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 mod seed_cli;
 mod seed_server;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 
 use cli_env::{Env, KEY, KEY2, code, contains_key_fragment, stderr, stdout};
 use fake_provider::{FakeProvider, Flavor};
+use llmcfg_process::ServeChild;
 use seed_server::SeedServer;
 
 const OLD: &str = KEY2;
 const NEW: &str = "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm";
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(env: &Env) -> (Server, String) {
-    let mut child = env
-        .std_cmd(env!("CARGO_BIN_EXE_llmcfg"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|u| u.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (Server(child), url)
+/// `llmcfg serve` in `env`'s home, on its store.
+fn serve(env: &Env) -> ServeChild {
+    ServeChild::spawn(env.std_cmd(llmcfg_process::BIN))
 }
 
 fn token(env: &Env, name: &str, role: &str) -> String {
@@ -109,7 +84,8 @@ async fn rotation_and_rollback_run_on_the_server_over_its_extension_routes() {
     }
     let admin = token(&server_env, "ops", "superadmin");
     let viewer = token(&server_env, "look", "viewer");
-    let (_server, url) = serve(&server_env);
+    let server = serve(&server_env);
+    let url = server.url.clone();
     let client = Arc::new(Env::new());
 
     let out = remote(

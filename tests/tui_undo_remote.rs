@@ -4,56 +4,33 @@
 //! server's store has the old model again) and shows the server's key map.
 //! No key reaches the screen.
 
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 mod tui_support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use llmcfg_process::ServeChild;
 
 use tui_support::fake_provider::GOOD_KEY;
 use tui_support::pty::{Pty, Spawn, Store};
 
 const BASE: &str = "http://127.0.0.1:9/v1";
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `llmcfg serve` on `store`; returns the child and its URL.
-fn serve(store: &Store) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_llmcfg"))
-        .arg("--store")
+/// `llmcfg serve` on `store`.
+fn serve(store: &Store) -> ServeChild {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_llmcfg"));
+    cmd.arg("--store")
         .arg(store.db())
         .arg("--config")
         .arg(store.path("config.toml"))
         .arg("--master-key-file")
         .arg(store.path("master.hex"))
-        .args(["serve", "--listen", "127.0.0.1:0"])
         .env_remove("LLMCFG_MASTER_KEY")
         .env_remove("LLMCFG_REMOTE")
         .env("XDG_STATE_HOME", store.path("state"))
-        .env("HOME", store.path("home"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .rsplit(' ')
-        .next()
-        .filter(|u| u.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
-    (Server(child), url)
+        .env("HOME", store.path("home"));
+    ServeChild::spawn(cmd)
 }
 
 fn model(store: &Store, id: &str) -> String {
@@ -73,7 +50,8 @@ fn restore_and_key_map_over_llmcfg_serve() {
         server_store.cli(&["token", "create", "--name", "ops", "--role", "superadmin"]);
     assert_eq!(code, 0, "{out}");
     let token = out.trim().to_string();
-    let (_server, url) = serve(&server_store);
+    let server = serve(&server_store);
+    let url = server.url.clone();
 
     let client = Store::new("");
     let mut pty = Pty::spawn(
