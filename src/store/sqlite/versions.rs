@@ -1,7 +1,8 @@
 //! Queries on the `config_versions` table (see [`crate::store::versions`]
 //! for what a version is). [`append`] runs inside the transaction of the
 //! write it records; [`restore`] is a write of its own under
-//! `BEGIN IMMEDIATE`.
+//! `BEGIN IMMEDIATE`, and [`restore_in`] the same inside a caller's
+//! transaction (a rotation's rollback).
 
 use rusqlite::{Connection, params};
 
@@ -151,12 +152,23 @@ pub(super) fn restore(
     version: i64,
     audit_rec: &AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
-    let with = c
-        .versioning
-        .clone()
-        .ok_or(StoreError::NoSuchVersion { version })?;
     let tx = c.begin()?;
     configs::check_sealing_key(&tx, tx.sealing_kcv)?;
+    let row = restore_in(&tx, tx.versioning, scope, version, audit_rec)?;
+    tx.commit()?;
+    Ok(row)
+}
+
+/// The restore inside a transaction the caller holds (a rollback's holds
+/// many); `NoSuchVersion` when versions are not kept.
+pub(super) fn restore_in(
+    tx: &Connection,
+    with: Option<&Versioning>,
+    scope: &Scope,
+    version: i64,
+    audit_rec: &AuditRecord,
+) -> Result<ConfigRow, StoreError> {
+    let with = with.ok_or(StoreError::NoSuchVersion { version })?;
     let wanted = collect(
         &mut *tx.prepare_cached(&format!(
             "SELECT {VERSION_COLUMNS} FROM config_versions WHERE scope = ?1 AND version = ?2"
@@ -166,14 +178,13 @@ pub(super) fn restore(
     .into_iter()
     .next()
     .ok_or(StoreError::NoSuchVersion { version })?;
-    let current = configs::get(&tx, scope)?;
-    let row = wanted.restored(current.as_ref(), &with)?;
+    let current = configs::get(tx, scope)?;
+    let row = wanted.restored(current.as_ref(), with)?;
     let mut rec = audit_rec.clone();
     rec.key_fingerprint = Some(row.key_fingerprint.clone());
     rec.fields = changed_fields(current.as_ref(), &row);
-    configs::put(&tx, &row, current.is_some())?;
-    append(&tx, Some(&with), current.as_ref(), Written::Row(&row), &rec)?;
-    audit::append(&tx, &rec)?;
-    tx.commit()?;
+    configs::put(tx, &row, current.is_some())?;
+    append(tx, Some(with), current.as_ref(), Written::Row(&row), &rec)?;
+    audit::append(tx, &rec)?;
     Ok(row)
 }
