@@ -73,3 +73,28 @@ pub fn audit_line(e: &AuditEntry) -> String {
     }
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AuditAction;
+
+    #[test]
+    fn an_audit_line_says_a_withheld_fingerprint_in_words() {
+        let entry = AuditEntry {
+            id: 1,
+            at: OffsetDateTime::UNIX_EPOCH,
+            actor: "old".into(),
+            instance_id: Some("gone".into()),
+            action: AuditAction::Delete,
+            fields: Vec::new(),
+            key_fingerprint: Some(crate::store::fingerprints::WITHHELD.into()),
+            detail: None,
+        };
+        let line = audit_line(&entry);
+        assert!(
+            line.contains("key=(unkeyed fingerprint withheld)"),
+            "{line}"
+        );
+    }
+}
