@@ -183,10 +183,9 @@ async fn rotation_and_rollback_on_postgres() {
     assert_eq!(code(&refused), 4, "{}", stderr(&refused));
     assert!(stderr(&refused).contains("beta"), "{}", stderr(&refused));
     assert!(!stderr(&refused).contains("acme"), "{}", stderr(&refused));
-    let acme = run(&env, &db.url, &["-i", "acme", "--json", "get"], "").await;
     assert_eq!(
-        json(&acme)["api_key_masked"],
-        "sk-proj-...CvQm",
+        masks(&env, &db.url).await[0],
+        "acme=sk-proj-...CvQm",
         "nothing restored"
     );
 
@@ -205,10 +204,9 @@ async fn rotation_and_rollback_on_postgres() {
     )
     .await;
     assert_ne!(code(&failed), 0, "{}", stderr(&failed));
-    let acme = run(&env, &db.url, &["-i", "acme", "--json", "get"], "").await;
     assert_eq!(
-        json(&acme)["api_key_masked"],
-        "sk-proj-...CvQm",
+        masks(&env, &db.url).await[0],
+        "acme=sk-proj-...CvQm",
         "nothing restored"
     );
     pg_cluster::admin(&db.url, "DROP TRIGGER break_beta ON configs;");
@@ -221,8 +219,7 @@ async fn rotation_and_rollback_on_postgres() {
     )
     .await;
     assert_eq!(code(&forced), 0, "{}", stderr(&forced));
-    let acme = run(&env, &db.url, &["-i", "acme", "--json", "get"], "").await;
-    assert_eq!(json(&acme)["api_key_masked"], "sk-proj-...JsWu");
+    assert_eq!(masks(&env, &db.url).await[0], "acme=sk-proj-...JsWu");
 
     // Run again, the completed rollback has nothing left to do.
     let again = run(&env, &db.url, &["rollback", "--rotation", &id], "").await;

@@ -14,32 +14,18 @@
 mod cli_env;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+mod rotation_cli;
 
 use std::process::Output;
 use std::sync::Arc;
 
 use cli_env::{Env, KEY2, code, stderr, stdout};
 use fake_provider::{FakeProvider, Flavor};
+use rotation_cli::{create, json, run};
 
 const OLD: &str = KEY2;
 const NEW: &str = "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm";
 const SCOPES: [&str; 3] = ["acme", "beta", "gamma"];
-
-async fn run(env: &Arc<Env>, args: &[&str], stdin: &str) -> Output {
-    let (env, stdin) = (env.clone(), stdin.to_string());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        env.run(&args, &stdin)
-    })
-    .await
-    .unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)))
-}
 
 fn db(env: &Env) -> rusqlite::Connection {
     let db = rusqlite::Connection::open(env.store()).unwrap();
@@ -72,21 +58,7 @@ async fn fleet() -> (FakeProvider, Arc<Env>) {
     let fake = FakeProvider::start(Flavor::OpenAi, &[OLD, NEW], &["gpt-4o"]).await;
     let env = Env::new();
     for id in SCOPES {
-        let out = env.run(
-            &[
-                "-i",
-                id,
-                "create",
-                "--provider",
-                "openai",
-                "--model",
-                "gpt-4o",
-                "--base-url",
-                &fake.base_url(),
-            ],
-            &format!("{OLD}\n"),
-        );
-        assert_eq!(code(&out), 0, "create {id}: {}", stderr(&out));
+        create(&env, id, "gpt-4o", &fake.base_url(), OLD);
     }
     let env = Arc::new(env);
     assert_eq!(masks(&env), vec![mask_of(OLD); 3]);

@@ -10,9 +10,7 @@ use tokio_postgres::GenericClient;
 use super::rows::now;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, configs};
 use crate::domain::Scope;
-use crate::store::versions::{
-    VERSION_COLUMNS, VersionRow, Versioning, Written, changed_fields, cutoff,
-};
+use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff};
 
 /// Appends the version `written` leaves (and, for a config that has none
 /// yet, a `recorded` version of `before` first), then purges what the
@@ -187,10 +185,7 @@ pub(super) async fn restore_in<C: GenericClient>(
         .map(VersionRow::from_columns)
         .transpose()?
         .ok_or(StoreError::NoSuchVersion { version })?;
-    let row = wanted.restored(current.as_ref(), with)?;
-    let mut rec = audit_rec.clone();
-    rec.key_fingerprint = Some(row.key_fingerprint.clone());
-    rec.fields = changed_fields(current.as_ref(), &row);
+    let (row, rec) = wanted.restore_write(current.as_ref(), with, audit_rec)?;
     configs::put(tx, &row, current.is_some()).await?;
     append(tx, Some(with), current.as_ref(), Written::Row(&row), &rec).await?;
     audit::append(tx, &rec).await?;

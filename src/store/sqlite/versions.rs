@@ -11,9 +11,7 @@ use super::rows::now;
 use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, StoreError, audit, configs};
 use crate::domain::Scope;
-use crate::store::versions::{
-    VERSION_COLUMNS, VersionRow, Versioning, Written, changed_fields, cutoff,
-};
+use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff};
 
 /// Appends the version `written` leaves (and, for a config that has none
 /// yet, a `recorded` version of `before` first), then purges what the
@@ -179,10 +177,7 @@ pub(super) fn restore_in(
     .next()
     .ok_or(StoreError::NoSuchVersion { version })?;
     let current = configs::get(tx, scope)?;
-    let row = wanted.restored(current.as_ref(), with)?;
-    let mut rec = audit_rec.clone();
-    rec.key_fingerprint = Some(row.key_fingerprint.clone());
-    rec.fields = changed_fields(current.as_ref(), &row);
+    let (row, rec) = wanted.restore_write(current.as_ref(), with, audit_rec)?;
     configs::put(tx, &row, current.is_some())?;
     append(tx, Some(with), current.as_ref(), Written::Row(&row), &rec)?;
     audit::append(tx, &rec)?;
