@@ -178,9 +178,13 @@ impl PgStore {
             .await
             .map_err(|e| BatchFailure::at(scope, e))?;
         }
+        // Only the entries restored here: a re-run of the rotation on
+        // another replica may have recorded a scope meanwhile (its swap
+        // waits for no row this rollback holds), and that one stays swapped.
+        let restored: Vec<&str> = entries.iter().map(|e| e.scope.as_str()).collect();
         tx.execute(
-            "DELETE FROM rotation_scopes WHERE rotation_id = $1",
-            &[&req.id],
+            "DELETE FROM rotation_scopes WHERE rotation_id = $1 AND scope = ANY($2)",
+            &[&req.id, &restored],
         )
         .await
         .map_err(StoreError::from)?;
