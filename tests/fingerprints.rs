@@ -19,6 +19,8 @@ use llmcfg::store::{AuditRecord, ConfigRow, Store};
 const MASTER_HEX: &str = "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e";
 const KEY_ONE: &str = "sk-proj-OneQ8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5";
 const KEY_TWO: &str = "sk-proj-TwoZq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk";
+/// A key only the audit log still names (its scope was deleted).
+const KEY_GONE: &str = "sk-proj-GonZq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk";
 
 async fn open(location: &Path, dir: &Path, master_hex: &str) -> ServiceHandle {
     let (backend, _) = LocalBackend::open(LocalOptions {
@@ -54,14 +56,20 @@ async fn postgres_fingerprints() {
 
 /// A store as an llmcfg without keyed fingerprints left it: two scopes
 /// sharing KEY_ONE, one with KEY_TWO, unkeyed fingerprints in the configs
-/// and the audit log.
+/// and the audit log, and a deleted scope whose KEY_GONE only the audit
+/// log names.
 async fn write_old_store(location: &Path, master: &MasterKey) {
     let store = Store::open(location).await.unwrap();
     store
         .init_key_check_value(&master.check_value())
         .await
         .unwrap();
-    for (id, key) in [("a", KEY_ONE), ("b", KEY_ONE), ("c", KEY_TWO)] {
+    for (id, key) in [
+        ("a", KEY_ONE),
+        ("b", KEY_ONE),
+        ("c", KEY_TWO),
+        ("gone", KEY_GONE),
+    ] {
         let scope = tenant(id);
         let api_key = ApiKey::new(key);
         let mut row = ConfigRow::seal_new(
@@ -79,6 +87,50 @@ async fn write_old_store(location: &Path, master: &MasterKey) {
         let mut rec = AuditRecord::new("old", &scope, AuditAction::Create);
         rec.key_fingerprint = Some(row.key_fingerprint.clone());
         store.insert(row, rec).await.unwrap();
+    }
+    let gone = tenant("gone");
+    store
+        .delete(&gone, AuditRecord::new("old", &gone, AuditAction::Delete))
+        .await
+        .unwrap();
+}
+
+/// No unkeyed fingerprint is left to confirm a guessed key: not through
+/// the audit log or the kept versions, and (SQLite) not in any byte of the
+/// store's files after a checkpoint.
+async fn assert_no_unkeyed_fingerprint(h: &ServiceHandle, location: &Path) {
+    let audit = h.audit(None, 100).await.unwrap();
+    let gone: Vec<_> = audit
+        .iter()
+        .filter(|e| e.instance_id.as_deref() == Some("gone"))
+        .collect();
+    assert_eq!(gone.len(), 2, "the create and the delete of the gone scope");
+    for e in &gone {
+        assert_eq!(
+            e.key_fingerprint.as_deref(),
+            Some(llmcfg::store::fingerprints::WITHHELD),
+            "{e:?}"
+        );
+    }
+    for e in &audit {
+        let fp = e.key_fingerprint.as_deref().unwrap_or("");
+        assert!(!fp.starts_with("sha256:"), "{e:?}");
+    }
+    for v in h.history(None, 100).await.unwrap() {
+        let fp = v.key_fingerprint.as_deref().unwrap_or("");
+        assert!(!fp.starts_with("sha256:"), "{v:?}");
+    }
+    if location.extension().is_some_and(|e| e == "db") {
+        let db = rusqlite::Connection::open(location).unwrap();
+        db.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+        db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        let mut bytes = std::fs::read(location).unwrap();
+        bytes.extend(std::fs::read(location.with_extension("db-wal")).unwrap_or_default());
+        assert!(
+            !bytes.windows(7).any(|w| w == b"sha256:"),
+            "an unkeyed fingerprint is left in the store file"
+        );
     }
 }
 
@@ -119,6 +171,9 @@ async fn suite(location: &Path, dir: &Path) {
             .count(),
         2
     );
+
+    // Those naming a key no longer stored are withheld.
+    assert_no_unkeyed_fingerprint(&h, location).await;
 
     // The key map groups by the keyed fingerprint.
     let map = h.key_map().await.unwrap();

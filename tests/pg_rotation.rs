@@ -1,7 +1,10 @@
 //! `rotate-key` and `rollback` on a PostgreSQL store, through the real
 //! binary against a fake OpenAI on 127.0.0.1: the rotations tables of the
 //! PostgreSQL migration, a swap per scope with its rotation entry, a re-run
-//! that continues the rotation, the atomic batch's entries, and rollbacks.
+//! that continues the rotation, the atomic batch's entries (in the swaps'
+//! own transaction: a failure recording them swaps nothing), and
+//! rollbacks, all or nothing (a refusal or a failing restore restores no
+//! scope), with nothing left to do when run again.
 
 mod cli_env;
 #[path = "support/fake_provider.rs"]
@@ -145,6 +148,24 @@ async fn rotation_and_rollback_on_postgres() {
     // entries let the rollback restore both.
     let out = run(&env, &db.url, &["-i", "gamma", "delete", "--yes"], "").await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // Recording the rotation's entries fails: the atomic swaps roll back
+    // with them, so no scope is swapped where the rollback cannot see it.
+    pg_cluster::admin(
+        &db.url,
+        "CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql
+             AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$;
+         CREATE TRIGGER break_entries BEFORE INSERT ON rotation_scopes
+             FOR EACH ROW EXECUTE FUNCTION injected_failure();",
+    );
+    let out = rotate(&["--atomic"]).await;
+    assert_eq!(code(&out), 5, "{}", stderr(&out));
+    assert!(
+        masks(&env, &db.url)
+            .await
+            .iter()
+            .all(|m| m.ends_with("JsWu") || m.ends_with('-'))
+    );
+    pg_cluster::admin(&db.url, "DROP TRIGGER break_entries ON rotation_scopes;");
     let out = rotate(&["--atomic"]).await;
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let atomic = json(&out);
@@ -161,6 +182,35 @@ async fn rotation_and_rollback_on_postgres() {
     let refused = run(&env, &db.url, &["rollback", "--rotation", &id], "").await;
     assert_eq!(code(&refused), 4, "{}", stderr(&refused));
     assert!(stderr(&refused).contains("beta"), "{}", stderr(&refused));
+    assert!(!stderr(&refused).contains("acme"), "{}", stderr(&refused));
+    assert_eq!(
+        masks(&env, &db.url).await[0],
+        "acme=sk-proj-...CvQm",
+        "nothing restored"
+    );
+
+    // Forced, the restore of beta (the second scope) fails: acme is not
+    // restored either.
+    pg_cluster::admin(
+        &db.url,
+        "CREATE TRIGGER break_beta BEFORE INSERT ON configs
+             FOR EACH ROW WHEN (NEW.scope = 'beta') EXECUTE FUNCTION injected_failure();",
+    );
+    let failed = run(
+        &env,
+        &db.url,
+        &["rollback", "--rotation", &id, "--force"],
+        "",
+    )
+    .await;
+    assert_ne!(code(&failed), 0, "{}", stderr(&failed));
+    assert_eq!(
+        masks(&env, &db.url).await[0],
+        "acme=sk-proj-...CvQm",
+        "nothing restored"
+    );
+    pg_cluster::admin(&db.url, "DROP TRIGGER break_beta ON configs;");
+
     let forced = run(
         &env,
         &db.url,
@@ -169,6 +219,14 @@ async fn rotation_and_rollback_on_postgres() {
     )
     .await;
     assert_eq!(code(&forced), 0, "{}", stderr(&forced));
-    let acme = run(&env, &db.url, &["-i", "acme", "--json", "get"], "").await;
-    assert_eq!(json(&acme)["api_key_masked"], "sk-proj-...JsWu");
+    assert_eq!(masks(&env, &db.url).await[0], "acme=sk-proj-...JsWu");
+
+    // Run again, the completed rollback has nothing left to do.
+    let again = run(&env, &db.url, &["rollback", "--rotation", &id], "").await;
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("Nothing to roll back"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
 }

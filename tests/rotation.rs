@@ -11,51 +11,19 @@
 mod cli_env;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+mod rotation_cli;
 
 use std::process::Output;
 use std::sync::Arc;
 
 use cli_env::{Env, KEY2, code, contains_key_fragment, stderr, stdout};
 use fake_provider::{FakeProvider, Flavor};
+use rotation_cli::{create, json, run};
 
 /// The key that leaked.
 const OLD: &str = KEY2;
 /// Its replacement.
 const NEW: &str = "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm";
-
-fn create(env: &Env, id: &str, model: &str, base_url: &str, key: &str) {
-    let out = env.run(
-        &[
-            "-i",
-            id,
-            "create",
-            "--provider",
-            "openai",
-            "--model",
-            model,
-            "--base-url",
-            base_url,
-        ],
-        &format!("{key}\n"),
-    );
-    assert_eq!(code(&out), 0, "create {id}: {}", stderr(&out));
-}
-
-async fn run(env: &Arc<Env>, args: &[&str], stdin: &str) -> Output {
-    let (env, stdin) = (env.clone(), stdin.to_string());
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        env.run(&args, &stdin)
-    })
-    .await
-    .unwrap()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(out), stderr(out)))
-}
 
 /// The fingerprint of `id`'s key, from the key map.
 fn fingerprint_of(env: &Env, id: &str) -> String {

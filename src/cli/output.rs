@@ -66,10 +66,35 @@ pub fn audit_line(e: &AuditEntry) -> String {
         let _ = write!(line, "  fields={}", e.fields.join(","));
     }
     if let Some(fp) = &e.key_fingerprint {
-        let _ = write!(line, "  key={fp}");
+        let _ = write!(line, "  key={}", crate::store::fingerprints::shown(fp));
     }
     if let Some(d) = &e.detail {
         let _ = write!(line, "  {d}");
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AuditAction;
+
+    #[test]
+    fn an_audit_line_says_a_withheld_fingerprint_in_words() {
+        let entry = AuditEntry {
+            id: 1,
+            at: OffsetDateTime::UNIX_EPOCH,
+            actor: "old".into(),
+            instance_id: Some("gone".into()),
+            action: AuditAction::Delete,
+            fields: Vec::new(),
+            key_fingerprint: Some(crate::store::fingerprints::WITHHELD.into()),
+            detail: None,
+        };
+        let line = audit_line(&entry);
+        assert!(
+            line.contains("key=(unkeyed fingerprint withheld)"),
+            "{line}"
+        );
+    }
 }

@@ -2,7 +2,8 @@
 //! rotation swapped is restored to its version before the swap (a restore
 //! like `llmcfg restore`, so it is a new version with its audit entry).
 //! Refuses, naming them, when scopes changed since the rotation (exit 4),
-//! unless `--force`.
+//! unless `--force`. All or nothing: one transaction. Run again after it
+//! completed, it says there is nothing to roll back (exit 0).
 
 use clap::Args;
 
@@ -27,6 +28,14 @@ pub async fn run(ctx: &Context, args: RollbackArgs) -> Result<(), CliError> {
         .await?;
     if ctx.json {
         output::print_json(&report);
+        return Ok(());
+    }
+    if report.restored.is_empty() {
+        println!(
+            "Nothing to roll back: rotation {} has no swapped scope left \
+             (it was rolled back already, or swapped none).",
+            report.rotation_id
+        );
         return Ok(());
     }
     for r in &report.restored {

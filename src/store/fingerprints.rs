@@ -3,7 +3,10 @@
 //! rotation re-seals it, and how the fingerprints an earlier llmcfg stored
 //! (unkeyed `sha256:…`) are re-derived from the opened keys, once, in one
 //! transaction on open: configs, kept versions, and the audit entries that
-//! named those keys.
+//! named those keys. An unkeyed fingerprint of a key stored nowhere any
+//! more (an audit entry of a deleted scope) cannot be re-derived; it is
+//! replaced by [`WITHHELD`] in the same transaction, since the unkeyed
+//! value alone would confirm a guessed key offline.
 
 use super::StoreError;
 use super::rows::ConfigRow;
@@ -15,8 +18,15 @@ use crate::crypto::{Fingerprinter, MasterKey, SealedKey};
 pub const READ_KEY: &str = "SELECT value FROM meta WHERE key = 'fingerprint_key'";
 /// Reads the mark that every stored fingerprint is keyed.
 pub const READ_MARK: &str = "SELECT value FROM meta WHERE key = 'fingerprints'";
-/// The value of that mark.
-pub const MARK: &str = "hmac-sha256";
+/// The value of that mark. A store marked by the first version of the
+/// migration (`hmac-sha256`, which left the unkeyed fingerprints of keys no
+/// longer stored) is migrated again, which only withholds those.
+pub const MARK: &str = "hmac-sha256;unkeyed-withheld";
+
+/// What stands in place of an unkeyed fingerprint whose key is no longer
+/// stored anywhere (so it cannot be re-derived): the unkeyed value would
+/// confirm a guessed key offline, so it is not kept.
+pub const WITHHELD: &str = "legacy:withheld";
 
 /// Rewrites the audit log's and the kept versions' fingerprints through a
 /// temporary `fingerprint_map (old, new)` table, both dialects.
@@ -26,6 +36,33 @@ pub const MAP_UPDATE: &str = "UPDATE audit SET key_fingerprint =
      UPDATE config_versions SET key_fingerprint =
          (SELECT m.new FROM fingerprint_map m WHERE m.old = config_versions.key_fingerprint)
      WHERE key_fingerprint IN (SELECT old FROM fingerprint_map);";
+
+/// Replaces every unkeyed fingerprint the map update and the re-derived
+/// versions left (their key is stored nowhere, so there is nothing to
+/// derive a keyed one from) with [`WITHHELD`], both dialects.
+pub fn withhold() -> String {
+    ["audit", "config_versions"]
+        .iter()
+        .map(|table| {
+            format!(
+                "UPDATE {table} SET key_fingerprint = '{WITHHELD}'
+                 WHERE key_fingerprint LIKE '{UNKEYED_PREFIX}%';"
+            )
+        })
+        .collect()
+}
+
+/// How an unkeyed fingerprint begins.
+const UNKEYED_PREFIX: &str = "sha256:";
+
+/// A fingerprint as a person reads it: the withheld marker said in words.
+pub fn shown(fingerprint: &str) -> &str {
+    if fingerprint == WITHHELD {
+        "(unkeyed fingerprint withheld)"
+    } else {
+        fingerprint
+    }
+}
 
 /// The sealed fingerprint key as `meta` holds it.
 pub fn encode(sealed: &SealedKey) -> String {
@@ -73,5 +110,22 @@ pub fn migrated_version(v: &VersionRow, with: &Versioning) -> Result<Option<Stri
             with.fingerprints.fingerprint(&v.open_key(&with.master)?),
         )),
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn withholding_rewrites_only_unkeyed_fingerprints_of_both_tables() {
+        let sql = withhold();
+        for table in ["UPDATE audit ", "UPDATE config_versions "] {
+            assert!(sql.contains(table), "{sql}");
+        }
+        assert_eq!(sql.matches("LIKE 'sha256:%'").count(), 2, "{sql}");
+        assert_eq!(sql.matches(WITHHELD).count(), 2, "{sql}");
+        assert_eq!(shown(WITHHELD), "(unkeyed fingerprint withheld)");
+        assert_eq!(shown("hmac:00"), "hmac:00");
     }
 }

@@ -345,29 +345,28 @@ impl Store {
         each!(self, s => s.begin_rotation(candidate))
     }
 
-    /// Like [`Store::update`], and records the swap of `scope` under
-    /// `rotation` (versions before and after) in the same transaction.
-    pub async fn swap_key<E>(
+    /// Swaps each of `swaps` (an update like [`Store::update`]) and
+    /// records it under `rotation` (versions before and after), all in one
+    /// transaction: every swap with its entry, or none. A rotation swaps
+    /// one scope per call, or `--atomic` all of them in one.
+    pub async fn swap_keys<E>(
         &self,
         rotation: &str,
-        scope: &Scope,
-        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
-    ) -> Result<(ConfigRow, rotations::RotatedScope), E>
+        swaps: Vec<rotations::KeySwap<E>>,
+    ) -> Result<Vec<rotations::RotatedScope>, BatchFailure<E>>
     where
         E: From<StoreError> + Send + 'static,
     {
-        each!(self, s => s.swap_key(rotation, scope, change))
+        each!(self, s => s.swap_keys(rotation, swaps))
     }
 
-    /// Records, in one transaction, that `rotation` swapped `scopes`: for
-    /// the batch of an atomic rotation, whose writes were each scope's
-    /// newest version.
-    pub async fn record_swaps(
+    /// Rolls rotation `req.id` back in one transaction, all or nothing
+    /// (see [`rotations`]); a failure names the scope it happened at.
+    pub async fn roll_back(
         &self,
-        rotation: &str,
-        scopes: Vec<Scope>,
-    ) -> Result<Vec<rotations::RotatedScope>, StoreError> {
-        each!(self, s => s.record_swaps(rotation, scopes))
+        req: rotations::RollbackRequest,
+    ) -> Result<rotations::RollbackOutcome, BatchFailure<StoreError>> {
+        each!(self, s => s.roll_back(req))
     }
 
     /// Rotation `id` and the scopes it swapped; `None` when unknown.
@@ -377,11 +376,6 @@ impl Store {
         id: &str,
     ) -> Result<Option<(rotations::RotationRecord, Vec<rotations::RotatedScope>)>, StoreError> {
         each!(self, s => s.rotation(id))
-    }
-
-    /// The newest version number of `scope` (0 when it has none).
-    pub async fn newest_version(&self, scope: &Scope) -> Result<i64, StoreError> {
-        each!(self, s => s.newest_version(scope))
     }
 
     /// Rewrites a SQLite file without its free pages; nothing to do on

@@ -172,6 +172,22 @@ impl VersionRow {
         ))
     }
 
+    /// What a restore of this version writes, both engines: the live row
+    /// ([`VersionRow::restored`]) and `audit` completed with the restored
+    /// key's fingerprint and the fields that differ from `current`.
+    pub(crate) fn restore_write(
+        &self,
+        current: Option<&ConfigRow>,
+        with: &Versioning,
+        audit: &AuditRecord,
+    ) -> Result<(ConfigRow, AuditRecord), StoreError> {
+        let row = self.restored(current, with)?;
+        let mut rec = audit.clone();
+        rec.key_fingerprint = Some(row.key_fingerprint.clone());
+        rec.fields = changed_fields(current, &row);
+        Ok((row, rec))
+    }
+
     /// This version's plaintext key (none for a deletion: `Corrupt`).
     pub(crate) fn open_key(&self, master: &MasterKey) -> Result<crate::domain::ApiKey, StoreError> {
         let kept = self

@@ -7,8 +7,9 @@
 //! path as `llmcfg test` ([`LocalBackend::probe`]), at most `concurrency`
 //! at once. *Swap*: each passing scope in its own transaction, which also
 //! writes the version, the audit entry (its detail names the rotation) and
-//! the rotation's entry for the scope; `--atomic` swaps all in one batch or
-//! none. Each transaction re-checks the row still has the old key, so a
+//! the rotation's entry for the scope; `--atomic` swaps all, each with its
+//! entry, in one transaction or none, so no scope is ever swapped without
+//! the entry `rollback` finds it by. Each transaction re-checks the row still has the old key, so a
 //! scope changed meanwhile is kept, never overwritten.
 //!
 //! Undoing a rotation is in `rollback.rs`.
@@ -25,8 +26,8 @@ use crate::service::ServiceError;
 use crate::service::rotation::{
     OldKey, RotationProgress, RotationReport, RotationRequest, ScopeOutcome, ScopeReport, SwapMode,
 };
-use crate::store::rotations::RotationRecord;
-use crate::store::{BatchChange, BatchWrite, ConfigRow, RowUpdate};
+use crate::store::rotations::{KeySwap, RotationRecord};
+use crate::store::{BatchChange, ConfigRow, RowUpdate};
 
 /// A scope's test verdict.
 struct Tested {
@@ -312,13 +313,11 @@ impl LocalBackend {
             let (this, id, permits) = (self.clone(), rotation.id.clone(), permits.clone());
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("never closed");
-                let result = this
-                    .shared
-                    .store
-                    .swap_key(&id, &scope, change)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.into_service(&scope));
+                let swap = KeySwap {
+                    scope: scope.clone(),
+                    change,
+                };
+                let result = this.swap_keys(&id, vec![swap]).await;
                 (scope, result)
             });
         }
@@ -332,37 +331,50 @@ impl LocalBackend {
         out
     }
 
-    /// Swaps every scope in one transaction, or none.
+    /// Swaps every scope in one transaction with its rotation entries, or
+    /// none.
     async fn swap_all(
         &self,
         rotation: &RotationRecord,
-        scopes: Vec<Scope>,
+        mut scopes: Vec<Scope>,
         new_key: &ApiKey,
         old_fp: &str,
         actor: &str,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
+        // In scope order, as every multi-row transaction takes its rows
+        // (PostgreSQL locks each as it goes).
+        scopes.sort_by(|a, b| a.key().cmp(b.key()));
         let master = self.shared.master.read().await;
-        let writes: Vec<BatchWrite<UpdateError>> = scopes
+        let swaps = scopes
             .iter()
-            .map(|scope| BatchWrite::Update {
+            .map(|scope| KeySwap {
                 scope: scope.clone(),
                 change: self.swap_change(scope, &rotation.id, new_key, old_fp, actor, &master),
             })
             .collect();
-        let result = match self.shared.store.write_batch(writes).await {
-            Ok(_) => self
-                .shared
-                .store
-                .record_swaps(&rotation.id, scopes.clone())
-                .await
-                .map(|_| ())
-                .map_err(ServiceError::from),
-            Err(f) => Err(match f.scope {
-                Some(scope) => f.error.into_service(&scope),
-                None => f.error.into_service(&Scope::Global),
-            }),
-        };
+        let result = self.swap_keys(&rotation.id, swaps).await;
         drop(master);
         scopes.into_iter().map(|s| (s, result.clone())).collect()
+    }
+
+    /// Runs `swaps` and their rotation entries in one store transaction;
+    /// a failure is named by the scope it happened at.
+    async fn swap_keys(
+        &self,
+        rotation: &str,
+        swaps: Vec<KeySwap<UpdateError>>,
+    ) -> Result<(), ServiceError> {
+        // A failure of the transaction itself is the scope's when it is
+        // the only one.
+        let only = match swaps.as_slice() {
+            [one] => one.scope.clone(),
+            _ => Scope::Global,
+        };
+        self.shared
+            .store
+            .swap_keys(rotation, swaps)
+            .await
+            .map(|_| ())
+            .map_err(|f| f.error.into_service(&f.scope.unwrap_or(only)))
     }
 }

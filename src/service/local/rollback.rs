@@ -1,15 +1,24 @@
-//! Undoing a fleet key rotation in the local backend: each scope the
-//! rotation swapped (its `rotation_scopes` entries) is restored to its
-//! version before the swap through the ordinary restore path, so each
-//! restore writes a version and an audit entry like `llmcfg restore`.
-//! Unless forced, it first checks that every such scope's newest version
-//! is still the swap's, and refuses naming those that changed, restoring
-//! nothing.
+//! Undoing a fleet key rotation in the local backend. The whole rollback
+//! is one store transaction ([`crate::store::Store::roll_back`]): unless
+//! forced, it checks that every scope the rotation swapped (its
+//! `rotation_scopes` entries) is still at the swap's version and refuses,
+//! naming those that changed and restoring nothing; then it restores each
+//! to its version before the swap through the store's restore (a version
+//! and an audit entry each, like `llmcfg restore`) and removes the
+//! entries. All or nothing: a write racing the rollback is either seen by
+//! its check or waits for it, and a rollback stopped half-way has changed
+//! nothing, so running it again simply does it.
+//!
+//! Running a rollback that completed again finds no entries left and
+//! reports nothing to roll back (an empty report, exit 0) rather than
+//! refusing every scope as changed: the superadmin asked for the state
+//! before the rotation, and that is the state the store is in.
 
 use super::LocalBackend;
 use crate::domain::Scope;
 use crate::service::ServiceError;
 use crate::service::rotation::{RollbackReport, RolledBack};
+use crate::store::rotations::{RollbackOutcome, RollbackRequest};
 
 impl LocalBackend {
     pub(crate) async fn rollback(
@@ -19,42 +28,44 @@ impl LocalBackend {
         actor: String,
     ) -> Result<RollbackReport, ServiceError> {
         self.writable("rollback")?;
-        let (record, swapped) = self
-            .shared
-            .store
-            .rotation(id)
-            .await?
-            .ok_or_else(|| ServiceError::NoSuchRotation { id: id.to_string() })?;
-        let mut scopes = Vec::with_capacity(swapped.len());
-        for s in swapped {
-            let scope = Scope::from_key(&s.scope).map_err(|e| {
-                crate::store::StoreError::Corrupt(format!("scope {:?}: {e}", s.scope))
-            })?;
-            scopes.push((scope, s));
-        }
-        if !force {
-            let mut changed = Vec::new();
-            for (scope, s) in &scopes {
-                if self.shared.store.newest_version(scope).await? != s.version_after {
-                    changed.push(scope.to_string());
-                }
+        let req = RollbackRequest {
+            id: id.to_string(),
+            force,
+            actor,
+        };
+        // Held until the rollback commits, so a master-key rotation cannot
+        // slip in (a restore seals).
+        let master = self.shared.master.read().await;
+        let outcome = self.shared.store.roll_back(req).await;
+        drop(master);
+        let (record, restored) = match outcome {
+            Ok(RollbackOutcome::RolledBack { record, restored }) => (record, restored),
+            Ok(RollbackOutcome::Unknown) => {
+                return Err(ServiceError::NoSuchRotation { id: id.to_string() });
             }
-            if !changed.is_empty() {
+            Ok(RollbackOutcome::Changed(scopes)) => {
                 return Err(ServiceError::ChangedSinceRotation {
                     id: id.to_string(),
-                    scopes: changed,
+                    scopes: scopes.iter().map(Scope::to_string).collect(),
                 });
             }
-        }
-        let mut restored = Vec::with_capacity(scopes.len());
-        for (scope, s) in scopes {
-            let version = u64::try_from(s.version_before).unwrap_or_default();
-            self.restore(&scope, version, actor.clone()).await?;
-            restored.push(RolledBack {
-                instance_id: scope.instance_id().map(str::to_string),
-                restored_version: version,
-            });
-        }
+            Err(f) => {
+                return Err(ServiceError::from_store(
+                    f.error,
+                    &f.scope.unwrap_or(Scope::Global),
+                ));
+            }
+        };
+        let restored: Vec<RolledBack> = restored
+            .iter()
+            .map(|s| {
+                let scope = s.scope()?;
+                Ok(RolledBack {
+                    instance_id: scope.instance_id().map(str::to_string),
+                    restored_version: u64::try_from(s.version_before).unwrap_or_default(),
+                })
+            })
+            .collect::<Result<_, crate::store::StoreError>>()?;
         tracing::info!(
             rotation = id,
             scopes = restored.len(),

@@ -7,7 +7,7 @@ use tokio_postgres::GenericClient;
 
 use super::{PgStore, StoreError, configs};
 use crate::store::fingerprints::{
-    MAP_UPDATE, MARK, READ_KEY, READ_MARK, migrated_config, migrated_version, reseal,
+    MAP_UPDATE, MARK, READ_KEY, READ_MARK, migrated_config, migrated_version, reseal, withhold,
 };
 use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning};
 
@@ -46,8 +46,8 @@ impl PgStore {
     }
 
     /// Re-derives every unkeyed fingerprint (configs, kept versions, and
-    /// the audit entries naming those keys) in one transaction, then marks
-    /// the store. Returns how many keys moved.
+    /// the audit entries naming those keys) and withholds the rest, in one
+    /// transaction, then marks the store. Returns how many keys moved.
     pub async fn migrate_fingerprints(&self) -> Result<usize, StoreError> {
         let with = self
             .versioning()
@@ -103,6 +103,7 @@ impl PgStore {
                 .await?;
             }
         }
+        tx.batch_execute(&withhold()).await?;
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('fingerprints', $1)
                  ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",

@@ -2,16 +2,15 @@
 //! [`crate::store::versions`] for what a version is). [`append`] runs in the
 //! transaction of the write it records, which holds the config row
 //! `FOR UPDATE` (or, for a create, the scope's unique index), so two
-//! replicas never number a scope's versions alike.
+//! replicas never number a scope's versions alike. [`restore_in`] is a
+//! restore inside a caller's transaction (a rotation's rollback).
 
 use tokio_postgres::GenericClient;
 
 use super::rows::now;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, configs};
 use crate::domain::Scope;
-use crate::store::versions::{
-    VERSION_COLUMNS, VersionRow, Versioning, Written, changed_fields, cutoff,
-};
+use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff};
 
 /// Appends the version `written` leaves (and, for a config that has none
 /// yet, a `recorded` version of `before` first), then purges what the
@@ -151,41 +150,44 @@ impl PgStore {
         version: i64,
         audit_rec: AuditRecord,
     ) -> Result<ConfigRow, StoreError> {
-        let with = self
-            .versioning()
-            .ok_or(StoreError::NoSuchVersion { version })?;
+        let with = self.versioning();
         let kcv = self.expected_kcv();
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         configs::check_sealing_key(&tx, kcv.as_deref()).await?;
-        let current = configs::get_for_update(&*tx, scope).await?;
-        let wanted = tx
-            .query_opt(
-                &format!(
-                    "SELECT {VERSION_COLUMNS} FROM config_versions WHERE scope = $1 AND version = $2"
-                ),
-                &[&scope.key(), &version],
-            )
-            .await?
-            .as_ref()
-            .map(VersionRow::from_columns)
-            .transpose()?
-            .ok_or(StoreError::NoSuchVersion { version })?;
-        let row = wanted.restored(current.as_ref(), &with)?;
-        let mut rec = audit_rec;
-        rec.key_fingerprint = Some(row.key_fingerprint.clone());
-        rec.fields = changed_fields(current.as_ref(), &row);
-        configs::put(&*tx, &row, current.is_some()).await?;
-        append(
-            &*tx,
-            Some(&with),
-            current.as_ref(),
-            Written::Row(&row),
-            &rec,
-        )
-        .await?;
-        audit::append(&*tx, &rec).await?;
+        let row = restore_in(&*tx, with.as_ref(), scope, version, &audit_rec).await?;
         tx.commit().await?;
         Ok(row)
     }
+}
+
+/// The restore inside a transaction the caller holds (a rollback's holds
+/// many), holding the scope's row `FOR UPDATE`; `NoSuchVersion` when
+/// versions are not kept.
+pub(super) async fn restore_in<C: GenericClient>(
+    tx: &C,
+    with: Option<&Versioning>,
+    scope: &Scope,
+    version: i64,
+    audit_rec: &AuditRecord,
+) -> Result<ConfigRow, StoreError> {
+    let with = with.ok_or(StoreError::NoSuchVersion { version })?;
+    let current = configs::get_for_update(tx, scope).await?;
+    let wanted = tx
+        .query_opt(
+            &format!(
+                "SELECT {VERSION_COLUMNS} FROM config_versions WHERE scope = $1 AND version = $2"
+            ),
+            &[&scope.key(), &version],
+        )
+        .await?
+        .as_ref()
+        .map(VersionRow::from_columns)
+        .transpose()?
+        .ok_or(StoreError::NoSuchVersion { version })?;
+    let (row, rec) = wanted.restore_write(current.as_ref(), with, audit_rec)?;
+    configs::put(tx, &row, current.is_some()).await?;
+    append(tx, Some(with), current.as_ref(), Written::Row(&row), &rec).await?;
+    audit::append(tx, &rec).await?;
+    Ok(row)
 }

@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::worker::Conn;
 use super::{StoreError, configs, versions};
 use crate::store::fingerprints::{
-    MAP_UPDATE, MARK, READ_KEY, READ_MARK, migrated_config, migrated_version, reseal,
+    MAP_UPDATE, MARK, READ_KEY, READ_MARK, migrated_config, migrated_version, reseal, withhold,
 };
 use crate::store::versions::Versioning;
 
@@ -24,8 +24,9 @@ pub(super) fn init(c: &mut Conn, sealed: &str) -> Result<String, StoreError> {
 }
 
 /// Re-derives every unkeyed fingerprint (configs, kept versions, and the
-/// audit entries naming those keys) in one transaction, then marks the
-/// store so later opens skip the scan. Returns how many keys moved.
+/// audit entries naming those keys) and withholds the rest, in one
+/// transaction, then marks the store so later opens skip the scan.
+/// Returns how many keys moved.
 pub(super) fn migrate(c: &mut Conn) -> Result<usize, StoreError> {
     let with = c
         .versioning
@@ -80,6 +81,7 @@ fn migrate_in(tx: &Connection, with: &Versioning) -> Result<usize, StoreError> {
             )?;
         }
     }
+    tx.execute_batch(&withhold())?;
     tx.execute_batch("DROP TABLE fingerprint_map;")?;
     Ok(moved)
 }

@@ -58,31 +58,27 @@ impl SqliteStore {
         self.write(move |c| rotations::begin(c, candidate)).await
     }
 
-    /// Swaps the key of `scope` and records it under `rotation`.
-    pub async fn swap_key<E>(
+    /// Swaps each of `swaps` and records it under `rotation`, in one
+    /// transaction.
+    pub async fn swap_keys<E>(
         &self,
         rotation: &str,
-        scope: &Scope,
-        change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E> + Send + 'static,
-    ) -> Result<(ConfigRow, crate::store::rotations::RotatedScope), E>
+        swaps: Vec<crate::store::rotations::KeySwap<E>>,
+    ) -> Result<Vec<crate::store::rotations::RotatedScope>, BatchFailure<E>>
     where
         E: From<StoreError> + Send + 'static,
     {
-        let scope = scope.clone();
         let rotation = rotation.to_string();
-        self.write(move |c| rotations::swap(c, &rotation, &scope, change))
+        self.write(move |c| rotations::swap(c, &rotation, swaps))
             .await
     }
 
-    /// Records that `rotation` swapped `scopes` (after an atomic batch).
-    pub async fn record_swaps(
+    /// Rolls a rotation back, all or nothing.
+    pub async fn roll_back(
         &self,
-        rotation: &str,
-        scopes: Vec<Scope>,
-    ) -> Result<Vec<crate::store::rotations::RotatedScope>, StoreError> {
-        let rotation = rotation.to_string();
-        self.write(move |c| rotations::record(c, &rotation, &scopes))
-            .await
+        req: crate::store::rotations::RollbackRequest,
+    ) -> Result<crate::store::rotations::RollbackOutcome, BatchFailure<StoreError>> {
+        self.write(move |c| rotations::roll_back(c, &req)).await
     }
 
     /// Rotation `id` and the scopes it swapped.
@@ -99,12 +95,6 @@ impl SqliteStore {
     > {
         let id = id.to_string();
         self.read(move |c| rotations::get(c, &id)).await
-    }
-
-    /// The newest version number of `scope` (0 when it has none).
-    pub async fn newest_version(&self, scope: &Scope) -> Result<i64, StoreError> {
-        let scope = scope.clone();
-        self.read(move |c| rotations::newest(c, &scope)).await
     }
 
     /// Records `sealed` (hex) as the fingerprint key unless one is, and

@@ -1,16 +1,18 @@
 //! Queries on the `rotations` and `rotation_scopes` tables (see
 //! [`crate::store::rotations`]). A swap is one write transaction (its
-//! own savepoint when the writer groups commits): the config update with its version and audit entry, and
-//! the scope's rotation entry.
+//! own savepoint when the writer groups commits): each config update with
+//! its version and audit entry, and the scope's rotation entry. A rollback
+//! is one transaction too.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::rows::{fmt_time, parse_time};
 use super::worker::Conn;
-use super::{ConfigRow, StoreError, configs};
+use super::{BatchFailure, StoreError, configs, versions};
 use crate::domain::Scope;
-use crate::store::RowUpdate;
-use crate::store::rotations::{RotatedScope, RotationRecord};
+use crate::store::rotations::{
+    KeySwap, RollbackOutcome, RollbackRequest, RotatedScope, RotationRecord,
+};
 
 /// The open rotation from `candidate.old_fingerprint` to
 /// `candidate.new_fingerprint` (a re-run continues it), else `candidate`,
@@ -51,50 +53,78 @@ pub(super) fn begin(c: &mut Conn, candidate: RotationRecord) -> Result<RotationR
     Ok(record)
 }
 
-/// Swaps the key of `scope` with `change` and records the swap under
-/// `rotation`, in one transaction.
+/// Swaps the key of each of `swaps` and records each swap under
+/// `rotation`, in one transaction: every swap with its entry, or none.
 pub(super) fn swap<E>(
     c: &mut Conn,
     rotation: &str,
-    scope: &Scope,
-    change: impl FnOnce(&ConfigRow) -> Result<RowUpdate, E>,
-) -> Result<(ConfigRow, RotatedScope), E>
+    swaps: Vec<KeySwap<E>>,
+) -> Result<Vec<RotatedScope>, BatchFailure<E>>
 where
     E: From<StoreError>,
 {
     let tx = c.begin()?;
     configs::check_sealing_key(&tx, tx.sealing_kcv)?;
-    let next = configs::update_in(&tx, tx.versioning, scope, change)?;
-    let entry = entry_of(&tx, scope)?;
-    insert(&tx, rotation, &entry)?;
-    tx.commit()?;
-    Ok((next, entry))
-}
-
-/// Records, in one transaction, that `rotation` swapped `scopes` (their
-/// newest versions are the swaps'): after an atomic batch.
-pub(super) fn record(
-    c: &mut Conn,
-    rotation: &str,
-    scopes: &[Scope],
-) -> Result<Vec<RotatedScope>, StoreError> {
-    let tx = c.begin()?;
-    let mut out = Vec::with_capacity(scopes.len());
-    for scope in scopes {
-        let entry = entry_of(&tx, scope)?;
-        insert(&tx, rotation, &entry)?;
+    let mut out = Vec::with_capacity(swaps.len());
+    for KeySwap { scope, change } in swaps {
+        configs::update_in(&tx, tx.versioning, &scope, change)
+            .map_err(|e| BatchFailure::at(&scope, e))?;
+        let entry = RotatedScope::swapped(&scope, newest_version(&tx, &scope)?);
+        insert(&tx, rotation, &entry).map_err(|e| BatchFailure::at(&scope, e))?;
         out.push(entry);
     }
     tx.commit()?;
     Ok(out)
 }
 
-fn entry_of(conn: &Connection, scope: &Scope) -> Result<RotatedScope, StoreError> {
-    let after = newest_version(conn, scope)?;
-    Ok(RotatedScope {
-        scope: scope.key().to_string(),
-        version_before: after - 1,
-        version_after: after,
+/// Rolls rotation `req.id` back in one `BEGIN IMMEDIATE` transaction (see
+/// [`crate::store::rotations`]): the write lock is held from the check to
+/// the last restore, so nothing can change a scope in between.
+pub(super) fn roll_back(
+    c: &mut Conn,
+    req: &RollbackRequest,
+) -> Result<RollbackOutcome, BatchFailure<StoreError>> {
+    let tx = c.begin()?;
+    let Some((record, entries)) = get(&tx, &req.id)? else {
+        return Ok(RollbackOutcome::Unknown);
+    };
+    let mut scopes = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        scopes.push(entry.scope()?);
+    }
+    if !req.force {
+        let mut changed = Vec::new();
+        for (scope, entry) in scopes.iter().zip(&entries) {
+            if newest_version(&tx, scope)? != entry.version_after {
+                changed.push(scope.clone());
+            }
+        }
+        if !changed.is_empty() {
+            return Ok(RollbackOutcome::Changed(changed));
+        }
+    }
+    if !entries.is_empty() {
+        configs::check_sealing_key(&tx, tx.sealing_kcv)?;
+    }
+    for (scope, entry) in scopes.iter().zip(&entries) {
+        versions::restore_in(
+            &tx,
+            tx.versioning,
+            scope,
+            entry.version_before,
+            &req.audit(scope, entry),
+        )
+        .map_err(|e| BatchFailure::at(scope, e))?;
+    }
+    tx.execute(
+        "DELETE FROM rotation_scopes WHERE rotation_id = ?1",
+        [&req.id],
+    )
+    .map_err(StoreError::from)?;
+    tx.commit()?;
+    Ok(RollbackOutcome::RolledBack {
+        record,
+        restored: entries,
     })
 }
 
@@ -163,9 +193,4 @@ pub(super) fn get(
         new_fingerprint: new,
     };
     Ok(Some((record, scopes)))
-}
-
-/// The newest version of each scope, for a rollback's check.
-pub(super) fn newest(conn: &Connection, scope: &Scope) -> Result<i64, StoreError> {
-    newest_version(conn, scope)
 }

@@ -1,7 +1,8 @@
 //! Queries on the `config_versions` table (see [`crate::store::versions`]
 //! for what a version is). [`append`] runs inside the transaction of the
 //! write it records; [`restore`] is a write of its own under
-//! `BEGIN IMMEDIATE`.
+//! `BEGIN IMMEDIATE`, and [`restore_in`] the same inside a caller's
+//! transaction (a rotation's rollback).
 
 use rusqlite::{Connection, params};
 
@@ -10,9 +11,7 @@ use super::rows::now;
 use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, StoreError, audit, configs};
 use crate::domain::Scope;
-use crate::store::versions::{
-    VERSION_COLUMNS, VersionRow, Versioning, Written, changed_fields, cutoff,
-};
+use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff};
 
 /// Appends the version `written` leaves (and, for a config that has none
 /// yet, a `recorded` version of `before` first), then purges what the
@@ -151,12 +150,23 @@ pub(super) fn restore(
     version: i64,
     audit_rec: &AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
-    let with = c
-        .versioning
-        .clone()
-        .ok_or(StoreError::NoSuchVersion { version })?;
     let tx = c.begin()?;
     configs::check_sealing_key(&tx, tx.sealing_kcv)?;
+    let row = restore_in(&tx, tx.versioning, scope, version, audit_rec)?;
+    tx.commit()?;
+    Ok(row)
+}
+
+/// The restore inside a transaction the caller holds (a rollback's holds
+/// many); `NoSuchVersion` when versions are not kept.
+pub(super) fn restore_in(
+    tx: &Connection,
+    with: Option<&Versioning>,
+    scope: &Scope,
+    version: i64,
+    audit_rec: &AuditRecord,
+) -> Result<ConfigRow, StoreError> {
+    let with = with.ok_or(StoreError::NoSuchVersion { version })?;
     let wanted = collect(
         &mut *tx.prepare_cached(&format!(
             "SELECT {VERSION_COLUMNS} FROM config_versions WHERE scope = ?1 AND version = ?2"
@@ -166,14 +176,10 @@ pub(super) fn restore(
     .into_iter()
     .next()
     .ok_or(StoreError::NoSuchVersion { version })?;
-    let current = configs::get(&tx, scope)?;
-    let row = wanted.restored(current.as_ref(), &with)?;
-    let mut rec = audit_rec.clone();
-    rec.key_fingerprint = Some(row.key_fingerprint.clone());
-    rec.fields = changed_fields(current.as_ref(), &row);
-    configs::put(&tx, &row, current.is_some())?;
-    append(&tx, Some(&with), current.as_ref(), Written::Row(&row), &rec)?;
-    audit::append(&tx, &rec)?;
-    tx.commit()?;
+    let current = configs::get(tx, scope)?;
+    let (row, rec) = wanted.restore_write(current.as_ref(), with, audit_rec)?;
+    configs::put(tx, &row, current.is_some())?;
+    append(tx, Some(with), current.as_ref(), Written::Row(&row), &rec)?;
+    audit::append(tx, &rec)?;
     Ok(row)
 }
