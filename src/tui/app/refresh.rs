@@ -141,3 +141,103 @@ async fn full_board(h: &ServiceHandle, focus: Option<Scope>) -> Result<HealthUpd
         None => HealthUpdate::Unchanged,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::MasterKeyOptions;
+    use crate::domain::{
+        ApiKey, HealthCheck, HealthPolicy, HealthRetention, InstanceId, NewConfig, TestStatus,
+    };
+    use crate::service::{Backend, LocalBackend, LocalOptions};
+
+    async fn service(dir: &std::path::Path) -> ServiceHandle {
+        let (backend, _) = LocalBackend::open(LocalOptions {
+            store_path: dir.join("llmcfg.db"),
+            master: MasterKeyOptions {
+                env_hex: Some(zeroize::Zeroizing::new("5a".repeat(32))),
+                default_file: dir.join("master.key"),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        ServiceHandle::spawn(Backend::Local(backend), "local:test")
+    }
+
+    async fn record(h: &ServiceHandle, scope: &Scope) {
+        let check = HealthCheck {
+            scope: scope.clone(),
+            provider: "openai".into(),
+            model: "gpt-4o".into(),
+            status: TestStatus::Ok,
+            http_status: Some(200),
+            latency_ms: 80,
+            checked_at: time::OffsetDateTime::now_utc(),
+            message: String::new(),
+        };
+        let access = h.admin().unwrap().health();
+        access
+            .record(
+                vec![check],
+                HealthPolicy::default(),
+                HealthRetention::default(),
+            )
+            .await
+            .unwrap();
+    }
+
+    fn board(update: HealthUpdate) -> crate::service::HealthBoard {
+        match update {
+            HealthUpdate::Board { board, .. } => board,
+            other => panic!("expected the whole board, got {other:?}"),
+        }
+    }
+
+    fn recent(update: HealthUpdate) -> (Option<Scope>, usize) {
+        match update {
+            HealthUpdate::Recent { focus, recent } => (focus, recent.len()),
+            other => panic!("expected only the focus's results, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn only_a_moved_mark_re_reads_every_scope_and_only_when_due() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = service(dir.path()).await;
+        let acme = Scope::Instance(InstanceId::parse("acme").unwrap());
+        for scope in [&Scope::Global, &acme] {
+            let key = ApiKey::new("sk-proj-0123456789abcdefghijklmnopqrstuv");
+            h.create(scope, NewConfig::new("openai", "gpt-4o", key))
+                .await
+                .unwrap();
+            record(&h, scope).await;
+        }
+        let first = board(
+            health_update(&h, None, Some(Scope::Global), false)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(first.states.len(), 2, "the first read is whole, due or not");
+        let known = Some((first.mark, first.focus.clone()));
+
+        // Another scope selected, no new result: its results only.
+        let moved = health_update(&h, known.clone(), Some(acme.clone()), true).await;
+        assert_eq!(recent(moved.unwrap()), (Some(acme.clone()), 1));
+        let same = health_update(&h, known.clone(), Some(Scope::Global), true).await;
+        assert!(matches!(same.unwrap(), HealthUpdate::Unchanged));
+
+        // A result lands: before the full read is due, the focus follows.
+        record(&h, &acme).await;
+        let early = health_update(&h, known.clone(), Some(acme.clone()), false).await;
+        assert_eq!(recent(early.unwrap()), (Some(acme.clone()), 2));
+        let due = board(
+            health_update(&h, known, Some(acme.clone()), true)
+                .await
+                .unwrap(),
+        );
+        assert!(due.mark > first.mark);
+        assert_eq!(due.recent.len(), 2);
+    }
+}
