@@ -435,7 +435,7 @@ fn health_measurements() {
             tokio::time::sleep(Duration::from_millis(100)).await;
             let key = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
             keys.send(Ok(Event::Key(key))).unwrap();
-            if step % 2 == 0 {
+            if step.is_multiple_of(2) {
                 writer
                     .execute(
                         "INSERT INTO health_results (scope, status, http_status, latency_ms, \
