@@ -6,7 +6,10 @@
 //! `cargo test --benches`), the built binary in a pseudo-terminal with
 //! 100,000 instances in the store: time from spawn to the first frame and
 //! to the loaded list, CPU used while idle for 10 s with auto-refresh on
-//! (from `/proc/PID/stat`), and resident memory (`/proc/PID/status`).
+//! (from `/proc/PID/stat`), and resident memory (`/proc/PID/status`). Last
+//! (also only under `cargo bench`; `TUI_BENCH_NO_HEALTH=1` skips it), the
+//! app loop in this process following monitor results at 100,000 scopes
+//! (see `health_measurements`).
 
 use std::hint::black_box;
 use std::io::Read;
@@ -340,6 +343,134 @@ fn process_measurements() {
     println!("exit status: {status:?}");
 }
 
+/// Health rows in the store for the `n` scopes `seed_store` made: a state
+/// and one result each, by SQL like the instances (the monitor's own rounds
+/// are measured by `benches/monitor.rs`).
+fn seed_health(store: &std::path::Path, n: usize) {
+    let mut conn = rusqlite::Connection::open(store).unwrap();
+    let tx = conn.transaction().unwrap();
+    for i in 0..n {
+        let scope = if i == 0 {
+            "seed".to_string()
+        } else {
+            format!("tenant-{i:06}")
+        };
+        tx.execute(
+            "INSERT INTO health_states (scope, config_id, state, since, failures, last_ok, \
+             last_checked, last_status) VALUES (?1, 'c', 'healthy', '2026-02-27T10:00:00Z', 0, \
+             '2026-02-27T10:00:00Z', '2026-02-27T10:00:00Z', 'ok')",
+            [&scope],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO health_results (scope, status, http_status, latency_ms, checked_at) \
+             VALUES (?1, 'ok', 200, 80, '2026-02-27T10:00:00Z')",
+            [&scope],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+/// The TUI following the monitor at fleet scale, through the real event
+/// loop (`run_loop` on a `TestBackend`) over a store of 100,000 scopes with
+/// a health state each: for `HEALTH_WINDOW` a monitor result lands every
+/// 200 ms (the health mark moves on every change-mark tick) and the
+/// selection moves down a row every 100 ms. Prints the CPU the process used
+/// in that window, and what one full board read and one focus read cost.
+fn health_measurements() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use llmcfg::domain::{InstanceId, Scope};
+    use llmcfg::store::SampleQuery;
+    use llmcfg::tui::{Observation, run_loop};
+    const HEALTH_WINDOW: Duration = Duration::from_secs(20);
+
+    let dir = tempfile::tempdir().unwrap();
+    let global = seed_store(dir.path(), STORE_INSTANCES);
+    let store = global.store.clone().unwrap();
+    seed_health(&store, STORE_INSTANCES);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (handle, _, _) = llmcfg::cli::open_service(&global).await.unwrap();
+        let focus = Scope::Instance(InstanceId::parse("tenant-050000").unwrap());
+        let t = Instant::now();
+        let board = handle
+            .health_board(Some(&focus), 48)
+            .await
+            .unwrap()
+            .unwrap();
+        let full = t.elapsed();
+        assert_eq!(board.states.len(), STORE_INSTANCES);
+        let access = handle.admin().unwrap().health();
+        let t = Instant::now();
+        let recent = access
+            .samples(SampleQuery::Newest {
+                scope: focus.clone(),
+                limit: 48,
+            })
+            .await
+            .unwrap();
+        let one = t.elapsed();
+        assert_eq!(recent.len(), 1);
+
+        let mut state = state(0);
+        state.loading = true;
+        let mut app = llmcfg::tui::app::App::new(handle.clone(), state, false, 4);
+        let (keys, mut rx) = tokio::sync::mpsc::unbounded_channel::<std::io::Result<Event>>();
+        let input = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        let (obs_tx, mut obs) = tokio::sync::watch::channel(Observation::default());
+        let ui = tokio::spawn(async move {
+            let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+            run_loop(&mut terminal, &mut app, input, Some(&obs_tx)).await
+        });
+        let loaded = format!("Instances ({})", STORE_INSTANCES + 1);
+        obs.wait_for(|o| o.text.contains(&loaded) && o.text.contains("healthy"))
+            .await
+            .unwrap();
+        let writer = rusqlite::Connection::open(&store).unwrap();
+        let cpu0 = process_cpu();
+        let start = Instant::now();
+        let mut step = 0u64;
+        while start.elapsed() < HEALTH_WINDOW {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let key = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+            keys.send(Ok(Event::Key(key))).unwrap();
+            if step.is_multiple_of(2) {
+                writer
+                    .execute(
+                        "INSERT INTO health_results (scope, status, http_status, latency_ms, \
+                         checked_at) VALUES ('tenant-000001', 'ok', 200, 80, \
+                         '2026-02-27T10:00:00Z')",
+                        [],
+                    )
+                    .unwrap();
+            }
+            step += 1;
+        }
+        let cpu = process_cpu() - cpu0;
+        let window = start.elapsed();
+        keys.send(Ok(Event::Key(KeyEvent::new(
+            KeyCode::Char('q'),
+            KeyModifiers::NONE,
+        ))))
+        .unwrap();
+        ui.await.unwrap().unwrap();
+        println!(
+            "health: one full board read ({STORE_INSTANCES} states): {:.1} ms; \
+             one focus read: {:.2} ms",
+            full.as_secs_f64() * 1e3,
+            one.as_secs_f64() * 1e3
+        );
+        println!(
+            "health: CPU over {:.0} s with a result every 200 ms and a selection step \
+             every 100 ms: {:.2} s = {:.1} % of one core",
+            window.as_secs_f64(),
+            cpu,
+            cpu / window.as_secs_f64() * 100.0
+        );
+    });
+}
+
 fn main() {
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -355,5 +486,9 @@ fn main() {
         && std::env::var_os("TUI_BENCH_NO_PROCESS").is_none()
     {
         process_measurements();
+    }
+    if std::env::args().any(|a| a == "--bench") && std::env::var_os("TUI_BENCH_NO_HEALTH").is_none()
+    {
+        health_measurements();
     }
 }

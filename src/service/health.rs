@@ -192,18 +192,10 @@ impl super::ServiceHandle {
             .into_iter()
             .map(|s| (s.scope.clone(), s))
             .collect();
-        let mut samples = match focus {
-            Some(scope) => {
-                access
-                    .samples(SampleQuery::Newest {
-                        scope: scope.clone(),
-                        limit: recent,
-                    })
-                    .await?
-            }
+        let samples = match focus {
+            Some(scope) => recent_of(&access, scope, recent).await?,
             None => Vec::new(),
         };
-        samples.reverse();
         Ok(Some(HealthBoard {
             mark,
             states,
@@ -211,4 +203,34 @@ impl super::ServiceHandle {
             recent: samples,
         }))
     }
+
+    /// Only the newest `limit` results of `scope`, oldest first (the part
+    /// of the board a new selection changes; one indexed query, however
+    /// many scopes there are); `None` in remote mode.
+    pub async fn health_recent(
+        &self,
+        scope: &Scope,
+        limit: usize,
+    ) -> Result<Option<Vec<HealthSample>>, ServiceError> {
+        match self.admin() {
+            Some(admin) => Ok(Some(recent_of(&admin.health(), scope, limit).await?)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The newest `limit` results of `scope`, oldest first.
+async fn recent_of(
+    access: &HealthAccess,
+    scope: &Scope,
+    limit: usize,
+) -> Result<Vec<HealthSample>, ServiceError> {
+    let mut samples = access
+        .samples(SampleQuery::Newest {
+            scope: scope.clone(),
+            limit,
+        })
+        .await?;
+    samples.reverse();
+    Ok(samples)
 }

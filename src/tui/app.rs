@@ -29,6 +29,7 @@ mod drift_marks;
 mod input;
 mod jobs;
 mod main_keys;
+mod paced;
 mod refresh;
 
 pub use refresh::CHANGE_POLL;
@@ -74,6 +75,12 @@ pub struct App {
     mark: Option<ChangeMark>,
     /// The `[fleet] file` drift is marked against.
     fleet_file: Option<std::path::PathBuf>,
+    /// When the whole health board may be re-read next.
+    health_pace: paced::Paced,
+    /// When the next drift comparison may start.
+    drift_pace: paced::Paced,
+    /// A reload landed while a comparison ran: compare once more after it.
+    drift_again: bool,
 }
 
 impl App {
@@ -93,6 +100,9 @@ impl App {
             clipboard: clipboard::discard(),
             mark: None,
             fleet_file: None,
+            health_pace: paced::Paced::new(),
+            drift_pace: paced::Paced::new(),
+            drift_again: false,
         };
         app.state.auto_refresh =
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });

@@ -40,11 +40,10 @@ pub enum AppEvent {
         /// Which job.
         generation: u64,
     },
-    /// The monitor's health board, reloaded when its mark moved or the
-    /// selection changed; `None` when nothing changed.
+    /// What changed of the monitor's health (see [`HealthUpdate`]).
     HealthLoaded {
-        /// The board, or why loading it failed.
-        result: Result<Option<crate::service::HealthBoard>, ServiceError>,
+        /// The update, or why reading it failed.
+        result: Result<HealthUpdate, ServiceError>,
     },
     /// The store's change mark, polled on a slow timer.
     ChangeMark {
@@ -96,6 +95,8 @@ pub enum AppEvent {
     DriftCompared {
         /// The scopes that differ, or why comparing failed.
         result: Result<std::collections::HashSet<Scope>, String>,
+        /// How long the comparison took (it paces the next one).
+        took: std::time::Duration,
     },
     /// The kept versions of a scope arrived.
     VersionsLoaded {
@@ -127,5 +128,28 @@ pub enum AppEvent {
     Rotated {
         /// The report, or why it could not run.
         result: Result<RotationReport, ServiceError>,
+    },
+}
+
+/// What a health poll found.
+#[derive(Debug)]
+pub enum HealthUpdate {
+    /// Nothing new (or remote mode, which keeps no health history).
+    Unchanged,
+    /// The whole board, re-read because its mark moved; `took` paces the
+    /// next full read.
+    Board {
+        /// Every scope's state and the focus's recent results.
+        board: crate::service::HealthBoard,
+        /// How long reading it took.
+        took: std::time::Duration,
+    },
+    /// Only the recent results of the scope in focus: the selection moved,
+    /// or results arrived while a full read is not due yet.
+    Recent {
+        /// The scope they belong to.
+        focus: Option<Scope>,
+        /// Its newest results, oldest first.
+        recent: Vec<crate::domain::HealthSample>,
     },
 }

@@ -119,7 +119,7 @@ impl App {
                 }
             }
             AppEvent::ToastExpired { id } => self.state.toasts.expire(id),
-            AppEvent::DriftCompared { result } => self.on_drift(result),
+            AppEvent::DriftCompared { result, took } => self.on_drift(result, took),
             AppEvent::VersionsLoaded { scope, result } => self.on_versions(scope, result),
             AppEvent::Restored {
                 scope,

@@ -4,11 +4,12 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table};
+use ratatui::widgets::{Row, Table};
 use time::format_description::well_known::Rfc3339;
 
 use crate::domain::{AuditEntry, Scope};
+use crate::tui::screens::chrome::screen_block;
+use crate::tui::screens::selection::{Loaded, loaded, rows_or_notice, step};
 use crate::tui::theme::{Slot, Theme};
 
 /// How many entries are fetched.
@@ -19,9 +20,9 @@ pub const AUDIT_LIMIT: usize = 200;
 pub struct AuditState {
     /// Whose history.
     pub scope: Scope,
-    /// `None` while loading; `Err` with the reason when loading failed.
-    pub entries: Option<Result<Vec<AuditEntry>, String>>,
-    /// First row shown.
+    /// The entries, once loaded.
+    pub entries: Loaded<AuditEntry>,
+    /// First row shown (the screen scrolls; it has no selection).
     pub offset: usize,
 }
 
@@ -37,36 +38,16 @@ impl AuditState {
 
     /// Scrolls by `delta` rows.
     pub fn scroll(&mut self, delta: isize) {
-        let len = match &self.entries {
-            Some(Ok(e)) => e.len(),
-            _ => 0,
-        };
-        self.offset = self
-            .offset
-            .saturating_add_signed(delta)
-            .min(len.saturating_sub(1));
+        self.offset = step(self.offset, delta, loaded(&self.entries).len());
     }
 }
 
 /// Draws the screen into `area`.
 pub fn render(state: &AuditState, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Accent))
-        .title(Span::styled(
-            format!(" Audit history — {} ", state.scope),
-            theme.style(Slot::Accent),
-        ));
-    let entries = match &state.entries {
-        None => return frame.render_widget(Paragraph::new("loading…").block(block), area),
-        Some(Err(why)) => {
-            let p = Paragraph::new(Span::styled(format!("✗ {why}"), theme.style(Slot::Error)));
-            return frame.render_widget(p.block(block), area);
-        }
-        Some(Ok(e)) if e.is_empty() => {
-            return frame.render_widget(Paragraph::new("no entries").block(block), area);
-        }
-        Some(Ok(e)) => e,
+    let block = screen_block(&format!("Audit history — {}", state.scope), theme);
+    let Some(entries) = rows_or_notice(&state.entries, "no entries", &block, theme, frame, area)
+    else {
+        return;
     };
     let rows = entries.iter().skip(state.offset).map(|e| {
         let detail = match (&e.key_fingerprint, &e.detail) {

@@ -1,14 +1,15 @@
 //! What surrounds every screen: the header (mode: local store or remote URL;
 //! the current scope; badges for a running job, a lost remote and
 //! read-only mode), the footer of key hints generated from the action
-//! registry, and the notice shown instead of a layout when the terminal is
-//! too small (while it is up, only resizing and quitting act).
+//! registry, the notice shown instead of a layout when the terminal is
+//! too small (while it is up, only resizing and quitting act), and the
+//! titled frame of each full screen and popup.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::domain::Scope;
 use crate::tui::action::{KeyContext, REGISTRY};
@@ -23,6 +24,18 @@ pub const MIN_WIDTH: u16 = 50;
 pub const MIN_HEIGHT: u16 = 12;
 /// Below this width the list and the detail share one pane.
 pub const TWO_PANE_WIDTH: u16 = 84;
+
+/// The frame of a full screen or a popup: an accent border with ` {title} `
+/// in the accent colour.
+pub fn screen_block(title: &str, theme: &Theme) -> Block<'static> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Slot::Accent))
+        .title(Span::styled(
+            format!(" {title} "),
+            theme.style(Slot::Accent),
+        ))
+}
 
 /// What the header shows.
 pub struct HeaderView<'a> {

@@ -5,8 +5,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
+use super::chrome::screen_block;
 use super::form::{Field, FormState, LiveModels};
 use crate::domain::{BaseUrlRule, Catalog};
 use crate::tui::theme::{Slot, Theme};
@@ -14,13 +15,7 @@ use crate::tui::theme::{Slot, Theme};
 /// Draws `form` into `area`.
 pub fn render(form: &FormState, catalog: &Catalog, theme: &Theme, frame: &mut Frame, area: Rect) {
     let verb = if form.is_edit() { "Edit" } else { "Create" };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Accent))
-        .title(Span::styled(
-            format!(" {verb} configuration — {} ", form.scope),
-            theme.style(Slot::Accent),
-        ));
+    let block = screen_block(&format!("{verb} configuration — {}", form.scope), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

@@ -13,6 +13,8 @@ use crate::tui::fuzzy::{Fuzzy, NO_PRIORITY};
 
 pub use super::instance_sort::SortBy;
 use super::instance_sort::sort_rows;
+use super::selection::Selection;
+pub use super::selection::page_offset;
 
 /// One row: a scope and what the service knows about it.
 #[derive(Debug, Clone)]
@@ -74,7 +76,7 @@ pub struct InstanceList {
     /// Indices into `entries` in display order.
     pub(super) visible: Vec<usize>,
     /// Position in `visible`.
-    pub(super) selected: usize,
+    pub(super) selected: Selection,
     /// The `/` filter while it is being typed or applied.
     pub filter: Option<Input>,
     /// Whether keys go to the filter input.
@@ -116,7 +118,7 @@ impl InstanceList {
         self.marked_count = self.marked.iter().filter(|m| **m).count();
         self.priority.clear();
         self.ranked_for = None;
-        self.selected = 0;
+        self.selected.top();
         let keep_idx = keep.and_then(|s| self.entries.iter().position(|e| &e.scope == s));
         self.apply(keep_idx);
         if let Some(scope) = keep {
@@ -137,7 +139,7 @@ impl InstanceList {
     /// Re-applies the filter text, facets and sort, keeping the selected
     /// scope selected while it stays visible.
     pub fn refilter(&mut self) {
-        let keep = self.visible.get(self.selected).copied();
+        let keep = self.visible.get(self.selected.pos()).copied();
         self.apply(keep);
     }
 
@@ -192,9 +194,11 @@ impl InstanceList {
         sort_rows(&mut visible, entries, self.sort);
         self.visible = visible;
         self.dirty = false;
-        self.selected = keep_idx
-            .and_then(|k| self.visible.iter().position(|&i| i == k))
-            .unwrap_or(0);
+        self.selected = Selection::at(
+            keep_idx
+                .and_then(|k| self.visible.iter().position(|&i| i == k))
+                .unwrap_or(0),
+        );
     }
 
     /// Notes that the filter text changed; [`InstanceList::flush`] re-ranks.
@@ -212,7 +216,9 @@ impl InstanceList {
 
     /// The selected entry.
     pub fn selected(&self) -> Option<&Entry> {
-        self.visible.get(self.selected).map(|&i| &self.entries[i])
+        self.visible
+            .get(self.selected.pos())
+            .map(|&i| &self.entries[i])
     }
 
     /// The entry of `scope`.
@@ -238,32 +244,28 @@ impl InstanceList {
             self.apply(Some(idx));
         }
         if let Some(pos) = self.visible.iter().position(|&i| i == idx) {
-            self.selected = pos;
+            self.selected = Selection::at(pos);
         }
     }
 
     /// Moves the selection by `delta` rows, clamped.
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.visible.len().saturating_sub(1);
-        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.selected.move_by(delta, self.visible.len());
     }
 
     /// Selects the first row.
     pub fn top(&mut self) {
-        self.selected = 0;
+        self.selected.top();
     }
 
     /// Selects the last row.
     pub fn bottom(&mut self) {
-        self.selected = self.visible.len().saturating_sub(1);
+        self.selected.bottom(self.visible.len());
     }
 
     /// Selects the row shown at `row` of a list area `height` rows tall.
     pub fn click(&mut self, row: usize, height: usize) {
-        let pos = page_offset(self.selected, height) + row;
-        if pos < self.visible.len() {
-            self.selected = pos;
-        }
+        self.selected.click(row, height, self.visible.len());
     }
 
     /// Number of rows after filtering.
@@ -280,7 +282,7 @@ impl InstanceList {
 
     /// Marks or unmarks the selected row.
     pub fn toggle_mark(&mut self) {
-        if let Some(&i) = self.visible.get(self.selected) {
+        if let Some(&i) = self.visible.get(self.selected.pos()) {
             self.marked[i] = !self.marked[i];
             if self.marked[i] {
                 self.marked_count += 1;
@@ -347,12 +349,6 @@ impl InstanceList {
 
     /// The position of the selection (for paging and the scrollbar).
     pub fn selected_pos(&self) -> usize {
-        self.selected
+        self.selected.pos()
     }
-}
-
-/// First visible row when showing `height` rows with `selected` in view:
-/// whole pages, so the offset is a pure function of the selection.
-pub fn page_offset(selected: usize, height: usize) -> usize {
-    selected.checked_div(height).map_or(0, |page| page * height)
 }

@@ -99,17 +99,13 @@ pub fn render(view: &ListView<'_>, frame: &mut Frame, area: Rect) {
         rows_area.height = rows_area.height.saturating_sub(1);
     }
     let height = rows_area.height as usize;
-    let offset = page_offset(list.selected, height);
     let width = rows_area.width as usize;
     let lines: Vec<Line> = list
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
+        .selected
+        .page(&list.visible, height)
         .map(|(pos, &i)| {
             let entry = &list.entries[i];
-            row_line(view, entry, list.is_marked(i), pos == list.selected, width)
+            row_line(view, entry, list.is_marked(i), list.selected.is(pos), width)
         })
         .collect();
     if lines.is_empty() {

@@ -9,24 +9,26 @@ use std::collections::HashSet;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Row, Table};
 use time::OffsetDateTime;
 
 use crate::domain::{KeyGroup, KeyUse};
-use crate::tui::screens::instance_list::page_offset;
+use crate::tui::screens::chrome::screen_block;
 use crate::tui::screens::instances::{age, test_mark};
 use crate::tui::screens::rotation::{self, RotationView};
+use crate::tui::screens::selection::{
+    Loaded, Selection, highlight, loaded, page_offset, rows_or_notice,
+};
 use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
 /// The screen's state.
 #[derive(Debug, Default)]
 pub struct KeyMapState {
-    /// `None` while loading; `Err` with the one-line reason when loading
-    /// failed (a seed-only server's "does not offer" among them).
-    pub groups: Option<Result<Vec<KeyGroup>, String>>,
-    /// Index of the selected group.
-    pub selected: usize,
+    /// The key groups, once loaded.
+    pub groups: Loaded<KeyGroup>,
+    /// The selected group.
+    pub selected: Selection,
     /// Fingerprints of the expanded groups.
     pub expanded: HashSet<String>,
     /// A rotation started here (`r`): its progress, then its report,
@@ -75,35 +77,19 @@ impl TestSummary {
 }
 
 impl KeyMapState {
-    fn len(&self) -> usize {
-        match &self.groups {
-            Some(Ok(g)) => g.len(),
-            _ => 0,
-        }
-    }
-
     /// Moves the selection by `delta` groups (clamped).
     pub fn move_by(&mut self, delta: isize) {
-        self.selected = self
-            .selected
-            .saturating_add_signed(delta)
-            .min(self.len().saturating_sub(1));
+        self.selected.move_by(delta, loaded(&self.groups).len());
     }
 
     /// The selected group, once loaded.
     pub fn selected_group(&self) -> Option<&KeyGroup> {
-        match &self.groups {
-            Some(Ok(g)) => g.get(self.selected),
-            _ => None,
-        }
+        loaded(&self.groups).get(self.selected.pos())
     }
 
     /// Expands or collapses the selected group.
     pub fn toggle(&mut self) {
-        let Some(Ok(groups)) = &self.groups else {
-            return;
-        };
-        if let Some(g) = groups.get(self.selected)
+        if let Some(g) = loaded(&self.groups).get(self.selected.pos())
             && !self.expanded.remove(&g.key_fingerprint)
         {
             self.expanded.insert(g.key_fingerprint.clone());
@@ -129,31 +115,17 @@ pub fn render(
     if let Some(r) = &state.rotation {
         return rotation::render(r, theme, frame, area);
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Accent))
-        .title(Span::styled(
-            " Key map — scopes by key fingerprint ",
-            theme.style(Slot::Accent),
-        ));
-    let groups = match &state.groups {
-        None => return frame.render_widget(Paragraph::new("loading…").block(block), area),
-        Some(Err(why)) => {
-            let p = Paragraph::new(Span::styled(format!("✗ {why}"), theme.style(Slot::Error)));
-            return frame.render_widget(p.wrap(Wrap { trim: true }).block(block), area);
-        }
-        Some(Ok(g)) if g.is_empty() => {
-            let p = Paragraph::new("no configured scope uses a key yet");
-            return frame.render_widget(p.block(block), area);
-        }
-        Some(Ok(g)) => g,
+    let block = screen_block("Key map — scopes by key fingerprint", theme);
+    let empty = "no configured scope uses a key yet";
+    let Some(groups) = rows_or_notice(&state.groups, empty, &block, theme, frame, area) else {
+        return;
     };
     // One table row per group, plus one per scope of an expanded group;
     // the selection is on groups, so remember which line each group is on.
     // Only the visible lines become rows: a fleet can hold 100,000 keys.
     let open = |g: &KeyGroup| state.expanded.contains(&g.key_fingerprint);
     let lines_of = |g: &KeyGroup| 1 + if open(g) { g.scopes.len() } else { 0 };
-    let selected_line: usize = groups.iter().take(state.selected).map(lines_of).sum();
+    let selected_line: usize = groups.iter().take(state.selected.pos()).map(lines_of).sum();
     let height = area.height.saturating_sub(3) as usize;
     let offset = page_offset(selected_line, height.max(1));
     let visible = offset..offset + height;
@@ -172,11 +144,7 @@ pub fn render(
         }
         if visible.contains(&line) {
             let row = group_row(g, open(g), detail_w);
-            rows.push(if i == state.selected {
-                row.style(theme.style(Slot::Selected))
-            } else {
-                row
-            });
+            rows.push(highlight(row, state.selected.is(i), theme));
         }
         line += 1;
         if open(g) {

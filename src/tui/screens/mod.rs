@@ -15,6 +15,7 @@ pub mod instances;
 pub mod key_map;
 pub mod results;
 pub mod rotation;
+pub mod selection;
 pub mod versions;
 
 use audit::AuditState;

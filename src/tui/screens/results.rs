@@ -12,6 +12,7 @@ use tui_input::Input;
 
 use crate::tui::job::{JobRow, JobState, Phase};
 use crate::tui::screens::instances::scope_label;
+use crate::tui::screens::selection::{Selection, highlight};
 use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
@@ -58,7 +59,7 @@ impl StatusFilter {
 #[derive(Debug, Default)]
 pub struct ResultsView {
     /// Position in `visible`.
-    pub selected: usize,
+    pub selected: Selection,
     /// Status filter (`f`).
     pub status: StatusFilter,
     /// Text filter (`/`) on scope, status and message.
@@ -86,7 +87,7 @@ impl ResultsView {
         if self.computed_for.as_ref() == Some(&key) {
             return;
         }
-        let selected_row = self.visible.get(self.selected).copied();
+        let selected_row = self.selected_row();
         let needle = &key.2;
         self.visible = job
             .order()
@@ -102,35 +103,36 @@ impl ResultsView {
             })
             .collect();
         // Keep the row the user chose selected while results stream in.
-        self.selected = selected_row
-            .filter(|_| self.pinned)
-            .and_then(|s| self.visible.iter().position(|&i| i == s))
-            .unwrap_or(0);
+        self.selected = Selection::at(
+            selected_row
+                .filter(|_| self.pinned)
+                .and_then(|s| self.visible.iter().position(|&i| i == s))
+                .unwrap_or(0),
+        );
         self.computed_for = Some(key);
     }
 
     /// Moves by `delta` rows, clamped.
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.visible.len().saturating_sub(1);
-        self.selected = self.selected.saturating_add_signed(delta).min(last);
-        self.pinned = self.selected != 0;
+        self.selected.move_by(delta, self.visible.len());
+        self.pinned = !self.selected.is(0);
     }
 
     /// First row (and follow the top again).
     pub fn top(&mut self) {
-        self.selected = 0;
+        self.selected.top();
         self.pinned = false;
     }
 
     /// Last row.
     pub fn bottom(&mut self) {
-        self.selected = self.visible.len().saturating_sub(1);
+        self.selected.bottom(self.visible.len());
         self.pinned = true;
     }
 
     /// The selected row's index in the job.
     pub fn selected_row(&self) -> Option<usize> {
-        self.visible.get(self.selected).copied()
+        self.visible.get(self.selected.pos()).copied()
     }
 
     /// Number of rows shown.
@@ -195,43 +197,29 @@ pub fn render(view: &ResultsView, job: &JobState, theme: &Theme, frame: &mut Fra
     frame.render_widget(gauge, gauge_area);
 
     let height = table_area.height.saturating_sub(3) as usize;
-    let offset = view
-        .selected
-        .checked_div(height)
-        .map_or(0, |page| page * height);
     let scope_w = (table_area.width as usize / 3).clamp(12, 40);
     // Borders, the three column gaps, status and latency: the message gets
     // the rest and an ellipsis when cut (the detail line has it in full).
     let message_w = (table_area.width as usize).saturating_sub(2 + 3 + scope_w + 22 + 9);
-    let rows = view
-        .visible
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(pos, &i)| {
-            let r = &job.rows[i];
-            let (mark, slot) = if r.failed() {
-                ("✗", Slot::Error)
-            } else {
-                ("✓", Slot::Ok)
-            };
-            let row = Row::new(vec![
-                Span::raw(ellipsize_middle(&scope_label(&r.scope), scope_w)),
-                Span::styled(format!("{mark} {}", r.status()), theme.style(slot)),
-                Span::raw(
-                    r.latency_ms()
-                        .map(|l| format!("{l} ms"))
-                        .unwrap_or_default(),
-                ),
-                Span::raw(ellipsize_end(r.message(), message_w)),
-            ]);
-            if pos == view.selected {
-                row.style(theme.style(Slot::Selected))
-            } else {
-                row
-            }
-        });
+    let rows = view.selected.page(&view.visible, height).map(|(pos, &i)| {
+        let r = &job.rows[i];
+        let (mark, slot) = if r.failed() {
+            ("✗", Slot::Error)
+        } else {
+            ("✓", Slot::Ok)
+        };
+        let row = Row::new(vec![
+            Span::raw(ellipsize_middle(&scope_label(&r.scope), scope_w)),
+            Span::styled(format!("{mark} {}", r.status()), theme.style(slot)),
+            Span::raw(
+                r.latency_ms()
+                    .map(|l| format!("{l} ms"))
+                    .unwrap_or_default(),
+            ),
+            Span::raw(ellipsize_end(r.message(), message_w)),
+        ]);
+        highlight(row, view.selected.is(pos), theme)
+    });
     let filter = match &view.text {
         Some(t) => format!(" /{}{} ", t.value(), if view.typing { "▏" } else { "" }),
         None => String::new(),

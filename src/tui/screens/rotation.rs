@@ -6,9 +6,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Gauge, Paragraph, Row, Table, Wrap};
 
 use crate::service::rotation::{RotationProgress, RotationReport, ScopeOutcome};
+use crate::tui::screens::chrome::screen_block;
 use crate::tui::text::ellipsize_end;
 use crate::tui::theme::{Slot, Theme};
 
@@ -90,13 +91,7 @@ pub fn summary(report: &RotationReport) -> String {
 
 /// Draws the rotation into `area`.
 pub fn render(view: &RotationView, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Accent))
-        .title(Span::styled(
-            format!(" Rotating {} ", view.fingerprint),
-            theme.style(Slot::Accent),
-        ));
+    let block = screen_block(&format!("Rotating {}", view.fingerprint), theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     match &view.phase {

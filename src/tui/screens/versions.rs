@@ -12,7 +12,8 @@ use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use time::macros::format_description;
 
 use crate::domain::{Scope, VersionEntry};
-use crate::tui::screens::instance_list::page_offset;
+use crate::tui::screens::chrome::screen_block;
+use crate::tui::screens::selection::{Loaded, highlight, loaded, page, rows_or_notice, step};
 use crate::tui::text::ellipsize_middle;
 use crate::tui::theme::{Slot, Theme};
 
@@ -24,10 +25,10 @@ pub const VERSIONS_LIMIT: usize = 100;
 pub struct VersionsState {
     /// Whose versions.
     pub scope: Scope,
-    /// `None` while loading; `Err` with the one-line reason when loading
-    /// failed (a seed-only server's "does not offer" among them).
-    pub entries: Option<Result<Vec<VersionEntry>, String>>,
-    /// Index of the selected version.
+    /// The versions, once loaded.
+    pub entries: Loaded<VersionEntry>,
+    /// Index of the selected version (a plain position: the snapshot tests
+    /// set it; moves go through [`step`] like every list's).
     pub selected: usize,
 }
 
@@ -63,19 +64,9 @@ impl VersionsState {
         }
     }
 
-    fn len(&self) -> usize {
-        match &self.entries {
-            Some(Ok(e)) => e.len(),
-            _ => 0,
-        }
-    }
-
     /// Moves the selection by `delta` rows (clamped).
     pub fn move_by(&mut self, delta: isize) {
-        self.selected = self
-            .selected
-            .saturating_add_signed(delta)
-            .min(self.len().saturating_sub(1));
+        self.selected = step(self.selected, delta, loaded(&self.entries).len());
     }
 
     /// The selected version, once loaded.
@@ -85,10 +76,7 @@ impl VersionsState {
 
     /// The version at row `i`, once loaded (row 0 is the current one).
     pub fn entry_at(&self, i: usize) -> Option<&VersionEntry> {
-        match &self.entries {
-            Some(Ok(e)) => e.get(i),
-            _ => None,
-        }
+        loaded(&self.entries).get(i)
     }
 
     /// Whether the selected version can be restored, and if not why.
@@ -122,66 +110,41 @@ pub fn held(v: &VersionEntry) -> String {
 
 /// Draws the screen into `area`.
 pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Accent))
-        .title(Span::styled(
-            format!(" Versions — {} ", state.scope),
-            theme.style(Slot::Accent),
-        ));
-    let entries = match &state.entries {
-        None => return frame.render_widget(Paragraph::new("loading…").block(block), area),
-        Some(Err(why)) => {
-            let p = Paragraph::new(Span::styled(format!("✗ {why}"), theme.style(Slot::Error)));
-            return frame.render_widget(p.wrap(Wrap { trim: true }).block(block), area);
-        }
-        Some(Ok(e)) if e.is_empty() => {
-            let p = Paragraph::new("no versions kept for this scope");
-            return frame.render_widget(p.block(block), area);
-        }
-        Some(Ok(e)) => e,
+    let block = screen_block(&format!("Versions — {}", state.scope), theme);
+    let empty = "no versions kept for this scope";
+    let Some(entries) = rows_or_notice(&state.entries, empty, &block, theme, frame, area) else {
+        return;
     };
     let [table_area, hint_area] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(area);
     // Borders and the header row.
     let height = table_area.height.saturating_sub(3) as usize;
-    let offset = page_offset(state.selected, height.max(1));
     let stamp = format_description!("[year]-[month]-[day] [hour]:[minute]");
     let wide = area.width >= 110;
-    let rows = entries
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, v)| {
-            // Both ends of the fingerprint; the line under the table has it whole.
-            let key = match (&v.api_key_masked, &v.key_fingerprint) {
-                (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 18)),
-                (Some(m), None) => m.clone(),
-                _ => String::new(),
-            };
-            let mut cells = vec![
-                Span::raw(format!("v{}", v.version)),
-                Span::raw(v.at.format(&stamp).unwrap_or_default()),
-                Span::raw(v.actor.clone()),
-                Span::raw(v.action.to_string()),
-                Span::raw(v.fields.join(",")),
-                if v.deleted {
-                    Span::styled(held(v), theme.style(Slot::Warn))
-                } else {
-                    Span::raw(held(v))
-                },
-            ];
-            if wide {
-                cells.push(Span::raw(key));
-            }
-            let row = Row::new(cells);
-            if i == state.selected {
-                row.style(theme.style(Slot::Selected))
+    let rows = page(entries, state.selected, height).map(|(i, v)| {
+        // Both ends of the fingerprint; the line under the table has it whole.
+        let key = match (&v.api_key_masked, &v.key_fingerprint) {
+            (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 18)),
+            (Some(m), None) => m.clone(),
+            _ => String::new(),
+        };
+        let mut cells = vec![
+            Span::raw(format!("v{}", v.version)),
+            Span::raw(v.at.format(&stamp).unwrap_or_default()),
+            Span::raw(v.actor.clone()),
+            Span::raw(v.action.to_string()),
+            Span::raw(v.fields.join(",")),
+            if v.deleted {
+                Span::styled(held(v), theme.style(Slot::Warn))
             } else {
-                row
-            }
-        });
+                Span::raw(held(v))
+            },
+        ];
+        if wide {
+            cells.push(Span::raw(key));
+        }
+        highlight(Row::new(cells), i == state.selected, theme)
+    });
     let mut header = vec!["Ver", "Time", "Actor", "Action", "Fields", "Config"];
     let mut widths = vec![
         Constraint::Length(4),

@@ -14,10 +14,10 @@ pub mod toast;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Clear};
+use ratatui::widgets::Clear;
 
-use super::theme::{Slot, Theme};
+use super::screens::chrome::screen_block;
+use super::theme::Theme;
 
 /// A `width`×`height` rectangle centred in `area`, clamped to it.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -34,13 +34,7 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Clears `area`, draws a titled frame and returns its inside.
 pub fn popup_frame(frame: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
     frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Slot::Accent))
-        .title(Span::styled(
-            format!(" {title} "),
-            theme.style(Slot::Accent),
-        ));
+    let block = screen_block(title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner

@@ -14,6 +14,7 @@ use super::{centered, popup_frame};
 use crate::domain::Scope;
 use crate::tui::fuzzy::{Fuzzy, NO_PRIORITY};
 use crate::tui::screens::instances::{InstanceList, scope_label, test_mark};
+use crate::tui::screens::selection::Selection;
 use crate::tui::theme::{Slot, Theme};
 
 /// The picker's state.
@@ -21,7 +22,7 @@ use crate::tui::theme::{Slot, Theme};
 pub struct PickerState {
     input: Input,
     ranked: Vec<usize>,
-    selected: usize,
+    selected: Selection,
     fuzzy: Fuzzy,
 }
 
@@ -68,7 +69,7 @@ impl PickerState {
             })
             .collect();
         self.ranked = self.fuzzy.rank(self.input.value(), list.haystacks(), &prio);
-        self.selected = 0;
+        self.selected.top();
     }
 
     /// Handles a key.
@@ -83,26 +84,26 @@ impl PickerState {
             KeyCode::Esc => PickerOutcome::Close,
             KeyCode::Enter => match self
                 .ranked
-                .get(self.selected)
+                .get(self.selected.pos())
                 .and_then(|&i| list.entries().get(i))
             {
                 Some(e) => PickerOutcome::Choose(e.scope.clone()),
                 None => PickerOutcome::Pending,
             },
             KeyCode::Up => {
-                self.selected = self.selected.saturating_sub(1);
+                self.selected.move_by(-1, self.ranked.len());
                 PickerOutcome::Pending
             }
             KeyCode::Char('k') | KeyCode::Char('p') if ctrl => {
-                self.selected = self.selected.saturating_sub(1);
+                self.selected.move_by(-1, self.ranked.len());
                 PickerOutcome::Pending
             }
             KeyCode::Down => {
-                self.selected = (self.selected + 1).min(self.ranked.len().saturating_sub(1));
+                self.selected.move_by(1, self.ranked.len());
                 PickerOutcome::Pending
             }
             KeyCode::Char('j') | KeyCode::Char('n') if ctrl => {
-                self.selected = (self.selected + 1).min(self.ranked.len().saturating_sub(1));
+                self.selected.move_by(1, self.ranked.len());
                 PickerOutcome::Pending
             }
             _ => {
@@ -135,14 +136,16 @@ pub fn render(
         Span::styled("▏", theme.style(Slot::Muted)),
     ])];
     let rows = inner.height.saturating_sub(2) as usize;
-    let offset = state.selected.saturating_sub(rows.saturating_sub(1));
+    // The list scrolls with the selection (not by pages): the best matches
+    // stay in view while the user walks down from them.
+    let offset = state.selected.pos().saturating_sub(rows.saturating_sub(1));
     for (pos, &i) in state.ranked.iter().enumerate().skip(offset).take(rows) {
         let Some(e) = list.entries().get(i) else {
             continue;
         };
         let (mark, slot) = test_mark(e.summary.last_test.as_ref());
         let name = e.summary.name.clone().unwrap_or_default();
-        let selected = pos == state.selected;
+        let selected = state.selected.is(pos);
         let style = if selected {
             theme.style(Slot::Selected)
         } else {

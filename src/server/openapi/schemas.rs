@@ -1,0 +1,202 @@
+//! The component schemas of the seed API (configs, tests, instances,
+//! providers, audit, errors), merged with the extension routes' own
+//! (parity, fleet, rotation). Kept apart from the document assembly in
+//! [`super`]: this file states what each body looks like, that one which
+//! route answers with which; the test here checks every schema's properties
+//! against the serialized domain type.
+
+use serde_json::{Map, Value, json};
+
+use super::fields::{
+    api_key, base_url, base_url_required, blank, model, nullable, provider_id, reference, string,
+    time,
+};
+
+/// The component schemas, by name.
+pub fn schemas() -> Map<String, Value> {
+    let config_view = json!({
+        "type": "object",
+        "required": ["id", "provider", "model", "api_key_masked", "instance_id", "base_url", "created_at", "updated_at"],
+        "properties": {
+            "id": {"type": "string", "format": "uuid"},
+            "provider": string(), "model": string(),
+            "api_key_masked": string(),
+            "instance_id": nullable("string"), "base_url": nullable("string"),
+            "created_at": time(), "updated_at": time(),
+        },
+    });
+    let test_result = json!({
+        "type": "object",
+        "required": ["success", "provider", "model", "message", "status", "latency_ms", "checked_at"],
+        "properties": {
+            "success": {"type": "boolean"}, "provider": string(), "model": string(),
+            "message": string(),
+            "status": {"type": "string", "enum": [
+                "ok", "invalid_key", "permission_denied", "model_not_found", "quota",
+                "rate_limited", "overloaded", "unreachable", "timeout", "unexpected_response", "blocked"]},
+            "latency_ms": {"type": "integer", "minimum": 0},
+            "checked_at": time(),
+        },
+    });
+    let summary = json!({
+        "type": "object",
+        "required": ["instance_id", "name", "config", "last_test"],
+        "properties": {
+            "instance_id": nullable("string"), "name": nullable("string"),
+            "config": {"oneOf": [reference("ConfigView"), {"type": "null"}]},
+            "last_test": {"oneOf": [reference("TestResult"), {"type": "null"}]},
+        },
+    });
+    let audit = json!({
+        "type": "object",
+        "required": ["id", "at", "actor", "instance_id", "action", "fields", "key_fingerprint", "detail"],
+        "properties": {
+            "id": {"type": "integer"}, "at": time(), "actor": string(),
+            "instance_id": nullable("string"), "action": string(),
+            "fields": {"type": "array", "items": string()},
+            "key_fingerprint": nullable("string"), "detail": nullable("string"),
+        },
+    });
+    let provider = json!({
+        "type": "object",
+        "required": ["id", "name", "base_url", "base_url_rule", "auth", "key_prefixes", "models", "probe"],
+        "properties": {
+            "id": string(), "name": string(), "base_url": string(),
+            "base_url_rule": string(), "auth": string(),
+            "key_prefixes": {"type": "array", "items": string()},
+            "models": {"type": "array", "items": string()},
+            "probe": {"type": "object"},
+        },
+    });
+    let new_config = json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["provider", "model", "api_key"],
+        "properties": {
+            "provider": provider_id(), "model": model(),
+            "api_key": api_key(),
+            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}]},
+        },
+        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
+        "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
+    });
+    let patch = json!({
+        "type": "object", "additionalProperties": false, "minProperties": 1,
+        "description": "A new provider or base_url must come with a new api_key",
+        "properties": {
+            "provider": provider_id(), "model": model(),
+            "api_key": api_key(),
+            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}],
+                         "description": "null or blank clears the override"},
+        },
+        "dependentRequired": {"provider": ["api_key"], "base_url": ["api_key"]},
+        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
+        "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
+    });
+    let error = json!({
+        "type": "object", "required": ["detail"],
+        "properties": {"detail": string()},
+    });
+    let mut m = Map::new();
+    m.insert("ConfigView".into(), config_view);
+    m.insert(
+        "ConfigViewOrNull".into(),
+        json!({"oneOf": [reference("ConfigView"), {"type": "null"}]}),
+    );
+    m.insert("NewConfig".into(), new_config);
+    m.insert("ConfigPatch".into(), patch);
+    m.insert("TestResult".into(), test_result);
+    m.insert("InstanceSummary".into(), summary);
+    m.insert(
+        "InstanceList".into(),
+        json!({"type": "array", "items": reference("InstanceSummary")}),
+    );
+    m.insert("ProviderSpec".into(), provider);
+    m.insert(
+        "ProviderList".into(),
+        json!({"type": "array", "items": reference("ProviderSpec")}),
+    );
+    m.insert("AuditEntry".into(), audit);
+    m.insert(
+        "AuditList".into(),
+        json!({"type": "array", "items": reference("AuditEntry")}),
+    );
+    m.insert("Error".into(), error);
+    m.extend(crate::server::parity::schemas());
+    m.extend(crate::server::fleet::schemas());
+    m.extend(crate::server::rotation::schemas());
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{
+        AuditEntry, Catalog, ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus,
+        ViewRecord,
+    };
+
+    fn keys(v: &Value) -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    }
+
+    fn schema_keys(name: &str) -> Vec<String> {
+        keys(&schemas()[name]["properties"])
+    }
+
+    #[test]
+    fn schemas_match_the_serialized_types() {
+        let now = time::OffsetDateTime::now_utc();
+        let view = ConfigView::new(
+            ViewRecord {
+                id: uuid::Uuid::nil().into(),
+                api_key_masked: "********".into(),
+                instance_id: None,
+                created_at: now,
+                updated_at: now,
+            },
+            ConfigFields::new("p", "m"),
+        );
+        let test = TestResult {
+            success: true,
+            provider: "p".into(),
+            model: "m".into(),
+            message: "Connection successful".into(),
+            status: TestStatus::Ok,
+            latency_ms: 1,
+            checked_at: now,
+        };
+        let summary = InstanceSummary {
+            instance_id: None,
+            name: None,
+            config: Some(view.clone()),
+            last_test: Some(test.clone()),
+        };
+        let audit = AuditEntry {
+            id: 1,
+            at: now,
+            actor: "a".into(),
+            instance_id: None,
+            action: "create".into(),
+            fields: vec![],
+            key_fingerprint: None,
+            detail: None,
+        };
+        let provider = Catalog::builtin().providers()[0].clone();
+        for (name, value) in [
+            ("ConfigView", serde_json::to_value(&view).unwrap()),
+            ("TestResult", serde_json::to_value(&test).unwrap()),
+            ("InstanceSummary", serde_json::to_value(&summary).unwrap()),
+            ("AuditEntry", serde_json::to_value(&audit).unwrap()),
+            ("ProviderSpec", serde_json::to_value(&provider).unwrap()),
+        ] {
+            assert_eq!(schema_keys(name), keys(&value), "{name}");
+        }
+        let statuses = schemas()["TestResult"]["properties"]["status"]["enum"].clone();
+        assert_eq!(statuses.as_array().unwrap().len(), 11);
+        for s in statuses.as_array().unwrap() {
+            assert!(TestStatus::parse(s.as_str().unwrap()).is_some(), "{s}");
+        }
+    }
+}

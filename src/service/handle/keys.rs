@@ -1,0 +1,110 @@
+//! The version and key calls of [`ServiceHandle`]: a scope's kept
+//! versions and restoring one (the undo), key fingerprints and the key map
+//! ("this key leaked — where is it?"), and replacing a key everywhere it is
+//! used with its rollback. Apart from the config calls in [`super`]: they
+//! work on the history and on keys across scopes, not on one config.
+
+use tokio::sync::mpsc;
+
+use super::ServiceHandle;
+use crate::domain::{ApiKey, ConfigView, KeyGroup, Scope, VersionEntry};
+use crate::service::ServiceError;
+use crate::service::message::Request;
+use crate::service::rotation::{RollbackReport, RotationProgress, RotationReport, RotationRequest};
+
+impl ServiceHandle {
+    /// The newest `limit` kept versions of one scope (or of all when
+    /// `None`), newest first.
+    pub async fn history(
+        &self,
+        scope: Option<&Scope>,
+        limit: usize,
+    ) -> Result<Vec<VersionEntry>, ServiceError> {
+        let scope = scope.cloned();
+        self.call(|respond_to| Request::History {
+            scope,
+            limit,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Makes version `version` of `scope` current again (also when the
+    /// scope's config was deleted); the restore is itself a new version.
+    pub async fn restore(&self, scope: &Scope, version: u64) -> Result<ConfigView, ServiceError> {
+        let (scope, actor) = (scope.clone(), self.actor.to_string());
+        self.call(|respond_to| Request::Restore {
+            scope,
+            version,
+            actor,
+            respond_to,
+        })
+        .await
+    }
+
+    /// The fingerprint `key` has in the store (keyed, so only the store
+    /// can compute it); `NotOffered` from a remote without the route.
+    pub async fn key_fingerprint(&self, key: &ApiKey) -> Result<String, ServiceError> {
+        let api_key = key.clone();
+        self.call(|respond_to| Request::KeyFingerprint {
+            api_key,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Every key in use, grouped by fingerprint: provider, mask, scope
+    /// count, the scopes and the last test of each. Most-used key first.
+    pub async fn key_map(&self) -> Result<Vec<KeyGroup>, ServiceError> {
+        self.call(|respond_to| Request::KeyMap { respond_to }).await
+    }
+
+    /// The fingerprint of `key` and the scopes that use it (`None`: no
+    /// scope does): "this key leaked — where is it?".
+    pub async fn find_key(&self, key: &ApiKey) -> Result<(String, Option<KeyGroup>), ServiceError> {
+        let fingerprint = self.key_fingerprint(key).await?;
+        let group = self
+            .key_map()
+            .await?
+            .into_iter()
+            .find(|g| g.key_fingerprint == fingerprint);
+        Ok((fingerprint, group))
+    }
+
+    /// Replaces a key everywhere it is used: tests the new key against each
+    /// scope's own provider, base URL and model, then swaps as
+    /// `request.mode` says (see [`super::rotation`]). `progress` streams the
+    /// tests (a remote server streams nothing). A remote without the
+    /// rotation route answers `NotOffered`.
+    pub async fn rotate_key(
+        &self,
+        request: RotationRequest,
+        progress: mpsc::UnboundedSender<RotationProgress>,
+    ) -> Result<RotationReport, ServiceError> {
+        let actor = self.actor.to_string();
+        self.call(|respond_to| Request::RotateKey {
+            request,
+            actor,
+            progress,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Restores each scope rotation `id` swapped to its version before the
+    /// swap; refuses (naming them) scopes changed since unless `force`.
+    pub async fn rollback_rotation(
+        &self,
+        id: &str,
+        force: bool,
+    ) -> Result<RollbackReport, ServiceError> {
+        let (rotation_id, actor) = (id.to_string(), self.actor.to_string());
+        self.call(|respond_to| Request::Rollback {
+            rotation_id,
+            force,
+            actor,
+            respond_to,
+        })
+        .await
+    }
+}

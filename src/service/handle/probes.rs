@@ -1,0 +1,67 @@
+//! The connection-test calls of [`ServiceHandle`]: one scope's stored
+//! credentials, every scope at once with progress, and the live model lists
+//! (of a stored config or of one not yet saved). Apart from the config calls
+//! in [`super`] because these reach a provider over the network and can
+//! take seconds.
+
+use tokio::sync::mpsc;
+
+use super::ServiceHandle;
+use crate::domain::{ApiKey, Scope, TestResult};
+use crate::service::ServiceError;
+use crate::service::message::{Request, TestProgress};
+
+impl ServiceHandle {
+    /// Tests the stored credentials of `scope` against the provider.
+    pub async fn test_connection(&self, scope: &Scope) -> Result<TestResult, ServiceError> {
+        let (scope, actor) = (scope.clone(), self.actor.to_string());
+        self.call(|respond_to| Request::TestConnection {
+            scope,
+            actor,
+            respond_to,
+        })
+        .await
+    }
+
+    /// Tests every configured scope, at most `concurrency` at a time; progress
+    /// arrives on the returned channel, which closes when the run is over.
+    pub async fn test_all(
+        &self,
+        concurrency: usize,
+    ) -> Result<mpsc::UnboundedReceiver<TestProgress>, ServiceError> {
+        let (progress, rx) = mpsc::unbounded_channel();
+        let actor = self.actor.to_string();
+        self.call(|respond_to| Request::TestAll {
+            concurrency: concurrency.max(1),
+            actor,
+            progress,
+            respond_to,
+        })
+        .await?;
+        Ok(rx)
+    }
+
+    /// Live model ids for the stored config of `scope`.
+    pub async fn list_models(&self, scope: &Scope) -> Result<Vec<String>, ServiceError> {
+        let scope = scope.clone();
+        self.call(|respond_to| Request::ListModels { scope, respond_to })
+            .await
+    }
+
+    /// Live model ids for a provider, key and base URL not yet saved.
+    pub async fn list_models_for(
+        &self,
+        provider: &str,
+        api_key: ApiKey,
+        base_url: Option<String>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let provider = provider.to_string();
+        self.call(|respond_to| Request::ListModelsFor {
+            provider,
+            api_key,
+            base_url,
+            respond_to,
+        })
+        .await
+    }
+}
