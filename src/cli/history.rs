@@ -62,7 +62,7 @@ fn line(v: &VersionEntry, with_scope: bool) -> String {
             out,
             "  key={} {}",
             v.api_key_masked.as_deref().unwrap_or(""),
-            crate::store::fingerprints::shown(v.key_fingerprint.as_deref().unwrap_or(""))
+            crate::crypto::fingerprint::shown(v.key_fingerprint.as_deref().unwrap_or(""))
         );
     }
     if !v.fields.is_empty() {

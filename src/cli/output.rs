@@ -66,7 +66,7 @@ pub fn audit_line(e: &AuditEntry) -> String {
         let _ = write!(line, "  fields={}", e.fields.join(","));
     }
     if let Some(fp) = &e.key_fingerprint {
-        let _ = write!(line, "  key={}", crate::store::fingerprints::shown(fp));
+        let _ = write!(line, "  key={}", crate::crypto::fingerprint::shown(fp));
     }
     if let Some(d) = &e.detail {
         let _ = write!(line, "  {d}");

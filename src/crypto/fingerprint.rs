@@ -20,6 +20,21 @@ const FINGERPRINT_BYTES: usize = 16;
 /// What a keyed fingerprint starts with (an unkeyed one, from before,
 /// starts with `sha256:`).
 pub const KEYED_PREFIX: &str = "hmac:";
+
+/// What stands in place of an unkeyed fingerprint whose key is no longer
+/// stored anywhere (so it cannot be re-derived): the unkeyed value would
+/// confirm a guessed key offline, so it is not kept.
+pub const WITHHELD: &str = "legacy:withheld";
+
+/// A fingerprint as a person reads it: the withheld marker said in words.
+pub fn shown(fingerprint: &str) -> &str {
+    if fingerprint == WITHHELD {
+        "(unkeyed fingerprint withheld)"
+    } else {
+        fingerprint
+    }
+}
+
 /// The "provider" the fingerprint key's sealing is bound to: no catalog
 /// entry has parentheses, and the nil record id is no row's.
 const PURPOSE: &str = "(fingerprint key)";

@@ -23,10 +23,7 @@ pub const READ_MARK: &str = "SELECT value FROM meta WHERE key = 'fingerprints'";
 /// longer stored) is migrated again, which only withholds those.
 pub const MARK: &str = "hmac-sha256;unkeyed-withheld";
 
-/// What stands in place of an unkeyed fingerprint whose key is no longer
-/// stored anywhere (so it cannot be re-derived): the unkeyed value would
-/// confirm a guessed key offline, so it is not kept.
-pub const WITHHELD: &str = "legacy:withheld";
+pub use crate::crypto::fingerprint::WITHHELD;
 
 /// Rewrites the audit log's and the kept versions' fingerprints through a
 /// temporary `fingerprint_map (old, new)` table, both dialects.
@@ -54,15 +51,6 @@ pub fn withhold() -> String {
 
 /// How an unkeyed fingerprint begins.
 const UNKEYED_PREFIX: &str = "sha256:";
-
-/// A fingerprint as a person reads it: the withheld marker said in words.
-pub fn shown(fingerprint: &str) -> &str {
-    if fingerprint == WITHHELD {
-        "(unkeyed fingerprint withheld)"
-    } else {
-        fingerprint
-    }
-}
 
 /// The sealed fingerprint key as `meta` holds it.
 pub fn encode(sealed: &SealedKey) -> String {
@@ -125,6 +113,7 @@ mod tests {
         }
         assert_eq!(sql.matches("LIKE 'sha256:%'").count(), 2, "{sql}");
         assert_eq!(sql.matches(WITHHELD).count(), 2, "{sql}");
+        use crate::crypto::fingerprint::shown;
         assert_eq!(shown(WITHHELD), "(unkeyed fingerprint withheld)");
         assert_eq!(shown("hmac:00"), "hmac:00");
     }

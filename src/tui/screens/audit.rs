@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Row, Table};
 use time::format_description::well_known::Rfc3339;
 
+use crate::crypto::fingerprint;
 use crate::domain::{AuditEntry, Scope};
 use crate::tui::screens::chrome::screen_block;
 use crate::tui::screens::selection::{Loaded, loaded, rows_or_notice, step};
@@ -50,7 +51,8 @@ pub fn render(state: &AuditState, theme: &Theme, frame: &mut Frame, area: Rect) 
         return;
     };
     let rows = entries.iter().skip(state.offset).map(|e| {
-        let detail = match (&e.key_fingerprint, &e.detail) {
+        let shown = e.key_fingerprint.as_deref().map(fingerprint::shown);
+        let detail = match (shown, &e.detail) {
             (Some(fp), Some(d)) => format!("key {fp} · {d}"),
             (Some(fp), None) => format!("key {fp}"),
             (None, Some(d)) => d.clone(),
@@ -74,4 +76,48 @@ pub fn render(state: &AuditState, theme: &Theme, frame: &mut Frame, area: Rect) 
         Constraint::Fill(1),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn a_withheld_unkeyed_fingerprint_is_said_in_words() {
+        let entry = AuditEntry {
+            id: 1,
+            at: datetime!(2026-02-20 09:00 UTC),
+            actor: "local:admin".into(),
+            instance_id: None,
+            action: "create".into(),
+            fields: vec!["api_key".into()],
+            key_fingerprint: Some(fingerprint::WITHHELD.into()),
+            detail: None,
+        };
+        let state = AuditState {
+            scope: Scope::Global,
+            entries: Some(Ok(vec![entry])),
+            offset: 0,
+        };
+        let mut terminal = Terminal::new(TestBackend::new(140, 8)).unwrap();
+        terminal
+            .draw(|f| render(&state, &Theme::monochrome(), f, f.area()))
+            .unwrap();
+        let screen: String = terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.symbol())
+            .collect();
+        assert!(
+            screen.contains("(unkeyed fingerprint withheld)"),
+            "{screen}"
+        );
+        assert!(!screen.contains(fingerprint::WITHHELD), "{screen}");
+    }
 }

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 use time::macros::format_description;
 
+use crate::crypto::fingerprint;
 use crate::domain::{Scope, VersionEntry};
 use crate::tui::screens::chrome::screen_block;
 use crate::tui::screens::selection::{Loaded, highlight, loaded, page, rows_or_notice, step};
@@ -123,7 +124,8 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
     let wide = area.width >= 110;
     let rows = page(entries, state.selected, height).map(|(i, v)| {
         // Both ends of the fingerprint; the line under the table has it whole.
-        let key = match (&v.api_key_masked, &v.key_fingerprint) {
+        let shown = v.key_fingerprint.as_deref().map(fingerprint::shown);
+        let key = match (&v.api_key_masked, shown) {
             (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 18)),
             (Some(m), None) => m.clone(),
             _ => String::new(),
@@ -179,7 +181,8 @@ fn hint<'a>(state: &VersionsState, theme: &Theme) -> Line<'a> {
     let Some(v) = state.selected_entry() else {
         return Line::default();
     };
-    let key = match (&v.api_key_masked, &v.key_fingerprint) {
+    let shown = v.key_fingerprint.as_deref().map(fingerprint::shown);
+    let key = match (&v.api_key_masked, shown) {
         (Some(m), Some(fp)) => format!(" · key {m} {fp}"),
         _ => String::new(),
     };
