@@ -9,7 +9,7 @@
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Lines};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 /// The built `llmcfg` binary.
@@ -27,6 +27,46 @@ pub fn llmcfg_command(home: &Path, master_hex: &str) -> Command {
         .env("XDG_STATE_HOME", home.join("state"))
         .env("LLMCFG_MASTER_KEY", master_hex);
     c
+}
+
+/// [`llmcfg_command`] on the store `store` (a SQLite path or a
+/// `postgres://` URL), logging at `info`.
+pub fn store_command(home: &Path, store: &str, master_hex: &str) -> Command {
+    let mut c = llmcfg_command(home, master_hex);
+    c.env("LLMCFG_STORE", store).env("LLMCFG_LOG", "info");
+    c
+}
+
+/// One replica of a scaled-out control plane: `llmcfg serve` in a home of
+/// its own (config, data and logs; removed on drop) on a store that every
+/// replica of the test shares, with the one master key they share.
+pub struct Replica {
+    /// The server.
+    pub serve: ServeChild,
+    /// Its home.
+    pub home: tempfile::TempDir,
+}
+
+impl Replica {
+    /// Starts a replica on `store` whose `config.toml` is `config_toml`
+    /// (no file when empty).
+    pub fn start(store: &str, master_hex: &str, config_toml: &str) -> Replica {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        if !config_toml.is_empty() {
+            std::fs::create_dir_all(h.join("config/llmcfg")).unwrap();
+            std::fs::write(h.join("config/llmcfg/config.toml"), config_toml).unwrap();
+        }
+        Replica {
+            serve: ServeChild::spawn(store_command(h, store, master_hex)),
+            home,
+        }
+    }
+
+    /// Its log file.
+    pub fn log(&self) -> PathBuf {
+        self.home.path().join("state/llmcfg/llmcfg.log")
+    }
 }
 
 /// A running `llmcfg serve`; killed and reaped on drop.
