@@ -10,6 +10,8 @@
 
 #[path = "support/local_service.rs"]
 mod local_service;
+#[path = "support/sigkill.rs"]
+mod sigkill;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
 use llmcfg::service::{ServiceError, ServiceHandle};
 use local_service::{TEST_MASTER_HEX, open_sqlite};
+use sigkill::sigkill_group;
 
 const KEY: &str = "sk-ant-api03-groupcommitgroupcommitgroupXXXX";
 const CHILD: &str = "LLMCFG_GC_CHILD";
@@ -202,7 +205,6 @@ fn spawn_writer(store: &Path, prefix: &str) -> Child {
 /// Reads `ack N` lines until `enough` or the deadline, then SIGKILLs the
 /// child and drains what it printed before dying.
 fn acks_until_killed(mut child: Child, enough: usize) -> Vec<usize> {
-    let pgid = child.id() as i32;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let parse = |line: String| {
         line.strip_prefix("ack ")
@@ -214,10 +216,7 @@ fn acks_until_killed(mut child: Child, enough: usize) -> Vec<usize> {
         let line = lines.next().expect("writer ended early").unwrap();
         acked.extend(parse(line));
     }
-    unsafe {
-        libc::kill(-pgid, libc::SIGKILL);
-    }
-    let _ = child.wait();
+    sigkill_group(&mut child);
     acked.extend(lines.map_while(Result::ok).filter_map(parse));
     acked
 }
