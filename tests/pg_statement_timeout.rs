@@ -14,7 +14,7 @@ use std::time::Duration;
 use llmcfg::domain::Scope;
 use llmcfg::store::{PgConnectOptions, PgSettings, Store, StoreError, StoreLocation};
 use pg_tls_support::cli::{config_file, create_and_get, llmcfg, text};
-use pg_tls_support::server::{fixture, lock_configs, root, url};
+use pg_tls_support::server::{fixture, in_a_pool_session, lock_configs, root, url};
 
 #[test]
 fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
@@ -45,19 +45,7 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
 
     // Each session starts with it, as the server reports.
     let options = PgConnectOptions::parse(&u, &settings).unwrap();
-    let shown: String = rt.block_on(async {
-        let (client, conn) = options
-            .pg_config()
-            .connect(options.tls_connector().unwrap())
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        client
-            .query_one("SHOW statement_timeout", &[])
-            .await
-            .unwrap()
-            .get(0)
-    });
+    let shown: String = in_a_pool_session(&options, "SHOW statement_timeout");
     assert_eq!(shown, "300ms");
 }
 

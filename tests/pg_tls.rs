@@ -14,7 +14,7 @@ mod pg_tls_support;
 use llmcfg::store::{PgConnectOptions, PgSettings};
 use pg_tls_support::PASSWORD;
 use pg_tls_support::cli::{config_file, create_and_get, llmcfg, text};
-use pg_tls_support::server::{fixture, root, url};
+use pg_tls_support::server::{fixture, in_a_pool_session, root, url};
 
 #[test]
 fn the_right_ca_from_config_toml_connects_and_the_store_works() {
@@ -112,23 +112,10 @@ fn require_without_a_ca_connects_over_tls() {
 fn require_encrypts_the_session_the_pool_would_open() {
     // What the pool is handed: the parsed config and the connector.
     let options = PgConnectOptions::parse(&url("sslmode=require"), &PgSettings::default()).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let ssl: bool = rt.block_on(async {
-        let (client, conn) = options
-            .pg_config()
-            .connect(options.tls_connector().unwrap())
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        client
-            .query_one(
-                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
-                &[],
-            )
-            .await
-            .unwrap()
-            .get(0)
-    });
+    let ssl: bool = in_a_pool_session(
+        &options,
+        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+    );
     assert!(ssl);
 }
 

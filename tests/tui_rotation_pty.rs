@@ -4,9 +4,11 @@
 //! new fingerprint for both scopes and not the old one. Neither key ever
 //! reaches the screen or the terminal output. Read-only mode refuses `r`.
 
+#[path = "support/file_tree.rs"]
+mod file_tree;
 mod tui_support;
 
-use std::path::{Path, PathBuf};
+use file_tree::files_under;
 use tui_support::fake_provider::{self, BAD_KEY, GOOD_KEY};
 
 use tui_support::pty::{Pty, Spawn, Store, file_contains};
@@ -24,20 +26,6 @@ fn keys(store: &Store) -> Vec<(String, u64)> {
                 g["key_fingerprint"].as_str().unwrap().to_string(),
                 g["scope_count"].as_u64().unwrap(),
             )
-        })
-        .collect()
-}
-
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .flat_map(|e| {
-            let p = e.path();
-            if p.is_dir() { files(&p) } else { vec![p] }
         })
         .collect()
 }
@@ -100,8 +88,8 @@ fn r_on_a_shared_key_tests_and_swaps_both_scopes() {
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
     // Nor in the store file (sealed) or the logs.
-    let mut scanned = files(&store.path("state"));
-    scanned.extend(files(store.db().parent().unwrap()));
+    let mut scanned = files_under(&store.path("state"));
+    scanned.extend(files_under(store.db().parent().unwrap()));
     assert!(scanned.contains(&store.db()), "{scanned:?}");
     for f in &scanned {
         assert!(

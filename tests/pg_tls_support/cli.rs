@@ -3,13 +3,13 @@
 //! its output and every file it wrote scanned for the password, the master
 //! key and the API key.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 use std::time::Duration;
 
+use super::file_tree::files_under;
 use super::{KEY, MASTER_HEX, PASSWORD};
-use crate::llmcfg_process::llmcfg_command;
+use crate::llmcfg_process::{llmcfg_command, spawn_with_stdin};
 
 /// `llmcfg ARGS` in a clean home on `store_url` (none: from config.toml).
 pub fn llmcfg(home: &Path, store_url: Option<&str>, args: &[&str], stdin: &str) -> Output {
@@ -18,19 +18,7 @@ pub fn llmcfg(home: &Path, store_url: Option<&str>, args: &[&str], stdin: &str) 
     if let Some(u) = store_url {
         c.env("LLMCFG_STORE", u);
     }
-    let mut child = c
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    let child = spawn_with_stdin(c.args(args), stdin);
     // A statement stuck on a lock must not hang the suite: past a generous
     // bound the child is killed, and its missing exit code fails the test.
     let pid = child.id() as i32;
@@ -56,15 +44,9 @@ pub fn assert_no_secret(home: &Path, out: &Output) {
         ("stdout".to_string(), out.stdout.clone()),
         ("stderr".to_string(), out.stderr.clone()),
     ];
-    let mut dirs = vec![home.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if !path.ends_with("config.toml") {
-                texts.push((path.display().to_string(), std::fs::read(&path).unwrap()));
-            }
+    for path in files_under(home) {
+        if !path.ends_with("config.toml") {
+            texts.push((path.display().to_string(), std::fs::read(&path).unwrap()));
         }
     }
     for (name, bytes) in texts {

@@ -10,6 +10,8 @@
 #![allow(dead_code)]
 
 pub mod cli;
+#[path = "../support/file_tree.rs"]
+mod file_tree;
 pub mod server;
 
 /// The master key of every `llmcfg` run: it must never be printed.

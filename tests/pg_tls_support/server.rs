@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use llmcfg::store::PgConnectOptions;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
@@ -94,4 +95,22 @@ pub async fn lock_configs(f: &Fixture, store_url: &str) -> tokio_postgres::Clien
         .await
         .unwrap();
     client
+}
+
+/// The first column of the one row `sql` returns, in a session opened as
+/// the pool opens one: `options`' parsed config and its TLS connector.
+pub fn in_a_pool_session<T>(options: &PgConnectOptions, sql: &str) -> T
+where
+    T: for<'a> tokio_postgres::types::FromSql<'a>,
+{
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let (client, conn) = options
+            .pg_config()
+            .connect(options.tls_connector().unwrap())
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        client.query_one(sql, &[]).await.unwrap().get(0)
+    })
 }

@@ -8,7 +8,7 @@
 //! (from benches: `#[path = "../tests/support/llmcfg_process.rs"]`).
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Lines};
+use std::io::{BufRead, BufReader, Lines, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
@@ -35,6 +35,24 @@ pub fn store_command(home: &Path, store: &str, master_hex: &str) -> Command {
     let mut c = llmcfg_command(home, master_hex);
     c.env("LLMCFG_STORE", store).env("LLMCFG_LOG", "info");
     c
+}
+
+/// Spawns `cmd` with `stdin` written to its standard input (then closed),
+/// its stdout and stderr piped for `wait_with_output`.
+pub fn spawn_with_stdin(cmd: &mut Command, stdin: &str) -> Child {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child
 }
 
 /// One replica of a scaled-out control plane: `llmcfg serve` in a home of
