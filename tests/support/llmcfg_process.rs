@@ -1,8 +1,10 @@
 //! `llmcfg` as a child process in a home of its own: a command with a
 //! cleared environment whose config, data and state directories live under
-//! one temp dir, and `llmcfg serve --listen 127.0.0.1:0` started from such a
-//! command, waited on until it prints the URL it listens on, and killed when
-//! dropped so a failing test leaves no server behind.
+//! one temp dir (run with its stdin text written, or on a given store), and
+//! `llmcfg serve --listen 127.0.0.1:0` started from such a command, waited
+//! on until it prints the URL it listens on, and killed when dropped so a
+//! failing test leaves no server behind; a [`Replica`] is such a server in
+//! a temp home of its own on a store other replicas share.
 //!
 //! Include it with `#[path = "support/llmcfg_process.rs"] mod llmcfg_process;`
 //! (from benches: `#[path = "../tests/support/llmcfg_process.rs"]`).
