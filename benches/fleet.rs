@@ -5,41 +5,28 @@
 //! the `ServiceHandle`, plan, and for apply the stale-plan check and one
 //! durable write per scope, or one transaction for all with `--atomic`.
 
+#[path = "../tests/support/local_service.rs"]
+mod local_service;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures_util::StreamExt;
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
 use llmcfg::fleet::apply::{ApplyOptions, apply};
 use llmcfg::fleet::pipeline::plan_path;
 use llmcfg::fleet::plan::KeyCheck;
 use llmcfg::fleet::{PlanOptions, SourceFile, current, export};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use llmcfg::service::ServiceHandle;
+use local_service::open_in_dir;
 
 const KEY: &str = "sk-ant-api03-benchmarkbenchmarkbenchmarkXXXX";
 const PLAN: PlanOptions = PlanOptions {
     prune: false,
     keys: KeyCheck::Resolve,
 };
-
-fn open(dir: &Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
-    let (backend, _) = rt
-        .block_on(LocalBackend::open(LocalOptions {
-            store_path: dir.join("llmcfg.db"),
-            master: MasterKeyOptions {
-                env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-                default_file: dir.join("master.key"),
-                ..Default::default()
-            },
-            ..Default::default()
-        }))
-        .unwrap();
-    let _guard = rt.enter();
-    ServiceHandle::spawn(Backend::Local(backend), "bench")
-}
 
 fn id(i: usize) -> String {
     format!("tenant-{i:06}")
@@ -48,7 +35,7 @@ fn id(i: usize) -> String {
 /// A store with `n` anthropic scopes on model `m`, all with [`KEY`].
 fn populated(n: usize, rt: &tokio::runtime::Runtime) -> (tempfile::TempDir, ServiceHandle) {
     let dir = tempfile::tempdir().unwrap();
-    let handle = open(dir.path(), rt);
+    let handle = rt.block_on(open_in_dir(dir.path()));
     rt.block_on(
         futures_util::stream::iter(0..n)
             .map(|i| {

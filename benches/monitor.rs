@@ -18,6 +18,8 @@
 mod llmcfg_process;
 #[path = "../tests/support/local_service.rs"]
 mod local_service;
+#[path = "../tests/support/proc_usage.rs"]
+mod proc_usage;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -29,6 +31,7 @@ use llmcfg::crypto::MasterKey;
 use llmcfg::domain::{ApiKey, ConfigFields, InstanceId, Scope};
 use llmcfg::store::ConfigRow;
 use llmcfg_process::{ServeChild, llmcfg_command};
+use proc_usage::{cpu_ticks, process_cpu, ticks_per_sec};
 
 const MASTER: &str = "2222222222222222222222222222222222222222222222222222222222222222";
 const KEY: &str = "sk-proj-monitor-bench-0123456789abcdefghijk";
@@ -83,33 +86,6 @@ async fn fake() {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     println!("{}", l.local_addr().unwrap());
     axum::serve(l, app).await.unwrap();
-}
-
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let f: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, r)| r)
-        .unwrap_or("")
-        .split_whitespace()
-        .collect();
-    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-}
-
-fn ticks_per_sec() -> f64 {
-    // SAFETY: sysconf has no preconditions.
-    (unsafe { libc::sysconf(libc::_SC_CLK_TCK) }) as f64
-}
-
-fn process_cpu() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
 }
 
 fn llmcfg(dir: &std::path::Path) -> Command {

@@ -11,34 +11,21 @@
 
 #[path = "../tests/support/fake_provider.rs"]
 mod fake_provider;
+#[path = "../tests/support/local_service.rs"]
+mod local_service;
 
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
 use llmcfg::service::rotation::{OldKey, RotationRequest, ScopeOutcome, SwapMode};
-use llmcfg::service::{Backend, BatchItem, LocalBackend, LocalOptions, ScopeWrite, ServiceHandle};
+use llmcfg::service::{BatchItem, ScopeWrite, ServiceHandle};
+use local_service::open_in_dir;
 
 const KEY_A: &str = "sk-proj-rotation-bench-AAAAAAAAAAAAAAAAAAAAAA";
 const KEY_B: &str = "sk-proj-rotation-bench-BBBBBBBBBBBBBBBBBBBBBB";
 const CONCURRENCY: usize = 64;
 const PROVIDER_LATENCY: Duration = Duration::from_millis(100);
-
-async fn open(dir: &std::path::Path) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: dir.join("llmcfg.db"),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-            default_file: dir.join("master.key"),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .expect("open store");
-    ServiceHandle::spawn(Backend::Local(backend), "bench")
-}
 
 async fn rotate(handle: &ServiceHandle, from: &str, to: &str, scopes: usize) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -84,7 +71,7 @@ fn main() {
     rt.block_on(async {
         let fake = FakeProvider::start(Flavor::OpenAi, &[KEY_A, KEY_B], &["gpt-4o"]).await;
         fake.configure(|c| c.delay = PROVIDER_LATENCY);
-        let handle = open(dir.path()).await;
+        let handle = open_in_dir(dir.path()).await;
         let items = (0..scopes)
             .map(|i| BatchItem {
                 scope: Scope::Instance(InstanceId::parse(&format!("tenant-{i:05}")).unwrap()),

@@ -9,6 +9,9 @@
 //! With `BENCH_PG_URL=postgres://…` (an empty database) it also runs two
 //! replicas on that PostgreSQL database, the connections split over both.
 
+#[path = "../tests/support/proc_usage.rs"]
+mod proc_usage;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -18,6 +21,7 @@ use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, NewConfig, Role, Scope};
 use llmcfg::prober::{ProbeSettings, TargetPolicy};
 use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use proc_usage::{cpu_ticks, status_kib, ticks_per_sec};
 
 /// Concurrent connections of the load generator.
 const CONNECTIONS: usize = 64;
@@ -123,26 +127,7 @@ struct Figures {
     cpu_us_per_request: f64,
 }
 
-/// Linux's `USER_HZ`: the unit of the CPU times in `/proc/<pid>/stat`.
-const TICKS_PER_SEC: f64 = 100.0;
-
-/// User plus system CPU time of `pid` so far, in ticks.
-fn cpu_ticks(pid: usize) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are the
-    // 14th and 15th fields of the line.
-    let rest = stat.rsplit_once(") ").map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    field(11) + field(12)
-}
-
-fn spawn(role: &str, extra: &[&str]) -> (Child, Vec<String>, usize) {
+fn spawn(role: &str, extra: &[&str]) -> (Child, Vec<String>, u32) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .arg(role)
         .args(extra)
@@ -157,17 +142,8 @@ fn spawn(role: &str, extra: &[&str]) -> (Child, Vec<String>, usize) {
         out.read_line(&mut line).unwrap();
         got.push(line.trim().to_string());
     }
-    let pid = child.id() as usize;
+    let pid = child.id();
     (child, got, pid)
-}
-
-fn rss_kib(pid: usize) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 /// Connection `c` talks to `urls[c % urls.len()]` with the matching token.
@@ -241,8 +217,12 @@ async fn measure_replicas(role: &str, extras: &[Vec<&str>], secs: u64) -> Figure
     let secs = started.elapsed().as_secs_f64();
     let cpu_after: u64 = pids.iter().map(|p| cpu_ticks(*p)).sum();
     let cpu_us_per_request =
-        (cpu_after - cpu_before) as f64 / TICKS_PER_SEC * 1e6 / requests.max(1) as f64;
-    let rss = pids.iter().map(|p| rss_kib(*p)).max().unwrap_or(0);
+        (cpu_after - cpu_before) as f64 / ticks_per_sec() * 1e6 / requests.max(1) as f64;
+    let rss = pids
+        .iter()
+        .map(|p| status_kib(*p, "VmRSS:"))
+        .max()
+        .unwrap_or(0);
     for mut child in children {
         let _ = child.kill();
         let _ = child.wait();

@@ -3,30 +3,17 @@
 //! durable commit) ≤ 5 ms median; listing 10,000 instances ≤ 20 ms; and
 //! 1,000 updates one at a time against 1,000 at once (group commit).
 
+#[path = "../tests/support/local_service.rs"]
+mod local_service;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures_util::future;
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use local_service::open_in_dir;
 
 const KEY: &str = "sk-ant-api03-benchmarkbenchmarkbenchmarkXXXX";
-
-fn open(dir: &std::path::Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
-    let (backend, _) = rt
-        .block_on(LocalBackend::open(LocalOptions {
-            store_path: dir.join("llmcfg.db"),
-            master: MasterKeyOptions {
-                env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-                default_file: dir.join("master.key"),
-                ..Default::default()
-            },
-            ..Default::default()
-        }))
-        .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "bench")
-}
 
 fn new_config(model: &str) -> NewConfig {
     NewConfig::new("anthropic", model, ApiKey::new(KEY))
@@ -43,7 +30,7 @@ fn benches(c: &mut Criterion) {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let handle = open(dir.path(), &rt);
+    let handle = rt.block_on(open_in_dir(dir.path()));
     rt.block_on(handle.create(&Scope::Global, new_config("claude-sonnet-4-5")))
         .unwrap();
 
@@ -89,7 +76,7 @@ fn benches(c: &mut Criterion) {
     // durable commit, which is what every write cost before group commit),
     // and all at once (the writer group-commits what is queued).
     let dir1k = tempfile::tempdir().unwrap();
-    let handle1k = open(dir1k.path(), &rt);
+    let handle1k = rt.block_on(open_in_dir(dir1k.path()));
     let scopes: Vec<Scope> = (0..1_000).map(scope).collect();
     rt.block_on(future::join_all(
         scopes.iter().map(|s| handle1k.create(s, new_config("m"))),
@@ -125,7 +112,7 @@ fn benches(c: &mut Criterion) {
 
     // A separate store with exactly 10,000 configured instances.
     let dir10k = tempfile::tempdir().unwrap();
-    let handle10k = open(dir10k.path(), &rt);
+    let handle10k = rt.block_on(open_in_dir(dir10k.path()));
     rt.block_on(async {
         for i in 0..10_000 {
             handle10k.create(&scope(i), new_config("m")).await.unwrap();

@@ -11,6 +11,9 @@
 //! app loop in this process following monitor results at 100,000 scopes
 //! (see `health_measurements`).
 
+#[path = "../tests/support/proc_usage.rs"]
+mod proc_usage;
+
 use std::hint::black_box;
 use std::io::Read;
 use std::num::NonZeroU16;
@@ -25,6 +28,7 @@ use llmcfg::tui::keymap::KeyMap;
 use llmcfg::tui::state::{AppState, Env};
 use llmcfg::tui::theme::Theme;
 use llmcfg::tui::ui;
+use proc_usage::{cpu_ticks, process_cpu, status_kib, ticks_per_sec};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use time::macros::datetime;
@@ -219,39 +223,6 @@ fn seed_store(dir: &std::path::Path, n: usize) -> llmcfg::cli::GlobalArgs {
     global
 }
 
-/// CPU seconds used by this process so far (all threads).
-fn process_cpu() -> f64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec.
-    unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut ts) };
-    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
-}
-
-fn proc_field(pid: u32, file: &str) -> String {
-    std::fs::read_to_string(format!("/proc/{pid}/{file}")).unwrap_or_default()
-}
-
-/// utime + stime of `pid`, in clock ticks.
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = proc_field(pid, "stat");
-    let after_comm = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<&str> = after_comm.split_whitespace().collect();
-    // Fields 14 and 15 of stat; after the command name they are at 11 and 12.
-    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
-}
-
-fn status_kib(pid: u32, key: &str) -> u64 {
-    proc_field(pid, "status")
-        .lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or(0)
-}
-
 fn process_measurements() {
     use portable_pty::{CommandBuilder, PtySize, native_pty_system};
     let dir = tempfile::tempdir().unwrap();
@@ -321,7 +292,7 @@ fn process_measurements() {
     let mut writer = pair.master.take_writer().unwrap();
     std::io::Write::write_all(&mut writer, b"q").unwrap();
     let status = child.wait().unwrap();
-    let ticks_per_sec = 100.0; // USER_HZ on Linux
+    let ticks_per_sec = ticks_per_sec();
     println!(
         "start to first frame ({STORE_INSTANCES} instances): {:.1} ms",
         first_frame.as_secs_f64() * 1e3

@@ -7,28 +7,15 @@
 //! the map reads masks and fingerprints only, never opens a key, so the
 //! copies' sealed bytes need not open.
 
+#[path = "../tests/support/local_service.rs"]
+mod local_service;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, ConfigPatch, NewConfig, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use local_service::{TEST_MASTER_HEX, open_sqlite};
 
 const KEY: &str = "sk-ant-api03-benchmarkbenchmarkbenchmarkXXXX";
 const SCOPES: usize = 100_000;
-
-fn open(db: &std::path::Path, rt: &tokio::runtime::Runtime) -> ServiceHandle {
-    let (backend, _) = rt
-        .block_on(LocalBackend::open(LocalOptions {
-            store_path: db.to_path_buf(),
-            master: MasterKeyOptions {
-                env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-                default_file: db.with_file_name("master.key"),
-                ..Default::default()
-            },
-            ..Default::default()
-        }))
-        .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "bench")
-}
 
 /// Copies the control plane's config to `SCOPES` tenants in one transaction.
 fn fill(db: &std::path::Path) {
@@ -59,7 +46,7 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("llmcfg.db");
-    let handle = open(&db, &rt);
+    let handle = rt.block_on(open_sqlite(&db, TEST_MASTER_HEX));
     rt.block_on(handle.create(
         &Scope::Global,
         NewConfig::new("anthropic", "claude-sonnet-4-5", ApiKey::new(KEY)),

@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::Stdio;
 
-use cli_env::{Env, KEY2, code, stderr, stdout};
+use cli_env::{Env, KEY2, code, files_named_from, stderr, stdout};
 
 fn mode(path: &std::path::Path) -> u32 {
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
@@ -108,19 +108,8 @@ fn models_errors_in_local_mode_do_not_blame_a_remote_server() {
         .local_addr()
         .unwrap()
         .port();
-    let out = env.run(
-        &[
-            "create",
-            "--provider",
-            "openai-compatible",
-            "--model",
-            "m",
-            "--base-url",
-            &format!("http://127.0.0.1:{port}/v1"),
-        ],
-        &format!("{KEY2}\n"),
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let base_url = format!("http://127.0.0.1:{port}/v1");
+    env.create_at(None, "openai-compatible", "m", &base_url, KEY2);
     let out = env.run(&["models"], "");
     assert_eq!(code(&out), 5, "{}", stderr(&out));
     let err = stderr(&out);
@@ -158,16 +147,7 @@ fn the_log_rotates_by_size_and_keeps_five_files() {
         assert_eq!(code(&out), 0, "{}", stderr(&out));
     }
     let dir = env.log_file().parent().unwrap().to_path_buf();
-    let rotated: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("llmcfg.log.")
-        })
-        .collect();
+    let rotated = files_named_from(&dir, "llmcfg.log.");
     assert!(!rotated.is_empty(), "no rotation in {}", dir.display());
     assert!(rotated.len() <= 5, "{rotated:?}");
     for f in rotated.iter().chain([&env.log_file()]) {

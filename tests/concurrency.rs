@@ -2,30 +2,18 @@
 //! create wins (the rest exit 4), and concurrent updates lose nothing.
 
 mod cli_env;
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 
-use std::process::{Child, Stdio};
+use std::process::Child;
 
 use cli_env::{Env, KEY, KEY2, code, stderr};
+use llmcfg_process::spawn_with_stdin;
 
 const PROCS: usize = 8;
 
 fn spawn(env: &Env, args: &[&str], stdin: &str) -> Child {
-    use std::io::Write;
-    let mut child = env
-        .std_cmd(env!("CARGO_BIN_EXE_llmcfg"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child
+    spawn_with_stdin(env.std_cmd(env!("CARGO_BIN_EXE_llmcfg")).args(args), stdin)
 }
 
 fn codes(children: Vec<Child>) -> Vec<(i32, String)> {

@@ -2,6 +2,8 @@
 //! every write that was acknowledged before the kill.
 
 mod cli_env;
+#[path = "support/sigkill.rs"]
+mod sigkill;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
@@ -9,6 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use cli_env::{Env, KEY, code, stderr};
+use sigkill::sigkill_group;
 
 #[test]
 fn sigkill_during_writes_loses_no_acknowledged_write() {
@@ -33,7 +36,6 @@ fn sigkill_during_writes_loses_no_acknowledged_write() {
         .process_group(0)
         .spawn()
         .unwrap();
-    let pgid = child.id() as i32;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut acked = Vec::new();
     let mut last_update = None;
@@ -48,10 +50,7 @@ fn sigkill_during_writes_loses_no_acknowledged_write() {
             last_update = Some(n.parse::<usize>().unwrap());
         }
     }
-    unsafe {
-        libc::kill(-pgid, libc::SIGKILL);
-    }
-    let _ = child.wait();
+    sigkill_group(&mut child);
     // Drain what was printed before the kill: those writes were acknowledged too.
     for line in lines.map_while(Result::ok) {
         if let Some(n) = line.strip_prefix("ack ") {

@@ -6,15 +6,15 @@
 //! store file itself, so the failure comes from SQLite, not from our code.
 
 mod cli_env;
+#[path = "support/local_service.rs"]
+mod local_service;
 
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, Catalog, ConfigPatch, InstanceId, NewConfig, Scope, StateStamp};
 use llmcfg::fleet::apply::{ApplyOptions, Outcome, apply};
 use llmcfg::fleet::plan::{KeyCheck, compute};
 use llmcfg::fleet::{FleetError, FleetFile, Plan, PlanOptions, SourceFile, current, resolve};
-use llmcfg::service::{
-    Backend, BatchItem, LocalBackend, LocalOptions, ScopeWrite, ServiceError, ServiceHandle,
-};
+use llmcfg::service::{BatchItem, ScopeWrite, ServiceError, ServiceHandle};
+use local_service::open_in_dir;
 
 const TENANTS: usize = 3;
 
@@ -31,18 +31,7 @@ fn tenant(i: usize) -> Scope {
 /// Three tenants on model "old"; a fleet file that moves them all to "new".
 async fn fleet() -> Fleet {
     let dir = tempfile::tempdir().unwrap();
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: dir.path().join("llmcfg.db"),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-            default_file: dir.path().join("master.key"),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let handle = ServiceHandle::spawn(Backend::Local(backend), "local:test");
+    let handle = open_in_dir(dir.path()).await;
     for i in 0..TENANTS {
         handle
             .create(

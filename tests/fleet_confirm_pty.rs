@@ -23,27 +23,20 @@ fn fleet(store: &Store) -> String {
     path.display().to_string()
 }
 
-fn model(store: &Store, id: &str) -> String {
-    let (code, out) = store.cli(&["-i", id, "--json", "get"]);
-    assert_eq!(code, 0, "{out}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v["model"].as_str().unwrap().to_string()
+/// t1 and t2 on gpt-4o, and `apply` of the fleet file (both to gpt-4.1)
+/// waiting at its confirm prompt.
+fn apply_waiting_at_the_prompt(store: &Store) -> Pty {
+    store.seed(&[Some("t1".into()), Some("t2".into())], KEY, BASE);
+    let path = fleet(store);
+    let pty = Pty::spawn(store, Spawn::with_args(&["apply", "-f", path.as_str()]));
+    pty.wait("the prompt", |s| s.contains("[y/N]"));
+    pty
 }
 
 #[test]
 fn a_change_made_while_the_prompt_waits_refuses_the_apply() {
     let store = Store::new("");
-    store.seed(&[Some("t1".into()), Some("t2".into())], KEY, BASE);
-    let path = fleet(&store);
-    let args = ["apply", "-f", path.as_str()];
-    let mut pty = Pty::spawn(
-        &store,
-        Spawn {
-            args: &args,
-            ..Spawn::default()
-        },
-    );
-    pty.wait("the prompt", |s| s.contains("[y/N]"));
+    let mut pty = apply_waiting_at_the_prompt(&store);
     let (code, out) = store.cli(&["-i", "t2", "update", "--model", "o3"]);
     assert_eq!(code, 0, "{out}");
     pty.send("y\r");
@@ -53,9 +46,9 @@ fn a_change_made_while_the_prompt_waits_refuses_the_apply() {
         screen.contains("the plan is stale: tenant: t2 changed since it was made"),
         "{screen}"
     );
-    assert_eq!(model(&store, "t1"), "gpt-4o", "nothing written");
+    assert_eq!(store.model(Some("t1")), "gpt-4o", "nothing written");
     assert_eq!(
-        model(&store, "t2"),
+        store.model(Some("t2")),
         "o3",
         "the other writer's change stands"
     );
@@ -64,19 +57,9 @@ fn a_change_made_while_the_prompt_waits_refuses_the_apply() {
 #[test]
 fn with_no_change_in_between_yes_applies() {
     let store = Store::new("");
-    store.seed(&[Some("t1".into()), Some("t2".into())], KEY, BASE);
-    let path = fleet(&store);
-    let args = ["apply", "-f", path.as_str()];
-    let mut pty = Pty::spawn(
-        &store,
-        Spawn {
-            args: &args,
-            ..Spawn::default()
-        },
-    );
-    pty.wait("the prompt", |s| s.contains("[y/N]"));
+    let mut pty = apply_waiting_at_the_prompt(&store);
     pty.send("y\r");
     assert_eq!(pty.exit_code(), 0, "{}", pty.contents());
-    assert_eq!(model(&store, "t1"), "gpt-4.1");
-    assert_eq!(model(&store, "t2"), "gpt-4.1");
+    assert_eq!(store.model(Some("t1")), "gpt-4.1");
+    assert_eq!(store.model(Some("t2")), "gpt-4.1");
 }

@@ -5,13 +5,16 @@
 //! is clean.
 
 mod cli_env;
+#[path = "support/sigkill.rs"]
+mod sigkill;
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cli_env::{Env, KEY, KEY2, code, stderr, stdout};
+use sigkill::sigkill_once;
 
 /// Scopes in the fleet: enough that the apply is still running when the
 /// first of its writes is seen.
@@ -80,16 +83,9 @@ fn sigkill_mid_apply_leaves_each_scope_old_or_new_and_a_rerun_converges() {
         .process_group(0)
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while fleet_writes(&env, "new.toml") == 0 {
-        assert!(Instant::now() < deadline, "the apply never wrote");
-        assert!(child.try_wait().unwrap().is_none(), "the apply ended early");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGKILL);
-    }
-    let _ = child.wait();
+    sigkill_once(&mut child, "the apply", "wrote", || {
+        fleet_writes(&env, "new.toml") > 0
+    });
 
     let written = fleet_writes(&env, "new.toml");
     assert!(

@@ -3,28 +3,14 @@
 //! plan, and a plan applied through the handle converges.
 
 mod cli_env;
+#[path = "support/local_service.rs"]
+mod local_service;
 
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, Catalog, InstanceId, NewConfig, Scope};
 use llmcfg::fleet::apply::{ApplyOptions, apply};
 use llmcfg::fleet::plan::{KeyCheck, compute};
 use llmcfg::fleet::{FleetError, FleetFile, KeyRef, PlanOptions, SourceFile, current, resolve};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
-
-async fn open(dir: &std::path::Path) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: dir.join("llmcfg.db"),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-            default_file: dir.join("master.key"),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "local:test")
-}
+use local_service::open_in_dir;
 
 fn file(text: &str) -> FleetFile {
     FleetFile::parse(SourceFile::new("fleet.toml".as_ref(), text.into())).unwrap()
@@ -63,7 +49,7 @@ fn the_shipped_example_parses_and_resolves() {
 #[tokio::test]
 async fn a_new_provider_with_a_kept_key_is_refused_at_plan_time() {
     let dir = tempfile::tempdir().unwrap();
-    let handle = open(dir.path()).await;
+    let handle = open_in_dir(dir.path()).await;
     let acme = Scope::Instance(InstanceId::parse("acme").unwrap());
     handle
         .create(
@@ -91,7 +77,7 @@ async fn a_new_provider_with_a_kept_key_is_refused_at_plan_time() {
 #[tokio::test]
 async fn applying_a_plan_converges() {
     let dir = tempfile::tempdir().unwrap();
-    let handle = open(dir.path()).await;
+    let handle = open_in_dir(dir.path()).await;
     let key_path = dir.path().join("k");
     std::fs::write(&key_path, cli_env::KEY).unwrap();
     use std::os::unix::fs::PermissionsExt;

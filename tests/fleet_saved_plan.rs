@@ -43,11 +43,17 @@ fn models(env: &Env) -> [String; 2] {
     ["acme", "globex"].map(|i| env.get_json(Some(i))["model"].as_str().unwrap().to_string())
 }
 
-#[test]
-fn a_saved_plan_applies_exactly_as_reviewed_without_asking() {
+/// [`seeded`], with the plan of `fleet.toml` saved to `plan.json`.
+fn seeded_with_a_saved_plan() -> Env {
     let env = seeded();
     let out = llmcfg(&env, &["plan", "-f", "fleet.toml", "--out", "plan.json"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    env
+}
+
+#[test]
+fn a_saved_plan_applies_exactly_as_reviewed_without_asking() {
+    let env = seeded_with_a_saved_plan();
     let saved = std::fs::read_to_string(env.path().join("plan.json")).unwrap();
     assert!(saved.contains("\"observed\""), "{saved}");
     // No --yes, stdin not a terminal: a saved plan was reviewed already.
@@ -66,9 +72,7 @@ fn a_saved_plan_applies_exactly_as_reviewed_without_asking() {
 
 #[test]
 fn a_scope_changed_after_the_plan_refuses_it_naming_the_scope() {
-    let env = seeded();
-    let out = llmcfg(&env, &["plan", "-f", "fleet.toml", "--out", "plan.json"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let env = seeded_with_a_saved_plan();
     let other = llmcfg(&env, &["-i", "globex", "update", "--model", "gpt-4o-mini"]);
     assert_eq!(code(&other), 0, "{}", stderr(&other));
     let out = llmcfg(&env, &["apply", "plan.json"]);
@@ -88,9 +92,7 @@ fn a_scope_changed_after_the_plan_refuses_it_naming_the_scope() {
 
 #[test]
 fn an_edited_fleet_file_refuses_the_saved_plan() {
-    let env = seeded();
-    let out = llmcfg(&env, &["plan", "-f", "fleet.toml", "--out", "plan.json"]);
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let env = seeded_with_a_saved_plan();
     std::fs::write(
         env.path().join("fleet.toml"),
         FLEET.replace("gpt-4.1", "o3"),

@@ -8,34 +8,24 @@
 //! `acked_writer`, with `LLMCFG_GC_CHILD` naming the store: it writes until
 //! killed and prints `ack N` only after write N returned.
 
+#[path = "support/local_service.rs"]
+mod local_service;
+#[path = "support/sigkill.rs"]
+mod sigkill;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceError, ServiceHandle};
+use llmcfg::service::{ServiceError, ServiceHandle};
+use local_service::{TEST_MASTER_HEX, open_sqlite};
+use sigkill::sigkill_group;
 
 const KEY: &str = "sk-ant-api03-groupcommitgroupcommitgroupXXXX";
 const CHILD: &str = "LLMCFG_GC_CHILD";
-
-async fn open(store: &Path) -> ServiceHandle {
-    let dir = store.parent().unwrap();
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: store.to_path_buf(),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new("42".repeat(32))),
-            default_file: dir.join("master.key"),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "group-commit-test")
-}
 
 fn scope(prefix: &str, i: usize) -> Scope {
     Scope::Instance(InstanceId::parse(&format!("{prefix}-{i:05}")).unwrap())
@@ -64,7 +54,7 @@ fn many_concurrent_writes_all_succeed_and_survive_reopening() {
     let store = dir.path().join("llmcfg.db");
     let rt = runtime();
     rt.block_on(async {
-        let handle = open(&store).await;
+        let handle = open_sqlite(&store, TEST_MASTER_HEX).await;
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..400 {
             let h = handle.clone();
@@ -90,7 +80,7 @@ fn many_concurrent_writes_all_succeed_and_survive_reopening() {
     });
     drop(rt);
     runtime().block_on(async {
-        let handle = open(&store).await;
+        let handle = open_sqlite(&store, TEST_MASTER_HEX).await;
         for i in 0..400 {
             assert_eq!(
                 model(&handle, &scope("c", i)).await.as_deref(),
@@ -106,7 +96,7 @@ fn a_failing_write_among_concurrent_ones_gets_its_own_error_and_rolls_back_nothi
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("llmcfg.db");
     runtime().block_on(async {
-        let handle = open(&store).await;
+        let handle = open_sqlite(&store, TEST_MASTER_HEX).await;
         for i in (0..300).step_by(3) {
             handle.create(&scope("f", i), config("old")).await.unwrap();
         }
@@ -130,7 +120,7 @@ fn a_failing_write_among_concurrent_ones_gets_its_own_error_and_rolls_back_nothi
         }
     });
     runtime().block_on(async {
-        let handle = open(&store).await;
+        let handle = open_sqlite(&store, TEST_MASTER_HEX).await;
         for i in 0..300 {
             let want = if i % 3 == 0 { "old" } else { "new" };
             assert_eq!(
@@ -166,7 +156,7 @@ fn acked_writer() {
     };
     let acked = runtime().block_on(write_acked(&store, &prefix, limit));
     runtime().block_on(async {
-        let handle = open(&store).await;
+        let handle = open_sqlite(&store, TEST_MASTER_HEX).await;
         for n in acked {
             assert_eq!(
                 model(&handle, &scope(&prefix, n)).await.as_deref(),
@@ -178,7 +168,7 @@ fn acked_writer() {
 
 async fn write_acked(store: &Path, prefix: &str, limit: usize) -> Vec<usize> {
     use std::io::Write;
-    let handle = open(store).await;
+    let handle = open_sqlite(store, TEST_MASTER_HEX).await;
     let mut tasks = tokio::task::JoinSet::new();
     let mut acked = Vec::new();
     let mut next = 0;
@@ -215,7 +205,6 @@ fn spawn_writer(store: &Path, prefix: &str) -> Child {
 /// Reads `ack N` lines until `enough` or the deadline, then SIGKILLs the
 /// child and drains what it printed before dying.
 fn acks_until_killed(mut child: Child, enough: usize) -> Vec<usize> {
-    let pgid = child.id() as i32;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let parse = |line: String| {
         line.strip_prefix("ack ")
@@ -227,10 +216,7 @@ fn acks_until_killed(mut child: Child, enough: usize) -> Vec<usize> {
         let line = lines.next().expect("writer ended early").unwrap();
         acked.extend(parse(line));
     }
-    unsafe {
-        libc::kill(-pgid, libc::SIGKILL);
-    }
-    let _ = child.wait();
+    sigkill_group(&mut child);
     acked.extend(lines.map_while(Result::ok).filter_map(parse));
     acked
 }
@@ -243,7 +229,7 @@ fn check_acked(store: &Path, prefix: &str, acked: &[usize]) {
     assert_eq!(check, "ok");
     drop(conn);
     runtime().block_on(async {
-        let handle = open(store).await;
+        let handle = open_sqlite(store, TEST_MASTER_HEX).await;
         for n in acked {
             assert_eq!(
                 model(&handle, &scope(prefix, *n)).await.as_deref(),
@@ -272,7 +258,7 @@ fn two_processes_writing_one_file_at_once_serialise() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("llmcfg.db");
     // Create the store (and its master-key check) before they race.
-    runtime().block_on(open(&store));
+    runtime().block_on(open_sqlite(&store, TEST_MASTER_HEX));
     let one = spawn_writer(&store, "p");
     let two = spawn_writer(&store, "q");
     let (a, b) = std::thread::scope(|s| {

@@ -6,12 +6,17 @@
 //! `gnome-keyring` and `dbus` packages (`.ci/run` installs them).
 
 mod cli_env;
+#[path = "support/file_tree.rs"]
+mod file_tree;
+#[path = "support/llmcfg_process.rs"]
+mod llmcfg_process;
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Output, Stdio};
 
 use cli_env::{Env, KEY2, code, stderr, stdout};
+use file_tree::files_under;
+use llmcfg_process::ServeChild;
 
 fn require(tool: &str) {
     let found = Command::new("sh")
@@ -146,18 +151,9 @@ fn the_remote_token_lives_in_the_secret_service_when_one_answers() {
     assert_eq!(code(&token), 0, "{}", stderr(&token));
     let token = stdout(&token).trim().to_string();
     let mut serve = server_env.std_cmd(env!("CARGO_BIN_EXE_llmcfg"));
-    let mut child = serve
-        .env("LLMCFG_MASTER_KEY", &master)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    serve.env("LLMCFG_MASTER_KEY", &master);
+    let server = ServeChild::spawn(serve);
+    let url = server.url.clone();
 
     let env = Env::new();
     let script = format!(
@@ -165,8 +161,7 @@ fn the_remote_token_lives_in_the_secret_service_when_one_answers() {
          $LLMCFG --remote {url} --json instances >/dev/null && echo REMOTE-OK\n"
     );
     let out = in_session(&env, Bus::Unlocked, &script);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(
         stdout(&out).contains("the token is in the OS keyring"),
@@ -181,7 +176,7 @@ fn the_remote_token_lives_in_the_secret_service_when_one_answers() {
     );
     // Nothing of the token in the session's files but the keyring's own
     // encrypted store.
-    for entry in walk(env.path()) {
+    for entry in files_under(env.path()) {
         if entry.to_string_lossy().contains("keyrings") {
             continue;
         }
@@ -192,17 +187,4 @@ fn the_remote_token_lives_in_the_secret_service_when_one_answers() {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

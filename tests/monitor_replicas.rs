@@ -15,12 +15,12 @@ mod local_service;
 mod pg_cluster;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
 use llmcfg::store::SampleQuery;
-use llmcfg_process::{ServeChild, llmcfg_command};
+use llmcfg_process::Replica;
 use local_service::{create_openai, open_local, tenant};
 
 const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
@@ -28,44 +28,18 @@ const KEY: &str = "sk-proj-replica-0123456789abcdefghijklmnopq";
 /// The lease period of the replicas, seconds.
 const LEASE_SECS: f64 = 3.0;
 
-struct Replica {
-    serve: ServeChild,
-    home: tempfile::TempDir,
+/// A replica with the monitor on, allowed to test the fake provider.
+fn replica(db_url: &str) -> Replica {
+    let config = format!(
+        "[server]\nallowed_targets = [\"127.0.0.1\"]\n\n[monitor]\nenabled = true\n\
+         interval_secs = 2.0\nlease_secs = {LEASE_SECS}\n"
+    );
+    Replica::start(db_url, MASTER_HEX, &config)
 }
 
-impl Replica {
-    fn start(db_url: &str) -> Replica {
-        let home = tempfile::tempdir().unwrap();
-        let h = home.path();
-        std::fs::create_dir_all(h.join("config/llmcfg")).unwrap();
-        std::fs::write(
-            h.join("config/llmcfg/config.toml"),
-            format!(
-                "[server]\nallowed_targets = [\"127.0.0.1\"]\n\n[monitor]\nenabled = true\n\
-                 interval_secs = 2.0\nlease_secs = {LEASE_SECS}\n"
-            ),
-        )
-        .unwrap();
-        let mut cmd = llmcfg_command(h, MASTER_HEX);
-        cmd.env("LLMCFG_STORE", db_url).env("LLMCFG_LOG", "info");
-        Replica {
-            serve: ServeChild::spawn(cmd),
-            home,
-        }
-    }
-
-    fn log(&self) -> PathBuf {
-        self.home.path().join("state/llmcfg/llmcfg.log")
-    }
-
-    /// The rounds this replica started, from its log.
-    fn rounds(&self) -> Vec<i64> {
-        rounds_in(&self.log())
-    }
-}
-
-fn rounds_in(log: &Path) -> Vec<i64> {
-    std::fs::read_to_string(log)
+/// The rounds `replica` started, from its log.
+fn rounds(replica: &Replica) -> Vec<i64> {
+    std::fs::read_to_string(replica.log())
         .unwrap_or_default()
         .lines()
         .filter(|l| l.contains("monitor round starts"))
@@ -102,14 +76,14 @@ async fn one_leader_and_a_takeover_without_a_repeated_round() {
         create_openai(&handle, &tenant(id), KEY, fake.base_url()).await;
     }
 
-    let mut a = Replica::start(&db.url);
-    let mut b = Replica::start(&db.url);
+    let mut a = replica(&db.url);
+    let mut b = replica(&db.url);
     // Let several rounds run: exactly one replica runs them.
     wait_for("three rounds", Duration::from_secs(60), || {
-        a.rounds().len() + b.rounds().len() >= 3
+        rounds(&a).len() + rounds(&b).len() >= 3
     })
     .await;
-    let (ra, rb) = (a.rounds(), b.rounds());
+    let (ra, rb) = (rounds(&a), rounds(&b));
     assert!(
         ra.is_empty() != rb.is_empty(),
         "exactly one leader: a ran {ra:?}, b ran {rb:?}"
@@ -123,30 +97,30 @@ async fn one_leader_and_a_takeover_without_a_repeated_round() {
     // Kill the leader outright: no lease release, no goodbye.
     leader.serve.child.kill().unwrap();
     leader.serve.child.wait().unwrap();
-    let last = *leader.rounds().iter().max().unwrap();
+    let last = *rounds(leader).iter().max().unwrap();
     // The follower runs a later round within one lease period plus one
     // interval (it may have to wait for the next round to begin).
     let took = wait_for(
         "the follower to run the next round",
         Duration::from_secs(60),
-        || follower.rounds().iter().any(|r| *r > last),
+        || rounds(follower).iter().any(|r| *r > last),
     )
     .await;
     eprintln!("takeover after {took:?}");
     wait_for(
         "another round on the follower",
         Duration::from_secs(60),
-        || follower.rounds().len() >= 2,
+        || rounds(follower).len() >= 2,
     )
     .await;
 
     // No round ran twice, across both replicas.
-    let mut all = leader.rounds();
-    all.extend(follower.rounds());
+    let mut all = rounds(leader);
+    all.extend(rounds(follower));
     let distinct: HashSet<i64> = all.iter().copied().collect();
     assert_eq!(distinct.len(), all.len(), "a round ran twice: {all:?}");
     assert!(
-        follower.rounds().iter().all(|r| *r > last),
+        rounds(follower).iter().all(|r| *r > last),
         "the follower never ran a round while the leader lived"
     );
 

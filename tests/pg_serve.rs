@@ -9,10 +9,10 @@ mod llmcfg_process;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use llmcfg_process::{ServeChild, llmcfg_command};
+use llmcfg_process::{Replica, store_command};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -22,21 +22,9 @@ const KEY: &str = "sk-ant-api03-REPLICASECRET-0123456789-QRST";
 /// Concurrent creates of one scope.
 const RACERS: usize = 32;
 
-/// A replica: its own home (config, data, logs) on the shared database.
-struct Replica {
-    serve: ServeChild,
-    _home: tempfile::TempDir,
-}
-
-fn llmcfg(home: &std::path::Path, db_url: &str) -> Command {
-    let mut c = llmcfg_command(home, MASTER_HEX);
-    c.env("LLMCFG_STORE", db_url).env("LLMCFG_LOG", "info");
-    c
-}
-
 fn token(db_url: &str, name: &str) -> String {
     let home = tempfile::tempdir().unwrap();
-    let out = llmcfg(home.path(), db_url)
+    let out = store_command(home.path(), db_url, MASTER_HEX)
         .args(["token", "create", "--name", name, "--role", "superadmin"])
         .stdin(Stdio::null())
         .output()
@@ -50,11 +38,7 @@ fn token(db_url: &str, name: &str) -> String {
 }
 
 fn serve(db_url: &str) -> Replica {
-    let home = tempfile::tempdir().unwrap();
-    Replica {
-        serve: ServeChild::spawn(llmcfg(home.path(), db_url)),
-        _home: home,
-    }
+    Replica::start(db_url, MASTER_HEX, "")
 }
 
 fn body(model: &str) -> Value {

@@ -5,16 +5,18 @@
 
 #[path = "support/llmcfg_process.rs"]
 mod llmcfg_process;
+#[path = "support/local_service.rs"]
+mod local_service;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use llmcfg::domain::Scope;
 use llmcfg::store::Store;
-use llmcfg_process::llmcfg_command;
+use llmcfg_process::{llmcfg_command, spawn_with_stdin};
+use local_service::open_local;
 
 const MASTER_HEX: &str = "3333333333333333333333333333333333333333333333333333333333333333";
 /// A key whose 8-character windows are all distinctive.
@@ -24,22 +26,14 @@ const OPENERS: usize = 6;
 
 fn llmcfg(home: &Path, store: &str, master: &str) -> Command {
     let mut c = llmcfg_command(home, master);
-    c.env("LLMCFG_STORE", store)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    c.env("LLMCFG_STORE", store);
     c
 }
 
 fn run(mut cmd: Command, args: &[&str], stdin: &str) -> Output {
-    let mut child = cmd.args(args).spawn().unwrap();
-    child
-        .stdin
-        .take()
+    spawn_with_stdin(cmd.args(args), stdin)
+        .wait_with_output()
         .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
 }
 
 fn text(out: &Output) -> String {
@@ -192,30 +186,18 @@ async fn store_url_in_config_toml_selects_postgres() {
 /// inside async code is fine.
 #[tokio::test]
 async fn service_handle_on_postgres_in_a_current_thread_runtime() {
-    use llmcfg::crypto::MasterKeyOptions;
     use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig};
-    use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceError, ServiceHandle};
+    use llmcfg::service::ServiceError;
 
     let db = pg_cluster::fresh_db();
     let dir = tempfile::tempdir().unwrap();
     let open = async || {
-        let (backend, _) = LocalBackend::open(LocalOptions {
-            store_path: db.url.clone().into(),
-            master: MasterKeyOptions {
-                env_hex: Some(zeroize::Zeroizing::new(MASTER_HEX.to_string())),
-                file: None,
-                default_file: dir.path().join("master.key"),
-                keyring_account: None,
-            },
-            configured_instances: Vec::new(),
-            probe: Default::default(),
-            read_only: false,
-            postgres: Default::default(),
-            versions: Default::default(),
-        })
+        open_local(
+            db.url.clone().into(),
+            dir.path().join("master.key"),
+            MASTER_HEX,
+        )
         .await
-        .unwrap();
-        ServiceHandle::spawn(Backend::Local(backend), "local:pg")
     };
     let (one, two) = (open().await, open().await);
     let acme = Scope::Instance(InstanceId::parse("acme").unwrap());

@@ -66,21 +66,7 @@ async fn rotation_and_rollback_run_on_the_server_over_its_extension_routes() {
     )
     .unwrap();
     for (id, model) in [("acme", "gpt-4o"), ("beta", "gpt-nope")] {
-        let out = server_env.run(
-            &[
-                "-i",
-                id,
-                "create",
-                "--provider",
-                "openai",
-                "--model",
-                model,
-                "--base-url",
-                &fake.base_url(),
-            ],
-            &format!("{OLD}\n"),
-        );
-        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        server_env.create_at(Some(id), "openai", model, &fake.base_url(), OLD);
     }
     let admin = token(&server_env, "ops", "superadmin");
     let viewer = token(&server_env, "look", "viewer");

@@ -32,21 +32,7 @@ fn ollama() -> (String, std::thread::JoinHandle<()>) {
 }
 
 fn create_ollama(env: &Env, instance: &str, base: &str, key: &str) {
-    let out = env.run(
-        &[
-            "-i",
-            instance,
-            "create",
-            "--provider",
-            "ollama",
-            "--model",
-            "llama3.2",
-            "--base-url",
-            base,
-        ],
-        &format!("{key}\n"),
-    );
-    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    env.create_at(Some(instance), "ollama", "llama3.2", base, key);
 }
 
 fn sealed(env: &Env, scope: &str) -> Vec<u8> {

@@ -131,13 +131,7 @@ fn text_is_not_cut_where_it_matters() {
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 
-    let mut pty = Pty::spawn(
-        &store,
-        Spawn {
-            args: &["--read-only"],
-            ..Spawn::default()
-        },
-    );
+    let mut pty = Pty::spawn(&store, Spawn::with_args(&["--read-only"]));
     pty.wait("the list", |s| s.contains("READ-ONLY"));
     let footer = pty.contents().lines().last().unwrap_or("").to_string();
     for hint in [" new", " edit", " delete"] {

@@ -5,32 +5,24 @@
 //! running binary shows a scope turn failing when monitor results land in
 //! the store, without a key press and without an audit entry.
 
+#[path = "support/tui_frame.rs"]
+mod tui_frame;
 mod tui_support;
 
 use std::collections::HashMap;
 
 use llmcfg::domain::{
     ConfigView, HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState,
-    HealthStatus, InstanceId, InstanceSummary, Scope, TestStatus,
+    HealthStatus, InstanceSummary, Scope, TestStatus,
 };
 use llmcfg::service::HealthBoard;
 use llmcfg::tui::buffer_text;
-use llmcfg::tui::keymap::KeyMap;
-use llmcfg::tui::state::{AppState, Env};
+use llmcfg::tui::state::AppState;
 use llmcfg::tui::theme::{Slot, Theme};
-use llmcfg::tui::ui;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use time::OffsetDateTime;
 use time::macros::datetime;
+use tui_frame::{NOW, draw, loaded_state, scope};
 use tui_support::pty::{Pty, Spawn, Store};
 use uuid::Uuid;
-
-const NOW: OffsetDateTime = datetime!(2026-02-27 10:00 UTC);
-
-fn scope(id: &str) -> Scope {
-    Scope::Instance(InstanceId::parse(id).unwrap())
-}
 
 fn summary(id: Option<&str>) -> InstanceSummary {
     InstanceSummary {
@@ -80,20 +72,12 @@ fn recent(s: &Scope) -> Vec<HealthSample> {
 }
 
 fn state(with_health: bool) -> AppState {
-    let env = Env {
-        mode: "local: /data/llmcfg/llmcfg.db".into(),
-        read_only: false,
-        config_file: "/home/admin/.config/llmcfg/config.toml".into(),
-        store: "/data/llmcfg/llmcfg.db".into(),
-        log_file: "/home/admin/.local/state/llmcfg/llmcfg.log".into(),
-    };
-    let mut s = AppState::new(env, Theme::default_colours(), KeyMap::defaults(), NOW);
+    let mut s = loaded_state(NOW);
     let acme = scope("acme");
     s.list.set_entries(
         vec![summary(None), summary(Some("acme")), summary(Some("beta"))],
         Some(&acme),
     );
-    s.loading = false;
     if with_health {
         let mut states = HashMap::new();
         states.insert(
@@ -109,11 +93,6 @@ fn state(with_health: bool) -> AppState {
         });
     }
     s
-}
-
-fn draw(state: &AppState, w: u16, h: u16) -> ratatui::buffer::Buffer {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::render(state, f)).unwrap().buffer.clone()
 }
 
 #[test]

@@ -4,9 +4,11 @@
 //! new fingerprint for both scopes and not the old one. Neither key ever
 //! reaches the screen or the terminal output. Read-only mode refuses `r`.
 
+#[path = "support/file_tree.rs"]
+mod file_tree;
 mod tui_support;
 
-use std::path::{Path, PathBuf};
+use file_tree::files_under;
 use tui_support::fake_provider::{self, BAD_KEY, GOOD_KEY};
 
 use tui_support::pty::{Pty, Spawn, Store, file_contains};
@@ -26,28 +28,6 @@ fn keys(store: &Store) -> Vec<(String, u64)> {
             )
         })
         .collect()
-}
-
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .flat_map(|e| {
-            let p = e.path();
-            if p.is_dir() { files(&p) } else { vec![p] }
-        })
-        .collect()
-}
-
-fn assert_no_key(pty: &Pty, key: &str) {
-    assert!(!pty.contents().contains(key), "the key is on screen");
-    assert!(
-        !pty.raw_contains(key.as_bytes()),
-        "the key was written to the terminal"
-    );
 }
 
 #[test]
@@ -103,13 +83,13 @@ fn r_on_a_shared_key_tests_and_swaps_both_scopes() {
     pty.wait("the reloaded key map", |s| {
         s.contains("Key map") && !s.contains("Rotating") && s.contains(&new_fp[..20])
     });
-    assert_no_key(&pty, GOOD_KEY);
-    assert_no_key(&pty, BAD_KEY);
+    pty.assert_never_shown(GOOD_KEY);
+    pty.assert_never_shown(BAD_KEY);
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
     // Nor in the store file (sealed) or the logs.
-    let mut scanned = files(&store.path("state"));
-    scanned.extend(files(store.db().parent().unwrap()));
+    let mut scanned = files_under(&store.path("state"));
+    scanned.extend(files_under(store.db().parent().unwrap()));
     assert!(scanned.contains(&store.db()), "{scanned:?}");
     for f in &scanned {
         assert!(
@@ -139,17 +119,11 @@ fn esc_drops_the_key_and_read_only_refuses_r() {
         !s.contains("Rotate key") && s.contains("Key map")
     });
     assert_eq!(keys(&store), before, "nothing rotated");
-    assert_no_key(&pty, GOOD_KEY);
+    pty.assert_never_shown(GOOD_KEY);
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 
-    let mut pty = Pty::spawn(
-        &store,
-        Spawn {
-            args: &["--read-only"],
-            ..Spawn::default()
-        },
-    );
+    let mut pty = Pty::spawn(&store, Spawn::with_args(&["--read-only"]));
     pty.wait("the list", |s| s.contains("control plane"));
     pty.send("K");
     pty.wait("the key map", |s| s.contains("Key map"));

@@ -4,23 +4,20 @@
 //! a kept (with its reason) and an unreachable scope. The typed key is
 //! never in any frame.
 
+#[path = "support/tui_frame.rs"]
+mod tui_frame;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use llmcfg::domain::{KeyGroup, TestStatus};
 use llmcfg::service::rotation::{
     RotationProgress, RotationReport, ScopeOutcome, ScopeReport, SwapMode,
 };
-use llmcfg::tui::buffer_text;
-use llmcfg::tui::keymap::KeyMap;
 use llmcfg::tui::screens::Screen;
 use llmcfg::tui::screens::key_map::KeyMapState;
 use llmcfg::tui::screens::rotation::{RotationPhase, RotationView};
-use llmcfg::tui::state::{AppState, Env, Popup};
-use llmcfg::tui::theme::Theme;
-use llmcfg::tui::ui;
+use llmcfg::tui::state::{AppState, Popup};
 use llmcfg::tui::widgets::rotate_key::{RotateKeyState, RotateOutcome};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use time::macros::datetime;
+use tui_frame::{NOW, loaded_state, render};
 
 const FP_OLD: &str = "hmac:3f9a1c0b7d2e4a6f8b1c0d2e4a6f8b1c";
 const FP_NEW: &str = "hmac:77aa1c0b7d2e4a6f8b1c0d2e4a6f0000";
@@ -40,24 +37,9 @@ fn key_map() -> KeyMapState {
 }
 
 fn state(k: KeyMapState) -> AppState {
-    let env = Env {
-        mode: "local: /data/llmcfg/llmcfg.db".into(),
-        read_only: false,
-        config_file: "/home/admin/.config/llmcfg/config.toml".into(),
-        store: "/data/llmcfg/llmcfg.db".into(),
-        log_file: "/home/admin/.local/state/llmcfg/llmcfg.log".into(),
-    };
-    let now = datetime!(2026-02-27 10:00 UTC);
-    let mut s = AppState::new(env, Theme::default_colours(), KeyMap::defaults(), now);
-    s.loading = false;
+    let mut s = loaded_state(NOW);
     s.screen = Screen::KeyMap(k);
     s
-}
-
-fn render(state: &AppState, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let frame = t.draw(|f| ui::render(state, f)).unwrap();
-    buffer_text(frame.buffer)
 }
 
 fn dialog_state() -> AppState {

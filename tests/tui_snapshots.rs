@@ -3,39 +3,32 @@
 //! and the check that a typed API key never reaches the screen unless it is
 //! revealed.
 
+#[path = "support/tui_frame.rs"]
+mod tui_frame;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use llmcfg::domain::{
-    AuditEntry, Catalog, ConfigFields, ConfigView, InstanceId, InstanceSummary, Scope, TestResult,
-    TestStatus, ViewRecord,
+    AuditEntry, Catalog, ConfigFields, ConfigView, InstanceSummary, Scope, TestResult, TestStatus,
+    ViewRecord,
 };
 use llmcfg::tui::action::Action;
-use llmcfg::tui::buffer_text;
 use llmcfg::tui::drift::DriftMarks;
 use llmcfg::tui::job::{JobKind, JobRow, JobState, Phase, RowOutcome};
-use llmcfg::tui::keymap::KeyMap;
 use llmcfg::tui::screens::Screen;
 use llmcfg::tui::screens::audit::AuditState;
 use llmcfg::tui::screens::form::FormState;
 use llmcfg::tui::screens::results::ResultsView;
-use llmcfg::tui::state::{AppState, Env, Popup};
+use llmcfg::tui::state::{AppState, Popup};
 use llmcfg::tui::theme::Theme;
-use llmcfg::tui::ui;
 use llmcfg::tui::widgets::add_instance::AddInstanceState;
 use llmcfg::tui::widgets::confirm::{ConfirmKind, ConfirmState};
 use llmcfg::tui::widgets::picker::PickerState;
 use llmcfg::tui::widgets::toast::Level;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use time::OffsetDateTime;
 use time::macros::datetime;
+use tui_frame::{NOW, loaded_state, render, scope};
 use uuid::Uuid;
 
 const SECRET: &str = "sk-proj-PLAINTEXTSECRET0123456789abcd";
-const NOW: OffsetDateTime = datetime!(2026-02-27 10:00 UTC);
-
-fn scope(id: &str) -> Scope {
-    Scope::Instance(InstanceId::parse(id).unwrap())
-}
 
 fn view(instance: Option<&str>, provider: &str, model: &str, masked: &str) -> ConfigView {
     ConfigView::new(
@@ -112,23 +105,9 @@ fn summaries() -> Vec<InstanceSummary> {
 }
 
 fn state() -> AppState {
-    let env = Env {
-        mode: "local: /data/llmcfg/llmcfg.db".into(),
-        read_only: false,
-        config_file: "/home/admin/.config/llmcfg/config.toml".into(),
-        store: "/data/llmcfg/llmcfg.db".into(),
-        log_file: "/home/admin/.local/state/llmcfg/llmcfg.log".into(),
-    };
-    let mut s = AppState::new(env, Theme::default_colours(), KeyMap::defaults(), NOW);
+    let mut s = loaded_state(NOW);
     s.list.set_entries(summaries(), None);
-    s.loading = false;
     s
-}
-
-fn render(state: &AppState, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let frame = t.draw(|f| ui::render(state, f)).unwrap();
-    buffer_text(frame.buffer)
 }
 
 fn key(code: KeyCode) -> KeyEvent {

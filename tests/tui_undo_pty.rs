@@ -13,25 +13,6 @@ use tui_support::pty::{Pty, Spawn, Store};
 /// Never contacted: these tests run no connection test.
 const BASE: &str = "http://127.0.0.1:9/v1";
 
-fn model(store: &Store, id: Option<&str>) -> String {
-    let mut args = vec!["--json", "get"];
-    if let Some(id) = id {
-        args.splice(0..0, ["-i", id]);
-    }
-    let (code, out) = store.cli(&args);
-    assert_eq!(code, 0, "{out}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v["model"].as_str().unwrap().to_string()
-}
-
-fn assert_no_key(pty: &Pty, key: &str) {
-    assert!(!pty.contents().contains(key), "the key is on screen");
-    assert!(
-        !pty.raw_contains(key.as_bytes()),
-        "the key was written to the terminal"
-    );
-}
-
 #[test]
 fn edit_then_restore_the_previous_version_with_a_confirm() {
     let store = Store::new("");
@@ -48,7 +29,7 @@ fn edit_then_restore_the_previous_version_with_a_confirm() {
     pty.wait("saved with the new model", |s| {
         s.contains("saved the configuration") && s.contains("gpt-4.1")
     });
-    assert_eq!(model(&store, None), "gpt-4.1");
+    assert_eq!(store.model(None), "gpt-4.1");
 
     // The versions, newest first: the update on top, the create under it.
     pty.send("u");
@@ -71,13 +52,13 @@ fn edit_then_restore_the_previous_version_with_a_confirm() {
         // The toast wraps at its width, so only its start is one line.
         s.contains("restored v1 of the control") && s.contains("restore") && s.contains("v3")
     });
-    assert_eq!(model(&store, None), "gpt-4o", "the store has the old model");
+    assert_eq!(store.model(None), "gpt-4o", "the store has the old model");
 
     pty.send("\x1b");
     pty.wait("the list with the old model", |s| {
         s.contains("Instances") && s.contains("gpt-4o") && !s.contains("gpt-4.1")
     });
-    assert_no_key(&pty, GOOD_KEY);
+    pty.assert_never_shown(GOOD_KEY);
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }
@@ -114,8 +95,8 @@ fn key_map_groups_a_shared_key_with_its_scope_count() {
         !pty.contents().contains("tenant: t3"),
         "only the selected key expands"
     );
-    assert_no_key(&pty, GOOD_KEY);
-    assert_no_key(&pty, BAD_KEY);
+    pty.assert_never_shown(GOOD_KEY);
+    pty.assert_never_shown(BAD_KEY);
     pty.send("\x1b");
     pty.wait("back on the list", |s| !s.contains("Key map"));
     pty.send("q");
@@ -159,8 +140,8 @@ fn a_deleted_scope_comes_back_from_the_version_before_its_deletion() {
     });
     pty.send("y");
     pty.wait("restored", |s| s.contains("restored v1 of the"));
-    assert_eq!(model(&store, Some("acme")), "gpt-4o");
-    assert_no_key(&pty, GOOD_KEY);
+    assert_eq!(store.model(Some("acme")), "gpt-4o");
+    pty.assert_never_shown(GOOD_KEY);
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }
@@ -171,13 +152,7 @@ fn read_only_lists_versions_but_refuses_the_restore() {
     store.seed(&[None], GOOD_KEY, BASE);
     let (code, out) = store.cli(&["update", "--model", "gpt-4.1"]);
     assert_eq!(code, 0, "{out}");
-    let mut pty = Pty::spawn(
-        &store,
-        Spawn {
-            args: &["--read-only"],
-            ..Spawn::default()
-        },
-    );
+    let mut pty = Pty::spawn(&store, Spawn::with_args(&["--read-only"]));
     pty.wait("the list", |s| s.contains("gpt-4.1"));
     pty.send("u");
     pty.wait("the versions", |s| s.contains("v2") && s.contains("v1"));
@@ -188,7 +163,7 @@ fn read_only_lists_versions_but_refuses_the_restore() {
         s.contains("read-only mode: restore is disabled")
     });
     assert!(!pty.contents().contains("Restore version"), "no confirm");
-    assert_eq!(model(&store, None), "gpt-4.1", "nothing restored");
+    assert_eq!(store.model(None), "gpt-4.1", "nothing restored");
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
 }

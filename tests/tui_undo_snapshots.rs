@@ -5,43 +5,26 @@
 //! map (collapsed, expanded into its scopes, and not offered). Also checks
 //! that help lists the new keys and that no key ever reaches these screens.
 
+#[path = "support/tui_frame.rs"]
+mod tui_frame;
+
 use llmcfg::domain::{
-    AuditAction, InstanceId, InstanceSummary, KeyGroup, KeyUse, Scope, TestResult, TestStatus,
-    VersionEntry,
+    AuditAction, InstanceSummary, KeyGroup, KeyUse, TestResult, TestStatus, VersionEntry,
 };
 use llmcfg::tui::action::KeyContext;
-use llmcfg::tui::buffer_text;
-use llmcfg::tui::keymap::KeyMap;
 use llmcfg::tui::screens::Screen;
 use llmcfg::tui::screens::key_map::KeyMapState;
 use llmcfg::tui::screens::versions::{NotRestorable, VersionsState, held};
-use llmcfg::tui::state::{AppState, Env, Popup};
-use llmcfg::tui::theme::Theme;
-use llmcfg::tui::ui;
+use llmcfg::tui::state::{AppState, Popup};
 use llmcfg::tui::widgets::confirm::{ConfirmKind, ConfirmState};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use time::OffsetDateTime;
-use time::macros::datetime;
+use tui_frame::{NOW, loaded_state, render, scope};
 
-const NOW: OffsetDateTime = datetime!(2026-02-27 10:00 UTC);
 const FP_SHARED: &str = "hmac:3f9a1c0b7d2e4a6f8b1c0d2e4a6f8b1c";
 const FP_OTHER: &str = "hmac:9e0d4b2a1c3f5e7d9a0b4b2a1c3f5e7d";
 const NOT_OFFERED: &str = "this server does not offer version history (llmcfg serve extension routes); run it where the store is";
 
-fn scope(id: &str) -> Scope {
-    Scope::Instance(InstanceId::parse(id).unwrap())
-}
-
 fn state() -> AppState {
-    let env = Env {
-        mode: "local: /data/llmcfg/llmcfg.db".into(),
-        read_only: false,
-        config_file: "/home/admin/.config/llmcfg/config.toml".into(),
-        store: "/data/llmcfg/llmcfg.db".into(),
-        log_file: "/home/admin/.local/state/llmcfg/llmcfg.log".into(),
-    };
-    let mut s = AppState::new(env, Theme::default_colours(), KeyMap::defaults(), NOW);
+    let mut s = loaded_state(NOW);
     let summary = InstanceSummary {
         instance_id: Some("acme-prod".into()),
         name: Some("ACME production".into()),
@@ -50,14 +33,7 @@ fn state() -> AppState {
     };
     s.list.set_entries(vec![summary], None);
     s.list.select_scope(&scope("acme-prod"));
-    s.loading = false;
     s
-}
-
-fn render(state: &AppState, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let frame = t.draw(|f| ui::render(state, f)).unwrap();
-    buffer_text(frame.buffer)
 }
 
 fn version(n: u64, action: AuditAction, model: Option<&str>, fields: &[&str]) -> VersionEntry {

@@ -5,11 +5,12 @@
 //! knows its token, and takes new writes.
 
 mod cli_env;
+#[path = "support/local_service.rs"]
+mod local_service;
 
 use cli_env::{Env, code, stderr, stdout};
-use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ConfigPatch, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use local_service::open_local;
 use serde_json::Value;
 
 /// The fixture's master key (a test key).
@@ -167,18 +168,7 @@ fn an_old_store_opens_every_key_tests_and_takes_writes() {
 #[tokio::test]
 async fn an_old_store_still_knows_its_token() {
     let env = fixture_env();
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: env.store(),
-        master: MasterKeyOptions {
-            env_hex: Some(FIXTURE_KEY.to_string().into()),
-            default_file: env.path().join("master.key"),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let handle = ServiceHandle::spawn(Backend::Local(backend), "upgrade-test");
+    let handle = open_local(env.store(), env.path().join("master.key"), FIXTURE_KEY).await;
     let token = handle.authenticate(FIXTURE_TOKEN).await.unwrap().unwrap();
     assert_eq!(token.name, "fixture-ci");
     assert_eq!(handle.authenticate("llmcfg_nope").await.unwrap(), None);

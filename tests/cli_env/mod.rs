@@ -65,11 +65,38 @@ impl Env {
 
     /// Creates a config for `instance` (None = control plane); asserts success.
     pub fn create(&self, instance: Option<&str>, provider: &str, model: &str, key: &str) {
+        self.create_with(instance, &["--provider", provider, "--model", model], key);
+    }
+
+    /// Creates a config for `instance` (None = control plane) that calls
+    /// the provider at `base_url`; asserts success.
+    pub fn create_at(
+        &self,
+        instance: Option<&str>,
+        provider: &str,
+        model: &str,
+        base_url: &str,
+        key: &str,
+    ) {
+        let fields = [
+            "--provider",
+            provider,
+            "--model",
+            model,
+            "--base-url",
+            base_url,
+        ];
+        self.create_with(instance, &fields, key);
+    }
+
+    /// `create` with `fields`, the key typed on stdin; asserts success.
+    fn create_with(&self, instance: Option<&str>, fields: &[&str], key: &str) {
         let mut args = vec![];
         if let Some(i) = instance {
             args.extend(["-i", i]);
         }
-        args.extend(["create", "--provider", provider, "--model", model]);
+        args.push("create");
+        args.extend(fields);
         let out = self.run(&args, &format!("{key}\n"));
         assert_eq!(code(&out), 0, "create failed: {}", stderr(&out));
     }
@@ -88,18 +115,17 @@ impl Env {
 
     /// Every file of the store: the database, its WAL, shared memory and journal.
     pub fn store_files(&self) -> Vec<PathBuf> {
-        let dir = self.store().parent().unwrap().to_path_buf();
-        std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with("llmcfg.db")
-            })
-            .collect()
+        files_named_from(self.store().parent().unwrap(), "llmcfg.db")
     }
+}
+
+/// The files in `dir` whose name starts with `prefix`.
+pub fn files_named_from(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .collect()
 }
 
 pub fn code(out: &Output) -> i32 {

@@ -5,6 +5,11 @@
 
 use std::process::Output;
 
+#[path = "../support/file_tree.rs"]
+mod file_tree;
+
+use file_tree::files_under;
+
 use crate::cli_env::{Env, contains_key_fragment, stderr, stdout};
 use crate::seed_server::ADMIN_TOKEN;
 
@@ -31,21 +36,13 @@ pub fn config(env: &Env, text: &str) {
 
 /// Asserts no file llmcfg wrote (config, state, cache, log) holds `key`.
 pub fn assert_no_key_in_files(env: &Env, key: &str) {
-    let mut dirs = vec![env.path().to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                assert!(
-                    !contains_key_fragment(&bytes, key),
-                    "{} holds the key",
-                    path.display()
-                );
-            }
-        }
+    for path in files_under(env.path()) {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !contains_key_fragment(&bytes, key),
+            "{} holds the key",
+            path.display()
+        );
     }
 }
 

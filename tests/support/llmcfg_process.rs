@@ -1,15 +1,17 @@
 //! `llmcfg` as a child process in a home of its own: a command with a
 //! cleared environment whose config, data and state directories live under
-//! one temp dir, and `llmcfg serve --listen 127.0.0.1:0` started from such a
-//! command, waited on until it prints the URL it listens on, and killed when
-//! dropped so a failing test leaves no server behind.
+//! one temp dir (run with its stdin text written, or on a given store), and
+//! `llmcfg serve --listen 127.0.0.1:0` started from such a command, waited
+//! on until it prints the URL it listens on, and killed when dropped so a
+//! failing test leaves no server behind; a [`Replica`] is such a server in
+//! a temp home of its own on a store other replicas share.
 //!
 //! Include it with `#[path = "support/llmcfg_process.rs"] mod llmcfg_process;`
 //! (from benches: `#[path = "../tests/support/llmcfg_process.rs"]`).
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Lines};
-use std::path::Path;
+use std::io::{BufRead, BufReader, Lines, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
 /// The built `llmcfg` binary.
@@ -27,6 +29,64 @@ pub fn llmcfg_command(home: &Path, master_hex: &str) -> Command {
         .env("XDG_STATE_HOME", home.join("state"))
         .env("LLMCFG_MASTER_KEY", master_hex);
     c
+}
+
+/// [`llmcfg_command`] on the store `store` (a SQLite path or a
+/// `postgres://` URL), logging at `info`.
+pub fn store_command(home: &Path, store: &str, master_hex: &str) -> Command {
+    let mut c = llmcfg_command(home, master_hex);
+    c.env("LLMCFG_STORE", store).env("LLMCFG_LOG", "info");
+    c
+}
+
+/// Spawns `cmd` with `stdin` written to its standard input (then closed),
+/// its stdout and stderr piped for `wait_with_output`.
+pub fn spawn_with_stdin(cmd: &mut Command, stdin: &str) -> Child {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child
+}
+
+/// One replica of a scaled-out control plane: `llmcfg serve` in a home of
+/// its own (config, data and logs; removed on drop) on a store that every
+/// replica of the test shares, with the one master key they share.
+pub struct Replica {
+    /// The server.
+    pub serve: ServeChild,
+    /// Its home.
+    pub home: tempfile::TempDir,
+}
+
+impl Replica {
+    /// Starts a replica on `store` whose `config.toml` is `config_toml`
+    /// (no file when empty).
+    pub fn start(store: &str, master_hex: &str, config_toml: &str) -> Replica {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        if !config_toml.is_empty() {
+            std::fs::create_dir_all(h.join("config/llmcfg")).unwrap();
+            std::fs::write(h.join("config/llmcfg/config.toml"), config_toml).unwrap();
+        }
+        Replica {
+            serve: ServeChild::spawn(store_command(h, store, master_hex)),
+            home,
+        }
+    }
+
+    /// Its log file.
+    pub fn log(&self) -> PathBuf {
+        self.home.path().join("state/llmcfg/llmcfg.log")
+    }
 }
 
 /// A running `llmcfg serve`; killed and reaped on drop.

@@ -11,6 +11,11 @@ use llmcfg::crypto::MasterKeyOptions;
 use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
 use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
 
+/// The master key (64 hex characters) of the stores that [`open_in_dir`]
+/// opens, for tests and benches that need no key of their own.
+pub const TEST_MASTER_HEX: &str =
+    "4242424242424242424242424242424242424242424242424242424242424242";
+
 /// A local service over `store` (a SQLite path or a `postgres://` URL)
 /// sealing with `master_hex`; `key_file` is the default key file it would
 /// fall back to.
@@ -39,6 +44,11 @@ pub async fn open_sqlite(store: &Path, master_hex: &str) -> ServiceHandle {
         master_hex,
     )
     .await
+}
+
+/// A local service over `dir/llmcfg.db`, sealing with [`TEST_MASTER_HEX`].
+pub async fn open_in_dir(dir: &Path) -> ServiceHandle {
+    open_sqlite(&dir.join("llmcfg.db"), TEST_MASTER_HEX).await
 }
 
 /// The instance scope `id`.

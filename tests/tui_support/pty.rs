@@ -84,26 +84,44 @@ impl Store {
         });
     }
 
-    /// Runs the CLI binary on this store; returns (exit code, stdout).
-    pub fn cli(&self, args: &[&str]) -> (i32, String) {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_llmcfg"))
-            .arg("--store")
+    /// The CLI binary on this store (its store, config and key file given
+    /// as arguments, its state and home inside the directory), arguments
+    /// still to add.
+    pub fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_llmcfg"));
+        cmd.arg("--store")
             .arg(self.db())
             .arg("--config")
             .arg(self.path("config.toml"))
             .arg("--master-key-file")
             .arg(self.path("master.hex"))
-            .args(args)
             .env_remove("LLMCFG_MASTER_KEY")
             .env_remove("LLMCFG_REMOTE")
             .env("XDG_STATE_HOME", self.path("state"))
-            .env("HOME", self.path("home"))
-            .output()
-            .unwrap();
+            .env("HOME", self.path("home"));
+        cmd
+    }
+
+    /// Runs the CLI binary on this store; returns (exit code, stdout).
+    pub fn cli(&self, args: &[&str]) -> (i32, String) {
+        let out = self.command().args(args).output().unwrap();
         (
             out.status.code().unwrap_or(-1),
             String::from_utf8_lossy(&out.stdout).into_owned(),
         )
+    }
+
+    /// The model stored for `id` (`None` is the control plane), read
+    /// through `llmcfg --json get`.
+    pub fn model(&self, id: Option<&str>) -> String {
+        let mut args = vec!["--json", "get"];
+        if let Some(id) = id {
+            args.splice(0..0, ["-i", id]);
+        }
+        let (code, out) = self.cli(&args);
+        assert_eq!(code, 0, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["model"].as_str().unwrap().to_string()
     }
 }
 
@@ -119,6 +137,16 @@ pub struct Spawn<'a> {
     pub args: &'a [&'a str],
     /// Extra environment variables.
     pub env: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Spawn<'a> {
+    /// The default terminal with extra arguments `args`.
+    pub fn with_args(args: &'a [&'a str]) -> Spawn<'a> {
+        Spawn {
+            args,
+            ..Spawn::default()
+        }
+    }
 }
 
 impl Default for Spawn<'_> {
@@ -278,6 +306,16 @@ impl Pty {
             .unwrap()
             .windows(needle.len())
             .any(|w| w == needle)
+    }
+
+    /// Fails the test if `key` is on the screen now or was ever written to
+    /// the terminal.
+    pub fn assert_never_shown(&self, key: &str) {
+        assert!(!self.contents().contains(key), "the key is on screen");
+        assert!(
+            !self.raw_contains(key.as_bytes()),
+            "the key was written to the terminal"
+        );
     }
 
     /// The raw output so far.
