@@ -6,14 +6,16 @@
 //! fingerprint cannot confirm a guessed key without the store; the key map
 //! groups scopes by fingerprint.
 
+#[path = "support/local_service.rs"]
+mod local_service;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
 use std::path::{Path, PathBuf};
 
-use llmcfg::crypto::{Fingerprinter, MasterKey, MasterKeyOptions};
+use llmcfg::crypto::{Fingerprinter, MasterKey};
 use llmcfg::domain::{ApiKey, AuditAction, ConfigFields, InstanceId, NewConfig, Scope};
-use llmcfg::service::{Backend, LocalBackend, LocalOptions, ServiceHandle};
+use llmcfg::service::ServiceHandle;
 use llmcfg::store::{AuditRecord, ConfigRow, Store};
 
 const MASTER_HEX: &str = "7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e";
@@ -23,18 +25,7 @@ const KEY_TWO: &str = "sk-proj-TwoZq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk";
 const KEY_GONE: &str = "sk-proj-GonZq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk";
 
 async fn open(location: &Path, dir: &Path, master_hex: &str) -> ServiceHandle {
-    let (backend, _) = LocalBackend::open(LocalOptions {
-        store_path: location.to_path_buf(),
-        master: MasterKeyOptions {
-            env_hex: Some(zeroize::Zeroizing::new(master_hex.to_string())),
-            default_file: dir.join("master.key"),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    ServiceHandle::spawn(Backend::Local(backend), "local:fp")
+    local_service::open_local(location.to_path_buf(), dir.join("master.key"), master_hex).await
 }
 
 fn tenant(id: &str) -> Scope {

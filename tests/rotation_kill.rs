@@ -10,12 +10,14 @@
 mod cli_env;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+#[path = "support/sigkill.rs"]
+mod sigkill;
 
 use std::collections::BTreeMap;
 use std::os::unix::process::CommandExt;
 use std::process::{Output, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use cli_env::{Env, KEY2, code, contains_key_fragment, stderr};
 use fake_provider::{FakeProvider, Flavor};
@@ -115,19 +117,9 @@ async fn sigkill_mid_rotation_leaves_each_scope_old_or_new_and_a_rerun_continues
         let mut stdin = child.stdin.take().unwrap();
         stdin.write_all(format!("{NEW}\n").as_bytes()).unwrap();
     }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while count(&env, "SELECT COUNT(*) FROM rotation_scopes") == 0 {
-        assert!(Instant::now() < deadline, "the rotation never swapped");
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the rotation ended early"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    unsafe {
-        libc::kill(child.id() as i32, libc::SIGKILL);
-    }
-    let _ = child.wait();
+    sigkill::sigkill_once(&mut child, "the rotation", "swapped", || {
+        count(&env, "SELECT COUNT(*) FROM rotation_scopes") > 0
+    });
 
     let swapped = count(&env, "SELECT COUNT(*) FROM rotation_scopes");
     assert!(

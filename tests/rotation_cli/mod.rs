@@ -5,25 +5,11 @@
 use std::process::Output;
 use std::sync::Arc;
 
-use super::cli_env::{Env, code, stderr, stdout};
+use super::cli_env::{Env, stderr, stdout};
 
 /// Creates the OpenAI config of `id` through the binary, `key` on stdin.
 pub fn create(env: &Env, id: &str, model: &str, base_url: &str, key: &str) {
-    let out = env.run(
-        &[
-            "-i",
-            id,
-            "create",
-            "--provider",
-            "openai",
-            "--model",
-            model,
-            "--base-url",
-            base_url,
-        ],
-        &format!("{key}\n"),
-    );
-    assert_eq!(code(&out), 0, "create {id}: {}", stderr(&out));
+    env.create_at(Some(id), "openai", model, base_url, key);
 }
 
 /// Runs the binary with `args` and `stdin` on a blocking thread, so the
