@@ -90,19 +90,19 @@ impl ConfigRow {
         master: &MasterKey,
         fingerprints: &Fingerprinter,
     ) -> ConfigRow {
-        let id = Uuid::now_v7();
-        let aad = Aad::for_record(scope, id, &fields.provider, fields.base_url.as_deref());
-        let new = NewKey::seal(master, fingerprints, &aad, key);
         let now = now();
         ConfigRow {
-            id,
-            scope: scope.clone(),
-            fields,
-            sealed_key: new.sealed,
-            api_key_masked: new.mask,
-            key_fingerprint: new.fingerprint,
-            created_at: now,
+            // Created and updated at the same instant, not a tick apart.
             updated_at: now,
+            ..ConfigRow::sealed_as(
+                Uuid::now_v7(),
+                scope,
+                fields,
+                key,
+                master,
+                fingerprints,
+                now,
+            )
         }
     }
 
