@@ -100,18 +100,19 @@ impl Columns for tokio_postgres::Row {
     }
 }
 
-/// SQLite binds a written [`Value`] as the text or blob it holds.
+/// SQLite binds a written [`Value`] as the text, blob or integer it holds.
 impl rusqlite::ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         match self {
             Value::Text(text) => text.to_sql(),
             Value::Bytes(bytes) => bytes.to_sql(),
+            Value::Int(n) => n.to_sql(),
         }
     }
 }
 
 /// The parameters of a PostgreSQL statement for `values`, each bound as the
-/// driver's own type for it (`TEXT` or `BYTEA`).
+/// driver's own type for it (`TEXT`, `BYTEA` or `BIGINT`).
 pub fn pg_params(values: &[Value]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
     values
         .iter()
@@ -119,6 +120,7 @@ pub fn pg_params(values: &[Value]) -> Vec<&(dyn tokio_postgres::types::ToSql + S
             match value {
                 Value::Text(text) => text,
                 Value::Bytes(bytes) => bytes,
+                Value::Int(n) => n,
             }
         })
         .collect()

@@ -6,19 +6,28 @@
 
 use super::rows::{ConfigRow, fmt_time};
 
-/// A value bound to an `INSERT` or `UPDATE` of a config row; each engine
-/// binds it with its own driver type (`store/columns.rs`).
+/// A value bound to a statement both engines run (a config row's `INSERT`
+/// or `UPDATE`, a monitor result's writes); each engine binds it with its
+/// own driver type (`store/columns.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     /// A `TEXT` column, `None` for `NULL`.
     Text(Option<String>),
     /// A `BLOB`/`BYTEA` column.
     Bytes(Vec<u8>),
+    /// An `INTEGER`/`BIGINT` column, `None` for `NULL`.
+    Int(Option<i64>),
 }
 
 impl Value {
-    fn text(s: impl Into<String>) -> Value {
+    /// A `TEXT` value that is never `NULL`.
+    pub(crate) fn text(s: impl Into<String>) -> Value {
         Value::Text(Some(s.into()))
+    }
+
+    /// An integer value that is never `NULL`.
+    pub(crate) fn int(n: i64) -> Value {
+        Value::Int(Some(n))
     }
 }
 
