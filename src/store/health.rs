@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::StoreError;
 use super::columns::Columns;
 use super::rows::{fmt_time, parse_time};
-use super::writes::Value;
+use super::writes::{Value, Write};
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Scope,
     TestStatus, Transition,
@@ -153,14 +153,6 @@ fn observe(
     prev.observe(check, policy)
 }
 
-/// A statement of [`record_one`] with its values, in parameter order.
-pub(crate) struct HealthWrite {
-    /// One of this module's statements.
-    pub sql: &'static str,
-    /// Its parameters.
-    pub values: Vec<Value>,
-}
-
 /// What one result writes once the id of its config is known, in order:
 /// the scope's new state ([`UPSERT_STATE`]), the result ([`INSERT_RESULT`])
 /// and the two prunes of the scope's history ([`PRUNE_COUNT`],
@@ -172,12 +164,12 @@ pub(crate) fn record_one(
     check: &HealthCheck,
     policy: HealthPolicy,
     retention: HealthRetention,
-) -> ([HealthWrite; 4], Option<Transition>) {
+) -> ([Write; 4], Option<Transition>) {
     let (next, transition) = observe(stored, config_id, check, policy);
     let key = check.scope.key();
     let writes = [
-        HealthWrite {
-            sql: UPSERT_STATE,
+        Write {
+            sql: UPSERT_STATE.to_string(),
             values: vec![
                 Value::text(next.scope.key()),
                 Value::text(config_id),
@@ -189,8 +181,8 @@ pub(crate) fn record_one(
                 Value::Text(next.last_status.map(|s| s.as_str().to_string())),
             ],
         },
-        HealthWrite {
-            sql: INSERT_RESULT,
+        Write {
+            sql: INSERT_RESULT.to_string(),
             values: vec![
                 Value::text(key),
                 Value::text(check.status.as_str()),
@@ -199,12 +191,12 @@ pub(crate) fn record_one(
                 Value::text(fmt_time(check.checked_at)),
             ],
         },
-        HealthWrite {
-            sql: PRUNE_COUNT,
+        Write {
+            sql: PRUNE_COUNT.to_string(),
             values: vec![Value::text(key), Value::int(i64::from(retention.per_scope))],
         },
-        HealthWrite {
-            sql: PRUNE_AGE,
+        Write {
+            sql: PRUNE_AGE.to_string(),
             values: vec![
                 Value::text(key),
                 Value::text(cutoff(check.checked_at, retention.days)),

@@ -10,7 +10,7 @@ use tokio_postgres::error::SqlState;
 use super::columns::pg_params;
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::versions;
-use super::writes::Dialect;
+use super::writes::{Dialect, Write, clear_last_test};
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
@@ -119,7 +119,10 @@ impl PgStore {
         // A delete may seal a `recorded` version of what it removes.
         check_sealing_key(&tx, kcv.as_deref()).await?;
         let with = self.versioning();
-        let current = delete_in(&tx, with.as_ref(), scope, audit_rec).await?;
+        let current = delete_in(&tx, with.as_ref(), scope, audit_rec, |_| {
+            Ok::<_, StoreError>(())
+        })
+        .await?;
         tx.commit().await?;
         Ok(current)
     }
@@ -139,30 +142,22 @@ impl PgStore {
         let count = writes.len();
         for write in writes {
             let scope = write.scope().clone();
-            match write {
+            let written = match write {
                 BatchWrite::Insert { row, audit } => insert_in(&tx, versioning, &row, &audit)
                     .await
-                    .map_err(|e| BatchFailure::at(&scope, e))?,
+                    .map_err(E::from),
                 BatchWrite::Update { scope, change } => {
-                    update_in(&tx, versioning, &scope, change)
-                        .await
-                        .map_err(|e| BatchFailure::at(&scope, e))?;
+                    update_in(&tx, versioning, &scope, change).await.map(drop)
                 }
                 BatchWrite::Delete {
                     scope,
                     audit,
                     check,
-                } => {
-                    let current = get_for_update(&*tx, &scope)
-                        .await
-                        .and_then(|row| row.ok_or(StoreError::NotFound))
-                        .map_err(|e| BatchFailure::at(&scope, e))?;
-                    check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
-                    delete_in(&tx, versioning, &scope, audit)
-                        .await
-                        .map_err(|e| BatchFailure::at(&scope, e))?;
-                }
-            }
+                } => delete_in(&tx, versioning, &scope, audit, check)
+                    .await
+                    .map(drop),
+            };
+            written.map_err(|e| BatchFailure::at(&scope, e))?;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(count)
@@ -176,20 +171,15 @@ async fn insert_in(
     row: &ConfigRow,
     audit_rec: &AuditRecord,
 ) -> Result<(), StoreError> {
-    {
-        match insert_row(tx, row).await {
-            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                return Err(StoreError::AlreadyExists);
-            }
-            other => other?,
-        };
-    }
+    let insert = row.insert(Dialect::Postgres);
+    match tx.execute(&insert.sql, &pg_params(&insert.values)).await {
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            return Err(StoreError::AlreadyExists);
+        }
+        other => other?,
+    };
     // A new config makes any earlier test result of this scope stale.
-    tx.execute(
-        "DELETE FROM last_tests WHERE scope = $1",
-        &[&row.scope.key()],
-    )
-    .await?;
+    run(tx, &clear_last_test(&row.scope, Dialect::Postgres)).await?;
     versions::append(tx, versioning, None, Written::Row(row), audit_rec).await?;
     audit::append(tx, audit_rec).await?;
     Ok(())
@@ -212,10 +202,7 @@ where
     // A rejected change drops the transaction, which rolls back and frees the row.
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
-    let write = next.update(Dialect::Postgres);
-    tx.execute(&write.sql, &pg_params(&write.values))
-        .await
-        .map_err(StoreError::from)?;
+    run(tx, &next.update(Dialect::Postgres)).await?;
     versions::append(
         tx,
         versioning,
@@ -228,23 +215,25 @@ where
     Ok(next)
 }
 
-/// The delete inside a transaction the caller holds.
-async fn delete_in(
+/// The delete inside a transaction the caller holds, once `check` accepts
+/// the row (read `FOR UPDATE`) it removes.
+async fn delete_in<E>(
     tx: &tokio_postgres::Transaction<'_>,
     versioning: Option<&Versioning>,
     scope: &Scope,
     mut audit_rec: AuditRecord,
-) -> Result<ConfigRow, StoreError> {
+    check: impl FnOnce(&ConfigRow) -> Result<(), E>,
+) -> Result<ConfigRow, E>
+where
+    E: From<StoreError>,
+{
     let current = get_for_update(tx, scope)
         .await?
         .ok_or(StoreError::NotFound)?;
-    tx.execute(
-        "DELETE FROM configs WHERE id = $1",
-        &[&current.id.to_string()],
-    )
-    .await?;
-    tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
-        .await?;
+    check(&current)?;
+    for write in current.delete(Dialect::Postgres) {
+        run(tx, &write).await?;
+    }
     audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
     versions::append(
         tx,
@@ -258,13 +247,10 @@ async fn delete_in(
     Ok(current)
 }
 
-/// Inserts `row` as it is.
-async fn insert_row<C: GenericClient>(
-    c: &C,
-    row: &ConfigRow,
-) -> Result<u64, tokio_postgres::Error> {
-    let insert = row.insert(Dialect::Postgres);
-    c.execute(&insert.sql, &pg_params(&insert.values)).await
+/// Runs one of the shared writes (`store/writes.rs`).
+async fn run<C: GenericClient>(c: &C, write: &Write) -> Result<(), StoreError> {
+    c.execute(&write.sql, &pg_params(&write.values)).await?;
+    Ok(())
 }
 
 /// Writes `row` as the scope's config, replacing the scope's row when
@@ -274,17 +260,9 @@ pub(super) async fn put<C: GenericClient>(
     row: &ConfigRow,
     exists: bool,
 ) -> Result<(), StoreError> {
-    if exists {
-        c.execute("DELETE FROM configs WHERE scope = $1", &[&row.scope.key()])
-            .await?;
+    for write in row.put(Dialect::Postgres, exists) {
+        run(c, &write).await?;
     }
-    insert_row(c, row).await?;
-    // The restored key has not been tested in this state.
-    c.execute(
-        "DELETE FROM last_tests WHERE scope = $1",
-        &[&row.scope.key()],
-    )
-    .await?;
     Ok(())
 }
 

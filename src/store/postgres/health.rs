@@ -40,7 +40,7 @@ impl PgStore {
             let (writes, transition) = h::record_one(stored, &id, check, policy, retention);
             for write in writes {
                 // Prepared once per connection, like the reads above.
-                let statement = tx.prepare_cached(write.sql).await?;
+                let statement = tx.prepare_cached(&write.sql).await?;
                 tx.execute(&statement, &pg_params(&write.values)).await?;
             }
             transitions.extend(transition);

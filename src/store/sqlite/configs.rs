@@ -10,7 +10,7 @@ use super::columns::{SqliteRow, column_names, constant_column_names};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::versions;
 use super::worker::Conn;
-use super::writes::Dialect;
+use super::writes::{Dialect, Write, clear_last_test};
 use super::{AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::versions::{Versioning, Written};
@@ -64,9 +64,9 @@ fn insert_in(
     if get(tx, &row.scope)?.is_some() {
         return Err(StoreError::AlreadyExists);
     }
-    insert_row(tx, row)?;
+    run(tx, &row.insert(Dialect::Sqlite))?;
     // A new config makes any earlier test result of this scope stale.
-    tx.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
+    run(tx, &clear_last_test(&row.scope, Dialect::Sqlite))?;
     versions::append(tx, versioning, None, Written::Row(row), audit)?;
     audit::append(tx, audit)?;
     Ok(())
@@ -102,9 +102,7 @@ where
     let current = get(tx, scope)?.ok_or(StoreError::NotFound)?;
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
-    let write = next.update(Dialect::Sqlite);
-    tx.execute(&write.sql, params_from_iter(&write.values))
-        .map_err(StoreError::from)?;
+    run(tx, &next.update(Dialect::Sqlite))?;
     versions::append(
         tx,
         versioning,
@@ -125,24 +123,34 @@ pub(super) fn delete(
     let tx = c.begin()?;
     // A delete may seal a `recorded` version of what it removes.
     check_sealing_key(&tx, tx.sealing_kcv)?;
-    let current = delete_in(&tx, tx.versioning, scope, audit)?;
+    let current = delete_in(
+        &tx,
+        tx.versioning,
+        scope,
+        audit,
+        |_| Ok::<_, StoreError>(()),
+    )?;
     tx.commit()?;
     Ok(current)
 }
 
-/// The delete inside a transaction the caller holds.
-fn delete_in(
+/// The delete inside a transaction the caller holds, once `check` accepts
+/// the row it removes.
+fn delete_in<E>(
     tx: &Connection,
     versioning: Option<&Versioning>,
     scope: &Scope,
     mut audit: AuditRecord,
-) -> Result<ConfigRow, StoreError> {
+    check: impl FnOnce(&ConfigRow) -> Result<(), E>,
+) -> Result<ConfigRow, E>
+where
+    E: From<StoreError>,
+{
     let current = get(tx, scope)?.ok_or(StoreError::NotFound)?;
-    tx.execute(
-        "DELETE FROM configs WHERE id = ?1",
-        [current.id.to_string()],
-    )?;
-    tx.execute("DELETE FROM last_tests WHERE scope = ?1", [scope.key()])?;
+    check(&current)?;
+    for write in current.delete(Dialect::Sqlite) {
+        run(tx, &write)?;
+    }
     audit.key_fingerprint = Some(current.key_fingerprint.clone());
     versions::append(
         tx,
@@ -167,27 +175,20 @@ where
     let count = writes.len();
     for write in writes {
         let scope = write.scope().clone();
-        match write {
+        let written = match write {
             BatchWrite::Insert { row, audit } => {
-                insert_in(&tx, versioning, &row, &audit).map_err(|e| BatchFailure::at(&scope, e))?
+                insert_in(&tx, versioning, &row, &audit).map_err(E::from)
             }
             BatchWrite::Update { scope, change } => {
-                update_in(&tx, versioning, &scope, change)
-                    .map_err(|e| BatchFailure::at(&scope, e))?;
+                update_in(&tx, versioning, &scope, change).map(drop)
             }
             BatchWrite::Delete {
                 scope,
                 audit,
                 check,
-            } => {
-                let current = get(&tx, &scope)
-                    .and_then(|row| row.ok_or(StoreError::NotFound))
-                    .map_err(|e| BatchFailure::at(&scope, e))?;
-                check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
-                delete_in(&tx, versioning, &scope, audit)
-                    .map_err(|e| BatchFailure::at(&scope, e))?;
-            }
-        }
+            } => delete_in(&tx, versioning, &scope, audit, check).map(drop),
+        };
+        written.map_err(|e| BatchFailure::at(&scope, e))?;
     }
     tx.commit()?;
     Ok(count)
@@ -196,18 +197,15 @@ where
 /// Writes `row` as the scope's config, replacing the scope's row when
 /// `exists`.
 pub(super) fn put(conn: &Connection, row: &ConfigRow, exists: bool) -> Result<(), StoreError> {
-    if exists {
-        conn.execute("DELETE FROM configs WHERE scope = ?1", [row.scope.key()])?;
+    for write in row.put(Dialect::Sqlite, exists) {
+        run(conn, &write)?;
     }
-    insert_row(conn, row)?;
-    // The restored key has not been tested in this state.
-    conn.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
     Ok(())
 }
 
-fn insert_row(conn: &Connection, row: &ConfigRow) -> Result<(), StoreError> {
-    let insert = row.insert(Dialect::Sqlite);
-    conn.execute(&insert.sql, params_from_iter(&insert.values))?;
+/// Runs one of the shared writes (`store/writes.rs`).
+fn run(conn: &Connection, write: &Write) -> Result<(), StoreError> {
+    conn.execute(&write.sql, params_from_iter(&write.values))?;
     Ok(())
 }
 

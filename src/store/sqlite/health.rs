@@ -43,7 +43,7 @@ pub(super) fn record(
         };
         let (writes, transition) = h::record_one(stored, &config_id, check, policy, retention);
         for write in writes {
-            tx.prepare_cached(write.sql)?
+            tx.prepare_cached(&write.sql)?
                 .execute(params_from_iter(&write.values))?;
         }
         transitions.extend(transition);
