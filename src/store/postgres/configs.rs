@@ -180,9 +180,7 @@ async fn insert_in(
     };
     // A new config makes any earlier test result of this scope stale.
     run(tx, &clear_last_test(&row.scope, Dialect::Postgres)).await?;
-    versions::append(tx, versioning, None, Written::Row(row), audit_rec).await?;
-    audit::append(tx, audit_rec).await?;
-    Ok(())
+    record(tx, versioning, None, Written::Row(row), audit_rec).await
 }
 
 /// The update inside a transaction the caller holds: the row is read
@@ -203,7 +201,7 @@ where
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
     run(tx, &next.update(Dialect::Postgres)).await?;
-    versions::append(
+    record(
         tx,
         versioning,
         Some(&current),
@@ -211,7 +209,6 @@ where
         &audit_rec,
     )
     .await?;
-    audit::append(tx, &audit_rec).await?;
     Ok(next)
 }
 
@@ -235,7 +232,7 @@ where
         run(tx, &write).await?;
     }
     audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
-    versions::append(
+    record(
         tx,
         versioning,
         Some(&current),
@@ -243,8 +240,20 @@ where
         &audit_rec,
     )
     .await?;
-    audit::append(tx, &audit_rec).await?;
     Ok(current)
+}
+
+/// What every config write leaves besides the row: its version (when
+/// versioning is on) and its audit entry, in the write's own transaction.
+async fn record(
+    tx: &tokio_postgres::Transaction<'_>,
+    versioning: Option<&Versioning>,
+    before: Option<&ConfigRow>,
+    written: Written<'_>,
+    audit_rec: &AuditRecord,
+) -> Result<(), StoreError> {
+    versions::append(tx, versioning, before, written, audit_rec).await?;
+    audit::append(tx, audit_rec).await
 }
 
 /// Runs one of the shared writes (`store/writes.rs`).

@@ -67,9 +67,7 @@ fn insert_in(
     run(tx, &row.insert(Dialect::Sqlite))?;
     // A new config makes any earlier test result of this scope stale.
     run(tx, &clear_last_test(&row.scope, Dialect::Sqlite))?;
-    versions::append(tx, versioning, None, Written::Row(row), audit)?;
-    audit::append(tx, audit)?;
-    Ok(())
+    record(tx, versioning, None, Written::Row(row), audit)
 }
 
 /// Reads the config of `scope` and writes back what `change` returns, in one
@@ -103,14 +101,13 @@ where
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
     run(tx, &next.update(Dialect::Sqlite))?;
-    versions::append(
+    record(
         tx,
         versioning,
         Some(&current),
         Written::Row(&next),
         &audit_rec,
     )?;
-    audit::append(tx, &audit_rec)?;
     Ok(next)
 }
 
@@ -152,14 +149,13 @@ where
         run(tx, &write)?;
     }
     audit.key_fingerprint = Some(current.key_fingerprint.clone());
-    versions::append(
+    record(
         tx,
         versioning,
         Some(&current),
         Written::Deleted(&current),
         &audit,
     )?;
-    audit::append(tx, &audit)?;
     Ok(current)
 }
 
@@ -201,6 +197,19 @@ pub(super) fn put(conn: &Connection, row: &ConfigRow, exists: bool) -> Result<()
         run(conn, &write)?;
     }
     Ok(())
+}
+
+/// What every config write leaves besides the row: its version (when
+/// versioning is on) and its audit entry, in the write's own transaction.
+fn record(
+    tx: &Connection,
+    versioning: Option<&Versioning>,
+    before: Option<&ConfigRow>,
+    written: Written<'_>,
+    audit: &AuditRecord,
+) -> Result<(), StoreError> {
+    versions::append(tx, versioning, before, written, audit)?;
+    audit::append(tx, audit)
 }
 
 /// Runs one of the shared writes (`store/writes.rs`).
