@@ -60,6 +60,21 @@ pub fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
     stmt.column_names().map(String::from).collect()
 }
 
+/// Every row `stmt` returns for `params`, each read by name through `read`.
+pub fn read_all<T>(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+    read: impl Fn(&SqliteRow<'_, '_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let names = column_names(stmt);
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read(&SqliteRow::new(r, &names))?);
+    }
+    Ok(out)
+}
+
 /// The column names of `stmt`, read once per process into `once`: for the
 /// hot point reads, whose SQL is a constant, so their names never change
 /// and need not be copied out of SQLite on every request.

@@ -6,7 +6,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use super::columns::{SqliteRow, column_names, constant_column_names};
+use super::columns::{SqliteRow, constant_column_names, read_all};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::versions;
 use super::worker::Conn;
@@ -35,13 +35,7 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
         "SELECT {} FROM configs ORDER BY scope",
         *CONFIG_COLUMNS
     ))?;
-    let names = column_names(&stmt);
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(ConfigRow::from_columns(&SqliteRow::new(r, &names))?);
-    }
-    Ok(out)
+    read_all(&mut stmt, [], |r| ConfigRow::from_columns(r))
 }
 
 /// Inserts a new config; `AlreadyExists` if the scope has one. The audit

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::StoreError;
-use super::columns::{SqliteRow, column_names};
+use super::columns::{SqliteRow, column_names, read_all};
 use super::worker::Conn;
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
@@ -55,13 +55,7 @@ pub(super) fn record(
 /// Every stored state (of configs that still exist or not).
 pub(super) fn states(conn: &Connection) -> Result<Vec<HealthStatus>, StoreError> {
     let mut stmt = conn.prepare_cached(h::ALL_STATES)?;
-    let names = column_names(&stmt);
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(h::state_from(&SqliteRow::new(r, &names))?.0);
-    }
-    Ok(out)
+    read_all(&mut stmt, [], |r| Ok(h::state_from(r)?.0))
 }
 
 /// Results since `since` (every scope), or the newest `limit` of `scope`.
@@ -82,13 +76,9 @@ pub(super) fn samples(
             ],
         ),
     };
-    let names = column_names(&stmt);
-    let mut rows = stmt.query(rusqlite::params_from_iter(bind.iter()))?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(h::sample_from(&SqliteRow::new(r, &names))?);
-    }
-    Ok(out)
+    read_all(&mut stmt, rusqlite::params_from_iter(bind.iter()), |r| {
+        h::sample_from(r)
+    })
 }
 
 /// The health mark (see [`h::HEALTH_MARK`]).
