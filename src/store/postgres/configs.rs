@@ -77,14 +77,8 @@ impl PgStore {
     /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
     /// entry commits in the same transaction.
     pub async fn insert(&self, row: ConfigRow, audit_rec: AuditRecord) -> Result<(), StoreError> {
-        let kcv = self.expected_kcv();
-        let mut c = self.client().await?;
-        let tx = c.transaction().await?;
-        check_sealing_key(&tx, kcv.as_deref()).await?;
-        let with = self.versioning();
-        insert_in(&tx, with.as_ref(), &row, &audit_rec).await?;
-        tx.commit().await?;
-        Ok(())
+        self.sealed_write(async |tx, with| insert_in(tx, with, &row, &audit_rec).await)
+            .await
     }
 
     /// Reads the config of `scope` under `FOR UPDATE` and writes back what
@@ -97,14 +91,8 @@ impl PgStore {
     where
         E: From<StoreError> + Send + 'static,
     {
-        let kcv = self.expected_kcv();
-        let mut c = self.client().await?;
-        let tx = c.transaction().await.map_err(StoreError::from)?;
-        check_sealing_key(&tx, kcv.as_deref()).await?;
-        let with = self.versioning();
-        let next = update_in(&tx, with.as_ref(), scope, change).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(next)
+        self.sealed_write(async |tx, with| update_in(tx, with, scope, change).await)
+            .await
     }
 
     /// Deletes the config of `scope` and its last test; `NotFound` if none.
@@ -113,18 +101,12 @@ impl PgStore {
         scope: &Scope,
         audit_rec: AuditRecord,
     ) -> Result<ConfigRow, StoreError> {
-        let kcv = self.expected_kcv();
-        let mut c = self.client().await?;
-        let tx = c.transaction().await?;
-        // A delete may seal a `recorded` version of what it removes.
-        check_sealing_key(&tx, kcv.as_deref()).await?;
-        let with = self.versioning();
-        let current = delete_in(&tx, with.as_ref(), scope, audit_rec, |_| {
-            Ok::<_, StoreError>(())
+        // A delete may seal a `recorded` version of what it removes, so it
+        // checks the sealing key too.
+        self.sealed_write(async |tx, with| {
+            delete_in(tx, with, scope, audit_rec, |_| Ok::<_, StoreError>(())).await
         })
-        .await?;
-        tx.commit().await?;
-        Ok(current)
+        .await
     }
 
     /// Every write of `writes` in one transaction: the first failure rolls
@@ -133,34 +115,50 @@ impl PgStore {
     where
         E: From<StoreError> + Send + 'static,
     {
+        self.sealed_write(async |tx, versioning| {
+            let count = writes.len();
+            for write in writes {
+                let scope = write.scope().clone();
+                let written = match write {
+                    BatchWrite::Insert { row, audit } => insert_in(tx, versioning, &row, &audit)
+                        .await
+                        .map_err(E::from),
+                    BatchWrite::Update { scope, change } => {
+                        update_in(tx, versioning, &scope, change).await.map(drop)
+                    }
+                    BatchWrite::Delete {
+                        scope,
+                        audit,
+                        check,
+                    } => delete_in(tx, versioning, &scope, audit, check)
+                        .await
+                        .map(drop),
+                };
+                written.map_err(|e| BatchFailure::at(&scope, e))?;
+            }
+            Ok(count)
+        })
+        .await
+    }
+
+    /// Runs `write` in one transaction that first checks the sealing key
+    /// ([`check_sealing_key`]), with this store's versioning, and commits
+    /// when it succeeds: what every config write of this file shares.
+    async fn sealed_write<T, E>(
+        &self,
+        write: impl AsyncFnOnce(&tokio_postgres::Transaction<'_>, Option<&Versioning>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let kcv = self.expected_kcv();
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(StoreError::from)?;
         check_sealing_key(&tx, kcv.as_deref()).await?;
         let with = self.versioning();
-        let versioning = with.as_ref();
-        let count = writes.len();
-        for write in writes {
-            let scope = write.scope().clone();
-            let written = match write {
-                BatchWrite::Insert { row, audit } => insert_in(&tx, versioning, &row, &audit)
-                    .await
-                    .map_err(E::from),
-                BatchWrite::Update { scope, change } => {
-                    update_in(&tx, versioning, &scope, change).await.map(drop)
-                }
-                BatchWrite::Delete {
-                    scope,
-                    audit,
-                    check,
-                } => delete_in(&tx, versioning, &scope, audit, check)
-                    .await
-                    .map(drop),
-            };
-            written.map_err(|e| BatchFailure::at(&scope, e))?;
-        }
+        let out = write(&tx, with.as_ref()).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(count)
+        Ok(out)
     }
 }
 

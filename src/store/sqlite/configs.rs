@@ -41,11 +41,24 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
 /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
 /// entry and the first version commit in the same transaction.
 pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
+    sealed_write(c, |tx, versioning| insert_in(tx, versioning, row, audit))
+}
+
+/// Runs `write` in the job's transaction (see `Conn::begin`) once the
+/// sealing key checks out, with the writer's versioning, and commits when it
+/// succeeds: what every config write of this file shares.
+fn sealed_write<T, E>(
+    c: &mut Conn,
+    write: impl FnOnce(&Connection, Option<&Versioning>) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
     let tx = c.begin()?;
     check_sealing_key(&tx, tx.sealing_kcv)?;
-    insert_in(&tx, tx.versioning, row, audit)?;
+    let out = write(&tx, tx.versioning)?;
     tx.commit()?;
-    Ok(())
+    Ok(out)
 }
 
 /// The insert inside a transaction the caller holds.
@@ -74,11 +87,7 @@ pub(super) fn update<E>(
 where
     E: From<StoreError>,
 {
-    let tx = c.begin()?;
-    check_sealing_key(&tx, tx.sealing_kcv)?;
-    let next = update_in(&tx, tx.versioning, scope, change)?;
-    tx.commit()?;
-    Ok(next)
+    sealed_write(c, |tx, versioning| update_in(tx, versioning, scope, change))
 }
 
 /// The update inside a transaction the caller holds.
@@ -111,18 +120,11 @@ pub(super) fn delete(
     scope: &Scope,
     audit: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
-    let tx = c.begin()?;
-    // A delete may seal a `recorded` version of what it removes.
-    check_sealing_key(&tx, tx.sealing_kcv)?;
-    let current = delete_in(
-        &tx,
-        tx.versioning,
-        scope,
-        audit,
-        |_| Ok::<_, StoreError>(()),
-    )?;
-    tx.commit()?;
-    Ok(current)
+    // A delete may seal a `recorded` version of what it removes, so it
+    // checks the sealing key too.
+    sealed_write(c, |tx, versioning| {
+        delete_in(tx, versioning, scope, audit, |_| Ok::<_, StoreError>(()))
+    })
 }
 
 /// The delete inside a transaction the caller holds, once `check` accepts
@@ -159,29 +161,27 @@ pub(super) fn batch<E>(c: &mut Conn, writes: Vec<BatchWrite<E>>) -> Result<usize
 where
     E: From<StoreError>,
 {
-    let tx = c.begin()?;
-    check_sealing_key(&tx, tx.sealing_kcv)?;
-    let versioning = tx.versioning;
-    let count = writes.len();
-    for write in writes {
-        let scope = write.scope().clone();
-        let written = match write {
-            BatchWrite::Insert { row, audit } => {
-                insert_in(&tx, versioning, &row, &audit).map_err(E::from)
-            }
-            BatchWrite::Update { scope, change } => {
-                update_in(&tx, versioning, &scope, change).map(drop)
-            }
-            BatchWrite::Delete {
-                scope,
-                audit,
-                check,
-            } => delete_in(&tx, versioning, &scope, audit, check).map(drop),
-        };
-        written.map_err(|e| BatchFailure::at(&scope, e))?;
-    }
-    tx.commit()?;
-    Ok(count)
+    sealed_write(c, |tx, versioning| {
+        let count = writes.len();
+        for write in writes {
+            let scope = write.scope().clone();
+            let written = match write {
+                BatchWrite::Insert { row, audit } => {
+                    insert_in(tx, versioning, &row, &audit).map_err(E::from)
+                }
+                BatchWrite::Update { scope, change } => {
+                    update_in(tx, versioning, &scope, change).map(drop)
+                }
+                BatchWrite::Delete {
+                    scope,
+                    audit,
+                    check,
+                } => delete_in(tx, versioning, &scope, audit, check).map(drop),
+            };
+            written.map_err(|e| BatchFailure::at(&scope, e))?;
+        }
+        Ok(count)
+    })
 }
 
 /// Writes `row` as the scope's config, replacing the scope's row when
