@@ -2,8 +2,12 @@
 //! row layer ([`super::rows`]) maps rows through [`Columns`] once, and each
 //! engine only says how its driver fetches one named value.
 
+use time::OffsetDateTime;
+
 use super::StoreError;
+use super::rows::parse_time;
 use super::writes::Value;
+use crate::domain::Scope;
 
 /// A result row whose values are fetched by column name.
 pub trait Columns {
@@ -24,6 +28,22 @@ pub trait Columns {
     /// An integer `NOT NULL` column.
     fn int(&self, name: &str) -> Result<i64, StoreError> {
         self.opt_int(name)?.ok_or_else(|| null(name))
+    }
+
+    /// An RFC 3339 timestamp in a `TEXT NOT NULL` column.
+    fn time(&self, name: &str) -> Result<OffsetDateTime, StoreError> {
+        parse_time(&self.text(name)?)
+    }
+
+    /// An RFC 3339 timestamp in a `TEXT` column that may be `NULL`.
+    fn opt_time(&self, name: &str) -> Result<Option<OffsetDateTime>, StoreError> {
+        self.opt_text(name)?.map(|t| parse_time(&t)).transpose()
+    }
+
+    /// A scope stored as its key (`''` for the control plane).
+    fn scope(&self, name: &str) -> Result<Scope, StoreError> {
+        let key = self.text(name)?;
+        Scope::from_key(&key).map_err(|e| StoreError::Corrupt(format!("scope {key:?}: {e}")))
     }
 }
 

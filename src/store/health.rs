@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 use super::columns::Columns;
-use super::rows::{fmt_time, parse_time};
+use super::rows::fmt_time;
 use super::writes::{Value, Write};
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Scope,
@@ -99,20 +99,15 @@ pub enum SampleQuery {
 /// One row of [`SELECT_STATE`] / [`ALL_STATES`], with the config id it was
 /// recorded for.
 pub(crate) fn state_from(r: &impl Columns) -> Result<(HealthStatus, String), StoreError> {
-    let scope = r.text("scope")?;
     let state = r.text("state")?;
-    let opt_time = |name: &str| -> Result<Option<OffsetDateTime>, StoreError> {
-        r.opt_text(name)?.map(|t| parse_time(&t)).transpose()
-    };
     let status = HealthStatus {
-        scope: Scope::from_key(&scope)
-            .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+        scope: r.scope("scope")?,
         state: HealthState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("health state {state:?}")))?,
-        since: parse_time(&r.text("since")?)?,
+        since: r.time("since")?,
         failures: u32::try_from(r.int("failures")?.max(0)).unwrap_or(u32::MAX),
-        last_ok: opt_time("last_ok")?,
-        last_checked: opt_time("last_checked")?,
+        last_ok: r.opt_time("last_ok")?,
+        last_checked: r.opt_time("last_checked")?,
         last_status: r.opt_text("last_status")?.map(|s| status(&s)).transpose()?,
     };
     Ok((status, r.text("config_id")?))
@@ -120,16 +115,14 @@ pub(crate) fn state_from(r: &impl Columns) -> Result<(HealthStatus, String), Sto
 
 /// One row of [`SAMPLES_SINCE`] / [`SAMPLES_OF`].
 pub(crate) fn sample_from(r: &impl Columns) -> Result<HealthSample, StoreError> {
-    let scope = r.text("scope")?;
     Ok(HealthSample {
-        scope: Scope::from_key(&scope)
-            .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+        scope: r.scope("scope")?,
         status: status(&r.text("status")?)?,
         http_status: r
             .opt_int("http_status")?
             .and_then(|c| u16::try_from(c).ok()),
         latency_ms: u64::try_from(r.int("latency_ms")?.max(0)).unwrap_or(0),
-        checked_at: parse_time(&r.text("checked_at")?)?,
+        checked_at: r.time("checked_at")?,
     })
 }
 

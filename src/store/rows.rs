@@ -211,17 +211,15 @@ impl ConfigRow {
     /// The row selected with [`CONFIG_COLUMNS`].
     pub(crate) fn from_columns(r: &impl Columns) -> Result<ConfigRow, StoreError> {
         let id = r.text("id")?;
-        let scope = r.text("scope")?;
         Ok(ConfigRow {
             id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
-            scope: Scope::from_key(&scope)
-                .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+            scope: r.scope("scope")?,
             fields: fields_from(r)?,
             sealed_key: SealedKey::from_stored(r.blob("sealed_key")?),
             api_key_masked: r.text("api_key_masked")?,
             key_fingerprint: r.text("key_fingerprint")?,
-            created_at: parse_time(&r.text("created_at")?)?,
-            updated_at: parse_time(&r.text("updated_at")?)?,
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
         })
     }
 }
@@ -267,8 +265,8 @@ pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreErr
                     .into(),
                 api_key_masked: r.text("api_key_masked")?,
                 instance_id: instance_id.clone(),
-                created_at: parse_time(&r.text("created_at")?)?,
-                updated_at: parse_time(&r.text("updated_at")?)?,
+                created_at: r.time("created_at")?,
+                updated_at: r.time("updated_at")?,
             },
             fields_from(r)?,
         )),
@@ -299,7 +297,7 @@ pub(crate) fn last_test_from(r: &impl Columns) -> Result<Option<TestResult>, Sto
             .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
         message: r.text("test_message")?,
         latency_ms: r.int("test_latency_ms")?.max(0) as u64,
-        checked_at: parse_time(&r.text("test_checked_at")?)?,
+        checked_at: r.time("test_checked_at")?,
     }))
 }
 
@@ -312,7 +310,7 @@ pub(crate) fn audit_entry_from(r: &impl Columns) -> Result<AuditEntry, StoreErro
     let fields = r.text("fields")?;
     Ok(AuditEntry {
         id: r.int("id")?,
-        at: parse_time(&r.text("at")?)?,
+        at: r.time("at")?,
         actor: r.text("actor")?,
         instance_id: (!scope.is_empty()).then_some(scope),
         action: AuditAction::parse(&r.text("action")?),
@@ -336,7 +334,7 @@ pub(crate) fn token_from(r: &impl Columns) -> Result<TokenInfo, StoreError> {
         name: r.text("name")?,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))?,
-        created_at: parse_time(&r.text("created_at")?)?,
+        created_at: r.time("created_at")?,
     })
 }
 
