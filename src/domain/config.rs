@@ -29,8 +29,9 @@
 //!
 //! 1. `domain/config.rs`: the field in the list, [`ConfigFields::new`],
 //!    and its rule in [`NewConfig::validate`] and [`ConfigPatch::merge`];
-//! 2. `store/sqlite/migrations.rs` and 3. `store/postgres/migrations.rs`:
-//!    one `ALTER TABLE` each (the row layer takes the columns from the list);
+//! 2. and 3. `store/migrations.rs`: one `ALTER TABLE` step, since then
+//!    written once for both engines (the row layer takes the columns from
+//!    the list);
 //! 4. `server/openapi.rs`: the property in `NewConfig`, `ConfigPatch`,
 //!    `ConfigView`;
 //! 5. `cli/config_args.rs`: the `create` and `update` flags;

@@ -39,6 +39,18 @@ pub struct RoundContext {
     pub metrics: Arc<Metrics>,
 }
 
+impl RoundContext {
+    /// Waits for a place under the concurrency bound; a test holds it while
+    /// it runs.
+    async fn permit(&self) -> OwnedSemaphorePermit {
+        self.permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("never closed")
+    }
+}
+
 /// Runs the round that starts at `start_ms` (Unix milliseconds); returns
 /// once every test it started has finished.
 pub async fn run(ctx: &RoundContext, start_ms: i64) -> Result<(), crate::service::ServiceError> {
@@ -59,12 +71,7 @@ pub async fn run(ctx: &RoundContext, start_ms: i64) -> Result<(), crate::service
         sleep_until_ms(due_ms).await;
         // Taken before the task is spawned, so no more than `concurrency`
         // tests (and tasks) exist at once, however many scopes there are.
-        let permit = ctx
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("never closed");
+        let permit = ctx.permit().await;
         tasks.spawn(test(ctx.clone(), target, due_ms, end_ms, 0, permit));
     }
     tasks.close();
@@ -100,12 +107,7 @@ fn test(
         let retry_ms = i64::try_from(ctx.config.retry_after.as_millis()).unwrap_or(i64::MAX);
         if retry && now_ms() + retry_ms < end_ms {
             tokio::time::sleep(ctx.config.retry_after).await;
-            let permit = ctx
-                .permits
-                .clone()
-                .acquire_owned()
-                .await
-                .expect("never closed");
+            let permit = ctx.permit().await;
             let due = now_ms();
             test(ctx, target, due, end_ms, attempt + 1, permit).await;
         }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::domain::validation::is_loopback_host;
 use crate::domain::{HealthPolicy, HealthRetention, ValidationError};
 
 /// Default time between two tests of one scope.
@@ -180,6 +181,19 @@ fn secs(
     }
 }
 
+/// A shared secret as written (a webhook's signing secret, the metrics
+/// token), trimmed: at least 16 characters, so it cannot be guessed.
+fn secret(field: &'static str, text: &str) -> Result<secrecy::SecretString, ValidationError> {
+    let text = text.trim();
+    if text.chars().count() < 16 {
+        return Err(ValidationError::new(
+            field,
+            "must be at least 16 characters",
+        ));
+    }
+    Ok(secrecy::SecretString::from(text.to_string()))
+}
+
 fn at_least_one<T: PartialOrd + From<u8> + Copy + std::fmt::Display>(
     field: &'static str,
     v: Option<T>,
@@ -214,26 +228,16 @@ impl MonitorSettings {
                         format!("{:?} is not a URL: {e}", w.url),
                     )
                 })?;
-                let loopback = matches!(
-                    url.host(),
-                    Some(url::Host::Ipv4(ip)) if ip.is_loopback()
-                ) || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
-                    || url.host_str() == Some("localhost");
+                let loopback = url.host().is_some_and(|host| is_loopback_host(&host));
                 if !(url.scheme() == "https" || (url.scheme() == "http" && loopback)) {
                     return Err(ValidationError::new(
                         "monitor.webhooks.url",
                         "must be https, or http to a loopback host",
                     ));
                 }
-                if w.secret.trim().chars().count() < 16 {
-                    return Err(ValidationError::new(
-                        "monitor.webhooks.secret",
-                        "must be at least 16 characters",
-                    ));
-                }
                 Ok(Webhook {
                     url,
-                    secret: secrecy::SecretString::from(w.secret.trim().to_string()),
+                    secret: secret("monitor.webhooks.secret", &w.secret)?,
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -256,16 +260,11 @@ impl MonitorSettings {
             }
         };
         let metrics = MetricsConfig {
-            token: match &self.metrics_token {
-                Some(t) if t.trim().chars().count() < 16 => {
-                    return Err(ValidationError::new(
-                        "monitor.metrics_token",
-                        "must be at least 16 characters",
-                    ));
-                }
-                Some(t) => Some(secrecy::SecretString::from(t.trim().to_string())),
-                None => None,
-            },
+            token: self
+                .metrics_token
+                .as_deref()
+                .map(|t| secret("monitor.metrics_token", t))
+                .transpose()?,
             listen: self.metrics_listen.clone(),
             per_scope_limit: match (self.metrics_per_scope, self.metrics_scope_limit) {
                 (Some(true), Some(n)) if n == 0 || n > 100_000 => {
@@ -373,5 +372,26 @@ mod tests {
         assert_eq!(e.field, "monitor.command");
         let c = parse("command = \"notify --to 'ops team'\"").unwrap();
         assert_eq!(c.command.unwrap(), vec!["notify", "--to", "ops team"]);
+    }
+
+    #[test]
+    fn a_webhook_may_use_http_only_to_a_loopback_host() {
+        for host in ["127.0.0.1:9", "[::1]:9", "localhost:9", "LOCALHOST"] {
+            let c = parse(&format!(
+                "[[webhooks]]\nurl = \"http://{host}/h\"\nsecret = \"0123456789abcdef\""
+            ))
+            .unwrap_or_else(|e| panic!("{host}: {e}"));
+            assert_eq!(c.webhooks.len(), 1);
+        }
+        // Any other host over http is refused: see `bad_values_name_the_field`.
+    }
+
+    #[test]
+    fn a_short_metrics_token_names_its_field_and_a_padded_one_is_trimmed() {
+        let e = parse("metrics_token = \"  fifteen-chars-x        \"").unwrap_err();
+        assert_eq!(e.field, "monitor.metrics_token");
+        let c = parse("metrics_token = \"  0123456789abcdef  \"").unwrap();
+        use secrecy::ExposeSecret;
+        assert_eq!(c.metrics.token.unwrap().expose_secret(), "0123456789abcdef");
     }
 }

@@ -2,8 +2,12 @@
 //! row layer ([`super::rows`]) maps rows through [`Columns`] once, and each
 //! engine only says how its driver fetches one named value.
 
+use time::OffsetDateTime;
+
 use super::StoreError;
+use super::rows::parse_time;
 use super::writes::Value;
+use crate::domain::Scope;
 
 /// A result row whose values are fetched by column name.
 pub trait Columns {
@@ -24,6 +28,22 @@ pub trait Columns {
     /// An integer `NOT NULL` column.
     fn int(&self, name: &str) -> Result<i64, StoreError> {
         self.opt_int(name)?.ok_or_else(|| null(name))
+    }
+
+    /// An RFC 3339 timestamp in a `TEXT NOT NULL` column.
+    fn time(&self, name: &str) -> Result<OffsetDateTime, StoreError> {
+        parse_time(&self.text(name)?)
+    }
+
+    /// An RFC 3339 timestamp in a `TEXT` column that may be `NULL`.
+    fn opt_time(&self, name: &str) -> Result<Option<OffsetDateTime>, StoreError> {
+        self.opt_text(name)?.map(|t| parse_time(&t)).transpose()
+    }
+
+    /// A scope stored as its key (`''` for the control plane).
+    fn scope(&self, name: &str) -> Result<Scope, StoreError> {
+        let key = self.text(name)?;
+        Scope::from_key(&key).map_err(|e| StoreError::Corrupt(format!("scope {key:?}: {e}")))
     }
 }
 
@@ -58,6 +78,21 @@ impl<'a, 'stmt> SqliteRow<'a, 'stmt> {
 /// The column names of `stmt`, for [`SqliteRow`].
 pub fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
     stmt.column_names().map(String::from).collect()
+}
+
+/// Every row `stmt` returns for `params`, each read by name through `read`.
+pub fn read_all<T>(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
+    read: impl Fn(&SqliteRow<'_, '_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let names = column_names(stmt);
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read(&SqliteRow::new(r, &names))?);
+    }
+    Ok(out)
 }
 
 /// The column names of `stmt`, read once per process into `once`: for the
@@ -100,18 +135,19 @@ impl Columns for tokio_postgres::Row {
     }
 }
 
-/// SQLite binds a written [`Value`] as the text or blob it holds.
+/// SQLite binds a written [`Value`] as the text, blob or integer it holds.
 impl rusqlite::ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         match self {
             Value::Text(text) => text.to_sql(),
             Value::Bytes(bytes) => bytes.to_sql(),
+            Value::Int(n) => n.to_sql(),
         }
     }
 }
 
 /// The parameters of a PostgreSQL statement for `values`, each bound as the
-/// driver's own type for it (`TEXT` or `BYTEA`).
+/// driver's own type for it (`TEXT`, `BYTEA` or `BIGINT`).
 pub fn pg_params(values: &[Value]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
     values
         .iter()
@@ -119,6 +155,7 @@ pub fn pg_params(values: &[Value]) -> Vec<&(dyn tokio_postgres::types::ToSql + S
             match value {
                 Value::Text(text) => text,
                 Value::Bytes(bytes) => bytes,
+                Value::Int(n) => n,
             }
         })
         .collect()

@@ -2,18 +2,19 @@
 //! (numbered `$n` parameters, which SQLite reads as named parameters
 //! numbered by first appearance, so each statement below introduces
 //! `$1, $2, …` in order), how a row becomes a [`HealthStatus`] or a
-//! [`HealthSample`], and the per-result step both engines run inside their
-//! transaction ([`observe`]). Monitor results live here, never in the audit
+//! [`HealthSample`], and the per-result writes both engines run inside their
+//! transaction ([`record_one`]). Monitor results live here, never in the audit
 //! log; their own mark ([`HEALTH_MARK`]) tells readers a result arrived.
 
 use time::OffsetDateTime;
 
 use super::StoreError;
 use super::columns::Columns;
-use super::rows::{fmt_time, parse_time};
+use super::rows::fmt_time;
+use super::writes::{Value, Write};
 use crate::domain::{
-    HealthCheck, HealthPolicy, HealthSample, HealthState, HealthStatus, Scope, TestStatus,
-    Transition,
+    HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Scope,
+    TestStatus, Transition,
 };
 
 /// The id of the config a result belongs to (`$1` scope); none means the
@@ -98,20 +99,15 @@ pub enum SampleQuery {
 /// One row of [`SELECT_STATE`] / [`ALL_STATES`], with the config id it was
 /// recorded for.
 pub(crate) fn state_from(r: &impl Columns) -> Result<(HealthStatus, String), StoreError> {
-    let scope = r.text("scope")?;
     let state = r.text("state")?;
-    let opt_time = |name: &str| -> Result<Option<OffsetDateTime>, StoreError> {
-        r.opt_text(name)?.map(|t| parse_time(&t)).transpose()
-    };
     let status = HealthStatus {
-        scope: Scope::from_key(&scope)
-            .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+        scope: r.scope("scope")?,
         state: HealthState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("health state {state:?}")))?,
-        since: parse_time(&r.text("since")?)?,
+        since: r.time("since")?,
         failures: u32::try_from(r.int("failures")?.max(0)).unwrap_or(u32::MAX),
-        last_ok: opt_time("last_ok")?,
-        last_checked: opt_time("last_checked")?,
+        last_ok: r.opt_time("last_ok")?,
+        last_checked: r.opt_time("last_checked")?,
         last_status: r.opt_text("last_status")?.map(|s| status(&s)).transpose()?,
     };
     Ok((status, r.text("config_id")?))
@@ -119,16 +115,14 @@ pub(crate) fn state_from(r: &impl Columns) -> Result<(HealthStatus, String), Sto
 
 /// One row of [`SAMPLES_SINCE`] / [`SAMPLES_OF`].
 pub(crate) fn sample_from(r: &impl Columns) -> Result<HealthSample, StoreError> {
-    let scope = r.text("scope")?;
     Ok(HealthSample {
-        scope: Scope::from_key(&scope)
-            .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+        scope: r.scope("scope")?,
         status: status(&r.text("status")?)?,
         http_status: r
             .opt_int("http_status")?
             .and_then(|c| u16::try_from(c).ok()),
         latency_ms: u64::try_from(r.int("latency_ms")?.max(0)).unwrap_or(0),
-        checked_at: parse_time(&r.text("checked_at")?)?,
+        checked_at: r.time("checked_at")?,
     })
 }
 
@@ -139,7 +133,7 @@ fn status(s: &str) -> Result<TestStatus, StoreError> {
 /// What one result changes, decided from the stored state: the state row to
 /// write and the transition, if any. A state recorded for another config
 /// of the scope (deleted and created again) counts as never tested.
-pub(crate) fn observe(
+fn observe(
     stored: Option<(HealthStatus, String)>,
     config_id: &str,
     check: &HealthCheck,
@@ -152,33 +146,60 @@ pub(crate) fn observe(
     prev.observe(check, policy)
 }
 
-/// The state row's values in [`UPSERT_STATE`]'s order, as text and numbers
-/// both drivers bind.
-pub(crate) struct StateValues {
-    pub scope: String,
-    pub state: &'static str,
-    pub since: String,
-    pub failures: i64,
-    pub last_ok: Option<String>,
-    pub last_checked: Option<String>,
-    pub last_status: Option<&'static str>,
-}
-
-impl StateValues {
-    pub(crate) fn of(s: &HealthStatus) -> StateValues {
-        StateValues {
-            scope: s.scope.key().to_string(),
-            state: s.state.as_str(),
-            since: fmt_time(s.since),
-            failures: i64::from(s.failures),
-            last_ok: s.last_ok.map(fmt_time),
-            last_checked: s.last_checked.map(fmt_time),
-            last_status: s.last_status.map(TestStatus::as_str),
-        }
-    }
+/// What one result writes once the id of its config is known, in order:
+/// the scope's new state ([`UPSERT_STATE`]), the result ([`INSERT_RESULT`])
+/// and the two prunes of the scope's history ([`PRUNE_COUNT`],
+/// [`PRUNE_AGE`]); and the transition it caused, if any. Both engines run
+/// exactly these inside their transaction.
+pub(crate) fn record_one(
+    stored: Option<(HealthStatus, String)>,
+    config_id: &str,
+    check: &HealthCheck,
+    policy: HealthPolicy,
+    retention: HealthRetention,
+) -> ([Write; 4], Option<Transition>) {
+    let (next, transition) = observe(stored, config_id, check, policy);
+    let key = check.scope.key();
+    let writes = [
+        Write {
+            sql: UPSERT_STATE.to_string(),
+            values: vec![
+                Value::text(next.scope.key()),
+                Value::text(config_id),
+                Value::text(next.state.as_str()),
+                Value::text(fmt_time(next.since)),
+                Value::int(i64::from(next.failures)),
+                Value::Text(next.last_ok.map(fmt_time)),
+                Value::Text(next.last_checked.map(fmt_time)),
+                Value::Text(next.last_status.map(|s| s.as_str().to_string())),
+            ],
+        },
+        Write {
+            sql: INSERT_RESULT.to_string(),
+            values: vec![
+                Value::text(key),
+                Value::text(check.status.as_str()),
+                Value::Int(check.http_status.map(i64::from)),
+                Value::int(i64::try_from(check.latency_ms).unwrap_or(i64::MAX)),
+                Value::text(fmt_time(check.checked_at)),
+            ],
+        },
+        Write {
+            sql: PRUNE_COUNT.to_string(),
+            values: vec![Value::text(key), Value::int(i64::from(retention.per_scope))],
+        },
+        Write {
+            sql: PRUNE_AGE.to_string(),
+            values: vec![
+                Value::text(key),
+                Value::text(cutoff(check.checked_at, retention.days)),
+            ],
+        },
+    ];
+    (writes, transition)
 }
 
 /// The oldest time a result may have and stay, at `now`.
-pub(crate) fn cutoff(now: OffsetDateTime, days: u32) -> String {
+fn cutoff(now: OffsetDateTime, days: u32) -> String {
     fmt_time(now - time::Duration::days(i64::from(days)))
 }

@@ -50,8 +50,8 @@
 //!
 //! ## Adding a column
 //!
-//! A new config field touches, in the store, one migration per engine and
-//! nothing else: [`rows::CONFIG_COLUMNS`], the instance list, the read by
+//! A new config field touches, in the store, one migration step
+//! (`migrations.rs`, shared by both engines) and nothing else: [`rows::CONFIG_COLUMNS`], the instance list, the read by
 //! name and the `INSERT`/`UPDATE` (`writes.rs`) all take the columns from
 //! the domain's one field list (`ConfigFields::NAMES`, `texts`,
 //! `from_texts`).
@@ -63,6 +63,7 @@ pub mod fingerprints;
 pub mod health;
 mod key_map;
 mod location;
+mod migrations;
 mod postgres;
 pub mod rotations;
 pub mod rows;

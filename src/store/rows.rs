@@ -1,7 +1,7 @@
 //! The row layer, written once for both engines: the row types the store
 //! reads and writes, how a result row (read by column name through
-//! [`Columns`]) becomes a config, an instance-list entry, an audit entry or
-//! a token, the token match, and the sealing-key check. The engines keep only
+//! [`Columns`]) becomes a config, an instance-list entry (`instance_list.rs`),
+//! an audit entry or a token, the token match, and the sealing-key check. The engines keep only
 //! the SQL whose dialects truly differ.
 //!
 //! A config row holds the sealed key and the mask computed at write time, so
@@ -19,11 +19,16 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::columns::Columns;
+
+mod instance_list;
+
 use crate::crypto::{self, Aad, CryptoError, Fingerprinter, MasterKey, SealedKey};
 use crate::domain::{
-    ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, InstanceSummary, Role, Scope,
-    TestResult, TestStatus, TokenInfo, ViewRecord, mask_key,
+    ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, Role, Scope, TokenInfo, ViewRecord,
+    mask_key,
 };
+pub use instance_list::{LIST_COLUMNS, LIST_JOINS};
+pub(crate) use instance_list::{last_test_from, summary_from};
 
 /// The columns of a [`ConfigRow`], as both engines select them: the record
 /// columns around one column per config field ([`ConfigFields::NAMES`]), so
@@ -90,19 +95,19 @@ impl ConfigRow {
         master: &MasterKey,
         fingerprints: &Fingerprinter,
     ) -> ConfigRow {
-        let id = Uuid::now_v7();
-        let aad = Aad::for_record(scope, id, &fields.provider, fields.base_url.as_deref());
-        let new = NewKey::seal(master, fingerprints, &aad, key);
         let now = now();
         ConfigRow {
-            id,
-            scope: scope.clone(),
-            fields,
-            sealed_key: new.sealed,
-            api_key_masked: new.mask,
-            key_fingerprint: new.fingerprint,
-            created_at: now,
+            // Created and updated at the same instant, not a tick apart.
             updated_at: now,
+            ..ConfigRow::sealed_as(
+                Uuid::now_v7(),
+                scope,
+                fields,
+                key,
+                master,
+                fingerprints,
+                now,
+            )
         }
     }
 
@@ -211,17 +216,15 @@ impl ConfigRow {
     /// The row selected with [`CONFIG_COLUMNS`].
     pub(crate) fn from_columns(r: &impl Columns) -> Result<ConfigRow, StoreError> {
         let id = r.text("id")?;
-        let scope = r.text("scope")?;
         Ok(ConfigRow {
             id: Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?,
-            scope: Scope::from_key(&scope)
-                .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+            scope: r.scope("scope")?,
             fields: fields_from(r)?,
             sealed_key: SealedKey::from_stored(r.blob("sealed_key")?),
             api_key_masked: r.text("api_key_masked")?,
             key_fingerprint: r.text("key_fingerprint")?,
-            created_at: parse_time(&r.text("created_at")?)?,
-            updated_at: parse_time(&r.text("updated_at")?)?,
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
         })
     }
 }
@@ -229,78 +232,6 @@ impl ConfigRow {
 /// The config fields of a row selected by their own column names.
 fn fields_from(r: &impl Columns) -> Result<ConfigFields, StoreError> {
     ConfigFields::from_texts(|name| r.opt_text(name), super::columns::null)
-}
-
-/// The select list of the instance list, the same on both engines; each
-/// adds its own `FROM`, since the dialects differ in typing `''` and in
-/// ordering by bytes. The config fields keep their own names.
-pub static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
-    let fields: Vec<String> = ConfigFields::NAMES
-        .iter()
-        .map(|name| format!("c.{name} AS {name}"))
-        .collect();
-    format!("{}, {LIST_OTHER_COLUMNS}", fields.join(", "))
-});
-
-const LIST_OTHER_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
-     c.id AS config_id, \
-     c.api_key_masked AS api_key_masked, c.created_at AS created_at, c.updated_at AS updated_at, \
-     t.success AS test_success, t.provider AS test_provider, t.model AS test_model, \
-     t.status AS test_status, t.message AS test_message, t.latency_ms AS test_latency_ms, \
-     t.checked_at AS test_checked_at";
-
-/// The joins under [`LIST_COLUMNS`], from a CTE `scopes(scope)`.
-pub const LIST_JOINS: &str = "FROM scopes s \
-     LEFT JOIN instances i ON i.id = s.scope \
-     LEFT JOIN configs c ON c.scope = s.scope \
-     LEFT JOIN last_tests t ON t.scope = s.scope";
-
-/// One instance-list row selected with [`LIST_COLUMNS`].
-pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreError> {
-    let scope = r.text("scope")?;
-    let instance_id = (!scope.is_empty()).then_some(scope);
-    let config = match r.opt_text("config_id")? {
-        Some(id) => Some(ConfigView::new(
-            ViewRecord {
-                id: Uuid::parse_str(&id)
-                    .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
-                    .into(),
-                api_key_masked: r.text("api_key_masked")?,
-                instance_id: instance_id.clone(),
-                created_at: parse_time(&r.text("created_at")?)?,
-                updated_at: parse_time(&r.text("updated_at")?)?,
-            },
-            fields_from(r)?,
-        )),
-        None => None,
-    };
-    let last_test = last_test_from(r)?;
-    Ok(InstanceSummary {
-        instance_id,
-        name: r.opt_text("name")?,
-        config,
-        last_test,
-    })
-}
-
-/// The last test selected as the `test_*` columns of [`LIST_COLUMNS`]
-/// (`NULL` when the scope has none).
-pub(crate) fn last_test_from(r: &impl Columns) -> Result<Option<TestResult>, StoreError> {
-    let Some(status) = r.opt_text("test_status")? else {
-        return Ok(None);
-    };
-    Ok(Some(TestResult {
-        success: r
-            .opt_bool("test_success")?
-            .ok_or_else(|| super::columns::null("test_success"))?,
-        provider: r.text("test_provider")?,
-        model: r.text("test_model")?,
-        status: TestStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
-        message: r.text("test_message")?,
-        latency_ms: r.int("test_latency_ms")?.max(0) as u64,
-        checked_at: parse_time(&r.text("test_checked_at")?)?,
-    }))
 }
 
 /// The columns of an [`AuditEntry`].
@@ -312,7 +243,7 @@ pub(crate) fn audit_entry_from(r: &impl Columns) -> Result<AuditEntry, StoreErro
     let fields = r.text("fields")?;
     Ok(AuditEntry {
         id: r.int("id")?,
-        at: parse_time(&r.text("at")?)?,
+        at: r.time("at")?,
         actor: r.text("actor")?,
         instance_id: (!scope.is_empty()).then_some(scope),
         action: AuditAction::parse(&r.text("action")?),
@@ -336,7 +267,7 @@ pub(crate) fn token_from(r: &impl Columns) -> Result<TokenInfo, StoreError> {
         name: r.text("name")?,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))?,
-        created_at: parse_time(&r.text("created_at")?)?,
+        created_at: r.time("created_at")?,
     })
 }
 

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::columns::Columns;
-use super::rows::{AuditRecord, ConfigRow, fmt_time, now, parse_time};
+use super::rows::{AuditRecord, ConfigRow, fmt_time, now};
 use crate::crypto::{self, Aad, Fingerprinter, MasterKey, SealedKey};
 use crate::domain::{AuditAction, ConfigFields, Retention, Scope, VersionEntry};
 
@@ -236,7 +236,6 @@ impl VersionRow {
 
     /// The row selected with [`VERSION_COLUMNS`].
     pub(crate) fn from_columns(r: &impl Columns) -> Result<VersionRow, StoreError> {
-        let scope = r.text("scope")?;
         let id = r.text("record_id")?;
         let config = match r.opt_text("provider")? {
             None => None,
@@ -252,12 +251,11 @@ impl VersionRow {
             }),
         };
         Ok(VersionRow {
-            scope: Scope::from_key(&scope)
-                .map_err(|e| StoreError::Corrupt(format!("scope {scope:?}: {e}")))?,
+            scope: r.scope("scope")?,
             version: r.int("version")?,
             record_id: Uuid::parse_str(&id)
                 .map_err(|e| StoreError::Corrupt(format!("record id {id:?}: {e}")))?,
-            at: parse_time(&r.text("at")?)?,
+            at: r.time("at")?,
             actor: r.text("actor")?,
             action: AuditAction::parse(&r.text("action")?),
             fields: r

@@ -1,24 +1,35 @@
 //! The writes of a config row, written once for both engines: the columns
 //! an `INSERT` or `UPDATE` binds come from the row itself (the config fields
-//! through [`ConfigFields::texts`](crate::domain::ConfigFields::texts)), and
-//! only the parameter numbering differs by dialect. A new config field needs
-//! no edit here.
+//! through [`ConfigFields::texts`](crate::domain::ConfigFields::texts)), the
+//! deletes that go with a delete or a restore are listed here, and only the
+//! parameter numbering differs by dialect. A new config field needs no edit
+//! here.
 
 use super::rows::{ConfigRow, fmt_time};
+use crate::domain::Scope;
 
-/// A value bound to an `INSERT` or `UPDATE` of a config row; each engine
-/// binds it with its own driver type (`store/columns.rs`).
+/// A value bound to a statement both engines run (a config row's `INSERT`
+/// or `UPDATE`, a monitor result's writes); each engine binds it with its
+/// own driver type (`store/columns.rs`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
     /// A `TEXT` column, `None` for `NULL`.
     Text(Option<String>),
     /// A `BLOB`/`BYTEA` column.
     Bytes(Vec<u8>),
+    /// An `INTEGER`/`BIGINT` column, `None` for `NULL`.
+    Int(Option<i64>),
 }
 
 impl Value {
-    fn text(s: impl Into<String>) -> Value {
+    /// A `TEXT` value that is never `NULL`.
+    pub(crate) fn text(s: impl Into<String>) -> Value {
         Value::Text(Some(s.into()))
+    }
+
+    /// An integer value that is never `NULL`.
+    pub(crate) fn int(n: i64) -> Value {
+        Value::Int(Some(n))
     }
 }
 
@@ -40,7 +51,8 @@ impl Dialect {
     }
 }
 
-/// A statement and the values bound to it, in parameter order.
+/// A statement both engines run and the values bound to it, in parameter
+/// order.
 pub struct Write {
     /// The SQL.
     pub sql: String,
@@ -90,6 +102,34 @@ impl ConfigRow {
         }
     }
 
+    /// The statements that remove this row, and the last test of its scope
+    /// with it.
+    pub fn delete(&self, dialect: Dialect) -> [Write; 2] {
+        [
+            Write {
+                sql: format!("DELETE FROM configs WHERE id = {}", dialect.param(1)),
+                values: vec![Value::text(self.id.to_string())],
+            },
+            clear_last_test(&self.scope, dialect),
+        ]
+    }
+
+    /// The statements that write this row as its scope's config, over the
+    /// scope's stored row when `exists` (what a restore writes).
+    pub fn put(&self, dialect: Dialect, exists: bool) -> Vec<Write> {
+        let mut writes = Vec::with_capacity(3);
+        if exists {
+            writes.push(Write {
+                sql: format!("DELETE FROM configs WHERE scope = {}", dialect.param(1)),
+                values: vec![Value::text(self.scope.key())],
+            });
+        }
+        writes.push(self.insert(dialect));
+        // The restored key has not been tested in this state.
+        writes.push(clear_last_test(&self.scope, dialect));
+        writes
+    }
+
     /// The `UPDATE` that writes this row over its stored version.
     pub fn update(&self, dialect: Dialect) -> Write {
         let columns = self.changeable_columns();
@@ -108,6 +148,15 @@ impl ConfigRow {
             ),
             values,
         }
+    }
+}
+
+/// Forgets the last test of `scope`: a new or restored key has not been
+/// tested, so a result of the key before it would be stale.
+pub fn clear_last_test(scope: &Scope, dialect: Dialect) -> Write {
+    Write {
+        sql: format!("DELETE FROM last_tests WHERE scope = {}", dialect.param(1)),
+        values: vec![Value::text(scope.key())],
     }
 }
 
@@ -192,5 +241,33 @@ mod tests {
         );
         assert_eq!(update.values.last(), Some(&Value::text(row.id.to_string())));
         assert_eq!(update.values[2], Value::text("https://gw.example/v1"));
+    }
+
+    #[test]
+    fn a_restore_replaces_the_scope_row_and_forgets_its_last_test() {
+        let row = row();
+        let fresh: Vec<String> = row
+            .put(Dialect::Sqlite, false)
+            .into_iter()
+            .map(|w| w.sql)
+            .collect();
+        assert_eq!(fresh.len(), 2, "{fresh:?}");
+        assert!(fresh[0].starts_with("INSERT INTO configs "), "{fresh:?}");
+        assert_eq!(fresh[1], "DELETE FROM last_tests WHERE scope = ?1");
+        let over = row.put(Dialect::Postgres, true);
+        assert_eq!(over[0].sql, "DELETE FROM configs WHERE scope = $1");
+        assert_eq!(over[0].values, vec![Value::text(row.scope.key())]);
+        assert!(over[1].sql.starts_with("INSERT INTO configs "));
+        assert_eq!(over[2].sql, "DELETE FROM last_tests WHERE scope = $1");
+    }
+
+    #[test]
+    fn a_delete_removes_the_row_by_id_and_its_scope_last_test() {
+        let row = row();
+        let [config, test] = row.delete(Dialect::Postgres);
+        assert_eq!(config.sql, "DELETE FROM configs WHERE id = $1");
+        assert_eq!(config.values, vec![Value::text(row.id.to_string())]);
+        assert_eq!(test.sql, "DELETE FROM last_tests WHERE scope = $1");
+        assert_eq!(test.values, vec![Value::text(row.scope.key())]);
     }
 }

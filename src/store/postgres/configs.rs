@@ -10,7 +10,7 @@ use tokio_postgres::error::SqlState;
 use super::columns::pg_params;
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::versions;
-use super::writes::Dialect;
+use super::writes::{Dialect, Write, clear_last_test};
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::RowUpdate;
@@ -77,14 +77,8 @@ impl PgStore {
     /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
     /// entry commits in the same transaction.
     pub async fn insert(&self, row: ConfigRow, audit_rec: AuditRecord) -> Result<(), StoreError> {
-        let kcv = self.expected_kcv();
-        let mut c = self.client().await?;
-        let tx = c.transaction().await?;
-        check_sealing_key(&tx, kcv.as_deref()).await?;
-        let with = self.versioning();
-        insert_in(&tx, with.as_ref(), &row, &audit_rec).await?;
-        tx.commit().await?;
-        Ok(())
+        self.sealed_write(async |tx, with| insert_in(tx, with, &row, &audit_rec).await)
+            .await
     }
 
     /// Reads the config of `scope` under `FOR UPDATE` and writes back what
@@ -97,14 +91,8 @@ impl PgStore {
     where
         E: From<StoreError> + Send + 'static,
     {
-        let kcv = self.expected_kcv();
-        let mut c = self.client().await?;
-        let tx = c.transaction().await.map_err(StoreError::from)?;
-        check_sealing_key(&tx, kcv.as_deref()).await?;
-        let with = self.versioning();
-        let next = update_in(&tx, with.as_ref(), scope, change).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(next)
+        self.sealed_write(async |tx, with| update_in(tx, with, scope, change).await)
+            .await
     }
 
     /// Deletes the config of `scope` and its last test; `NotFound` if none.
@@ -113,15 +101,12 @@ impl PgStore {
         scope: &Scope,
         audit_rec: AuditRecord,
     ) -> Result<ConfigRow, StoreError> {
-        let kcv = self.expected_kcv();
-        let mut c = self.client().await?;
-        let tx = c.transaction().await?;
-        // A delete may seal a `recorded` version of what it removes.
-        check_sealing_key(&tx, kcv.as_deref()).await?;
-        let with = self.versioning();
-        let current = delete_in(&tx, with.as_ref(), scope, audit_rec).await?;
-        tx.commit().await?;
-        Ok(current)
+        // A delete may seal a `recorded` version of what it removes, so it
+        // checks the sealing key too.
+        self.sealed_write(async |tx, with| {
+            delete_in(tx, with, scope, audit_rec, |_| Ok::<_, StoreError>(())).await
+        })
+        .await
     }
 
     /// Every write of `writes` in one transaction: the first failure rolls
@@ -130,42 +115,50 @@ impl PgStore {
     where
         E: From<StoreError> + Send + 'static,
     {
+        self.sealed_write(async |tx, versioning| {
+            let count = writes.len();
+            for write in writes {
+                let scope = write.scope().clone();
+                let written = match write {
+                    BatchWrite::Insert { row, audit } => insert_in(tx, versioning, &row, &audit)
+                        .await
+                        .map_err(E::from),
+                    BatchWrite::Update { scope, change } => {
+                        update_in(tx, versioning, &scope, change).await.map(drop)
+                    }
+                    BatchWrite::Delete {
+                        scope,
+                        audit,
+                        check,
+                    } => delete_in(tx, versioning, &scope, audit, check)
+                        .await
+                        .map(drop),
+                };
+                written.map_err(|e| BatchFailure::at(&scope, e))?;
+            }
+            Ok(count)
+        })
+        .await
+    }
+
+    /// Runs `write` in one transaction that first checks the sealing key
+    /// ([`check_sealing_key`]), with this store's versioning, and commits
+    /// when it succeeds: what every config write of this file shares.
+    async fn sealed_write<T, E>(
+        &self,
+        write: impl AsyncFnOnce(&tokio_postgres::Transaction<'_>, Option<&Versioning>) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
         let kcv = self.expected_kcv();
         let mut c = self.client().await?;
         let tx = c.transaction().await.map_err(StoreError::from)?;
         check_sealing_key(&tx, kcv.as_deref()).await?;
         let with = self.versioning();
-        let versioning = with.as_ref();
-        let count = writes.len();
-        for write in writes {
-            let scope = write.scope().clone();
-            match write {
-                BatchWrite::Insert { row, audit } => insert_in(&tx, versioning, &row, &audit)
-                    .await
-                    .map_err(|e| BatchFailure::at(&scope, e))?,
-                BatchWrite::Update { scope, change } => {
-                    update_in(&tx, versioning, &scope, change)
-                        .await
-                        .map_err(|e| BatchFailure::at(&scope, e))?;
-                }
-                BatchWrite::Delete {
-                    scope,
-                    audit,
-                    check,
-                } => {
-                    let current = get_for_update(&*tx, &scope)
-                        .await
-                        .and_then(|row| row.ok_or(StoreError::NotFound))
-                        .map_err(|e| BatchFailure::at(&scope, e))?;
-                    check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
-                    delete_in(&tx, versioning, &scope, audit)
-                        .await
-                        .map_err(|e| BatchFailure::at(&scope, e))?;
-                }
-            }
-        }
+        let out = write(&tx, with.as_ref()).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(count)
+        Ok(out)
     }
 }
 
@@ -176,23 +169,16 @@ async fn insert_in(
     row: &ConfigRow,
     audit_rec: &AuditRecord,
 ) -> Result<(), StoreError> {
-    {
-        match insert_row(tx, row).await {
-            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                return Err(StoreError::AlreadyExists);
-            }
-            other => other?,
-        };
-    }
+    let insert = row.insert(Dialect::Postgres);
+    match tx.execute(&insert.sql, &pg_params(&insert.values)).await {
+        Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+            return Err(StoreError::AlreadyExists);
+        }
+        other => other?,
+    };
     // A new config makes any earlier test result of this scope stale.
-    tx.execute(
-        "DELETE FROM last_tests WHERE scope = $1",
-        &[&row.scope.key()],
-    )
-    .await?;
-    versions::append(tx, versioning, None, Written::Row(row), audit_rec).await?;
-    audit::append(tx, audit_rec).await?;
-    Ok(())
+    run(tx, &clear_last_test(&row.scope, Dialect::Postgres)).await?;
+    record(tx, versioning, None, Written::Row(row), audit_rec).await
 }
 
 /// The update inside a transaction the caller holds: the row is read
@@ -212,11 +198,8 @@ where
     // A rejected change drops the transaction, which rolls back and frees the row.
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
-    let write = next.update(Dialect::Postgres);
-    tx.execute(&write.sql, &pg_params(&write.values))
-        .await
-        .map_err(StoreError::from)?;
-    versions::append(
+    run(tx, &next.update(Dialect::Postgres)).await?;
+    record(
         tx,
         versioning,
         Some(&current),
@@ -224,29 +207,30 @@ where
         &audit_rec,
     )
     .await?;
-    audit::append(tx, &audit_rec).await?;
     Ok(next)
 }
 
-/// The delete inside a transaction the caller holds.
-async fn delete_in(
+/// The delete inside a transaction the caller holds, once `check` accepts
+/// the row (read `FOR UPDATE`) it removes.
+async fn delete_in<E>(
     tx: &tokio_postgres::Transaction<'_>,
     versioning: Option<&Versioning>,
     scope: &Scope,
     mut audit_rec: AuditRecord,
-) -> Result<ConfigRow, StoreError> {
+    check: impl FnOnce(&ConfigRow) -> Result<(), E>,
+) -> Result<ConfigRow, E>
+where
+    E: From<StoreError>,
+{
     let current = get_for_update(tx, scope)
         .await?
         .ok_or(StoreError::NotFound)?;
-    tx.execute(
-        "DELETE FROM configs WHERE id = $1",
-        &[&current.id.to_string()],
-    )
-    .await?;
-    tx.execute("DELETE FROM last_tests WHERE scope = $1", &[&scope.key()])
-        .await?;
+    check(&current)?;
+    for write in current.delete(Dialect::Postgres) {
+        run(tx, &write).await?;
+    }
     audit_rec.key_fingerprint = Some(current.key_fingerprint.clone());
-    versions::append(
+    record(
         tx,
         versioning,
         Some(&current),
@@ -254,17 +238,26 @@ async fn delete_in(
         &audit_rec,
     )
     .await?;
-    audit::append(tx, &audit_rec).await?;
     Ok(current)
 }
 
-/// Inserts `row` as it is.
-async fn insert_row<C: GenericClient>(
-    c: &C,
-    row: &ConfigRow,
-) -> Result<u64, tokio_postgres::Error> {
-    let insert = row.insert(Dialect::Postgres);
-    c.execute(&insert.sql, &pg_params(&insert.values)).await
+/// What every config write leaves besides the row: its version (when
+/// versioning is on) and its audit entry, in the write's own transaction.
+async fn record(
+    tx: &tokio_postgres::Transaction<'_>,
+    versioning: Option<&Versioning>,
+    before: Option<&ConfigRow>,
+    written: Written<'_>,
+    audit_rec: &AuditRecord,
+) -> Result<(), StoreError> {
+    versions::append(tx, versioning, before, written, audit_rec).await?;
+    audit::append(tx, audit_rec).await
+}
+
+/// Runs one of the shared writes (`store/writes.rs`).
+async fn run<C: GenericClient>(c: &C, write: &Write) -> Result<(), StoreError> {
+    c.execute(&write.sql, &pg_params(&write.values)).await?;
+    Ok(())
 }
 
 /// Writes `row` as the scope's config, replacing the scope's row when
@@ -274,17 +267,9 @@ pub(super) async fn put<C: GenericClient>(
     row: &ConfigRow,
     exists: bool,
 ) -> Result<(), StoreError> {
-    if exists {
-        c.execute("DELETE FROM configs WHERE scope = $1", &[&row.scope.key()])
-            .await?;
+    for write in row.put(Dialect::Postgres, exists) {
+        run(c, &write).await?;
     }
-    insert_row(c, row).await?;
-    // The restored key has not been tested in this state.
-    c.execute(
-        "DELETE FROM last_tests WHERE scope = $1",
-        &[&row.scope.key()],
-    )
-    .await?;
     Ok(())
 }
 

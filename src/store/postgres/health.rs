@@ -2,11 +2,12 @@
 //! of [`crate::store::health`], bound with tokio-postgres. A batch of
 //! results commits in one transaction.
 
+use super::columns::pg_params;
 use super::{PgStore, StoreError};
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
 };
-use crate::store::health::{self as h, SampleQuery, StateValues};
+use crate::store::health::{self as h, SampleQuery};
 use crate::store::rows::fmt_time;
 
 impl PgStore {
@@ -25,10 +26,6 @@ impl PgStore {
             .prepare_cached(&format!("{} FOR SHARE", h::CONFIG_ID))
             .await?;
         let select = tx.prepare_cached(h::SELECT_STATE).await?;
-        let upsert = tx.prepare_cached(h::UPSERT_STATE).await?;
-        let insert = tx.prepare_cached(h::INSERT_RESULT).await?;
-        let prune_count = tx.prepare_cached(h::PRUNE_COUNT).await?;
-        let prune_age = tx.prepare_cached(h::PRUNE_AGE).await?;
         let mut transitions = Vec::new();
         for check in &checks {
             let key = check.scope.key();
@@ -40,40 +37,12 @@ impl PgStore {
                 Some(r) => Some(h::state_from(&r)?),
                 None => None,
             };
-            let (next, transition) = h::observe(stored, &id, check, policy);
-            let v = StateValues::of(&next);
-            tx.execute(
-                &upsert,
-                &[
-                    &v.scope,
-                    &id,
-                    &v.state,
-                    &v.since,
-                    &v.failures,
-                    &v.last_ok,
-                    &v.last_checked,
-                    &v.last_status,
-                ],
-            )
-            .await?;
-            tx.execute(
-                &insert,
-                &[
-                    &key,
-                    &check.status.as_str(),
-                    &check.http_status.map(i64::from),
-                    &i64::try_from(check.latency_ms).unwrap_or(i64::MAX),
-                    &fmt_time(check.checked_at),
-                ],
-            )
-            .await?;
-            tx.execute(&prune_count, &[&key, &i64::from(retention.per_scope)])
-                .await?;
-            tx.execute(
-                &prune_age,
-                &[&key, &h::cutoff(check.checked_at, retention.days)],
-            )
-            .await?;
+            let (writes, transition) = h::record_one(stored, &id, check, policy, retention);
+            for write in writes {
+                // Prepared once per connection, like the reads above.
+                let statement = tx.prepare_cached(&write.sql).await?;
+                tx.execute(&statement, &pg_params(&write.values)).await?;
+            }
             transitions.extend(transition);
         }
         tx.commit().await?;

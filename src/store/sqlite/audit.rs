@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::columns::{SqliteRow, column_names};
+use super::columns::read_all;
 use super::rows::{AUDIT_COLUMNS, audit_entry_from, fmt_time};
 use super::{AuditRecord, StoreError};
 use crate::domain::{AuditEntry, Scope};
@@ -37,16 +37,10 @@ pub(super) fn read(
         Some(_) => conn.prepare(&format!("{sql} WHERE scope = ?1 ORDER BY id DESC LIMIT ?2"))?,
         None => conn.prepare(&format!("{sql} ORDER BY id DESC LIMIT ?1"))?,
     };
-    let names = column_names(&stmt);
-    let mut rows = match scope {
-        Some(s) => stmt.query(params![s.key(), limit])?,
-        None => stmt.query(params![limit])?,
-    };
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(audit_entry_from(&SqliteRow::new(r, &names))?);
+    match scope {
+        Some(s) => read_all(&mut stmt, params![s.key(), limit], |r| audit_entry_from(r)),
+        None => read_all(&mut stmt, params![limit], |r| audit_entry_from(r)),
     }
-    Ok(out)
 }
 
 /// The change mark (see [`rows::CHANGE_MARK`]).

@@ -6,11 +6,11 @@ use std::sync::{LazyLock, OnceLock};
 
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use super::columns::{SqliteRow, column_names, constant_column_names};
+use super::columns::{SqliteRow, constant_column_names, read_all};
 use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
 use super::versions;
 use super::worker::Conn;
-use super::writes::Dialect;
+use super::writes::{Dialect, Write, clear_last_test};
 use super::{AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, audit};
 use crate::domain::Scope;
 use crate::store::versions::{Versioning, Written};
@@ -35,23 +35,30 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<ConfigRow>, StoreError> {
         "SELECT {} FROM configs ORDER BY scope",
         *CONFIG_COLUMNS
     ))?;
-    let names = column_names(&stmt);
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(ConfigRow::from_columns(&SqliteRow::new(r, &names))?);
-    }
-    Ok(out)
+    read_all(&mut stmt, [], |r| ConfigRow::from_columns(r))
 }
 
 /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
 /// entry and the first version commit in the same transaction.
 pub(super) fn insert(c: &mut Conn, row: &ConfigRow, audit: &AuditRecord) -> Result<(), StoreError> {
+    sealed_write(c, |tx, versioning| insert_in(tx, versioning, row, audit))
+}
+
+/// Runs `write` in the job's transaction (see `Conn::begin`) once the
+/// sealing key checks out, with the writer's versioning, and commits when it
+/// succeeds: what every config write of this file shares.
+fn sealed_write<T, E>(
+    c: &mut Conn,
+    write: impl FnOnce(&Connection, Option<&Versioning>) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<StoreError>,
+{
     let tx = c.begin()?;
     check_sealing_key(&tx, tx.sealing_kcv)?;
-    insert_in(&tx, tx.versioning, row, audit)?;
+    let out = write(&tx, tx.versioning)?;
     tx.commit()?;
-    Ok(())
+    Ok(out)
 }
 
 /// The insert inside a transaction the caller holds.
@@ -64,12 +71,10 @@ fn insert_in(
     if get(tx, &row.scope)?.is_some() {
         return Err(StoreError::AlreadyExists);
     }
-    insert_row(tx, row)?;
+    run(tx, &row.insert(Dialect::Sqlite))?;
     // A new config makes any earlier test result of this scope stale.
-    tx.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
-    versions::append(tx, versioning, None, Written::Row(row), audit)?;
-    audit::append(tx, audit)?;
-    Ok(())
+    run(tx, &clear_last_test(&row.scope, Dialect::Sqlite))?;
+    record(tx, versioning, None, Written::Row(row), audit)
 }
 
 /// Reads the config of `scope` and writes back what `change` returns, in one
@@ -82,11 +87,7 @@ pub(super) fn update<E>(
 where
     E: From<StoreError>,
 {
-    let tx = c.begin()?;
-    check_sealing_key(&tx, tx.sealing_kcv)?;
-    let next = update_in(&tx, tx.versioning, scope, change)?;
-    tx.commit()?;
-    Ok(next)
+    sealed_write(c, |tx, versioning| update_in(tx, versioning, scope, change))
 }
 
 /// The update inside a transaction the caller holds.
@@ -102,17 +103,14 @@ where
     let current = get(tx, scope)?.ok_or(StoreError::NotFound)?;
     let update = change(&current)?;
     let (next, audit_rec) = current.apply(update);
-    let write = next.update(Dialect::Sqlite);
-    tx.execute(&write.sql, params_from_iter(&write.values))
-        .map_err(StoreError::from)?;
-    versions::append(
+    run(tx, &next.update(Dialect::Sqlite))?;
+    record(
         tx,
         versioning,
         Some(&current),
         Written::Row(&next),
         &audit_rec,
     )?;
-    audit::append(tx, &audit_rec)?;
     Ok(next)
 }
 
@@ -122,36 +120,38 @@ pub(super) fn delete(
     scope: &Scope,
     audit: AuditRecord,
 ) -> Result<ConfigRow, StoreError> {
-    let tx = c.begin()?;
-    // A delete may seal a `recorded` version of what it removes.
-    check_sealing_key(&tx, tx.sealing_kcv)?;
-    let current = delete_in(&tx, tx.versioning, scope, audit)?;
-    tx.commit()?;
-    Ok(current)
+    // A delete may seal a `recorded` version of what it removes, so it
+    // checks the sealing key too.
+    sealed_write(c, |tx, versioning| {
+        delete_in(tx, versioning, scope, audit, |_| Ok::<_, StoreError>(()))
+    })
 }
 
-/// The delete inside a transaction the caller holds.
-fn delete_in(
+/// The delete inside a transaction the caller holds, once `check` accepts
+/// the row it removes.
+fn delete_in<E>(
     tx: &Connection,
     versioning: Option<&Versioning>,
     scope: &Scope,
     mut audit: AuditRecord,
-) -> Result<ConfigRow, StoreError> {
+    check: impl FnOnce(&ConfigRow) -> Result<(), E>,
+) -> Result<ConfigRow, E>
+where
+    E: From<StoreError>,
+{
     let current = get(tx, scope)?.ok_or(StoreError::NotFound)?;
-    tx.execute(
-        "DELETE FROM configs WHERE id = ?1",
-        [current.id.to_string()],
-    )?;
-    tx.execute("DELETE FROM last_tests WHERE scope = ?1", [scope.key()])?;
+    check(&current)?;
+    for write in current.delete(Dialect::Sqlite) {
+        run(tx, &write)?;
+    }
     audit.key_fingerprint = Some(current.key_fingerprint.clone());
-    versions::append(
+    record(
         tx,
         versioning,
         Some(&current),
         Written::Deleted(&current),
         &audit,
     )?;
-    audit::append(tx, &audit)?;
     Ok(current)
 }
 
@@ -161,53 +161,54 @@ pub(super) fn batch<E>(c: &mut Conn, writes: Vec<BatchWrite<E>>) -> Result<usize
 where
     E: From<StoreError>,
 {
-    let tx = c.begin()?;
-    check_sealing_key(&tx, tx.sealing_kcv)?;
-    let versioning = tx.versioning;
-    let count = writes.len();
-    for write in writes {
-        let scope = write.scope().clone();
-        match write {
-            BatchWrite::Insert { row, audit } => {
-                insert_in(&tx, versioning, &row, &audit).map_err(|e| BatchFailure::at(&scope, e))?
-            }
-            BatchWrite::Update { scope, change } => {
-                update_in(&tx, versioning, &scope, change)
-                    .map_err(|e| BatchFailure::at(&scope, e))?;
-            }
-            BatchWrite::Delete {
-                scope,
-                audit,
-                check,
-            } => {
-                let current = get(&tx, &scope)
-                    .and_then(|row| row.ok_or(StoreError::NotFound))
-                    .map_err(|e| BatchFailure::at(&scope, e))?;
-                check(&current).map_err(|e| BatchFailure::at(&scope, e))?;
-                delete_in(&tx, versioning, &scope, audit)
-                    .map_err(|e| BatchFailure::at(&scope, e))?;
-            }
+    sealed_write(c, |tx, versioning| {
+        let count = writes.len();
+        for write in writes {
+            let scope = write.scope().clone();
+            let written = match write {
+                BatchWrite::Insert { row, audit } => {
+                    insert_in(tx, versioning, &row, &audit).map_err(E::from)
+                }
+                BatchWrite::Update { scope, change } => {
+                    update_in(tx, versioning, &scope, change).map(drop)
+                }
+                BatchWrite::Delete {
+                    scope,
+                    audit,
+                    check,
+                } => delete_in(tx, versioning, &scope, audit, check).map(drop),
+            };
+            written.map_err(|e| BatchFailure::at(&scope, e))?;
         }
-    }
-    tx.commit()?;
-    Ok(count)
+        Ok(count)
+    })
 }
 
 /// Writes `row` as the scope's config, replacing the scope's row when
 /// `exists`.
 pub(super) fn put(conn: &Connection, row: &ConfigRow, exists: bool) -> Result<(), StoreError> {
-    if exists {
-        conn.execute("DELETE FROM configs WHERE scope = ?1", [row.scope.key()])?;
+    for write in row.put(Dialect::Sqlite, exists) {
+        run(conn, &write)?;
     }
-    insert_row(conn, row)?;
-    // The restored key has not been tested in this state.
-    conn.execute("DELETE FROM last_tests WHERE scope = ?1", [row.scope.key()])?;
     Ok(())
 }
 
-fn insert_row(conn: &Connection, row: &ConfigRow) -> Result<(), StoreError> {
-    let insert = row.insert(Dialect::Sqlite);
-    conn.execute(&insert.sql, params_from_iter(&insert.values))?;
+/// What every config write leaves besides the row: its version (when
+/// versioning is on) and its audit entry, in the write's own transaction.
+fn record(
+    tx: &Connection,
+    versioning: Option<&Versioning>,
+    before: Option<&ConfigRow>,
+    written: Written<'_>,
+    audit: &AuditRecord,
+) -> Result<(), StoreError> {
+    versions::append(tx, versioning, before, written, audit)?;
+    audit::append(tx, audit)
+}
+
+/// Runs one of the shared writes (`store/writes.rs`).
+fn run(conn: &Connection, write: &Write) -> Result<(), StoreError> {
+    conn.execute(&write.sql, params_from_iter(&write.values))?;
     Ok(())
 }
 

@@ -3,15 +3,15 @@
 //! `BEGIN IMMEDIATE` transaction, so 100,000 scopes cost a few hundred
 //! commits per round rather than one `fsync` per result.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::StoreError;
-use super::columns::{SqliteRow, column_names};
+use super::columns::{SqliteRow, column_names, read_all};
 use super::worker::Conn;
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
 };
-use crate::store::health::{self as h, SampleQuery, StateValues};
+use crate::store::health::{self as h, SampleQuery};
 use crate::store::rows::fmt_time;
 
 /// Records `checks` and returns the transitions they caused.
@@ -41,29 +41,11 @@ pub(super) fn record(
                 None => None,
             }
         };
-        let (next, transition) = h::observe(stored, &config_id, check, policy);
-        let v = StateValues::of(&next);
-        tx.prepare_cached(h::UPSERT_STATE)?.execute(params![
-            v.scope,
-            config_id,
-            v.state,
-            v.since,
-            v.failures,
-            v.last_ok,
-            v.last_checked,
-            v.last_status,
-        ])?;
-        tx.prepare_cached(h::INSERT_RESULT)?.execute(params![
-            key,
-            check.status.as_str(),
-            check.http_status.map(i64::from),
-            i64::try_from(check.latency_ms).unwrap_or(i64::MAX),
-            fmt_time(check.checked_at),
-        ])?;
-        tx.prepare_cached(h::PRUNE_COUNT)?
-            .execute(params![key, i64::from(retention.per_scope)])?;
-        tx.prepare_cached(h::PRUNE_AGE)?
-            .execute(params![key, h::cutoff(check.checked_at, retention.days)])?;
+        let (writes, transition) = h::record_one(stored, &config_id, check, policy, retention);
+        for write in writes {
+            tx.prepare_cached(&write.sql)?
+                .execute(params_from_iter(&write.values))?;
+        }
         transitions.extend(transition);
     }
     tx.commit()?;
@@ -73,13 +55,7 @@ pub(super) fn record(
 /// Every stored state (of configs that still exist or not).
 pub(super) fn states(conn: &Connection) -> Result<Vec<HealthStatus>, StoreError> {
     let mut stmt = conn.prepare_cached(h::ALL_STATES)?;
-    let names = column_names(&stmt);
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(h::state_from(&SqliteRow::new(r, &names))?.0);
-    }
-    Ok(out)
+    read_all(&mut stmt, [], |r| Ok(h::state_from(r)?.0))
 }
 
 /// Results since `since` (every scope), or the newest `limit` of `scope`.
@@ -100,13 +76,9 @@ pub(super) fn samples(
             ],
         ),
     };
-    let names = column_names(&stmt);
-    let mut rows = stmt.query(rusqlite::params_from_iter(bind.iter()))?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(h::sample_from(&SqliteRow::new(r, &names))?);
-    }
-    Ok(out)
+    read_all(&mut stmt, rusqlite::params_from_iter(bind.iter()), |r| {
+        h::sample_from(r)
+    })
 }
 
 /// The health mark (see [`h::HEALTH_MARK`]).

@@ -3,7 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::columns::{SqliteRow, column_names};
+use super::columns::read_all;
 use super::rows::{LIST_COLUMNS, LIST_JOINS, fmt_time, summary_from};
 use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
@@ -45,11 +45,5 @@ pub(super) fn list(conn: &Connection) -> Result<Vec<InstanceSummary>, StoreError
          SELECT {} {LIST_JOINS} ORDER BY s.scope",
         *LIST_COLUMNS
     ))?;
-    let names = column_names(&stmt);
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(summary_from(&SqliteRow::new(r, &names))?);
-    }
-    Ok(out)
+    read_all(&mut stmt, [], |r| summary_from(r))
 }

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use rusqlite::{Connection, params};
 
-use super::columns::{SqliteRow, column_names, constant_column_names};
+use super::columns::{SqliteRow, constant_column_names, read_all};
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
 use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
@@ -40,13 +40,7 @@ pub(super) fn add(
 pub(super) fn list(conn: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
     let mut stmt =
         conn.prepare_cached("SELECT name, role, created_at FROM tokens ORDER BY name")?;
-    let names = column_names(&stmt);
-    let mut rows = stmt.query([])?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(token_from(&SqliteRow::new(r, &names))?);
-    }
-    Ok(out)
+    read_all(&mut stmt, [], |r| token_from(r))
 }
 
 /// Deletes the token `name`; `NotFound` when there is none.

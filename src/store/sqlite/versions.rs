@@ -6,7 +6,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::columns::{SqliteRow, column_names};
+use super::columns::read_all;
 use super::rows::now;
 use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, StoreError, audit, configs};
@@ -80,13 +80,7 @@ fn collect(
     stmt: &mut rusqlite::Statement<'_>,
     args: impl rusqlite::Params,
 ) -> Result<Vec<VersionRow>, StoreError> {
-    let names = column_names(stmt);
-    let mut rows = stmt.query(args)?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(VersionRow::from_columns(&SqliteRow::new(r, &names))?);
-    }
-    Ok(out)
+    read_all(stmt, args, |r| VersionRow::from_columns(r))
 }
 
 /// The newest `limit` versions, newest first; one scope or every scope.

@@ -1,0 +1,86 @@
+//! The instance list's row layer, the same on both engines: its select list
+//! and joins (each engine adds its own `FROM`), and how one of its rows
+//! becomes an [`InstanceSummary`] with its last test.
+
+use std::sync::LazyLock;
+
+use uuid::Uuid;
+
+use super::super::StoreError;
+use super::super::columns::Columns;
+use super::fields_from;
+use crate::domain::{
+    ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus, ViewRecord,
+};
+
+/// The select list of the instance list, the same on both engines; each
+/// adds its own `FROM`, since the dialects differ in typing `''` and in
+/// ordering by bytes. The config fields keep their own names.
+pub static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    let fields: Vec<String> = ConfigFields::NAMES
+        .iter()
+        .map(|name| format!("c.{name} AS {name}"))
+        .collect();
+    format!("{}, {LIST_OTHER_COLUMNS}", fields.join(", "))
+});
+
+const LIST_OTHER_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
+     c.id AS config_id, \
+     c.api_key_masked AS api_key_masked, c.created_at AS created_at, c.updated_at AS updated_at, \
+     t.success AS test_success, t.provider AS test_provider, t.model AS test_model, \
+     t.status AS test_status, t.message AS test_message, t.latency_ms AS test_latency_ms, \
+     t.checked_at AS test_checked_at";
+
+/// The joins under [`LIST_COLUMNS`], from a CTE `scopes(scope)`.
+pub const LIST_JOINS: &str = "FROM scopes s \
+     LEFT JOIN instances i ON i.id = s.scope \
+     LEFT JOIN configs c ON c.scope = s.scope \
+     LEFT JOIN last_tests t ON t.scope = s.scope";
+
+/// One instance-list row selected with [`LIST_COLUMNS`].
+pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreError> {
+    let scope = r.text("scope")?;
+    let instance_id = (!scope.is_empty()).then_some(scope);
+    let config = match r.opt_text("config_id")? {
+        Some(id) => Some(ConfigView::new(
+            ViewRecord {
+                id: Uuid::parse_str(&id)
+                    .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
+                    .into(),
+                api_key_masked: r.text("api_key_masked")?,
+                instance_id: instance_id.clone(),
+                created_at: r.time("created_at")?,
+                updated_at: r.time("updated_at")?,
+            },
+            fields_from(r)?,
+        )),
+        None => None,
+    };
+    let last_test = last_test_from(r)?;
+    Ok(InstanceSummary {
+        instance_id,
+        name: r.opt_text("name")?,
+        config,
+        last_test,
+    })
+}
+
+/// The last test selected as the `test_*` columns of [`LIST_COLUMNS`]
+/// (`NULL` when the scope has none).
+pub(crate) fn last_test_from(r: &impl Columns) -> Result<Option<TestResult>, StoreError> {
+    let Some(status) = r.opt_text("test_status")? else {
+        return Ok(None);
+    };
+    Ok(Some(TestResult {
+        success: r
+            .opt_bool("test_success")?
+            .ok_or_else(|| super::super::columns::null("test_success"))?,
+        provider: r.text("test_provider")?,
+        model: r.text("test_model")?,
+        status: TestStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("test status {status:?}")))?,
+        message: r.text("test_message")?,
+        latency_ms: r.int("test_latency_ms")?.max(0) as u64,
+        checked_at: r.time("test_checked_at")?,
+    }))
+}
