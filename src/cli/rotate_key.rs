@@ -138,6 +138,38 @@ async fn show_progress(mut rx: mpsc::UnboundedReceiver<RotationProgress>, visibl
     bar.finish_and_clear();
 }
 
+/// The summary under the table: how many scopes ended each way (a dry
+/// run's passed, a real run's swapped), then the rotation's id with the
+/// command that undoes it when it swapped anything.
+fn summary(report: &RotationReport) -> String {
+    let count = |o: ScopeOutcome| report.count(o);
+    let done = match report.mode {
+        SwapMode::DryRun => format!(
+            "{} passed (dry run, nothing swapped)",
+            count(ScopeOutcome::Passed)
+        ),
+        SwapMode::Passed | SwapMode::Atomic => format!("{} swapped", count(ScopeOutcome::Swapped)),
+    };
+    let mut line = format!(
+        "{} -> {}: {done}, {} kept, {} unreachable, {} already rotated",
+        report.old_fingerprint,
+        report.new_fingerprint,
+        count(ScopeOutcome::Kept),
+        count(ScopeOutcome::Unreachable),
+        count(ScopeOutcome::AlreadyRotated),
+    );
+    match (report.undo_id(), &report.rotation_id) {
+        (Some(id), _) => line.push_str(&format!(
+            "\nrotation {id} (undo: llmcfg rollback --rotation {id})"
+        )),
+        (None, Some(id)) => line.push_str(&format!(
+            "\nrotation {id} (nothing swapped, nothing to undo)"
+        )),
+        (None, None) => {}
+    }
+    line
+}
+
 /// The per-scope table and a summary line.
 fn table(report: &RotationReport) -> String {
     let mut out = String::new();
@@ -155,22 +187,71 @@ fn table(report: &RotationReport) -> String {
             s.reason.as_deref().unwrap_or("")
         ));
     }
-    let count = |o: ScopeOutcome| report.scopes.iter().filter(|s| s.outcome == o).count();
-    out.push_str(&format!(
-        "{} -> {}: {} swapped, {} passed (dry run), {} kept, {} unreachable, {} already rotated",
-        report.old_fingerprint,
-        report.new_fingerprint,
-        count(ScopeOutcome::Swapped),
-        count(ScopeOutcome::Passed),
-        count(ScopeOutcome::Kept),
-        count(ScopeOutcome::Unreachable),
-        count(ScopeOutcome::AlreadyRotated),
-    ));
-    match &report.rotation_id {
-        Some(id) => out.push_str(&format!(
-            "\nrotation {id} (undo: llmcfg rollback --rotation {id})\n"
-        )),
-        None => out.push('\n'),
-    }
+    out.push_str(&summary(report));
+    out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::rotation::ScopeReport;
+
+    fn report(mode: SwapMode, outcomes: &[ScopeOutcome]) -> RotationReport {
+        RotationReport {
+            rotation_id: (mode != SwapMode::DryRun).then(|| "r1".to_string()),
+            old_fingerprint: "hmac:old".into(),
+            new_fingerprint: "hmac:new".into(),
+            mode,
+            scopes: outcomes
+                .iter()
+                .map(|&outcome| ScopeReport {
+                    instance_id: Some("acme".into()),
+                    provider: "openai".into(),
+                    model: "gpt-4o".into(),
+                    outcome,
+                    test_status: None,
+                    reason: None,
+                })
+                .collect(),
+            test_ms: 0,
+            swap_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_real_run_counts_swaps_and_offers_the_undo_only_when_it_swapped() {
+        let swapped = summary(&report(
+            SwapMode::Passed,
+            &[ScopeOutcome::Swapped, ScopeOutcome::Kept],
+        ));
+        assert!(
+            swapped.contains(": 1 swapped, 1 kept, 0 unreachable"),
+            "{swapped}"
+        );
+        assert!(!swapped.contains("dry run"), "{swapped}");
+        assert!(
+            swapped.contains("undo: llmcfg rollback --rotation r1"),
+            "{swapped}"
+        );
+
+        let none = summary(&report(SwapMode::Passed, &[ScopeOutcome::Unreachable]));
+        assert!(
+            none.contains(": 0 swapped, 0 kept, 1 unreachable"),
+            "{none}"
+        );
+        assert!(!none.contains("undo:"), "{none}");
+        assert!(none.contains("nothing swapped, nothing to undo"), "{none}");
+    }
+
+    #[test]
+    fn a_dry_run_counts_passes_and_names_no_rotation() {
+        let dry = summary(&report(SwapMode::DryRun, &[ScopeOutcome::Passed]));
+        assert!(
+            dry.contains(": 1 passed (dry run, nothing swapped), 0 kept"),
+            "{dry}"
+        );
+        assert!(!dry.contains("swapped,"), "{dry}");
+        assert!(!dry.contains("rotation "), "{dry}");
+    }
 }

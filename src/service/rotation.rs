@@ -127,6 +127,19 @@ pub struct RotationReport {
 }
 
 impl RotationReport {
+    /// How many scopes ended as `outcome`.
+    pub fn count(&self, outcome: ScopeOutcome) -> usize {
+        self.scopes.iter().filter(|s| s.outcome == outcome).count()
+    }
+
+    /// The rotation id to roll back, when this run left some scope on the
+    /// new key under it (swapped now or by the run it continued); `None`
+    /// for a dry run or a run that swapped nothing.
+    pub fn undo_id(&self) -> Option<&str> {
+        let swapped = self.count(ScopeOutcome::Swapped) + self.count(ScopeOutcome::AlreadyRotated);
+        self.rotation_id.as_deref().filter(|_| swapped > 0)
+    }
+
     /// True when some scope still has the old key for a reason other than
     /// a dry run: kept or unreachable.
     pub fn any_left(&self) -> bool {

@@ -78,7 +78,7 @@ pub fn summary(report: &RotationReport) -> String {
     ];
     let parts: Vec<String> = outcomes
         .into_iter()
-        .map(|o| (report.scopes.iter().filter(|s| s.outcome == o).count(), o))
+        .map(|o| (report.count(o), o))
         .filter(|(n, _)| *n > 0)
         .map(|(n, o)| format!("{n} {}", o.as_str()))
         .collect();
@@ -157,11 +157,11 @@ fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area
         report.new_fingerprint,
         summary(report)
     ))];
-    if let Some(id) = &report.rotation_id {
-        lines.push(Line::from(Span::styled(
-            format!("undo: llmcfg rollback --rotation {id} · Esc back to the key map"),
-            theme.style(Slot::Muted),
-        )));
-    }
+    // The undo command only when there is something to undo.
+    let hint = match report.undo_id() {
+        Some(id) => format!("undo: llmcfg rollback --rotation {id} · Esc back to the key map"),
+        None => "Esc back to the key map".to_string(),
+    };
+    lines.push(Line::from(Span::styled(hint, theme.style(Slot::Muted))));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), head);
 }
