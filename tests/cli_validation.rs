@@ -217,3 +217,17 @@ fn bad_config_file_is_reported_with_the_key_name() {
     let err = rejected(&env, &["--config", cfg.to_str().unwrap(), "get"], None, "");
     assert!(err.contains("total_timeout"), "{err}");
 }
+
+#[test]
+fn a_probe_timeout_of_zero_is_refused_naming_the_key() {
+    // It used to be dropped in silence, leaving the default timeout in force.
+    let env = Env::new();
+    let cfg = env.path().join("zero.toml");
+    std::fs::write(&cfg, "[prober]\nconnect_timeout_secs = 0\n").unwrap();
+    let err = rejected(&env, &["--config", cfg.to_str().unwrap(), "get"], None, "");
+    assert!(
+        err.contains("prober.connect_timeout_secs: must be a number of seconds above 0"),
+        "{err}"
+    );
+    assert!(err.contains("zero.toml"), "the file is named: {err}");
+}

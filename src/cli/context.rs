@@ -232,7 +232,9 @@ async fn open_local_noticed(
         configured_instances: configured,
         probe: crate::prober::ProbeSettings {
             guard,
-            ..settings.probe_settings()
+            ..settings
+                .probe_settings()
+                .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?
         },
         read_only: global.read_only,
         postgres,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::domain::validation::is_loopback_host;
 use crate::domain::{HealthPolicy, HealthRetention, ValidationError};
+use crate::settings::seconds;
 
 /// Default time between two tests of one scope.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(15 * 60);
@@ -164,23 +165,6 @@ impl Default for MonitorConfig {
     }
 }
 
-fn secs(
-    field: &'static str,
-    v: Option<f64>,
-    default: Duration,
-) -> Result<Duration, ValidationError> {
-    match v {
-        None => Ok(default),
-        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 * 7.0 => {
-            Ok(Duration::from_secs_f64(s))
-        }
-        Some(s) => Err(ValidationError::new(
-            field,
-            format!("must be a number of seconds above 0 and at most a week, not {s}"),
-        )),
-    }
-}
-
 /// A shared secret as written (a webhook's signing secret, the metrics
 /// token), trimmed: at least 16 characters, so it cannot be guessed.
 fn secret(field: &'static str, text: &str) -> Result<secrecy::SecretString, ValidationError> {
@@ -212,12 +196,12 @@ fn at_least_one<T: PartialOrd + From<u8> + Copy + std::fmt::Display>(
 impl MonitorSettings {
     /// The checked configuration.
     pub fn config(&self) -> Result<MonitorConfig, ValidationError> {
-        let interval = secs(
+        let interval = seconds(
             "monitor.interval_secs",
             self.interval_secs,
             DEFAULT_INTERVAL,
         )?;
-        let lease = secs("monitor.lease_secs", self.lease_secs, DEFAULT_LEASE)?;
+        let lease = seconds("monitor.lease_secs", self.lease_secs, DEFAULT_LEASE)?;
         let webhooks = self
             .webhooks
             .iter()
@@ -294,7 +278,7 @@ impl MonitorSettings {
                 self.rate_per_minute,
                 DEFAULT_RATE_PER_MINUTE,
             )?,
-            retry_after: secs(
+            retry_after: seconds(
                 "monitor.retry_after_secs",
                 self.retry_after_secs,
                 DEFAULT_RETRY_AFTER,
@@ -306,7 +290,7 @@ impl MonitorSettings {
             lease,
             webhooks,
             command,
-            command_timeout: secs(
+            command_timeout: seconds(
                 "monitor.command_timeout_secs",
                 self.command_timeout_secs,
                 DEFAULT_COMMAND_TIMEOUT,

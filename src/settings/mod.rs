@@ -11,16 +11,15 @@ mod instances;
 mod paths;
 mod prober;
 mod remote;
+mod seconds;
 mod server;
 mod store;
 mod tui;
 mod versions;
 
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use serde::Deserialize;
 
 use crate::domain::{InstanceId, ValidationError};
 use crate::prober::ProbeSettings;
@@ -31,6 +30,7 @@ pub use instances::InstanceEntry;
 pub use paths::Paths;
 pub use prober::ProberSettings;
 pub use remote::RemoteSettings;
+pub use seconds::seconds;
 pub use server::ServerSettings;
 pub use store::{StoreSettings, TimeoutSetting};
 pub use tui::TuiSettings;
@@ -126,6 +126,7 @@ impl Settings {
         };
         settings.configured_instances().map_err(invalid)?;
         settings.store.postgres().map_err(invalid)?;
+        settings.prober.probe().map_err(invalid)?;
         settings.versions.validate().map_err(invalid)?;
         settings.monitor.config().map_err(invalid)?;
         Ok(settings)
@@ -141,21 +142,17 @@ impl Settings {
             .collect()
     }
 
-    /// Prober settings with defaults filled in.
-    pub fn probe_settings(&self) -> ProbeSettings {
-        let mut s = ProbeSettings::default();
-        if let Some(secs) = self.prober.connect_timeout_secs.filter(|s| *s > 0.0) {
-            s.connect_timeout = Duration::from_secs_f64(secs);
-        }
-        if let Some(secs) = self.prober.total_timeout_secs.filter(|s| *s > 0.0) {
-            s.total_timeout = Duration::from_secs_f64(secs);
-        }
-        s
+    /// Prober settings with defaults filled in; a timeout that is not a
+    /// positive number of seconds is an error (checked at load too).
+    pub fn probe_settings(&self) -> Result<ProbeSettings, ValidationError> {
+        self.prober.probe()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use crate::store::SslMode;
 
@@ -260,8 +257,42 @@ mod tests {
     fn probe_timeouts_apply() {
         let s = Settings::parse("[prober]\ntotal_timeout_secs = 1.5\n").unwrap();
         assert_eq!(
-            s.probe_settings().total_timeout,
+            s.probe_settings().unwrap().total_timeout,
             Duration::from_millis(1500)
         );
+    }
+
+    #[test]
+    fn a_probe_timeout_that_is_not_a_positive_number_of_seconds_is_refused_at_load() {
+        for (doc, field) in [
+            (
+                "[prober]\nconnect_timeout_secs = 0\n",
+                "prober.connect_timeout_secs",
+            ),
+            (
+                "[prober]\nconnect_timeout_secs = -2\n",
+                "prober.connect_timeout_secs",
+            ),
+            (
+                "[prober]\ntotal_timeout_secs = nan\n",
+                "prober.total_timeout_secs",
+            ),
+            (
+                "[prober]\ntotal_timeout_secs = inf\n",
+                "prober.total_timeout_secs",
+            ),
+            (
+                "[prober]\ntotal_timeout_secs = 1e300\n",
+                "prober.total_timeout_secs",
+            ),
+        ] {
+            let e = Settings::parse(doc).unwrap_err();
+            assert!(
+                e.to_string().contains(&format!(
+                    "{field}: must be a number of seconds above 0 and at most a week"
+                )),
+                "{doc}: {e}"
+            );
+        }
     }
 }

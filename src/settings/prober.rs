@@ -2,6 +2,10 @@
 
 use serde::Deserialize;
 
+use super::seconds::seconds;
+use crate::domain::ValidationError;
+use crate::prober::ProbeSettings;
+
 /// `[prober]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -15,4 +19,26 @@ pub struct ProberSettings {
     /// Default concurrency of `test --all`.
     #[serde(default)]
     pub concurrency: Option<usize>,
+}
+
+impl ProberSettings {
+    /// The connection-test timeouts, each checked by the one rule of a
+    /// number of seconds ([`seconds`]); an absent key keeps the prober's
+    /// default.
+    pub fn probe(&self) -> Result<ProbeSettings, ValidationError> {
+        let defaults = ProbeSettings::default();
+        Ok(ProbeSettings {
+            connect_timeout: seconds(
+                "prober.connect_timeout_secs",
+                self.connect_timeout_secs,
+                defaults.connect_timeout,
+            )?,
+            total_timeout: seconds(
+                "prober.total_timeout_secs",
+                self.total_timeout_secs,
+                defaults.total_timeout,
+            )?,
+            ..defaults
+        })
+    }
 }
