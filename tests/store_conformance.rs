@@ -3,7 +3,8 @@
 //! AlreadyExists/NotFound rules, tenant isolation, the audit log, the
 //! instance list, the last test, re-sealing, and the concurrency guarantees
 //! (exactly one of many concurrent creates wins; concurrent updates of
-//! different fields through separate stores on one database lose nothing).
+//! different fields through separate stores on one database lose nothing),
+//! and the all-or-nothing batch, including a delete its check refuses.
 //! File-level checks (WAL, permissions) stay in the SQLite-only suites.
 
 #[path = "support/pg_cluster.rs"]
@@ -15,10 +16,11 @@ use std::sync::Arc;
 use llmcfg::crypto::MasterKey;
 use llmcfg::domain::token::token_hash;
 use llmcfg::domain::{
-    ApiKey, ConfigFields, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo,
+    ApiKey, ConfigFields, InstanceId, Role, Scope, StateStamp, TestResult, TestStatus, TokenInfo,
 };
 use llmcfg::store::{
-    AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, Store, StoreError, rows_now,
+    AuditRecord, BatchCheck, BatchFailure, BatchWrite, ConfigRow, RowUpdate, Store, StoreError,
+    rows_now,
 };
 use tokio::sync::Barrier;
 
@@ -94,6 +96,7 @@ async fn conformance(location: PathBuf) {
     concurrent_creates(&location, &master).await;
     concurrent_updates(&location, &master).await;
     batch(&store, &master).await;
+    batch_delete_refused(&store, &master).await;
 }
 
 async fn key_check(store: &Store) {
@@ -584,5 +587,111 @@ async fn batch(store: &Store, master: &MasterKey) {
     assert_eq!(
         store.audit(None, 100_000).await.unwrap().len(),
         audit_len + 4
+    );
+}
+
+/// The stamp a plan records of a scope (what `apply --atomic` checks).
+fn stamp_of(row: &ConfigRow) -> StateStamp {
+    StateStamp::of(Some(&row.to_view()))
+}
+
+/// A batch delete's check as the service builds it: the row must still
+/// have the stamp the caller planned on.
+fn still(planned: StateStamp) -> BatchCheck<StoreError> {
+    Box::new(move |row: &ConfigRow| {
+        if stamp_of(row) == planned {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt("changed since it was planned".into()))
+        }
+    })
+}
+
+/// A batch delete whose check refuses the row (another writer changed the
+/// scope after the plan was made) fails at that scope with the check's own
+/// error and writes nothing: the accepted delete, the update and the insert
+/// before it roll back with it, audit entries included. With the stamp the
+/// scope now has, the same delete goes through.
+async fn batch_delete_refused(store: &Store, master: &MasterKey) {
+    let (kept, edited, stale, created) = (
+        tenant("refuse-kept"),
+        tenant("refuse-edited"),
+        tenant("refuse-stale"),
+        tenant("refuse-created"),
+    );
+    for s in [&kept, &edited, &stale] {
+        store
+            .insert(sealed_row(master, s, "old"), audit(s, "create"))
+            .await
+            .unwrap();
+    }
+    let planned = stamp_of(&store.get(&stale).await.unwrap().unwrap());
+    store
+        .update(&stale, |r| Ok::<_, StoreError>(set_model(r, "changed")))
+        .await
+        .unwrap();
+    let state = |store: &Store| {
+        let store = store.clone();
+        let scopes = [&kept, &edited, &stale, &created].map(Scope::clone);
+        async move {
+            let mut stamps = Vec::new();
+            for s in &scopes {
+                stamps.push(store.get(s).await.unwrap().as_ref().map(stamp_of));
+            }
+            (stamps, store.audit(None, 100_000).await.unwrap().len())
+        }
+    };
+    let before = state(store).await;
+    let kept_stamp = before.0[0].clone().unwrap();
+
+    let BatchFailure { scope, error } = store
+        .write_batch(vec![
+            BatchWrite::Delete {
+                scope: kept.clone(),
+                audit: audit(&kept, "delete"),
+                check: still(kept_stamp),
+            },
+            BatchWrite::Update {
+                scope: edited.clone(),
+                change: Box::new(|r: &ConfigRow| Ok(set_model(r, "new"))),
+            },
+            BatchWrite::Insert {
+                row: sealed_row(master, &created, "new"),
+                audit: audit(&created, "create"),
+            },
+            BatchWrite::Delete {
+                scope: stale.clone(),
+                audit: audit(&stale, "delete"),
+                check: still(planned),
+            },
+        ])
+        .await
+        .unwrap_err();
+    assert_eq!(scope.as_ref(), Some(&stale));
+    assert!(
+        matches!(&error, StoreError::Corrupt(m) if m == "changed since it was planned"),
+        "the check's refusal, not another failure: {error:?}"
+    );
+    assert_eq!(state(store).await, before, "a refused batch writes nothing");
+    assert!(store.get(&kept).await.unwrap().is_some());
+    assert_eq!(
+        store.get(&stale).await.unwrap().unwrap().fields.model,
+        "changed"
+    );
+
+    let current = stamp_of(&store.get(&stale).await.unwrap().unwrap());
+    let written = store
+        .write_batch(vec![BatchWrite::Delete {
+            scope: stale.clone(),
+            audit: audit(&stale, "delete"),
+            check: still(current),
+        }])
+        .await
+        .unwrap();
+    assert_eq!(written, 1);
+    assert!(store.get(&stale).await.unwrap().is_none());
+    assert_eq!(
+        store.audit(None, 100_000).await.unwrap().len(),
+        before.1 + 1
     );
 }
