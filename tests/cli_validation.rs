@@ -231,3 +231,23 @@ fn a_probe_timeout_of_zero_is_refused_naming_the_key() {
     );
     assert!(err.contains("zero.toml"), "the file is named: {err}");
 }
+
+#[test]
+fn a_probe_concurrency_of_zero_is_refused_naming_the_key_not_the_flag() {
+    // It used to pass the load and then be reported as `--concurrency`, a
+    // flag the user never gave.
+    let env = Env::new();
+    let cfg = env.path().join("zero.toml");
+    std::fs::write(&cfg, "[prober]\nconcurrency = 0\n").unwrap();
+    let err = rejected(
+        &env,
+        &["--config", cfg.to_str().unwrap(), "test", "--all"],
+        None,
+        "",
+    );
+    assert!(
+        err.contains("prober.concurrency: must be at least 1"),
+        "{err}"
+    );
+    assert!(!err.contains("--concurrency"), "{err}");
+}

@@ -126,7 +126,7 @@ impl Settings {
         };
         settings.configured_instances().map_err(invalid)?;
         settings.store.postgres().map_err(invalid)?;
-        settings.prober.probe().map_err(invalid)?;
+        settings.prober.validate().map_err(invalid)?;
         settings.versions.validate().map_err(invalid)?;
         settings.monitor.config().map_err(invalid)?;
         Ok(settings)

@@ -22,6 +22,20 @@ pub struct ProberSettings {
 }
 
 impl ProberSettings {
+    /// Refuses a bad value of any `[prober]` key when the file is read, so
+    /// `concurrency = 0` is reported under its own name rather than later as
+    /// the `--concurrency` flag the user never gave.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        self.probe()?;
+        if self.concurrency == Some(0) {
+            return Err(ValidationError::new(
+                "prober.concurrency",
+                "must be at least 1, not 0",
+            ));
+        }
+        Ok(())
+    }
+
     /// The connection-test timeouts, each checked by the one rule of a
     /// number of seconds ([`seconds`]); an absent key keeps the prober's
     /// default.
