@@ -5,24 +5,24 @@
 //! (exactly one of many concurrent creates wins; concurrent updates of
 //! different fields through separate stores on one database lose nothing),
 //! and the all-or-nothing batch, including a delete its check refuses.
-//! File-level checks (WAL, permissions) stay in the SQLite-only suites.
+//! File-level checks (WAL, permissions) stay in the SQLite-only suites; the
+//! concurrency and batch cases are in `store_conformance/`.
 
+#[path = "store_conformance/batch.rs"]
+mod batch;
+#[path = "store_conformance/concurrency.rs"]
+mod concurrency;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use llmcfg::crypto::MasterKey;
 use llmcfg::domain::token::token_hash;
 use llmcfg::domain::{
-    ApiKey, ConfigFields, InstanceId, Role, Scope, StateStamp, TestResult, TestStatus, TokenInfo,
+    ApiKey, ConfigFields, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo,
 };
-use llmcfg::store::{
-    AuditRecord, BatchCheck, BatchFailure, BatchWrite, ConfigRow, RowUpdate, Store, StoreError,
-    rows_now,
-};
-use tokio::sync::Barrier;
+use llmcfg::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, rows_now};
 
 const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
 /// Tasks racing to create one scope.
@@ -93,10 +93,10 @@ async fn conformance(location: PathBuf) {
     instances_and_last_test(&store, &master).await;
     reseal(&store, &master).await;
     tokens(&store).await;
-    concurrent_creates(&location, &master).await;
-    concurrent_updates(&location, &master).await;
-    batch(&store, &master).await;
-    batch_delete_refused(&store, &master).await;
+    concurrency::concurrent_creates(&location, &master).await;
+    concurrency::concurrent_updates(&location, &master).await;
+    batch::batch(&store, &master).await;
+    batch::batch_delete_refused(&store, &master).await;
 }
 
 async fn key_check(store: &Store) {
@@ -420,278 +420,4 @@ async fn tokens(store: &Store) {
         store.revoke_token("ci", rec).await,
         Err(StoreError::NotFound)
     ));
-}
-
-async fn concurrent_creates(location: &Path, master: &MasterKey) {
-    let race = tenant("race");
-    let start = Arc::new(Barrier::new(CREATORS));
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..CREATORS {
-        let (start, race, location) = (start.clone(), race.clone(), location.to_path_buf());
-        let row = sealed_row(master, &race, &format!("model-{i}"));
-        tasks.spawn(async move {
-            // A store of its own per task: separate connections, as
-            // separate processes or replicas would have.
-            let store = open(&location).await;
-            start.wait().await;
-            store.insert(row, audit(&race, "create")).await
-        });
-    }
-    let results: Vec<Result<(), StoreError>> = tasks.join_all().await;
-    let wins = results.iter().filter(|r| r.is_ok()).count();
-    assert_eq!(wins, 1, "{results:?}");
-    assert!(
-        results
-            .iter()
-            .all(|r| r.is_ok() || matches!(r, Err(StoreError::AlreadyExists))),
-        "{results:?}"
-    );
-    let store = open(location).await;
-    assert_eq!(store.audit(Some(&race), 100).await.unwrap().len(), 1);
-}
-
-async fn concurrent_updates(location: &Path, master: &MasterKey) {
-    let shared = tenant("shared");
-    {
-        let store = open(location).await;
-        let row = ConfigRow::seal_new(
-            &shared,
-            ConfigFields::new("p0", "0"),
-            &ApiKey::new(KEY),
-            master,
-            &llmcfg::crypto::Fingerprinter::generate(),
-        );
-        store.insert(row, audit(&shared, "create")).await.unwrap();
-    }
-    // Two stores, two tasks: one counts in `model`, the other in
-    // `provider`. Each read-modify-write keeps the other field as it read
-    // it, so a lost update would show as a count short on either side.
-    let start = Arc::new(Barrier::new(2));
-    let mut tasks = tokio::task::JoinSet::new();
-    for field in ["model", "provider"] {
-        let (start, shared, location) = (start.clone(), shared.clone(), location.to_path_buf());
-        tasks.spawn(async move {
-            let store = open(&location).await;
-            start.wait().await;
-            for _ in 0..UPDATES {
-                store
-                    .update(&shared, move |r| {
-                        let mut u = set_model(r, &r.fields.model);
-                        if field == "model" {
-                            let n: usize = r.fields.model.parse().unwrap();
-                            u.fields.model = (n + 1).to_string();
-                        } else {
-                            let n: usize = r.fields.provider[1..].parse().unwrap();
-                            u.fields.provider = format!("p{}", n + 1);
-                        }
-                        Ok::<_, StoreError>(u)
-                    })
-                    .await
-                    .unwrap();
-            }
-        });
-    }
-    tasks.join_all().await;
-    let store = open(location).await;
-    let row = store.get(&shared).await.unwrap().unwrap();
-    assert_eq!(row.fields.model, UPDATES.to_string());
-    assert_eq!(row.fields.provider, format!("p{UPDATES}"));
-    assert_eq!(
-        store.audit(Some(&shared), 1000).await.unwrap().len(),
-        1 + 2 * UPDATES
-    );
-}
-
-/// A batch writes every scope or none: a refused change, or an insert that
-/// meets an existing config, rolls back the writes before it, audit
-/// entries included; a batch that succeeds writes them all.
-async fn batch(store: &Store, master: &MasterKey) {
-    let (a, b, c) = (tenant("batch-a"), tenant("batch-b"), tenant("batch-c"));
-    for s in [&a, &b] {
-        store
-            .insert(sealed_row(master, s, "old"), audit(s, "create"))
-            .await
-            .unwrap();
-    }
-    let audit_len = store.audit(None, 100_000).await.unwrap().len();
-    let update = |scope: &Scope, refuse: bool| BatchWrite::Update {
-        scope: scope.clone(),
-        change: Box::new(move |r: &ConfigRow| {
-            if refuse {
-                return Err(StoreError::Corrupt("refused by the test".into()));
-            }
-            Ok(set_model(r, "new"))
-        }),
-    };
-    let failed = store
-        .write_batch(vec![
-            update(&a, false),
-            BatchWrite::Insert {
-                row: sealed_row(master, &c, "new"),
-                audit: audit(&c, "create"),
-            },
-            update(&b, true),
-        ])
-        .await
-        .unwrap_err();
-    assert_eq!(failed.scope.as_ref(), Some(&b));
-    let unchanged = |store: &Store| {
-        let (a, c) = (a.clone(), c.clone());
-        let store = store.clone();
-        async move {
-            assert_eq!(store.get(&a).await.unwrap().unwrap().fields.model, "old");
-            assert!(store.get(&c).await.unwrap().is_none());
-            assert_eq!(store.audit(None, 100_000).await.unwrap().len(), audit_len);
-        }
-    };
-    unchanged(store).await;
-
-    let BatchFailure { scope, error } = store
-        .write_batch(vec![
-            update(&a, false),
-            BatchWrite::Insert {
-                row: sealed_row(master, &b, "new"),
-                audit: audit(&b, "create"),
-            },
-        ])
-        .await
-        .unwrap_err();
-    assert_eq!(scope.as_ref(), Some(&b));
-    assert!(matches!(error, StoreError::AlreadyExists), "{error:?}");
-    unchanged(store).await;
-
-    let written = store
-        .write_batch(vec![
-            update(&a, false),
-            update(&b, false),
-            BatchWrite::Insert {
-                row: sealed_row(master, &c, "new"),
-                audit: audit(&c, "create"),
-            },
-            BatchWrite::Delete {
-                scope: a.clone(),
-                audit: audit(&a, "delete"),
-                check: Box::new(|r: &ConfigRow| {
-                    assert_eq!(r.fields.model, "new", "the batch sees its own writes");
-                    Ok::<_, StoreError>(())
-                }),
-            },
-        ])
-        .await
-        .unwrap();
-    assert_eq!(written, 4);
-    assert!(store.get(&a).await.unwrap().is_none());
-    assert_eq!(store.get(&b).await.unwrap().unwrap().fields.model, "new");
-    let c_row = store.get(&c).await.unwrap().unwrap();
-    assert!(opens_with(master, &c_row));
-    assert_eq!(
-        store.audit(None, 100_000).await.unwrap().len(),
-        audit_len + 4
-    );
-}
-
-/// The stamp a plan records of a scope (what `apply --atomic` checks).
-fn stamp_of(row: &ConfigRow) -> StateStamp {
-    StateStamp::of(Some(&row.to_view()))
-}
-
-/// A batch delete's check as the service builds it: the row must still
-/// have the stamp the caller planned on.
-fn still(planned: StateStamp) -> BatchCheck<StoreError> {
-    Box::new(move |row: &ConfigRow| {
-        if stamp_of(row) == planned {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt("changed since it was planned".into()))
-        }
-    })
-}
-
-/// A batch delete whose check refuses the row (another writer changed the
-/// scope after the plan was made) fails at that scope with the check's own
-/// error and writes nothing: the accepted delete, the update and the insert
-/// before it roll back with it, audit entries included. With the stamp the
-/// scope now has, the same delete goes through.
-async fn batch_delete_refused(store: &Store, master: &MasterKey) {
-    let (kept, edited, stale, created) = (
-        tenant("refuse-kept"),
-        tenant("refuse-edited"),
-        tenant("refuse-stale"),
-        tenant("refuse-created"),
-    );
-    for s in [&kept, &edited, &stale] {
-        store
-            .insert(sealed_row(master, s, "old"), audit(s, "create"))
-            .await
-            .unwrap();
-    }
-    let planned = stamp_of(&store.get(&stale).await.unwrap().unwrap());
-    store
-        .update(&stale, |r| Ok::<_, StoreError>(set_model(r, "changed")))
-        .await
-        .unwrap();
-    let state = |store: &Store| {
-        let store = store.clone();
-        let scopes = [&kept, &edited, &stale, &created].map(Scope::clone);
-        async move {
-            let mut stamps = Vec::new();
-            for s in &scopes {
-                stamps.push(store.get(s).await.unwrap().as_ref().map(stamp_of));
-            }
-            (stamps, store.audit(None, 100_000).await.unwrap().len())
-        }
-    };
-    let before = state(store).await;
-    let kept_stamp = before.0[0].clone().unwrap();
-
-    let BatchFailure { scope, error } = store
-        .write_batch(vec![
-            BatchWrite::Delete {
-                scope: kept.clone(),
-                audit: audit(&kept, "delete"),
-                check: still(kept_stamp),
-            },
-            BatchWrite::Update {
-                scope: edited.clone(),
-                change: Box::new(|r: &ConfigRow| Ok(set_model(r, "new"))),
-            },
-            BatchWrite::Insert {
-                row: sealed_row(master, &created, "new"),
-                audit: audit(&created, "create"),
-            },
-            BatchWrite::Delete {
-                scope: stale.clone(),
-                audit: audit(&stale, "delete"),
-                check: still(planned),
-            },
-        ])
-        .await
-        .unwrap_err();
-    assert_eq!(scope.as_ref(), Some(&stale));
-    assert!(
-        matches!(&error, StoreError::Corrupt(m) if m == "changed since it was planned"),
-        "the check's refusal, not another failure: {error:?}"
-    );
-    assert_eq!(state(store).await, before, "a refused batch writes nothing");
-    assert!(store.get(&kept).await.unwrap().is_some());
-    assert_eq!(
-        store.get(&stale).await.unwrap().unwrap().fields.model,
-        "changed"
-    );
-
-    let current = stamp_of(&store.get(&stale).await.unwrap().unwrap());
-    let written = store
-        .write_batch(vec![BatchWrite::Delete {
-            scope: stale.clone(),
-            audit: audit(&stale, "delete"),
-            check: still(current),
-        }])
-        .await
-        .unwrap();
-    assert_eq!(written, 1);
-    assert!(store.get(&stale).await.unwrap().is_none());
-    assert_eq!(
-        store.audit(None, 100_000).await.unwrap().len(),
-        before.1 + 1
-    );
 }
