@@ -56,6 +56,13 @@ impl PgStore {
         rows.iter().map(|r| Ok(h::state_from(r)?.0)).collect()
     }
 
+    /// The states with a result newer than the health mark `mark`.
+    pub async fn health_states_after(&self, mark: i64) -> Result<Vec<HealthStatus>, StoreError> {
+        let c = self.client().await?;
+        let rows = c.query(h::STATES_AFTER, &[&mark]).await?;
+        rows.iter().map(|r| Ok(h::state_from(r)?.0)).collect()
+    }
+
     /// The results `query` names.
     pub async fn health_samples(
         &self,
