@@ -228,20 +228,26 @@ mod tests {
         }
     }
 
-    /// The mark, the changed states and the focus results of a merge.
-    fn changes(
-        update: HealthUpdate,
-    ) -> (
-        i64,
-        Vec<crate::domain::HealthStatus>,
-        Option<(Option<Scope>, usize)>,
-    ) {
+    /// What a merge update carries, with the focus results as their scope
+    /// and count.
+    #[derive(Debug, PartialEq)]
+    struct Merge {
+        mark: i64,
+        states: Vec<crate::domain::HealthStatus>,
+        recent: Option<(Option<Scope>, usize)>,
+    }
+
+    fn changes(update: HealthUpdate) -> Merge {
         match update {
             HealthUpdate::Changes {
                 mark,
                 states,
                 recent,
-            } => (mark, states, recent.map(|r| (r.focus, r.recent.len()))),
+            } => Merge {
+                mark,
+                states,
+                recent: recent.map(|r| (r.focus, r.recent.len())),
+            },
             other => panic!("expected only the changes, got {other:?}"),
         }
     }
@@ -274,14 +280,23 @@ mod tests {
                 .await
                 .unwrap(),
         );
-        assert_eq!(moved, (ours.mark, vec![], Some((Some(acme.clone()), 1))));
+        let expected = Merge {
+            mark: ours.mark,
+            states: vec![],
+            recent: Some((Some(acme.clone()), 1)),
+        };
+        assert_eq!(moved, expected);
         let same = health_update(&h, known(&ours), Some(Scope::Global)).await;
         assert!(matches!(same.unwrap(), HealthUpdate::Unchanged));
 
         // A failure lands on a scope out of focus: its state alone comes
         // back, the focus's results stay, and the merge shows it failing.
         record(&h, &acme, TestStatus::InvalidKey).await;
-        let (mark, states, recent) = changes(
+        let Merge {
+            mark,
+            states,
+            recent,
+        } = changes(
             health_update(&h, known(&ours), Some(Scope::Global))
                 .await
                 .unwrap(),
@@ -297,7 +312,7 @@ mod tests {
 
         // A result on the focus brings its results along.
         record(&h, &Scope::Global, TestStatus::Ok).await;
-        let (_, states, recent) = changes(
+        let Merge { states, recent, .. } = changes(
             health_update(&h, known(&ours), Some(Scope::Global))
                 .await
                 .unwrap(),
