@@ -358,7 +358,7 @@ fn health_measurements() {
     use llmcfg::store::SampleQuery;
     use llmcfg::tui::{Observation, run_loop};
     const HEALTH_WINDOW: Duration = Duration::from_secs(20);
-    const LAG_TRIALS: usize = 6;
+    const LAG_TRIALS: usize = 8;
 
     let dir = tempfile::tempdir().unwrap();
     let global = seed_store(dir.path(), STORE_INSTANCES);
@@ -450,6 +450,9 @@ fn health_measurements() {
             } else {
                 ("healthy", "ok")
             };
+            // Off the 2 s poll's phase (each trial starts just after a tick
+            // showed the last flip), so the flips sample the whole interval.
+            tokio::time::sleep(Duration::from_millis(trial as u64 * 700 % 2000)).await;
             let t = Instant::now();
             writer
                 .execute(
