@@ -1,7 +1,11 @@
 //! Auto-refresh: on a slow timer the app asks the service for its change
 //! mark (one cheap query) and reloads the list only when the mark moved,
 //! e.g. after a CLI write in another terminal. A backend without a mark
-//! (remote) turns auto-refresh off; `R` still reloads by hand.
+//! (remote) turns auto-refresh off; `R` still reloads by hand. The health
+//! column follows the monitor the same way with its own mark, merging only
+//! the states changed since it (see [`App::poll_health`]). The remote
+//! `/llm-config` server offers no health route, so in remote mode there is
+//! no health column, as before.
 
 use std::time::Duration;
 
