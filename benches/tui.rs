@@ -348,13 +348,17 @@ fn seed_health(store: &std::path::Path, n: usize) {
 /// a health state each: for `HEALTH_WINDOW` a monitor result lands every
 /// 200 ms (the health mark moves on every change-mark tick) and the
 /// selection moves down a row every 100 ms. Prints the CPU the process used
-/// in that window, and what one full board read and one focus read cost.
+/// in that window, what one full board read, one focus read and one
+/// changes read (the states changed since a mark) cost, and then the lag:
+/// how long after a scope's state flips in the store the list shows it
+/// (`LAG_TRIALS` flips of a visible row, each waited for on the screen).
 fn health_measurements() {
     use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     use llmcfg::domain::{InstanceId, Scope};
     use llmcfg::store::SampleQuery;
     use llmcfg::tui::{Observation, run_loop};
     const HEALTH_WINDOW: Duration = Duration::from_secs(20);
+    const LAG_TRIALS: usize = 8;
 
     let dir = tempfile::tempdir().unwrap();
     let global = seed_store(dir.path(), STORE_INSTANCES);
@@ -383,6 +387,12 @@ fn health_measurements() {
             .unwrap();
         let one = t.elapsed();
         assert_eq!(recent.len(), 1);
+        // One result since the mark: what a tick that saw it reads.
+        let before = board.mark - 1;
+        let t = Instant::now();
+        let changed = handle.health_changes(before).await.unwrap().unwrap();
+        let delta = t.elapsed();
+        assert_eq!(changed.len(), 1);
 
         let mut state = state(0);
         state.loading = true;
@@ -420,6 +430,50 @@ fn health_measurements() {
         }
         let cpu = process_cpu() - cpu0;
         let window = start.elapsed();
+
+        // Lag: back to the top, then flip tenant-000001 (visible there)
+        // between healthy and failing in the store as the monitor would
+        // (its state and a result), timing each until the screen shows it.
+        keys.send(Ok(Event::Key(KeyEvent::new(
+            KeyCode::Home,
+            KeyModifiers::NONE,
+        ))))
+        .unwrap();
+        obs.wait_for(|o| o.text.contains("tenant-000001") && !o.text.contains("failing"))
+            .await
+            .unwrap();
+        let mut lags = Vec::new();
+        for trial in 0..LAG_TRIALS {
+            let failing = trial % 2 == 0;
+            let (state, status) = if failing {
+                ("failing", "invalid_key")
+            } else {
+                ("healthy", "ok")
+            };
+            // Off the 2 s poll's phase (each trial starts just after a tick
+            // showed the last flip), so the flips sample the whole interval.
+            tokio::time::sleep(Duration::from_millis(trial as u64 * 700 % 2000)).await;
+            let t = Instant::now();
+            writer
+                .execute(
+                    "UPDATE health_states SET state = ?1, last_status = ?2 \
+                     WHERE scope = 'tenant-000001'",
+                    [state, status],
+                )
+                .unwrap();
+            writer
+                .execute(
+                    "INSERT INTO health_results (scope, status, http_status, latency_ms, \
+                     checked_at) VALUES ('tenant-000001', ?1, 401, 80, '2026-02-27T10:00:00Z')",
+                    [status],
+                )
+                .unwrap();
+            obs.wait_for(|o| o.text.contains("failing") == failing)
+                .await
+                .unwrap();
+            lags.push(t.elapsed());
+        }
+        lags.sort();
         keys.send(Ok(Event::Key(KeyEvent::new(
             KeyCode::Char('q'),
             KeyModifiers::NONE,
@@ -428,9 +482,17 @@ fn health_measurements() {
         ui.await.unwrap().unwrap();
         println!(
             "health: one full board read ({STORE_INSTANCES} states): {:.1} ms; \
-             one focus read: {:.2} ms",
+             one focus read: {:.2} ms; one changes read (one new result): {:.2} ms",
             full.as_secs_f64() * 1e3,
-            one.as_secs_f64() * 1e3
+            one.as_secs_f64() * 1e3,
+            delta.as_secs_f64() * 1e3
+        );
+        println!(
+            "health: lag from a state flip in the store to the screen over {LAG_TRIALS} \
+             flips: min {:.0} ms, median {:.0} ms, max {:.0} ms",
+            lags[0].as_secs_f64() * 1e3,
+            lags[LAG_TRIALS / 2].as_secs_f64() * 1e3,
+            lags[LAG_TRIALS - 1].as_secs_f64() * 1e3
         );
         println!(
             "health: CPU over {:.0} s with a result every 200 ms and a selection step \

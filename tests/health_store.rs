@@ -2,7 +2,9 @@
 //! and never in the audit log, each scope's state follows the rule of
 //! `domain::health` inside the store's transaction, retention by count and
 //! by age prunes, a deleted config's results are dropped, the health mark
-//! moves, and the monitor lease admits one holder and one run per round.
+//! moves, only the states changed since a health mark come back from
+//! `health_states_after`, and the monitor lease admits one holder and one
+//! run per round.
 
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
@@ -29,6 +31,18 @@ async fn sqlite_health_history() {
 async fn postgres_health_history() {
     let db = pg_cluster::fresh_db();
     suite(&PathBuf::from(&db.url)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_states_changed_since_a_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    changes_suite(&dir.path().join("llmcfg.db")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_states_changed_since_a_mark() {
+    let db = pg_cluster::fresh_db();
+    changes_suite(&PathBuf::from(&db.url)).await;
 }
 
 fn tenant(id: &str) -> Scope {
@@ -218,4 +232,74 @@ async fn suite(location: &Path) {
         store.take_lease("r1", 15_003, 25_003).await.unwrap(),
         "released"
     );
+}
+
+/// `health_states_after(mark)` returns exactly the states of the scopes
+/// with a result newer than `mark`, each as the state table has it now.
+async fn changes_suite(location: &Path) {
+    let store = Store::open(location).await.unwrap();
+    let master = MasterKey::generate();
+    let (a, b, c) = (tenant("acme"), tenant("beta"), tenant("gamma"));
+    for scope in [&a, &b, &c] {
+        create(&store, &master, scope).await;
+    }
+    let policy = HealthPolicy::default();
+    let keep = HealthRetention::default();
+    let now = rows_now();
+    assert!(store.health_states_after(0).await.unwrap().is_empty());
+    let all = [&a, &b, &c].map(|s| check(s, TestStatus::Ok, now));
+    store
+        .record_health(all.to_vec(), policy, keep)
+        .await
+        .unwrap();
+    let first = store.health_mark().await.unwrap();
+    let mut every: Vec<_> = store
+        .health_states_after(0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.scope)
+        .collect();
+    every.sort_by_key(|s| s.key().to_string());
+    assert_eq!(every, vec![a.clone(), b.clone(), c.clone()]);
+    assert!(
+        store.health_states_after(first).await.unwrap().is_empty(),
+        "nothing newer than the current mark"
+    );
+
+    // Two failures of b (one state, however many results) and an ok of c
+    // in separate batches: only b and c come back, b failing.
+    for batch in [
+        vec![check(&b, TestStatus::InvalidKey, now)],
+        vec![
+            check(&b, TestStatus::InvalidKey, now),
+            check(&c, TestStatus::Ok, now),
+        ],
+    ] {
+        store.record_health(batch, policy, keep).await.unwrap();
+    }
+    let mut changed = store.health_states_after(first).await.unwrap();
+    changed.sort_by_key(|s| s.scope.key().to_string());
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert_eq!(changed[0].scope, b);
+    assert_eq!(changed[0].state, HealthState::Failing);
+    assert_eq!(changed[0].failures, 2);
+    assert_eq!(changed[1].scope, c);
+    assert_eq!(changed[1].state, HealthState::Healthy);
+    let second = store.health_mark().await.unwrap();
+    assert!(second > first);
+    assert!(store.health_states_after(second).await.unwrap().is_empty());
+
+    // A deleted config's result is dropped: the mark does not move, and
+    // nothing comes back for it.
+    store
+        .delete(&a, AuditRecord::new("t", &a, "delete".into()))
+        .await
+        .unwrap();
+    store
+        .record_health(vec![check(&a, TestStatus::Ok, now)], policy, keep)
+        .await
+        .unwrap();
+    assert_eq!(store.health_mark().await.unwrap(), second);
+    assert!(store.health_states_after(second).await.unwrap().is_empty());
 }

@@ -105,6 +105,11 @@ impl HealthAccess {
         Ok(self.local.store().health_states().await?)
     }
 
+    /// The health states with a result newer than the health mark `mark`.
+    pub async fn states_after(&self, mark: i64) -> Result<Vec<HealthStatus>, ServiceError> {
+        Ok(self.local.store().health_states_after(mark).await?)
+    }
+
     /// The results `query` names.
     pub async fn samples(&self, query: SampleQuery) -> Result<Vec<HealthSample>, ServiceError> {
         Ok(self.local.store().health_samples(query).await?)
@@ -164,6 +169,17 @@ pub struct HealthBoard {
     pub recent: Vec<HealthSample>,
 }
 
+impl HealthBoard {
+    /// Brings the board to health mark `mark` with the states that changed
+    /// since its own ([`super::ServiceHandle::health_changes`]); a state
+    /// replaces the scope's old one.
+    pub fn merge(&mut self, mark: i64, states: Vec<HealthStatus>) {
+        self.mark = mark;
+        self.states
+            .extend(states.into_iter().map(|s| (s.scope.clone(), s)));
+    }
+}
+
 impl super::ServiceHandle {
     /// The health mark; `None` when the backend keeps no health history
     /// (remote mode).
@@ -202,6 +218,20 @@ impl super::ServiceHandle {
             focus: focus.cloned(),
             recent: samples,
         }))
+    }
+
+    /// Only the states that changed since the board's health mark `since`
+    /// (those of scopes with a newer result), for merging into a board read
+    /// at `since`: the cost follows what arrived, not the fleet's size.
+    /// `None` in remote mode (the remote offers no health route).
+    pub async fn health_changes(
+        &self,
+        since: i64,
+    ) -> Result<Option<Vec<HealthStatus>>, ServiceError> {
+        match self.admin() {
+            Some(admin) => Ok(Some(admin.health().states_after(since).await?)),
+            None => Ok(None),
+        }
     }
 
     /// Only the newest `limit` results of `scope`, oldest first (the part

@@ -29,6 +29,14 @@ pub const SELECT_STATE: &str = "SELECT scope, config_id, state, since, failures,
 pub const ALL_STATES: &str = "SELECT scope, config_id, state, since, failures, last_ok, \
      last_checked, last_status FROM health_states";
 
+/// The states of the scopes with a result newer than the health mark `$1`
+/// ([`HEALTH_MARK`]): a range of the results' primary key, then one state
+/// lookup by primary key per scope, so the cost follows how many results
+/// arrived, not how many scopes there are (no extra index needed).
+pub const STATES_AFTER: &str = "SELECT scope, config_id, state, since, failures, last_ok, \
+     last_checked, last_status FROM health_states \
+     WHERE scope IN (SELECT scope FROM health_results WHERE id > $1)";
+
 /// Writes a scope's state (`$1`..`$8` as the column list).
 pub const UPSERT_STATE: &str = "INSERT INTO health_states \
      (scope, config_id, state, since, failures, last_ok, last_checked, last_status) \
@@ -96,7 +104,7 @@ pub enum SampleQuery {
     },
 }
 
-/// One row of [`SELECT_STATE`] / [`ALL_STATES`], with the config id it was
+/// One row of [`SELECT_STATE`] / [`ALL_STATES`] / [`STATES_AFTER`], with the config id it was
 /// recorded for.
 pub(crate) fn state_from(r: &impl Columns) -> Result<(HealthStatus, String), StoreError> {
     let state = r.text("state")?;

@@ -23,6 +23,14 @@ impl Store {
         each!(self, s => s.health_states())
     }
 
+    /// Only the health states that changed since the health mark `mark`
+    /// ([`Store::health_mark`]): those of the scopes with a newer result,
+    /// read through the results' primary key, so a reader that saw `mark`
+    /// catches up at the cost of what arrived since, not of every scope.
+    pub async fn health_states_after(&self, mark: i64) -> Result<Vec<HealthStatus>, StoreError> {
+        each!(self, s => s.health_states_after(mark))
+    }
+
     /// The monitor results `query` names.
     pub async fn health_samples(
         &self,

@@ -75,8 +75,8 @@ pub struct App {
     mark: Option<ChangeMark>,
     /// The `[fleet] file` drift is marked against.
     fleet_file: Option<std::path::PathBuf>,
-    /// When the whole health board may be re-read next.
-    health_pace: paced::Paced,
+    /// A reload happened: the next health read is of the whole board.
+    health_full: bool,
     /// When the next drift comparison may start.
     drift_pace: paced::Paced,
     /// A reload landed while a comparison ran: compare once more after it.
@@ -100,7 +100,7 @@ impl App {
             clipboard: clipboard::discard(),
             mark: None,
             fleet_file: None,
-            health_pace: paced::Paced::new(),
+            health_full: true,
             drift_pace: paced::Paced::new(),
             drift_again: false,
         };

@@ -136,20 +136,26 @@ pub enum AppEvent {
 pub enum HealthUpdate {
     /// Nothing new (or remote mode, which keeps no health history).
     Unchanged,
-    /// The whole board, re-read because its mark moved; `took` paces the
-    /// next full read.
-    Board {
-        /// Every scope's state and the focus's recent results.
-        board: crate::service::HealthBoard,
-        /// How long reading it took.
-        took: std::time::Duration,
+    /// The whole board: the first read, after a reload, or when the health
+    /// mark went backwards (a prune of the newest results, another store).
+    Board(crate::service::HealthBoard),
+    /// Only what changed since the board's mark, to merge into it.
+    Changes {
+        /// The health mark the changes bring the board to.
+        mark: i64,
+        /// The states of the scopes with a newer result.
+        states: Vec<crate::domain::HealthStatus>,
+        /// The focus's recent results, when the selection moved or the
+        /// focus had a new result; `None` keeps the board's.
+        recent: Option<FocusResults>,
     },
-    /// Only the recent results of the scope in focus: the selection moved,
-    /// or results arrived while a full read is not due yet.
-    Recent {
-        /// The scope they belong to.
-        focus: Option<Scope>,
-        /// Its newest results, oldest first.
-        recent: Vec<crate::domain::HealthSample>,
-    },
+}
+
+/// The recent results of the scope in focus (its sparkline).
+#[derive(Debug)]
+pub struct FocusResults {
+    /// The scope they belong to.
+    pub focus: Option<Scope>,
+    /// Its newest results, oldest first.
+    pub recent: Vec<crate::domain::HealthSample>,
 }

@@ -58,6 +58,12 @@ pub(super) fn states(conn: &Connection) -> Result<Vec<HealthStatus>, StoreError>
     read_all(&mut stmt, [], |r| Ok(h::state_from(r)?.0))
 }
 
+/// The states of scopes with a result newer than the health mark `mark`.
+pub(super) fn states_after(conn: &Connection, mark: i64) -> Result<Vec<HealthStatus>, StoreError> {
+    let mut stmt = conn.prepare_cached(h::STATES_AFTER)?;
+    read_all(&mut stmt, [mark], |r| Ok(h::state_from(r)?.0))
+}
+
 /// Results since `since` (every scope), or the newest `limit` of `scope`.
 pub(super) fn samples(
     conn: &Connection,

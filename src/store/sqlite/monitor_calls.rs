@@ -21,6 +21,11 @@ impl SqliteStore {
         self.read(health::states).await
     }
 
+    /// The states with a result newer than the health mark `mark`.
+    pub async fn health_states_after(&self, mark: i64) -> Result<Vec<HealthStatus>, StoreError> {
+        self.read(move |c| health::states_after(c, mark)).await
+    }
+
     /// The results `query` names.
     pub async fn health_samples(
         &self,

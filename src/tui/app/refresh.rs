@@ -1,14 +1,18 @@
 //! Auto-refresh: on a slow timer the app asks the service for its change
 //! mark (one cheap query) and reloads the list only when the mark moved,
 //! e.g. after a CLI write in another terminal. A backend without a mark
-//! (remote) turns auto-refresh off; `R` still reloads by hand.
+//! (remote) turns auto-refresh off; `R` still reloads by hand. The health
+//! column follows the monitor the same way with its own mark, merging only
+//! the states changed since it (see [`App::poll_health`]). The remote
+//! `/llm-config` server offers no health route, so in remote mode there is
+//! no health column, as before.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{App, TaskKey};
 use crate::domain::Scope;
 use crate::service::{ChangeMark, ServiceError, ServiceHandle};
-use crate::tui::event::{AppEvent, HealthUpdate};
+use crate::tui::event::{AppEvent, FocusResults, HealthUpdate};
 
 /// Recent results in the detail pane's sparkline.
 pub const SPARK_POINTS: usize = 48;
@@ -57,25 +61,30 @@ impl App {
     }
 
     /// Follows the monitor's health. Monitor results have their own mark,
-    /// so they never reload the list or touch the audit log. When the mark
-    /// moved, the whole board (every scope's state) is re-read, but at most
-    /// as often as [`super::paced`] allows; otherwise, and when only the
-    /// selection moved, just the focus's recent results are (one indexed
-    /// query): moving through 100,000 scopes re-reads nothing else.
+    /// so they never reload the list or touch the audit log. The whole
+    /// board (every scope's state) is read once, then again only after a
+    /// reload or when the mark went backwards; on every other tick that saw
+    /// the mark move, only the states of scopes with a newer result are read
+    /// and merged in, and the focus's recent results when the selection
+    /// moved or the focus itself had a result (one indexed query each), so
+    /// at 100,000 scopes the column follows the monitor tick by tick.
     pub fn poll_health(&mut self) {
         if self.tasks.contains_key(&TaskKey::Health) {
             return;
         }
         let focus = self.state.scope();
-        let known = self
-            .state
-            .health
-            .as_ref()
-            .map(|b| (b.mark, b.focus.clone()));
-        let full_due = self.health_pace.is_due();
+        let known = match &self.state.health {
+            Some(b) if !self.health_full => Some(Known {
+                mark: b.mark,
+                focus: b.focus.clone(),
+            }),
+            _ => None,
+        };
+        // Owed again only by the next reload, or by this read failing.
+        self.health_full = false;
         let h = self.handle.clone();
         self.spawn(Some(TaskKey::Health), async move {
-            let result = health_update(&h, known, focus, full_due).await;
+            let result = health_update(&h, known, focus).await;
             AppEvent::HealthLoaded { result }
         });
     }
@@ -83,61 +92,91 @@ impl App {
     pub(super) fn on_health(&mut self, result: Result<HealthUpdate, ServiceError>) {
         self.tasks.remove(&TaskKey::Health);
         match result {
-            Ok(HealthUpdate::Board { board, took }) => {
-                self.health_pace.ran(took);
-                self.state.health = Some(board);
-            }
-            Ok(HealthUpdate::Recent { focus, recent }) => {
-                // The states and the mark stay: the full read is still owed.
+            Ok(HealthUpdate::Board(board)) => self.state.health = Some(board),
+            Ok(HealthUpdate::Changes {
+                mark,
+                states,
+                recent,
+            }) => {
                 if let Some(board) = &mut self.state.health {
-                    board.focus = focus;
-                    board.recent = recent;
+                    board.merge(mark, states);
+                    if let Some(r) = recent {
+                        board.focus = r.focus;
+                        board.recent = r.recent;
+                    }
                 }
             }
             Ok(HealthUpdate::Unchanged) => {}
-            Err(e) => tracing::debug!(error = %e, "health board"),
+            Err(e) => {
+                // Whatever this read was, the next one starts from scratch.
+                self.health_full = true;
+                tracing::debug!(error = %e, "health board");
+            }
         }
     }
 }
 
-/// What changed of the health since the board `known` (its mark and
-/// focus) was read, for the selection `focus`.
+/// What the app's board was read at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Known {
+    /// Its health mark.
+    mark: i64,
+    /// The scope its recent results are of.
+    focus: Option<Scope>,
+}
+
+/// What changed of the health since the board `known` was read, for the
+/// selection `focus`; `None` (no board, or one owed a full read) reads
+/// the whole board.
 async fn health_update(
     h: &ServiceHandle,
-    known: Option<(i64, Option<Scope>)>,
+    known: Option<Known>,
     focus: Option<Scope>,
-    full_due: bool,
 ) -> Result<HealthUpdate, ServiceError> {
     let Some(mark) = h.health_mark().await? else {
         return Ok(HealthUpdate::Unchanged);
     };
-    let Some((known_mark, known_focus)) = known else {
+    let Some(known) = known else {
         return full_board(h, focus).await;
     };
-    if known_mark != mark && full_due {
+    if mark < known.mark {
+        // Results newer than the board's went away: a merge cannot undo them.
         return full_board(h, focus).await;
     }
-    if known_mark == mark && known_focus == focus {
+    let states = if mark > known.mark {
+        match h.health_changes(known.mark).await? {
+            Some(states) => states,
+            None => return Ok(HealthUpdate::Unchanged),
+        }
+    } else {
+        Vec::new()
+    };
+    let focus_hit = focus
+        .as_ref()
+        .is_some_and(|f| states.iter().any(|s| &s.scope == f));
+    if mark == known.mark && known.focus == focus {
         return Ok(HealthUpdate::Unchanged);
     }
-    let recent = match &focus {
-        Some(scope) => h.health_recent(scope, SPARK_POINTS).await?,
-        None => Some(Vec::new()),
+    let recent = if known.focus != focus || focus_hit {
+        let recent = match &focus {
+            Some(scope) => h.health_recent(scope, SPARK_POINTS).await?,
+            None => Some(Vec::new()),
+        };
+        recent.map(|recent| FocusResults { focus, recent })
+    } else {
+        None
     };
-    Ok(match recent {
-        Some(recent) => HealthUpdate::Recent { focus, recent },
-        None => HealthUpdate::Unchanged,
+    Ok(HealthUpdate::Changes {
+        mark,
+        states,
+        recent,
     })
 }
 
-/// The whole board, timed.
+/// The whole board.
 async fn full_board(h: &ServiceHandle, focus: Option<Scope>) -> Result<HealthUpdate, ServiceError> {
-    let started = Instant::now();
     Ok(match h.health_board(focus.as_ref(), SPARK_POINTS).await? {
-        Some(board) => HealthUpdate::Board {
-            board,
-            took: started.elapsed(),
-        },
+        Some(board) => HealthUpdate::Board(board),
         None => HealthUpdate::Unchanged,
     })
 }
@@ -147,7 +186,8 @@ mod tests {
     use super::*;
     use crate::crypto::MasterKeyOptions;
     use crate::domain::{
-        ApiKey, HealthCheck, HealthPolicy, HealthRetention, InstanceId, NewConfig, TestStatus,
+        ApiKey, HealthCheck, HealthPolicy, HealthRetention, HealthState, InstanceId, NewConfig,
+        TestStatus,
     };
     use crate::service::{Backend, LocalBackend, LocalOptions};
 
@@ -166,44 +206,65 @@ mod tests {
         ServiceHandle::spawn(Backend::Local(backend), "local:test")
     }
 
-    async fn record(h: &ServiceHandle, scope: &Scope) {
+    async fn record(h: &ServiceHandle, scope: &Scope, status: TestStatus) {
         let check = HealthCheck {
             scope: scope.clone(),
             provider: "openai".into(),
             model: "gpt-4o".into(),
-            status: TestStatus::Ok,
-            http_status: Some(200),
+            status,
+            http_status: Some(if status == TestStatus::Ok { 200 } else { 401 }),
             latency_ms: 80,
             checked_at: time::OffsetDateTime::now_utc(),
             message: String::new(),
         };
         let access = h.admin().unwrap().health();
+        let policy = HealthPolicy { fail_after: 1 };
         access
-            .record(
-                vec![check],
-                HealthPolicy::default(),
-                HealthRetention::default(),
-            )
+            .record(vec![check], policy, HealthRetention::default())
             .await
             .unwrap();
     }
 
     fn board(update: HealthUpdate) -> crate::service::HealthBoard {
         match update {
-            HealthUpdate::Board { board, .. } => board,
+            HealthUpdate::Board(board) => board,
             other => panic!("expected the whole board, got {other:?}"),
         }
     }
 
-    fn recent(update: HealthUpdate) -> (Option<Scope>, usize) {
+    /// What a merge update carries, with the focus results as their scope
+    /// and count.
+    #[derive(Debug, PartialEq)]
+    struct Merge {
+        mark: i64,
+        states: Vec<crate::domain::HealthStatus>,
+        recent: Option<(Option<Scope>, usize)>,
+    }
+
+    fn changes(update: HealthUpdate) -> Merge {
         match update {
-            HealthUpdate::Recent { focus, recent } => (focus, recent.len()),
-            other => panic!("expected only the focus's results, got {other:?}"),
+            HealthUpdate::Changes {
+                mark,
+                states,
+                recent,
+            } => Merge {
+                mark,
+                states,
+                recent: recent.map(|r| (r.focus, r.recent.len())),
+            },
+            other => panic!("expected only the changes, got {other:?}"),
         }
     }
 
+    fn known(b: &crate::service::HealthBoard) -> Option<Known> {
+        Some(Known {
+            mark: b.mark,
+            focus: b.focus.clone(),
+        })
+    }
+
     #[tokio::test]
-    async fn only_a_moved_mark_re_reads_every_scope_and_only_when_due() {
+    async fn after_the_first_read_only_changed_states_are_read_and_merged() {
         let dir = tempfile::tempdir().unwrap();
         let h = service(dir.path()).await;
         let acme = Scope::Instance(InstanceId::parse("acme").unwrap());
@@ -212,32 +273,64 @@ mod tests {
             h.create(scope, NewConfig::new("openai", "gpt-4o", key))
                 .await
                 .unwrap();
-            record(&h, scope).await;
+            record(&h, scope, TestStatus::Ok).await;
         }
-        let first = board(
-            health_update(&h, None, Some(Scope::Global), false)
-                .await
-                .unwrap(),
-        );
-        assert_eq!(first.states.len(), 2, "the first read is whole, due or not");
-        let known = Some((first.mark, first.focus.clone()));
+        let mut ours = board(health_update(&h, None, Some(Scope::Global)).await.unwrap());
+        assert_eq!(ours.states.len(), 2, "the first read is whole");
 
         // Another scope selected, no new result: its results only.
-        let moved = health_update(&h, known.clone(), Some(acme.clone()), true).await;
-        assert_eq!(recent(moved.unwrap()), (Some(acme.clone()), 1));
-        let same = health_update(&h, known.clone(), Some(Scope::Global), true).await;
-        assert!(matches!(same.unwrap(), HealthUpdate::Unchanged));
-
-        // A result lands: before the full read is due, the focus follows.
-        record(&h, &acme).await;
-        let early = health_update(&h, known.clone(), Some(acme.clone()), false).await;
-        assert_eq!(recent(early.unwrap()), (Some(acme.clone()), 2));
-        let due = board(
-            health_update(&h, known, Some(acme.clone()), true)
+        let moved = changes(
+            health_update(&h, known(&ours), Some(acme.clone()))
                 .await
                 .unwrap(),
         );
-        assert!(due.mark > first.mark);
-        assert_eq!(due.recent.len(), 2);
+        let expected = Merge {
+            mark: ours.mark,
+            states: vec![],
+            recent: Some((Some(acme.clone()), 1)),
+        };
+        assert_eq!(moved, expected);
+        let same = health_update(&h, known(&ours), Some(Scope::Global)).await;
+        assert!(matches!(same.unwrap(), HealthUpdate::Unchanged));
+
+        // A failure lands on a scope out of focus: its state alone comes
+        // back, the focus's results stay, and the merge shows it failing.
+        record(&h, &acme, TestStatus::InvalidKey).await;
+        let Merge {
+            mark,
+            states,
+            recent,
+        } = changes(
+            health_update(&h, known(&ours), Some(Scope::Global))
+                .await
+                .unwrap(),
+        );
+        assert!(mark > ours.mark);
+        assert_eq!(states.len(), 1, "only the changed state: {states:?}");
+        assert_eq!(states[0].scope, acme);
+        assert_eq!(recent, None, "the focus had no new result");
+        ours.merge(mark, states);
+        assert_eq!(ours.states.len(), 2);
+        assert_eq!(ours.states[&acme].state, HealthState::Failing);
+        assert_eq!(ours.states[&Scope::Global].state, HealthState::Healthy);
+
+        // A result on the focus brings its results along.
+        record(&h, &Scope::Global, TestStatus::Ok).await;
+        let Merge { states, recent, .. } = changes(
+            health_update(&h, known(&ours), Some(Scope::Global))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(states.len(), 1);
+        assert_eq!(recent, Some((Some(Scope::Global), 2)));
+
+        // A mark that went backwards (newest results gone) reads it whole.
+        let ahead = Some(Known {
+            mark: mark + 1000,
+            focus: Some(Scope::Global),
+        });
+        let whole = board(health_update(&h, ahead, Some(Scope::Global)).await.unwrap());
+        assert_eq!(whole.states.len(), 2);
+        assert_eq!(whole.states[&acme].state, HealthState::Failing);
     }
 }

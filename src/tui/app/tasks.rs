@@ -12,6 +12,8 @@ use crate::tui::screens::form::SaveRequest;
 
 impl App {
     pub(super) fn reload(&mut self, select: Option<Scope>) {
+        // Configs may have come and gone: the health board is read whole.
+        self.health_full = true;
         let h = self.handle.clone();
         self.spawn(None, async move {
             AppEvent::InstancesLoaded {
