@@ -2,7 +2,8 @@
 //! quietly, completions and a man page come from the clap definitions,
 //! `token revoke` of an unknown name exits 3, `models` in local mode never
 //! says "remote server error", and the files llmcfg creates (store, log,
-//! rotated logs) are private to the user.
+//! rotated logs) are private to the user, and the terminal UI started
+//! without a terminal says so instead of failing on the device.
 
 mod cli_env;
 
@@ -156,4 +157,16 @@ fn the_log_rotates_by_size_and_keeps_five_files() {
         // BytesSurpassed: a file ends with the first line past the limit.
         assert!(len < 2048 + 64 * 1024, "{} is {len} bytes", f.display());
     }
+}
+
+#[test]
+fn the_tui_without_a_terminal_says_it_needs_one_and_exits_2() {
+    let env = Env::new();
+    // No subcommand, stdin and stdout pipes: as from a script or CI.
+    let out = env.run(&[], "");
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("needs a terminal"), "{err}");
+    assert!(err.contains("llmcfg --help"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
 }

@@ -23,7 +23,7 @@ pub mod theme;
 pub mod ui;
 pub mod widgets;
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -63,6 +63,12 @@ pub enum TuiError {
     /// Reading terminal input failed.
     #[error("terminal input error: {0}")]
     Input(#[from] io::Error),
+    /// Started with stdin or stdout not a terminal (a script, a pipe, CI).
+    #[error(
+        "the terminal UI needs a terminal on stdin and stdout; from a script, run a command \
+         instead (see `llmcfg --help`)"
+    )]
+    NotATerminal,
 }
 
 impl TuiError {
@@ -70,6 +76,7 @@ impl TuiError {
     pub fn exit_code(&self) -> i32 {
         match self {
             TuiError::Service(e) => e.exit_code(),
+            TuiError::NotATerminal => crate::cli::exit::INVALID,
             _ => crate::cli::exit::UNEXPECTED,
         }
     }
@@ -160,6 +167,11 @@ pub fn build_app(
 
 /// Runs the UI on the real terminal until the user quits.
 pub async fn run(global: &GlobalArgs) -> Result<(), TuiError> {
+    // Before anything is opened or drawn: without a terminal, raw mode and
+    // key reading fail with a device error that tells the user nothing.
+    if !(io::stdin().is_terminal() && io::stdout().is_terminal()) {
+        return Err(TuiError::NotATerminal);
+    }
     // Open the store first: a wrong master key is reported on a normal
     // terminal, before the alternate screen hides it.
     let (handle, settings, paths, notices) = open_service_noticed(global).await?;
