@@ -39,6 +39,17 @@ impl fmt::Display for KeySource {
     }
 }
 
+impl KeySource {
+    /// The key file a rotation replaces in place (staging `<file>.new`
+    /// beside it), for the file sources.
+    pub fn key_file(&self) -> Option<&Path> {
+        match self {
+            KeySource::File(p) | KeySource::DefaultFile(p) => Some(p),
+            KeySource::Env | KeySource::Keyring(_) => None,
+        }
+    }
+}
+
 /// Inputs for finding the master key.
 #[derive(Clone, Default)]
 pub struct MasterKeyOptions {
@@ -265,14 +276,37 @@ pub fn create_key_file(path: &Path, key: &MasterKey) -> Result<(), CryptoError> 
     sync_dir(path).map_err(io)
 }
 
-/// Writes `<file>.new` for a rotation (replacing a stale one).
+/// Writes `<file>.new` for a rotation (replacing a stale one) and makes it
+/// durable, the directory entry included, before the store may commit to
+/// it. The caller holds the [`super::RotationLock`].
 pub fn stage_key_file(path: &Path, key: &MasterKey) -> Result<(), CryptoError> {
     let staged = staged_path(path);
-    let _ = fs::remove_file(&staged);
-    write_private(&staged, key).map_err(|source| CryptoError::Io {
+    let io = |source| CryptoError::Io {
         path: staged.clone(),
         source,
-    })
+    };
+    match fs::remove_file(&staged) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    write_private(&staged, key).map_err(io)?;
+    sync_dir(&staged).map_err(io)
+}
+
+/// Removes the staged key of a rotation that is provably dead and never
+/// committed the store. The caller holds the [`super::RotationLock`].
+pub fn discard_staged(path: &Path) -> Result<(), CryptoError> {
+    let staged = staged_path(path);
+    let io = |source| CryptoError::Io {
+        path: staged.clone(),
+        source,
+    };
+    match fs::remove_file(&staged) {
+        Ok(()) => sync_dir(&staged).map_err(io),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(e)),
+    }
 }
 
 fn write_private(path: &Path, key: &MasterKey) -> std::io::Result<()> {
@@ -290,16 +324,23 @@ fn write_private(path: &Path, key: &MasterKey) -> std::io::Result<()> {
     file.sync_all()
 }
 
-/// Replaces a key file atomically: the caller staged `<file>.new` first.
-pub fn commit_staged(path: &Path) -> Result<(), CryptoError> {
-    fs::rename(staged_path(path), path).map_err(|source| CryptoError::Io {
+/// Moves the staged key into place atomically, once the store is committed
+/// to `expected`. If the staged file is already gone, it is enough that the
+/// key file now holds `expected` (the move was made and the caller is
+/// repeating it); anything else is an error and nothing is touched.
+pub fn commit_staged(path: &Path, expected: &MasterKey) -> Result<(), CryptoError> {
+    let io = |source| CryptoError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    sync_dir(path).map_err(|source| CryptoError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    };
+    match fs::rename(staged_path(path), path) {
+        Ok(()) => sync_dir(path).map_err(io),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => match read_key_file(path)? {
+            Some(k) if k.check_value() == expected.check_value() => Ok(()),
+            _ => Err(io(e)),
+        },
+        Err(e) => Err(io(e)),
+    }
 }
 
 /// Creates `dir` (and parents) with mode 0700 where this call creates it.

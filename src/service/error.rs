@@ -142,6 +142,19 @@ pub enum MasterKeyError {
     /// The operation cannot work with this key source; says what to do.
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The key files and the store kept disagreeing while a rotation ran.
+    #[error(
+        "the master key kept changing while the store was opened (rotations running back to back?); try again"
+    )]
+    Unsettled,
+    /// `master-key verify` found sealed keys that do not open.
+    #[error("{failed} of {total} sealed key(s) did not open under the master key")]
+    Unopened {
+        /// How many failed.
+        failed: usize,
+        /// How many were tried.
+        total: usize,
+    },
 }
 
 impl From<CryptoError> for ServiceError {

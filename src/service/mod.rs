@@ -27,5 +27,5 @@ pub use batch::{BatchFailure, BatchItem, ScopeWrite};
 pub use error::{MasterKeyError, ServiceError};
 pub use handle::{AdminHandle, ServiceHandle};
 pub use health::{HealthAccess, HealthBoard, MonitorTarget};
-pub use local::{LocalBackend, LocalOptions, OpenNotice};
+pub use local::{LocalBackend, LocalOptions, MasterKeyCheck, OpenNotice, SealFailure};
 pub use message::{ChangeMark, Reply, Request, TestProgress};

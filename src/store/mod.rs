@@ -81,7 +81,7 @@ pub use postgres::{
 };
 pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
-pub use versions::{VersionRow, Versioning};
+pub use versions::{SealedInventory, VersionRow, Versioning};
 
 use std::path::Path;
 
@@ -191,6 +191,12 @@ impl Store {
             Store::Sqlite(s) => s.checkpoint().await,
             Store::Postgres(_) => Ok(()),
         }
+    }
+
+    /// Every config and every kept version holding a sealed key, from one
+    /// snapshot: what `master-key verify` opens.
+    pub async fn sealed_inventory(&self) -> Result<SealedInventory, StoreError> {
+        each!(self, s => s.sealed_inventory())
     }
 
     /// The config of `scope`, if any.

@@ -346,3 +346,13 @@ pub(crate) struct InsertValues<'a> {
 pub(crate) fn cutoff(before: Option<OffsetDateTime>) -> String {
     before.map(fmt_time).unwrap_or_default()
 }
+
+/// Everything sealed under the master key that lives in rows: the configs
+/// and the kept versions that hold a key.
+#[derive(Debug, Default)]
+pub struct SealedInventory {
+    /// Every stored config.
+    pub configs: Vec<ConfigRow>,
+    /// Every kept version with a sealed key (deletions hold none).
+    pub versions: Vec<VersionRow>,
+}

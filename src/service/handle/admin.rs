@@ -9,7 +9,9 @@ use std::sync::Arc;
 use super::ServiceHandle;
 use crate::domain::{IssuedToken, Role, TokenInfo};
 use crate::service::local::LocalBackend;
-use crate::service::{Backend, BatchFailure, BatchItem, HealthAccess, ServiceError};
+use crate::service::{
+    Backend, BatchFailure, BatchItem, HealthAccess, MasterKeyCheck, ServiceError,
+};
 
 impl ServiceHandle {
     /// Token management, authentication and master-key rotation: `Some`
@@ -35,6 +37,14 @@ impl ServiceHandle {
     ) -> Result<usize, ServiceError> {
         self.admin_or("master-key rotation")?
             .rotate_master_key(new_key_file)
+            .await
+    }
+
+    /// Opens every sealed key and kept version under the master key,
+    /// changing nothing.
+    pub async fn verify_master_key(&self) -> Result<MasterKeyCheck, ServiceError> {
+        self.admin_or("master-key verification")?
+            .verify_master_key()
             .await
     }
 
@@ -94,6 +104,11 @@ impl AdminHandle {
         self.local()
             .rotate(new_key_file, self.actor.to_string())
             .await
+    }
+
+    /// Opens every sealed key and kept version, changing nothing.
+    pub async fn verify_master_key(&self) -> Result<MasterKeyCheck, ServiceError> {
+        self.local().verify_master_key().await
     }
 
     /// Issues a server API token; the secret is returned once and only its

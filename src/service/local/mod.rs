@@ -23,18 +23,26 @@ use tokio::sync::RwLock;
 mod batch;
 mod configs;
 mod key_rotation;
+mod key_settle;
 mod rollback;
 mod rotate;
 mod testing;
 mod tokens;
+mod verify;
 mod versions;
 
+pub use verify::{MasterKeyCheck, SealFailure};
+
+use super::ServiceError;
 use super::message::Request;
-use super::{MasterKeyError, ServiceError};
-use crate::crypto::{self, Fingerprinter, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
+use crate::crypto::{Fingerprinter, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
 use crate::domain::{Catalog, InstanceId, Retention};
 use crate::prober::{ProbeSettings, Prober};
 use crate::store::{PgSettings, Store, StoreLocation, Versioning};
+
+/// How many times an open settles the master key again when a rotation in
+/// another process commits while it opens.
+const OPEN_ATTEMPTS: usize = 5;
 
 /// How to open the local backend. `Default` gives no configured instances,
 /// default prober timeouts, writes allowed and default `[store]` settings, so
@@ -99,45 +107,36 @@ impl LocalBackend {
         } else {
             WhenMissing::Refuse
         };
-        // Key files and the OS keyring are blocking I/O, done once at open.
-        let master_opts = opts.master.clone();
-        let loaded =
-            tokio::task::spawn_blocking(move || crypto::load_or_create(&master_opts, when_missing))
-                .await
-                .map_err(|e| {
-                    ServiceError::MasterKey(MasterKeyError::Crypto(Arc::new(
-                        crypto::CryptoError::Keyring(format!("the key lookup failed: {e}")),
-                    )))
-                })??;
-        let mut notices = Vec::new();
-        if loaded.created {
-            notices.push(OpenNotice::CreatedMasterKey(loaded.source.clone()));
-        }
-        let ours = loaded.key.check_value();
-        let recorded = match store.key_check_value().await? {
-            Some(v) => v,
-            None => store.init_key_check_value(&ours).await?,
-        };
-        let key = if recorded == ours {
-            if loaded.staged.is_some() {
-                // A rotation staged a key but never committed: the old key
-                // is still the right one, and the staged file is garbage.
-                discard_staged(&loaded.source);
+        let mut attempts = 0;
+        let (settled, fingerprints) = loop {
+            let settled = key_settle::settle_master_key(
+                &store,
+                &opts.master,
+                when_missing,
+                &location.redacted(),
+            )
+            .await?;
+            match fingerprint_key(&store, &settled.key).await {
+                Ok(f) => break (settled, f),
+                // A rotation in another process committed between settling
+                // and this read: the key that opens the store is the new
+                // one, so settle again (a bounded number of times).
+                Err(e) => {
+                    let ours = settled.key.check_value();
+                    let recorded = store.key_check_value().await?;
+                    attempts += 1;
+                    if attempts >= OPEN_ATTEMPTS || recorded.as_deref() == Some(ours.as_str()) {
+                        return Err(e);
+                    }
+                }
             }
-            loaded.key
-        } else if let Some(staged) = loaded.staged.filter(|s| s.check_value() == recorded) {
-            // The rotation committed to the store but not to the key file.
-            finish_staged(&loaded.source)?;
-            notices.push(OpenNotice::FinishedRotation);
-            staged
-        } else {
-            return Err(ServiceError::MasterKey(MasterKeyError::Mismatch {
-                key_source: loaded.source.to_string(),
-                store: location.redacted(),
-            }));
         };
-        store.set_sealing_key_check(&recorded).await?;
-        let fingerprints = fingerprint_key(&store, &key).await?;
+        let key_settle::Settled {
+            key,
+            source,
+            notices,
+        } = settled;
+        store.set_sealing_key_check(&key.check_value()).await?;
         store
             .set_versioning(Versioning {
                 master: key.clone(),
@@ -156,7 +155,7 @@ impl LocalBackend {
             store,
             master: RwLock::new(key),
             fingerprints,
-            key_source: loaded.source,
+            key_source: source,
             catalog: Catalog::builtin(),
             configured: opts.configured_instances,
             prober: Prober::new(opts.probe),
@@ -369,17 +368,4 @@ async fn fingerprint_key(store: &Store, master: &MasterKey) -> Result<Fingerprin
     let sealed = crate::store::fingerprints::decode(&recorded)?;
     Fingerprinter::open(master, &sealed)
         .map_err(|e| ServiceError::integrity(&crate::domain::Scope::Global, e))
-}
-
-fn discard_staged(source: &KeySource) {
-    if let KeySource::File(p) | KeySource::DefaultFile(p) = source {
-        let _ = std::fs::remove_file(crypto::source::staged_path(p));
-    }
-}
-
-fn finish_staged(source: &KeySource) -> Result<(), ServiceError> {
-    match source {
-        KeySource::File(p) | KeySource::DefaultFile(p) => Ok(crypto::source::commit_staged(p)?),
-        _ => Ok(()),
-    }
 }

@@ -1,16 +1,26 @@
-//! `master-key rotate`: the new key is staged durably, every sealed key is
-//! re-sealed in one transaction, then the staged key is committed. The
-//! master key's write guard is held throughout, so no write seals under the
-//! old key meanwhile.
+//! `master-key rotate`: under the rotation lock, the new key is staged
+//! durably, every sealed key is re-sealed in one transaction, then the
+//! staged key is moved into place. The master key's write guard is held
+//! throughout, so no write of this process seals under the old key
+//! meanwhile; other processes are refused by the store's key check, and
+//! their opens follow the protocol in `key_settle.rs`.
 
 use std::path::PathBuf;
 
-use crate::crypto::{self, KeySource, MasterKey};
+use crate::crypto::{self, KeySource, MasterKey, ROTATION_LOCK_WAIT, RotationLock};
 use crate::domain::{AuditAction, Scope};
 use crate::service::{MasterKeyError, ServiceError};
 use crate::store::{AuditRecord, StoreError};
 
 use super::LocalBackend;
+
+/// Where the new master key goes.
+enum NewKeyHome {
+    /// Staged beside the current key file, renamed over it after the commit.
+    InPlace(PathBuf),
+    /// A new file the operator named (`--new-key-file`).
+    NewFile(PathBuf),
+}
 
 impl LocalBackend {
     pub(crate) async fn rotate(
@@ -19,19 +29,10 @@ impl LocalBackend {
         actor: String,
     ) -> Result<usize, ServiceError> {
         self.writable("master-key rotate")?;
-        let mut master = self.shared.master.write().await;
-        let old = master.clone();
-        let new = MasterKey::generate();
-        // Stage the new key durably before the store commits to it, so a
-        // crash at any point leaves a key that opens the store.
-        let target: Option<PathBuf> = match (&self.shared.key_source, &new_key_file) {
-            (_, Some(path)) => {
-                crypto::source::create_key_file(path, &new)?;
-                None
-            }
+        let home = match (&self.shared.key_source, new_key_file) {
+            (_, Some(path)) => NewKeyHome::NewFile(path),
             (KeySource::File(p) | KeySource::DefaultFile(p), None) => {
-                crypto::source::stage_key_file(p, &new)?;
-                Some(p.clone())
+                NewKeyHome::InPlace(p.clone())
             }
             (KeySource::Env, None) => {
                 return Err(ServiceError::MasterKey(MasterKeyError::Unsupported(
@@ -47,46 +48,98 @@ impl LocalBackend {
                 )));
             }
         };
+        // Held until the new key is in place: openers that find the staged
+        // file and cannot take this lock leave it alone (key_settle.rs).
+        let _lock = match &home {
+            NewKeyHome::InPlace(p) => Some(lock_rotation(p.clone()).await?),
+            NewKeyHome::NewFile(_) => None,
+        };
+        let mut master = self.shared.master.write().await;
+        let old = master.clone();
+        // Another process may have rotated since this one opened the store:
+        // then our key is stale, and re-sealing from it must not start.
+        if self.shared.store.key_check_value().await?.as_deref() != Some(&old.check_value()) {
+            return Err(StoreError::KeyChanged.into());
+        }
+        let new = MasterKey::generate();
+        // The new key is durable (file and directory entry) where the next
+        // opener looks before the store commits to it.
+        match &home {
+            NewKeyHome::InPlace(p) => crypto::source::stage_key_file(p, &new)?,
+            NewKeyHome::NewFile(p) => crypto::source::create_key_file(p, &new)?,
+        }
         let mut rec = AuditRecord::new(actor, &Scope::Global, AuditAction::RotateMasterKey);
         rec.detail = Some("every stored key re-sealed".into());
         let sealing = new.clone();
+        let opening = old.clone();
         let result = self
             .shared
             .store
             .reseal_all(
                 &new.check_value(),
                 move |row| {
-                    row.reseal(&old, &sealing)
+                    row.reseal(&opening, &sealing)
                         .map_err(|e| RotateError::Service(ServiceError::integrity(&row.scope, e)))
                 },
                 new.clone(),
                 rec,
             )
-            .await;
+            .await
+            .map_err(|e| match e {
+                RotateError::Service(s) => s,
+                RotateError::Store(s) => s.into(),
+            });
         let count = match result {
             Ok(n) => n,
             Err(e) => {
-                if let Some(p) = &target {
-                    let _ = std::fs::remove_file(crypto::source::staged_path(p));
-                } else if let Some(p) = &new_key_file {
-                    let _ = std::fs::remove_file(p);
+                // The error may have come after the commit: only a store
+                // still on the old key makes the new key garbage.
+                let recorded = self.shared.store.key_check_value().await;
+                match recorded.as_ref().ok().and_then(|v| v.as_deref()) {
+                    Some(v) if v == old.check_value() => discard(&home),
+                    Some(v) if v == new.check_value() => {
+                        if let NewKeyHome::InPlace(p) = &home {
+                            crypto::source::commit_staged(p, &new)?;
+                        }
+                        *master = new;
+                    }
+                    _ => tracing::warn!(
+                        "the store's key check could not be read after a failed rotation; the new key is kept"
+                    ),
                 }
-                return Err(match e {
-                    RotateError::Service(s) => s,
-                    RotateError::Store(s) => s.into(),
-                });
+                return Err(e);
             }
         };
-        // From here on the store refuses writes from any process still
-        // holding the old key, and this process seals under the new one.
-        if let Some(p) = &target {
-            crypto::source::commit_staged(p)?;
+        // The store now opens only with the new key; put it where the key
+        // file is (an opener may have done so already: commit_staged
+        // accepts that).
+        if let NewKeyHome::InPlace(p) = &home {
+            crypto::source::commit_staged(p, &new)?;
         }
         *master = new;
         drop(master);
         let _ = self.shared.store.checkpoint().await;
         tracing::info!(count, "master key rotated");
         Ok(count)
+    }
+}
+
+/// Takes the rotation lock beside `key_file` (blocking I/O, with a short wait).
+async fn lock_rotation(key_file: PathBuf) -> Result<RotationLock, ServiceError> {
+    tokio::task::spawn_blocking(move || RotationLock::acquire(&key_file, ROTATION_LOCK_WAIT))
+        .await
+        .map_err(|_| ServiceError::MasterKey(MasterKeyError::Unsettled))?
+        .map_err(ServiceError::from)
+}
+
+/// Removes a new key the store never committed to.
+fn discard(home: &NewKeyHome) {
+    let removed = match home {
+        NewKeyHome::InPlace(p) => crypto::source::discard_staged(p).map_err(|e| e.to_string()),
+        NewKeyHome::NewFile(p) => std::fs::remove_file(p).map_err(|e| e.to_string()),
+    };
+    if let Err(e) = removed {
+        tracing::warn!(error = %e, "could not remove the unused new master key");
     }
 }
 

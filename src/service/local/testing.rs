@@ -41,8 +41,22 @@ impl LocalBackend {
             .ok_or_else(|| ServiceError::NotFound {
                 scope: scope.clone(),
             })?;
-        let key = open_row(&*self.shared.master.read().await, &row)?;
-        Ok((row, key))
+        let opened = open_row(&*self.shared.master.read().await, &row);
+        match opened {
+            Ok(key) => Ok((row, key)),
+            Err(e) => Err(self.rotated_or(e).await),
+        }
+    }
+
+    /// `e`, or "rotated by another process" when the store no longer
+    /// records this process's master key: a key that fails to open then is
+    /// sealed under the new key, not tampered with.
+    pub(super) async fn rotated_or(&self, e: ServiceError) -> ServiceError {
+        let ours = self.shared.master.read().await.check_value();
+        match self.shared.store.key_check_value().await {
+            Ok(Some(recorded)) if recorded != ours => crate::store::StoreError::KeyChanged.into(),
+            _ => e,
+        }
     }
 
     #[allow(clippy::type_complexity)]
@@ -51,13 +65,20 @@ impl LocalBackend {
     ) -> Result<Vec<(ConfigRow, Result<ApiKey, ServiceError>)>, ServiceError> {
         let rows = self.shared.store.all_configs().await?;
         let master = self.shared.master.read().await;
-        Ok(rows
+        let opened: Vec<_> = rows
             .into_iter()
             .map(|row| {
                 let key = open_row(&master, &row);
                 (row, key)
             })
-            .collect())
+            .collect();
+        drop(master);
+        if let Some((_, Err(e))) = opened.iter().find(|(_, k)| k.is_err())
+            && let rotated @ ServiceError::MasterKey(_) = self.rotated_or(e.clone()).await
+        {
+            return Err(rotated);
+        }
+        Ok(opened)
     }
 
     pub(crate) async fn probe(&self, row: &ConfigRow, key: &ApiKey) -> ProbeOutcome {

@@ -191,6 +191,8 @@ impl PgStore {
         tx.batch_execute("LOCK TABLE configs IN SHARE ROW EXCLUSIVE MODE")
             .await
             .map_err(StoreError::from)?;
+        // Another replica may have rotated since this one opened.
+        configs::check_sealing_key(&tx, self.expected_kcv().as_deref()).await?;
         let all = configs::all(&*tx).await?;
         for row in &all {
             // An error drops `tx`, which rolls everything back.

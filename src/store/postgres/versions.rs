@@ -10,7 +10,9 @@ use tokio_postgres::GenericClient;
 use super::rows::now;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, configs};
 use crate::domain::Scope;
-use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff};
+use crate::store::versions::{
+    SealedInventory, VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff,
+};
 
 /// Appends the version `written` leaves (and, for a config that has none
 /// yet, a `recorded` version of `before` first), then purges what the
@@ -113,6 +115,32 @@ pub(super) async fn reseal<C: GenericClient>(
 
 impl PgStore {
     /// The newest `limit` versions, newest first; one scope or all.
+    /// Every config and every kept version with a sealed key, read in one
+    /// repeatable-read transaction (`master-key verify`).
+    pub async fn sealed_inventory(&self) -> Result<SealedInventory, StoreError> {
+        let mut c = self.client().await?;
+        let tx = c
+            .build_transaction()
+            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await?;
+        let configs = super::configs::all(&*tx).await?;
+        let versions = tx
+            .query(
+                &format!(
+                    "SELECT {VERSION_COLUMNS} FROM config_versions WHERE sealed_key IS NOT NULL"
+                ),
+                &[],
+            )
+            .await?
+            .iter()
+            .map(VersionRow::from_columns)
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit().await?;
+        Ok(SealedInventory { configs, versions })
+    }
+
     pub async fn history(
         &self,
         scope: Option<&Scope>,

@@ -22,6 +22,21 @@ impl SqliteStore {
             .await
     }
 
+    /// Every config and every kept version with a sealed key, read in one
+    /// transaction (`master-key verify`).
+    pub async fn sealed_inventory(&self) -> Result<SealedInventory, StoreError> {
+        self.read(|c| {
+            let tx = c.unchecked_transaction()?;
+            let inventory = SealedInventory {
+                configs: configs::all(&tx)?,
+                versions: versions::all_sealed(&tx)?,
+            };
+            tx.finish()?;
+            Ok(inventory)
+        })
+        .await
+    }
+
     /// The newest `limit` versions, newest first; one scope or all. A
     /// scope's history is a point read on its primary key.
     pub async fn history(

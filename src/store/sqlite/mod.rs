@@ -55,7 +55,7 @@ use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
 };
 use crate::store::health::SampleQuery;
-use crate::store::versions::{VersionRow, Versioning};
+use crate::store::versions::{SealedInventory, VersionRow, Versioning};
 use worker::{Conn, Mode, Serving, Worker};
 
 /// How long a writer waits for another process's transaction.
@@ -261,10 +261,14 @@ impl SqliteStore {
                 master: new_master,
                 ..old
             });
+            let expected = c.sealing_kcv.clone();
             let tx = c
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(StoreError::from)?;
+            // Re-sealing from a key another process already rotated away
+            // would record a check value no opened key matches.
+            configs::check_sealing_key(&tx, expected.as_deref())?;
             let rows = configs::all(&tx)?;
             for row in &rows {
                 let sealed = reseal(row)?;
