@@ -6,16 +6,23 @@
 //! Each request runs in a task of its own, so a slow server answer (a
 //! connection test) never queues the others behind it in the actor. Input
 //! is checked before it is sent with the same domain rules as local mode;
-//! answers are read in every shape a seed server may give; HTTP statuses map
-//! back to the same typed [`ServiceError`]s the local backend returns; and a
-//! feature the server lacks says so in one line.
+//! answers are read in every shape a seed server may give, error bodies in
+//! every common framework's shape (`error_body.rs`); HTTP statuses map back
+//! to the same typed [`ServiceError`]s the local backend returns
+//! (`answer.rs`); every request is paced to the server's rate limit
+//! (`pacing.rs`); and a feature the server lacks says so in one line.
 
 mod answer;
+pub mod check;
 mod checks;
 mod client;
 pub mod credentials;
 mod error;
+mod error_body;
 mod extensions;
+mod helper;
+pub mod secret_ref;
+pub mod pacing;
 pub mod features;
 pub mod memory;
 pub mod sources;
@@ -26,7 +33,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 
-pub use client::{RemoteClient, RemoteOptions, normalise_url};
+pub use client::{RemoteClient, RemoteOptions, SessionCookie, normalise_url};
 pub use error::RemoteError;
 pub use memory::ScopeMemory;
 pub use sources::InstanceSources;
@@ -173,13 +180,13 @@ impl Inner {
                 progress,
                 respond_to,
                 ..
-            } => match self.instances().await {
+            } => match self.instance_reads().await {
                 Err(e) => {
                     let _ = respond_to.send(Err(e));
                 }
-                Ok(list) => {
+                Ok(reads) => {
                     let _ = respond_to.send(Ok(()));
-                    self.test_all(list, concurrency, progress).await;
+                    self.test_all(reads, concurrency, progress).await;
                 }
             },
             Request::ListModels { scope, respond_to } => {
@@ -323,11 +330,45 @@ impl Inner {
     }
 
     /// The instance list: the server's when it offers one, else built from
-    /// the control plane and every local source, each read with `GET`.
+    /// the control plane and every local source, each read with `GET`. A
+    /// scope that could not be read makes the list an error naming every
+    /// such scope and why: it is never listed as unconfigured.
     async fn instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
+        let mut listed = Vec::new();
+        let mut unread = Vec::new();
+        for read in self.instance_reads().await? {
+            match read.config {
+                Ok(config) => listed.push(InstanceSummary {
+                    instance_id: read.scope.instance_id().map(str::to_string),
+                    name: read.name,
+                    config,
+                    last_test: read.last_test,
+                }),
+                Err(e) => unread.push((read.scope, e)),
+            }
+        }
+        if unread.is_empty() {
+            return Ok(listed);
+        }
+        Err(ServiceError::Remote(unread_scopes(&unread)))
+    }
+
+    /// Every scope with its configuration, or why it could not be read.
+    async fn instance_reads(&self) -> Result<Vec<ScopeRead>, ServiceError> {
         let named = self.sources.collect().await?;
         if let Offered::Yes(list) = self.client.instances().await? {
-            return Ok(crate::domain::instances::merge_configured(list, &named));
+            return Ok(crate::domain::instances::merge_configured(list, &named)
+                .into_iter()
+                .filter_map(|s| {
+                    let scope = Scope::from_optional(s.instance_id.as_deref()).ok()?;
+                    Some(ScopeRead {
+                        scope,
+                        name: s.name,
+                        config: Ok(s.config),
+                        last_test: s.last_test,
+                    })
+                })
+                .collect());
         }
         let mut scopes: Vec<(Scope, Option<String>)> = vec![(Scope::Global, None)];
         scopes.extend(
@@ -335,40 +376,49 @@ impl Inner {
                 .into_iter()
                 .map(|(id, name)| (Scope::Instance(id), name)),
         );
-        let reads = futures_util::stream::iter(scopes.into_iter().map(|(scope, name)| async {
-            let config = self.client.get(&scope).await;
-            (scope, name, config)
-        }))
-        .buffered(LIST_CONCURRENCY)
-        .collect::<Vec<_>>()
-        .await;
-        reads
-            .into_iter()
-            .map(|(scope, name, config)| {
-                Ok(InstanceSummary {
-                    instance_id: scope.instance_id().map(str::to_string),
+        // The client paces these reads to the server's rate limit.
+        Ok(
+            futures_util::stream::iter(scopes.into_iter().map(|(scope, name)| async {
+                let config = self.client.get(&scope).await;
+                ScopeRead {
+                    scope,
                     name,
-                    config: config?,
+                    config,
                     last_test: None,
-                })
-            })
-            .collect()
+                }
+            }))
+            .buffered(LIST_CONCURRENCY)
+            .collect::<Vec<_>>()
+            .await,
+        )
     }
 
+    /// Tests every configured scope; a scope whose configuration could not
+    /// be read is reported as not tested, with why, never skipped.
     async fn test_all(
         self: &Arc<Self>,
-        list: Vec<InstanceSummary>,
+        reads: Vec<ScopeRead>,
         concurrency: usize,
         progress: tokio::sync::mpsc::UnboundedSender<TestProgress>,
     ) {
-        let scopes: Vec<Scope> = list
-            .into_iter()
-            .filter(|s| s.config.is_some())
-            .filter_map(|s| Scope::from_optional(s.instance_id.as_deref()).ok())
-            .collect();
+        let mut unread = Vec::new();
+        let mut scopes = Vec::new();
+        for read in reads {
+            match read.config {
+                Ok(Some(_)) => scopes.push(read.scope),
+                Ok(None) => {}
+                Err(e) => unread.push((read.scope, e)),
+            }
+        }
         let _ = progress.send(TestProgress::Started {
-            total: scopes.len(),
+            total: scopes.len() + unread.len(),
         });
+        for (scope, e) in unread {
+            let result = Err(ServiceError::Remote(format!(
+                "not tested: its configuration could not be read ({e})"
+            )));
+            let _ = progress.send(TestProgress::Finished { scope, result });
+        }
         let limit = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for scope in scopes {
@@ -383,6 +433,28 @@ impl Inner {
         }
         while tasks.join_next().await.is_some() {}
     }
+}
+
+/// One scope of the instance list as read.
+struct ScopeRead {
+    scope: Scope,
+    name: Option<String>,
+    config: Result<Option<ConfigView>, ServiceError>,
+    last_test: Option<crate::domain::TestResult>,
+}
+
+/// The error of an instance list some scopes of which could not be read.
+fn unread_scopes(unread: &[(Scope, ServiceError)]) -> String {
+    let each: Vec<String> = unread
+        .iter()
+        .map(|(scope, e)| format!("the {scope}: {e}"))
+        .collect();
+    format!(
+        "could not read {} scope(s), so the instance list is incomplete (none is shown as \
+         unconfigured): {}",
+        unread.len(),
+        each.join("; ")
+    )
 }
 
 /// A write's answer, unless the server kept something other than what was

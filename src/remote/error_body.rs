@@ -1,0 +1,507 @@
+//! One reader for error bodies, whatever framework wrote them: the human
+//! messages and the rejected fields of FastAPI/DRF `detail` (text or list),
+//! RFC 9457 problem+json, NestJS/Express `message` (text or list), Spring
+//! Boot, Laravel, Rails, DRF field dicts and `error` (text or object).
+//! Anything else is [`Shape::Unknown`] and is shown as the status and the
+//! body's first line. Only the words are read here; the exit code follows
+//! the status (`answer.rs`), never the shape.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Longest piece of an unrecognised body quoted in a message, in
+/// characters: an HTML error page may be one minified line of many
+/// kilobytes. Recognised messages are always shown in full.
+const QUOTE_CHARS: usize = 300;
+
+/// Which convention an error body follows (`remote check` reports it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// `{"detail": "text"}` (FastAPI, Django REST framework).
+    Detail,
+    /// FastAPI's `{"detail": [{"loc": […], "msg": …}]}`.
+    DetailList,
+    /// RFC 9457 problem details (`type`, `title`, `status`, `detail`, `errors`).
+    Problem,
+    /// NestJS/Express `{"message": text | [text]}`.
+    Message,
+    /// Spring Boot `{timestamp, status, error, message, path}`.
+    Spring,
+    /// Laravel `{message, errors: {field: [text]}}`.
+    Laravel,
+    /// Rails `{errors: [text]}` or `{errors: {field: [text]}}`.
+    Rails,
+    /// Django REST framework `{"field": ["text"], "non_field_errors": […]}`.
+    FieldDict,
+    /// `{"error": text}` or `{"error": {"message": text}}`.
+    Error,
+    /// None of the above (HTML, plain text, other JSON, empty).
+    Unknown,
+}
+
+impl Shape {
+    /// How the shape is named to a user.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Shape::Detail => "detail text (FastAPI / Django REST)",
+            Shape::DetailList => "FastAPI validation list",
+            Shape::Problem => "RFC 9457 problem+json",
+            Shape::Message => "message text or list (NestJS / Express)",
+            Shape::Spring => "Spring Boot error",
+            Shape::Laravel => "Laravel message and errors",
+            Shape::Rails => "Rails errors",
+            Shape::FieldDict => "Django REST field errors",
+            Shape::Error => "error text or object",
+            Shape::Unknown => "unrecognised",
+        }
+    }
+}
+
+/// One rejected field and the server's message about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The field path without a leading `body`/`header`/`query` part,
+    /// joined with `.` (`model`, `items.0.name`).
+    pub field: String,
+    /// The server's message.
+    pub message: String,
+}
+
+/// What an error body says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorBody {
+    /// The convention it follows.
+    pub shape: Shape,
+    /// Messages about the request as a whole, in the server's order.
+    pub messages: Vec<String>,
+    /// Messages about one field each, in the server's order.
+    pub fields: Vec<FieldProblem>,
+}
+
+/// Where a FastAPI `loc` starts; these name the request part, not a field.
+const LOCATION_ROOTS: &[&str] = &["body", "header", "query", "path", "cookie"];
+
+impl ErrorBody {
+    /// Reads `body`; never fails (an unreadable body is [`Shape::Unknown`]).
+    pub fn read(body: &[u8]) -> ErrorBody {
+        let parsed = serde_json::from_slice::<Value>(body).ok();
+        let read = match &parsed {
+            Some(Value::Object(obj)) => read_object(obj),
+            _ => None,
+        };
+        read.filter(|b| !b.messages.is_empty() || !b.fields.is_empty())
+            .unwrap_or(ErrorBody {
+                shape: Shape::Unknown,
+                messages: Vec::new(),
+                fields: Vec::new(),
+            })
+    }
+
+    /// Every message as one line: the request-wide ones, then `field:
+    /// message` for each field; `None` when the body said nothing readable.
+    pub fn text(&self) -> Option<String> {
+        let parts: Vec<String> = self
+            .messages
+            .iter()
+            .filter(|m| !self.repeats_a_field(m))
+            .cloned()
+            .chain(
+                self.fields
+                    .iter()
+                    .map(|p| format!("{}: {}", p.field, p.message)),
+            )
+            .collect();
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+
+    /// True for a summary such as Laravel's "The model field is required.
+    /// (and 1 more error)", which only repeats the first field's message.
+    pub fn repeats_a_field(&self, message: &str) -> bool {
+        self.fields
+            .iter()
+            .any(|p| !p.message.is_empty() && message.starts_with(&p.message))
+    }
+
+    /// True when the body is a framework's "no such route" rather than an
+    /// application's answer: every 405, and a 404 whose body is not JSON (a
+    /// proxy's or web server's page, Go's `404 page not found`) or whose
+    /// message is a router's (`Not Found`, Express/NestJS `Cannot POST /…`,
+    /// Rails `No route matches`, Laravel `The route … could not be found`,
+    /// Spring `No handler found` / `No static resource`).
+    pub fn says_route_missing(&self, status: u16) -> bool {
+        match status {
+            405 => true,
+            404 if self.shape == Shape::Unknown => true,
+            404 => self.messages.iter().any(|m| router_message(m)),
+            _ => false,
+        }
+    }
+}
+
+impl ErrorBody {
+    /// True when a message is a router's explicit word that this method and
+    /// path have no handler (`Cannot POST /…`, `No route matches`, `No
+    /// handler found`), stronger than a bare `Not Found`.
+    pub fn names_missing_route(&self) -> bool {
+        self.messages.iter().any(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m.starts_with("cannot ") && m.contains(" /")
+                || m.starts_with("no route matches")
+                || m.starts_with("no handler found")
+                || m.contains("no such route")
+        })
+    }
+}
+
+/// A router's own "no such route" wording.
+fn router_message(message: &str) -> bool {
+    let m = message.trim().trim_end_matches('.').to_ascii_lowercase();
+    let cannot_method = ["get", "post", "put", "patch", "delete", "head", "options"]
+        .iter()
+        .any(|method| m.starts_with(&format!("cannot {method} /")));
+    m == "not found"
+        || m == "404 page not found"
+        || cannot_method
+        || m.starts_with("no route matches")
+        || m.starts_with("no handler found")
+        || m.starts_with("no static resource")
+        || m.contains("no such route")
+        || m.contains("route not found")
+        || (m.starts_with("the route ") && m.ends_with("could not be found"))
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Strings of a string or a list of strings (lists may hold objects with a
+/// `message`/`msg`/`detail`).
+fn texts_of(v: &Value) -> Vec<String> {
+    match v {
+        Value::Array(items) => items.iter().filter_map(item_text).collect(),
+        other => text_of(other).into_iter().collect(),
+    }
+}
+
+fn item_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(o) => ["detail", "message", "msg", "defaultMessage", "title"]
+            .iter()
+            .find_map(|k| o.get(*k).and_then(text_of)),
+        other => text_of(other),
+    }
+}
+
+/// A field name from a JSON pointer (`#/model`, `/model`) or a dotted path.
+fn pointer_field(p: &str) -> String {
+    p.trim_start_matches('#')
+        .trim_start_matches('/')
+        .replace('/', ".")
+}
+
+/// `{field: [text] | text}` as field problems.
+fn field_map(obj: &Map<String, Value>) -> Vec<FieldProblem> {
+    obj.iter()
+        .flat_map(|(field, v)| {
+            texts_of(v).into_iter().map(|message| FieldProblem {
+                field: field.clone(),
+                message,
+            })
+        })
+        .collect()
+}
+
+/// A list of error objects, each naming its field as `field`, `param`,
+/// `pointer`, `source.pointer` or `loc`; the ones without a field are
+/// request-wide messages.
+fn error_list(items: &[Value]) -> (Vec<String>, Vec<FieldProblem>) {
+    let mut messages = Vec::new();
+    let mut fields = Vec::new();
+    for item in items {
+        let Some(message) = item_text(item) else {
+            continue;
+        };
+        let field = item.as_object().and_then(|o| {
+            o.get("field")
+                .or_else(|| o.get("param"))
+                .and_then(text_of)
+                .or_else(|| {
+                    o.get("pointer")
+                        .or_else(|| o.get("source").and_then(|s| s.get("pointer")))
+                        .and_then(Value::as_str)
+                        .map(pointer_field)
+                })
+                .or_else(|| o.get("loc").map(loc_field))
+                .filter(|f| !f.is_empty())
+        });
+        match field {
+            Some(field) => fields.push(FieldProblem { field, message }),
+            None => messages.push(message),
+        }
+    }
+    (messages, fields)
+}
+
+/// A FastAPI `loc` (`["body", "model"]`) as `model`; `body` alone stays.
+fn loc_field(loc: &Value) -> String {
+    let parts: Vec<String> = match loc {
+        Value::Array(parts) => parts
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect(),
+        other => text_of(other).into_iter().collect(),
+    };
+    let skip = usize::from(parts.len() > 1 && LOCATION_ROOTS.contains(&parts[0].as_str()));
+    parts[skip..].join(".")
+}
+
+fn body(shape: Shape, messages: Vec<String>, fields: Vec<FieldProblem>) -> Option<ErrorBody> {
+    Some(ErrorBody {
+        shape,
+        messages,
+        fields,
+    })
+}
+
+/// The `errors` member as field problems and messages: a field map, or a
+/// list of texts or error objects.
+fn errors_member(v: Option<&Value>) -> (Vec<String>, Vec<FieldProblem>) {
+    match v {
+        Some(Value::Object(map)) => (Vec::new(), field_map(map)),
+        Some(Value::Array(items)) => error_list(items),
+        _ => (Vec::new(), Vec::new()),
+    }
+}
+
+fn read_object(obj: &Map<String, Value>) -> Option<ErrorBody> {
+    // RFC 9457: a `title` with a `type` or `status` beside it.
+    if obj.get("title").is_some_and(Value::is_string)
+        && (obj.contains_key("type") || obj.contains_key("status"))
+    {
+        let (mut messages, fields) = errors_member(obj.get("errors"));
+        let lead = obj
+            .get("detail")
+            .and_then(text_of)
+            .or_else(|| obj.get("title").and_then(text_of));
+        messages.splice(0..0, lead);
+        return body(Shape::Problem, messages, fields);
+    }
+    if let Some(detail) = obj.get("detail") {
+        return match detail {
+            Value::Array(items) if items.iter().any(|i| i.get("loc").is_some()) => {
+                let (messages, fields) = error_list(items);
+                let fields = fields
+                    .into_iter()
+                    .chain(messages.into_iter().map(|message| FieldProblem {
+                        field: "body".into(),
+                        message,
+                    }))
+                    .collect();
+                body(Shape::DetailList, Vec::new(), fields)
+            }
+            Value::Object(_) => body(
+                Shape::Detail,
+                item_text(detail).into_iter().collect(),
+                Vec::new(),
+            ),
+            other => body(Shape::Detail, texts_of(other), Vec::new()),
+        };
+    }
+    // Spring Boot: `message` is often empty (`server.error.include-message`
+    // defaults to never), and then `error` (the status phrase) is all there is.
+    if ["timestamp", "status", "error", "path"]
+        .iter()
+        .all(|k| obj.contains_key(*k))
+    {
+        let (_, fields) = errors_member(obj.get("errors"));
+        let lead = obj
+            .get("message")
+            .and_then(text_of)
+            .or_else(|| obj.get("error").and_then(text_of));
+        return body(Shape::Spring, lead.into_iter().collect(), fields);
+    }
+    if let Some(message) = obj.get("message") {
+        if let Some(Value::Object(map)) = obj.get("errors") {
+            return body(Shape::Laravel, texts_of(message), field_map(map));
+        }
+        // NestJS puts the status phrase in `error` beside `message`: it adds
+        // nothing a user needs.
+        return body(Shape::Message, texts_of(message), Vec::new());
+    }
+    if let Some(errors) = obj.get("errors") {
+        let (messages, fields) = errors_member(Some(errors));
+        return body(Shape::Rails, messages, fields);
+    }
+    if let Some(error) = obj.get("error") {
+        return match error {
+            Value::Object(inner) => {
+                let field = inner.get("param").or_else(|| inner.get("field"));
+                match (item_text(error), field.and_then(text_of)) {
+                    (Some(message), Some(field)) => body(
+                        Shape::Error,
+                        Vec::new(),
+                        vec![FieldProblem { field, message }],
+                    ),
+                    (message, _) => body(Shape::Error, message.into_iter().collect(), Vec::new()),
+                }
+            }
+            other => {
+                let mut messages = texts_of(other);
+                messages.extend(obj.get("error_description").and_then(text_of));
+                body(Shape::Error, messages, Vec::new())
+            }
+        };
+    }
+    // DRF: every member a list of texts; `non_field_errors` is request-wide.
+    let drf = !obj.is_empty()
+        && obj.values().all(|v| {
+            matches!(v, Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string))
+        });
+    if drf {
+        let mut messages = Vec::new();
+        let mut fields = Vec::new();
+        for (field, v) in obj {
+            let texts = texts_of(v);
+            if field == "non_field_errors" {
+                messages.extend(texts);
+            } else {
+                fields.extend(texts.into_iter().map(|message| FieldProblem {
+                    field: field.clone(),
+                    message,
+                }));
+            }
+        }
+        return body(Shape::FieldDict, messages, fields);
+    }
+    None
+}
+
+/// The first non-empty line of `body`, shortened past [`QUOTE_CHARS`], or
+/// `(empty body)`.
+pub fn first_line(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty());
+    match line {
+        None => "(empty body)".into(),
+        Some(l) if l.chars().count() > QUOTE_CHARS => {
+            format!("{}…", l.chars().take(QUOTE_CHARS).collect::<String>())
+        }
+        Some(l) => l.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(s: &str) -> ErrorBody {
+        ErrorBody::read(s.as_bytes())
+    }
+
+    #[test]
+    fn every_framework_shape_gives_its_messages_and_fields() {
+        let cases: &[(&str, Shape, &str)] = &[
+            (
+                r#"{"detail":"LLM config not found"}"#,
+                Shape::Detail,
+                "LLM config not found",
+            ),
+            (
+                r#"{"detail":[{"loc":["body","model"],"msg":"Field required","type":"missing"},{"loc":["body"],"msg":"bad","type":"x"}]}"#,
+                Shape::DetailList,
+                "model: Field required; body: bad",
+            ),
+            (
+                r##""{"type":"about:blank","title":"Bad Request","status":400,"detail":"Invalid body","errors":[{"pointer":"#/model","detail":"is too long"}]}"##,
+                Shape::Problem,
+                "Invalid body; model: is too long",
+            ),
+            (
+                r#"{"statusCode":400,"message":["provider must be one of a, b","model must be shorter than or equal to 100 characters"],"error":"Bad Request"}"#,
+                Shape::Message,
+                "provider must be one of a, b; model must be shorter than or equal to 100 characters",
+            ),
+            (
+                r#"{"timestamp":"2026-01-01T00:00:00.000+00:00","status":404,"error":"Not Found","message":"","path":"/x"}"#,
+                Shape::Spring,
+                "Not Found",
+            ),
+            (
+                r#"{"message":"The model field is required. (and 1 more error)","errors":{"model":["The model field is required."],"api_key":["The api key field is required."]}}"#,
+                Shape::Laravel,
+                "model: The model field is required.; api_key: The api key field is required.",
+            ),
+            (
+                r#"{"errors":["Model can't be blank","Provider is not included in the list"]}"#,
+                Shape::Rails,
+                "Model can't be blank; Provider is not included in the list",
+            ),
+            (
+                r#"{"errors":{"model":["can't be blank"]}}"#,
+                Shape::Rails,
+                "model: can't be blank",
+            ),
+            (
+                r#"{"model":["Ensure this field has no more than 100 characters."],"non_field_errors":["Bad"]}"#,
+                Shape::FieldDict,
+                "Bad; model: Ensure this field has no more than 100 characters.",
+            ),
+            (r#"{"error":"rate limited"}"#, Shape::Error, "rate limited"),
+            (
+                r#"{"error":{"message":"Invalid model","param":"model"}}"#,
+                Shape::Error,
+                "model: Invalid model",
+            ),
+            (
+                r#"{"error":{"code":500,"message":"boom"}}"#,
+                Shape::Error,
+                "boom",
+            ),
+        ];
+        for (raw, shape, text) in cases {
+            let b = read(raw);
+            assert_eq!(b.shape, *shape, "{raw}");
+            assert_eq!(b.text().as_deref(), Some(*text), "{raw}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_unknown_and_quoted_by_its_first_line() {
+        for raw in ["<html><body>oops</body></html>", "", "[1,2]", r#"{"a":1}"#] {
+            assert_eq!(read(raw).shape, Shape::Unknown, "{raw}");
+            assert_eq!(read(raw).text(), None, "{raw}");
+        }
+        assert_eq!(first_line(b"\n  <h1>Bad gateway</h1>\nmore"), "<h1>Bad gateway</h1>");
+        let long = "x".repeat(1000);
+        assert_eq!(first_line(long.as_bytes()).chars().count(), QUOTE_CHARS + 1);
+    }
+
+    #[test]
+    fn routers_404s_are_told_from_an_applications() {
+        for raw in [
+            r#"{"detail":"Not Found"}"#,
+            r#"{"statusCode":404,"message":"Cannot POST /llm-config/test-connection","error":"Not Found"}"#,
+            r#"{"timestamp":"t","status":404,"error":"Not Found","message":"","path":"/x"}"#,
+            r#"{"message":"The route api/x could not be found."}"#,
+            r#"{"error":"No route matches [POST] \"/x\""}"#,
+            "404 page not found",
+            "<!DOCTYPE html><pre>Cannot POST /x</pre>",
+        ] {
+            assert!(read(raw).says_route_missing(404), "{raw}");
+        }
+        for raw in [
+            r#"{"statusCode":404,"message":"No LLM configuration found","error":"Not Found"}"#,
+            r#"{"detail":"LLM config not found"}"#,
+        ] {
+            assert!(!read(raw).says_route_missing(404), "{raw}");
+        }
+        assert!(read(r#"{"detail":"Method Not Allowed"}"#).says_route_missing(405));
+    }
+}
