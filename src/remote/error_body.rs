@@ -419,7 +419,7 @@ mod tests {
                 "model: Field required; body: bad",
             ),
             (
-                r##""{"type":"about:blank","title":"Bad Request","status":400,"detail":"Invalid body","errors":[{"pointer":"#/model","detail":"is too long"}]}"##,
+                r##"{"type":"about:blank","title":"Bad Request","status":400,"detail":"Invalid body","errors":[{"pointer":"#/model","detail":"is too long"}]}"##,
                 Shape::Problem,
                 "Invalid body; model: is too long",
             ),
@@ -436,7 +436,8 @@ mod tests {
             (
                 r#"{"message":"The model field is required. (and 1 more error)","errors":{"model":["The model field is required."],"api_key":["The api key field is required."]}}"#,
                 Shape::Laravel,
-                "model: The model field is required.; api_key: The api key field is required.",
+                // serde_json's maps are sorted: fields come in name order.
+                "api_key: The api key field is required.; model: The model field is required.",
             ),
             (
                 r#"{"errors":["Model can't be blank","Provider is not included in the list"]}"#,

@@ -102,13 +102,14 @@ fn one_source(
     env: &Option<String>,
     command: &Option<Vec<String>>,
     keyring: &Option<String>,
-    value: Option<&String>,
+    value: Option<Option<&String>>,
 ) -> Result<SecretRef, ValidationError> {
     let mut refs = Vec::new();
     refs.extend(env.clone().map(SecretRef::Env));
     refs.extend(command.clone().map(SecretRef::Command));
     refs.extend(keyring.clone().map(SecretRef::Keyring));
-    refs.extend(value.cloned().map(SecretRef::Plain));
+    refs.extend(value.flatten().cloned().map(SecretRef::Plain));
+    // `None`: a secret, for which a plain value is not offered.
     let sources = if value.is_some() {
         "env, command, keyring or value"
     } else {
@@ -188,7 +189,7 @@ impl RemoteSettings {
                     &h.env,
                     &h.command,
                     &h.keyring,
-                    h.value.as_ref(),
+                    Some(h.value.as_ref()),
                 )?;
                 Ok((name.trim().to_string(), source))
             })
