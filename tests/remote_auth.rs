@@ -14,7 +14,13 @@ use seed_server::{ADMIN_TOKEN, SeedOptions, SeedServer};
 const COOKIE: &str = "s3cret-session-7Hq2Lx9Vb4";
 const GATEWAY_KEY: &str = "gw-key-5Mn8Pz1Rt6";
 
-fn run(env: &Env, url: &str, cookie: Option<&str>, args: &[&str], stdin: &str) -> std::process::Output {
+fn run(
+    env: &Env,
+    url: &str,
+    cookie: Option<&str>,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
     let mut cmd = env.cmd();
     cmd.env("LLMCFG_REMOTE", url)
         .env("LLMCFG_TOKEN", ADMIN_TOKEN)
@@ -47,11 +53,25 @@ async fn cookie_and_fixed_headers_go_with_every_request_the_openapi_fetch_too() 
         &env,
         &seed.url,
         Some(COOKIE),
-        &["-i", "acme", "create", "--provider", "anthropic", "--model", "claude-sonnet-4-5"],
+        &[
+            "-i",
+            "acme",
+            "create",
+            "--provider",
+            "anthropic",
+            "--model",
+            "claude-sonnet-4-5",
+        ],
         &format!("{KEY}\n"),
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let out = run(&env, &seed.url, Some(COOKIE), &["-i", "acme", "--json", "get"], "");
+    let out = run(
+        &env,
+        &seed.url,
+        Some(COOKIE),
+        &["-i", "acme", "--json", "get"],
+        "",
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let seen = seed.seen();
     assert!(
@@ -75,7 +95,8 @@ async fn cookie_and_fixed_headers_go_with_every_request_the_openapi_fetch_too() 
     // The OpenAPI fetch was answered, not refused: only the seed routes
     // were asked for, no extension route learned one by one.
     assert!(
-        seen.iter().all(|s| !s.path.contains("/llm-config/providers")),
+        seen.iter()
+            .all(|s| !s.path.contains("/llm-config/providers")),
         "{seen:?}"
     );
     seed.stop().await;
@@ -101,7 +122,13 @@ async fn a_missing_secret_is_named_by_its_source_and_no_secret_is_shown() {
     assert!(seed.seen().is_empty(), "sent without the cookie");
     // A wrong cookie is the server's 401 (exit 6), and the value sent is
     // never shown.
-    let out = run(&env, &seed.url, Some("wrong-cookie-value-123"), &["get"], "");
+    let out = run(
+        &env,
+        &seed.url,
+        Some("wrong-cookie-value-123"),
+        &["get"],
+        "",
+    );
     assert_eq!(code(&out), 6, "{}", stderr(&out));
     for text in [stderr(&out), stdout(&out)] {
         assert!(!text.contains("wrong-cookie-value-123"), "{text}");

@@ -43,8 +43,14 @@ async fn a_seed_server_is_probed_without_a_write() {
         "RFC 3339 with an offset, 6-digit fraction"
     );
     let shapes = report["error_shapes"].as_array().unwrap();
-    assert!(shapes.contains(&serde_json::json!("detail_list")), "{report}");
-    assert!(report["throttled_answers"].as_u64().unwrap() > 0, "{report}");
+    assert!(
+        shapes.contains(&serde_json::json!("detail_list")),
+        "{report}"
+    );
+    assert!(
+        report["throttled_answers"].as_u64().unwrap() > 0,
+        "{report}"
+    );
     // Nothing was written: the control plane's row is as it was, no other.
     assert_eq!(seed.row(None).unwrap().api_key, KEY);
     assert_eq!(seed.state.lock().unwrap().rows.len(), 1);
@@ -63,8 +69,14 @@ async fn a_nestjs_server_and_a_wrong_prefix_read_as_such() {
     let out = run(&env, &seed.url, &["remote", "check"], "");
     let text = stdout(&out);
     assert_eq!(code(&out), 0, "{}\n{text}", stderr(&out));
-    assert!(text.contains("✓ POST /llm-config/test-connection"), "{text}");
-    assert!(text.contains("message text or list (NestJS / Express)"), "{text}");
+    assert!(
+        text.contains("✓ POST /llm-config/test-connection"),
+        "{text}"
+    );
+    assert!(
+        text.contains("message text or list (NestJS / Express)"),
+        "{text}"
+    );
     assert!(text.contains("rate limit: none answered"), "{text}");
     assert!(seed.state.lock().unwrap().rows.is_empty());
 

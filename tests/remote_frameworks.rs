@@ -92,7 +92,11 @@ async fn a_scopes_404_is_no_configuration_in_every_framework() {
         );
         assert!(!err.contains("check the remote URL"), "{style:?}: {err}");
 
-        assert_eq!(code(&create(&env, &seed.url, Some("globex"), KEY)), 0, "{style:?}");
+        assert_eq!(
+            code(&create(&env, &seed.url, Some("globex"), KEY)),
+            0,
+            "{style:?}"
+        );
         let out = run(&env, &seed.url, &["-i", "globex", "get"], "");
         assert_eq!(code(&out), 0, "{style:?}: {}", stderr(&out));
         // A second create is a conflict: exit 4 whatever the body.
@@ -122,11 +126,18 @@ async fn a_wrong_url_is_named_only_when_the_router_shows_the_routes_missing() {
         let seed = server(style, "/api/v1").await;
         let wrong = seed.url.trim_end_matches("/api/v1").to_string();
         let env = Env::new();
-        for args in [vec!["-i", "globex", "test"], vec!["get"], vec!["delete", "--yes"]] {
+        for args in [
+            vec!["-i", "globex", "test"],
+            vec!["get"],
+            vec!["delete", "--yes"],
+        ] {
             let out = run(&env, &wrong, &args, "");
             let err = stderr(&out);
             assert_eq!(code(&out), 1, "{style:?} {args:?}: {err}");
-            assert!(err.contains("check the remote URL"), "{style:?} {args:?}: {err}");
+            assert!(
+                err.contains("check the remote URL"),
+                "{style:?} {args:?}: {err}"
+            );
         }
         seed.stop().await;
     }
@@ -140,7 +151,10 @@ async fn refusals_exit_6_with_the_servers_words_in_every_framework() {
         let out = seed_cli::run_with(&env, &seed.url, seed_server::VIEWER_TOKEN, &["get"], "");
         let err = stderr(&out);
         assert_eq!(code(&out), 6, "{style:?}: {err}");
-        assert!(err.contains("Superadmin access required"), "{style:?}: {err}");
+        assert!(
+            err.contains("Superadmin access required"),
+            "{style:?}: {err}"
+        );
         seed.stop().await;
     }
 }

@@ -36,10 +36,7 @@ fn tenants(seed: &SeedServer, env: &Env, count: usize, extra: &str) -> Vec<Strin
     std::fs::write(&file, ids.join("\n")).unwrap();
     config(
         env,
-        &format!(
-            "[remote]\ninstances_file = \"{}\"\n{extra}",
-            file.display()
-        ),
+        &format!("[remote]\ninstances_file = \"{}\"\n{extra}", file.display()),
     );
     ids
 }
@@ -117,7 +114,10 @@ async fn past_the_wait_budget_each_unreached_scope_is_named_never_unconfigured()
         assert!(e.contains("throttle_wait_secs"), "{e}");
     }
     for id in &ids {
-        assert!(results.iter().any(|r| r["instance_id"] == id.as_str()), "{id}");
+        assert!(
+            results.iter().any(|r| r["instance_id"] == id.as_str()),
+            "{id}"
+        );
     }
 
     let seed = throttled(3, Duration::from_secs(30)).await;

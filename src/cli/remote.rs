@@ -33,7 +33,8 @@ pub async fn run(global: &GlobalArgs, command: RemoteCommand) -> Result<(), CliE
     let mut options = remote_options(&url, token, &settings, &paths).await?;
     // A probe learns afresh: no cached answer of an earlier run.
     options.cache_dir = None;
-    let client = RemoteClient::with_options(options).map_err(|e| CliError::Config(e.to_string()))?;
+    let client =
+        RemoteClient::with_options(options).map_err(|e| CliError::Config(e.to_string()))?;
     let report = client.check().await;
     if global.json {
         output::print_json(&report);
@@ -100,6 +101,8 @@ fn print_human(r: &CheckReport) {
     );
     match r.throttled_answers {
         0 => println!("rate limit: none answered"),
-        n => println!("rate limit: answered {n} time(s) with 429/503; the requests waited and were sent again"),
+        n => println!(
+            "rate limit: answered {n} time(s) with 429/503; the requests waited and were sent again"
+        ),
     }
 }

@@ -271,7 +271,10 @@ mod tests {
             panic!()
         };
         assert_eq!(v.field, "provider");
-        assert!(v.reason.starts_with("must be one of the following values: "));
+        assert!(
+            v.reason
+                .starts_with("must be one of the following values: ")
+        );
         assert!(v.reason.contains(&long), "cut: {}", v.reason);
         assert!(
             v.reason
@@ -282,8 +285,20 @@ mod tests {
     #[test]
     fn the_exit_follows_the_status_not_the_shape() {
         let body = r#"{"error":"boom"}"#;
-        for (status, want) in [(400, 2), (422, 2), (401, 6), (403, 6), (404, 3), (409, 4), (500, 1)] {
-            let e = error(&answer(status, body), RouteKind::SeedScoped, RouteSeen::Served);
+        for (status, want) in [
+            (400, 2),
+            (422, 2),
+            (401, 6),
+            (403, 6),
+            (404, 3),
+            (409, 4),
+            (500, 1),
+        ] {
+            let e = error(
+                &answer(status, body),
+                RouteKind::SeedScoped,
+                RouteSeen::Served,
+            );
             let code = match e {
                 ServiceError::Invalid(_) => 2,
                 ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => 6,

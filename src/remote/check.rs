@@ -197,7 +197,10 @@ fn judge(
         {
             (Verdict::Missing, format!("no such route: {text}"))
         }
-        404 => (Verdict::Works, format!("404 for a scope without configuration: {text}")),
+        404 => (
+            Verdict::Works,
+            format!("404 for a scope without configuration: {text}"),
+        ),
         400 | 409 | 422 => (Verdict::Works, format!("refused an empty body: {text}")),
         _ => (Verdict::Failed, format!("HTTP {status}: {text}")),
     };

@@ -122,9 +122,7 @@ fn header_name(name: &str, what: &str) -> Result<HeaderName, RemoteError> {
 /// A header value marked sensitive; the error names `what`, never the value.
 fn sensitive(value: &str, what: &str) -> Result<HeaderValue, RemoteError> {
     let mut v = HeaderValue::from_str(value).map_err(|_| {
-        RemoteError::Client(format!(
-            "{what} contains characters a header cannot carry"
-        ))
+        RemoteError::Client(format!("{what} contains characters a header cannot carry"))
     })?;
     v.set_sensitive(true);
     Ok(v)
@@ -213,7 +211,13 @@ impl RemoteClient {
         loop {
             if let Some((left, answer)) = self.pacer.pause_left() {
                 if waited + left > self.pacer.budget() {
-                    return Err(still_throttled(&route, &answer, waited, left, self.pacer.budget()));
+                    return Err(still_throttled(
+                        &route,
+                        &answer,
+                        waited,
+                        left,
+                        self.pacer.budget(),
+                    ));
                 }
                 waited += left;
                 self.pacer.until_resumed().await;
@@ -251,9 +255,7 @@ impl RemoteClient {
         body: Option<&B>,
     ) -> Result<(Answer, Option<String>, Option<Duration>), ServiceError> {
         let route = format!("{method} {}", path.split('?').next().unwrap_or(path));
-        let mut builder = self
-            .http
-            .request(method, format!("{}{path}", self.base));
+        let mut builder = self.http.request(method, format!("{}{path}", self.base));
         if let Some(id) = scope.and_then(Scope::instance_id) {
             builder = builder.header(api::INSTANCE_HEADER, id);
         }
@@ -329,7 +331,12 @@ impl RemoteClient {
     /// the scope unless a router said the route is missing; even then the
     /// URL is called wrong only when `GET /llm-config/` on the same base is
     /// a router's 404 too (one extra read, made only on that path).
-    async fn route_seen(&self, answer: &Answer, kind: RouteKind, scope: Option<&Scope>) -> RouteSeen {
+    async fn route_seen(
+        &self,
+        answer: &Answer,
+        kind: RouteKind,
+        scope: Option<&Scope>,
+    ) -> RouteSeen {
         if !answer.says_route_missing() {
             return RouteSeen::Served;
         }

@@ -479,7 +479,10 @@ mod tests {
             assert_eq!(read(raw).shape, Shape::Unknown, "{raw}");
             assert_eq!(read(raw).text(), None, "{raw}");
         }
-        assert_eq!(first_line(b"\n  <h1>Bad gateway</h1>\nmore"), "<h1>Bad gateway</h1>");
+        assert_eq!(
+            first_line(b"\n  <h1>Bad gateway</h1>\nmore"),
+            "<h1>Bad gateway</h1>"
+        );
         let long = "x".repeat(1000);
         assert_eq!(first_line(long.as_bytes()).chars().count(), QUOTE_CHARS + 1);
     }

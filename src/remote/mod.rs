@@ -20,11 +20,11 @@ pub mod credentials;
 mod error;
 mod error_body;
 mod extensions;
-mod helper;
-pub mod secret_ref;
-pub mod pacing;
 pub mod features;
+mod helper;
 pub mod memory;
+pub mod pacing;
+pub mod secret_ref;
 pub mod sources;
 mod url;
 

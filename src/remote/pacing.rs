@@ -165,9 +165,7 @@ impl Pacer {
     pub fn answered(&self) {
         let raised = {
             let mut s = self.lock();
-            let quiet = s
-                .last_throttle
-                .is_none_or(|t| t.elapsed() >= self.quiet);
+            let quiet = s.last_throttle.is_none_or(|t| t.elapsed() >= self.quiet);
             let before = s.limit.floor();
             if quiet {
                 s.limit = (s.limit + 1.0 / s.limit).min(MAX_IN_FLIGHT as f64);

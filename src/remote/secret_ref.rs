@@ -82,8 +82,15 @@ mod tests {
         assert_eq!(r.resolve("x").await.unwrap().as_str(), "s3cret");
         let r = SecretRef::Env("LLMCFG_TEST_SURELY_UNSET_VAR".into());
         let e = r.resolve("[remote.cookie]").await.unwrap_err().to_string();
-        assert!(e.contains("[remote.cookie]") && e.contains("is not set"), "{e}");
-        let r = SecretRef::Command(vec!["sh".into(), "-c".into(), "echo SECRET >&2; exit 1".into()]);
+        assert!(
+            e.contains("[remote.cookie]") && e.contains("is not set"),
+            "{e}"
+        );
+        let r = SecretRef::Command(vec![
+            "sh".into(),
+            "-c".into(),
+            "echo SECRET >&2; exit 1".into(),
+        ]);
         let e = r.resolve("h").await.unwrap_err().to_string();
         assert!(e.contains("failed") && !e.contains("SECRET"), "{e}");
         assert_eq!(format!("{:?}", SecretRef::Plain("v".into())), "Plain(..)");

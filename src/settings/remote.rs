@@ -228,15 +228,31 @@ mod tests {
             DEFAULT_THROTTLE_WAIT
         );
         for (doc, field, rule) in [
-            ("[remote]\nthrottle_wait_secs = 0\n", "remote.throttle_wait_secs", "above 0"),
+            (
+                "[remote]\nthrottle_wait_secs = 0\n",
+                "remote.throttle_wait_secs",
+                "above 0",
+            ),
             (
                 "[remote.cookie]\nname = \"s\"\nenv = \"A\"\nkeyring = \"b\"\n",
                 "remote.cookie",
                 "exactly one of env, command or keyring",
             ),
-            ("[remote.cookie]\nname = \"a b\"\nenv = \"A\"\n", "remote.cookie.name", "not a cookie name"),
-            ("[remote.headers]\nX-Instance-Id = { value = \"x\" }\n", "remote.headers", "set by llmcfg"),
-            ("[remote.headers]\nX-Key = {}\n", "remote.headers", "exactly one of env, command, keyring or value"),
+            (
+                "[remote.cookie]\nname = \"a b\"\nenv = \"A\"\n",
+                "remote.cookie.name",
+                "not a cookie name",
+            ),
+            (
+                "[remote.headers]\nX-Instance-Id = { value = \"x\" }\n",
+                "remote.headers",
+                "set by llmcfg",
+            ),
+            (
+                "[remote.headers]\nX-Key = {}\n",
+                "remote.headers",
+                "exactly one of env, command, keyring or value",
+            ),
         ] {
             let e = Settings::parse(doc).unwrap_err().to_string();
             assert!(e.contains(field) && e.contains(rule), "{doc}: {e}");

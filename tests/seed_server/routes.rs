@@ -339,11 +339,9 @@ fn refuse(options: &SeedOptions, headers: &HeaderMap, path: &str) -> Option<Resp
     }
     match token.as_deref() {
         Some(ADMIN_TOKEN) => None,
-        Some(VIEWER_TOKEN) => Some(style.error(
-            StatusCode::FORBIDDEN,
-            "Superadmin access required",
-            path,
-        )),
+        Some(VIEWER_TOKEN) => {
+            Some(style.error(StatusCode::FORBIDDEN, "Superadmin access required", path))
+        }
         _ => unauthorized(),
     }
 }
