@@ -155,6 +155,8 @@ async fn refusals_exit_6_with_the_servers_words_in_every_framework() {
             err.contains("Superadmin access required"),
             "{style:?}: {err}"
         );
+        // The words, not the raw body.
+        assert!(!err.contains("{\""), "{style:?}: {err}");
         seed.stop().await;
     }
 }

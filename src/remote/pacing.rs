@@ -17,7 +17,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
 
 /// Default of the longest total wait of one request for `Retry-After`s.
@@ -36,6 +36,8 @@ pub const MIN_WAIT: Duration = Duration::from_millis(100);
 pub struct Pacer {
     state: Mutex<PaceState>,
     wake: Notify,
+    /// When the current pause ends, for a progress bar to show.
+    pauses: watch::Sender<Option<Instant>>,
     budget: Duration,
     quiet: Duration,
 }
@@ -74,6 +76,7 @@ impl Pacer {
     fn with_quiet_spell(budget: Duration, quiet: Duration) -> Pacer {
         Pacer {
             quiet,
+            pauses: watch::Sender::new(None),
             state: Mutex::new(PaceState {
                 limit: MAX_IN_FLIGHT as f64,
                 in_flight: 0,
@@ -158,6 +161,12 @@ impl Pacer {
         }
         let until = now + wait.max(MIN_WAIT);
         s.resume_at = Some(s.resume_at.map_or(until, |at| at.max(until)));
+        self.pauses.send_replace(s.resume_at);
+    }
+
+    /// Follows the pauses: the instant each one ends.
+    pub fn pauses(&self) -> watch::Receiver<Option<Instant>> {
+        self.pauses.subscribe()
     }
 
     /// The server answered without throttling: after a quiet spell,
