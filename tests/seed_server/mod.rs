@@ -13,6 +13,7 @@
 
 #![allow(dead_code)]
 
+mod auth;
 mod routes;
 mod style;
 mod throttle;
