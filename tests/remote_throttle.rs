@@ -77,7 +77,9 @@ async fn at_nestjs_default_limit_scaled_down_the_instance_list_is_built_whole() 
     let seed = throttled(10, Duration::from_secs(1)).await;
     let env = Env::new();
     let ids = tenants(&seed, &env, 20, "");
+    let started = Instant::now();
     let out = run(&env, &seed.url, &["--json", "instances"], "");
+    let wall = started.elapsed();
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     // The control plane and every tenant, each with its configuration.
@@ -90,6 +92,13 @@ async fn at_nestjs_default_limit_scaled_down_the_instance_list_is_built_whole() 
         assert_eq!(entry["config"]["provider"], "anthropic", "{entry}");
     }
     assert!(seed.throttled() > 0);
+    let admitted = seed.seen().len() - seed.throttled();
+    let minimum = Duration::from_secs((admitted.div_ceil(10) - 1) as u64);
+    eprintln!(
+        "instances over 21 scopes at 10/s: {admitted} requests admitted, {} throttled, \
+         wall {wall:.2?}, minimum {minimum:?}",
+        seed.throttled()
+    );
     seed.stop().await;
 }
 
