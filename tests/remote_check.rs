@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use cli_env::{Env, KEY, code, stderr, stdout};
 use seed_cli::run;
-use seed_server::{RateLimit, SeedOptions, SeedServer, Style};
+use seed_server::{RateLimit, Refusal, SeedOptions, SeedServer, Style};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_seed_server_is_probed_without_a_write() {
@@ -21,6 +21,7 @@ async fn a_seed_server_is_probed_without_a_write() {
         rate_limit: Some(RateLimit {
             per_window: 6,
             window: Duration::from_secs(1),
+            answer: Refusal::TooManySeconds,
         }),
         ..SeedOptions::default()
     })

@@ -14,11 +14,19 @@ use std::time::{Duration, Instant};
 
 use cli_env::{Env, KEY, code, stderr, stdout};
 use seed_cli::{config, run};
-use seed_server::{RateLimit, SeedOptions, SeedServer};
+use seed_server::{RateLimit, Refusal, SeedOptions, SeedServer};
 
 async fn throttled(per_window: usize, window: Duration) -> SeedServer {
+    throttled_with(per_window, window, Refusal::TooManySeconds).await
+}
+
+async fn throttled_with(per_window: usize, window: Duration, answer: Refusal) -> SeedServer {
     SeedServer::start(SeedOptions {
-        rate_limit: Some(RateLimit { per_window, window }),
+        rate_limit: Some(RateLimit {
+            per_window,
+            window,
+            answer,
+        }),
         good_keys: vec![KEY.into()],
         ..SeedOptions::default()
     })
@@ -99,6 +107,49 @@ async fn at_nestjs_default_limit_scaled_down_the_instance_list_is_built_whole() 
          wall {wall:.2?}, minimum {minimum:?}",
         seed.throttled()
     );
+    seed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_503_with_an_http_date_is_waited_out_too() {
+    let seed = throttled_with(8, Duration::from_secs(1), Refusal::UnavailableUntilDate).await;
+    let env = Env::new();
+    let ids = tenants(&seed, &env, 8, "");
+    let out = run(&env, &seed.url, &["--json", "test", "--all"], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["total"], ids.len(), "{report}");
+    assert_eq!(report["failed"], 0, "{report}");
+    assert!(seed.throttled() > 0);
+    seed.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fleet_apply_behind_the_limit_changes_every_scope() {
+    let seed = throttled(10, Duration::from_secs(1)).await;
+    let env = Env::new();
+    let ids = tenants(&seed, &env, 15, "");
+    let mut file = String::from(
+        "[defaults]\nprovider = \"anthropic\"\nmodel = \"claude-opus-4-1\"\nkeep_key = true\n",
+    );
+    for id in &ids {
+        file.push_str(&format!("[instances.{id}]\n"));
+    }
+    std::fs::write(env.path().join("fleet.toml"), file).unwrap();
+    let out = env
+        .cmd()
+        .current_dir(env.path())
+        .env("LLMCFG_REMOTE", &seed.url)
+        .env("LLMCFG_TOKEN", seed_server::ADMIN_TOKEN)
+        .args(["apply", "-f", "fleet.toml", "--yes"])
+        .write_stdin("")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    for id in &ids {
+        assert_eq!(seed.row(Some(id)).unwrap().model, "claude-opus-4-1", "{id}");
+    }
+    assert!(seed.throttled() > 0);
     seed.stop().await;
 }
 

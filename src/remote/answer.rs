@@ -85,6 +85,14 @@ pub fn detail_text(status: StatusCode, body: &[u8]) -> String {
         .unwrap_or_else(|| format!("HTTP {}: {}", status.as_u16(), first_line(body)))
 }
 
+/// `HTTP <status>: <words>`: the body's messages in full, or its first line.
+pub fn status_text(status: StatusCode, body: &[u8]) -> String {
+    let words = ErrorBody::read(body)
+        .text()
+        .unwrap_or_else(|| first_line(body));
+    format!("HTTP {}: {words}", status.as_u16())
+}
+
 /// A field name a message begins with (class-validator's "model must be
 /// …", Rails' "Model can't be blank"), when it is one of ours.
 fn leading_field(message: &str) -> Option<&'static str> {
@@ -219,12 +227,9 @@ pub fn error_for(
             ServiceError::Invalid(ValidationError::new("body", detail_text(status, body)))
         }
         _ => ServiceError::Remote(format!(
-            "the server failed {} with HTTP {}: {}",
+            "the server failed {} with {}",
             answer.route,
-            status.as_u16(),
-            ErrorBody::read(body)
-                .text()
-                .unwrap_or_else(|| first_line(body))
+            status_text(status, body)
         )),
     }
 }

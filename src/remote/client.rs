@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::RemoteError;
-use super::answer::{Answer, RouteKind, RouteSeen, detail_text, error_for};
+use super::answer::{Answer, RouteKind, RouteSeen, error_for, status_text};
 use super::features::Features;
 use super::pacing::{FIRST_BACKOFF, Pacer, retry_after};
 
@@ -138,11 +138,7 @@ impl RemoteClient {
                 }
             };
             tracing::debug!(route = %answer.route, wait_ms = wait.as_millis() as u64, "throttled");
-            let words = format!(
-                "HTTP {} ({})",
-                answer.status.as_u16(),
-                detail_text(answer.status, &answer.body)
-            );
+            let words = status_text(answer.status, &answer.body);
             self.pacer.throttled(wait, words);
         }
     }
@@ -366,7 +362,7 @@ fn still_throttled(
     budget: Duration,
 ) -> ServiceError {
     ServiceError::Remote(format!(
-        "the server is rate limiting (it answered {answer}): {route} would wait {:.1} s more \
+        "the server is rate limiting (it answered {answer}); {route} would wait {:.1} s more \
          after {:.1} s of waiting, past the {:.1} s allowed ([remote] throttle_wait_secs)",
         wait.as_secs_f64(),
         waited.as_secs_f64(),

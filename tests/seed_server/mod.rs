@@ -20,6 +20,9 @@ mod throttle;
 
 pub use style::Style;
 pub use throttle::RateLimit;
+// Named only by the test crates that pick how a limit refuses.
+#[allow(unused_imports)]
+pub use throttle::Refusal;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

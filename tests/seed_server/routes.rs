@@ -136,7 +136,7 @@ async fn handle(
     if let Some(limit) = &options.rate_limit
         && let Some(wait) = super::throttle::admit(limit, &mut app.state.lock().unwrap())
     {
-        return super::throttle::too_many(wait);
+        return super::throttle::refuse(limit, wait);
     }
     if let Some(to) = &options.redirect_to {
         return (

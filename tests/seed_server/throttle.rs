@@ -18,6 +18,18 @@ pub struct RateLimit {
     pub per_window: usize,
     /// The window's length.
     pub window: Duration,
+    /// How a refused request is answered.
+    pub answer: Refusal,
+}
+
+/// How a request above the limit is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Refusal {
+    /// 429 with `Retry-After` in seconds (NestJS, most gateways).
+    #[default]
+    TooManySeconds,
+    /// 503 with `Retry-After` as an HTTP date (a proxy shedding load).
+    UnavailableUntilDate,
 }
 
 /// `None` when the request is within the limit (and counted), else the
@@ -38,13 +50,27 @@ pub fn admit(limit: &RateLimit, state: &mut State) -> Option<Duration> {
     Some(ends.saturating_sub(elapsed))
 }
 
-/// The 429 answer: `Retry-After` rounded up to whole seconds.
-pub fn too_many(wait: Duration) -> Response {
+/// The refusal: 429 with `Retry-After` rounded up to whole seconds, or 503
+/// with the HTTP date the window ends (rounded up to the next second).
+pub fn refuse(limit: &RateLimit, wait: Duration) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    (
-        StatusCode::TOO_MANY_REQUESTS,
-        [("retry-after", secs.to_string())],
-        axum::Json(json!({"statusCode": 429, "message": "ThrottlerException: Too Many Requests"})),
-    )
-        .into_response()
+    match limit.answer {
+        Refusal::TooManySeconds => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", secs.to_string())],
+            axum::Json(
+                json!({"statusCode": 429, "message": "ThrottlerException: Too Many Requests"}),
+            ),
+        )
+            .into_response(),
+        Refusal::UnavailableUntilDate => {
+            let at = std::time::SystemTime::now() + Duration::from_secs(secs);
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [("retry-after", httpdate::fmt_http_date(at))],
+                "<html><body>Service Unavailable</body></html>",
+            )
+                .into_response()
+        }
+    }
 }
