@@ -56,7 +56,11 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
     // The bar goes to stderr and only on a terminal, so piped or --json
     // output stays clean.
     let bar = if !ctx.json && std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(0)
+        let bar = indicatif::ProgressBar::new(0);
+        // Redrawn while nothing finishes too, so a rate-limit wait and the
+        // elapsed time stay current.
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
     } else {
         indicatif::ProgressBar::hidden()
     };
