@@ -121,8 +121,12 @@ impl RemoteClient {
                         self.pacer.budget(),
                     ));
                 }
+                // Sleep the pause as seen now and look again: another
+                // throttled answer may have lengthened it, and that wait
+                // counts against the budget too.
                 waited += left;
-                self.pacer.until_resumed().await;
+                tokio::time::sleep(left).await;
+                continue;
             }
             let (answer, location, asked) =
                 self.send_once(method.clone(), path, scope, body).await?;

@@ -135,17 +135,6 @@ impl Pacer {
         (!left.is_zero()).then(|| (left, s.last_answer.clone()))
     }
 
-    /// Waits until any pause has passed.
-    pub async fn until_resumed(&self) {
-        loop {
-            let at = self.lock().resume_at.filter(|at| *at > Instant::now());
-            match at {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => return,
-            }
-        }
-    }
-
     /// The server throttled a request with `answer` (status and words) and
     /// asked for `wait`: every request pauses that long, and concurrency
     /// halves unless this pause already halved it.
@@ -234,8 +223,6 @@ mod tests {
         let (left, answer) = pacer.pause_left().unwrap();
         assert!(left <= hour && left > hour / 2, "{left:?}");
         assert_eq!(answer, "HTTP 429");
-        let mut resumed = std::pin::pin!(pacer.until_resumed());
-        assert!(futures_util::poll!(resumed.as_mut()).is_pending());
         // Answers before a quiet spell do not raise it.
         for _ in 0..10 {
             pacer.answered();
@@ -253,7 +240,6 @@ mod tests {
         drop(slots);
         assert!(pacer.pause_left().is_some());
         tokio::time::sleep(MIN_WAIT + MIN_WAIT / 2).await;
-        pacer.until_resumed().await;
         assert!(pacer.pause_left().is_none());
         // About a window's worth of answers (1/limit each) adds one slot.
         for _ in 0..5 {
