@@ -7,11 +7,9 @@
 //! below, because the domain's secret type is never `Serialize`: the config
 //! fields flattened from the domain's one field list, and the key borrowed.
 
-mod detail;
 pub mod rotation;
 mod wire;
 
-pub use detail::{Detail, FieldProblem};
 pub use wire::{
     KeyFingerprint, KeyFingerprintBody, KeyFingerprintRequest, ModelsForBody, ModelsForRequest,
     RegisterInstanceBody, TestAnswer,

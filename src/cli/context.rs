@@ -47,7 +47,7 @@ pub async fn open_service_noticed(
 ) -> Result<(ServiceHandle, Settings, Paths, Vec<String>), CliError> {
     let (settings, paths) = load_settings(global)?;
     if let Some(url) = remote_url(global, &settings) {
-        let handle = open_remote(&url, &settings, &paths)?;
+        let handle = open_remote(&url, &settings, &paths).await?;
         return Ok((handle, settings, paths, Vec::new()));
     }
     open_local_noticed(global, settings, paths, None).await
@@ -82,7 +82,11 @@ pub fn config_dir(paths: &Paths) -> std::path::PathBuf {
         .unwrap_or_else(|| ".".into())
 }
 
-fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceHandle, CliError> {
+async fn open_remote(
+    url: &str,
+    settings: &Settings,
+    paths: &Paths,
+) -> Result<ServiceHandle, CliError> {
     use crate::remote::{
         InstanceSources, RemoteBackend, RemoteClient, RemoteError, ScopeMemory, credentials,
     };
@@ -91,12 +95,10 @@ fn open_remote(url: &str, settings: &Settings, paths: &Paths) -> Result<ServiceH
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
     let url = normalised_remote(url)?;
     let token = credentials::resolve(&url, &config_dir(paths)).map_err(remote_error)?;
-    let client =
-        RemoteClient::with_options(remote_options(&url, token, settings, paths)).map_err(|e| {
-            match e {
-                RemoteError::Client(text) => CliError::Config(text),
-                other => remote_error(other),
-            }
+    let client = RemoteClient::with_options(remote_options(&url, token, settings, paths).await?)
+        .map_err(|e| match e {
+            RemoteError::Client(text) => CliError::Config(text),
+            other => remote_error(other),
         })?;
     let sources = InstanceSources {
         configured,
@@ -140,21 +142,48 @@ pub fn normalised_remote(url: &str) -> Result<String, CliError> {
     crate::remote::normalise_url(url).map_err(remote_error)
 }
 
-/// The client options `[remote]` asks for.
-pub fn remote_options(
+/// The client options `[remote]` asks for, with the cookie's and the fixed
+/// headers' secrets read from their sources.
+pub async fn remote_options(
     url: &str,
     token: zeroize::Zeroizing<String>,
     settings: &Settings,
     paths: &Paths,
-) -> crate::remote::RemoteOptions {
-    crate::remote::RemoteOptions {
+) -> Result<crate::remote::RemoteOptions, CliError> {
+    let remote = &settings.remote;
+    let invalid = |e: crate::domain::ValidationError| {
+        CliError::Config(format!("{}: {e}", paths.config_file.display()))
+    };
+    let unreadable = |e: crate::remote::RemoteError| CliError::Config(e.to_string());
+    let cookie = match remote.cookie().map_err(invalid)? {
+        None => None,
+        Some((name, source)) => Some(crate::remote::SessionCookie {
+            value: source
+                .resolve(&format!("[remote.cookie] {name}"))
+                .await
+                .map_err(unreadable)?,
+            name,
+        }),
+    };
+    let mut extra_headers = Vec::new();
+    for (name, source) in remote.headers().map_err(invalid)? {
+        let value = source
+            .resolve(&format!("[remote.headers] {name}"))
+            .await
+            .map_err(unreadable)?;
+        extra_headers.push((name, value));
+    }
+    Ok(crate::remote::RemoteOptions {
         url: url.to_string(),
         token,
-        auth_header: settings.remote.auth_header.clone(),
-        auth_scheme: settings.remote.auth_scheme.clone(),
-        ca_file: settings.remote.ca_file.clone(),
+        auth_header: remote.auth_header.clone(),
+        auth_scheme: remote.auth_scheme.clone(),
+        cookie,
+        extra_headers,
+        ca_file: remote.ca_file.clone(),
         cache_dir: Some(paths.cache_dir.clone()),
-    }
+        throttle_wait: remote.throttle_wait().map_err(invalid)?,
+    })
 }
 
 /// The remote URL chosen by `--remote`, `LLMCFG_REMOTE` or `[remote] url`.

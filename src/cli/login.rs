@@ -27,8 +27,9 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     }
     // Check before storing: a mistyped token should fail here, not later.
     // `GET /llm-config/` is the seed's own route, so every server answers it.
-    let client = RemoteClient::with_options(remote_options(&url, token.clone(), &settings, &paths))
-        .map_err(|e| CliError::Config(e.to_string()))?;
+    let options = remote_options(&url, token.clone(), &settings, &paths).await?;
+    let client =
+        RemoteClient::with_options(options).map_err(|e| CliError::Config(e.to_string()))?;
     client.get(&Scope::Global).await?;
     let at = credentials::store(&url, &token, &config_dir(&paths))
         .map_err(|e| CliError::Other(e.to_string()))?;

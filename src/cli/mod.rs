@@ -24,6 +24,7 @@ mod monitor;
 mod output;
 mod plan;
 mod providers;
+mod remote;
 mod restore;
 mod rollback;
 mod rotate_key;
@@ -152,6 +153,9 @@ pub enum Command {
     RotateKey(rotate_key::RotateKeyArgs),
     /// Undo a key rotation: restore the scopes it swapped.
     Rollback(rollback::RollbackArgs),
+    /// Work with the remote server itself (`remote check`: a read-only probe).
+    #[command(subcommand)]
+    Remote(remote::RemoteCommand),
 }
 
 /// Runs a subcommand: `serve` and `login` set up their own backend (or
@@ -160,6 +164,7 @@ pub async fn dispatch(global: &GlobalArgs, command: Command) -> Result<(), CliEr
     match command {
         Command::Serve(args) => serve::run(global, args).await,
         Command::Login => login::run(global).await,
+        Command::Remote(cmd) => remote::run(global, cmd).await,
         Command::Monitor => monitor::run(global).await,
         Command::Completions(args) => completions::completions(args),
         Command::Man => completions::man(),
@@ -196,10 +201,11 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Rollback(args) => rollback::run(ctx, args).await,
         Command::Serve(_)
         | Command::Login
+        | Command::Remote(_)
         | Command::Completions(_)
         | Command::Man
         | Command::Monitor => Err(CliError::Usage(
-            "serve, login, completions, man and monitor run through cli::dispatch".into(),
+            "serve, login, remote, completions, man and monitor run through cli::dispatch".into(),
         )),
     }
 }

@@ -56,13 +56,19 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
     // The bar goes to stderr and only on a terminal, so piped or --json
     // output stays clean.
     let bar = if !ctx.json && std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(0)
+        let bar = indicatif::ProgressBar::new(0);
+        // Redrawn while nothing finishes too, so a rate-limit wait and the
+        // elapsed time stay current.
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        bar
     } else {
         indicatif::ProgressBar::hidden()
     };
     bar.set_style(
-        indicatif::ProgressStyle::with_template("testing {bar:30} {pos}/{len} scopes ({elapsed})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "testing {bar:30} {pos}/{len} scopes ({elapsed}){msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut rows: Vec<(Scope, Result<crate::domain::TestResult, String>)> = Vec::new();
     while let Some(event) = rx.recv().await {
@@ -70,8 +76,13 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
             TestProgress::Started { total } => bar.set_length(total as u64),
             TestProgress::Finished { scope, result } => {
                 rows.push((scope, result.map_err(|e| e.to_string())));
+                bar.set_message("");
                 bar.inc(1);
             }
+            TestProgress::Waiting { wait } => bar.set_message(format!(
+                " · the server's rate limit: waiting {:.0} s",
+                wait.as_secs_f64().ceil()
+            )),
         }
     }
     bar.finish_and_clear();

@@ -1,28 +1,42 @@
 //! Reading what a server answered: success bodies into typed values, and the
-//! one mapping from an error status and body to a [`ServiceError`]. Every
-//! message names the route and, for bodies that are not JSON, the status
-//! and the body's first line; none is a raw decoder error.
+//! one mapping from an error status and body to a [`ServiceError`]. The
+//! words come from the body ([`ErrorBody`], whatever framework wrote it);
+//! the kind of error, and so the exit code, comes from the status alone.
+//! Every message names the route; none is a raw decoder error.
 
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::api::{self, Detail, FieldProblem};
+use super::error_body::{ErrorBody, FieldProblem, first_line};
+use crate::api;
 use crate::domain::{Scope, ValidationError};
 use crate::service::ServiceError;
-
-/// Longest piece of a non-JSON body quoted in a message, in characters.
-const QUOTE_CHARS: usize = 160;
 
 /// Which kind of route a call went to, for the 404 mapping.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteKind {
-    /// `GET /llm-config/`: the seed answers `null` for an empty scope, so a
-    /// framework 404 here means the URL is wrong.
+    /// `GET /llm-config/`: the seed answers `null` for an empty scope; a
+    /// product's own 404 there also means "no configuration", and only a
+    /// router's "no such route" means the URL is wrong.
     SeedRead,
-    /// A seed write or test: 404 means the scope has no configuration.
+    /// A seed write or test: 404 means the scope has no configuration,
+    /// unless the route is shown missing (see [`RouteSeen`]).
     SeedScoped,
     /// An extension route.
     Extension,
+}
+
+/// What the server has shown about the route of a 404 or 405.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteSeen {
+    /// The route answered as an application does: a 404 is about the scope.
+    Served,
+    /// The route is missing and `GET /llm-config/` on the same base is a
+    /// router's 404 too: the remote URL is wrong.
+    BaseMissing,
+    /// `GET /llm-config/` works but this method and path have no handler:
+    /// the server does not implement this seed route.
+    RouteMissing,
 }
 
 /// One answered request.
@@ -51,63 +65,83 @@ impl Answer {
             ))
         })
     }
-}
 
-/// The first line of `body`, shortened, or `(empty body)`.
-pub fn first_line(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line = text.lines().map(str::trim).find(|l| !l.is_empty());
-    match line {
-        None => "(empty body)".into(),
-        Some(l) if l.chars().count() > QUOTE_CHARS => {
-            format!("{}…", l.chars().take(QUOTE_CHARS).collect::<String>())
-        }
-        Some(l) => l.to_string(),
+    /// What the body says.
+    pub fn error_body(&self) -> ErrorBody {
+        ErrorBody::read(&self.body)
+    }
+
+    /// True when this 404/405 is a router's "no such route".
+    pub fn says_route_missing(&self) -> bool {
+        self.error_body().says_route_missing(self.status.as_u16())
     }
 }
 
-/// The human text of an error body: its `detail`, every field of a
-/// validation list, or the status and first line of anything else.
+/// The human text of an error body: every message it holds in full, or
+/// the status and first line of anything else.
 pub fn detail_text(status: StatusCode, body: &[u8]) -> String {
-    match Detail::parse(body) {
-        Some(Detail::Text(text)) => text,
-        Some(Detail::Fields(list)) => list
-            .iter()
-            .map(|p| format!("{}: {}", p.field, p.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        None => format!("HTTP {}: {}", status.as_u16(), first_line(body)),
-    }
+    ErrorBody::read(body)
+        .text()
+        .unwrap_or_else(|| format!("HTTP {}: {}", status.as_u16(), first_line(body)))
 }
 
-/// True when a 404/405 body is a framework's "no such route" rather than an
-/// application's answer about a scope.
-pub fn is_route_missing(status: StatusCode, body: &[u8]) -> bool {
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        return true;
+/// `HTTP <status>: <words>`: the body's messages in full, or its first line.
+pub fn status_text(status: StatusCode, body: &[u8]) -> String {
+    let words = ErrorBody::read(body)
+        .text()
+        .unwrap_or_else(|| first_line(body));
+    format!("HTTP {}: {words}", status.as_u16())
+}
+
+/// A field name a message begins with (class-validator's "model must be
+/// …", Rails' "Model can't be blank"), when it is one of ours.
+fn leading_field(message: &str) -> Option<&'static str> {
+    let word = message.split_whitespace().next()?;
+    api::validation_field(&word.to_ascii_lowercase())
+}
+
+fn validation(status: StatusCode, raw: &[u8]) -> ValidationError {
+    let body = ErrorBody::read(raw);
+    if !body.fields.is_empty() {
+        return from_fields(&body);
     }
-    status == StatusCode::NOT_FOUND
-        && match Detail::parse(body) {
-            Some(Detail::Text(t)) => t.eq_ignore_ascii_case("not found"),
-            Some(Detail::Fields(_)) => false,
-            None => true,
+    let messages = &body.messages;
+    if let [one] = messages.as_slice()
+        && let Some((field, reason)) = api::parse_invalid_detail(one)
+    {
+        return ValidationError::new(field, reason);
+    }
+    if messages.is_empty() {
+        return ValidationError::new("body", detail_text(status, raw));
+    }
+    // The first message that names one of our fields leads, without its
+    // field word; every other message follows in full.
+    let Some((lead, field)) = messages
+        .iter()
+        .enumerate()
+        .find_map(|(i, m)| leading_field(m).map(|f| (i, f)))
+    else {
+        return ValidationError::new("body", messages.join("; "));
+    };
+    let first = &messages[lead];
+    let rest_of_lead = first
+        .split_once(char::is_whitespace)
+        .map_or("", |(_, rest)| rest.trim_start());
+    let mut reason = rest_of_lead.to_string();
+    for (i, m) in messages.iter().enumerate() {
+        if i != lead {
+            reason.push_str("; ");
+            reason.push_str(m);
         }
-}
-
-fn validation(status: StatusCode, body: &[u8]) -> ValidationError {
-    match Detail::parse(body) {
-        Some(Detail::Text(text)) => match api::parse_invalid_detail(&text) {
-            Some((field, reason)) => ValidationError::new(field, reason),
-            None => ValidationError::new("body", text),
-        },
-        Some(Detail::Fields(list)) if !list.is_empty() => from_fields(&list),
-        _ => ValidationError::new("body", detail_text(status, body)),
     }
+    ValidationError::new(field, reason)
 }
 
 /// A validation list as one error: the first known field leads, and every
-/// other field follows with its message, so none is lost.
-fn from_fields(list: &[FieldProblem]) -> ValidationError {
+/// other field follows with its message, so none is lost; request-wide
+/// messages that add something follow last.
+fn from_fields(body: &ErrorBody) -> ValidationError {
+    let list = &body.fields;
     let known = |p: &FieldProblem| api::validation_field(&p.field);
     let lead = list.iter().position(|p| known(p).is_some()).unwrap_or(0);
     let field = known(&list[lead]).unwrap_or("body");
@@ -121,13 +155,17 @@ fn from_fields(list: &[FieldProblem]) -> ValidationError {
             reason.push_str(&format!("; {}: {}", p.field, p.message));
         }
     }
+    for m in body.messages.iter().filter(|m| !body.repeats_a_field(m)) {
+        reason.push_str("; ");
+        reason.push_str(m);
+    }
     ValidationError::new(field, reason)
 }
 
 fn wrong_url(base: &str, answer: &Answer) -> ServiceError {
     ServiceError::Remote(format!(
-        "{base} does not serve {} ({}); check the remote URL: it is the address the \
-         /llm-config/ routes hang off",
+        "{base} does not serve {} ({}), and GET /llm-config/ there is missing too; check the \
+         remote URL: it is the address the /llm-config/ routes hang off",
         answer.route,
         detail_text(answer.status, &answer.body)
     ))
@@ -140,6 +178,7 @@ pub fn error_for(
     kind: RouteKind,
     scope: Option<&Scope>,
     location: Option<&str>,
+    seen: RouteSeen,
 ) -> ServiceError {
     let status = answer.status;
     let body = &answer.body;
@@ -151,28 +190,23 @@ pub fn error_for(
             answer.route
         ));
     }
+    let missing = matches!(
+        status,
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+    );
     match (status, kind, scope) {
         (StatusCode::UNAUTHORIZED, _, _) => ServiceError::Unauthorized(format!(
-            "the server refused the token ({}); check LLMCFG_TOKEN or run `llmcfg login`",
+            "the server refused the credentials ({}); check LLMCFG_TOKEN or run `llmcfg login`",
             detail_text(status, body)
         )),
         (StatusCode::FORBIDDEN, _, _) => ServiceError::Forbidden(detail_text(status, body)),
-        // A read that hits no route, or a write whose 404 is not even JSON
-        // (a proxy's or web server's page), means the URL is wrong, not that
-        // the scope is empty.
-        (StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED, RouteKind::SeedRead, _)
-            if is_route_missing(status, body) =>
-        {
-            wrong_url(base, answer)
-        }
-        (StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED, RouteKind::SeedScoped, _)
-            if Detail::parse(body).is_none() || status == StatusCode::METHOD_NOT_ALLOWED =>
-        {
-            wrong_url(base, answer)
-        }
-        // A product may answer a read of an empty scope with its own 404
-        // instead of `null`; only a framework's "no such route" means the URL
-        // is wrong.
+        _ if missing && seen == RouteSeen::BaseMissing => wrong_url(base, answer),
+        _ if missing && seen == RouteSeen::RouteMissing => ServiceError::Remote(format!(
+            "{base} answers GET /llm-config/ but not {} ({}); the server does not implement \
+             that seed route",
+            answer.route,
+            detail_text(status, body)
+        )),
         (StatusCode::NOT_FOUND, RouteKind::SeedScoped | RouteKind::SeedRead, Some(scope)) => {
             ServiceError::NotFound {
                 scope: scope.clone(),
@@ -186,18 +220,16 @@ pub fn error_for(
         (StatusCode::CONFLICT, _, Some(scope)) => ServiceError::AlreadyExists {
             scope: scope.clone(),
         },
-        (StatusCode::UNPROCESSABLE_ENTITY, _, _) => ServiceError::Invalid(validation(status, body)),
-        (
-            StatusCode::BAD_REQUEST
-            | StatusCode::PAYLOAD_TOO_LARGE
-            | StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            _,
-            _,
-        ) => ServiceError::Invalid(ValidationError::new("body", detail_text(status, body))),
+        (StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST, _, _) => {
+            ServiceError::Invalid(validation(status, body))
+        }
+        (StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE, _, _) => {
+            ServiceError::Invalid(ValidationError::new("body", detail_text(status, body)))
+        }
         _ => ServiceError::Remote(format!(
             "the server failed {} with {}",
             answer.route,
-            detail_text(status, body)
+            status_text(status, body)
         )),
     }
 }
@@ -214,6 +246,10 @@ mod tests {
         }
     }
 
+    fn error(a: &Answer, kind: RouteKind, seen: RouteSeen) -> ServiceError {
+        error_for("https://cp", a, kind, Some(&Scope::Global), None, seen)
+    }
+
     #[test]
     fn fastapi_lists_keep_every_field_and_message() {
         let a = answer(
@@ -221,44 +257,96 @@ mod tests {
             r#"{"detail":[{"loc":["body","model"],"msg":"Field required","type":"missing"},
                           {"loc":["body","api_key"],"msg":"too short","type":"x"}]}"#,
         );
-        let ServiceError::Invalid(v) = error_for("u", &a, RouteKind::SeedScoped, None, None) else {
+        let ServiceError::Invalid(v) = error(&a, RouteKind::SeedScoped, RouteSeen::Served) else {
             panic!()
         };
         assert_eq!(v.to_string(), "model: Field required; api_key: too short");
     }
 
     #[test]
+    fn class_validator_messages_lead_with_their_field_in_full() {
+        let long = "x".repeat(300);
+        let a = answer(
+            400,
+            &format!(
+                r#"{{"statusCode":400,"message":["provider must be one of the following values: {long}","model must be shorter than or equal to 100 characters"],"error":"Bad Request"}}"#
+            ),
+        );
+        let ServiceError::Invalid(v) = error(&a, RouteKind::SeedScoped, RouteSeen::Served) else {
+            panic!()
+        };
+        assert_eq!(v.field, "provider");
+        assert!(
+            v.reason
+                .starts_with("must be one of the following values: ")
+        );
+        assert!(v.reason.contains(&long), "cut: {}", v.reason);
+        assert!(
+            v.reason
+                .ends_with("; model must be shorter than or equal to 100 characters")
+        );
+    }
+
+    #[test]
+    fn the_exit_follows_the_status_not_the_shape() {
+        let body = r#"{"error":"boom"}"#;
+        for (status, want) in [
+            (400, 2),
+            (422, 2),
+            (401, 6),
+            (403, 6),
+            (404, 3),
+            (409, 4),
+            (500, 1),
+        ] {
+            let e = error(
+                &answer(status, body),
+                RouteKind::SeedScoped,
+                RouteSeen::Served,
+            );
+            let code = match e {
+                ServiceError::Invalid(_) => 2,
+                ServiceError::Unauthorized(_) | ServiceError::Forbidden(_) => 6,
+                ServiceError::NotFound { .. } => 3,
+                ServiceError::AlreadyExists { .. } => 4,
+                _ => 1,
+            };
+            assert_eq!(code, want, "{status}: {e}");
+        }
+    }
+
+    #[test]
     fn other_bodies_show_status_and_first_line() {
         let a = answer(502, "\n<html><title>Bad gateway</title>\n<body>…");
-        let e = error_for("u", &a, RouteKind::SeedScoped, None, None).to_string();
+        let e = error(&a, RouteKind::SeedScoped, RouteSeen::Served).to_string();
         assert!(
             e.contains("HTTP 502: <html><title>Bad gateway</title>"),
             "{e}"
         );
         let a = answer(404, "<h1>Not Found</h1>");
-        let e = error_for("https://cp", &a, RouteKind::SeedRead, None, None).to_string();
+        let e = error(&a, RouteKind::SeedRead, RouteSeen::BaseMissing).to_string();
         assert!(e.contains("check the remote URL"), "{e}");
         assert!(e.contains("HTTP 404: <h1>Not Found</h1>"), "{e}");
-        let scope = Scope::Global;
-        let e = error_for("https://cp", &a, RouteKind::SeedScoped, Some(&scope), None);
-        assert!(e.to_string().contains("check the remote URL"), "{e}");
         let a = answer(404, r#"{"detail":"LLM config not found"}"#);
-        let e = error_for("https://cp", &a, RouteKind::SeedScoped, Some(&scope), None);
+        let e = error(&a, RouteKind::SeedScoped, RouteSeen::Served);
         assert!(matches!(e, ServiceError::NotFound { .. }), "{e}");
-        assert!(is_route_missing(
-            StatusCode::NOT_FOUND,
-            br#"{"detail":"Not Found"}"#
-        ));
-        assert!(!is_route_missing(
-            StatusCode::NOT_FOUND,
-            br#"{"detail":"no LLM configuration for the instance acme"}"#
-        ));
+        let a = answer(405, r#"{"detail":"Method Not Allowed"}"#);
+        let e = error(&a, RouteKind::SeedScoped, RouteSeen::RouteMissing).to_string();
+        assert!(e.contains("does not implement that seed route"), "{e}");
     }
 
     #[test]
     fn redirects_are_named_not_followed() {
         let a = answer(307, "");
-        let e = error_for("u", &a, RouteKind::SeedRead, None, Some("https://evil/")).to_string();
+        let e = error_for(
+            "u",
+            &a,
+            RouteKind::SeedRead,
+            None,
+            Some("https://evil/"),
+            RouteSeen::Served,
+        )
+        .to_string();
         assert!(e.contains("never follows a redirect"), "{e}");
     }
 

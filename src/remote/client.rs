@@ -1,20 +1,21 @@
-//! The HTTP client of the remote backend: the transport (configured auth
-//! header, private CA, no redirects, bounded answers), `X-Instance-Id` per
-//! scope, and one method per seed route. The extension routes are in
-//! `extensions.rs`.
+//! The HTTP client of the remote backend: the transport (credentials from
+//! `options.rs` on every request, private CA, no redirects, bounded
+//! answers, paced by `pacing.rs`), `X-Instance-Id` per scope, and one
+//! method per seed route. The extension routes are in `extensions.rs`.
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::Method;
-use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::RemoteError;
-use super::answer::{Answer, RouteKind, error_for};
+use super::answer::{Answer, RouteKind, RouteSeen, error_for, status_text};
 use super::features::Features;
+use super::pacing::{FIRST_BACKOFF, Pacer, retry_after};
+
+pub use super::options::{RemoteOptions, SessionCookie};
 use crate::api::{self, CreateBody, PatchBody, TestAnswer};
 use crate::domain::{ConfigPatch, ConfigView, NewConfig, Scope, TestResult};
 use crate::service::ServiceError;
@@ -29,46 +30,15 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(45);
 /// Largest answer read from the server, in bytes (8 MiB).
 pub const MAX_ANSWER_BYTES: usize = 8 * 1024 * 1024;
 
-/// How to reach and authenticate to one server.
-pub struct RemoteOptions {
-    /// Base URL (normalised by [`RemoteClient::with_options`]).
-    pub url: String,
-    /// The token.
-    pub token: Zeroizing<String>,
-    /// Header carrying the token (default `Authorization`).
-    pub auth_header: Option<String>,
-    /// Scheme before the token (default `Bearer` for `Authorization`, none
-    /// for any other header).
-    pub auth_scheme: Option<String>,
-    /// PEM file of extra CA certificates (a private CA).
-    pub ca_file: Option<PathBuf>,
-    /// Where learned server features are cached (memory only when `None`).
-    pub cache_dir: Option<PathBuf>,
-}
-
-impl RemoteOptions {
-    /// Options with every default: `Authorization: Bearer`, system CAs, no cache.
-    pub fn new(url: &str, token: Zeroizing<String>) -> RemoteOptions {
-        RemoteOptions {
-            url: url.to_string(),
-            token,
-            auth_header: None,
-            auth_scheme: None,
-            ca_file: None,
-            cache_dir: None,
-        }
-    }
-}
-
 /// A client bound to one server and one token.
 pub struct RemoteClient {
     pub(super) http: reqwest::Client,
     pub(super) base: String,
-    auth_name: HeaderName,
-    auth_value: HeaderValue,
     pub(super) features: Features,
     /// The server's provider list, asked once (see `catalog`).
     pub(super) catalog: tokio::sync::OnceCell<Option<crate::domain::Catalog>>,
+    /// The pace of this server, shared by every request.
+    pub(super) pacer: Pacer,
 }
 
 impl RemoteClient {
@@ -78,38 +48,15 @@ impl RemoteClient {
     }
 
     /// A client for `options.url` (`https://`, or `http://` to a loopback
-    /// host only, since the token would travel in clear).
+    /// host only, since the credentials would travel in clear).
     pub fn with_options(options: RemoteOptions) -> Result<RemoteClient, RemoteError> {
         let base = normalise_url(&options.url)?;
-        let header = options
-            .auth_header
-            .as_deref()
-            .map(str::trim)
-            .filter(|h| !h.is_empty())
-            .unwrap_or("authorization");
-        let auth_name = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
-            RemoteError::Client(format!(
-                "[remote] auth_header {header:?} is not a header name"
-            ))
-        })?;
-        let scheme = match options.auth_scheme.as_deref().map(str::trim) {
-            Some(s) => s.to_string(),
-            None if auth_name == reqwest::header::AUTHORIZATION => "Bearer".into(),
-            None => String::new(),
-        };
-        let value = if scheme.is_empty() {
-            Zeroizing::new(options.token.to_string())
-        } else {
-            Zeroizing::new(format!("{scheme} {}", options.token.as_str()))
-        };
-        let mut auth_value = HeaderValue::from_str(&value).map_err(|_| {
-            RemoteError::Client("the token contains characters a header cannot carry".into())
-        })?;
-        auth_value.set_sensitive(true);
         let mut builder = reqwest::Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
-            // The token must never follow a redirect to another host.
+            // Every request carries the credentials, the OpenAPI fetch too.
+            .default_headers(options.credentials()?)
+            // The credentials must never follow a redirect to another host.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = &options.ca_file {
@@ -137,10 +84,9 @@ impl RemoteClient {
         Ok(RemoteClient {
             http,
             base,
-            auth_name,
-            auth_value,
             features,
             catalog: tokio::sync::OnceCell::new(),
+            pacer: Pacer::new(options.throttle_wait),
         })
     }
 
@@ -149,7 +95,10 @@ impl RemoteClient {
         &self.base
     }
 
-    /// Sends one request; only a transport failure is an error here.
+    /// Sends one request, paced (see `pacing.rs`): a 429, or a 503 with
+    /// `Retry-After`, is sent again after the wait the server asks for,
+    /// within the pacer's budget. Only a transport failure, or a server
+    /// still throttling past the budget, is an error here.
     pub(super) async fn send<B: Serialize + ?Sized>(
         &self,
         method: Method,
@@ -157,11 +106,58 @@ impl RemoteClient {
         scope: Option<&Scope>,
         body: Option<&B>,
     ) -> Result<(Answer, Option<String>), ServiceError> {
+        let _slot = self.pacer.slot().await;
         let route = format!("{method} {}", path.split('?').next().unwrap_or(path));
-        let mut builder = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .header(self.auth_name.clone(), self.auth_value.clone());
+        let mut waited = Duration::ZERO;
+        let mut backoff = FIRST_BACKOFF;
+        loop {
+            if let Some((left, answer)) = self.pacer.pause_left() {
+                if waited + left > self.pacer.budget() {
+                    return Err(still_throttled(
+                        &route,
+                        &answer,
+                        waited,
+                        left,
+                        self.pacer.budget(),
+                    ));
+                }
+                // Sleep the pause as seen now and look again: another
+                // throttled answer may have lengthened it, and that wait
+                // counts against the budget too.
+                waited += left;
+                tokio::time::sleep(left).await;
+                continue;
+            }
+            let (answer, location, asked) =
+                self.send_once(method.clone(), path, scope, body).await?;
+            let wait = match (answer.status.as_u16(), asked) {
+                (429 | 503, Some(wait)) => wait,
+                (429, None) => {
+                    backoff *= 2;
+                    backoff / 2
+                }
+                _ => {
+                    self.pacer.answered();
+                    return Ok((answer, location));
+                }
+            };
+            tracing::debug!(route = %answer.route, wait_ms = wait.as_millis() as u64, "throttled");
+            let words = status_text(answer.status, &answer.body);
+            self.pacer.throttled(wait, words);
+        }
+    }
+
+    /// Sends one request once; returns the answer, its `Location` and its
+    /// `Retry-After`.
+    async fn send_once<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        path: &str,
+        scope: Option<&Scope>,
+        body: Option<&B>,
+    ) -> Result<(Answer, Option<String>, Option<Duration>), ServiceError> {
+        let route = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        let mut builder = self.http.request(method, format!("{}{path}", self.base));
         if let Some(id) = scope.and_then(Scope::instance_id) {
             builder = builder.header(api::INSTANCE_HEADER, id);
         }
@@ -178,6 +174,11 @@ impl RemoteClient {
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(|l| l.split('?').next().unwrap_or(l).to_string());
+        let asked = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, SystemTime::now()));
         if response
             .content_length()
             .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
@@ -199,6 +200,7 @@ impl RemoteClient {
                 route,
             },
             location,
+            asked,
         ))
     }
 
@@ -216,26 +218,69 @@ impl RemoteClient {
         if answer.status.is_success() {
             return Ok(answer);
         }
+        let seen = self.route_seen(&answer, kind, scope).await;
         Err(error_for(
             &self.base,
             &answer,
             kind,
             scope,
             location.as_deref(),
+            seen,
         ))
     }
 
-    /// `GET /llm-config/`.
+    /// What a 404 or 405 shows about its route. A seed route's 404 is about
+    /// the scope unless a router said the route is missing; even then the
+    /// URL is called wrong only when `GET /llm-config/` on the same base is
+    /// a router's 404 too (one extra read, made only on that path).
+    async fn route_seen(
+        &self,
+        answer: &Answer,
+        kind: RouteKind,
+        scope: Option<&Scope>,
+    ) -> RouteSeen {
+        if !answer.says_route_missing() {
+            return RouteSeen::Served;
+        }
+        match kind {
+            RouteKind::Extension => RouteSeen::Served,
+            RouteKind::SeedRead => RouteSeen::BaseMissing,
+            RouteKind::SeedScoped => {
+                let base = self
+                    .send::<()>(Method::GET, api::CONFIG_PATH, scope, None)
+                    .await;
+                match base {
+                    Ok((get, _)) if get.says_route_missing() => RouteSeen::BaseMissing,
+                    Ok((get, _))
+                        if get.status.is_success()
+                            && (answer.status == reqwest::StatusCode::METHOD_NOT_ALLOWED
+                                || answer.error_body().names_missing_route()) =>
+                    {
+                        RouteSeen::RouteMissing
+                    }
+                    _ => RouteSeen::Served,
+                }
+            }
+        }
+    }
+
+    /// `GET /llm-config/`; a product's own 404 for an empty scope reads as
+    /// `null`, as the seed answers.
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
-        self.call::<()>(
-            Method::GET,
-            api::CONFIG_PATH,
-            Some(scope),
-            None,
-            RouteKind::SeedRead,
-        )
-        .await?
-        .decode("a config view or null")
+        let answer = self
+            .call::<()>(
+                Method::GET,
+                api::CONFIG_PATH,
+                Some(scope),
+                None,
+                RouteKind::SeedRead,
+            )
+            .await;
+        match answer {
+            Ok(answer) => answer.decode("a config view or null"),
+            Err(ServiceError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `POST /llm-config/` with an already validated config.
@@ -309,4 +354,22 @@ impl RemoteClient {
         let parsed: TestAnswer = answer.decode("a connection-test result")?;
         Ok(parsed.into_result(round_trip, OffsetDateTime::now_utc()))
     }
+}
+
+/// The error of a request the server still throttles when the wait it
+/// asks for would pass the budget.
+fn still_throttled(
+    route: &str,
+    answer: &str,
+    waited: Duration,
+    wait: Duration,
+    budget: Duration,
+) -> ServiceError {
+    ServiceError::Remote(format!(
+        "the server is rate limiting (it answered {answer}); {route} would wait {:.1} s more \
+         after {:.1} s of waiting, past the {:.1} s allowed ([remote] throttle_wait_secs)",
+        wait.as_secs_f64(),
+        waited.as_secs_f64(),
+        budget.as_secs_f64()
+    ))
 }

@@ -6,7 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 
-use super::answer::{Answer, RouteKind, error_for, is_route_missing};
+use super::answer::{Answer, RouteKind, RouteSeen, error_for};
 use super::client::RemoteClient;
 use super::features::{Feature, Offered};
 use crate::api::{self, KeyFingerprint, KeyFingerprintBody, ModelsForBody, RegisterInstanceBody};
@@ -19,13 +19,15 @@ impl RemoteClient {
         if self.features.probed() {
             return;
         }
+        // Paced and with the credentials, as every request: a server behind
+        // auth answers its OpenAPI document only to them.
         let doc = match self
-            .http
-            .get(format!("{}{}", self.base, api::OPENAPI_PATH))
-            .send()
+            .send::<()>(Method::GET, api::OPENAPI_PATH, None, None)
             .await
         {
-            Ok(r) if r.status() == StatusCode::OK => r.json::<serde_json::Value>().await.ok(),
+            Ok((answer, _)) if answer.status == StatusCode::OK => {
+                serde_json::from_slice::<serde_json::Value>(&answer.body).ok()
+            }
             _ => None,
         };
         self.features.learn_from_document(doc.as_ref());
@@ -72,7 +74,7 @@ impl RemoteClient {
             self.features.learn(feature, true);
             return Ok(Offered::Yes(answer));
         }
-        if known != Some(true) && is_route_missing(answer.status, &answer.body) {
+        if known != Some(true) && answer.says_route_missing() {
             self.features.learn(feature, false);
             return Ok(Offered::No(feature));
         }
@@ -92,6 +94,7 @@ impl RemoteClient {
             kind,
             scope,
             location.as_deref(),
+            RouteSeen::Served,
         ))
     }
 

@@ -6,33 +6,39 @@
 //! Each request runs in a task of its own, so a slow server answer (a
 //! connection test) never queues the others behind it in the actor. Input
 //! is checked before it is sent with the same domain rules as local mode;
-//! answers are read in every shape a seed server may give; HTTP statuses map
-//! back to the same typed [`ServiceError`]s the local backend returns; and a
-//! feature the server lacks says so in one line.
+//! answers are read in every shape a seed server may give, error bodies in
+//! every common framework's shape (`error_body.rs`); HTTP statuses map back
+//! to the same typed [`ServiceError`]s the local backend returns
+//! (`answer.rs`); every request is paced to the server's rate limit
+//! (`pacing.rs`); and a feature the server lacks says so in one line.
 
 mod answer;
+pub mod check;
 mod checks;
 mod client;
 pub mod credentials;
 mod error;
+mod error_body;
 mod extensions;
 pub mod features;
+mod helper;
+mod listing;
 pub mod memory;
+mod options;
+pub mod pacing;
+pub mod secret_ref;
 pub mod sources;
 mod url;
 
 use std::sync::Arc;
 
-use futures_util::StreamExt;
-use tokio::sync::Semaphore;
-
-pub use client::{RemoteClient, RemoteOptions, normalise_url};
+pub use client::{RemoteClient, RemoteOptions, SessionCookie, normalise_url};
 pub use error::RemoteError;
 pub use memory::ScopeMemory;
 pub use sources::InstanceSources;
 
-use crate::domain::{ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope};
-use crate::service::{RemoteService, Request, ServiceError, TestProgress};
+use crate::domain::{ConfigPatch, ConfigView, InstanceId, NewConfig, Scope};
+use crate::service::{RemoteService, Request, ServiceError};
 use checks::Sent;
 use features::Offered;
 
@@ -173,15 +179,19 @@ impl Inner {
                 progress,
                 respond_to,
                 ..
-            } => match self.instances().await {
-                Err(e) => {
-                    let _ = respond_to.send(Err(e));
+            } => {
+                let pauses = self.forward_pauses(progress.clone());
+                match self.instance_reads().await {
+                    Err(e) => {
+                        let _ = respond_to.send(Err(e));
+                    }
+                    Ok(reads) => {
+                        let _ = respond_to.send(Ok(()));
+                        self.test_all(reads, concurrency, progress).await;
+                    }
                 }
-                Ok(list) => {
-                    let _ = respond_to.send(Ok(()));
-                    self.test_all(list, concurrency, progress).await;
-                }
-            },
+                pauses.abort();
+            }
             Request::ListModels { scope, respond_to } => {
                 let r = self.client.models(&scope).await;
                 let _ = respond_to.send(r.and_then(Offered::required));
@@ -320,68 +330,6 @@ impl Inner {
         let view = self.client.update(scope, &checked).await?;
         self.remember(scope);
         kept_as_sent(&Sent::patch(&checked), view)
-    }
-
-    /// The instance list: the server's when it offers one, else built from
-    /// the control plane and every local source, each read with `GET`.
-    async fn instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
-        let named = self.sources.collect().await?;
-        if let Offered::Yes(list) = self.client.instances().await? {
-            return Ok(crate::domain::instances::merge_configured(list, &named));
-        }
-        let mut scopes: Vec<(Scope, Option<String>)> = vec![(Scope::Global, None)];
-        scopes.extend(
-            named
-                .into_iter()
-                .map(|(id, name)| (Scope::Instance(id), name)),
-        );
-        let reads = futures_util::stream::iter(scopes.into_iter().map(|(scope, name)| async {
-            let config = self.client.get(&scope).await;
-            (scope, name, config)
-        }))
-        .buffered(LIST_CONCURRENCY)
-        .collect::<Vec<_>>()
-        .await;
-        reads
-            .into_iter()
-            .map(|(scope, name, config)| {
-                Ok(InstanceSummary {
-                    instance_id: scope.instance_id().map(str::to_string),
-                    name,
-                    config: config?,
-                    last_test: None,
-                })
-            })
-            .collect()
-    }
-
-    async fn test_all(
-        self: &Arc<Self>,
-        list: Vec<InstanceSummary>,
-        concurrency: usize,
-        progress: tokio::sync::mpsc::UnboundedSender<TestProgress>,
-    ) {
-        let scopes: Vec<Scope> = list
-            .into_iter()
-            .filter(|s| s.config.is_some())
-            .filter_map(|s| Scope::from_optional(s.instance_id.as_deref()).ok())
-            .collect();
-        let _ = progress.send(TestProgress::Started {
-            total: scopes.len(),
-        });
-        let limit = Arc::new(Semaphore::new(concurrency.max(1)));
-        let mut tasks = tokio::task::JoinSet::new();
-        for scope in scopes {
-            let (inner, limit, progress) = (self.clone(), limit.clone(), progress.clone());
-            tasks.spawn(async move {
-                let Ok(_permit) = limit.acquire_owned().await else {
-                    return;
-                };
-                let result = inner.client.test_connection(&scope).await;
-                let _ = progress.send(TestProgress::Finished { scope, result });
-            });
-        }
-        while tasks.join_next().await.is_some() {}
     }
 }
 

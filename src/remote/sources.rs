@@ -3,14 +3,11 @@
 //! `[remote] instances_command` or `instances_file`, and the scopes this
 //! machine used with the remote before.
 //!
-//! The command runs directly, without a shell (as git credential helpers
-//! and kubectl exec plugins do), so no quoting or injection questions arise;
-//! an operator who wants a pipeline writes `["sh", "-c", "…"]`. It gets no
-//! stdin, must finish within [`INSTANCES_COMMAND_TIMEOUT`], and its stderr is
-//! discarded, since a helper that talks to an inventory may print tokens.
+//! The command runs as every helper does (`helper.rs`: no shell, no stdin,
+//! no `LLMCFG_*` variables, stderr discarded), within
+//! [`INSTANCES_COMMAND_TIMEOUT`].
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -23,7 +20,7 @@ use crate::service::ServiceError;
 /// instances_command_timeout_secs` says otherwise.
 pub const INSTANCES_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest output of `instances_command` or `instances_file`, in bytes.
-pub const MAX_LIST_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_LIST_BYTES: usize = super::helper::MAX_OUTPUT_BYTES;
 
 /// An instance id with its display name, from any source.
 pub type Named = (InstanceId, Option<String>);
@@ -121,38 +118,10 @@ impl InstanceSources {
 
 async fn run_command(argv: &[String], limit: Duration) -> Result<Vec<Named>, ServiceError> {
     let source = "[remote] instances_command";
-    let fail = |what: String| ServiceError::Remote(format!("{source}: {what}"));
-    let Some((program, args)) = argv.split_first() else {
-        return Err(fail("is empty; give the program and its arguments".into()));
-    };
-    let child = tokio::process::Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| fail(format!("cannot run {program:?}: {e}")))?;
-    // On timeout the future (and with it the child, `kill_on_drop`) is dropped.
-    let output = tokio::time::timeout(limit, child.wait_with_output())
+    let stdout = super::helper::run(argv, limit)
         .await
-        .map_err(|_| {
-            fail(format!(
-                "{program:?} did not finish within {:.1} s and was stopped",
-                limit.as_secs_f64()
-            ))
-        })?
-        .map_err(|e| fail(format!("{program:?}: {e}")))?;
-    if !output.status.success() {
-        return Err(fail(format!(
-            "{program:?} failed ({}); its stderr is not shown, run it yourself to see why",
-            output.status
-        )));
-    }
-    if output.stdout.len() > MAX_LIST_BYTES {
-        return Err(fail(format!("printed more than {MAX_LIST_BYTES} bytes")));
-    }
-    parse_list(&String::from_utf8_lossy(&output.stdout), source)
+        .map_err(|what| ServiceError::Remote(format!("{source}: {what}")))?;
+    parse_list(&String::from_utf8_lossy(&stdout), source)
 }
 
 #[cfg(test)]

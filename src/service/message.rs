@@ -33,6 +33,12 @@ pub enum TestProgress {
         /// Its result, or why it could not be tested.
         result: Result<TestResult, ServiceError>,
     },
+    /// The server's rate limit pauses the run (remote mode): every request
+    /// waits this long before the run goes on.
+    Waiting {
+        /// How long the pause lasts from now.
+        wait: std::time::Duration,
+    },
 }
 
 /// An opaque value that changes whenever any config, instance or test

@@ -29,7 +29,7 @@ pub use fleet::FleetSettings;
 pub use instances::InstanceEntry;
 pub use paths::Paths;
 pub use prober::ProberSettings;
-pub use remote::RemoteSettings;
+pub use remote::{CookieSetting, HeaderSetting, RemoteSettings};
 pub use seconds::seconds;
 pub use server::ServerSettings;
 pub use store::{StoreSettings, TimeoutSetting};
@@ -129,6 +129,7 @@ impl Settings {
         settings.prober.validate().map_err(invalid)?;
         settings.versions.validate().map_err(invalid)?;
         settings.monitor.config().map_err(invalid)?;
+        settings.remote.validate().map_err(invalid)?;
         Ok(settings)
     }
 

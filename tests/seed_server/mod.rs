@@ -13,7 +13,16 @@
 
 #![allow(dead_code)]
 
+mod auth;
 mod routes;
+mod style;
+mod throttle;
+
+pub use style::Style;
+pub use throttle::RateLimit;
+// Named only by the test crates that pick how a limit refuses.
+#[allow(unused_imports)]
+pub use throttle::Refusal;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -65,6 +74,17 @@ pub struct SeedOptions {
     pub good_keys: Vec<String>,
     /// How long each connection test takes.
     pub test_delay: std::time::Duration,
+    /// The framework its errors look like.
+    pub style: Style,
+    /// A rate limit in front of every route.
+    pub rate_limit: Option<RateLimit>,
+    /// A session cookie (name, value) every seed request must carry.
+    pub cookie: Option<(&'static str, &'static str)>,
+    /// A fixed header (name, value) every seed request must carry.
+    pub extra_header: Option<(&'static str, &'static str)>,
+    /// Check the credentials before anything, `/openapi.json` included
+    /// (a gateway in front of the framework).
+    pub auth_everywhere: bool,
 }
 
 impl Default for SeedOptions {
@@ -79,6 +99,11 @@ impl Default for SeedOptions {
             redirect_to: None,
             good_keys: Vec::new(),
             test_delay: std::time::Duration::ZERO,
+            style: Style::FastApi,
+            rate_limit: None,
+            cookie: None,
+            extra_header: None,
+            auth_everywhere: false,
         }
     }
 }
@@ -110,7 +135,6 @@ pub struct Row {
     pub updated_at: String,
 }
 
-#[derive(Default)]
 pub struct State {
     pub rows: BTreeMap<Option<String>, Row>,
     pub next_id: i64,
@@ -118,6 +142,30 @@ pub struct State {
     /// Connection tests running now, and the most at once.
     pub tests_in_flight: usize,
     pub most_tests_at_once: usize,
+    /// Connection tests answered, per scope.
+    pub tested: BTreeMap<Option<String>, usize>,
+    /// 429s answered.
+    pub throttled: usize,
+    /// When the server started (the rate limit's windows count from it).
+    pub started: std::time::Instant,
+    /// The current rate-limit window and the requests counted in it.
+    pub window: (u128, usize),
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            rows: BTreeMap::new(),
+            next_id: 1,
+            seen: Vec::new(),
+            tests_in_flight: 0,
+            most_tests_at_once: 0,
+            tested: BTreeMap::new(),
+            throttled: 0,
+            started: std::time::Instant::now(),
+            window: (0, 0),
+        }
+    }
 }
 
 /// A running seed server.
@@ -231,6 +279,16 @@ impl SeedServer {
                 updated_at: at,
             },
         );
+    }
+
+    /// How many connection tests each scope got.
+    pub fn tested(&self) -> BTreeMap<Option<String>, usize> {
+        self.state.lock().unwrap().tested.clone()
+    }
+
+    /// How many 429s the server answered.
+    pub fn throttled(&self) -> usize {
+        self.state.lock().unwrap().throttled
     }
 
     /// The most connection tests that ran at once.

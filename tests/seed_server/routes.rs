@@ -1,5 +1,6 @@
-//! The seed server's handlers: auth, scope header, pydantic-style
-//! validation and the five seed routes; every other path is a framework 404.
+//! The seed server's handlers: rate limit, auth, scope header, validation
+//! and the five seed routes, with errors in the server's [`Style`]; every
+//! other path is the framework's "no such route".
 
 use std::sync::{Arc, Mutex};
 
@@ -10,7 +11,9 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{ADMIN_TOKEN, DeleteAnswer, Ids, Row, SeedOptions, Seen, State, VIEWER_TOKEN};
+use super::auth::refuse;
+use super::style::Style;
+use super::{DeleteAnswer, Ids, Row, SeedOptions, Seen, State};
 
 /// The providers this product supports (its pydantic `Literal`).
 const PROVIDERS: &[&str] = &["openai", "anthropic", "gemini", "groq", "acme-llm"];
@@ -29,20 +32,31 @@ pub fn router(options: Arc<SeedOptions>, state: Arc<Mutex<State>>) -> Router {
         .with_state(App { options, state })
 }
 
-fn detail(status: StatusCode, text: &str) -> Response {
-    (status, axum::Json(json!({ "detail": text }))).into_response()
+/// One rejected field: FastAPI's message and the plain rule other
+/// frameworks phrase.
+pub struct Problem {
+    pub field: String,
+    pub pydantic: String,
+    pub rule: String,
 }
 
-fn problems(list: Vec<Value>) -> Response {
-    (
-        StatusCode::UNPROCESSABLE_ENTITY,
-        axum::Json(json!({ "detail": list })),
-    )
-        .into_response()
+fn problem(field: &str, pydantic: &str, rule: &str) -> Problem {
+    Problem {
+        field: field.into(),
+        pydantic: pydantic.into(),
+        rule: rule.into(),
+    }
 }
 
-fn problem(field: &str, msg: &str, kind: &str) -> Value {
-    json!({"loc": ["body", field], "msg": msg, "type": kind, "input": null})
+fn invalid(style: Style, list: Vec<Problem>) -> Response {
+    let pairs: Vec<(String, String)> = list
+        .into_iter()
+        .map(|p| match style {
+            Style::FastApi => (p.field, p.pydantic),
+            _ => (p.field, p.rule),
+        })
+        .collect();
+    style.invalid(&pairs)
 }
 
 /// Python's `datetime.now(timezone.utc).isoformat()`: microseconds, `+00:00`.
@@ -118,6 +132,12 @@ async fn handle(
         body: String::from_utf8_lossy(&body).into_owned(),
     });
     let options = &app.options;
+    let style = options.style;
+    if let Some(limit) = &options.rate_limit
+        && let Some(wait) = super::throttle::admit(limit, &mut app.state.lock().unwrap())
+    {
+        return super::throttle::refuse(limit, wait);
+    }
     if let Some(to) = &options.redirect_to {
         return (
             StatusCode::TEMPORARY_REDIRECT,
@@ -125,9 +145,16 @@ async fn handle(
         )
             .into_response();
     }
+    // A gateway in front checks the credentials of every request, the
+    // OpenAPI document's too.
+    if options.auth_everywhere
+        && let Some(refused) = refuse(options, &headers, uri.path())
+    {
+        return refused;
+    }
     let path = uri.path();
     let Some(route) = path.strip_prefix(options.prefix) else {
-        return detail(StatusCode::NOT_FOUND, "Not Found");
+        return style.no_route(method.as_str(), path, false);
     };
     if route == "/openapi.json" && method == Method::GET && options.openapi {
         return axum::Json(openapi(options.prefix)).into_response();
@@ -140,67 +167,64 @@ async fn handle(
         ) | ("/llm-config/test-connection", &Method::POST)
     );
     if !known {
-        return if route == "/llm-config/" || route == "/llm-config/test-connection" {
-            detail(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
-        } else {
-            detail(StatusCode::NOT_FOUND, "Not Found")
-        };
+        let route_exists = route == "/llm-config/" || route == "/llm-config/test-connection";
+        return style.no_route(method.as_str(), path, route_exists);
     }
-    let token = match options.auth_header {
-        Some(name) => headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        None => headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string),
-    };
-    match token.as_deref() {
-        Some(ADMIN_TOKEN) => {}
-        Some(VIEWER_TOKEN) => return detail(StatusCode::FORBIDDEN, "Superadmin access required"),
-        _ => return detail(StatusCode::UNAUTHORIZED, "Not authenticated"),
+    if let Some(refused) = refuse(options, &headers, path) {
+        return refused;
     }
     if instance.as_deref().is_some_and(|i| i.trim().is_empty()) {
-        return detail(StatusCode::BAD_REQUEST, "X-Instance-Id must not be empty");
+        return style.error(
+            StatusCode::BAD_REQUEST,
+            "X-Instance-Id must not be empty",
+            path,
+        );
     }
     let scope = instance;
     if route == "/llm-config/test-connection" {
-        return test_connection(&app, &scope).await;
+        return test_connection(&app, &scope, path).await;
     }
+    let nest = style == Style::NestJs;
     let mut state = app.state.lock().unwrap();
     match (route, method) {
         ("/llm-config/", Method::GET) => match state.rows.get(&scope) {
             Some(row) => axum::Json(view(row, &scope, options)).into_response(),
+            // NestJS serialises a handler's `null` as an empty 200 body.
+            None if nest => StatusCode::OK.into_response(),
             None => axum::Json(Value::Null).into_response(),
         },
         ("/llm-config/", Method::POST) => {
             let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&body) else {
-                return problems(vec![
-                    json!({"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"}),
-                ]);
+                return invalid(
+                    style,
+                    vec![problem(
+                        "body",
+                        "Input should be a valid dictionary",
+                        "must be a JSON object",
+                    )],
+                );
             };
             let mut list = Vec::new();
             for field in ["provider", "model", "api_key"] {
                 match obj.get(field) {
-                    None => list.push(problem(field, "Field required", "missing")),
+                    None => list.push(problem(field, "Field required", "should not be empty")),
                     Some(Value::String(_)) => {}
                     Some(_) => list.push(problem(
                         field,
                         "Input should be a valid string",
-                        "string_type",
+                        "must be a string",
                     )),
                 }
             }
             list.extend(check_fields(&obj));
             if !list.is_empty() {
-                return problems(list);
+                return invalid(style, list);
             }
             if state.rows.contains_key(&scope) {
-                return detail(
+                return style.error(
                     StatusCode::CONFLICT,
                     "LLM config already exists for this scope",
+                    path,
                 );
             }
             let id = match options.ids {
@@ -233,16 +257,21 @@ async fn handle(
         }
         ("/llm-config/", Method::PATCH) => {
             let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(&body) else {
-                return problems(vec![
-                    json!({"loc": ["body"], "msg": "Input should be a valid dictionary", "type": "dict_type"}),
-                ]);
+                return invalid(
+                    style,
+                    vec![problem(
+                        "body",
+                        "Input should be a valid dictionary",
+                        "must be a JSON object",
+                    )],
+                );
             };
             let list = check_fields(&obj);
             if !list.is_empty() {
-                return problems(list);
+                return invalid(style, list);
             }
             let Some(row) = state.rows.get_mut(&scope) else {
-                return detail(StatusCode::NOT_FOUND, "LLM config not found");
+                return style.not_configured(path);
             };
             if let Some(p) = obj.get("provider").and_then(Value::as_str) {
                 row.provider = p.to_string();
@@ -262,25 +291,26 @@ async fn handle(
         }
         ("/llm-config/", Method::DELETE) => {
             if state.rows.remove(&scope).is_none() {
-                return detail(StatusCode::NOT_FOUND, "LLM config not found");
+                return style.not_configured(path);
             }
             match options.delete {
+                _ if nest => StatusCode::OK.into_response(),
                 DeleteAnswer::NoContent => StatusCode::NO_CONTENT.into_response(),
                 DeleteAnswer::OkWithBody => {
                     axum::Json(json!({"message": "LLM config deleted"})).into_response()
                 }
             }
         }
-        _ => detail(StatusCode::NOT_FOUND, "Not Found"),
+        _ => style.no_route("GET", path, false),
     }
 }
 
 /// The seed's four-field answer, after `test_delay`; counts how many run at
 /// once (the lock is never held across the wait).
-async fn test_connection(app: &App, scope: &Option<String>) -> Response {
+async fn test_connection(app: &App, scope: &Option<String>, path: &str) -> Response {
     let row = app.state.lock().unwrap().rows.get(scope).cloned();
     let Some(row) = row else {
-        return detail(StatusCode::NOT_FOUND, "LLM config not found");
+        return app.options.style.not_configured(path);
     };
     {
         let mut state = app.state.lock().unwrap();
@@ -288,19 +318,32 @@ async fn test_connection(app: &App, scope: &Option<String>) -> Response {
         state.most_tests_at_once = state.most_tests_at_once.max(state.tests_in_flight);
     }
     tokio::time::sleep(app.options.test_delay).await;
-    app.state.lock().unwrap().tests_in_flight -= 1;
+    {
+        let mut state = app.state.lock().unwrap();
+        state.tests_in_flight -= 1;
+        *state.tested.entry(scope.clone()).or_default() += 1;
+    }
     let good = app.options.good_keys.contains(&row.api_key);
-    axum::Json(json!({
-        "success": good,
-        "provider": row.provider,
-        "model": row.model,
-        "message": if good { "Connection successful" } else { "Authentication failed: the provider rejected the API key" },
-    }))
-    .into_response()
+    // NestJS answers every POST with 201 unless told otherwise.
+    let status = if app.options.style == Style::NestJs {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        axum::Json(json!({
+            "success": good,
+            "provider": row.provider,
+            "model": row.model,
+            "message": if good { "Connection successful" } else { "Authentication failed: the provider rejected the API key" },
+        })),
+    )
+        .into_response()
 }
 
-/// Pydantic checks of the fields present in a create or patch body.
-fn check_fields(obj: &serde_json::Map<String, Value>) -> Vec<Value> {
+/// The product's checks of the fields present in a create or patch body.
+fn check_fields(obj: &serde_json::Map<String, Value>) -> Vec<Problem> {
     let mut list = Vec::new();
     if let Some(Value::String(p)) = obj.get("provider")
         && !PROVIDERS.contains(&p.as_str())
@@ -315,7 +358,10 @@ fn check_fields(obj: &serde_json::Map<String, Value>) -> Vec<Value> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            "literal_error",
+            &format!(
+                "must be one of the following values: {}",
+                PROVIDERS.join(", ")
+            ),
         ));
     }
     if let Some(Value::String(m)) = obj.get("model")
@@ -324,7 +370,7 @@ fn check_fields(obj: &serde_json::Map<String, Value>) -> Vec<Value> {
         list.push(problem(
             "model",
             &format!("String should have between 1 and {MODEL_MAX} characters"),
-            "string_too_long",
+            &format!("must be shorter than or equal to {MODEL_MAX} characters"),
         ));
     }
     if let Some(Value::String(k)) = obj.get("api_key")
@@ -333,7 +379,7 @@ fn check_fields(obj: &serde_json::Map<String, Value>) -> Vec<Value> {
         list.push(problem(
             "api_key",
             "String should have at least 1 character",
-            "string_too_short",
+            "should not be empty",
         ));
     }
     list
