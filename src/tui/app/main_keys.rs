@@ -107,7 +107,7 @@ impl App {
                 (None, _) => {}
             },
             Action::Delete if marked > 0 && self.writable("delete") => {
-                let scopes = self.configured(self.state.list.marked_scopes());
+                let scopes = self.state.list.marked_configured();
                 if scopes.is_empty() {
                     self.toast(Level::Info, "none of the marked scopes has a configuration");
                 } else {
@@ -130,7 +130,7 @@ impl App {
                     "set provider"
                 };
                 if self.writable(what) {
-                    let scopes = self.configured(self.bulk_scopes());
+                    let scopes = self.bulk_configured();
                     if scopes.is_empty() {
                         self.toast(
                             Level::Info,
@@ -147,7 +147,7 @@ impl App {
                 }
             }
             Action::Test if marked > 0 => {
-                let scopes = self.configured(self.state.list.marked_scopes());
+                let scopes = self.state.list.marked_configured();
                 self.ask_job(JobKind::Test, scopes, false);
             }
             Action::Test => match (scope, config) {
@@ -159,14 +159,7 @@ impl App {
                 (None, _) => {}
             },
             Action::TestAll => {
-                let all: Vec<Scope> = self
-                    .state
-                    .list
-                    .entries()
-                    .iter()
-                    .map(|e| e.scope.clone())
-                    .collect();
-                let scopes = self.configured(all);
+                let scopes = self.state.list.all_configured();
                 self.ask_job(JobKind::Test, scopes, true);
             }
             Action::History => {
@@ -185,26 +178,20 @@ impl App {
         }
     }
 
-    /// The marked scopes, else the selected one.
-    fn bulk_scopes(&self) -> Vec<Scope> {
+    /// The configured scopes among the marked ones, else the selected one
+    /// when it has a configuration.
+    fn bulk_configured(&self) -> Vec<Scope> {
         if self.state.list.marked_count() > 0 {
-            self.state.list.marked_scopes()
+            self.state.list.marked_configured()
         } else {
-            self.state.scope().into_iter().collect()
+            self.state
+                .list
+                .selected()
+                .filter(|e| e.summary.config.is_some())
+                .map(|e| e.scope.clone())
+                .into_iter()
+                .collect()
         }
-    }
-
-    /// The scopes of `scopes` that have a configuration.
-    fn configured(&self, scopes: Vec<Scope>) -> Vec<Scope> {
-        scopes
-            .into_iter()
-            .filter(|s| {
-                self.state
-                    .list
-                    .entry(s)
-                    .is_some_and(|e| e.summary.config.is_some())
-            })
-            .collect()
     }
 
     pub(super) fn confirm(&mut self, kind: ConfirmKind) {

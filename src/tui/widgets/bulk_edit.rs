@@ -67,6 +67,16 @@ impl BulkEditState {
         }
     }
 
+    /// The name of the focused text field, `None` on the provider select.
+    pub fn text_field(&self) -> Option<&'static str> {
+        match self.focus {
+            1 => Some("model"),
+            2 => Some("api_key"),
+            3 => Some("base_url"),
+            _ => None,
+        }
+    }
+
     fn fields(&self) -> &'static [usize] {
         match self.mode {
             BulkMode::Model => &[1],
