@@ -110,7 +110,9 @@ fn a_deleted_scope_comes_back_from_the_version_before_its_deletion() {
     store.seed(&[Some("acme".into())], GOOD_KEY, BASE);
     let mut pty = Pty::spawn(&store, Spawn::default());
     pty.wait("the list", |s| s.contains("acme") && s.contains("gpt-4o"));
-    pty.send(":acme\r");
+    pty.send(":");
+    pty.wait("the picker", |s| s.contains("Switch scope"));
+    pty.send("acme\r");
     pty.wait("acme selected", |s| {
         s.contains("tenant: acme") && !s.contains("Switch scope")
     });
