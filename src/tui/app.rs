@@ -200,16 +200,10 @@ impl App {
         match event {
             // The type-ahead rule: input read before the current view was
             // drawn never acts on it.
-            Event::Key(key) if key.kind != KeyEventKind::Release => {
-                if self.admits_input() {
-                    self.on_key(key);
-                }
+            Event::Key(key) if key.kind != KeyEventKind::Release && self.admits_input() => {
+                self.on_key(key)
             }
-            Event::Paste(text) => {
-                if self.admits_input() {
-                    self.on_paste(&text);
-                }
-            }
+            Event::Paste(text) if self.admits_input() => self.on_paste(&text),
             Event::Mouse(m) if self.mouse && !self.too_small() && self.view_drawn() => {
                 self.state.list.flush();
                 self.on_mouse(m);

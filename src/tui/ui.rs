@@ -69,7 +69,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         .job
         .as_ref()
         .filter(|j| j.running())
-        .map(|j| format!("{} {}/{} · Esc cancels", j.label, j.rows.len(), j.total));
+        .map(|j| format!("{} {}/{} · v shows it", j.label, j.rows.len(), j.total));
     let header = chrome::HeaderView {
         mode: &state.env.mode,
         scope: scope.as_ref(),

@@ -217,16 +217,16 @@ impl App {
     }
 
     /// Esc on the main screen, most specific first: cancel this scope's
-    /// test, cancel a running job, clear the marks, leave the detail
-    /// (single pane), clear the filters.
+    /// test (its spinner is in the row you are on), clear the marks, leave
+    /// the detail (single pane), clear the filters. A running job is not
+    /// touched: it is cancelled in its own view (`v`, then Esc), so Esc
+    /// here never stops a run you cannot see.
     fn back(&mut self, scope: Option<&Scope>) {
         if let Some(scope) = scope
             && self.state.tests.cancel(scope)
         {
             self.abort(&TaskKey::Test(scope.clone()));
             self.toast(Level::Info, format!("test of the {scope} cancelled"));
-        } else if self.state.job.as_ref().is_some_and(|j| j.running()) {
-            self.cancel_job();
         } else if self.state.list.clear_marks() {
         } else if self.state.narrow_detail {
             self.state.narrow_detail = false;

@@ -171,7 +171,7 @@ impl ConfirmState {
                             "Test {what}: {} scopes, one call to each provider's models API.",
                             scopes.len()
                         ),
-                        "Esc cancels the run at any time.".into(),
+                        "Esc in its results view (v) cancels the run at any time.".into(),
                     ],
                 )
             }
