@@ -52,9 +52,26 @@ impl Entry {
         self.summary.config.as_ref().map(|c| c.model.as_str())
     }
 
-    /// Whether the last test failed.
+    /// The last test, if it still speaks for the stored config: a test of
+    /// another provider or model, or one older than the config's last
+    /// change (a new key or base URL, by any writer), is stale.
+    pub fn current_test(&self) -> Option<&TestResult> {
+        let test = self.summary.last_test.as_ref()?;
+        let config = self.summary.config.as_ref()?;
+        let same = test.provider == config.provider
+            && test.model == config.model
+            && test.checked_at >= config.updated_at;
+        same.then_some(test)
+    }
+
+    /// Whether there is a last test, but of a config that changed since.
+    pub fn stale_test(&self) -> bool {
+        self.summary.last_test.is_some() && self.current_test().is_none()
+    }
+
+    /// Whether the last test of the current config failed.
     pub fn failing(&self) -> bool {
-        self.summary.last_test.as_ref().is_some_and(|t| !t.success)
+        self.current_test().is_some_and(|t| !t.success)
     }
 }
 

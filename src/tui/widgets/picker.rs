@@ -143,7 +143,7 @@ pub fn render(
         let Some(e) = list.entries().get(i) else {
             continue;
         };
-        let (mark, slot) = test_mark(e.summary.last_test.as_ref());
+        let (mark, slot) = test_mark(e.current_test());
         let name = e.summary.name.clone().unwrap_or_default();
         let selected = state.selected.is(pos);
         let style = if selected {
