@@ -69,7 +69,12 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         .job
         .as_ref()
         .filter(|j| j.running())
-        .map(|j| format!("{} {}/{} · v shows it", j.label, j.rows.len(), j.total));
+        .map(|j| format!("{} {}/{} · v shows it", j.label, j.rows.len(), j.total))
+        .or_else(|| match &state.screen {
+            // A rotation runs on the key map; the header says so like a job.
+            Screen::KeyMap(k) => k.rotation.as_ref().and_then(|r| r.badge()),
+            _ => None,
+        });
     let header = chrome::HeaderView {
         mode: &state.env.mode,
         scope: scope.as_ref(),
