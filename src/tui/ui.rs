@@ -60,7 +60,11 @@ pub fn layout(area: Rect, narrow_detail: bool) -> Option<Areas> {
 /// Draws the whole frame from `state`.
 pub fn render(state: &AppState, frame: &mut Frame) {
     let Some(areas) = layout(frame.area(), state.narrow_detail) else {
-        chrome::too_small(&state.theme, frame);
+        let quit = match &state.screen {
+            Screen::Form(f) if f.is_dirty() => chrome::SmallQuit::KeepsForm,
+            _ => chrome::SmallQuit::Quits,
+        };
+        chrome::too_small(quit, &state.theme, frame);
         return;
     };
     let theme = &state.theme;
