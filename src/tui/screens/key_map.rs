@@ -148,7 +148,18 @@ pub fn render(
         }
         line += 1;
         if open(g) {
-            for u in &g.scopes {
+            for (k, u) in g.scopes.iter().enumerate() {
+                if line >= visible.end {
+                    break;
+                }
+                // The last line on screen, with more scopes of this key
+                // below: say how many, rather than cut the list silently.
+                let rest = g.scopes.len() - k;
+                if line + 1 == visible.end && rest > 1 && visible.contains(&line) {
+                    rows.push(more_row(rest, theme));
+                    line += 1;
+                    break;
+                }
                 if visible.contains(&line) {
                     rows.push(scope_row(u, theme, now, detail_w));
                 }
@@ -170,6 +181,21 @@ pub fn render(
         Constraint::Fill(1),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+/// The line that stands for the `rest` scopes of an open key that do not
+/// fit on screen.
+fn more_row(rest: usize, theme: &Theme) -> Row<'static> {
+    let muted = theme.style(Slot::Muted);
+    Row::new(vec![
+        Span::styled(format!("  … and {rest} more"), muted),
+        Span::raw(""),
+        Span::raw(""),
+        Span::styled(
+            "scopes of this key below · llmcfg keys --json lists them all",
+            muted,
+        ),
+    ])
 }
 
 /// A key's row: mask, providers, scope count, last tests and fingerprint.
