@@ -2,7 +2,8 @@
 //!
 //! Criterion: a filter keystroke (fuzzy match + sort), a sort step, marking
 //! all, and one frame rendered at 120×40, over 100,000 instances (the frame
-//! also with all 100,000 marked). Then, only under `cargo bench` (not
+//! also with all 100,000 marked); then each bulk key to its dialog with all
+//! 100,001 rows marked (`tui/bulk.rs`). Then, only under `cargo bench` (not
 //! `cargo test --benches`), the built binary in a pseudo-terminal with
 //! 100,000 instances in the store: time from spawn to the first frame and
 //! to the loaded list, CPU used while idle for 10 s with auto-refresh on
@@ -11,6 +12,8 @@
 //! app loop in this process following monitor results at 100,000 scopes
 //! (see `health_measurements`).
 
+#[path = "tui/bulk.rs"]
+mod bulk;
 #[path = "tui/health.rs"]
 mod health;
 #[path = "../tests/support/proc_usage.rs"]
@@ -323,6 +326,7 @@ fn main() {
         .sample_size(30)
         .configure_from_args();
     benches(&mut c);
+    bulk::bulk_keys(&mut c);
     c.final_summary();
     // Only a real `cargo bench` run measures the process; `cargo test
     // --benches` runs the criterion part once as a smoke test.

@@ -115,7 +115,7 @@ fn sort_and_facets_keep_the_selection() {
     pty.wait("filter cleared", |s| s.contains("Instances (7)"));
     pty.send("f");
     pty.wait("failing only", |s| {
-        s.contains("Instances (3) · failing only")
+        s.contains("Instances (3 of 7) · failing only")
     });
     assert!(
         pty.contents().contains("│ tenant: t004"),
@@ -126,7 +126,7 @@ fn sort_and_facets_keep_the_selection() {
     pty.wait("sorted", |s| s.contains("sort: provider"));
     pty.send("sss");
     pty.wait("sorted by last test", |s| {
-        s.contains("sort: scope") || s.contains("Instances (3) · failing only ─")
+        s.contains("sort: scope") || s.contains("Instances (3 of 7) · failing only ─")
     });
     pty.send("p");
     pty.wait("provider filter", |s| s.contains("provider: openai"));

@@ -90,7 +90,7 @@ fn report_state() -> AppState {
         test_ms: 120,
         swap_ms: 4,
     };
-    let mut view = RotationView::new(FP_OLD.into());
+    let mut view = RotationView::new(FP_OLD.into(), 3);
     view.phase = RotationPhase::Done(Ok(report));
     state(KeyMapState {
         rotation: Some(view),
@@ -99,7 +99,7 @@ fn report_state() -> AppState {
 }
 
 fn progress_state() -> AppState {
-    let mut view = RotationView::new(FP_OLD.into());
+    let mut view = RotationView::new(FP_OLD.into(), 3);
     view.advance(RotationProgress::Testing { total: 3 });
     view.advance(RotationProgress::Tested);
     view.advance(RotationProgress::Tested);
@@ -178,7 +178,7 @@ fn the_report_names_each_outcome_and_the_reason() {
 #[test]
 fn a_server_without_the_route_says_so_in_one_line() {
     let line = "this server does not offer key rotation (llmcfg serve extension routes)";
-    let mut view = RotationView::new(FP_OLD.into());
+    let mut view = RotationView::new(FP_OLD.into(), 3);
     view.phase = RotationPhase::Done(Err(line.into()));
     let s = state(KeyMapState {
         rotation: Some(view),
@@ -191,4 +191,18 @@ fn a_server_without_the_route_says_so_in_one_line() {
         .collect();
     assert_eq!(shown.len(), 1, "{text}");
     assert!(shown[0].contains(line), "{text}");
+}
+
+#[test]
+fn the_first_frame_counts_the_scopes_and_the_header_shows_the_rotation() {
+    // Before the service reports its first progress: the key map's count.
+    let s = state(KeyMapState {
+        rotation: Some(RotationView::new(FP_OLD.into(), 3)),
+        ..key_map()
+    });
+    let text = render(&s, 120, 40);
+    assert!(text.contains("testing the new key: 0/3 scopes"), "{text}");
+    assert!(!text.contains("0/0"), "{text}");
+    let header = text.lines().next().unwrap_or_default();
+    assert!(header.contains("⟳ rotating 0/3"), "{header}");
 }

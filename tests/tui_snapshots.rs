@@ -66,7 +66,13 @@ fn summaries() -> Vec<InstanceSummary> {
                 "claude-sonnet-4-5",
                 "sk-ant-...WXYZ",
             )),
-            last_test: Some(test(true, TestStatus::Ok, "Connection successful", 3)),
+            // A test of the config shown (a test of another provider or
+            // model would be drawn as stale).
+            last_test: Some(TestResult {
+                provider: "anthropic".into(),
+                model: "claude-sonnet-4-5".into(),
+                ..test(true, TestStatus::Ok, "Connection successful", 3)
+            }),
         },
         InstanceSummary {
             instance_id: Some("acme-prod".into()),

@@ -47,6 +47,25 @@ fn edit_then_restore_the_previous_version_with_a_confirm() {
     pty.wait("the confirm naming scope and version", |s| {
         s.contains("Restore version 1 of the control plane?")
     });
+    // Both sides name the key by its mask (never the key itself).
+    // The dialog's text, unwrapped: its lines inside the border, joined.
+    let mask = format!("key {}", llmcfg::domain::mask_key(GOOD_KEY));
+    let screen = pty.contents();
+    let dialog: Vec<&str> = screen
+        .lines()
+        .filter_map(|l| l.split('│').nth(2))
+        .map(str::trim)
+        .collect();
+    let text = dialog
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains(&format!("now: openai · gpt-4.1 @ {BASE} · {mask}"))
+            && text.contains(&format!("after: openai · gpt-4o @ {BASE} · {mask}")),
+        "{text}\n{screen}"
+    );
     pty.send("y");
     pty.wait("the toast and the restore on top", |s| {
         // The toast wraps at its width, so only its start is one line.
@@ -110,7 +129,9 @@ fn a_deleted_scope_comes_back_from_the_version_before_its_deletion() {
     store.seed(&[Some("acme".into())], GOOD_KEY, BASE);
     let mut pty = Pty::spawn(&store, Spawn::default());
     pty.wait("the list", |s| s.contains("acme") && s.contains("gpt-4o"));
-    pty.send(":acme\r");
+    pty.send(":");
+    pty.wait("the picker", |s| s.contains("Switch scope"));
+    pty.send("acme\r");
     pty.wait("acme selected", |s| {
         s.contains("tenant: acme") && !s.contains("Switch scope")
     });

@@ -40,7 +40,9 @@ fn restore_and_key_map_over_llmcfg_serve() {
     pty.wait("the server's list", |s| {
         s.contains("acme") && s.contains("gpt-4.1")
     });
-    pty.send(":acme\r");
+    pty.send(":");
+    pty.wait("the picker", |s| s.contains("Switch scope"));
+    pty.send("acme\r");
     pty.wait("acme selected", |s| {
         s.contains("tenant: acme") && !s.contains("Switch scope")
     });

@@ -314,3 +314,40 @@ fn a_key_far_down_a_long_map_is_on_screen_with_its_scopes() {
     assert!(text.contains("tenant: t4321"), "{text}");
     assert!(!text.contains("sk-...0000"), "{text}");
 }
+
+#[test]
+fn an_open_key_with_more_scopes_than_fit_says_how_many_more() {
+    let scopes: Vec<KeyUse> = (0..100)
+        .map(|i| {
+            key_use(
+                Some(&format!("t{i:03}")),
+                FP_SHARED,
+                "sk-proj-...abcd",
+                None,
+            )
+        })
+        .collect();
+    let mut s = state();
+    let mut k = KeyMapState {
+        groups: Some(Ok(vec![KeyGroup {
+            key_fingerprint: FP_SHARED.into(),
+            api_key_masked: "sk-proj-...abcd".into(),
+            providers: vec!["openai".into()],
+            scope_count: scopes.len(),
+            scopes,
+        }])),
+        ..KeyMapState::default()
+    };
+    k.toggle();
+    s.screen = Screen::KeyMap(k);
+    let text = render(&s, 120, 40);
+    let more = text
+        .lines()
+        .find(|l| l.contains("scopes of this key below"))
+        .unwrap_or_else(|| panic!("no 'more' line:\n{text}"));
+    let shown = text.lines().filter(|l| l.contains("tenant: t")).count();
+    assert!(
+        more.contains(&format!("… and {} more", 100 - shown)),
+        "{shown} shown, then {more}\n{text}"
+    );
+}

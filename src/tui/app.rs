@@ -30,6 +30,7 @@ mod input;
 mod jobs;
 mod main_keys;
 mod paced;
+mod paste;
 mod refresh;
 
 pub use refresh::CHANGE_POLL;
@@ -37,6 +38,7 @@ mod results;
 mod rotation;
 mod table_keys;
 mod tasks;
+mod type_ahead;
 mod versions;
 
 /// How long a toast stays.
@@ -81,6 +83,8 @@ pub struct App {
     drift_pace: paced::Paced,
     /// A reload landed while a comparison ran: compare once more after it.
     drift_again: bool,
+    /// Which view was last drawn, so keys act only on what was seen.
+    type_ahead: type_ahead::TypeAhead,
 }
 
 impl App {
@@ -103,6 +107,7 @@ impl App {
             health_full: true,
             drift_pace: paced::Paced::new(),
             drift_again: false,
+            type_ahead: type_ahead::TypeAhead::default(),
         };
         app.state.auto_refresh =
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });
@@ -169,6 +174,7 @@ impl App {
     /// Brings derived state up to date before a frame (a pending re-rank,
     /// the order of streamed job rows).
     pub fn before_frame(&mut self) {
+        self.report_dropped();
         self.state.list.flush();
         if let Some(job) = &mut self.state.job {
             job.flush();
@@ -192,8 +198,13 @@ impl App {
     pub fn on_terminal_event(&mut self, event: Event) {
         self.state.now = OffsetDateTime::now_utc();
         match event {
-            Event::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key),
-            Event::Mouse(m) if self.mouse && !self.too_small() => {
+            // The type-ahead rule: input read before the current view was
+            // drawn never acts on it.
+            Event::Key(key) if key.kind != KeyEventKind::Release && self.admits_input() => {
+                self.on_key(key)
+            }
+            Event::Paste(text) if self.admits_input() => self.on_paste(&text),
+            Event::Mouse(m) if self.mouse && !self.too_small() && self.view_drawn() => {
                 self.state.list.flush();
                 self.on_mouse(m);
             }

@@ -27,7 +27,10 @@ use std::io::{self, IsTerminal};
 use std::task::Poll;
 use std::time::Duration;
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -188,23 +191,33 @@ pub async fn run(global: &GlobalArgs) -> Result<(), TuiError> {
     let _ = color_eyre::install();
     let mut terminal = ratatui::try_init()?;
     let mouse = settings.tui.mouse.unwrap_or(true);
+    // Bracketed paste: a paste arrives as one event, never as keys that
+    // would run as commands.
+    crossterm::execute!(io::stdout(), EnableBracketedPaste)?;
     if mouse {
         crossterm::execute!(io::stdout(), EnableMouseCapture)?;
-        // ratatui's hook leaves raw mode and the alternate screen; mouse
-        // reporting must be switched off too, or the shell gets escape codes.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
-            previous(info);
-        }));
     }
+    // ratatui's hook leaves raw mode and the alternate screen; paste and
+    // mouse reporting must be switched off too, or the shell gets escape codes.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = reporting_off(mouse);
+        previous(info);
+    }));
     let result = run_loop(&mut terminal, &mut app, EventStream::new(), None).await;
-    if mouse {
-        let _ = crossterm::execute!(io::stdout(), DisableMouseCapture);
-    }
+    let _ = reporting_off(mouse);
     ratatui::restore();
     let _ = crossterm::execute!(io::stdout(), crossterm::cursor::Show);
     result
+}
+
+/// Switches off what [`run`] switched on besides raw mode and the alternate
+/// screen: bracketed paste, and mouse reporting when it was on.
+fn reporting_off(mouse: bool) -> io::Result<()> {
+    if mouse {
+        crossterm::execute!(io::stdout(), DisableMouseCapture)?;
+    }
+    crossterm::execute!(io::stdout(), DisableBracketedPaste)
 }
 
 /// The event loop: biased towards app events, draws only when the queue is
@@ -233,6 +246,8 @@ where
             .map_err(|e| TuiError::Terminal(e.to_string()))?;
         frames += 1;
         app.size = frame.area;
+        // `draw` has flushed the frame: from here on, keys answer what it shows.
+        app.frame_flushed();
         if let Some(obs) = observer {
             obs.send_replace(Observation {
                 text: buffer_text(frame.buffer),

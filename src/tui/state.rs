@@ -74,6 +74,24 @@ pub enum Popup {
     RotateKey(RotateKeyState),
 }
 
+impl Popup {
+    /// A short name, for logs and the type-ahead rule (a confirm dialog is
+    /// named by what it confirms, so one dialog replacing another counts
+    /// as a new view).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Popup::Picker(_) => "instance picker",
+            Popup::Confirm(c) => c.kind.name(),
+            Popup::AddInstance(_) => "add-instance dialog",
+            Popup::Help { .. } => "help",
+            Popup::Notice { .. } => "notice",
+            Popup::Messages { .. } => "message log",
+            Popup::BulkEdit(_) => "bulk edit dialog",
+            Popup::RotateKey(_) => "rotate-key dialog",
+        }
+    }
+}
+
 /// Whether the backend answers (remote mode can lose it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Connection {

@@ -60,7 +60,11 @@ pub fn layout(area: Rect, narrow_detail: bool) -> Option<Areas> {
 /// Draws the whole frame from `state`.
 pub fn render(state: &AppState, frame: &mut Frame) {
     let Some(areas) = layout(frame.area(), state.narrow_detail) else {
-        chrome::too_small(&state.theme, frame);
+        let quit = match &state.screen {
+            Screen::Form(f) if f.is_dirty() => chrome::SmallQuit::KeepsForm,
+            _ => chrome::SmallQuit::Quits,
+        };
+        chrome::too_small(quit, &state.theme, frame);
         return;
     };
     let theme = &state.theme;
@@ -69,7 +73,12 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         .job
         .as_ref()
         .filter(|j| j.running())
-        .map(|j| format!("{} {}/{} · Esc cancels", j.label, j.rows.len(), j.total));
+        .map(|j| format!("{} {}/{} · v shows it", j.label, j.rows.len(), j.total))
+        .or_else(|| match &state.screen {
+            // A rotation runs on the key map; the header says so like a job.
+            Screen::KeyMap(k) => k.rotation.as_ref().and_then(|r| r.badge()),
+            _ => None,
+        });
     let header = chrome::HeaderView {
         mode: &state.env.mode,
         scope: scope.as_ref(),

@@ -1,12 +1,13 @@
 //! The in-process harness of the TUI flow tests (`tests/tui_flows.rs`):
 //! the real app loop (`run_loop`) on a `TestBackend` over a temp store,
-//! fed scripted keys, with every wait on the app's observed state (a
+//! fed scripted keys (each after a frame, as a user would see it), with every wait on the app's observed state (a
 //! generous deadline, never a fixed sleep).
 
 use std::io;
 use std::time::Duration;
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use futures_util::StreamExt;
 use llmcfg::cli::{GlobalArgs, open_service};
 use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Scope};
 use llmcfg::service::ServiceHandle;
@@ -17,6 +18,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 const DEADLINE: Duration = Duration::from_secs(20);
+
+type Keys = mpsc::UnboundedReceiver<io::Result<Event>>;
 
 /// The app loop running on its own task, its key input and its observed frames.
 pub struct Harness {
@@ -66,9 +69,19 @@ impl Harness {
         let g = global(dir.path(), read_only);
         let (handle, settings, paths) = open_service(&g).await.unwrap();
         let mut app = build_app(handle.clone(), &settings, &paths, &g);
-        let (keys, mut rx) = mpsc::unbounded_channel();
-        let input = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+        let (keys, rx) = mpsc::unbounded_channel();
         let (obs_tx, obs) = watch::channel(Observation::default());
+        // Like a user, the script sees a frame before its next key: the app
+        // drops keys read before the view they would act on was drawn.
+        let input = futures_util::stream::unfold(
+            (rx, obs.clone(), 0),
+            |(mut rx, mut frames, seen): (Keys, watch::Receiver<Observation>, usize)| async move {
+                let event = rx.recv().await?;
+                let drawn = frames.wait_for(|o| o.frames > seen).await.ok()?.frames;
+                Some((event, (rx, frames, drawn)))
+            },
+        )
+        .boxed();
         let task = tokio::spawn(async move {
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             run_loop(&mut terminal, &mut app, input, Some(&obs_tx)).await

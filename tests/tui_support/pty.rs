@@ -248,6 +248,23 @@ impl Pty {
         self.writer.flush().unwrap();
     }
 
+    /// Pastes `text` as a terminal does: wrapped in bracketed-paste marks
+    /// while the program has them switched on (its last `CSI ?2004` was
+    /// `h`), else typed as keys, which is what made pastes run commands.
+    pub fn paste(&mut self, text: &str) {
+        let raw = self.raw();
+        let last = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
+        let bracketed = match (last(b"\x1b[?2004h"), last(b"\x1b[?2004l")) {
+            (Some(on), Some(off)) => on > off,
+            (on, _) => on.is_some(),
+        };
+        if bracketed {
+            self.send(&format!("\x1b[200~{text}\x1b[201~"));
+        } else {
+            self.send(text);
+        }
+    }
+
     /// Resizes the terminal (the binary gets SIGWINCH).
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.screen.lock().unwrap().screen_mut().set_size(

@@ -13,7 +13,7 @@ use crate::tui::job::JobKind;
 use crate::tui::screens::Screen;
 use crate::tui::screens::form::{FetchRequest, Field, FormOutcome, LiveModels};
 use crate::tui::state::Popup;
-use crate::tui::widgets::add_instance::AddOutcome;
+use crate::tui::widgets::add_instance::{AddInstanceState, AddOutcome};
 use crate::tui::widgets::bulk_edit::BulkOutcome;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
 use crate::tui::widgets::picker::PickerOutcome;
@@ -93,6 +93,12 @@ impl App {
                 PickerOutcome::Choose(scope) => {
                     self.state.popup = None;
                     self.switch_scope(scope);
+                }
+                PickerOutcome::Offer(id) => {
+                    self.state.popup = None;
+                    if self.writable("adding an instance") {
+                        self.state.popup = Some(Popup::AddInstance(AddInstanceState::with_id(&id)));
+                    }
                 }
             },
             Popup::AddInstance(a) => match a.on_key(&key) {

@@ -42,7 +42,7 @@ impl App {
                 .unwrap_or_default();
             self.toast(
                 Level::Info,
-                format!("a run is under way ({running}); Esc cancels it"),
+                format!("a run is under way ({running}); v shows it, Esc there cancels it"),
             );
             return;
         }

@@ -107,7 +107,7 @@ impl App {
                 (None, _) => {}
             },
             Action::Delete if marked > 0 && self.writable("delete") => {
-                let scopes = self.configured(self.state.list.marked_scopes());
+                let scopes = self.state.list.marked_configured();
                 if scopes.is_empty() {
                     self.toast(Level::Info, "none of the marked scopes has a configuration");
                 } else {
@@ -130,7 +130,7 @@ impl App {
                     "set provider"
                 };
                 if self.writable(what) {
-                    let scopes = self.configured(self.bulk_scopes());
+                    let scopes = self.bulk_configured();
                     if scopes.is_empty() {
                         self.toast(
                             Level::Info,
@@ -147,7 +147,7 @@ impl App {
                 }
             }
             Action::Test if marked > 0 => {
-                let scopes = self.configured(self.state.list.marked_scopes());
+                let scopes = self.state.list.marked_configured();
                 self.ask_job(JobKind::Test, scopes, false);
             }
             Action::Test => match (scope, config) {
@@ -159,14 +159,7 @@ impl App {
                 (None, _) => {}
             },
             Action::TestAll => {
-                let all: Vec<Scope> = self
-                    .state
-                    .list
-                    .entries()
-                    .iter()
-                    .map(|e| e.scope.clone())
-                    .collect();
-                let scopes = self.configured(all);
+                let scopes = self.state.list.all_configured();
                 self.ask_job(JobKind::Test, scopes, true);
             }
             Action::History => {
@@ -185,26 +178,20 @@ impl App {
         }
     }
 
-    /// The marked scopes, else the selected one.
-    fn bulk_scopes(&self) -> Vec<Scope> {
+    /// The configured scopes among the marked ones, else the selected one
+    /// when it has a configuration.
+    fn bulk_configured(&self) -> Vec<Scope> {
         if self.state.list.marked_count() > 0 {
-            self.state.list.marked_scopes()
+            self.state.list.marked_configured()
         } else {
-            self.state.scope().into_iter().collect()
+            self.state
+                .list
+                .selected()
+                .filter(|e| e.summary.config.is_some())
+                .map(|e| e.scope.clone())
+                .into_iter()
+                .collect()
         }
-    }
-
-    /// The scopes of `scopes` that have a configuration.
-    fn configured(&self, scopes: Vec<Scope>) -> Vec<Scope> {
-        scopes
-            .into_iter()
-            .filter(|s| {
-                self.state
-                    .list
-                    .entry(s)
-                    .is_some_and(|e| e.summary.config.is_some())
-            })
-            .collect()
     }
 
     pub(super) fn confirm(&mut self, kind: ConfirmKind) {
@@ -230,16 +217,16 @@ impl App {
     }
 
     /// Esc on the main screen, most specific first: cancel this scope's
-    /// test, cancel a running job, clear the marks, leave the detail
-    /// (single pane), clear the filters.
+    /// test (its spinner is in the row you are on), clear the marks, leave
+    /// the detail (single pane), clear the filters. A running job is not
+    /// touched: it is cancelled in its own view (`v`, then Esc), so Esc
+    /// here never stops a run you cannot see.
     fn back(&mut self, scope: Option<&Scope>) {
         if let Some(scope) = scope
             && self.state.tests.cancel(scope)
         {
             self.abort(&TaskKey::Test(scope.clone()));
             self.toast(Level::Info, format!("test of the {scope} cancelled"));
-        } else if self.state.job.as_ref().is_some_and(|j| j.running()) {
-            self.cancel_job();
         } else if self.state.list.clear_marks() {
         } else if self.state.narrow_detail {
             self.state.narrow_detail = false;

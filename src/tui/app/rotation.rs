@@ -51,7 +51,11 @@ impl App {
         let Screen::KeyMap(k) = &mut self.state.screen else {
             return;
         };
-        k.rotation = Some(RotationView::new(fingerprint.clone()));
+        let scopes = k
+            .selected_group()
+            .filter(|g| g.key_fingerprint == fingerprint)
+            .map_or(0, |g| g.scope_count);
+        k.rotation = Some(RotationView::new(fingerprint.clone(), scopes));
         let request = RotationRequest {
             old: OldKey::Fingerprint(fingerprint),
             new_key,

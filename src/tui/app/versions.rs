@@ -11,7 +11,7 @@ use crate::tui::action::Action;
 use crate::tui::event::AppEvent;
 use crate::tui::screens::Screen;
 use crate::tui::screens::key_map::KeyMapState;
-use crate::tui::screens::versions::{VERSIONS_LIMIT, VersionsState, held};
+use crate::tui::screens::versions::{VERSIONS_LIMIT, VersionsState, held_with_key};
 use crate::tui::state::Popup;
 use crate::tui::widgets::confirm::ConfirmKind;
 use crate::tui::widgets::toast::Level;
@@ -93,8 +93,8 @@ impl App {
             Ok(entry) => ConfirmKind::Restore {
                 scope: v.scope.clone(),
                 version: entry.version,
-                held: held(entry),
-                current: v.entry_at(0).map(held).unwrap_or_default(),
+                held: held_with_key(entry),
+                current: v.entry_at(0).map(held_with_key).unwrap_or_default(),
             },
             Err(why) => {
                 let version = v.selected_entry().map_or(0, |e| e.version);

@@ -161,17 +161,38 @@ pub fn footer(
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// Draws the "terminal too small" notice over the whole frame.
-pub fn too_small(theme: &Theme, frame: &mut Frame) {
+/// What `q` does while the terminal is too small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmallQuit {
+    /// It quits.
+    Quits,
+    /// Nothing: a form with unsaved changes is open, and its question
+    /// could not be seen.
+    KeepsForm,
+}
+
+/// Draws the "terminal too small" notice over the whole frame; it offers
+/// `q` only when `q` quits.
+pub fn too_small(quit: SmallQuit, theme: &Theme, frame: &mut Frame) {
     let area = frame.area();
+    let (how, rest) = match quit {
+        SmallQuit::Quits => (
+            "Enlarge the window, or q to quit",
+            "Other keys do nothing until then",
+        ),
+        SmallQuit::KeepsForm => (
+            "Enlarge the window: the form has unsaved changes",
+            "Keys do nothing until then",
+        ),
+    };
     let text = vec![
         Line::from(Span::styled("Terminal too small", theme.style(Slot::Warn))),
         Line::from(format!(
             "{}×{}, need {MIN_WIDTH}×{MIN_HEIGHT}",
             area.width, area.height
         )),
-        Line::from("Enlarge the window, or q to quit"),
-        Line::from("Other keys do nothing until then"),
+        Line::from(how),
+        Line::from(rest),
     ];
     let y = area.height.saturating_sub(3) / 2;
     let rect = Rect {

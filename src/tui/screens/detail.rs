@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::health_view;
-use super::instances::{Entry, age, test_mark};
+use super::instances::{Entry, STALE_MARK, age, test_mark};
 use crate::domain::Catalog;
 use crate::tui::theme::{Slot, Theme};
 
@@ -100,6 +100,12 @@ pub fn render(view: &DetailView<'_>, frame: &mut Frame, area: Rect) {
             theme.style(Slot::Warn),
         )));
     }
+    if entry.stale_test() && !view.testing {
+        lines.push(Line::from(Span::styled(
+            format!("{STALE_MARK} changed since last test — press t"),
+            theme.style(Slot::Warn),
+        )));
+    }
     match &entry.summary.last_test {
         Some(t) => {
             let (mark, slot) = test_mark(Some(t));
@@ -118,9 +124,15 @@ pub fn render(view: &DetailView<'_>, frame: &mut Frame, area: Rect) {
                 ),
             ));
         }
-        None if !view.testing => {
+        None if !view.testing && entry.summary.config.is_some() => {
             lines.push(Line::from(Span::styled(
                 "· never tested — press t",
+                theme.style(Slot::Muted),
+            )));
+        }
+        None if !view.testing => {
+            lines.push(Line::from(Span::styled(
+                "· nothing to test until a configuration exists",
                 theme.style(Slot::Muted),
             )));
         }

@@ -21,7 +21,7 @@ mod suggest;
 pub use outcome::{FetchRequest, FormOutcome, SaveRequest};
 
 use rules::current_fields;
-pub use rules::field_name;
+pub use rules::{field_name, provider_after};
 
 /// Most suggestions shown under the model field.
 pub const MAX_SUGGESTIONS: usize = 6;
@@ -267,19 +267,8 @@ impl FormState {
     }
 
     fn provider_key(&mut self, key: &KeyEvent, catalog: &Catalog) {
-        let n = catalog.providers().len();
-        let next = match key.code {
-            KeyCode::Left | KeyCode::Up => (self.provider + n - 1) % n,
-            KeyCode::Right | KeyCode::Down | KeyCode::Char(' ') => (self.provider + 1) % n,
-            KeyCode::Char(c) => {
-                // Typing a letter jumps to the next provider starting with it.
-                let c = c.to_ascii_lowercase();
-                (1..=n)
-                    .map(|d| (self.provider + d) % n)
-                    .find(|&i| catalog.providers()[i].id.starts_with(c))
-                    .unwrap_or(self.provider)
-            }
-            _ => return,
+        let Some(next) = provider_after(catalog, self.provider, key.code) else {
+            return;
         };
         if next == self.provider {
             return;

@@ -3,7 +3,7 @@
 //! column, and marks for bulk actions. The selection and the marks follow
 //! the scope, not the row number, across filters, sorts and reloads.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use nucleo_matcher::Utf32String;
 use tui_input::Input;
@@ -52,9 +52,26 @@ impl Entry {
         self.summary.config.as_ref().map(|c| c.model.as_str())
     }
 
-    /// Whether the last test failed.
+    /// The last test, if it still speaks for the stored config: a test of
+    /// another provider or model, or one older than the config's last
+    /// change (a new key or base URL, by any writer), is stale.
+    pub fn current_test(&self) -> Option<&TestResult> {
+        let test = self.summary.last_test.as_ref()?;
+        let config = self.summary.config.as_ref()?;
+        let same = test.provider == config.provider
+            && test.model == config.model
+            && test.checked_at >= config.updated_at;
+        same.then_some(test)
+    }
+
+    /// Whether there is a last test, but of a config that changed since.
+    pub fn stale_test(&self) -> bool {
+        self.summary.last_test.is_some() && self.current_test().is_none()
+    }
+
+    /// Whether the last test of the current config failed.
     pub fn failing(&self) -> bool {
-        self.summary.last_test.as_ref().is_some_and(|t| !t.success)
+        self.current_test().is_some_and(|t| !t.success)
     }
 }
 
@@ -70,6 +87,9 @@ pub fn scope_label(scope: &Scope) -> String {
 #[derive(Debug, Default)]
 pub struct InstanceList {
     pub(super) entries: Vec<Entry>,
+    /// Where each scope sits in `entries`: bulk keys look up every marked
+    /// scope, so a linear search here made them quadratic in the fleet.
+    index: HashMap<Scope, usize>,
     haystacks: Vec<Utf32String>,
     /// Fuzzy matches of the filter text (before facets and sort).
     ranked: Vec<usize>,
@@ -109,6 +129,12 @@ impl InstanceList {
             self.marked_scopes().into_iter().collect()
         };
         self.entries = summaries.into_iter().map(Entry::new).collect();
+        self.index = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.scope.clone(), i))
+            .collect();
         self.haystacks = self.entries.iter().map(|e| e.haystack.clone()).collect();
         self.marked = self
             .entries
@@ -119,7 +145,7 @@ impl InstanceList {
         self.priority.clear();
         self.ranked_for = None;
         self.selected.top();
-        let keep_idx = keep.and_then(|s| self.entries.iter().position(|e| &e.scope == s));
+        let keep_idx = keep.and_then(|s| self.index.get(s).copied());
         self.apply(keep_idx);
         if let Some(scope) = keep {
             self.select_scope(scope);
@@ -223,17 +249,17 @@ impl InstanceList {
 
     /// The entry of `scope`.
     pub fn entry(&self, scope: &Scope) -> Option<&Entry> {
-        self.entries.iter().find(|e| &e.scope == scope)
+        self.index.get(scope).map(|&i| &self.entries[i])
     }
 
     /// Mutable entry of `scope`.
     pub fn entry_mut(&mut self, scope: &Scope) -> Option<&mut Entry> {
-        self.entries.iter_mut().find(|e| &e.scope == scope)
+        self.index.get(scope).map(|&i| &mut self.entries[i])
     }
 
     /// Moves the selection to `scope`, clearing filters that hide it.
     pub fn select_scope(&mut self, scope: &Scope) {
-        let Some(idx) = self.entries.iter().position(|e| &e.scope == scope) else {
+        let Some(&idx) = self.index.get(scope) else {
             return;
         };
         if !self.visible.contains(&idx) {
@@ -329,6 +355,26 @@ impl InstanceList {
             .zip(&self.marked)
             .filter(|(_, m)| **m)
             .map(|(e, _)| e.scope.clone())
+            .collect()
+    }
+
+    /// The marked scopes that have a configuration, in load order: what a
+    /// bulk key acts on. One pass over the marks, whatever the fleet size.
+    pub fn marked_configured(&self) -> Vec<Scope> {
+        self.entries
+            .iter()
+            .zip(&self.marked)
+            .filter(|(e, m)| **m && e.summary.config.is_some())
+            .map(|(e, _)| e.scope.clone())
+            .collect()
+    }
+
+    /// Every listed scope that has a configuration, in load order.
+    pub fn all_configured(&self) -> Vec<Scope> {
+        self.entries
+            .iter()
+            .filter(|e| e.summary.config.is_some())
+            .map(|e| e.scope.clone())
             .collect()
     }
 

@@ -62,7 +62,7 @@ pub(super) fn sort_rows(rows: &mut [usize], entries: &[Entry], sort: SortBy) {
         SortBy::Provider => by_text(rows, entries, Entry::provider),
         SortBy::Model => by_text(rows, entries, Entry::model),
         SortBy::LastTest => rows.sort_unstable_by_key(|&i| {
-            let t = entries[i].summary.last_test.as_ref();
+            let t = entries[i].current_test();
             let rank = match t {
                 Some(t) if !t.success => 0u8,
                 None => 1,

@@ -29,6 +29,9 @@ pub fn age(now: OffsetDateTime, then: OffsetDateTime) -> String {
     }
 }
 
+/// The mark of a scope whose config changed since its last test.
+pub const STALE_MARK: &str = "~";
+
 /// The mark of a last test: symbol and slot (the symbol alone carries meaning).
 pub fn test_mark(test: Option<&TestResult>) -> (&'static str, Slot) {
     match test {
@@ -60,7 +63,17 @@ pub struct ListView<'a> {
 pub fn render(view: &ListView<'_>, frame: &mut Frame, area: Rect) {
     let list = view.list;
     let theme = view.theme;
-    let mut title = format!(" Instances ({})", list.visible.len());
+    // A filtered list says of how many, so a short list is not mistaken
+    // for the whole fleet.
+    let mut title = if list.visible.len() == list.entries.len() {
+        format!(" Instances ({})", list.visible.len())
+    } else {
+        format!(
+            " Instances ({} of {})",
+            list.visible.len(),
+            list.entries.len()
+        )
+    };
     if list.marked_count() > 0 {
         title.push_str(&format!(" · {} marked", list.marked_count()));
     }
@@ -131,9 +144,11 @@ fn row_line<'a>(
     width: usize,
 ) -> Line<'a> {
     let theme = view.theme;
-    let test = entry.summary.last_test.as_ref();
+    let test = entry.current_test();
     let (mark, slot) = match (view.spinner)(&entry.scope) {
         Some(sym) => (sym, Slot::Warn),
+        // The config changed since its last test: that verdict is not shown.
+        None if entry.stale_test() => (STALE_MARK.to_string(), Slot::Muted),
         None => {
             let (m, s) = test_mark(test);
             (m.to_string(), s)

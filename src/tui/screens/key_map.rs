@@ -12,9 +12,9 @@ use ratatui::text::Span;
 use ratatui::widgets::{Row, Table};
 use time::OffsetDateTime;
 
-use crate::domain::{KeyGroup, KeyUse};
+use crate::domain::{KeyGroup, KeyUse, TestResult};
 use crate::tui::screens::chrome::screen_block;
-use crate::tui::screens::instances::{age, test_mark};
+use crate::tui::screens::instances::{STALE_MARK, age, test_mark};
 use crate::tui::screens::rotation::{self, RotationView};
 use crate::tui::screens::selection::{
     Loaded, Selection, highlight, loaded, page_offset, rows_or_notice,
@@ -52,7 +52,7 @@ impl TestSummary {
     pub fn of(scopes: &[KeyUse]) -> TestSummary {
         let mut s = TestSummary::default();
         for u in scopes {
-            match &u.last_test {
+            match current_test(u) {
                 Some(t) if t.success => s.ok += 1,
                 Some(_) => s.failed += 1,
                 None => s.untested += 1,
@@ -148,7 +148,18 @@ pub fn render(
         }
         line += 1;
         if open(g) {
-            for u in &g.scopes {
+            for (k, u) in g.scopes.iter().enumerate() {
+                if line >= visible.end {
+                    break;
+                }
+                // The last line on screen, with more scopes of this key
+                // below: say how many, rather than cut the list silently.
+                let rest = g.scopes.len() - k;
+                if line + 1 == visible.end && rest > 1 && visible.contains(&line) {
+                    rows.push(more_row(rest, theme));
+                    line += 1;
+                    break;
+                }
                 if visible.contains(&line) {
                     rows.push(scope_row(u, theme, now, detail_w));
                 }
@@ -172,6 +183,21 @@ pub fn render(
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }
 
+/// The line that stands for the `rest` scopes of an open key that do not
+/// fit on screen.
+fn more_row(rest: usize, theme: &Theme) -> Row<'static> {
+    let muted = theme.style(Slot::Muted);
+    Row::new(vec![
+        Span::styled(format!("  … and {rest} more"), muted),
+        Span::raw(""),
+        Span::raw(""),
+        Span::styled(
+            "scopes of this key below · llmcfg keys --json lists them all",
+            muted,
+        ),
+    ])
+}
+
 /// A key's row: mask, providers, scope count, last tests and fingerprint.
 fn group_row(g: &KeyGroup, open: bool, detail_w: usize) -> Row<'static> {
     Row::new(vec![
@@ -193,10 +219,19 @@ fn group_row(g: &KeyGroup, open: bool, detail_w: usize) -> Row<'static> {
     ])
 }
 
+/// The scope's last test while it is of the provider and model in use; a
+/// test of another is stale and counts as untested, not as a failure.
+fn current_test(u: &KeyUse) -> Option<&TestResult> {
+    u.last_test
+        .as_ref()
+        .filter(|t| t.provider == u.provider && t.model == u.model)
+}
+
 /// One scope under an expanded key: scope, provider, model, last test.
 fn scope_row(u: &KeyUse, theme: &Theme, now: OffsetDateTime, detail_w: usize) -> Row<'static> {
-    let (mark, slot) = test_mark(u.last_test.as_ref());
-    let test = match &u.last_test {
+    let (mark, slot) = test_mark(current_test(u));
+    let test = match current_test(u) {
+        None if u.last_test.is_some() => format!("{STALE_MARK} changed since last test"),
         Some(t) => format!(
             "{mark} {} {} ago",
             t.status.as_str(),

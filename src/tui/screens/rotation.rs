@@ -20,7 +20,7 @@ pub enum RotationPhase {
     Testing {
         /// Tests finished.
         done: usize,
-        /// Tests to run (0 until the service says).
+        /// Tests to run (the key map's count until the service says).
         total: usize,
     },
     /// The tests are over; the swaps run.
@@ -39,11 +39,25 @@ pub struct RotationView {
 }
 
 impl RotationView {
-    /// A rotation of `fingerprint`, about to test.
-    pub fn new(fingerprint: String) -> RotationView {
+    /// A rotation of `fingerprint`, about to test the `scopes` that use it
+    /// (the key map's count, so the first frame never reads "0/0"; the
+    /// service's own count replaces it when the run starts).
+    pub fn new(fingerprint: String, scopes: usize) -> RotationView {
         RotationView {
             fingerprint,
-            phase: RotationPhase::Testing { done: 0, total: 0 },
+            phase: RotationPhase::Testing {
+                done: 0,
+                total: scopes,
+            },
+        }
+    }
+
+    /// The header's badge while it runs: `rotating 3/12` or `rotating: swapping`.
+    pub fn badge(&self) -> Option<String> {
+        match &self.phase {
+            RotationPhase::Testing { done, total } => Some(format!("rotating {done}/{total}")),
+            RotationPhase::Swapping => Some("rotating: swapping".to_string()),
+            _ => None,
         }
     }
 

@@ -109,6 +109,15 @@ pub fn held(v: &VersionEntry) -> String {
     out
 }
 
+/// What a version holds, with its key's mask: the restore confirm shows
+/// it for both sides, so a restore that brings an old key back says so.
+pub fn held_with_key(v: &VersionEntry) -> String {
+    match (&v.api_key_masked, v.deleted) {
+        (Some(mask), false) => format!("{} · key {mask}", held(v)),
+        _ => held(v),
+    }
+}
+
 /// Draws the screen into `area`.
 pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let block = screen_block(&format!("Versions — {}", state.scope), theme);

@@ -34,6 +34,14 @@ pub enum AddOutcome {
 }
 
 impl AddInstanceState {
+    /// The dialog with `id` already typed (from the picker's "no match").
+    pub fn with_id(id: &str) -> AddInstanceState {
+        AddInstanceState {
+            input: Input::new(id.to_string()),
+            tried: true,
+        }
+    }
+
     /// Handles a key.
     pub fn on_key(&mut self, key: &KeyEvent) -> AddOutcome {
         match key.code {

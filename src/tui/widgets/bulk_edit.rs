@@ -14,6 +14,7 @@ use tui_input::backend::crossterm::EventHandler;
 
 use super::{centered, popup_frame};
 use crate::domain::{ApiKey, Catalog, ConfigPatch, Scope};
+use crate::tui::screens::form::provider_after;
 use crate::tui::theme::{Slot, Theme};
 
 /// What the dialog changes.
@@ -67,6 +68,16 @@ impl BulkEditState {
         }
     }
 
+    /// The name of the focused text field, `None` on the provider select.
+    pub fn text_field(&self) -> Option<&'static str> {
+        match self.focus {
+            1 => Some("model"),
+            2 => Some("api_key"),
+            3 => Some("base_url"),
+            _ => None,
+        }
+    }
+
     fn fields(&self) -> &'static [usize] {
         match self.mode {
             BulkMode::Model => &[1],
@@ -87,13 +98,11 @@ impl BulkEditState {
                 self.focus = fields[(at + fields.len() - 1) % fields.len()];
             }
             KeyCode::Enter => return self.submit(catalog),
-            KeyCode::Left | KeyCode::Right if self.focus == 0 => {
-                let n = catalog.providers().len();
-                self.provider = if key.code == KeyCode::Left {
-                    (self.provider + n - 1) % n
-                } else {
-                    (self.provider + 1) % n
-                };
+            // The same keys as the form's provider field, letters included.
+            code if self.focus == 0 => {
+                if let Some(next) = provider_after(catalog, self.provider, code) {
+                    self.provider = next;
+                }
             }
             _ => {
                 let input = match self.focus {

@@ -6,7 +6,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -50,6 +50,20 @@ pub enum ConfirmKind {
         /// What is current now (`provider · model` or `(deleted)`).
         current: String,
     },
+}
+
+impl ConfirmKind {
+    /// A short name of the dialog, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ConfirmKind::Delete { .. } => "delete dialog",
+            ConfirmKind::DiscardForm => "discard dialog",
+            ConfirmKind::QuitDiscard => "quit dialog",
+            ConfirmKind::BulkDelete { .. } => "bulk delete dialog",
+            ConfirmKind::RunTests { .. } => "test run dialog",
+            ConfirmKind::Restore { .. } => "restore dialog",
+        }
+    }
 }
 
 /// Scopes named in a bulk dialog before "and N more".
@@ -157,7 +171,7 @@ impl ConfirmState {
                             "Test {what}: {} scopes, one call to each provider's models API.",
                             scopes.len()
                         ),
-                        "Esc cancels the run at any time.".into(),
+                        "Esc in its results view (v) cancels the run at any time.".into(),
                     ],
                 )
             }
@@ -181,13 +195,36 @@ impl ConfirmState {
     }
 }
 
-/// Draws the dialog centred in `area`.
+/// The dialog's width before clamping to the screen, in columns.
+const WIDTH: u16 = 64;
+
+/// Draws the dialog centred in `area`. Its height is that of the wrapped
+/// text, not the line count, so a long scope name never pushes the button
+/// row out; and when even that does not fit (a small terminal), the body
+/// gives way: the buttons and the keys are pinned to the bottom.
 pub fn render(state: &ConfirmState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (title, body) = state.text();
-    let rect = centered(area, 64, body.len() as u16 + 4);
-    let inner = popup_frame(frame, rect, &title, theme);
+    let inner_width = WIDTH.min(area.width).saturating_sub(2);
     let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
     lines.push(Line::default());
+    let body = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let buttons = Paragraph::new(buttons(state, theme)).wrap(Wrap { trim: false });
+    let body_rows = rows(body.line_count(inner_width));
+    let button_rows = rows(buttons.line_count(inner_width));
+    let rect = centered(
+        area,
+        WIDTH,
+        body_rows.saturating_add(button_rows).saturating_add(2),
+    );
+    let inner = popup_frame(frame, rect, &title, theme);
+    let [body_area, button_area] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(button_rows)]).areas(inner);
+    frame.render_widget(body, body_area);
+    frame.render_widget(buttons, button_area);
+}
+
+/// The button row: No and Yes, the highlighted one is what Enter does.
+fn buttons<'a>(state: &ConfirmState, theme: &Theme) -> Line<'a> {
     let button = |label: &'static str, on: bool| {
         if on {
             Span::styled(format!("[ {label} ]"), theme.style(Slot::Selected))
@@ -195,13 +232,16 @@ pub fn render(state: &ConfirmState, theme: &Theme, frame: &mut Frame, area: Rect
             Span::raw(format!("  {label}  "))
         }
     };
-    lines.push(Line::from(vec![
+    Line::from(vec![
         button("No", !state.yes),
         Span::raw("   "),
         button("Yes", state.yes),
         Span::styled("   y/n · ←/→ · Enter", theme.style(Slot::Muted)),
-    ]));
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    ])
+}
+
+fn rows(count: usize) -> u16 {
+    u16::try_from(count).unwrap_or(u16::MAX)
 }
 
 #[cfg(test)]

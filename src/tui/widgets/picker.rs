@@ -35,6 +35,8 @@ pub enum PickerOutcome {
     Choose(Scope),
     /// Closed without a choice.
     Close,
+    /// Enter on "no match": offer to register the typed text as an id.
+    Offer(String),
 }
 
 impl PickerState {
@@ -88,6 +90,10 @@ impl PickerState {
                 .and_then(|&i| list.entries().get(i))
             {
                 Some(e) => PickerOutcome::Choose(e.scope.clone()),
+                // A tenant that is not listed yet is one to add.
+                None if !self.input.value().trim().is_empty() => {
+                    PickerOutcome::Offer(self.input.value().trim().to_string())
+                }
                 None => PickerOutcome::Pending,
             },
             KeyCode::Up => {
@@ -143,7 +149,7 @@ pub fn render(
         let Some(e) = list.entries().get(i) else {
             continue;
         };
-        let (mark, slot) = test_mark(e.summary.last_test.as_ref());
+        let (mark, slot) = test_mark(e.current_test());
         let name = e.summary.name.clone().unwrap_or_default();
         let selected = state.selected.is(pos);
         let style = if selected {
@@ -159,10 +165,13 @@ pub fn render(
         ]));
     }
     if state.ranked.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "no match",
-            theme.style(Slot::Muted),
-        )));
+        let typed = state.input.value().trim();
+        let text = if typed.is_empty() {
+            "no match".to_string()
+        } else {
+            format!("no match · Enter adds {typed:?} as an instance")
+        };
+        lines.push(Line::from(Span::styled(text, theme.style(Slot::Muted))));
     }
     let hint = Line::from(Span::styled(
         format!(

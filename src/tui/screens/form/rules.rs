@@ -3,6 +3,8 @@
 //! the "new destination needs a new key" rule (via `ConfigPatch::merge`),
 //! and the patch an edit sends (only the fields that changed).
 
+use crossterm::event::KeyCode;
+
 use super::{Field, FormMode, FormState};
 use crate::domain::config::CurrentFields;
 use crate::domain::validation::{validate_base_url, validate_model};
@@ -102,5 +104,27 @@ pub fn field_name(f: Field) -> &'static str {
         Field::Model => "model",
         Field::ApiKey => "api_key",
         Field::BaseUrl => "base_url",
+    }
+}
+
+/// The provider select after `code`, from catalog index `current`: ←/↑
+/// the previous, →/↓/Space the next, a letter the next provider whose id
+/// starts with it; `None` for any other key. The form and the bulk `P`
+/// dialog share it, so their provider fields answer the same keys.
+pub fn provider_after(catalog: &Catalog, current: usize, code: KeyCode) -> Option<usize> {
+    let n = catalog.providers().len();
+    match code {
+        KeyCode::Left | KeyCode::Up => Some((current + n - 1) % n),
+        KeyCode::Right | KeyCode::Down | KeyCode::Char(' ') => Some((current + 1) % n),
+        KeyCode::Char(c) => {
+            let c = c.to_ascii_lowercase();
+            Some(
+                (1..=n)
+                    .map(|d| (current + d) % n)
+                    .find(|&i| catalog.providers()[i].id.starts_with(c))
+                    .unwrap_or(current),
+            )
+        }
+        _ => None,
     }
 }
