@@ -2,7 +2,8 @@
 //! a type error would come first, test-connection answers 415 / 413 / 400 /
 //! 422 like every other route with a body, and error answers the server
 //! writes carry `{"detail"}` — the only bare ones are hyper's answers to
-//! requests that are not HTTP, which never reach our code.
+//! requests that are not HTTP, which never reach our code. A key named twice
+//! in one object is a 400 naming it, never "the last one wins".
 
 mod server_support;
 
@@ -180,4 +181,36 @@ async fn patch_rules_are_decided_by_the_request_as_the_document_states() {
         "minProperties: {}",
         r.body
     );
+}
+
+#[tokio::test]
+async fn a_key_named_twice_is_400_naming_the_key() {
+    let server = TestServer::start(&[]).await;
+    let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    for (method, body, key) in [
+        (
+            Method::POST,
+            r#"{"provider":"openai","model":"gpt-4o","model":"o3","api_key":"sk-test-0123456789abcdefghij"}"#,
+            "model",
+        ),
+        (Method::PATCH, r#"{"model":"a","model":"b"}"#, "model"),
+    ] {
+        let r = api
+            .send(
+                api.req(method.clone(), "/llm-config/")
+                    .header("content-type", "application/json")
+                    .body(body),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{method} {body}: {}", r.body);
+        assert!(
+            r.detail().contains(&format!("duplicate key `{key}`")),
+            "{}",
+            r.body
+        );
+        assert!(!r.body.contains("sk-test"), "{}", r.body);
+    }
+    // Nothing was written by either.
+    let r = api.send(api.req(Method::GET, "/llm-config/")).await;
+    assert_eq!(r.body.trim(), "null");
 }

@@ -2,6 +2,7 @@
 //! the output mode. Building it opens the backend (and so checks the master
 //! key) once, before any subcommand runs.
 
+use crate::prober::TargetPolicy;
 use crate::crypto::{KeySource, MasterKeyOptions};
 use crate::domain::Scope;
 use crate::service::{
@@ -166,11 +167,20 @@ pub fn remote_url(global: &GlobalArgs, settings: &Settings) -> Option<String> {
 }
 
 /// Opens the local store; `guard` turns on the SSRF guard (server mode).
+/// The SSRF guard of every process that probes on behalf of stored
+/// configurations (`serve`, `monitor`): the special-purpose table plus the
+/// operator's `[server] allowed_targets`.
+pub fn probe_guard(settings: &Settings) -> Result<std::sync::Arc<TargetPolicy>, CliError> {
+    TargetPolicy::parse(&settings.server.allowed_targets)
+        .map(std::sync::Arc::new)
+        .map_err(CliError::Config)
+}
+
 pub async fn open_local(
     global: &GlobalArgs,
     settings: Settings,
     paths: Paths,
-    guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+    guard: Option<std::sync::Arc<TargetPolicy>>,
 ) -> Result<(ServiceHandle, Settings, Paths), CliError> {
     let (handle, settings, paths, notices) =
         open_local_noticed(global, settings, paths, guard).await?;
@@ -184,7 +194,7 @@ async fn open_local_noticed(
     global: &GlobalArgs,
     settings: Settings,
     paths: Paths,
-    guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+    guard: Option<std::sync::Arc<TargetPolicy>>,
 ) -> Result<(ServiceHandle, Settings, Paths, Vec<String>), CliError> {
     let configured = settings
         .configured_instances()

@@ -1,6 +1,7 @@
 //! `llmcfg plan -f fleet.toml`: what applying the fleet file would change,
 //! like `terraform plan`. With `--detailed-exitcode` the exit status says
-//! whether anything would change (8), so CI can gate on it.
+//! whether anything would change (8), so CI can gate on it. It runs no
+//! `api_key_command` and reads no `api_key_file` unless `--resolve-keys`.
 
 use std::path::PathBuf;
 
@@ -25,9 +26,14 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Also save the plan to PATH, for `llmcfg apply PATH` to apply exactly
-    /// this plan (refused if the file or a scope changed meanwhile).
-    #[arg(long, value_name = "PATH")]
+    /// this plan (refused if the file or a scope changed meanwhile). Needs
+    /// `--resolve-keys`: the saved plan covers the keys apply will write.
+    #[arg(long, value_name = "PATH", requires = "resolve_keys")]
     pub out: Option<PathBuf>,
+    /// Read every key reference (run `api_key_command`, read `api_key_file`)
+    /// and compare keys by fingerprint. Without it nothing is run or read.
+    #[arg(long)]
+    pub resolve_keys: bool,
 }
 
 impl From<FleetError> for CliError {
@@ -48,7 +54,7 @@ impl From<FleetError> for CliError {
 pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), CliError> {
     let options = PlanOptions {
         prune: args.prune,
-        keys: KeyCheck::Resolve,
+        keys: KeyCheck::when(args.resolve_keys),
     };
     let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
     if let Some(out) = &args.out {

@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::context::{load_settings, open_local};
+use super::context::{load_settings, open_local, probe_guard};
 use super::{CliError, GlobalArgs};
-use crate::prober::TargetPolicy;
 
 /// Listen address when neither `--listen` nor `[server] listen` is given.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -28,16 +27,21 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         ));
     }
     let (settings, paths) = load_settings(global)?;
-    let policy = TargetPolicy::parse(&settings.server.allowed_targets).map_err(CliError::Config)?;
+    let guard = probe_guard(&settings)?;
     let listen = args
         .listen
         .or_else(|| settings.server.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-    let monitor = settings
+    let serve_options = settings
+        .server
+        .serve_options()
+        .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
+    let mut monitor = settings
         .monitor
         .config()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
-    let (handle, _, _) = open_local(global, settings, paths, Some(Arc::new(policy))).await?;
+    monitor.target_guard = Some(guard.clone());
+    let (handle, _, _) = open_local(global, settings, paths, Some(guard)).await?;
     if handle.list_tokens().await?.is_empty() {
         eprintln!(
             "llmcfg: no API tokens yet, so every /llm-config request will get 401; \
@@ -93,13 +97,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         _ => None,
     };
     let signal = crate::server::shutdown_signal();
-    let served = crate::server::run_app(
-        listener,
-        app,
-        signal,
-        crate::server::ServeOptions::default(),
-    )
-    .await;
+    let served = crate::server::run_app(listener, app, signal, serve_options).await;
     stop.cancel();
     if let Some(m) = monitoring {
         let _ = m.await;

@@ -100,7 +100,7 @@ async fn run_key_command(line: &str, dir: &Path) -> Result<Zeroizing<String>, St
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| "the command is empty".to_string())?;
-    let child = tokio::process::Command::new(program)
+    let child = crate::child::command(program)
         .args(args)
         .current_dir(dir)
         .stdin(std::process::Stdio::null())

@@ -5,6 +5,7 @@
 //! when an earlier attempt reached it but its answer did not reach us.
 //! Redirects are never followed.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::ExposeSecret;
@@ -12,6 +13,7 @@ use secrecy::ExposeSecret;
 use super::metrics::{Delivery, Metrics, Sink};
 use super::settings::Webhook;
 use super::signature::{EVENT_ID_HEADER, SIGNATURE_HEADER, sign};
+use crate::prober::TargetPolicy;
 
 /// Waits between attempts; one attempt more than there are waits.
 pub const BACKOFF: [Duration; 6] = [
@@ -25,25 +27,47 @@ pub const BACKOFF: [Duration; 6] = [
 /// Longest wait for one attempt's answer.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The HTTP client of webhook deliveries.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+/// The HTTP client of webhook deliveries, under `guard` when the process
+/// runs one: a webhook to a link-local, metadata or private address is
+/// refused like a connection test to one, unless `allowed_targets` lists it.
+pub fn client(guard: Option<&Arc<TargetPolicy>>) -> Guarded {
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(ATTEMPT_TIMEOUT)
-        .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION"), " monitor"))
-        .build()
-        .expect("a client with static settings builds")
+        .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION"), " monitor"));
+    if let Some(policy) = guard {
+        builder = crate::prober::guarded(builder, policy);
+    }
+    Guarded {
+        http: builder
+            .build()
+            .expect("a client with static settings builds"),
+        guard: guard.cloned(),
+    }
+}
+
+/// The webhook client and the guard its IP-literal URLs are checked by.
+#[derive(Debug, Clone)]
+pub struct Guarded {
+    http: reqwest::Client,
+    guard: Option<Arc<TargetPolicy>>,
 }
 
 /// POSTs `body` (event `event_id`) to `hook` until it lands or the attempts
 /// run out; true when it landed.
 pub async fn deliver(
-    client: &reqwest::Client,
+    client: &Guarded,
     hook: &Webhook,
     event_id: &str,
     body: &[u8],
     metrics: &Metrics,
 ) -> bool {
+    if let Err(why) = crate::prober::check_literal(client.guard.as_deref(), &hook.url) {
+        metrics.delivery(Sink::Webhook, Delivery::GaveUp);
+        tracing::warn!(host = hook.url.host_str(), event_id, %why, "webhook refused");
+        return false;
+    }
+    let client = &client.http;
     let mut waits = BACKOFF.iter();
     loop {
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();

@@ -37,6 +37,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use error::ProbeError;
+pub use client::{check_literal, guarded};
 pub use guard::TargetPolicy;
 pub use outcome::SUCCESS_MESSAGE;
 

@@ -125,7 +125,7 @@ async fn run_command(argv: &[String], limit: Duration) -> Result<Vec<Named>, Ser
     let Some((program, args)) = argv.split_first() else {
         return Err(fail("is empty; give the program and its arguments".into()));
     };
-    let child = tokio::process::Command::new(program)
+    let child = crate::child::command(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

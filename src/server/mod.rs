@@ -9,6 +9,7 @@
 
 mod access_log;
 mod auth;
+mod connections;
 mod error;
 mod extract;
 mod fleet;
@@ -20,6 +21,7 @@ mod rotation;
 pub mod routes;
 pub mod serve;
 mod shutdown;
+mod unique_keys;
 
 use std::future::Future;
 use std::time::Duration;

@@ -4,11 +4,12 @@
 //! graceful shutdown waits for every connection without a bound (one such
 //! socket kept the server alive after SIGTERM).
 //!
-//! Here every HTTP/1 connection must deliver a complete request head within
-//! [`ServeOptions::header_read_timeout`] — the timer also runs while a
-//! keep-alive connection waits idle for its next request, so it is the idle
-//! timeout as well; HTTP/2 connections are pinged at the same interval and
-//! closed when the ping goes unanswered. On shutdown the listener closes,
+//! Here every connection is closed once it has had no request in flight for
+//! [`ServeOptions::header_read_timeout`], whatever it sends or does not send
+//! (see [`super::connections`]); hyper's own HTTP/1 header timer and HTTP/2
+//! pings run at the same interval beneath that rule. At most
+//! [`ServeOptions::max_connections`] are open at once, fewer when the file
+//! descriptor limit is lower. On shutdown the listener closes,
 //! every connection is asked to finish its in-flight request, and whatever
 //! is still open after [`ServeOptions::drain_timeout`] is dropped.
 //!
@@ -20,12 +21,17 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::Request;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+use super::connections::{Admission, BUSY_RESPONSE, Connections, Slot};
 
 /// Longest a client may take to send a request head, and longest an idle
 /// keep-alive connection stays open.
@@ -33,6 +39,8 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest shutdown waits for in-flight requests before it closes their
 /// connections (below Docker's default 10 s stop grace).
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(8);
+/// Most connections open at once, unless the descriptor limit is lower.
+pub const MAX_CONNECTIONS: usize = 1024;
 /// Pause after a failed `accept` (out of file descriptors), so the loop
 /// does not spin while the condition lasts.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -44,6 +52,8 @@ pub struct ServeOptions {
     pub header_read_timeout: Duration,
     /// Time shutdown waits for in-flight requests.
     pub drain_timeout: Duration,
+    /// Most connections open at once (lowered to fit the descriptor limit).
+    pub max_connections: usize,
 }
 
 impl Default for ServeOptions {
@@ -51,6 +61,7 @@ impl Default for ServeOptions {
         ServeOptions {
             header_read_timeout: HEADER_READ_TIMEOUT,
             drain_timeout: DRAIN_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
         }
     }
 }
@@ -65,6 +76,8 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (close_tx, close_rx) = watch::channel(());
     let mut conns = JoinSet::new();
+    let table = Connections::new(Connections::cap_for_descriptors(opts.max_connections));
+    tracing::debug!(max_connections = table.max(), "connection cap");
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -79,8 +92,18 @@ pub async fn serve(
                         continue;
                     }
                 };
+                let slot = match table.admit() {
+                    Admission::Admitted(slot) => slot,
+                    Admission::Full => {
+                        // One non-blocking write: a client that does not read
+                        // must not hold the accept loop.
+                        let _ = stream.try_write(BUSY_RESPONSE);
+                        tracing::warn!(open = table.len(), "every connection busy; answered 503");
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
-                conns.spawn(connection(stream, app.clone(), close_rx.clone(), opts));
+                conns.spawn(connection(stream, app.clone(), slot, close_rx.clone(), opts));
             }
         }
     }
@@ -107,6 +130,7 @@ pub async fn serve(
 async fn connection(
     stream: tokio::net::TcpStream,
     app: Router,
+    slot: Slot,
     mut close: watch::Receiver<()>,
     opts: ServeOptions,
 ) {
@@ -121,8 +145,18 @@ async fn connection(
         .timer(TokioTimer::new())
         .keep_alive_interval(opts.header_read_timeout)
         .keep_alive_timeout(opts.header_read_timeout);
-    let conn =
-        builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(app));
+    let activity = slot.activity();
+    let service = tower::service_fn(move |req: Request<Incoming>| {
+        let busy = activity.busy();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(req).await;
+            drop(busy);
+            response
+        }
+    });
+    let conn = builder
+        .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
     tokio::pin!(conn);
     tokio::select! {
         result = conn.as_mut() => {
@@ -130,6 +164,8 @@ async fn connection(
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         }
+        // No request is in flight, so nothing is lost by dropping it.
+        () = slot.must_close(opts.header_read_timeout) => {}
         _ = close.changed() => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
