@@ -34,7 +34,7 @@ pub const BUSY_RESPONSE: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 content-type: application/json\r\n\
 retry-after: 1\r\n\
 connection: close\r\n\
-content-length: 63\r\n\r\n\
+content-length: 65\r\n\r\n\
 {\"detail\":\"too many open connections, every one of them is busy\"}";
 
 /// The table of open connections.

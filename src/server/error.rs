@@ -69,12 +69,17 @@ impl ApiError {
     }
 
     /// A 422 for well-formed JSON that is not the expected shape (unknown
-    /// or missing field, wrong type).
-    pub fn invalid_body(e: &serde_json::Error) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("invalid request body: {}", redact_values(&e.to_string())),
-        )
+    /// or missing field, wrong type), naming the field it met the problem
+    /// at when that field's path is shaped like a name (a path through a
+    /// map would hold the client's own keys).
+    pub fn invalid_body(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+        let path = e.path().to_string();
+        let problem = redact_values(&e.inner().to_string());
+        let detail = match crate::domain::echo::echoable(&path) {
+            Some(field) if field != "." => format!("invalid request body: {field}: {problem}"),
+            _ => format!("invalid request body: {problem}"),
+        };
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
     }
 
     /// A 400 for a malformed query string.

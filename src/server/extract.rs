@@ -86,7 +86,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 format!("invalid request body: {duplicate}; each key may appear once"),
             ));
         }
-        T::deserialize(value)
+        serde_path_to_error::deserialize(value)
             .map(JsonBody)
             .map_err(|e| ApiError::invalid_body(&e))
     }
