@@ -114,17 +114,20 @@ async fn monitor_alone_refuses_a_loopback_base_url_like_serve() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn monitor_alone_reaches_what_allowed_targets_lists() {
     let (_keep, dir) = home();
-    let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
+    // The provider knows no key, so the first test fails (only a change to
+    // or from failing alerts) — after reaching it.
+    let fake = FakeProvider::start(Flavor::OpenAi, &[], &["gpt-4o"]).await;
     let hooked = monitor_once(&dir, &fake, "allowed_targets = [\"127.0.0.1\"]").await;
     assert!(fake.requests() > 0);
-    assert_eq!(hooked.event["new_state"], "healthy", "{}", hooked.event);
+    assert_eq!(hooked.event["outcome"], "invalid_key", "{}", hooked.event);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_hook_gets_no_llmcfg_secret_in_its_environment() {
     let (_keep, dir) = home();
     let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
-    let hooked = monitor_once(&dir, &fake, "allowed_targets = [\"127.0.0.1\"]").await;
+    // The refused probe is the quickest way to a failing scope and its hook.
+    let hooked = monitor_once(&dir, &fake, "").await;
     // The hook did get an environment: ours minus the secrets.
     assert!(hooked.env.lines().any(|l| l.starts_with("PATH=")), "{}", hooked.env);
     for secret in [MASTER_HEX, TOKEN] {
