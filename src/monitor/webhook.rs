@@ -88,9 +88,17 @@ pub async fn deliver(
             Ok(r) => format!("HTTP {}", r.status().as_u16()),
             // Not the error's text: it repeats the URL, whose path may be a
             // secret (Slack-style webhook URLs are).
-            Err(e) if e.is_timeout() => "timed out".to_string(),
-            Err(e) if e.is_connect() => "connection failed".to_string(),
-            Err(_) => "request failed".to_string(),
+            Err(e) => match crate::prober::transport_error(&e) {
+                // The guard's answer will not change on a retry.
+                refused @ crate::prober::ProbeError::Refused { .. } => {
+                    metrics.delivery(Sink::Webhook, Delivery::GaveUp);
+                    tracing::warn!(host = hook.url.host_str(), event_id, why = %refused, "webhook refused");
+                    return false;
+                }
+                _ if e.is_timeout() => "timed out".to_string(),
+                _ if e.is_connect() => "connection failed".to_string(),
+                _ => "request failed".to_string(),
+            },
         };
         metrics.delivery(Sink::Webhook, Delivery::Failed);
         let Some(wait) = waits.next() else {
@@ -110,5 +118,46 @@ pub async fn deliver(
             "webhook attempt failed; retrying"
         );
         tokio::time::sleep(*wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A receiver on loopback that counts the connections it accepts.
+    async fn receiver() -> (url::Url, Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        tokio::spawn(async move {
+            while listener.accept().await.is_ok() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        });
+        (format!("http://127.0.0.1:{port}/hook").parse().unwrap(), accepted)
+    }
+
+    fn hook(url: url::Url) -> Webhook {
+        Webhook {
+            url,
+            secret: "whsec-0123456789abcdef".to_string().into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn under_the_guard_no_webhook_reaches_a_private_address() {
+        let (url, accepted) = receiver().await;
+        let guard = Arc::new(TargetPolicy::default());
+        let client = client(Some(&guard));
+        let metrics = Metrics::new(None);
+        // An IP literal, and a name that resolves to loopback.
+        let mut by_name = url.clone();
+        by_name.set_host(Some("localhost")).unwrap();
+        for target in [url, by_name] {
+            assert!(!deliver(&client, &hook(target), "e1", b"{}", &metrics).await);
+        }
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 0);
     }
 }

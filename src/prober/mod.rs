@@ -37,7 +37,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 pub use error::ProbeError;
-pub use client::{check_literal, guarded};
+pub use client::{check_literal, guarded, transport_error};
 pub use guard::TargetPolicy;
 pub use outcome::SUCCESS_MESSAGE;
 
