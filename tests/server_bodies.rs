@@ -214,3 +214,30 @@ async fn a_key_named_twice_is_400_naming_the_key() {
     let r = api.send(api.req(Method::GET, "/llm-config/")).await;
     assert_eq!(r.body.trim(), "null");
 }
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_413_before_the_body_arrives() {
+    let server = TestServer::start(&[]).await;
+    let token = server.token("admin", Role::Superadmin).await;
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // The head promises 100 MB; one byte follows, and the client waits.
+    s.write_all(
+        format!(
+            "POST /llm-config/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{{"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut head = vec![0u8; 512];
+    // Bounded well below the 30 s request timeout whose 408 came before.
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), s.read(&mut head))
+        .await
+        .expect("no answer until the request timeout")
+        .unwrap();
+    let text = String::from_utf8_lossy(&head[..n]);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("larger than"), "{text}");
+}

@@ -63,10 +63,11 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         monitor.metrics.per_scope_limit,
     ));
     // `/metrics`: on this address with its token, and/or alone on its own.
-    let mut app = crate::server::router(handle.with_actor("server"));
-    if let Some(token) = monitor.metrics.token.clone() {
-        app = app.merge(crate::server::metrics::router(metrics.clone(), Some(token)));
-    }
+    let extra = match monitor.metrics.token.clone() {
+        Some(token) => crate::server::metrics::router(metrics.clone(), Some(token)),
+        None => axum::Router::new(),
+    };
+    let app = crate::server::router_with(handle.with_actor("server"), extra);
     if let Some(addr) = monitor.metrics.listen.clone() {
         let l = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
             CliError::Usage(format!(

@@ -49,10 +49,15 @@ impl ApiError {
             JsonRejection::MissingJsonContentType(_) => {
                 "the request body must be JSON with `Content-Type: application/json`".into()
             }
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            _ if status == StatusCode::PAYLOAD_TOO_LARGE => too_large_detail(),
             other => format!("cannot read the request body: {}", other.body_text()),
         };
         ApiError::new(status, detail)
+    }
+
+    /// The 413 of a body over [`crate::api::MAX_BODY_BYTES`].
+    pub fn too_large() -> ApiError {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, too_large_detail())
     }
 
     /// The error of a body that could not be read (over the size limit, or
@@ -60,7 +65,7 @@ impl ApiError {
     pub fn from_bytes(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
         let status = rejection.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            return ApiError::new(status, too_large());
+            return ApiError::too_large();
         }
         ApiError::new(
             status,
@@ -200,10 +205,7 @@ pub async fn detail_bodies(
         StatusCode::NOT_FOUND => "no such route".to_string(),
         StatusCode::METHOD_NOT_ALLOWED => "method not allowed on this route".to_string(),
         StatusCode::REQUEST_TIMEOUT => "the request took too long and was cancelled".to_string(),
-        StatusCode::PAYLOAD_TOO_LARGE => format!(
-            "the request body is larger than {} bytes",
-            crate::api::MAX_BODY_BYTES
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large_detail(),
         other => other
             .canonical_reason()
             .unwrap_or("request failed")
@@ -220,7 +222,7 @@ pub async fn detail_bodies(
 }
 
 /// The detail of a 413.
-fn too_large() -> String {
+fn too_large_detail() -> String {
     format!(
         "the request body is larger than {} bytes",
         crate::api::MAX_BODY_BYTES

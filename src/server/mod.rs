@@ -9,6 +9,7 @@
 
 mod access_log;
 mod auth;
+mod body_limit;
 mod connections;
 mod error;
 mod extract;
@@ -55,6 +56,12 @@ pub struct AppState {
 
 /// The full router: routes, auth, limits, timeouts, error bodies, access log.
 pub fn router(handle: ServiceHandle) -> Router {
+    router_with(handle, Router::new())
+}
+
+/// [`router`] plus `extra` routes (`serve`'s `/metrics`), which get the
+/// same error bodies, limits and access log as the API's own.
+pub fn router_with(handle: ServiceHandle, extra: Router) -> Router {
     let state = AppState {
         handle: std::sync::Arc::new(handle),
     };
@@ -74,7 +81,11 @@ pub fn router(handle: ServiceHandle) -> Router {
     public
         .merge(protected)
         .with_state(state)
+        .merge(extra)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(
+            body_limit::refuse_declared_oversize,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
