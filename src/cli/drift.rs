@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliError, Context, output};
-use crate::fleet::pipeline::plan_path;
+use crate::fleet::pipeline::plan_path_reaching;
 use crate::fleet::plan::KeyCheck;
 use crate::fleet::{PlanOptions, render};
 
@@ -33,7 +33,13 @@ pub async fn run(ctx: &Context, args: DriftArgs) -> Result<(), CliError> {
         prune: false,
         keys: KeyCheck::when(args.resolve_keys),
     };
-    let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
+    let (_, plan) = plan_path_reaching(
+        &ctx.handle,
+        &args.file,
+        options,
+        ctx.settings.fleet.key_file_reach(),
+    )
+    .await?;
     let drifted = !plan.drifted().is_empty();
     if ctx.json {
         output::print_json(&plan);

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{CliError, Context, output};
-use crate::fleet::pipeline::plan_path;
+use crate::fleet::pipeline::plan_path_reaching;
 use crate::fleet::plan::KeyCheck;
 use crate::fleet::saved::SavedPlan;
 use crate::fleet::{FleetError, PlanOptions, render};
@@ -56,7 +56,13 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), CliError> {
         prune: args.prune,
         keys: KeyCheck::when(args.resolve_keys),
     };
-    let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
+    let (_, plan) = plan_path_reaching(
+        &ctx.handle,
+        &args.file,
+        options,
+        ctx.settings.fleet.key_file_reach(),
+    )
+    .await?;
     if let Some(out) = &args.out {
         SavedPlan::of(&plan, &args.file, args.prune)?.write(out)?;
     }
