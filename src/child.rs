@@ -52,7 +52,13 @@ mod tests {
         ] {
             assert!(withheld(OsStr::new(secret)), "{secret}");
         }
-        for kept in ["LLMCFG_CONFIG", "LLMCFG_LOG", "PATH", "HOME", "XLLMCFG_TOKEN"] {
+        for kept in [
+            "LLMCFG_CONFIG",
+            "LLMCFG_LOG",
+            "PATH",
+            "HOME",
+            "XLLMCFG_TOKEN",
+        ] {
             assert!(!withheld(OsStr::new(kept)), "{kept}");
         }
     }

@@ -179,7 +179,10 @@ fn help_shows_no_value_of_a_secret_bearing_variable() {
         let out = env
             .cmd()
             .env("LLMCFG_REMOTE", "https://ops:hunter2-remote@cp.example.com")
-            .env("LLMCFG_STORE", "postgres://u:hunter2-store@db.example.com/x")
+            .env(
+                "LLMCFG_STORE",
+                "postgres://u:hunter2-store@db.example.com/x",
+            )
             .env("LLMCFG_MASTER_KEY_FILE", "/run/secrets/hunter2-keyfile")
             .args(args)
             .output()

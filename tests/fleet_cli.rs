@@ -159,7 +159,13 @@ fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
 
     let detailed = fleet(
         &env,
-        &["plan", "-f", "fleet.toml", "--resolve-keys", "--detailed-exitcode"],
+        &[
+            "plan",
+            "-f",
+            "fleet.toml",
+            "--resolve-keys",
+            "--detailed-exitcode",
+        ],
         &vars,
     );
     assert_eq!(code(&detailed), 8, "{}", stderr(&detailed));
@@ -169,7 +175,11 @@ fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
         stderr(&detailed)
     );
 
-    let json = fleet(&env, &["--json", "plan", "-f", "fleet.toml", "--resolve-keys"], &vars);
+    let json = fleet(
+        &env,
+        &["--json", "plan", "-f", "fleet.toml", "--resolve-keys"],
+        &vars,
+    );
     assert_no_keys(&json);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["summary"]["create"], 1);
@@ -277,7 +287,13 @@ fn apply_asks_writes_audits_the_file_and_converges() {
     assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
     let plan = fleet(
         &env,
-        &["plan", "-f", "fleet.toml", "--resolve-keys", "--detailed-exitcode"],
+        &[
+            "plan",
+            "-f",
+            "fleet.toml",
+            "--resolve-keys",
+            "--detailed-exitcode",
+        ],
         &vars,
     );
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));

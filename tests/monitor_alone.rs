@@ -129,7 +129,11 @@ async fn the_command_hook_gets_no_llmcfg_secret_in_its_environment() {
     // The refused probe is the quickest way to a failing scope and its hook.
     let hooked = monitor_once(&dir, &fake, "").await;
     // The hook did get an environment: ours minus the secrets.
-    assert!(hooked.env.lines().any(|l| l.starts_with("PATH=")), "{}", hooked.env);
+    assert!(
+        hooked.env.lines().any(|l| l.starts_with("PATH=")),
+        "{}",
+        hooked.env
+    );
     for secret in [MASTER_HEX, TOKEN] {
         assert!(!hooked.env.contains(secret), "{}", hooked.env);
     }

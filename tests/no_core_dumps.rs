@@ -19,7 +19,10 @@ fn core_limit(pid: u32) -> Vec<String> {
         .lines()
         .find(|l| l.starts_with("Max core file size"))
         .unwrap_or_else(|| panic!("no core line in {limits}"));
-    line.split_whitespace().skip(4).map(str::to_string).collect()
+    line.split_whitespace()
+        .skip(4)
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]

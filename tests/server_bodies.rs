@@ -202,7 +202,12 @@ async fn a_key_named_twice_is_400_naming_the_key() {
                     .body(body),
             )
             .await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{method} {body}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {body}: {}",
+            r.body
+        );
         assert!(
             r.detail().contains(&format!("duplicate key `{key}`")),
             "{}",

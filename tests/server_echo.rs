@@ -28,10 +28,13 @@ async fn rotate_key_refuses_a_key_given_as_the_fingerprint_without_repeating_it(
     let server = TestServer::start(&[]).await;
     let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
     let r = api
-        .send(api.req(Method::POST, "/llm-config/rotate-key").json(&json!({
-            "fingerprint": PASTED,
-            "new_api_key": "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm",
-        })))
+        .send(
+            api.req(Method::POST, "/llm-config/rotate-key")
+                .json(&json!({
+                    "fingerprint": PASTED,
+                    "new_api_key": "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm",
+                })),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.detail().contains("fingerprint"), "{}", r.body);
@@ -44,11 +47,14 @@ async fn enum_and_provider_fields_do_not_repeat_a_pasted_key() {
     let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
     for value in [PASTED, SHORT_PASTED] {
         let r = api
-            .send(api.req(Method::POST, "/llm-config/rotate-key").json(&json!({
-                "fingerprint": "hmac:00",
-                "new_api_key": "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm",
-                "mode": value,
-            })))
+            .send(
+                api.req(Method::POST, "/llm-config/rotate-key")
+                    .json(&json!({
+                        "fingerprint": "hmac:00",
+                        "new_api_key": "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm",
+                        "mode": value,
+                    })),
+            )
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
         assert!(r.detail().contains("mode"), "{}", r.body);
@@ -85,13 +91,19 @@ async fn the_rotation_names_its_key_field_new_api_key() {
     let server = TestServer::start(&[]).await;
     let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
     let r = api
-        .send(api.req(Method::POST, "/llm-config/rotate-key").json(&json!({
-            "fingerprint": "hmac:00",
-            "new_api_key": "sk-line\nbreak-0123456789abcdef",
-        })))
+        .send(
+            api.req(Method::POST, "/llm-config/rotate-key")
+                .json(&json!({
+                    "fingerprint": "hmac:00",
+                    "new_api_key": "sk-line\nbreak-0123456789abcdef",
+                })),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let detail = r.detail();
     assert!(detail.contains("new_api_key"), "{detail}");
-    assert!(!detail.replace("new_api_key", "").contains("api_key"), "{detail}");
+    assert!(
+        !detail.replace("new_api_key", "").contains("api_key"),
+        "{detail}"
+    );
 }

@@ -2,9 +2,9 @@
 //! the output mode. Building it opens the backend (and so checks the master
 //! key) once, before any subcommand runs.
 
-use crate::prober::TargetPolicy;
 use crate::crypto::{KeySource, MasterKeyOptions};
 use crate::domain::Scope;
+use crate::prober::TargetPolicy;
 use crate::service::{
     Backend, LocalBackend, LocalOptions, OpenNotice, ServiceError, ServiceHandle,
 };

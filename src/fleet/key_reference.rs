@@ -55,7 +55,9 @@ impl KeyReference {
                 "key reference changed (the stored key is not the recorded key_fingerprint); \
                  not read, --resolve-keys reads it"
             }
-            KeyReference::NotRead => "key reference not read (--resolve-keys reads and compares it)",
+            KeyReference::NotRead => {
+                "key reference not read (--resolve-keys reads and compares it)"
+            }
         }
     }
 }
@@ -83,6 +85,9 @@ mod tests {
             KeyReference::judge(&cmd, Some("fp1"), None),
             Some(KeyReference::NotRead)
         );
-        assert_eq!(KeyReference::judge(&KeyRef::Keep, Some("a"), Some("b")), None);
+        assert_eq!(
+            KeyReference::judge(&KeyRef::Keep, Some("a"), Some("b")),
+            None
+        );
     }
 }

@@ -212,10 +212,17 @@ mod tests {
         std::fs::write(&path, "sk-from-file\n").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let r = KeyRef::File("k".into());
-        let e = r.resolve(dir.path(), KeyFileReach::InsideFleetDir).await.unwrap_err();
+        let e = r
+            .resolve(dir.path(), KeyFileReach::InsideFleetDir)
+            .await
+            .unwrap_err();
         assert!(e.contains("mode 0644"), "{e}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let key = r.resolve(dir.path(), KeyFileReach::InsideFleetDir).await.unwrap().unwrap();
+        let key = r
+            .resolve(dir.path(), KeyFileReach::InsideFleetDir)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(key.expose(), "sk-from-file");
     }
 

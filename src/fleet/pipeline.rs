@@ -1,8 +1,8 @@
 //! The one pipeline every fleet command runs: read the file, parse it,
 //! resolve its scopes, read the service's state and compute the plan.
 
-use super::plan::{Plan, PlanOptions, compute};
 use super::keyref::KeyFileReach;
+use super::plan::{Plan, PlanOptions, compute};
 use super::{FleetError, FleetFile};
 use crate::domain::Catalog;
 

@@ -136,7 +136,10 @@ mod tests {
                 count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             }
         });
-        (format!("http://127.0.0.1:{port}/hook").parse().unwrap(), accepted)
+        (
+            format!("http://127.0.0.1:{port}/hook").parse().unwrap(),
+            accepted,
+        )
     }
 
     fn hook(url: url::Url) -> Webhook {

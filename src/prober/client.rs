@@ -44,7 +44,10 @@ pub fn build(settings: &ProbeSettings) -> Client {
 /// `builder` connecting only to addresses `policy` permits once a name is
 /// resolved (an IP-literal URL is checked by [`check_literal`]). The one
 /// way every outbound client of stored or configured URLs obeys the guard.
-pub fn guarded(builder: reqwest::ClientBuilder, policy: &Arc<TargetPolicy>) -> reqwest::ClientBuilder {
+pub fn guarded(
+    builder: reqwest::ClientBuilder,
+    policy: &Arc<TargetPolicy>,
+) -> reqwest::ClientBuilder {
     // A proxy would resolve the name itself and bypass the guard.
     builder.no_proxy().dns_resolver(Arc::new(GuardedResolver {
         policy: policy.clone(),

@@ -22,6 +22,7 @@ mod rotation;
 pub mod routes;
 pub mod serve;
 mod shutdown;
+pub mod tls;
 mod unique_keys;
 
 use std::future::Future;
@@ -115,21 +116,22 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
 ) -> std::io::Result<()> {
-    run_app(listener, router(handle), shutdown, opts).await
+    run_app(listener, router(handle), shutdown, opts, None).await
 }
 
-/// [`run_with`] for a router built by the caller: [`router`] plus the
-/// routes `serve` adds (`/metrics`).
+/// [`run_with`] for a router built by the caller ([`router_with`]), over
+/// TLS when `tls` is given.
 pub async fn run_app(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "llmcfg server listening");
+        tracing::info!(%addr, tls = tls.is_some(), "llmcfg server listening");
     }
-    serve::serve(listener, app, shutdown, opts).await?;
+    serve::serve_over(listener, app, shutdown, opts, tls).await?;
     tracing::info!("llmcfg server stopped");
     Ok(())
 }

@@ -29,6 +29,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use super::connections::{Admission, BUSY_RESPONSE, Connections, Slot};
@@ -74,6 +75,18 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
 ) -> std::io::Result<()> {
+    serve_over(listener, app, shutdown, opts, None).await
+}
+
+/// [`serve`], over TLS when `tls` is given: the handshake too must finish
+/// within the header-read timeout.
+pub async fn serve_over(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    opts: ServeOptions,
+    tls: Option<TlsAcceptor>,
+) -> std::io::Result<()> {
     let (close_tx, close_rx) = watch::channel(());
     let mut conns = JoinSet::new();
     let table = Connections::new(Connections::cap_for_descriptors(opts.max_connections));
@@ -103,7 +116,22 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                conns.spawn(connection(stream, app.clone(), slot, close_rx.clone(), opts));
+                let (app, close, tls) = (app.clone(), close_rx.clone(), tls.clone());
+                conns.spawn(async move {
+                    match tls {
+                        None => connection(TokioIo::new(stream), app, slot, close, opts).await,
+                        Some(acceptor) => {
+                            let handshake = tokio::select! {
+                                done = acceptor.accept(stream) => done,
+                                () = slot.must_close(opts.header_read_timeout) => return,
+                            };
+                            match handshake {
+                                Ok(tls) => connection(TokioIo::new(tls), app, slot, close, opts).await,
+                                Err(e) => tracing::debug!(error = %e, "TLS handshake failed"),
+                            }
+                        }
+                    }
+                });
             }
         }
     }
@@ -127,13 +155,15 @@ pub async fn serve(
 }
 
 /// One connection: served until it ends, or asked to finish on shutdown.
-async fn connection(
-    stream: tokio::net::TcpStream,
+async fn connection<I>(
+    io: I,
     app: Router,
     slot: Slot,
     mut close: watch::Receiver<()>,
     opts: ServeOptions,
-) {
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -155,8 +185,7 @@ async fn connection(
             response
         }
     });
-    let conn = builder
-        .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service));
+    let conn = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
     tokio::pin!(conn);
     tokio::select! {
         result = conn.as_mut() => {

@@ -1,11 +1,14 @@
 //! `[server]`: the listen address of `llmcfg serve`, the limits of its
 //! connections, and the private targets its connection tests may reach.
 
+use std::path::{Path, PathBuf};
+
 use serde::Deserialize;
 
 use super::seconds::seconds;
 use crate::domain::ValidationError;
 use crate::server::ServeOptions;
+use crate::server::tls::TlsFiles;
 
 /// `[server]`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -23,9 +26,35 @@ pub struct ServerSettings {
     /// Most client connections open at once.
     #[serde(default)]
     pub max_connections: Option<usize>,
+    /// PEM certificate chain to serve HTTPS with (with `tls_key`).
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `tls_cert`; reloaded with it on SIGHUP.
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl ServerSettings {
+    /// The TLS files, both or neither; relative paths start at `base` (the
+    /// directory of `config.toml`).
+    pub fn tls_files(&self, base: &Path) -> Result<Option<TlsFiles>, ValidationError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (None, None) => Ok(None),
+            (Some(cert), Some(key)) => Ok(Some(TlsFiles {
+                cert: base.join(cert),
+                key: base.join(key),
+            })),
+            (Some(_), None) => Err(ValidationError::new(
+                "server.tls_key",
+                "must be set with server.tls_cert",
+            )),
+            (None, Some(_)) => Err(ValidationError::new(
+                "server.tls_cert",
+                "must be set with server.tls_key",
+            )),
+        }
+    }
+
     /// The connection limits of `serve`, each checked by its rule; an absent
     /// key keeps the server's default.
     pub fn serve_options(&self) -> Result<ServeOptions, ValidationError> {
