@@ -80,3 +80,37 @@ impl ServerSettings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::Settings;
+
+    #[test]
+    fn connection_limits_and_tls_files_are_checked_naming_the_key() {
+        let s = Settings::parse(
+            "[server]\nheader_read_timeout_secs = 2.5\nmax_connections = 50\n\
+             tls_cert = \"c.pem\"\ntls_key = \"k.pem\"\n",
+        )
+        .unwrap();
+        let o = s.server.serve_options().unwrap();
+        assert_eq!(
+            o.header_read_timeout,
+            std::time::Duration::from_millis(2500)
+        );
+        assert_eq!(o.max_connections, 50);
+        let files = s.server.tls_files("/etc/llmcfg".as_ref()).unwrap().unwrap();
+        assert_eq!(files.cert, std::path::Path::new("/etc/llmcfg/c.pem"));
+        for (text, field) in [
+            ("[server]\nmax_connections = 0\n", "server.max_connections"),
+            (
+                "[server]\nheader_read_timeout_secs = 0\n",
+                "server.header_read_timeout_secs",
+            ),
+            ("[server]\ntls_cert = \"c.pem\"\n", "server.tls_key"),
+            ("[server]\ntls_key = \"k.pem\"\n", "server.tls_cert"),
+        ] {
+            let e = Settings::parse(text).unwrap_err().to_string();
+            assert!(e.contains(field), "{text}: {e}");
+        }
+    }
+}
