@@ -29,12 +29,14 @@
 //! - [`remote`]: the backend that speaks that API to a remote server.
 //! - [`tui`]: the terminal UI: event loop, screens, popups, keys and theme.
 //! - [`settings`]: `config.toml` and the XDG paths.
+//! - [`child`]: starting an operator's program without our secrets in its environment.
 //!
 //! Dependencies point one way: `domain ← crypto ← store ← service ← remote`,
 //! and the front ends call only the service handle (the startup code in
 //! `cli` builds the local or remote backend and hands it over).
 
 pub mod api;
+pub mod child;
 pub mod cli;
 pub mod crypto;
 pub mod domain;

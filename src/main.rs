@@ -34,6 +34,13 @@ fn main() -> ExitCode {
         }
     }
     let _log_guard = init_logging();
+    // The modes that run for long with the master key in memory.
+    if matches!(
+        args.command,
+        None | Some(cli::Command::Serve(_) | cli::Command::Monitor)
+    ) {
+        cli::core_dumps::forbid();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

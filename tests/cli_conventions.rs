@@ -3,7 +3,8 @@
 //! `token revoke` of an unknown name exits 3, `models` in local mode never
 //! says "remote server error", and the files llmcfg creates (store, log,
 //! rotated logs) are private to the user, and the terminal UI started
-//! without a terminal says so instead of failing on the device.
+//! without a terminal says so instead of failing on the device, and
+//! `--help` names the secret-bearing variables without their values.
 
 mod cli_env;
 
@@ -169,4 +170,27 @@ fn the_tui_without_a_terminal_says_it_needs_one_and_exits_2() {
     assert!(err.contains("needs a terminal"), "{err}");
     assert!(err.contains("llmcfg --help"), "{err}");
     assert!(!err.contains("os error"), "{err}");
+}
+
+#[test]
+fn help_shows_no_value_of_a_secret_bearing_variable() {
+    let env = Env::new();
+    for args in [&["--help"][..], &["get", "--help"], &["plan", "--help"]] {
+        let out = env
+            .cmd()
+            .env("LLMCFG_REMOTE", "https://ops:hunter2-remote@cp.example.com")
+            .env(
+                "LLMCFG_STORE",
+                "postgres://u:hunter2-store@db.example.com/x",
+            )
+            .env("LLMCFG_MASTER_KEY_FILE", "/run/secrets/hunter2-keyfile")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        // The variables are named, their values never shown.
+        assert!(text.contains("LLMCFG_REMOTE"), "{args:?}: {text}");
+        assert!(!text.contains("hunter2"), "{args:?}: {text}");
+    }
 }

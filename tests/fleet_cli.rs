@@ -139,7 +139,7 @@ fn seeded_with_keys() -> Env {
 fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
     let env = seeded_with_keys();
     let vars = [("FLEET_OPENAI_KEY", KEY)];
-    let out = fleet(&env, &["plan", "-f", "fleet.toml"], &vars);
+    let out = fleet(&env, &["plan", "-f", "fleet.toml", "--resolve-keys"], &vars);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_no_keys(&out);
     let text = stdout(&out);
@@ -159,7 +159,13 @@ fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
 
     let detailed = fleet(
         &env,
-        &["plan", "-f", "fleet.toml", "--detailed-exitcode"],
+        &[
+            "plan",
+            "-f",
+            "fleet.toml",
+            "--resolve-keys",
+            "--detailed-exitcode",
+        ],
         &vars,
     );
     assert_eq!(code(&detailed), 8, "{}", stderr(&detailed));
@@ -169,7 +175,11 @@ fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
         stderr(&detailed)
     );
 
-    let json = fleet(&env, &["--json", "plan", "-f", "fleet.toml"], &vars);
+    let json = fleet(
+        &env,
+        &["--json", "plan", "-f", "fleet.toml", "--resolve-keys"],
+        &vars,
+    );
     assert_no_keys(&json);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(v["summary"]["create"], 1);
@@ -184,7 +194,7 @@ fn plan_shows_each_scope_old_to_new_and_keys_by_fingerprint() {
     // A changed key shows old -> new fingerprints.
     let k = env.path().join("anthropic.key");
     std::fs::write(&k, KEY3).unwrap();
-    let out = fleet(&env, &["plan", "-f", "fleet.toml"], &vars);
+    let out = fleet(&env, &["plan", "-f", "fleet.toml", "--resolve-keys"], &vars);
     assert!(
         stdout(&out).contains(&format!(
             "key:      {} -> {}",
@@ -277,7 +287,13 @@ fn apply_asks_writes_audits_the_file_and_converges() {
     assert!(stdout(&again).contains("No changes"), "{}", stdout(&again));
     let plan = fleet(
         &env,
-        &["plan", "-f", "fleet.toml", "--detailed-exitcode"],
+        &[
+            "plan",
+            "-f",
+            "fleet.toml",
+            "--resolve-keys",
+            "--detailed-exitcode",
+        ],
         &vars,
     );
     assert_eq!(code(&plan), 0, "{}", stdout(&plan));

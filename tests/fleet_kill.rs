@@ -129,7 +129,13 @@ fn sigkill_mid_apply_leaves_each_scope_old_or_new_and_a_rerun_converges() {
     let plan = env
         .cmd()
         .current_dir(env.path())
-        .args(["plan", "-f", "new.toml", "--detailed-exitcode"])
+        .args([
+            "plan",
+            "-f",
+            "new.toml",
+            "--resolve-keys",
+            "--detailed-exitcode",
+        ])
         .output()
         .unwrap();
     assert_eq!(code(&plan), 0, "{}", stderr(&plan));

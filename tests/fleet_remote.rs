@@ -53,7 +53,14 @@ fn plan_apply_export_over_a_remote_server_converge() {
         "{}",
         stdout(&out)
     );
-    let out = remote(&["plan", "-f", "fleet.toml", "--out", "plan.json"]);
+    let out = remote(&[
+        "plan",
+        "-f",
+        "fleet.toml",
+        "--resolve-keys",
+        "--out",
+        "plan.json",
+    ]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     // A remote server has no transaction across scopes: said in one line.
     let out = remote(&["apply", "-f", "fleet.toml", "--yes", "--atomic"]);
@@ -72,7 +79,13 @@ fn plan_apply_export_over_a_remote_server_converge() {
         "{}",
         stdout(&out)
     );
-    let out = remote(&["plan", "-f", "fleet.toml", "--detailed-exitcode"]);
+    let out = remote(&[
+        "plan",
+        "-f",
+        "fleet.toml",
+        "--resolve-keys",
+        "--detailed-exitcode",
+    ]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     // The plan saved before that apply is stale now, over HTTP too.
     let out = remote(&["apply", "plan.json"]);

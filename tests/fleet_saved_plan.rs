@@ -46,7 +46,17 @@ fn models(env: &Env) -> [String; 2] {
 /// [`seeded`], with the plan of `fleet.toml` saved to `plan.json`.
 fn seeded_with_a_saved_plan() -> Env {
     let env = seeded();
-    let out = llmcfg(&env, &["plan", "-f", "fleet.toml", "--out", "plan.json"]);
+    let out = llmcfg(
+        &env,
+        &[
+            "plan",
+            "-f",
+            "fleet.toml",
+            "--resolve-keys",
+            "--out",
+            "plan.json",
+        ],
+    );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     env
 }

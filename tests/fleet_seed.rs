@@ -75,7 +75,14 @@ async fn export_plan_apply_drift_against_a_seed_only_server() {
     let out = fleet(
         &env,
         &url,
-        &["plan", "-f", "fleet.toml", "--out", "plan.json"],
+        &[
+            "plan",
+            "-f",
+            "fleet.toml",
+            "--resolve-keys",
+            "--out",
+            "plan.json",
+        ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let out = fleet(&env, &url, &["apply", "-f", "fleet.toml", "--yes"]);
@@ -103,7 +110,14 @@ async fn export_plan_apply_drift_against_a_seed_only_server() {
     let out = fleet(
         &env,
         &url,
-        &["plan", "-f", "fleet.toml", "--out", "plan.json"],
+        &[
+            "plan",
+            "-f",
+            "fleet.toml",
+            "--resolve-keys",
+            "--out",
+            "plan.json",
+        ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     seed.insert(Some("acme"), "openai", "o3", KEY);

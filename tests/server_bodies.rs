@@ -2,7 +2,8 @@
 //! a type error would come first, test-connection answers 415 / 413 / 400 /
 //! 422 like every other route with a body, and error answers the server
 //! writes carry `{"detail"}` — the only bare ones are hyper's answers to
-//! requests that are not HTTP, which never reach our code.
+//! requests that are not HTTP, which never reach our code. A key named twice
+//! in one object is a 400 naming it, never "the last one wins".
 
 mod server_support;
 
@@ -180,4 +181,68 @@ async fn patch_rules_are_decided_by_the_request_as_the_document_states() {
         "minProperties: {}",
         r.body
     );
+}
+
+#[tokio::test]
+async fn a_key_named_twice_is_400_naming_the_key() {
+    let server = TestServer::start(&[]).await;
+    let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    for (method, body, key) in [
+        (
+            Method::POST,
+            r#"{"provider":"openai","model":"gpt-4o","model":"o3","api_key":"sk-test-0123456789abcdefghij"}"#,
+            "model",
+        ),
+        (Method::PATCH, r#"{"model":"a","model":"b"}"#, "model"),
+    ] {
+        let r = api
+            .send(
+                api.req(method.clone(), "/llm-config/")
+                    .header("content-type", "application/json")
+                    .body(body),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{method} {body}: {}",
+            r.body
+        );
+        assert!(
+            r.detail().contains(&format!("duplicate key `{key}`")),
+            "{}",
+            r.body
+        );
+        assert!(!r.body.contains("sk-test"), "{}", r.body);
+    }
+    // Nothing was written by either.
+    let r = api.send(api.req(Method::GET, "/llm-config/")).await;
+    assert_eq!(r.body.trim(), "null");
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_413_before_the_body_arrives() {
+    let server = TestServer::start(&[]).await;
+    let token = server.token("admin", Role::Superadmin).await;
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    // The head promises 100 MB; one byte follows, and the client waits.
+    s.write_all(
+        format!(
+            "POST /llm-config/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n{{"
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut head = vec![0u8; 512];
+    // Bounded well below the 30 s request timeout whose 408 came before.
+    let n = tokio::time::timeout(std::time::Duration::from_secs(10), s.read(&mut head))
+        .await
+        .expect("no answer until the request timeout")
+        .unwrap();
+    let text = String::from_utf8_lossy(&head[..n]);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("larger than"), "{text}");
 }

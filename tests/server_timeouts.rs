@@ -2,7 +2,10 @@
 //! 127.0.0.1:0 with short timeouts: a client that sends half a request head
 //! is cut off after the header-read timeout, an idle keep-alive connection
 //! is closed after the same time, and shutdown returns within the drain
-//! time while such clients hold their sockets.
+//! time while such clients hold their sockets. A socket that sends nothing,
+//! or only the start of the HTTP/2 preface, is closed after the same
+//! timeout (issue #24: the automatic HTTP/1-or-2 builder started no timer
+//! before the first 24 bytes).
 
 mod server_support;
 
@@ -16,6 +19,7 @@ use tokio::sync::oneshot;
 const SHORT: ServeOptions = ServeOptions {
     header_read_timeout: Duration::from_millis(300),
     drain_timeout: Duration::from_millis(300),
+    max_connections: 64,
 };
 
 /// Generous: the assertions are "it ends", not "it is fast".
@@ -65,6 +69,33 @@ async fn a_partial_request_head_is_cut_off() {
     let server = start(SHORT).await;
     let mut s = TcpStream::connect(&server.addr).await.unwrap();
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    read_to_close(&mut s).await;
+}
+
+#[tokio::test]
+async fn a_socket_that_sends_nothing_is_closed() {
+    let server = start(SHORT).await;
+    let mut s = TcpStream::connect(&server.addr).await.unwrap();
+    assert!(read_to_close(&mut s).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_socket_that_sends_only_the_start_of_the_http2_preface_is_closed() {
+    let server = start(SHORT).await;
+    let mut s = TcpStream::connect(&server.addr).await.unwrap();
+    s.write_all(b"PRI * HTTP/2").await.unwrap();
+    read_to_close(&mut s).await;
+}
+
+#[tokio::test]
+async fn an_http2_connection_with_no_request_is_closed() {
+    let server = start(SHORT).await;
+    let mut s = TcpStream::connect(&server.addr).await.unwrap();
+    // The whole preface and an empty SETTINGS frame: a valid HTTP/2 client
+    // that then asks for nothing.
+    s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00")
         .await
         .unwrap();
     read_to_close(&mut s).await;

@@ -13,7 +13,7 @@ use clap::Args;
 
 use super::{CliError, Context, output};
 use crate::fleet::apply::{ApplyOptions, apply};
-use crate::fleet::pipeline::plan_path;
+use crate::fleet::pipeline::plan_path_reaching;
 use crate::fleet::plan::KeyCheck;
 use crate::fleet::saved::SavedPlan;
 use crate::fleet::{FleetError, PlanOptions, render};
@@ -57,9 +57,11 @@ pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
         return Err(FleetError::AtomicNeedsLocal.into());
     }
     let saved = args.plan_file.as_deref().map(SavedPlan::read).transpose()?;
+    let reach = ctx.settings.fleet.key_file_reach();
     let (file, plan) = match (&saved, &args.file) {
         (Some(saved), _) => {
-            let (file, plan) = plan_path(&ctx.handle, &saved.fleet_file, saved.options()).await?;
+            let (file, plan) =
+                plan_path_reaching(&ctx.handle, &saved.fleet_file, saved.options(), reach).await?;
             saved.matches(&plan)?;
             (file, plan)
         }
@@ -68,7 +70,7 @@ pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
                 prune: args.prune,
                 keys: KeyCheck::Resolve,
             };
-            plan_path(&ctx.handle, path, options).await?
+            plan_path_reaching(&ctx.handle, path, options, reach).await?
         }
         (None, None) => {
             return Err(CliError::Usage(

@@ -4,6 +4,7 @@
 
 use crate::crypto::{KeySource, MasterKeyOptions};
 use crate::domain::Scope;
+use crate::prober::TargetPolicy;
 use crate::service::{
     Backend, LocalBackend, LocalOptions, OpenNotice, ServiceError, ServiceHandle,
 };
@@ -195,11 +196,20 @@ pub fn remote_url(global: &GlobalArgs, settings: &Settings) -> Option<String> {
 }
 
 /// Opens the local store; `guard` turns on the SSRF guard (server mode).
+/// The SSRF guard of every process that probes on behalf of stored
+/// configurations (`serve`, `monitor`): the special-purpose table plus the
+/// operator's `[server] allowed_targets`.
+pub fn probe_guard(settings: &Settings) -> Result<std::sync::Arc<TargetPolicy>, CliError> {
+    TargetPolicy::parse(&settings.server.allowed_targets)
+        .map(std::sync::Arc::new)
+        .map_err(CliError::Config)
+}
+
 pub async fn open_local(
     global: &GlobalArgs,
     settings: Settings,
     paths: Paths,
-    guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+    guard: Option<std::sync::Arc<TargetPolicy>>,
 ) -> Result<(ServiceHandle, Settings, Paths), CliError> {
     let (handle, settings, paths, notices) =
         open_local_noticed(global, settings, paths, guard).await?;
@@ -213,7 +223,7 @@ async fn open_local_noticed(
     global: &GlobalArgs,
     settings: Settings,
     paths: Paths,
-    guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+    guard: Option<std::sync::Arc<TargetPolicy>>,
 ) -> Result<(ServiceHandle, Settings, Paths, Vec<String>), CliError> {
     let configured = settings
         .configured_instances()

@@ -6,6 +6,7 @@ mod apply;
 mod audit;
 mod completions;
 mod context;
+pub mod core_dumps;
 mod create;
 mod delete;
 mod drift;
@@ -81,11 +82,19 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "LLMCFG_MASTER_KEY_FILE",
+        hide_env_values = true,
         value_name = "PATH"
     )]
     pub master_key_file: Option<PathBuf>,
     /// Manage a remote llmcfg server instead of the local store.
-    #[arg(long, global = true, env = "LLMCFG_REMOTE", value_name = "URL")]
+    // hide_env_values: the URL may carry `user:password@`.
+    #[arg(
+        long,
+        global = true,
+        env = "LLMCFG_REMOTE",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     pub remote: Option<String>,
     /// Refuse every write.
     #[arg(long, global = true)]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::context::{load_settings, open_local};
+use super::context::{load_settings, open_local, probe_guard};
 use super::{CliError, GlobalArgs};
 use crate::monitor::Metrics;
 
@@ -18,11 +18,15 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
         ));
     }
     let (settings, paths) = load_settings(global)?;
-    let config = settings
+    let mut config = settings
         .monitor
         .config()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
-    let (handle, _, _) = open_local(global, settings, paths, None).await?;
+    // The same guard as `serve`: this process sends stored keys to stored
+    // base URLs just as `serve`'s monitor does.
+    let guard = probe_guard(&settings)?;
+    config.target_guard = Some(guard.clone());
+    let (handle, _, _) = open_local(global, settings, paths, Some(guard)).await?;
     let admin = handle
         .admin()
         .ok_or_else(|| CliError::Other("the local store has no admin access".into()))?;

@@ -1,13 +1,14 @@
 //! `llmcfg plan -f fleet.toml`: what applying the fleet file would change,
 //! like `terraform plan`. With `--detailed-exitcode` the exit status says
-//! whether anything would change (8), so CI can gate on it.
+//! whether anything would change (8), so CI can gate on it. It runs no
+//! `api_key_command` and reads no `api_key_file` unless `--resolve-keys`.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use super::{CliError, Context, output};
-use crate::fleet::pipeline::plan_path;
+use crate::fleet::pipeline::plan_path_reaching;
 use crate::fleet::plan::KeyCheck;
 use crate::fleet::saved::SavedPlan;
 use crate::fleet::{FleetError, PlanOptions, render};
@@ -25,9 +26,14 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Also save the plan to PATH, for `llmcfg apply PATH` to apply exactly
-    /// this plan (refused if the file or a scope changed meanwhile).
-    #[arg(long, value_name = "PATH")]
+    /// this plan (refused if the file or a scope changed meanwhile). Needs
+    /// `--resolve-keys`: the saved plan covers the keys apply will write.
+    #[arg(long, value_name = "PATH", requires = "resolve_keys")]
     pub out: Option<PathBuf>,
+    /// Read every key reference (run `api_key_command`, read `api_key_file`)
+    /// and compare keys by fingerprint. Without it nothing is run or read.
+    #[arg(long)]
+    pub resolve_keys: bool,
 }
 
 impl From<FleetError> for CliError {
@@ -48,9 +54,15 @@ impl From<FleetError> for CliError {
 pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), CliError> {
     let options = PlanOptions {
         prune: args.prune,
-        keys: KeyCheck::Resolve,
+        keys: KeyCheck::when(args.resolve_keys),
     };
-    let (_, plan) = plan_path(&ctx.handle, &args.file, options).await?;
+    let (_, plan) = plan_path_reaching(
+        &ctx.handle,
+        &args.file,
+        options,
+        ctx.settings.fleet.key_file_reach(),
+    )
+    .await?;
     if let Some(out) = &args.out {
         SavedPlan::of(&plan, &args.file, args.prune)?.write(out)?;
     }

@@ -48,7 +48,12 @@ pub async fn run(ctx: &Context, args: RotateKeyArgs) -> Result<(), CliError> {
         return Err(CliError::Usage("--concurrency: must be at least 1".into()));
     }
     let old = match args.fingerprint {
-        Some(fp) => OldKey::Fingerprint(fp),
+        // Checked here, before the service: a key given as --fingerprint
+        // must not come back in an error (and so in the log).
+        Some(fp) => OldKey::Fingerprint(
+            crate::domain::validation::validate_fingerprint(&fp)
+                .map_err(|e| CliError::Usage(format!("--{e}")))?,
+        ),
         None => OldKey::Key(read_key("the key to replace")?),
     };
     let new_key = read_key("the new key")?;

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::context::{load_settings, open_local};
+use super::context::{load_settings, open_local, probe_guard};
 use super::{CliError, GlobalArgs};
-use crate::prober::TargetPolicy;
+use crate::server::tls::Reloadable;
 
 /// Listen address when neither `--listen` nor `[server] listen` is given.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -28,16 +28,39 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         ));
     }
     let (settings, paths) = load_settings(global)?;
-    let policy = TargetPolicy::parse(&settings.server.allowed_targets).map_err(CliError::Config)?;
+    let guard = probe_guard(&settings)?;
     let listen = args
         .listen
         .or_else(|| settings.server.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-    let monitor = settings
+    let serve_options = settings
+        .server
+        .serve_options()
+        .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
+    let mut monitor = settings
         .monitor
         .config()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
-    let (handle, _, _) = open_local(global, settings, paths, Some(Arc::new(policy))).await?;
+    monitor.target_guard = Some(guard.clone());
+    let config_dir = paths
+        .config_file
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let tls = match settings
+        .server
+        .tls_files(&config_dir)
+        .map_err(|e| CliError::Config(e.to_string()))?
+    {
+        Some(files) => {
+            let pair = Reloadable::load(files).map_err(CliError::Config)?;
+            #[cfg(unix)]
+            pair.reload_on_sighup();
+            Some(pair.acceptor().map_err(CliError::Config)?)
+        }
+        None => None,
+    };
+    let (handle, _, _) = open_local(global, settings, paths, Some(guard)).await?;
     if handle.list_tokens().await?.is_empty() {
         eprintln!(
             "llmcfg: no API tokens yet, so every /llm-config request will get 401; \
@@ -50,8 +73,17 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     let addr = listener
         .local_addr()
         .map_err(|e| CliError::Other(e.to_string()))?;
+    if tls.is_none() && !addr.ip().is_loopback() {
+        let warning = format!(
+            "listening on {addr} without TLS: bearer tokens and API keys cross the network \
+             in clear; set [server] tls_cert and tls_key, or put a TLS proxy in front"
+        );
+        tracing::warn!("{warning}");
+        eprintln!("llmcfg: warning: {warning}");
+    }
+    let scheme = if tls.is_some() { "https" } else { "http" };
     // On stdout, one line, so scripts and tests can find an ephemeral port.
-    println!("llmcfg: serving the /llm-config API on http://{addr}");
+    println!("llmcfg: serving the /llm-config API on {scheme}://{addr}");
     // The monitor (issue #13), when enabled, runs beside the server and
     // stops with it.
     let stop = tokio_util::sync::CancellationToken::new();
@@ -59,10 +91,11 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         monitor.metrics.per_scope_limit,
     ));
     // `/metrics`: on this address with its token, and/or alone on its own.
-    let mut app = crate::server::router(handle.with_actor("server"));
-    if let Some(token) = monitor.metrics.token.clone() {
-        app = app.merge(crate::server::metrics::router(metrics.clone(), Some(token)));
-    }
+    let extra = match monitor.metrics.token.clone() {
+        Some(token) => crate::server::metrics::router(metrics.clone(), Some(token)),
+        None => axum::Router::new(),
+    };
+    let app = crate::server::router_with(handle.with_actor("server"), extra);
     if let Some(addr) = monitor.metrics.listen.clone() {
         let l = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
             CliError::Usage(format!(
@@ -93,13 +126,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         _ => None,
     };
     let signal = crate::server::shutdown_signal();
-    let served = crate::server::run_app(
-        listener,
-        app,
-        signal,
-        crate::server::ServeOptions::default(),
-    )
-    .await;
+    let served = crate::server::run_app(listener, app, signal, serve_options, tls).await;
     stop.cancel();
     if let Some(m) = monitoring {
         let _ = m.await;

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod config;
+pub mod echo;
 pub mod health;
 pub mod instances;
 pub mod key_map;

@@ -45,7 +45,11 @@ impl<'a> ProviderRule<'a> {
                 let spec = catalog.get(id).ok_or_else(|| {
                     ValidationError::new(
                         "provider",
-                        format!("unknown provider {id:?}; must be one of: {}", catalog.ids()),
+                        format!(
+                            "unknown provider {}; must be one of: {}",
+                            super::echo::quoted_or_withheld(id),
+                            catalog.ids()
+                        ),
                     )
                 })?;
                 Ok(CheckedProvider {

@@ -52,6 +52,26 @@ impl fmt::Display for ValidationError {
     }
 }
 
+/// A key fingerprint as `llmcfg keys` shows it: `hmac:` (or the older
+/// `sha256:`) and hex digits, trimmed. The value is never repeated in the
+/// rejection: what arrives here instead of a fingerprint is often the key.
+pub fn validate_fingerprint(raw: &str) -> Result<String, ValidationError> {
+    let fp = raw.trim();
+    let hex = fp
+        .strip_prefix("hmac:")
+        .or_else(|| fp.strip_prefix("sha256:"));
+    match hex {
+        Some(h) if !h.is_empty() && h.len() <= 128 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(fp.to_string())
+        }
+        _ => Err(ValidationError::new(
+            "fingerprint",
+            "must be a key fingerprint such as hmac:3f9a… as `llmcfg keys` shows it \
+             (the value sent is not repeated: it may be a key)",
+        )),
+    }
+}
+
 /// Model names: 1–256 printable characters after trimming.
 pub fn validate_model(raw: &str) -> Result<String, ValidationError> {
     let model = raw.trim();
@@ -68,6 +88,15 @@ pub fn validate_model(raw: &str) -> Result<String, ValidationError> {
         return Err(ValidationError::new(
             "model",
             "must not contain control characters",
+        ));
+    }
+    // The model becomes one path segment of the probe URL; `.` and `..`
+    // are dot segments every URL parser resolves away, so the key would
+    // go to `/v1/` (or a level above) instead of `/v1/models/…`.
+    if model == "." || model == ".." {
+        return Err(ValidationError::new(
+            "model",
+            "must not be \".\" or \"..\" (they are not model names but path steps)",
         ));
     }
     Ok(model.to_string())
@@ -152,6 +181,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fingerprints_are_checked_without_repeating_the_value() {
+        assert_eq!(validate_fingerprint(" hmac:00ff ").unwrap(), "hmac:00ff");
+        assert!(validate_fingerprint("sha256:abcdef").is_ok());
+        for bad in ["sk-ant-api03-secret-key", "hmac:", "hmac:xyz", "00ff", ""] {
+            let e = validate_fingerprint(bad).unwrap_err();
+            assert_eq!(e.field, "fingerprint");
+            if bad.len() > 6 {
+                assert!(!e.to_string().contains(bad), "{e}");
+            }
+        }
+    }
+
+    #[test]
     fn model_rules_name_the_field() {
         assert_eq!(validate_model("  gpt-4o ").unwrap(), "gpt-4o");
         let e = validate_model("   ").unwrap_err();
@@ -159,6 +201,13 @@ mod tests {
         let e = validate_model(&"m".repeat(257)).unwrap_err();
         assert_eq!(e.to_string(), "model: must be at most 256 characters");
         assert!(validate_model(&"m".repeat(256)).is_ok());
+        for dots in [".", "..", " .. "] {
+            let e = validate_model(dots).unwrap_err();
+            assert_eq!(e.field, "model", "{dots:?}");
+            assert!(e.to_string().contains("path steps"), "{e}");
+        }
+        assert!(validate_model("...").is_ok());
+        assert!(validate_model("v1.5").is_ok());
         let e = validate_model("gpt\n4").unwrap_err();
         assert_eq!(e.to_string(), "model: must not contain control characters");
     }

@@ -17,6 +17,8 @@ pub struct SourceFile {
     pub dir: std::path::PathBuf,
     /// The file's text.
     pub text: String,
+    /// Which key-file paths it may name.
+    pub key_file_reach: super::keyref::KeyFileReach,
 }
 
 impl SourceFile {
@@ -40,6 +42,7 @@ impl SourceFile {
             name: path.display().to_string(),
             dir,
             text,
+            key_file_reach: Default::default(),
         }
     }
 

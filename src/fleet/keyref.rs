@@ -16,6 +16,20 @@ use crate::domain::ApiKey;
 /// How long a key command may run before it is killed.
 pub const KEY_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Which `api_key_file` paths a fleet file may name. A fleet file is often
+/// someone else's (a pull request), so by default a key file must lie in
+/// the fleet file's directory or below it: `../../home/ops/.ssh/id_ed25519`
+/// or `/etc/shadow` is refused before it is opened. `config.toml`'s
+/// `[fleet] key_files_anywhere = true` lifts the rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyFileReach {
+    /// Only paths inside the fleet file's directory.
+    #[default]
+    InsideFleetDir,
+    /// Any path.
+    Anywhere,
+}
+
 /// Where a scope's key comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum KeyRef {
@@ -42,7 +56,7 @@ impl KeyRef {
 
     /// Reads the key; `None` for [`KeyRef::Keep`]. The error says why, never
     /// with the key in it.
-    pub async fn resolve(&self, dir: &Path) -> Result<Option<ApiKey>, String> {
+    pub async fn resolve(&self, dir: &Path, reach: KeyFileReach) -> Result<Option<ApiKey>, String> {
         let raw = match self {
             KeyRef::Keep => return Ok(None),
             KeyRef::Env(var) => Zeroizing::new(std::env::var(var).map_err(|e| match e {
@@ -53,7 +67,16 @@ impl KeyRef {
                     format!("environment variable {var} is not valid UTF-8")
                 }
             })?),
-            KeyRef::File(path) => read_key_file(&dir.join(path))?,
+            KeyRef::File(path) => {
+                if reach == KeyFileReach::InsideFleetDir && leaves_its_dir(path) {
+                    return Err(format!(
+                        "{:?} is outside the fleet file's directory; key files must lie \
+                         inside it unless config.toml sets [fleet] key_files_anywhere = true",
+                        path.display().to_string()
+                    ));
+                }
+                read_key_file(&dir.join(path))?
+            }
             KeyRef::Command(line) => run_key_command(line, dir).await?,
         };
         let key = ApiKey::new(raw.as_str())
@@ -72,6 +95,26 @@ impl fmt::Display for KeyRef {
             KeyRef::Keep => f.write_str("keep_key = true"),
         }
     }
+}
+
+/// True when `path` (relative to the fleet file's directory) is absolute or
+/// climbs out of that directory with `..`. Judged on the words of the path,
+/// before anything is opened.
+fn leaves_its_dir(path: &Path) -> bool {
+    use std::path::Component;
+    let mut depth: usize = 0;
+    for part in path.components() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => return true,
+            Component::CurDir => {}
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            Component::Normal(_) => depth += 1,
+        }
+    }
+    false
 }
 
 fn read_key_file(path: &Path) -> Result<Zeroizing<String>, String> {
@@ -100,7 +143,7 @@ async fn run_key_command(line: &str, dir: &Path) -> Result<Zeroizing<String>, St
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| "the command is empty".to_string())?;
-    let child = tokio::process::Command::new(program)
+    let child = crate::child::command(program)
         .args(args)
         .current_dir(dir)
         .stdin(std::process::Stdio::null())
@@ -142,7 +185,7 @@ mod tests {
         // With a shell, `;` would run a second command; without one it is an
         // argument of echo.
         let key = KeyRef::Command("echo 'sk-abc def'; false".into())
-            .resolve(dir.path())
+            .resolve(dir.path(), KeyFileReach::InsideFleetDir)
             .await
             .unwrap()
             .unwrap();
@@ -153,7 +196,7 @@ mod tests {
     async fn failing_command_hides_its_stderr() {
         let dir = tempfile::tempdir().unwrap();
         let e = KeyRef::Command("sh -c 'echo leaked-secret >&2; exit 3'".into())
-            .resolve(dir.path())
+            .resolve(dir.path(), KeyFileReach::InsideFleetDir)
             .await
             .unwrap_err();
         assert!(e.contains("sh failed"), "{e}");
@@ -169,18 +212,56 @@ mod tests {
         std::fs::write(&path, "sk-from-file\n").unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let r = KeyRef::File("k".into());
-        let e = r.resolve(dir.path()).await.unwrap_err();
+        let e = r
+            .resolve(dir.path(), KeyFileReach::InsideFleetDir)
+            .await
+            .unwrap_err();
         assert!(e.contains("mode 0644"), "{e}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let key = r.resolve(dir.path()).await.unwrap().unwrap();
+        let key = r
+            .resolve(dir.path(), KeyFileReach::InsideFleetDir)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(key.expose(), "sk-from-file");
+    }
+
+    #[tokio::test]
+    async fn key_files_outside_the_fleet_dir_are_refused_unless_allowed() {
+        let root = tempfile::tempdir().unwrap();
+        let fleet_dir = root.path().join("fleet");
+        std::fs::create_dir(&fleet_dir).unwrap();
+        let outside = root.path().join("k");
+        std::fs::write(&outside, "sk-outside\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        for escaping in ["../k", "sub/../../k", outside.to_str().unwrap()] {
+            let r = KeyRef::File(escaping.into());
+            let e = r
+                .resolve(&fleet_dir, KeyFileReach::InsideFleetDir)
+                .await
+                .unwrap_err();
+            assert!(e.contains("outside the fleet file's directory"), "{e}");
+            assert!(e.contains("key_files_anywhere"), "{e}");
+        }
+        let key = KeyRef::File("../k".into())
+            .resolve(&fleet_dir, KeyFileReach::Anywhere)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(key.expose(), "sk-outside");
+        assert!(!leaves_its_dir(Path::new("sub/../k")));
+        assert!(!leaves_its_dir(Path::new("./keys/k")));
     }
 
     #[tokio::test]
     async fn keep_reads_nothing() {
         assert!(
             KeyRef::Keep
-                .resolve(Path::new("."))
+                .resolve(Path::new("."), KeyFileReach::InsideFleetDir)
                 .await
                 .unwrap()
                 .is_none()

@@ -23,7 +23,10 @@ pub async fn read_all(
     for d in desired {
         let r = d.key.get_ref();
         if !cache.contains_key(r) {
-            let got = match r.resolve(&file.source.dir).await {
+            let got = match r
+                .resolve(&file.source.dir, file.source.key_file_reach)
+                .await
+            {
                 Ok(Some(k)) => match handle.key_fingerprint(&k).await {
                     Ok(fp) => Ok(Some((k, fp))),
                     // A remote without the route: the key counts as a change.

@@ -9,7 +9,8 @@
 //! `[defaults]`, `[templates.NAME]` and per-scope overrides into one
 //! [`resolve::Desired`] per scope, validated with the domain's rules;
 //! [`current`] reads what the service holds; [`keyset`] reads each distinct
-//! [`keyref`] reference once; [`plan`] compares file and state, keys by
+//! [`keyref`] reference once (only when asked: [`key_reference`] is what a
+//! plan says of a reference it did not read); [`plan`] compares file and state, keys by
 //! fingerprint; [`pipeline`] chains those steps; [`apply`] writes the plan;
 //! [`stale`] refuses a plan whose scopes changed since it was made, and
 //! [`saved`] a saved plan that is no longer what planning gives;
@@ -22,6 +23,7 @@ pub mod diagnostic;
 pub mod error;
 pub mod export;
 pub mod file;
+pub mod key_reference;
 pub mod keyref;
 pub mod keyset;
 pub mod pipeline;

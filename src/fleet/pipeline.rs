@@ -1,6 +1,7 @@
 //! The one pipeline every fleet command runs: read the file, parse it,
 //! resolve its scopes, read the service's state and compute the plan.
 
+use super::keyref::KeyFileReach;
 use super::plan::{Plan, PlanOptions, compute};
 use super::{FleetError, FleetFile};
 use crate::domain::Catalog;
@@ -12,7 +13,19 @@ pub async fn plan_path(
     path: &std::path::Path,
     options: PlanOptions,
 ) -> Result<(FleetFile, Plan), FleetError> {
-    let file = FleetFile::parse(super::SourceFile::read(path)?)?;
+    plan_path_reaching(handle, path, options, KeyFileReach::default()).await
+}
+
+/// [`plan_path`], reading key files as far as `reach` allows.
+pub async fn plan_path_reaching(
+    handle: &crate::service::ServiceHandle,
+    path: &std::path::Path,
+    options: PlanOptions,
+    reach: KeyFileReach,
+) -> Result<(FleetFile, Plan), FleetError> {
+    let mut source = super::SourceFile::read(path)?;
+    source.key_file_reach = reach;
+    let file = FleetFile::parse(source)?;
     let catalog = Catalog::builtin();
     let desired = super::resolve::resolve(&file, catalog)?;
     let state = super::current::read(handle).await?;

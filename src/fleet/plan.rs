@@ -11,6 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::current::State;
+use super::key_reference::KeyReference;
 use super::resolve::Desired;
 use super::{Diagnostics, FleetError, FleetFile, KeyRef};
 use crate::domain::{ApiKey, Catalog, ConfigFields, ConfigPatch, NewConfig, Scope, StateStamp};
@@ -18,11 +19,23 @@ use crate::domain::{ApiKey, Catalog, ConfigFields, ConfigPatch, NewConfig, Scope
 /// How a plan treats key references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyCheck {
-    /// Read every referenced key and compare fingerprints (plan, apply).
+    /// Read every referenced key and compare fingerprints (apply, and
+    /// plan or drift with `--resolve-keys`).
     Resolve,
-    /// Leave references unread; compare only recorded fingerprints (drift,
-    /// which must run where the keys are not available).
+    /// Leave references unread; compare only recorded fingerprints (plan
+    /// and drift by default: see [`super::key_reference`]).
     Skip,
+}
+
+impl KeyCheck {
+    /// `Resolve` when the user asked for it (`--resolve-keys`), else `Skip`.
+    pub fn when(resolve_keys: bool) -> KeyCheck {
+        if resolve_keys {
+            KeyCheck::Resolve
+        } else {
+            KeyCheck::Skip
+        }
+    }
 }
 
 /// What to plan.
@@ -98,6 +111,10 @@ pub struct ScopePlan {
     pub changes: Vec<FieldChange>,
     /// The key change, if any.
     pub key: Option<KeyChange>,
+    /// The key reference judged without reading it (when keys are not
+    /// resolved and the scope does not keep its key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_reference: Option<KeyReference>,
     /// Differences the plan does not change (a kept key that differs from the
     /// one `export` recorded).
     pub notes: Vec<String>,
@@ -218,6 +235,7 @@ pub async fn compute(
                 observed: StateStamp::of(Some(&current.view)),
                 changes: Vec::new(),
                 key: None,
+                key_reference: None,
                 notes: Vec::new(),
                 write: Write::Delete,
                 test_target: None,
@@ -262,6 +280,7 @@ fn plan_one(
         observed: StateStamp::of(state.scopes.get(&d.scope).map(|c| &c.view)),
         changes: Vec::new(),
         key: None,
+        key_reference: None,
         notes: Vec::new(),
         write: Write::Nothing,
         test_target: None,
@@ -282,6 +301,7 @@ fn plan_one(
                 .push(change("base_url", None, d.base_url.as_deref()));
         }
         if keys == KeyCheck::Skip {
+            plan.key_reference = KeyReference::judge(d.key.get_ref(), None, None);
             return Ok(plan);
         }
         let Some((api_key, fp)) = key else {
@@ -341,7 +361,15 @@ fn plan_one(
             current.key_fingerprint.as_deref().unwrap_or("(unknown)")
         ));
     }
-    if plan.changes.is_empty() && plan.key.is_none() {
+    if keys == KeyCheck::Skip {
+        plan.key_reference = KeyReference::judge(
+            d.key.get_ref(),
+            d.key_fingerprint.as_deref(),
+            current.key_fingerprint.as_deref(),
+        );
+    }
+    let key_changes = plan.key.is_some() || plan.key_reference == Some(KeyReference::Changed);
+    if plan.changes.is_empty() && !key_changes {
         return Ok(plan);
     }
     plan.action = ScopeAction::Update;

@@ -70,6 +70,9 @@ fn scope_block(out: &mut String, p: &ScopePlan) {
             )
         };
     }
+    if let Some(r) = p.key_reference {
+        let _ = writeln!(out, "    key:      {}", r.describe());
+    }
     for n in &p.notes {
         let _ = writeln!(out, "    note:     {n}");
     }
@@ -191,6 +194,9 @@ pub fn drift(plan: &Plan) -> String {
         }
         if !p.notes.is_empty() {
             what.push("key differs from the recorded fingerprint".to_string());
+        }
+        if p.key_reference == Some(crate::fleet::key_reference::KeyReference::Changed) {
+            what.push("key reference changed".to_string());
         }
         let _ = writeln!(
             out,

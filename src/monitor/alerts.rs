@@ -19,7 +19,7 @@ use crate::domain::Transition;
 pub struct Alerts {
     config: Arc<MonitorConfig>,
     metrics: Arc<Metrics>,
-    client: reqwest::Client,
+    client: webhook::Guarded,
     tasks: TaskTracker,
 }
 
@@ -27,9 +27,9 @@ impl Alerts {
     /// Sinks as `config` lists them.
     pub fn new(config: Arc<MonitorConfig>, metrics: Arc<Metrics>) -> Alerts {
         Alerts {
+            client: webhook::client(config.target_guard.as_ref()),
             config,
             metrics,
-            client: webhook::client(),
             tasks: TaskTracker::new(),
         }
     }

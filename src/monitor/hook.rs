@@ -36,7 +36,7 @@ pub async fn run(argv: &[String], body: &[u8], timeout: Duration, metrics: &Metr
 
 async fn attempt(argv: &[String], body: &[u8], timeout: Duration) -> Result<(), String> {
     let (program, args) = argv.split_first().ok_or("no program")?;
-    let mut child = tokio::process::Command::new(program)
+    let mut child = crate::child::command(program)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())

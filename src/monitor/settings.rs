@@ -116,6 +116,10 @@ pub struct MonitorConfig {
     pub command_timeout: Duration,
     /// How `/metrics` is served.
     pub metrics: MetricsConfig,
+    /// The SSRF guard webhook deliveries obey, set by the process that
+    /// runs the monitor (`serve`, `monitor`); `None` lets them reach any
+    /// address.
+    pub target_guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
 }
 
 /// How `/metrics` is served.
@@ -295,6 +299,7 @@ impl MonitorSettings {
                 self.command_timeout_secs,
                 DEFAULT_COMMAND_TIMEOUT,
             )?,
+            target_guard: None,
         })
     }
 }

@@ -28,10 +28,7 @@ pub fn build(settings: &ProbeSettings) -> Client {
         .pool_max_idle_per_host(POOL_IDLE_PER_HOST)
         .user_agent(concat!("llmcfg/", env!("CARGO_PKG_VERSION")));
     if let Some(policy) = &settings.guard {
-        // A proxy would resolve the name itself and bypass the guard.
-        builder = builder.no_proxy().dns_resolver(Arc::new(GuardedResolver {
-            policy: policy.clone(),
-        }));
+        builder = guarded(builder, policy);
     }
     builder.build().unwrap_or_else(|e| {
         // Only a broken TLS setup gets here; fall back to reqwest's defaults
@@ -42,6 +39,19 @@ pub fn build(settings: &ProbeSettings) -> Client {
             .build()
             .unwrap_or_default()
     })
+}
+
+/// `builder` connecting only to addresses `policy` permits once a name is
+/// resolved (an IP-literal URL is checked by [`check_literal`]). The one
+/// way every outbound client of stored or configured URLs obeys the guard.
+pub fn guarded(
+    builder: reqwest::ClientBuilder,
+    policy: &Arc<TargetPolicy>,
+) -> reqwest::ClientBuilder {
+    // A proxy would resolve the name itself and bypass the guard.
+    builder.no_proxy().dns_resolver(Arc::new(GuardedResolver {
+        policy: policy.clone(),
+    }))
 }
 
 /// Refuses an IP-literal host the policy does not permit.

@@ -36,6 +36,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+pub use client::{check_literal, guarded, transport_error};
 pub use error::ProbeError;
 pub use guard::TargetPolicy;
 pub use outcome::SUCCESS_MESSAGE;

@@ -2,8 +2,8 @@
 //! secret's `command`): directly, without a shell (as git credential
 //! helpers and kubectl exec plugins do), so no quoting or injection
 //! questions arise; an operator who wants a pipeline writes
-//! `["sh", "-c", "…"]`. It gets no stdin and none of our `LLMCFG_*`
-//! variables (design §8: a child never inherits a secret of ours), must
+//! `["sh", "-c", "…"]`. It gets no stdin and none of our secret `LLMCFG_*`
+//! variables (`crate::child`; design §8: a child never inherits a secret of ours), must
 //! finish within its time limit, and its stderr is discarded, since a
 //! helper that talks to an inventory or a vault may print secrets.
 
@@ -21,13 +21,8 @@ pub async fn run(argv: &[String], limit: Duration) -> Result<Zeroizing<Vec<u8>>,
     let Some((program, args)) = argv.split_first() else {
         return Err("is empty; give the program and its arguments".into());
     };
-    let mut command = tokio::process::Command::new(program);
-    for (name, _) in std::env::vars_os() {
-        if name.to_string_lossy().starts_with("LLMCFG_") {
-            command.env_remove(name);
-        }
-    }
-    let child = command
+    // The one rule for what a child of ours may see (src/child.rs).
+    let child = crate::child::command(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -49,22 +49,42 @@ impl ApiError {
             JsonRejection::MissingJsonContentType(_) => {
                 "the request body must be JSON with `Content-Type: application/json`".into()
             }
-            _ if status == StatusCode::PAYLOAD_TOO_LARGE => format!(
-                "the request body is larger than {} bytes",
-                crate::api::MAX_BODY_BYTES
-            ),
+            _ if status == StatusCode::PAYLOAD_TOO_LARGE => too_large_detail(),
             other => format!("cannot read the request body: {}", other.body_text()),
         };
         ApiError::new(status, detail)
     }
 
-    /// A 422 for well-formed JSON that is not the expected shape (unknown
-    /// or missing field, wrong type).
-    pub fn invalid_body(e: &serde_json::Error) -> ApiError {
+    /// The 413 of a body over [`crate::api::MAX_BODY_BYTES`].
+    pub fn too_large() -> ApiError {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, too_large_detail())
+    }
+
+    /// The error of a body that could not be read (over the size limit, or
+    /// cut off), before it is parsed as JSON.
+    pub fn from_bytes(rejection: axum::extract::rejection::BytesRejection) -> ApiError {
+        let status = rejection.status();
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::too_large();
+        }
         ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("invalid request body: {}", redact_values(&e.to_string())),
+            status,
+            format!("cannot read the request body: {}", rejection.body_text()),
         )
+    }
+
+    /// A 422 for well-formed JSON that is not the expected shape (unknown
+    /// or missing field, wrong type), naming the field it met the problem
+    /// at when that field's path is shaped like a name (a path through a
+    /// map would hold the client's own keys).
+    pub fn invalid_body(e: &serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+        let path = e.path().to_string();
+        let problem = redact_values(&e.inner().to_string());
+        let detail = match crate::domain::echo::echoable(&path) {
+            Some(field) if field != "." => format!("invalid request body: {field}: {problem}"),
+            _ => format!("invalid request body: {problem}"),
+        };
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
     }
 
     /// A 400 for a malformed query string.
@@ -89,8 +109,9 @@ fn source_text(e: &dyn std::error::Error) -> String {
 }
 
 /// Serde quotes offending values (`invalid type: string "…"`); a client that
-/// put a key in the wrong place must not see it echoed, so quoted values and
-/// long backticked tokens are elided. Short backticked field names stay.
+/// put a key in the wrong place must not see it echoed, so quoted values,
+/// the value of an unknown enum variant and backticked tokens not shaped
+/// like a name are elided. Backticked field names stay.
 fn redact_values(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
@@ -103,7 +124,12 @@ fn redact_values(message: &str) -> String {
             return out;
         };
         let inner = &after[..end];
-        if quote == '`' && inner.chars().count() <= 32 && !inner.contains(' ') {
+        // Serde names the offending value of an enum in backticks too
+        // (`unknown variant `…``); that value is the client's, so it is
+        // elided like a quoted one, and any other backticked token is kept
+        // only when it is shaped like a field name.
+        let a_value = out.ends_with("unknown variant `");
+        if quote == '`' && !a_value && crate::domain::echo::echoable(inner).is_some() {
             out.push_str(inner);
         } else {
             out.push('…');
@@ -179,10 +205,7 @@ pub async fn detail_bodies(
         StatusCode::NOT_FOUND => "no such route".to_string(),
         StatusCode::METHOD_NOT_ALLOWED => "method not allowed on this route".to_string(),
         StatusCode::REQUEST_TIMEOUT => "the request took too long and was cancelled".to_string(),
-        StatusCode::PAYLOAD_TOO_LARGE => format!(
-            "the request body is larger than {} bytes",
-            crate::api::MAX_BODY_BYTES
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large_detail(),
         other => other
             .canonical_reason()
             .unwrap_or("request failed")
@@ -196,6 +219,14 @@ pub async fn detail_bodies(
         }
     }
     fresh
+}
+
+/// The detail of a 413.
+fn too_large_detail() -> String {
+    format!(
+        "the request body is larger than {} bytes",
+        crate::api::MAX_BODY_BYTES
+    )
 }
 
 #[cfg(test)]
@@ -213,6 +244,14 @@ mod tests {
             "unknown field `extra`, expected one of `provider`"
         );
         assert_eq!(redact_values("open \"sk-abc"), "open \"…");
+        assert_eq!(
+            redact_values("unknown variant `dry`, expected one of `passed`, `dry_run`"),
+            "unknown variant `…`, expected one of `passed`, `dry_run`"
+        );
+        assert_eq!(
+            redact_values("unknown field `sk-ant-api03-x`, expected `model`"),
+            "unknown field `…`, expected `model`"
+        );
     }
 
     #[test]

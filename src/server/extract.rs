@@ -2,11 +2,13 @@
 //! JSON bodies and queries whose rejections become `{"detail"}` errors.
 
 use axum::Json;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+use super::unique_keys::first_duplicate;
 use crate::api::INSTANCE_HEADER;
 use crate::domain::{Scope, ValidationError};
 use crate::service::ServiceHandle;
@@ -58,17 +60,33 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 /// A JSON body; rejections mapped by [`ApiError::from_json`]. The body is
 /// parsed as JSON first and only then read as `T`, so malformed JSON is a
 /// 400 even where serde would have met a type error first (an unclosed `[`
-/// for an object type), and only well-formed JSON can be a 422.
+/// for an object type), and only well-formed JSON can be a 422. A key named
+/// twice in one object is a 400 naming it ([`super::unique_keys`]).
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let Json(value) = Json::<serde_json::Value>::from_request(req, state)
+        // The bytes first (within the body limit), so that after axum's own
+        // JSON checks (content type, syntax) the text is still there to look
+        // for repeated keys, which `Value` would silently fold.
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(ApiError::from_bytes)?;
+        let mut again = Request::new(Body::from(bytes.clone()));
+        *again.headers_mut() = headers;
+        let Json(value) = Json::<serde_json::Value>::from_request(again, state)
             .await
             .map_err(ApiError::from_json)?;
-        T::deserialize(value)
+        if let Some(duplicate) = first_duplicate(&bytes) {
+            return Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                format!("invalid request body: {duplicate}; each key may appear once"),
+            ));
+        }
+        serde_path_to_error::deserialize(value)
             .map(JsonBody)
             .map_err(|e| ApiError::invalid_body(&e))
     }

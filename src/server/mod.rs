@@ -9,6 +9,8 @@
 
 mod access_log;
 mod auth;
+mod body_limit;
+mod connections;
 mod error;
 mod extract;
 mod fleet;
@@ -20,6 +22,8 @@ mod rotation;
 pub mod routes;
 pub mod serve;
 mod shutdown;
+pub mod tls;
+mod unique_keys;
 
 use std::future::Future;
 use std::time::Duration;
@@ -53,6 +57,12 @@ pub struct AppState {
 
 /// The full router: routes, auth, limits, timeouts, error bodies, access log.
 pub fn router(handle: ServiceHandle) -> Router {
+    router_with(handle, Router::new())
+}
+
+/// [`router`] plus `extra` routes (`serve`'s `/metrics`), which get the
+/// same error bodies, limits and access log as the API's own.
+pub fn router_with(handle: ServiceHandle, extra: Router) -> Router {
     let state = AppState {
         handle: std::sync::Arc::new(handle),
     };
@@ -72,7 +82,11 @@ pub fn router(handle: ServiceHandle) -> Router {
     public
         .merge(protected)
         .with_state(state)
+        .merge(extra)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(
+            body_limit::refuse_declared_oversize,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -102,21 +116,22 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
 ) -> std::io::Result<()> {
-    run_app(listener, router(handle), shutdown, opts).await
+    run_app(listener, router(handle), shutdown, opts, None).await
 }
 
-/// [`run_with`] for a router built by the caller: [`router`] plus the
-/// routes `serve` adds (`/metrics`).
+/// [`run_with`] for a router built by the caller ([`router_with`]), over
+/// TLS when `tls` is given.
 pub async fn run_app(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "llmcfg server listening");
+        tracing::info!(%addr, tls = tls.is_some(), "llmcfg server listening");
     }
-    serve::serve(listener, app, shutdown, opts).await?;
+    serve::serve_over(listener, app, shutdown, opts, tls).await?;
     tracing::info!("llmcfg server stopped");
     Ok(())
 }

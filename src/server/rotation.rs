@@ -12,6 +12,7 @@ use super::extract::{Caller, JsonBody};
 use super::openapi::{api_key, reference};
 use crate::api::rotation::{MAX_ROTATION_CONCURRENCY, RollbackRequest, RotateKeyRequest};
 use crate::domain::ValidationError;
+use crate::domain::validation::validate_fingerprint;
 use crate::service::ServiceError;
 use crate::service::rotation::{OldKey, RollbackReport, RotationReport, RotationRequest};
 
@@ -27,15 +28,27 @@ pub async fn rotate_key(
         ))
         .into());
     }
+    // Checked before the service, whose "no scope uses …" would repeat it:
+    // a key sent as the fingerprint must not come back.
+    let fingerprint = validate_fingerprint(&body.fingerprint).map_err(ServiceError::from)?;
     // Nobody watches the progress of an HTTP rotation.
     let (progress, _) = tokio::sync::mpsc::unbounded_channel();
     let request = RotationRequest {
-        old: OldKey::Fingerprint(body.fingerprint),
+        old: OldKey::Fingerprint(fingerprint),
         new_key: body.new_api_key,
         mode: body.mode,
         concurrency: body.concurrency,
     };
-    Ok(Json(h.rotate_key(request, progress).await?))
+    match h.rotate_key(request, progress).await {
+        Ok(report) => Ok(Json(report)),
+        // The service names the key `api_key`, as the CLI's stdin prompt
+        // does; in this body it is `new_api_key`.
+        Err(ServiceError::Invalid(mut e)) if e.field == "api_key" => {
+            e.field = "new_api_key";
+            Err(ServiceError::Invalid(e).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /llm-config/rollback`.

@@ -4,11 +4,12 @@
 //! graceful shutdown waits for every connection without a bound (one such
 //! socket kept the server alive after SIGTERM).
 //!
-//! Here every HTTP/1 connection must deliver a complete request head within
-//! [`ServeOptions::header_read_timeout`] — the timer also runs while a
-//! keep-alive connection waits idle for its next request, so it is the idle
-//! timeout as well; HTTP/2 connections are pinged at the same interval and
-//! closed when the ping goes unanswered. On shutdown the listener closes,
+//! Here every connection is closed once it has had no request in flight for
+//! [`ServeOptions::header_read_timeout`], whatever it sends or does not send
+//! (see [`super::connections`]); hyper's own HTTP/1 header timer and HTTP/2
+//! pings run at the same interval beneath that rule. At most
+//! [`ServeOptions::max_connections`] are open at once, fewer when the file
+//! descriptor limit is lower. On shutdown the listener closes,
 //! every connection is asked to finish its in-flight request, and whatever
 //! is still open after [`ServeOptions::drain_timeout`] is dropped.
 //!
@@ -20,12 +21,18 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::Request;
+use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use super::connections::{Admission, BUSY_RESPONSE, Connections, Slot};
 
 /// Longest a client may take to send a request head, and longest an idle
 /// keep-alive connection stays open.
@@ -33,6 +40,8 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest shutdown waits for in-flight requests before it closes their
 /// connections (below Docker's default 10 s stop grace).
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(8);
+/// Most connections open at once, unless the descriptor limit is lower.
+pub const MAX_CONNECTIONS: usize = 1024;
 /// Pause after a failed `accept` (out of file descriptors), so the loop
 /// does not spin while the condition lasts.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
@@ -44,6 +53,8 @@ pub struct ServeOptions {
     pub header_read_timeout: Duration,
     /// Time shutdown waits for in-flight requests.
     pub drain_timeout: Duration,
+    /// Most connections open at once (lowered to fit the descriptor limit).
+    pub max_connections: usize,
 }
 
 impl Default for ServeOptions {
@@ -51,6 +62,7 @@ impl Default for ServeOptions {
         ServeOptions {
             header_read_timeout: HEADER_READ_TIMEOUT,
             drain_timeout: DRAIN_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
         }
     }
 }
@@ -63,8 +75,22 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
 ) -> std::io::Result<()> {
+    serve_over(listener, app, shutdown, opts, None).await
+}
+
+/// [`serve`], over TLS when `tls` is given: the handshake too must finish
+/// within the header-read timeout.
+pub async fn serve_over(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    opts: ServeOptions,
+    tls: Option<TlsAcceptor>,
+) -> std::io::Result<()> {
     let (close_tx, close_rx) = watch::channel(());
     let mut conns = JoinSet::new();
+    let table = Connections::new(Connections::cap_for_descriptors(opts.max_connections));
+    tracing::debug!(max_connections = table.max(), "connection cap");
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -79,8 +105,33 @@ pub async fn serve(
                         continue;
                     }
                 };
+                let slot = match table.admit() {
+                    Admission::Admitted(slot) => slot,
+                    Admission::Full => {
+                        // One non-blocking write: a client that does not read
+                        // must not hold the accept loop.
+                        let _ = stream.try_write(BUSY_RESPONSE);
+                        tracing::warn!(open = table.len(), "every connection busy; answered 503");
+                        continue;
+                    }
+                };
                 let _ = stream.set_nodelay(true);
-                conns.spawn(connection(stream, app.clone(), close_rx.clone(), opts));
+                let (app, close, tls) = (app.clone(), close_rx.clone(), tls.clone());
+                conns.spawn(async move {
+                    match tls {
+                        None => connection(TokioIo::new(stream), app, slot, close, opts).await,
+                        Some(acceptor) => {
+                            let handshake = tokio::select! {
+                                done = acceptor.accept(stream) => done,
+                                () = slot.must_close(opts.header_read_timeout) => return,
+                            };
+                            match handshake {
+                                Ok(tls) => connection(TokioIo::new(tls), app, slot, close, opts).await,
+                                Err(e) => tracing::debug!(error = %e, "TLS handshake failed"),
+                            }
+                        }
+                    }
+                });
             }
         }
     }
@@ -104,12 +155,15 @@ pub async fn serve(
 }
 
 /// One connection: served until it ends, or asked to finish on shutdown.
-async fn connection(
-    stream: tokio::net::TcpStream,
+async fn connection<I>(
+    io: I,
     app: Router,
+    slot: Slot,
     mut close: watch::Receiver<()>,
     opts: ServeOptions,
-) {
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -121,8 +175,17 @@ async fn connection(
         .timer(TokioTimer::new())
         .keep_alive_interval(opts.header_read_timeout)
         .keep_alive_timeout(opts.header_read_timeout);
-    let conn =
-        builder.serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(app));
+    let activity = slot.activity();
+    let service = tower::service_fn(move |req: Request<Incoming>| {
+        let busy = activity.busy();
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(req).await;
+            drop(busy);
+            response
+        }
+    });
+    let conn = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
     tokio::pin!(conn);
     tokio::select! {
         result = conn.as_mut() => {
@@ -130,6 +193,8 @@ async fn connection(
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         }
+        // No request is in flight, so nothing is lost by dropping it.
+        () = slot.must_close(opts.header_read_timeout) => {}
         _ = close.changed() => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;

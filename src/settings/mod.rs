@@ -128,6 +128,8 @@ impl Settings {
         settings.store.postgres().map_err(invalid)?;
         settings.prober.validate().map_err(invalid)?;
         settings.versions.validate().map_err(invalid)?;
+        settings.server.serve_options().map_err(invalid)?;
+        settings.server.tls_files(Path::new("")).map_err(invalid)?;
         settings.monitor.config().map_err(invalid)?;
         settings.remote.validate().map_err(invalid)?;
         Ok(settings)

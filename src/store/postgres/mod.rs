@@ -22,6 +22,7 @@ mod health;
 mod instances;
 mod migrations;
 mod options;
+mod pinned;
 mod pool;
 mod rotations;
 mod tests_table;

@@ -31,6 +31,7 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::connect_settings::SslMode;
+use super::pinned::NameCheck;
 use crate::store::StoreError;
 
 /// Where the trusted CA certificates come from.
@@ -54,8 +55,22 @@ pub(super) fn make_connector(
                 StoreError::Open(format!("cannot load the system's CA certificates: {e}"))
             })?,
         ),
-        (SslMode::VerifyFull, Some(CaSource::File(path))) => webpki(path, &provider)?,
-        (_, Some(CaSource::File(path))) => Arc::new(ChainOnly(webpki(path, &provider)?)),
+        (SslMode::VerifyFull, Some(CaSource::File(path))) => {
+            let (chain, trusted) = webpki(path, &provider)?;
+            Arc::new(Pinned {
+                chain,
+                trusted,
+                names: NameCheck::Required,
+            })
+        }
+        (_, Some(CaSource::File(path))) => {
+            let (chain, trusted) = webpki(path, &provider)?;
+            Arc::new(Pinned {
+                chain: Arc::new(ChainOnly(chain)),
+                trusted,
+                names: NameCheck::Skipped,
+            })
+        }
         // Refused by `PgConnectOptions::parse`; checked again so a verifying
         // mode can never fall through to accepting any certificate.
         (SslMode::VerifyCa | SslMode::VerifyFull, _) | (_, Some(CaSource::System)) => {
@@ -79,18 +94,21 @@ pub(super) fn make_connector(
     Ok(MakeRustlsConnect::new(config))
 }
 
-/// A verifier trusting the CA certificates in the PEM file at `path`.
+/// A verifier trusting the CA certificates in the PEM file at `path`, and
+/// those certificates.
 fn webpki(
     path: &std::path::Path,
     provider: &Arc<CryptoProvider>,
-) -> Result<Arc<WebPkiServerVerifier>, StoreError> {
+) -> Result<(Arc<WebPkiServerVerifier>, Vec<CertificateDer<'static>>), StoreError> {
     let shown = path.display();
     let pem = std::fs::read(path)
         .map_err(|e| StoreError::Open(format!("cannot read the CA file {shown}: {e}")))?;
     let mut roots = RootCertStore::empty();
+    let mut trusted = Vec::new();
     for cert in CertificateDer::pem_slice_iter(&pem) {
         let cert = cert
             .map_err(|e| StoreError::Open(format!("the CA file {shown} is not valid PEM: {e}")))?;
+        trusted.push(cert.clone());
         roots.add(cert).map_err(|e| {
             StoreError::Open(format!(
                 "the CA file {shown} holds an unusable certificate: {e}"
@@ -102,9 +120,60 @@ fn webpki(
             "the CA file {shown} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
         )));
     }
-    WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+    let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
         .build()
-        .map_err(|e| StoreError::Open(format!("cannot use the CA file {shown}: {e}")))
+        .map_err(|e| StoreError::Open(format!("cannot use the CA file {shown}: {e}")))?;
+    Ok((verifier, trusted))
+}
+
+/// A CA file's verifier that also accepts a server certificate that is
+/// itself in the CA file, as libpq does ([`super::pinned`]).
+#[derive(Debug)]
+struct Pinned {
+    chain: Arc<dyn ServerCertVerifier>,
+    trusted: Vec<CertificateDer<'static>>,
+    names: NameCheck,
+}
+
+impl ServerCertVerifier for Pinned {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Some(verdict) =
+            super::pinned::verify(&self.trusted, end_entity, server_name, now, self.names)
+        {
+            return verdict.map(|()| ServerCertVerified::assertion());
+        }
+        self.chain
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.chain.supported_verify_schemes()
+    }
 }
 
 /// `require` without a CA: encryption without authentication, as in libpq.
