@@ -22,7 +22,9 @@ fn main() {
         match std::env::var(var).as_deref() {
             Ok("1") => println!("cargo::rustc-cfg={cfg}"),
             Ok("0" | "") | Err(std::env::VarError::NotPresent) => {}
-            Ok(other) => panic!("{var}={other:?}: set it to 1 to run the suite, or 0 or unset to skip it"),
+            Ok(other) => {
+                panic!("{var}={other:?}: set it to 1 to run the suite, or 0 or unset to skip it")
+            }
             Err(std::env::VarError::NotUnicode(_)) => {
                 panic!("{var} is not UTF-8: set it to 1 to run the suite, or 0 or unset to skip it")
             }

@@ -19,7 +19,7 @@ import time
 import pyte
 from PIL import Image, ImageDraw, ImageFont
 
-COLS, ROWS = 118, 30
+COLS, ROWS = 112, 20
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_SIZE = 15
 
@@ -100,9 +100,10 @@ def run(binary, screen_until, keys):
 def render(screen, out):
     regular = ImageFont.truetype(os.path.join(FONT_DIR, "DejaVuSansMono.ttf"), FONT_SIZE)
     bold = ImageFont.truetype(os.path.join(FONT_DIR, "DejaVuSansMono-Bold.ttf"), FONT_SIZE)
-    left, top, right, bottom = regular.getbbox("M")
     cw = round(regular.getlength("M"))
-    ch = round(FONT_SIZE * 1.3)
+    # One line of the font, ascent to descent, so box-drawing lines join.
+    ascent, descent = regular.getmetrics()
+    ch = ascent + descent
     pad = 12
     img = Image.new("RGB", (COLS * cw + 2 * pad, ROWS * ch + 2 * pad), DEFAULT_BG)
     draw = ImageDraw.Draw(img)
@@ -117,7 +118,7 @@ def render(screen, out):
             if bg != DEFAULT_BG:
                 draw.rectangle([px, py, px + cw - 1, py + ch - 1], fill=bg)
             if cell.data.strip():
-                draw.text((px, py + (ch - FONT_SIZE) // 2 - top // 2), cell.data,
+                draw.text((px, py), cell.data,
                           font=bold if cell.bold else regular, fill=fg)
     img.save(out, optimize=True)
 

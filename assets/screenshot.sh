@@ -32,7 +32,7 @@ python3 -m venv "$WORK/venv"
 "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check "pyte==0.8.2" "pillow==13.0.0"
 
 # A fake provider: the model routes of Anthropic and OpenAI, accepting only
-# keys that start with sk-good (the other scope's key is "revoked").
+# keys that contain "good" (globex's key is "revoked").
 cat >"$WORK/fake.py" <<'PY'
 import json, sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 class Fake(BaseHTTPRequestHandler):
     def do_GET(self):
         key = self.headers.get("x-api-key") or self.headers.get("authorization", "").removeprefix("Bearer ")
-        if not key.startswith("sk-good"):
+        if "good" not in key:
             body, status = {"error": {"message": "invalid api key"}}, 401
         elif self.path.rstrip("/").endswith("/models"):
             body, status = {"data": [{"id": m, "object": "model"} for m in ("gpt-4o", "llama-3.3-70b")]}, 200

@@ -58,7 +58,8 @@ fn every_command_and_option_in_the_docs_is_in_the_help() {
 
 #[test]
 fn every_setting_in_the_docs_is_in_config_example_toml() {
-    let known = example_settings(&std::fs::read_to_string(root().join("config.example.toml")).unwrap());
+    let known =
+        example_settings(&std::fs::read_to_string(root().join("config.example.toml")).unwrap());
     let mut problems = BTreeSet::new();
     let mut checked = 0;
     for doc in docs() {

@@ -136,29 +136,20 @@ async fn metrics_parse_and_are_guarded() {
 
     let (kind, tests) = &families["llmcfg_monitor_tests"];
     assert_eq!(*kind, OpenMetricsType::Counter);
-    let ok = tests
-        .iter()
-        .find(|p| p.labels["outcome"] == "ok")
-        .unwrap();
+    let ok = tests.iter().find(|p| p.labels["outcome"] == "ok").unwrap();
     assert_eq!(ok.labels["provider"], "openai");
     let (kind, latency) = &families["llmcfg_monitor_test_latency_seconds"];
     assert_eq!(*kind, OpenMetricsType::Histogram);
-    assert!(
-        latency
-            .iter()
-            .any(|p| p.bounds.contains(&f64::INFINITY))
-    );
+    assert!(latency.iter().any(|p| p.bounds.contains(&f64::INFINITY)));
     assert_eq!(families["llmcfg_monitor_scopes"].0, OpenMetricsType::Gauge);
     assert_eq!(
         families["llmcfg_monitor_lag_seconds"].0,
         OpenMetricsType::Gauge
     );
     let deliveries = &families["llmcfg_monitor_deliveries"].1;
-    assert!(
-        deliveries
-            .iter()
-            .any(|p| p.labels["sink"] == "webhook" && p.labels["result"] == "failed" && p.value == 0.0)
-    );
+    assert!(deliveries.iter().any(|p| p.labels["sink"] == "webhook"
+        && p.labels["result"] == "failed"
+        && p.value == 0.0));
     assert_eq!(families["llmcfg_monitor_leader"].1[0].value, 1.0);
     // Per-scope series: the bound is 1, the other scope's results are counted.
     let per_scope = &families["llmcfg_monitor_scope_latency_seconds"].1;

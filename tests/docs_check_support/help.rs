@@ -100,14 +100,15 @@ fn parse(text: &str) -> Help {
             }
         } else if section == "Options" && trimmed.starts_with('-') {
             // `-i, --instance <ID>  Text`: the spec ends at two spaces.
+            // The value belongs to the short name as much as to the long.
             let spec = trimmed.split("  ").next().unwrap_or_default();
+            let value = if spec.contains(" <") {
+                TakesValue::Yes
+            } else {
+                TakesValue::No
+            };
             for part in spec.split(", ") {
-                let mut it = part.split(' ');
-                let name = it.next().unwrap_or_default();
-                let value = match it.next() {
-                    Some(v) if v.starts_with('<') => TakesValue::Yes,
-                    _ => TakesValue::No,
-                };
+                let name = part.split(' ').next().unwrap_or_default();
                 options.insert(name.to_string(), value);
             }
         }

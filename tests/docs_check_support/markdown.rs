@@ -17,7 +17,11 @@ impl Doc {
         let text = std::fs::read_to_string(path)
             .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let name = path.strip_prefix(root).unwrap_or(path).display().to_string();
+        let name = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         Doc {
             path: path.to_path_buf(),
             name,
@@ -123,7 +127,11 @@ pub fn invocations(doc: &Doc) -> Vec<Invocation> {
         ) {
             continue;
         }
-        let text = &piece.text;
+        // A shell comment is prose, whatever it names.
+        let text = match piece.lang {
+            Some(_) => shell_code(&piece.text),
+            None => &piece.text,
+        };
         for (at, _) in text.match_indices("llmcfg") {
             let before = text[..at].chars().next_back();
             let after = text[at + "llmcfg".len()..].chars().next();
@@ -145,6 +153,18 @@ pub fn invocations(doc: &Doc) -> Vec<Invocation> {
         }
     }
     out
+}
+
+/// A shell line without its comment (a `#` that starts a word).
+fn shell_code(line: &str) -> &str {
+    let mut previous = ' ';
+    for (at, c) in line.char_indices() {
+        if c == '#' && previous.is_whitespace() {
+            return &line[..at];
+        }
+        previous = c;
+    }
+    line
 }
 
 fn ends_the_command(word: &str) -> bool {
@@ -197,7 +217,9 @@ fn flatten(prefix: &str, value: &toml::Value, found: &mut impl FnMut(String)) {
                 flatten(&path, value, found);
             }
         }
-        toml::Value::Array(items) if items.iter().all(toml::Value::is_table) && !items.is_empty() => {
+        toml::Value::Array(items)
+            if items.iter().all(toml::Value::is_table) && !items.is_empty() =>
+        {
             for item in items {
                 flatten(prefix, item, found);
             }
@@ -215,7 +237,8 @@ pub fn links(doc: &Doc) -> Vec<(String, String)> {
             let rest = &line[at + 2..];
             let Some(end) = rest.find(')') else { continue };
             let target = &rest[..end];
-            if !target.contains("://") && !target.starts_with('#') && !target.starts_with("mailto:") {
+            if !target.contains("://") && !target.starts_with('#') && !target.starts_with("mailto:")
+            {
                 out.push((doc.place(i + 1), target.to_string()));
             }
         }

@@ -35,7 +35,6 @@ fn table_header(line: &str) -> Option<&str> {
 /// happens to hold `=` is not one.
 pub fn is_bare_key(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
