@@ -28,6 +28,10 @@ async fn sqlite_health_history() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn postgres_health_history() {
     let db = pg_cluster::fresh_db();
     suite(&PathBuf::from(&db.url)).await;
@@ -40,6 +44,10 @@ async fn sqlite_states_changed_since_a_mark() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn postgres_states_changed_since_a_mark() {
     let db = pg_cluster::fresh_db();
     changes_suite(&PathBuf::from(&db.url)).await;

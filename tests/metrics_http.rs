@@ -1,7 +1,7 @@
 //! `GET /metrics` of a real `llmcfg serve` running the monitor against a
-//! fake provider, parsed by the reference parser: Python
-//! `prometheus_client`'s OpenMetrics parser (`.ci/run` installs it; set
-//! `LLMCFG_TEST_PYTHON` to a Python that has it, default `python3`). The
+//! fake provider, parsed by an independent OpenMetrics parser (the
+//! `openmetrics-parser` crate, a dev-dependency: a strict grammar of the
+//! OpenMetrics text format, not our encoder reading itself back). The
 //! token guards the server's own address; the separate listen address
 //! serves `/metrics` alone; per-scope series respect their bound; the
 //! OpenAPI document does not list `/metrics`; no key appears.
@@ -14,54 +14,68 @@ mod llmcfg_process;
 mod local_service;
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fake_provider::{FakeProvider, Flavor};
 use llmcfg_process::{ServeChild, llmcfg_command};
 use local_service::{create_openai, open_sqlite, tenant};
+use openmetrics_parser::{OpenMetricsType, OpenMetricsValue, openmetrics::parse_openmetrics};
 use serde_json::Value;
 
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const KEY: &str = "sk-proj-metrics-0123456789abcdefghijklmnopqr";
 const METRICS_TOKEN: &str = "metrics-token-0123456789";
 
-/// The families of an exposition, as the reference parser reads them:
-/// name → (type, samples of (sample name, labels, value)).
-type Families = HashMap<String, (String, Vec<(String, HashMap<String, String>, f64)>)>;
+/// One metric point as the parser read it.
+struct Point {
+    labels: HashMap<String, String>,
+    /// A counter's total, a gauge's value, a histogram's count.
+    value: f64,
+    /// A histogram's bucket bounds, `+Inf` included.
+    bounds: Vec<f64>,
+}
 
+/// The families of an exposition: name → (type, points).
+type Families = HashMap<String, (OpenMetricsType, Vec<Point>)>;
+
+/// Parses `text` as OpenMetrics; a refusal fails the test with the text.
 fn parse(text: &str) -> Families {
-    let python = std::env::var("LLMCFG_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = r#"
-import json, sys
-from prometheus_client.openmetrics.parser import text_string_to_metric_families
-out = {}
-for f in text_string_to_metric_families(sys.stdin.read()):
-    out[f.name] = [f.type, [[s.name, s.labels, s.value] for s in f.samples]]
-print(json.dumps(out))
-"#;
-    let mut child = Command::new(&python)
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "the OpenMetrics parser refused the exposition (or {python} lacks prometheus_client; \
-         pip install prometheus_client): {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let exposition = parse_openmetrics(text)
+        .unwrap_or_else(|e| panic!("the OpenMetrics parser refused the exposition: {e}\n{text}"));
+    exposition
+        .families
+        .into_iter()
+        .map(|(name, family)| {
+            let points = family
+                .iter_samples()
+                .map(|sample| {
+                    let labels = sample
+                        .get_labelset()
+                        .expect("a parsed sample is bound to its family")
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let (value, bounds) = match &sample.value {
+                        OpenMetricsValue::Counter(c) => (c.value.as_f64(), Vec::new()),
+                        OpenMetricsValue::Gauge(n) | OpenMetricsValue::Unknown(n) => {
+                            (n.as_f64(), Vec::new())
+                        }
+                        OpenMetricsValue::Histogram(h) => (
+                            h.count.unwrap_or_default() as f64,
+                            h.buckets.iter().map(|b| b.upper_bound).collect(),
+                        ),
+                        other => panic!("{name}: a type the monitor does not export: {other:?}"),
+                    };
+                    Point {
+                        labels,
+                        value,
+                        bounds,
+                    }
+                })
+                .collect();
+            (name, (family.family_type, points))
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,12 +120,12 @@ async fn metrics_parse_and_are_guarded() {
         let f = parse(&text);
         let ok: f64 = f
             .get("llmcfg_monitor_tests")
-            .map(|(_, s)| s.iter().map(|x| x.2).sum())
+            .map(|(_, points)| points.iter().map(|p| p.value).sum())
             .unwrap_or(0.0);
         let healthy = f
             .get("llmcfg_monitor_scopes")
-            .and_then(|(_, s)| s.iter().find(|x| x.1["state"] == "healthy"))
-            .map_or(0.0, |x| x.2);
+            .and_then(|(_, points)| points.iter().find(|p| p.labels["state"] == "healthy"))
+            .map_or(0.0, |p| p.value);
         if ok >= 2.0 && healthy >= 2.0 {
             assert!(!text.contains(KEY));
             break f;
@@ -121,32 +135,26 @@ async fn metrics_parse_and_are_guarded() {
     };
 
     let (kind, tests) = &families["llmcfg_monitor_tests"];
-    assert_eq!(kind, "counter");
-    let ok = tests
-        .iter()
-        .find(|s| s.0 == "llmcfg_monitor_tests_total" && s.1["outcome"] == "ok")
-        .unwrap();
-    assert_eq!(ok.1["provider"], "openai");
+    assert_eq!(*kind, OpenMetricsType::Counter);
+    let ok = tests.iter().find(|p| p.labels["outcome"] == "ok").unwrap();
+    assert_eq!(ok.labels["provider"], "openai");
     let (kind, latency) = &families["llmcfg_monitor_test_latency_seconds"];
-    assert_eq!(kind, "histogram");
-    assert!(
-        latency
-            .iter()
-            .any(|s| s.0.ends_with("_bucket") && s.1["le"] == "+Inf")
+    assert_eq!(*kind, OpenMetricsType::Histogram);
+    assert!(latency.iter().any(|p| p.bounds.contains(&f64::INFINITY)));
+    assert_eq!(families["llmcfg_monitor_scopes"].0, OpenMetricsType::Gauge);
+    assert_eq!(
+        families["llmcfg_monitor_lag_seconds"].0,
+        OpenMetricsType::Gauge
     );
-    assert_eq!(families["llmcfg_monitor_scopes"].0, "gauge");
-    assert_eq!(families["llmcfg_monitor_lag_seconds"].0, "gauge");
     let deliveries = &families["llmcfg_monitor_deliveries"].1;
-    assert!(
-        deliveries
-            .iter()
-            .any(|s| s.1["sink"] == "webhook" && s.1["result"] == "failed" && s.2 == 0.0)
-    );
-    assert_eq!(families["llmcfg_monitor_leader"].1[0].2, 1.0);
+    assert!(deliveries.iter().any(|p| p.labels["sink"] == "webhook"
+        && p.labels["result"] == "failed"
+        && p.value == 0.0));
+    assert_eq!(families["llmcfg_monitor_leader"].1[0].value, 1.0);
     // Per-scope series: the bound is 1, the other scope's results are counted.
     let per_scope = &families["llmcfg_monitor_scope_latency_seconds"].1;
-    assert_eq!(per_scope.len(), 1, "{per_scope:?}");
-    assert!(families["llmcfg_monitor_scope_series_dropped"].1[0].2 >= 1.0);
+    assert_eq!(per_scope.len(), 1, "one per-scope series");
+    assert!(families["llmcfg_monitor_scope_series_dropped"].1[0].value >= 1.0);
 
     // The server's own address wants the metrics token; an API token or
     // none is refused.

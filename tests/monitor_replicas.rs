@@ -61,6 +61,10 @@ async fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) -
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn one_leader_and_a_takeover_without_a_repeated_round() {
     let db = pg_cluster::fresh_db();
     let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;

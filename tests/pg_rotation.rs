@@ -66,6 +66,10 @@ async fn masks(env: &Arc<Env>, db: &str) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn rotation_and_rollback_on_postgres() {
     let fake = FakeProvider::start(Flavor::OpenAi, &[OLD, NEW], &["gpt-4o"]).await;
     let db = pg_cluster::fresh_db();

@@ -75,6 +75,10 @@ async fn get(http: &reqwest::Client, url: &str, token: &str, scope: &str) -> Val
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn two_replicas_one_database() {
     let db = pg_cluster::fresh_db();
     let token_a = token(&db.url, "replica-a");
@@ -163,6 +167,10 @@ async fn two_replicas_one_database() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn sigkill_of_one_replica_loses_no_acknowledged_write() {
     let db = pg_cluster::fresh_db();
     let tok = token(&db.url, "writer");

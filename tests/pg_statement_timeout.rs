@@ -17,6 +17,10 @@ use pg_tls_support::cli::{config_file, create_and_get, llmcfg, text};
 use pg_tls_support::server::{fixture, in_a_pool_session, lock_configs, root, url};
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
     let f = fixture();
     let settings = PgSettings {
@@ -50,6 +54,10 @@ fn the_statement_timeout_cancels_a_statement_that_waits_too_long() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn a_statement_past_the_timeout_fails_the_cli_with_exit_7() {
     let f = fixture();
     let home = tempfile::tempdir().unwrap();

@@ -51,6 +51,10 @@ fn with_password(url: &str, password: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn cli_on_postgres_and_no_plaintext_key_in_pg_dump() {
     let db = pg_cluster::fresh_db();
     let home = tempfile::tempdir().unwrap();
@@ -100,6 +104,10 @@ fn cli_on_postgres_and_no_plaintext_key_in_pg_dump() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn wrong_master_key_is_refused_without_showing_the_db_password() {
     let db = pg_cluster::fresh_db();
     // Trust authentication ignores the password, so it only has to not leak.
@@ -132,6 +140,10 @@ fn wrong_master_key_is_refused_without_showing_the_db_password() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn replicas_starting_together_migrate_once() {
     let db = pg_cluster::fresh_db();
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(OPENERS));
@@ -152,6 +164,10 @@ async fn replicas_starting_together_migrate_once() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn store_url_in_config_toml_selects_postgres() {
     let db = pg_cluster::fresh_db();
     let home = tempfile::tempdir().unwrap();
@@ -185,6 +201,10 @@ async fn store_url_in_config_toml_selects_postgres() {
 /// runtime of the store's own to block on), and dropping the last handle
 /// inside async code is fine.
 #[tokio::test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn service_handle_on_postgres_in_a_current_thread_runtime() {
     use llmcfg::domain::{ApiKey, ConfigPatch, InstanceId, NewConfig};
     use llmcfg::service::ServiceError;
@@ -240,6 +260,10 @@ async fn service_handle_on_postgres_in_a_current_thread_runtime() {
 }
 
 #[tokio::test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn a_store_reconnects_after_the_server_drops_its_connection() {
     let db = pg_cluster::fresh_db();
     let store = Store::open(Path::new(&db.url)).await.unwrap();

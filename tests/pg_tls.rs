@@ -17,6 +17,10 @@ use pg_tls_support::cli::{config_file, create_and_get, llmcfg, text};
 use pg_tls_support::server::{fixture, in_a_pool_session, root, url};
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn the_right_ca_from_config_toml_connects_and_the_store_works() {
     let f = fixture();
     let home = tempfile::tempdir().unwrap();
@@ -34,6 +38,10 @@ fn the_right_ca_from_config_toml_connects_and_the_store_works() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn the_right_ca_from_the_url_connects_and_the_store_works() {
     let f = fixture();
     let home = tempfile::tempdir().unwrap();
@@ -42,6 +50,10 @@ fn the_right_ca_from_the_url_connects_and_the_store_works() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn a_wrong_ca_is_refused_with_exit_7_naming_the_tls_failure() {
     let f = fixture();
     let home = tempfile::tempdir().unwrap();
@@ -79,6 +91,10 @@ fn a_wrong_ca_is_refused_with_exit_7_naming_the_tls_failure() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn verify_full_checks_the_host_name_and_verify_ca_does_not() {
     let f = fixture();
     let home = tempfile::tempdir().unwrap();
@@ -99,6 +115,10 @@ fn verify_full_checks_the_host_name_and_verify_ca_does_not() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn require_without_a_ca_connects_over_tls() {
     let home = tempfile::tempdir().unwrap();
     // The server refuses plaintext TCP, so a working store proves TLS.
@@ -109,6 +129,10 @@ fn require_without_a_ca_connects_over_tls() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn require_encrypts_the_session_the_pool_would_open() {
     // What the pool is handed: the parsed config and the connector.
     let options = PgConnectOptions::parse(&url("sslmode=require"), &PgSettings::default()).unwrap();
@@ -120,6 +144,10 @@ fn require_encrypts_the_session_the_pool_would_open() {
 }
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn disable_against_a_tls_only_server_fails_clearly() {
     let home = tempfile::tempdir().unwrap();
     let out = llmcfg(home.path(), Some(&url("sslmode=disable")), &["get"], "");

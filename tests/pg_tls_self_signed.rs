@@ -18,6 +18,10 @@ use pg_tls_support::server::root;
 use pg_tls_support::{PASSWORD, SERVER_NAME};
 
 #[test]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 fn a_self_signed_certificate_in_sslrootcert_connects_with_verify_full() {
     let certs = tempfile::tempdir().unwrap();
     // The command of the PostgreSQL manual, "Creating Certificates".

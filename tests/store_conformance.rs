@@ -37,6 +37,10 @@ async fn sqlite_store_conforms() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn postgres_store_conforms() {
     let db = pg_cluster::fresh_db();
     conformance(PathBuf::from(&db.url)).await;

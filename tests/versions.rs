@@ -96,6 +96,10 @@ async fn sqlite_versions_conform() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(llmcfg_test_postgres),
+    ignore = "needs a PostgreSQL server: set LLMCFG_TEST_POSTGRES=1 (docs/src/testing.md)"
+)]
 async fn postgres_versions_conform() {
     let db = pg_cluster::fresh_db();
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,10 @@
 //! A PostgreSQL server for tests, and one fresh database per test.
 //!
+//! The tests that need it are the PostgreSQL suite, behind the opt-in
+//! `LLMCFG_TEST_POSTGRES=1` (build.rs): without it they are reported as
+//! ignored, naming the variable; with it they run, and fail as below if no
+//! server can be had.
+//!
 //! With `LLMCFG_TEST_PG_URL` set (`.ci/run` may export one), tests use that
 //! server. Otherwise the first test in a binary starts a throwaway cluster:
 //! `initdb` and `pg_ctl` into a temp dir, listening on a free loopback port,
