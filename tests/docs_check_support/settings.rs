@@ -16,10 +16,31 @@ pub fn example_settings(text: &str) -> BTreeSet<String> {
             let key = key.trim();
             if !section.is_empty() && is_bare_key(key) {
                 known.insert(format!("{section}.{key}"));
+            } else if !section.is_empty() && is_quoted_key(key) {
+                // A quoted key names something of the user's (a header in
+                // `[remote.headers]`): any name, with the fields it shows.
+                known.insert(format!("{section}.{USER_NAMED}"));
             }
         }
     }
     known
+}
+
+/// Stands for any user-chosen key of a table (see [`is_documented`]).
+pub const USER_NAMED: &str = "*";
+
+/// True when `setting` (`section.key`, dotted) is in `known`, or lies under
+/// a table whose keys the user names (`remote.headers.X-Client.value`).
+pub fn is_documented(known: &BTreeSet<String>, setting: &str) -> bool {
+    known.contains(setting)
+        || setting
+            .match_indices('.')
+            .any(|(i, _)| known.contains(&format!("{}.{USER_NAMED}", &setting[..i])))
+}
+
+/// A TOML quoted key, `"X-Gateway-Key"`.
+fn is_quoted_key(s: &str) -> bool {
+    s.len() >= 2 && s.starts_with('"') && s.ends_with('"')
 }
 
 /// `monitor` of `[monitor]`, `monitor.webhooks` of `[[monitor.webhooks]]`.
