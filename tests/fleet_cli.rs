@@ -346,7 +346,12 @@ fn bad_files_report_every_problem_with_file_line_column_and_field() {
     let out = fleet(&env, &["plan", "-f", "bad.toml"], &[]);
     assert_eq!(code(&out), 2, "{}", stdout(&out));
     let err = stderr(&out);
-    assert!(err.contains("2 problems"), "{err}");
+    // The parse's problems and the value rules', all in one run.
+    assert!(err.contains("5 problems"), "{err}");
+    assert!(
+        err.contains("bad.toml:6:12: instances.a.provider: unknown provider \"openia\""),
+        "{err}"
+    );
     assert!(
         err.contains("bad.toml:18:1: instances.d.api_key: a fleet file never holds a key"),
         "{err}"
@@ -357,7 +362,7 @@ fn bad_files_report_every_problem_with_file_line_column_and_field() {
     );
     assert!(!err.contains("sk-literal"), "{err}");
 
-    // With the parse problems fixed, the value rules are all reported at once.
+    // With the parse problems fixed, the value rules are still all reported.
     let text = std::fs::read_to_string(env.path().join("bad.toml"))
         .unwrap()
         .replace(

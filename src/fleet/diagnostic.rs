@@ -22,13 +22,31 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    /// Reads `path`.
+    /// Reads `path`; a file that is not UTF-8 is refused at the line and
+    /// column of its first byte that is not.
     pub fn read(path: &std::path::Path) -> Result<SourceFile, super::FleetError> {
-        let text = std::fs::read_to_string(path).map_err(|e| super::FleetError::Read {
+        let bytes = std::fs::read(path).map_err(|e| super::FleetError::Read {
             path: path.display().to_string(),
             reason: e.to_string(),
         })?;
-        Ok(SourceFile::new(path, text))
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(path, text)),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let byte = e.as_bytes()[at];
+                // Up to `at` the lossy text has the file's own bytes, so the
+                // position is the file's.
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let src = SourceFile::new(path, lossy);
+                let mut diags = Diagnostics::default();
+                diags.push(src.error(
+                    at..at,
+                    "(encoding)",
+                    format!("byte 0x{byte:02X} is not UTF-8; save the file as UTF-8"),
+                ));
+                Err(super::FleetError::Invalid(diags))
+            }
+        }
     }
 
     /// A source with the given text (tests and benchmarks).

@@ -98,19 +98,27 @@ impl FleetFile {
     /// Parses `source`, reporting every problem at once.
     pub fn parse(source: SourceFile) -> Result<FleetFile, FleetError> {
         let mut diags = Diagnostics::default();
+        let file = FleetFile::parse_into(source, &mut diags);
+        diags.into_result(file)
+    }
+
+    /// Parses `source` as far as it goes, adding its problems to `diags`,
+    /// so that resolving can add its own and the user gets every problem of
+    /// the file in one run.
+    pub fn parse_into(source: SourceFile, diags: &mut Diagnostics) -> FleetFile {
         let (defaults, templates, scopes) = {
             let mut p = Parser {
                 src: &source,
-                diags: &mut diags,
+                diags,
             };
             p.document()
         };
-        diags.into_result(FleetFile {
+        FleetFile {
             source,
             defaults,
             templates,
             scopes,
-        })
+        }
     }
 }
 
@@ -133,7 +141,9 @@ impl Parser<'_> {
     fn document(&mut self) -> Parts {
         let (root, errors) = DeTable::parse_recoverable(&self.src.text);
         for e in errors {
-            let span = e.span().unwrap_or(0..0);
+            // The parser gives no place for some errors (its recursion
+            // limit); the deepest header or nesting is where to look.
+            let span = e.span().unwrap_or_else(|| deepest_point(&self.src.text));
             self.error(span, "(syntax)", e.message().trim().to_string());
         }
         let mut defaults = Layer::default();
@@ -344,6 +354,39 @@ impl Parser<'_> {
 struct ScopeExtra {
     template: Option<Spanned<String>>,
     key_fingerprint: Option<Spanned<String>>,
+}
+
+/// The start of the line nested deepest: the most dotted parts in a table
+/// header, or the most open brackets and braces.
+fn deepest_point(text: &str) -> std::ops::Range<usize> {
+    let mut best = (0, 0);
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let header_depth = if trimmed.starts_with('[') {
+            trimmed.split(']').next().unwrap_or("").matches('.').count()
+        } else {
+            0
+        };
+        let mut open: usize = 0;
+        let mut deepest: usize = 0;
+        for c in line.chars() {
+            match c {
+                '[' | '{' => {
+                    open += 1;
+                    deepest = deepest.max(open);
+                }
+                ']' | '}' => open = open.saturating_sub(1),
+                _ => {}
+            }
+        }
+        let depth = header_depth.max(deepest);
+        if depth > best.0 {
+            best = (depth, offset);
+        }
+        offset += line.len();
+    }
+    best.1..best.1
 }
 
 fn unknown(allowed: &[&str]) -> String {

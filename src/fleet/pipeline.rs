@@ -25,9 +25,13 @@ pub async fn plan_path_reaching(
 ) -> Result<(FleetFile, Plan), FleetError> {
     let mut source = super::SourceFile::read(path)?;
     source.key_file_reach = reach;
-    let file = FleetFile::parse(source)?;
+    // The parse and the resolve report into one list, so every problem of
+    // the file itself comes in one run.
+    let mut diags = super::Diagnostics::default();
+    let file = FleetFile::parse_into(source, &mut diags);
     let catalog = Catalog::builtin();
-    let desired = super::resolve::resolve(&file, catalog)?;
+    let desired = super::resolve::resolve_into(&file, catalog, &mut diags);
+    let desired = diags.into_result(desired)?;
     let state = super::current::read(handle).await?;
     let plan = compute(handle, &file, &desired, &state, catalog, options).await?;
     Ok((file, plan))

@@ -38,13 +38,20 @@ pub struct Desired {
 /// Resolves and validates every scope of `file`.
 pub fn resolve(file: &FleetFile, catalog: &Catalog) -> Result<Vec<Desired>, FleetError> {
     let mut diags = Diagnostics::default();
+    let out = resolve_into(file, catalog, &mut diags);
+    diags.into_result(out)
+}
+
+/// [`resolve`], adding its problems to `diags` (those of the parse, in the
+/// pipeline) and returning the scopes that resolved.
+pub fn resolve_into(file: &FleetFile, catalog: &Catalog, diags: &mut Diagnostics) -> Vec<Desired> {
     let mut out = Vec::with_capacity(file.scopes.len());
     for entry in &file.scopes {
-        if let Some(d) = resolve_one(file, entry, catalog, &mut diags) {
+        if let Some(d) = resolve_one(file, entry, catalog, diags) {
             out.push(d);
         }
     }
-    diags.into_result(out)
+    out
 }
 
 /// The innermost of the three layers that sets a field.
