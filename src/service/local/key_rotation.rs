@@ -74,7 +74,10 @@ impl LocalBackend {
         let new_key = request.new_key.validated()?;
         let new_fp = self.shared.fingerprints.fingerprint(&new_key);
         let old_fp = match &request.old {
-            OldKey::Fingerprint(fp) => fp.trim().to_string(),
+            // Checked here, for every caller (CLI, HTTP, TUI): a key pasted
+            // where the fingerprint goes is refused without being repeated
+            // in the "no scope uses the key" answer.
+            OldKey::Fingerprint(fp) => crate::domain::validation::validate_fingerprint(fp)?,
             OldKey::Key(key) => self.key_fingerprint(key)?,
         };
         if old_fp == new_fp {
