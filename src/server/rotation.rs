@@ -75,7 +75,9 @@ pub fn schemas() -> Map<String, Value> {
             "type": "object", "additionalProperties": false,
             "required": ["fingerprint", "new_api_key"],
             "properties": {
-                "fingerprint": {"type": "string"},
+                // The rule of `validation::validate_fingerprint`, so a
+                // schema-valid value is never refused.
+                "fingerprint": {"type": "string", "pattern": "^(hmac|sha256):[0-9a-fA-F]{1,128}$"},
                 "new_api_key": api_key(),
                 "mode": mode,
                 "concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_ROTATION_CONCURRENCY},
