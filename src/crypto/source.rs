@@ -285,12 +285,19 @@ pub fn stage_key_file(path: &Path, key: &MasterKey) -> Result<(), CryptoError> {
         path: staged.clone(),
         source,
     };
-    match fs::remove_file(&staged) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io(e)),
+    // Written whole to a temporary name and renamed into place, so an
+    // opener reading beside the rotation never sees a half-written key.
+    let tmp = staged.with_file_name(format!(
+        ".{}.{}.tmp",
+        staged.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    let _ = fs::remove_file(&tmp);
+    let written = write_private(&tmp, key).and_then(|()| fs::rename(&tmp, &staged));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
-    write_private(&staged, key).map_err(io)?;
+    written.map_err(io)?;
     sync_dir(&staged).map_err(io)
 }
 
