@@ -1,4 +1,4 @@
-//! Fleet benchmarks (issue 14 targets, on the 2-core machine): plan of
+//! Fleet benchmarks (targets in docs/benchmarks.md, on the 2-core machine): plan of
 //! 10,000 scopes against the local store ≤ 1 s; export of 100,000 scopes
 //! ≤ 2 s; apply of 1,000 model changes ≤ 2 s (no `--test`). Each runs the
 //! same pipeline as the CLI — file read, parse, resolve, state read through

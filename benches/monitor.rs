@@ -1,4 +1,4 @@
-//! Load bench of the monitor (issue #13), in one run: `llmcfg serve` with
+//! Load bench of the monitor, in one run: `llmcfg serve` with
 //! `[monitor] enabled = true` over N scopes against a fake provider (a
 //! child process) that answers each models call after 50 ms.
 //!

@@ -1,4 +1,4 @@
-//! Fleet key rotation bench (issue #12): 10,000 scopes sharing one key, a
+//! Fleet key rotation bench: 10,000 scopes sharing one key, a
 //! fake OpenAI on 127.0.0.1 answering each test after 100 ms, concurrency
 //! 64, through `ServiceHandle::rotate_key` on a real SQLite file. Targets:
 //! ≤ 17 s end to end (the ideal is 10,000 / 64 × 100 ms = 15.6 s), of which

@@ -1,4 +1,4 @@
-//! Load bench of `llmcfg serve` (issue 5): GET `/llm-config/` across 1,000
+//! Load bench of `llmcfg serve`: GET `/llm-config/` across 1,000
 //! configured scopes at 64 connections, side by side in the same run with a
 //! trivial axum handler returning a fixed JSON body.
 //!

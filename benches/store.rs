@@ -1,4 +1,4 @@
-//! Store and service benchmarks (issue 2 targets, on the 2-core machine):
+//! Store and service benchmarks (targets in docs/benchmarks.md, on the 2-core machine):
 //! `get` through the handle ≤ 50 µs median; `create`/`update` (sealing plus a
 //! durable commit) ≤ 5 ms median; listing 10,000 instances ≤ 20 ms; and
 //! 1,000 updates one at a time against 1,000 at once (group commit).

@@ -1,4 +1,4 @@
-//! Versions and key-map benchmarks (issue 12 targets, on the 2-core
+//! Versions and key-map benchmarks (targets in docs/benchmarks.md, on the 2-core
 //! machine): `keys` (the key-usage map through the handle) over 100,000
 //! scopes ≤ 200 ms; `history` of one scope ≤ 5 ms.
 //!

@@ -1,4 +1,4 @@
-//! CLI conventions (issue #15) through the real binary: a closed pipe ends
+//! CLI conventions through the real binary: a closed pipe ends
 //! quietly, completions and a man page come from the clap definitions,
 //! `token revoke` of an unknown name exits 3, `models` in local mode never
 //! says "remote server error", and the files llmcfg creates (store, log,

@@ -1,5 +1,4 @@
-//! Every problem of a fleet file in one run, each at its place (issue 24,
-//! item 10): the parse's and the resolve's problems together, a file that
+//! Every problem of a fleet file in one run, each at its place: the parse's and the resolve's problems together, a file that
 //! is not UTF-8 at its first bad byte, and a table nested past the
 //! parser's recursion limit at its header, not `1:1`.
 

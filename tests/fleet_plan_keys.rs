@@ -1,4 +1,4 @@
-//! `plan` and `drift` read no key reference unless asked (issue #24): a
+//! `plan` and `drift` read no key reference unless asked: a
 //! fleet file arrives in a pull request, and a review bot running `plan
 //! --json` or a CI gate running `plan --detailed-exitcode` must not run the
 //! author's `api_key_command`. Here that command would write a file; plan

@@ -1,4 +1,4 @@
-//! The OS keyring on a Linux desktop (issue #15), against a real
+//! The OS keyring on a Linux desktop, against a real
 //! `gnome-keyring-daemon` on a private session bus (`dbus-run-session`):
 //! the master key and the remote token go to the Secret Service and no key
 //! or token file is written; without a Secret Service on the bus, llmcfg

@@ -1,5 +1,5 @@
 //! `master-key rotate` beside other llmcfg processes, through the real
-//! binary on a real SQLite store with the default key file (issue 20):
+//! binary on a real SQLite store with the default key file:
 //!
 //! - the reported reproduction: a reader looping `get` while the key
 //!   rotates must never leave the store sealed under a key that exists

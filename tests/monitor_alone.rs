@@ -1,4 +1,4 @@
-//! `llmcfg monitor` run on its own, as the built binary (issue #24): it
+//! `llmcfg monitor` run on its own, as the built binary: it
 //! applies the same SSRF guard and `[server] allowed_targets` as `serve`
 //! before it sends a stored key to a stored base URL, and its `[monitor]
 //! command` hook runs without any `LLMCFG_*` secret in its environment.

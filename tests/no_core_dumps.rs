@@ -1,4 +1,4 @@
-//! `llmcfg serve` turns core dumps off (issue #24): started with an
+//! `llmcfg serve` turns core dumps off: started with an
 //! unlimited core-file limit, as a shell with `ulimit -c unlimited` would
 //! start it, the running server's limit is 0, so a crash cannot write the
 //! master key to a core file.

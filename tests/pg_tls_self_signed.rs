@@ -1,7 +1,7 @@
 //! `sslmode=verify-full` with a self-signed server certificate made exactly
 //! as the PostgreSQL documentation shows (`openssl req -new -x509 …`, so
 //! `CA:TRUE` and the host only in the common name), given as `sslrootcert`:
-//! libpq accepts it, and so does llmcfg (issue #24; it refused with
+//! libpq accepts it, and so does llmcfg (it used to refuse with
 //! `invalid peer certificate: CaUsedAsEndEntity`). The host name is still
 //! checked.
 

@@ -1,4 +1,4 @@
-//! Verdicts must be proven (issue #15): base URLs with or without the API
+//! Verdicts must be proven: base URLs with or without the API
 //! version segment reach the same endpoint for every catalog provider, a 404
 //! never blames the model unless the key was proven by the list, model ids
 //! with `/` go through the list (as a LiteLLM proxy needs), and a 200 counts

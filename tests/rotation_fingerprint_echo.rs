@@ -1,7 +1,7 @@
 //! A key pasted where `rotate-key` wants a fingerprint is refused by the
 //! service itself, naming the field and never repeating the value, so the
 //! TUI's rotation path (which calls the service directly) is covered as the
-//! CLI and HTTP paths are (issue 24, item 6).
+//! CLI and HTTP paths are.
 
 #[path = "support/local_service.rs"]
 mod local_service;

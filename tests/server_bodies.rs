@@ -1,4 +1,4 @@
-//! Body rules of every route (issue #15): malformed JSON is a 400 even when
+//! Body rules of every route: malformed JSON is a 400 even when
 //! a type error would come first, test-connection answers 415 / 413 / 400 /
 //! 422 like every other route with a body, and error answers the server
 //! writes carry `{"detail"}` — the only bare ones are hyper's answers to

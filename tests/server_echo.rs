@@ -1,5 +1,5 @@
 //! A key pasted into the wrong field is refused without being repeated
-//! (issue #24): as the rotation's `fingerprint`, as a `provider`, as the
+//!: as the rotation's `fingerprint`, as a `provider`, as the
 //! value of an enum field (`mode`), or as a field name. Each answer names
 //! the field and the rule, never the value; and the rotation's key field is
 //! named as the body names it, `new_api_key`.

@@ -1,4 +1,4 @@
-//! `llmcfg serve` under a flood of silent sockets (issue #24): the built
+//! `llmcfg serve` under a flood of silent sockets: the built
 //! binary runs with `ulimit -n 256`, the test opens 300 TCP connections that
 //! send nothing, and a `GET /healthz` made after every 20 of them is still
 //! answered within a second. Before the connection cap the server ran out

@@ -1,5 +1,5 @@
 //! `llmcfg serve` with `[monitor] metrics_token`, as the built binary
-//! (issue #24): `/metrics` served on the API's address is part of the one
+//!: `/metrics` served on the API's address is part of the one
 //! router, so an unknown route still answers `{"detail"}` JSON, and
 //! `/metrics` and 404s are in the access log like every other request.
 

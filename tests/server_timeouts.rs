@@ -1,10 +1,10 @@
-//! Connection timeouts of the server (issue #15), in process on
+//! Connection timeouts of the server, in process on
 //! 127.0.0.1:0 with short timeouts: a client that sends half a request head
 //! is cut off after the header-read timeout, an idle keep-alive connection
 //! is closed after the same time, and shutdown returns within the drain
 //! time while such clients hold their sockets. A socket that sends nothing,
 //! or only the start of the HTTP/2 preface, is closed after the same
-//! timeout (issue #24: the automatic HTTP/1-or-2 builder started no timer
+//! timeout (the automatic HTTP/1-or-2 builder started no timer
 //! before the first 24 bytes).
 
 mod server_support;

@@ -1,4 +1,4 @@
-//! `llmcfg serve` over TLS, as the built binary (issue #24): `[server]
+//! `llmcfg serve` over TLS, as the built binary: `[server]
 //! tls_cert` and `tls_key` serve HTTPS; after the files are replaced and the
 //! server gets SIGHUP, new connections get the new certificate while a
 //! connection opened before keeps working; and listening on a non-loopback

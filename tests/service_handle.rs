@@ -233,7 +233,7 @@ async fn a_process_holding_a_rotated_out_key_cannot_write() {
         )
         .await
         .map(|_| ()),
-        // A delete or restore seals a kept version (issue 12).
+        // A delete or restore seals a kept version.
         h.delete(&tenant("acme")).await,
         h.restore(&tenant("acme"), 1).await.map(|_| ()),
     ] {

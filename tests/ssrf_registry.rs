@@ -1,4 +1,4 @@
-//! The SSRF guard, row by row (issue #15): for every non-global row of the
+//! The SSRF guard, row by row: for every non-global row of the
 //! IANA special-purpose table, for the IPv6 forms that embed a loopback
 //! IPv4, and for each of this host's own interface addresses, a guarded
 //! probe is refused with `blocked` — and a listener on every interface of

@@ -1,4 +1,4 @@
-//! One real-PTY run of the built binary per fault of issue #11 that is about
+//! One real-PTY run of the built binary per reported TUI fault that is about
 //! safety: keys behind the "too small" screen, Esc on "test all", the
 //! selection after clearing a filter, Ctrl-c in a dirty form, and the
 //! master-key notice. Each test failed before its fix.

@@ -1,4 +1,4 @@
-//! Real-PTY runs of the built binary for the faults of issue #11 about
+//! Real-PTY runs of the built binary for the reported TUI faults about
 //! finding things: the "test all" results could not be navigated, the list
 //! could not be paged, text was cut where it matters, and the model
 //! suggestions collapsed. Each test failed before its fix.

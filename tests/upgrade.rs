@@ -112,7 +112,7 @@ fn an_old_store_lists_reads_and_keeps_its_audit_trail() {
     );
     assert_eq!(audit[3]["fields"], serde_json::json!(["model"]));
     // The unkeyed fingerprint the fixture recorded was re-derived under the
-    // store's fingerprint key on open (issue 12).
+    // store's fingerprint key on open.
     let fp = audit[7]["key_fingerprint"].as_str().unwrap();
     assert!(fp.starts_with("hmac:") && fp.len() == 37, "{fp}");
     assert!(!audit.to_string().contains("sha256:39219014e1eb"));

@@ -1,4 +1,4 @@
-//! The bulk keys at fleet scale (issue 21): `d`, `m`, `P`, `t` and `T` with
+//! The bulk keys at fleet scale: `d`, `m`, `P`, `t` and `T` with
 //! all 100,001 rows marked, each from the key to its dialog, through the
 //! app's own key handling (`App::on_terminal_event`) in this process. They
 //! used to look each marked scope up with a linear search (40–58 s each at

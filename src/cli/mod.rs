@@ -33,7 +33,7 @@ pub mod serve;
 mod test;
 mod token;
 mod update;
-// The config-field flags of create and update (one list, issue #9).
+// The config-field flags of create and update, listed once for both.
 mod config_args;
 
 use std::path::PathBuf;

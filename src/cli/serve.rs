@@ -84,7 +84,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     // On stdout, one line, so scripts and tests can find an ephemeral port.
     println!("llmcfg: serving the /llm-config API on {scheme}://{addr}");
-    // The monitor (issue #13), when enabled, runs beside the server and
+    // The monitor, when enabled, runs beside the server and
     // stops with it.
     let stop = tokio_util::sync::CancellationToken::new();
     let metrics = Arc::new(crate::monitor::Metrics::new(

@@ -1,4 +1,4 @@
-//! The monitor (issue #13): scheduled, token-free tests of every configured
+//! The monitor: scheduled, token-free tests of every configured
 //! scope, a history of every result, state changes, alerts and metrics.
 //!
 //! It runs inside `llmcfg serve` (`[monitor] enabled = true`) or alone as

@@ -70,7 +70,7 @@ pub struct Settings {
     /// Retention of kept config versions.
     #[serde(default)]
     pub versions: VersionSettings,
-    /// The monitor (issue #13).
+    /// The monitor: scheduled, token-free tests of every scope.
     #[serde(default)]
     pub monitor: crate::monitor::MonitorSettings,
 }

@@ -18,7 +18,7 @@ pub struct StoreSettings {
     /// `postgres://` URL of a shared database; takes precedence over `path`.
     #[serde(default)]
     pub url: Option<String>,
-    // PostgreSQL only (issue #9): checked by `StoreSettings::postgres`.
+    // PostgreSQL only: checked by `StoreSettings::postgres`.
     /// TLS mode, libpq's `sslmode`; the URL's `sslmode=` wins.
     #[serde(default)]
     pub sslmode: Option<String>,

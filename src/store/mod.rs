@@ -68,7 +68,7 @@ mod postgres;
 pub mod rotations;
 pub mod rows;
 mod sqlite;
-// The config row's INSERT and UPDATE, for both engines (issue #9).
+// The config row's INSERT and UPDATE, written once for both engines.
 pub mod versions;
 mod writes;
 

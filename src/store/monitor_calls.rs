@@ -1,4 +1,4 @@
-//! The monitor's part of the [`Store`] interface (issue #13): its health
+//! The monitor's part of the [`Store`] interface: its health
 //! history and the lease that makes one process the monitor. The shared
 //! SQL is in `health.rs`; monitor results never touch the audit log.
 
