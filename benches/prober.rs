@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use fake_provider::{FakeProvider, Flavor};
+use llmcfg::domain::ConfigFields;
 use llmcfg::domain::{ApiKey, Catalog};
 use llmcfg::prober::{ProbeSettings, ProbeTarget, Prober};
 use llmcfg::service::TestProgress;
@@ -83,14 +84,10 @@ fn single_test(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter_custom(|iters| {
                 rt.block_on(async {
+                    let fields = ConfigFields::new(&spec.id, "gpt-4o").with("base_url", &base);
                     let started = Instant::now();
                     for _ in 0..iters {
-                        let target = ProbeTarget {
-                            spec,
-                            model: "gpt-4o",
-                            key: &key,
-                            base_url: Some(&base),
-                        };
+                        let target = ProbeTarget::new(spec, &fields, &key);
                         let o = prober.test(target).await;
                         assert_eq!(o.status, llmcfg::domain::TestStatus::Ok);
                     }

@@ -25,7 +25,7 @@ fn parses_layers_templates_and_scopes() {
          [instances.acme]\nkeep_key = true\n",
     )
     .unwrap();
-    assert_eq!(f.defaults.provider.unwrap().into_inner(), "openai");
+    assert_eq!(f.defaults.fields["provider"].get_ref().as_str(), "openai");
     assert!(f.templates.contains_key("t"));
     assert_eq!(f.scopes[0].scope, Scope::Global);
     assert_eq!(f.scopes[0].template.as_ref().unwrap().get_ref(), "t");

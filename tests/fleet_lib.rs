@@ -29,18 +29,18 @@ fn the_shipped_example_parses_and_resolves() {
     let by = |id: Option<&str>| d.iter().find(|d| d.scope.instance_id() == id).unwrap();
     let cp = by(None);
     assert_eq!(
-        (cp.provider.as_str(), cp.model.as_str()),
+        (cp.fields.provider.as_str(), cp.fields.model.as_str()),
         ("anthropic", "claude-opus-4-1")
     );
     assert_eq!(
         cp.key.get_ref(),
         &KeyRef::File("secrets/anthropic.key".into())
     );
-    assert_eq!(by(Some("globex")).model, "gpt-4.1");
+    assert_eq!(by(Some("globex")).fields.model, "gpt-4.1");
     assert_eq!(by(Some("globex")).key.get_ref(), &KeyRef::Keep);
     let gw = by(Some("initech:eu"));
     assert_eq!(
-        gw.base_url.as_deref(),
+        gw.fields.base_url.as_deref(),
         Some("https://llm-gateway.example.com/v1")
     );
     assert_eq!(d.len(), 4);

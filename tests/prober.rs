@@ -11,6 +11,7 @@ mod probe_support;
 use std::time::Duration;
 
 use fake_provider::{Canned, FakeProvider, Flavor, errors};
+use llmcfg::domain::ConfigFields;
 use llmcfg::domain::{ApiKey, Catalog, TestStatus};
 use llmcfg::prober::{ProbeSettings, ProbeTarget, Prober, SUCCESS_MESSAGE};
 use probe_support::*;
@@ -109,12 +110,11 @@ async fn outcome_rows(provider: &str, flavor: Flavor, model: &str, bad_key_statu
     let key = ApiKey::new(GOOD);
     let base = format!("http://127.0.0.1:{closed}");
     let o = prober()
-        .test(ProbeTarget {
+        .test(ProbeTarget::new(
             spec,
-            model,
-            key: &key,
-            base_url: Some(&base),
-        })
+            &ConfigFields::new(&spec.id, model).with("base_url", &base),
+            &key,
+        ))
         .await;
     assert_status(&o, TestStatus::Unreachable, "closed port");
 }

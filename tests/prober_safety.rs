@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fake_provider::{Canned, FakeProvider, Flavor, errors};
+use llmcfg::domain::ConfigFields;
 use llmcfg::domain::{ApiKey, Catalog, TestStatus};
 use llmcfg::prober::{ProbeSettings, ProbeTarget, Prober, TargetPolicy};
 use probe_support::*;
@@ -166,12 +167,11 @@ async fn the_ssrf_guard_refuses_internal_targets_unless_allowed() {
     let strict = guarded(TargetPolicy::default());
     for base in [fake.base_url(), format!("http://localhost:{}", fake.port())] {
         let o = strict
-            .test(ProbeTarget {
+            .test(ProbeTarget::new(
                 spec,
-                model: "gpt-4o",
-                key: &key,
-                base_url: Some(&base),
-            })
+                &ConfigFields::new(&spec.id, "gpt-4o").with("base_url", &base),
+                &key,
+            ))
             .await;
         assert_status(&o, TestStatus::Blocked, &base);
         assert!(
@@ -184,12 +184,11 @@ async fn the_ssrf_guard_refuses_internal_targets_unless_allowed() {
     let allowed = guarded(TargetPolicy::parse(&["127.0.0.1".into(), "localhost".into()]).unwrap());
     for base in [fake.base_url(), format!("http://localhost:{}", fake.port())] {
         let o = allowed
-            .test(ProbeTarget {
+            .test(ProbeTarget::new(
                 spec,
-                model: "gpt-4o",
-                key: &key,
-                base_url: Some(&base),
-            })
+                &ConfigFields::new(&spec.id, "gpt-4o").with("base_url", &base),
+                &key,
+            ))
             .await;
         assert_status(&o, TestStatus::Ok, &base);
     }

@@ -11,6 +11,7 @@ mod fake_provider;
 mod probe_support;
 
 use fake_provider::{Canned, FakeProvider, Flavor};
+use llmcfg::domain::ConfigFields;
 use llmcfg::domain::{ApiKey, Catalog, TestStatus};
 use llmcfg::prober::{ProbeOutcome, ProbeTarget};
 use probe_support::*;
@@ -22,12 +23,11 @@ async fn probe_at(provider: &str, base: &str, model: &str, key: &str) -> ProbeOu
     let spec = Catalog::builtin().get(provider).unwrap();
     let key = ApiKey::new(key);
     prober()
-        .test(ProbeTarget {
+        .test(ProbeTarget::new(
             spec,
-            model,
-            key: &key,
-            base_url: Some(base),
-        })
+            &ConfigFields::new(&spec.id, model).with("base_url", base),
+            &key,
+        ))
         .await
 }
 

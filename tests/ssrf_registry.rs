@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use llmcfg::domain::ConfigFields;
 use llmcfg::domain::{ApiKey, Catalog, TestStatus};
 use llmcfg::prober::special_purpose::{self, IPV4, IPV6};
 use llmcfg::prober::{ProbeSettings, ProbeTarget, Prober, TargetPolicy};
@@ -52,12 +53,11 @@ fn guarded(policy: TargetPolicy) -> Prober {
 async fn probe(p: &Prober, base: &str) -> llmcfg::prober::ProbeOutcome {
     let spec = Catalog::builtin().get("openai").unwrap();
     let key = ApiKey::new("sk-ssrf-test-0123456789abcdefghij");
-    p.test(ProbeTarget {
+    p.test(ProbeTarget::new(
         spec,
-        model: "gpt-4o",
-        key: &key,
-        base_url: Some(base),
-    })
+        &ConfigFields::new(&spec.id, "gpt-4o").with("base_url", base),
+        &key,
+    ))
     .await
 }
 

@@ -9,7 +9,8 @@
 mod tui_frame;
 
 use llmcfg::domain::{
-    AuditAction, InstanceSummary, KeyGroup, KeyUse, TestResult, TestStatus, VersionEntry,
+    AuditAction, ConfigFields, InstanceSummary, KeyGroup, KeyUse, TestResult, TestStatus,
+    VersionEntry,
 };
 use llmcfg::tui::action::KeyContext;
 use llmcfg::tui::screens::Screen;
@@ -46,9 +47,7 @@ fn version(n: u64, action: AuditAction, model: Option<&str>, fields: &[&str]) ->
         action,
         fields: fields.iter().map(|f| f.to_string()).collect(),
         deleted,
-        provider: model.map(|_| "openai".to_string()),
-        model: model.map(str::to_string),
-        base_url: None,
+        config: model.map(|m| ConfigFields::new("openai", m)),
         api_key_masked: model.map(|_| "sk-proj-...abcd".to_string()),
         key_fingerprint: model.map(|_| FP_SHARED.to_string()),
     }

@@ -142,7 +142,10 @@ async fn every_write_keeps_a_version_and_restore_brings_it_back(location: &Path,
     );
     assert_eq!(history[1].fields, vec!["api_key".to_string()]);
     assert_eq!(history[2].fields, vec!["model".to_string()]);
-    assert_eq!(history[2].model.as_deref(), Some("claude-4"));
+    assert_eq!(
+        history[2].config.as_ref().map(|c| c.model.as_str()),
+        Some("claude-4")
+    );
     assert_eq!(history[3].actor, "local:versions");
     assert_ne!(history[1].key_fingerprint, history[2].key_fingerprint);
     assert_eq!(history[1].api_key_masked.as_deref(), Some("sk-ant-...3Df6"));
@@ -262,7 +265,10 @@ async fn a_config_from_before_versions_keeps_its_state(location: &Path, dir: &Pa
     let history = h.history(Some(&delta), 10).await.unwrap();
     assert_eq!(history.len(), 2);
     assert_eq!(history[1].action, AuditAction::Recorded);
-    assert_eq!(history[1].model.as_deref(), Some("old-model"));
+    assert_eq!(
+        history[1].config.as_ref().map(|c| c.model.as_str()),
+        Some("old-model")
+    );
     h.restore(&delta, 1).await.unwrap();
     assert_eq!(live_key(location, &delta, &rotated).await, KEY_ONE);
 }

@@ -21,15 +21,13 @@ pub struct CreateArgs {
 /// Runs `create`.
 pub async fn run(ctx: &Context, args: CreateArgs) -> Result<(), CliError> {
     let api_key = args.key.read(&ctx.scope)?;
+    let fields = args.fields.fields();
     let hint = crate::domain::Catalog::builtin()
-        .get(args.fields.provider.trim())
+        .get(fields.provider.trim())
         .and_then(|spec| spec.key_hint(api_key.expose().trim()));
     let view = ctx
         .handle
-        .create(
-            &ctx.scope,
-            NewConfig::from_fields(args.fields.fields(), api_key),
-        )
+        .create(&ctx.scope, NewConfig::from_fields(fields, api_key))
         .await?;
     if ctx.json {
         output::print_json(&view);

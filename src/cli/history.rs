@@ -49,14 +49,8 @@ fn line(v: &VersionEntry, with_scope: bool) -> String {
     if v.deleted {
         out.push_str("  (deleted)");
     } else {
-        let _ = write!(
-            out,
-            "  {}/{}",
-            v.provider.as_deref().unwrap_or(""),
-            v.model.as_deref().unwrap_or("")
-        );
-        if let Some(url) = &v.base_url {
-            let _ = write!(out, " @ {url}");
+        if let Some(config) = &v.config {
+            let _ = write!(out, "  {}", config.brief("/"));
         }
         let _ = write!(
             out,

@@ -6,7 +6,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::domain::{AuditEntry, ConfigView, Scope, TestResult};
+use crate::domain::{AuditEntry, ConfigView, FIELDS, FieldSpec, Presence, Scope, TestResult};
 
 /// Prints `value` as pretty JSON on stdout.
 pub fn print_json<T: Serialize>(value: &T) {
@@ -25,14 +25,22 @@ pub fn time(t: OffsetDateTime) -> String {
 pub fn config(scope: &Scope, view: &ConfigView) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "scope:          {scope}");
-    let _ = writeln!(out, "provider:       {}", view.provider);
-    let _ = writeln!(out, "model:          {}", view.model);
+    let fields = view.fields();
+    // Required fields, then the key, then the optional fields the provider
+    // uses (or that are set anyway).
+    let line = |out: &mut String, f: &FieldSpec| {
+        let value = fields.text(f.name).unwrap_or(f.unset);
+        let _ = writeln!(out, "{:<16}{value}", format!("{}:", f.name));
+    };
+    for f in FIELDS.iter().filter(|f| f.presence == Presence::Required) {
+        line(&mut out, f);
+    }
     let _ = writeln!(out, "api_key:        {}", view.api_key_masked);
-    let _ = writeln!(
-        out,
-        "base_url:       {}",
-        view.base_url.as_deref().unwrap_or("(provider default)")
-    );
+    for f in FIELDS.iter().filter(|f| f.presence == Presence::Optional) {
+        if f.applies_to(&view.provider) || fields.text(f.name).is_some() {
+            line(&mut out, f);
+        }
+    }
     let _ = writeln!(out, "id:             {}", view.id);
     let _ = writeln!(out, "created_at:     {}", time(view.created_at));
     let _ = write!(out, "updated_at:     {}", time(view.updated_at));

@@ -32,7 +32,7 @@ pub async fn run(ctx: &Context, args: UpdateArgs) -> Result<(), CliError> {
         return Err(CliError::Usage(format!(
             "nothing to update: give {} or a new key \
              (--api-key-stdin, --api-key-env VAR, --api-key-prompt)",
-            ChangeArgs::FLAGS
+            ChangeArgs::flags()
         )));
     }
     let view = ctx.handle.update(&ctx.scope, patch).await?;

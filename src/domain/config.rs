@@ -51,33 +51,111 @@ use time::OffsetDateTime;
 
 use super::mask::OPAQUE_MASK;
 use super::provider_rule::ProviderRule;
-use super::validation::{validate_base_url, validate_model};
-use super::{ApiKey, BaseUrlRule, ProviderSpec, RecordId, TestResult, ValidationError};
+use super::{ApiKey, RecordId, TestResult, ValidationError};
 
 mod shapes;
+mod spec;
+
+pub use spec::{FieldRule, FieldSpec, Presence, Rekey, SentAs, TOKEN_PATTERN, Wire};
 
 use shapes::config_shapes;
 
-// The one list of config fields. Its order is the order of the JSON bodies'
-// fields and of the stored columns.
+// The one list of config fields and what each is (`config/spec.rs`). Its
+// order is the order of the JSON bodies' fields, the stored columns and the
+// form's rows.
 config_shapes! {
     /// Catalog id of the provider; a new provider needs a new key.
-    provider: String,
+    provider: String => {
+        label: "Provider",
+        flag: "provider",
+        value_name: "ID",
+        help: "Provider id (see `llmcfg providers`); a new one needs a new key",
+        unset: "",
+        rule: FieldRule::Provider,
+        rekey: Rekey::NewKey,
+        wire: Wire::Seed,
+        providers: &[],
+        sent_as: SentAs::Probe,
+    },
     /// Model name.
-    model: String,
+    model: String => {
+        label: "Model",
+        flag: "model",
+        value_name: "MODEL",
+        help: "Model name",
+        unset: "",
+        rule: FieldRule::Model,
+        rekey: Rekey::KeepsKey,
+        wire: Wire::Seed,
+        providers: &[],
+        sent_as: SentAs::Probe,
+    },
     /// Base-URL override; a new one needs a new key.
-    base_url: Option<String>,
+    base_url: Option<String> => {
+        label: "Base URL",
+        flag: "base-url",
+        value_name: "URL",
+        help: "Base-URL override (required for azure-openai and openai-compatible); \
+               a new one needs a new key",
+        unset: "(provider default)",
+        rule: FieldRule::BaseUrl,
+        rekey: Rekey::NewKey,
+        wire: Wire::Seed,
+        providers: &[],
+        sent_as: SentAs::Probe,
+    },
 }
 
 impl ConfigFields {
     /// `provider` and `model` with every optional field unset (tests and
     /// benches build fields with this).
     pub fn new(provider: &str, model: &str) -> ConfigFields {
-        ConfigFields {
-            provider: provider.to_string(),
-            model: model.to_string(),
-            base_url: None,
+        let given = |name: &str| match name {
+            "provider" => Some(provider.to_string()),
+            "model" => Some(model.to_string()),
+            _ => None,
+        };
+        ConfigFields::from_texts(|name| Ok::<_, ()>(given(name)), |_| ())
+            .expect("provider and model are the only required fields")
+    }
+
+    /// These fields with `name` set to `value` (tests build configs with
+    /// the optional fields through this). Panics on an unknown field.
+    pub fn with(mut self, name: &str, value: &str) -> ConfigFields {
+        assert!(
+            self.set_text(name, Some(value.to_string())),
+            "no config field {name}"
+        );
+        self
+    }
+
+    /// The fields on one line: the required ones joined by `sep`, then each
+    /// optional one that is set (`provider · model @ url api_version=…`).
+    pub fn brief(&self, sep: &str) -> String {
+        let required: Vec<&str> = FIELDS
+            .iter()
+            .filter(|f| f.presence == Presence::Required)
+            .filter_map(|f| self.text(f.name))
+            .collect();
+        let mut out = required.join(sep);
+        for f in FIELDS.iter().filter(|f| f.presence == Presence::Optional) {
+            match (self.text(f.name), f.rule) {
+                (None, _) => {}
+                (Some(url), FieldRule::BaseUrl) => out.push_str(&format!(" @ {url}")),
+                (Some(value), _) => out.push_str(&format!(" {}={value}", f.name)),
+            }
         }
+        out
+    }
+
+    /// Each field that differs between these fields and `other`, by name,
+    /// in the list's order.
+    pub fn differing(&self, other: &ConfigFields) -> Vec<&'static str> {
+        FIELDS
+            .iter()
+            .filter(|f| self.text(f.name) != other.text(f.name))
+            .map(|f| f.name)
+            .collect()
     }
 }
 
@@ -111,6 +189,8 @@ pub struct ViewRecord {
 /// The type of a config field, as the generated code handles it without
 /// naming the field: stored as text, shown in a client's check.
 pub trait FieldValue {
+    /// Whether a field of this type always holds a value.
+    const PRESENCE: Presence;
     /// The value as text, if set.
     fn text(&self) -> Option<&str>;
     /// The value from stored text; `None` when a required value is missing.
@@ -129,6 +209,7 @@ pub trait FieldValue {
 }
 
 impl FieldValue for String {
+    const PRESENCE: Presence = Presence::Required;
     fn text(&self) -> Option<&str> {
         Some(self)
     }
@@ -138,6 +219,7 @@ impl FieldValue for String {
 }
 
 impl FieldValue for Option<String> {
+    const PRESENCE: Presence = Presence::Optional;
     fn text(&self) -> Option<&str> {
         self.as_deref()
     }
@@ -174,15 +256,12 @@ impl NewConfig {
         rule: impl Into<ProviderRule<'a>>,
     ) -> Result<NewConfig, ValidationError> {
         let provider = rule.into().check(&self.provider)?;
-        let model = validate_model(&self.model)?;
-        let api_key = self.api_key.validated()?;
-        let base_url = normalise_base_url(provider.spec, self.base_url.as_deref())?;
-        Ok(NewConfig {
-            provider: provider.id,
-            model,
-            api_key,
-            base_url,
-        })
+        let mut fields = self.fields();
+        for spec in FIELDS {
+            let checked = spec.check(fields.text(spec.name), &provider)?;
+            fields.set_text(spec.name, checked);
+        }
+        Ok(NewConfig::from_fields(fields, self.api_key.validated()?))
     }
 }
 
@@ -229,81 +308,69 @@ impl ConfigPatch {
                 },
             },
         };
-        let spec = provider.spec;
         let provider_changed = provider.id != current.provider;
-        let model = match &self.model {
-            Some(m) => validate_model(m)?,
-            None => current.model.clone(),
-        };
-        let base_url = match &self.base_url {
-            Some(requested) => {
-                normalise_base_url(spec, requested.as_deref()).map_err(|e| {
+        let mut fields = current.clone();
+        for spec in FIELDS {
+            let value = match self.sent(spec.name) {
+                Some(sent) => spec.check(sent, &provider).map_err(|e| {
                     // Clearing the override of the stored provider: valid
                     // alone, refused only because of what is stored.
-                    let clears = requested.as_deref().is_none_or(|u| u.trim().is_empty());
+                    let clears = sent.is_none_or(|v| v.trim().is_empty());
                     if self.provider.is_none() && clears {
                         e.against_stored()
                     } else {
                         e
                     }
-                })?
-            }
-            // A different provider starts from its own default rather than
-            // inheriting the old provider's gateway.
-            None if provider_changed => normalise_base_url(spec, None)?,
-            None => current.base_url.clone(),
-        };
-        let base_url_changed = base_url != current.base_url;
+                })?,
+                // A different provider starts from its own defaults rather
+                // than inheriting the old provider's destination, and drops
+                // what only the old provider used.
+                None if provider_changed
+                    && (spec.rekey == Rekey::NewKey || !spec.applies_to(&provider.id)) =>
+                {
+                    spec.check(None, &provider)?
+                }
+                None => current.text(spec.name).map(str::to_string),
+            };
+            fields.set_text(spec.name, value);
+        }
         let api_key = match &self.api_key {
             Some(k) => Some(k.validated()?),
             None => None,
         };
+        let mut changed = current.differing(&fields);
         // Naming the destination at all needs the key, changed or not: the
         // rule then depends on the request alone, so the OpenAPI document
         // can state it exactly (`dependentRequired`).
-        let names_destination = self.provider.is_some() || self.base_url.is_some();
-        if (provider_changed || base_url_changed || names_destination) && api_key.is_none() {
+        let destination =
+            |name: &str| FieldSpec::named(name).is_some_and(|f| f.rekey == Rekey::NewKey);
+        let names_destination = FIELDS
+            .iter()
+            .any(|f| f.rekey == Rekey::NewKey && self.sent(f.name).is_some());
+        let moves = changed.iter().any(|name| destination(name));
+        if (moves || names_destination) && api_key.is_none() {
+            let names: Vec<&str> = FIELDS
+                .iter()
+                .filter(|f| f.rekey == Rekey::NewKey)
+                .map(|f| f.name)
+                .collect();
             return Err(ValidationError::new(
                 "api_key",
-                "a new key is required when provider or base_url changes \
-                 (a stored key is only ever sent to the destination it was entered for)",
+                format!(
+                    "a new key is required when {} changes \
+                     (a stored key is only ever sent to the destination it was entered for)",
+                    names.join(" or ")
+                ),
             ));
-        }
-        let mut changed = Vec::new();
-        if provider_changed {
-            changed.push("provider");
-        }
-        if model != current.model {
-            changed.push("model");
         }
         if api_key.is_some() {
             changed.push("api_key");
         }
-        if base_url_changed {
-            changed.push("base_url");
-        }
         Ok(MergedPatch {
-            fields: ConfigFields {
-                provider: provider.id,
-                model,
-                base_url,
-            },
+            fields,
             api_key,
             changed,
         })
-    }
-}
-
-fn normalise_base_url(
-    spec: Option<&ProviderSpec>,
-    base_url: Option<&str>,
-) -> Result<Option<String>, ValidationError> {
-    match (base_url.map(str::trim), spec) {
-        (Some(url), _) if !url.is_empty() => Ok(Some(validate_base_url(url)?)),
-        (_, Some(spec)) if spec.base_url_rule == BaseUrlRule::Required => Err(
-            ValidationError::new("base_url", format!("is required for provider {}", spec.id)),
-        ),
-        _ => Ok(None),
     }
 }
 

@@ -25,7 +25,10 @@ pub mod version;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use catalog::{AuthStyle, BaseUrlRule, Catalog, ProviderSpec};
-pub use config::{ConfigFields, ConfigPatch, ConfigView, InstanceSummary, NewConfig, ViewRecord};
+pub use config::{
+    ConfigFields, ConfigPatch, ConfigView, FIELDS, FieldRule, FieldSpec, InstanceSummary,
+    NewConfig, Presence, Rekey, SentAs, TOKEN_PATTERN, ViewRecord, Wire,
+};
 pub use health::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Transition,
 };

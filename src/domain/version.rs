@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use super::AuditAction;
+use super::{AuditAction, ConfigFields};
 
 /// How many versions of a scope are kept by default.
 pub const DEFAULT_KEEP: u32 = 10;
@@ -30,12 +30,9 @@ pub struct VersionEntry {
     pub fields: Vec<String>,
     /// True when this version records the config's deletion.
     pub deleted: bool,
-    /// Provider; `null` for a deletion.
-    pub provider: Option<String>,
-    /// Model; `null` for a deletion.
-    pub model: Option<String>,
-    /// Base URL override, if any.
-    pub base_url: Option<String>,
+    /// The config's fields (provider, model, …); none for a deletion.
+    #[serde(flatten)]
+    pub config: Option<ConfigFields>,
     /// Mask of the key; `null` for a deletion.
     pub api_key_masked: Option<String>,
     /// Fingerprint of the key (never the key); `null` for a deletion.

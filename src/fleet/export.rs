@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::current::{Current, State};
-use crate::domain::Scope;
+use crate::domain::{ConfigFields, Scope};
 
 /// Header of an exported TOML file.
 const HEADER: &str = "# Exported by `llmcfg export`. Keys are never exported: every scope keeps\n\
@@ -21,13 +21,9 @@ const HEADER: &str = "# Exported by `llmcfg export`. Keys are never exported: ev
 /// One exported scope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportScope {
-    /// Provider id.
-    pub provider: String,
-    /// Model.
-    pub model: String,
-    /// Base-URL override.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<String>,
+    /// The config fields (an unset optional one is left out).
+    #[serde(flatten)]
+    pub fields: ConfigFields,
     /// Always true: an exported file leaves keys as they are.
     pub keep_key: bool,
     /// Fingerprint of the stored key, when known.
@@ -64,9 +60,7 @@ pub fn build(state: &State) -> ExportDoc {
 
 fn scope_of(current: &Current) -> ExportScope {
     ExportScope {
-        provider: current.view.provider.clone(),
-        model: current.view.model.clone(),
-        base_url: current.view.base_url.clone(),
+        fields: current.view.fields(),
         keep_key: true,
         key_fingerprint: current.key_fingerprint.clone(),
         key_mask: current.view.api_key_masked.clone(),

@@ -29,19 +29,11 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{Diagnostics, FleetError, KeyRef, SourceFile};
-use crate::domain::{InstanceId, Scope};
+use crate::domain::{FIELDS, FieldSpec, InstanceId, Scope};
 
-/// Fields every layer may set.
-const LAYER_FIELDS: &[&str] = &[
-    "provider",
-    "model",
-    "base_url",
-    "api_key_env",
-    "api_key_file",
-    "api_key_command",
-    "keep_key",
-];
-/// Fields only a scope entry may set, besides [`LAYER_FIELDS`].
+/// Fields every layer may set besides the config fields: the key reference.
+const KEY_FIELDS: &[&str] = &["api_key_env", "api_key_file", "api_key_command", "keep_key"];
+/// Fields only a scope entry may set, besides [`layer_fields`].
 const SCOPE_FIELDS: &[&str] = &["use", "key_fingerprint", "key_mask"];
 /// Top-level tables.
 const TOP_FIELDS: &[&str] = &["defaults", "templates", "control_plane", "instances"];
@@ -54,12 +46,9 @@ const NO_KEY_LITERAL: &str = "a fleet file never holds a key: it is meant to be 
 /// One level of settings: `[defaults]`, a template, or a scope's overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Layer {
-    /// Provider id.
-    pub provider: Option<Spanned<String>>,
-    /// Model.
-    pub model: Option<Spanned<String>>,
-    /// Base-URL override; an empty string clears an inherited one.
-    pub base_url: Option<Spanned<String>>,
+    /// The config fields it sets, by name (the field list's names); an
+    /// empty optional field clears an inherited one.
+    pub fields: BTreeMap<&'static str, Spanned<String>>,
     /// Where the key comes from.
     pub key: Option<Spanned<KeyRef>>,
 }
@@ -260,9 +249,11 @@ impl Parser<'_> {
             let name = key.get_ref().as_ref();
             let field = format!("{path}.{name}");
             match name {
-                "provider" => layer.provider = self.string(value, &field),
-                "model" => layer.model = self.string(value, &field),
-                "base_url" => layer.base_url = self.string(value, &field),
+                name if let Some(spec) = FieldSpec::named(name) => {
+                    if let Some(text) = self.string(value, &field) {
+                        layer.fields.insert(spec.name, text);
+                    }
+                }
                 "api_key_env" | "api_key_file" | "api_key_command" | "keep_key" => {
                     if let Some(r) = self.key_ref(name, value, &field) {
                         match &layer.key {
@@ -291,11 +282,12 @@ impl Parser<'_> {
                     }
                 }
                 _ if extra.is_some() => {
-                    let all: Vec<&str> = LAYER_FIELDS.iter().chain(SCOPE_FIELDS).copied().collect();
+                    let all: Vec<&str> =
+                        layer_fields().chain(SCOPE_FIELDS.iter().copied()).collect();
                     self.error(key.span(), &field, unknown(&all));
                 }
                 _ => {
-                    let mut msg = unknown(LAYER_FIELDS);
+                    let mut msg = unknown(&layer_fields().collect::<Vec<_>>());
                     if SCOPE_FIELDS.contains(&name) {
                         msg =
                             format!("{name} is only allowed in [control_plane] and [instances.ID]");
@@ -387,6 +379,14 @@ fn deepest_point(text: &str) -> std::ops::Range<usize> {
         offset += line.len();
     }
     best.1..best.1
+}
+
+/// Fields every layer may set: the config fields, then the key reference.
+fn layer_fields() -> impl Iterator<Item = &'static str> {
+    FIELDS
+        .iter()
+        .map(|f| f.name)
+        .chain(KEY_FIELDS.iter().copied())
 }
 
 fn unknown(allowed: &[&str]) -> String {

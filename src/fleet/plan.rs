@@ -14,7 +14,9 @@ use super::current::State;
 use super::key_reference::KeyReference;
 use super::resolve::Desired;
 use super::{Diagnostics, FleetError, FleetFile, KeyRef};
-use crate::domain::{ApiKey, Catalog, ConfigFields, ConfigPatch, NewConfig, Scope, StateStamp};
+use crate::domain::{
+    ApiKey, Catalog, ConfigFields, ConfigPatch, FIELDS, NewConfig, Scope, StateStamp,
+};
 
 /// How a plan treats key references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +66,7 @@ pub enum ScopeAction {
 /// One field's old and new value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
-    /// `provider`, `model` or `base_url`.
+    /// A config field's name.
     pub field: &'static str,
     /// The stored value (`None`: not set, or no config yet).
     pub old: Option<String>,
@@ -126,16 +128,9 @@ pub struct ScopePlan {
     pub test_target: Option<TestTarget>,
 }
 
-/// The provider and base URL a new key is meant for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestTarget {
-    /// Provider id.
-    pub provider: String,
-    /// Model the scope will use.
-    pub model: String,
-    /// Base-URL override.
-    pub base_url: Option<String>,
-}
+/// The config a new key is meant for: its destination, and the model the
+/// scope will use.
+pub type TestTarget = ConfigFields;
 
 /// Counts per action.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -285,21 +280,16 @@ fn plan_one(
         write: Write::Nothing,
         test_target: None,
     };
-    let target = TestTarget {
-        provider: d.provider.clone(),
-        model: d.model.clone(),
-        base_url: d.base_url.clone(),
-    };
+    let target: TestTarget = d.fields.clone();
     let Some(current) = state.scopes.get(&d.scope) else {
         plan.action = ScopeAction::Create;
-        plan.changes = vec![
-            change("provider", None, Some(&d.provider)),
-            change("model", None, Some(&d.model)),
-        ];
-        if d.base_url.is_some() {
-            plan.changes
-                .push(change("base_url", None, d.base_url.as_deref()));
-        }
+        plan.changes = FIELDS
+            .iter()
+            .filter_map(|f| {
+                let new = d.fields.text(f.name)?;
+                Some(change(f.name, None, Some(new)))
+            })
+            .collect();
         if keys == KeyCheck::Skip {
             plan.key_reference = KeyReference::judge(d.key.get_ref(), None, None);
             return Ok(plan);
@@ -315,33 +305,16 @@ fn plan_one(
             new: Some(fp),
         });
         plan.test_target = Some(target);
-        // A field the fleet file does not manage starts unset.
-        let fields = ConfigFields {
-            base_url: d.base_url.clone(),
-            ..ConfigFields::new(&d.provider, &d.model)
-        };
-        plan.write = Write::Create(NewConfig::from_fields(fields, api_key));
+        plan.write = Write::Create(NewConfig::from_fields(d.fields.clone(), api_key));
         return Ok(plan);
     };
     let view = &current.view;
     let mut patch = ConfigPatch::default();
-    if view.provider != d.provider {
-        plan.changes
-            .push(change("provider", Some(&view.provider), Some(&d.provider)));
-        patch.provider = Some(d.provider.clone());
-    }
-    if view.model != d.model {
-        plan.changes
-            .push(change("model", Some(&view.model), Some(&d.model)));
-        patch.model = Some(d.model.clone());
-    }
-    if view.base_url != d.base_url {
-        plan.changes.push(change(
-            "base_url",
-            view.base_url.as_deref(),
-            d.base_url.as_deref(),
-        ));
-        patch.base_url = Some(d.base_url.clone());
+    let stored = view.fields();
+    for name in stored.differing(&d.fields) {
+        let new = d.fields.text(name);
+        plan.changes.push(change(name, stored.text(name), new));
+        patch.set_sent(name, Some(new.map(str::to_string)));
     }
     if let Some((api_key, fp)) = key
         && current.key_fingerprint.as_deref() != Some(fp.as_str())

@@ -11,8 +11,10 @@ use toml::Spanned;
 
 use super::file::{Layer, ScopeEntry};
 use super::{Diagnostics, FleetError, FleetFile, KeyRef};
-use crate::domain::validation::{validate_base_url, validate_model};
-use crate::domain::{BaseUrlRule, Catalog, Scope};
+use std::collections::BTreeMap;
+
+use crate::domain::provider_rule::{CheckedProvider, ProviderRule};
+use crate::domain::{Catalog, ConfigFields, FIELDS, FieldRule, Presence, Scope};
 
 /// What one scope should be, validated.
 #[derive(Debug, Clone)]
@@ -23,12 +25,9 @@ pub struct Desired {
     pub path: String,
     /// Where its entry is named.
     pub span: Range<usize>,
-    /// Provider id as the catalog spells it.
-    pub provider: String,
-    /// Model, trimmed.
-    pub model: String,
-    /// Normalised base-URL override.
-    pub base_url: Option<String>,
+    /// The config fields, checked by their own rules (provider as the
+    /// catalog spells it, model trimmed, base URL normalised, …).
+    pub fields: ConfigFields,
     /// Where its key comes from, and where that is written.
     pub key: Spanned<KeyRef>,
     /// The fingerprint `export` recorded, if any.
@@ -96,58 +95,54 @@ fn resolve_one(
             "is not set here, in its template or in [defaults]",
         )
     };
-    let provider = match pick(&layers, |l| l.provider.as_ref()) {
+    let field = |name: &str| pick(&layers, |l| l.fields.get(name));
+    let provider = match field("provider") {
         None => {
             diags.push(missing("provider"));
             None
         }
-        Some(p) => match catalog.get(p.get_ref().trim()) {
-            Some(spec) => Some(spec),
-            None => {
-                diags.push(src.error(
-                    p.span(),
-                    where_from(&p.span()) + ".provider",
-                    format!(
-                        "unknown provider {:?}; must be one of: {}",
-                        p.get_ref().trim(),
-                        catalog.ids()
-                    ),
-                ));
+        Some(p) => match ProviderRule::Catalog(catalog).check(p.get_ref()) {
+            Ok(checked) => Some(checked),
+            Err(e) => {
+                diags.push(src.error(p.span(), where_from(&p.span()) + ".provider", e.reason));
                 None
             }
         },
     };
-    let model = match pick(&layers, |l| l.model.as_ref()) {
-        None => {
-            diags.push(missing("model"));
-            None
+    // The other fields are checked even when the provider is not known,
+    // so one run reports every problem; only the provider's own rules
+    // (a required base URL, a field only some providers use) wait for it.
+    let judged = provider.clone().unwrap_or(CheckedProvider {
+        id: String::new(),
+        spec: None,
+    });
+    let mut texts: BTreeMap<&'static str, Option<String>> = BTreeMap::new();
+    for spec in FIELDS.iter().filter(|f| f.rule != FieldRule::Provider) {
+        let given = field(spec.name);
+        if given.is_none() && spec.presence == Presence::Required {
+            diags.push(missing(spec.name));
+            continue;
         }
-        Some(m) => match validate_model(m.get_ref()) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                diags.push(src.error(m.span(), where_from(&m.span()) + ".model", e.reason));
-                None
+        if provider.is_none() && (given.is_none() || !spec.providers.is_empty()) {
+            continue;
+        }
+        match spec.check(given.map(|g| g.get_ref().as_str()), &judged) {
+            Ok(value) => {
+                texts.insert(spec.name, value);
             }
-        },
-    };
-    let base_url = match pick(&layers, |l| l.base_url.as_ref()) {
-        Some(u) if !u.get_ref().trim().is_empty() => match validate_base_url(u.get_ref()) {
-            Ok(u) => Some(Some(u)),
-            Err(e) => {
-                diags.push(src.error(u.span(), where_from(&u.span()) + ".base_url", e.reason));
-                None
-            }
-        },
-        _ => Some(None),
-    };
-    if let (Some(spec), Some(None)) = (provider, &base_url)
-        && spec.base_url_rule == BaseUrlRule::Required
-    {
-        diags.push(src.error(
-            entry.span.clone(),
-            format!("{}.base_url", entry.path),
-            format!("is required for provider {}", spec.id),
-        ));
+            Err(e) => diags.push(match given {
+                Some(g) => src.error(
+                    g.span(),
+                    format!("{}.{}", where_from(&g.span()), spec.name),
+                    e.reason,
+                ),
+                None => src.error(
+                    entry.span.clone(),
+                    format!("{}.{}", entry.path, spec.name),
+                    e.reason,
+                ),
+            }),
+        }
     }
     let key = pick(&layers, |l| l.key.as_ref());
     if key.is_none() {
@@ -165,9 +160,16 @@ fn resolve_one(
         scope: entry.scope.clone(),
         path: entry.path.clone(),
         span: entry.span.clone(),
-        provider: provider?.id.clone(),
-        model: model?,
-        base_url: base_url?,
+        fields: ConfigFields::from_texts(
+            |name| {
+                Ok::<_, ()>(match name {
+                    "provider" => provider.as_ref().map(|p| p.id.clone()),
+                    _ => texts.get(name).cloned().flatten(),
+                })
+            },
+            |_| (),
+        )
+        .ok()?,
         key: key?.clone(),
         key_fingerprint: entry.key_fingerprint.as_ref().map(|f| f.get_ref().clone()),
     })
@@ -176,16 +178,7 @@ fn resolve_one(
 /// The path of the table a span lies in (the scope, its template or
 /// `defaults`), so an inherited bad value is reported once, where it is written.
 fn owner(file: &FleetFile, entry: &ScopeEntry, span: &Range<usize>) -> String {
-    let inside = |l: &Layer| {
-        [
-            l.provider.as_ref().map(Spanned::span),
-            l.model.as_ref().map(Spanned::span),
-            l.base_url.as_ref().map(Spanned::span),
-        ]
-        .into_iter()
-        .flatten()
-        .any(|s| s == *span)
-    };
+    let inside = |l: &Layer| l.fields.values().any(|v| v.span() == *span);
     if inside(&entry.layer) {
         return entry.path.clone();
     }
@@ -217,12 +210,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (d[0].provider.as_str(), d[0].model.as_str()),
+            (d[0].fields.provider.as_str(), d[0].fields.model.as_str()),
             ("anthropic", "claude-opus")
         );
         assert_eq!(d[0].key.get_ref(), &KeyRef::Env("K".into()));
-        assert_eq!(d[1].provider, "openai");
-        assert_eq!(d[1].base_url.as_deref(), Some("https://gw.example.com/v1"));
+        assert_eq!(d[1].fields.provider, "openai");
+        assert_eq!(
+            d[1].fields.base_url.as_deref(),
+            Some("https://gw.example.com/v1")
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use super::provider_error::ProviderError;
 use super::{ProbeError, auth, client, scrub};
-use crate::domain::{ApiKey, ProviderSpec};
+use crate::domain::{ApiKey, ConfigFields, FIELDS, ProviderSpec, SentAs};
 
 /// Longest wait a `Retry-After` can impose.
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(2);
@@ -39,6 +39,8 @@ pub struct Fetcher<'a> {
     pub(super) client: &'a Client,
     pub(super) spec: &'a ProviderSpec,
     pub(super) key: &'a ApiKey,
+    /// The config's fields, for those sent as a query parameter or header.
+    pub(super) fields: &'a ConfigFields,
     pub(super) max_body: usize,
     pub(super) deadline: Instant,
     /// The connect timeout: the only timeout a single request reports (the
@@ -72,7 +74,11 @@ impl Fetcher<'_> {
     }
 
     async fn once(&self, url: Url) -> Result<(Reply, Option<Duration>), ProbeError> {
-        let req = auth::apply(self.spec.auth, self.client.get(url), self.key)?;
+        let (url, headers) = self.with_fields(url);
+        let mut req = auth::apply(self.spec.auth, self.client.get(url), self.key)?;
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
         let mut resp = req.send().await.map_err(|e| client::transport_error(&e))?;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -122,6 +128,40 @@ impl Fetcher<'_> {
             },
             retry_after,
         ))
+    }
+}
+
+impl Fetcher<'_> {
+    /// `url` with the config fields sent as query parameters (replacing the
+    /// catalog's value of the same name), and the fields sent as headers.
+    /// The values passed their field's rule (`[A-Za-z0-9._-]`), so none can
+    /// break a header or add a parameter.
+    fn with_fields(&self, mut url: Url) -> (Url, Vec<(&'static str, String)>) {
+        let mut headers = Vec::new();
+        for f in FIELDS {
+            if !f.applies_to(&self.spec.id) {
+                continue;
+            }
+            let Some(value) = self.fields.text(f.name) else {
+                continue;
+            };
+            match f.sent_as {
+                SentAs::Probe => {}
+                SentAs::Header(name) => headers.push((name, value.to_string())),
+                SentAs::Query(name) => {
+                    let kept: Vec<(String, String)> = url
+                        .query_pairs()
+                        .filter(|(k, _)| k != name)
+                        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                        .collect();
+                    url.query_pairs_mut()
+                        .clear()
+                        .extend_pairs(kept)
+                        .append_pair(name, value);
+                }
+            }
+        }
+        (url, headers)
     }
 }
 

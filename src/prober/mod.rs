@@ -41,7 +41,7 @@ pub use error::ProbeError;
 pub use guard::TargetPolicy;
 pub use outcome::SUCCESS_MESSAGE;
 
-use crate::domain::{ApiKey, ProviderSpec, TestStatus};
+use crate::domain::{ApiKey, ConfigFields, ProviderSpec, TestStatus};
 use fetch::Fetcher;
 use outcome::Verdict;
 
@@ -74,17 +74,24 @@ impl Default for ProbeSettings {
     }
 }
 
-/// What is being tested: a provider, model, key and optional base URL.
+/// What is being tested: a provider's catalog entry, a config's fields
+/// (model, base URL and whatever else the provider is sent) and a key.
 #[derive(Debug, Clone, Copy)]
 pub struct ProbeTarget<'a> {
     /// Catalog entry.
     pub spec: &'a ProviderSpec,
-    /// Model (deployment name for Azure).
-    pub model: &'a str,
+    /// The config's fields; `model` is the deployment name for Azure, and
+    /// unused by a model listing.
+    pub fields: &'a ConfigFields,
     /// The key.
     pub key: &'a ApiKey,
-    /// Base-URL override.
-    pub base_url: Option<&'a str>,
+}
+
+impl<'a> ProbeTarget<'a> {
+    /// The test of `fields` with `key`, against `spec`.
+    pub fn new(spec: &'a ProviderSpec, fields: &'a ConfigFields, key: &'a ApiKey) -> Self {
+        ProbeTarget { spec, fields, key }
+    }
 }
 
 /// The outcome of one probe.
@@ -128,7 +135,7 @@ impl Prober {
             Err(v) => (v, None),
             Ok((mut f, base)) => {
                 let deadline = f.deadline;
-                let run = steps::test(&mut f, &base, target.model);
+                let run = steps::test(&mut f, &base, &target.fields.model);
                 let verdict = match tokio::time::timeout_at(deadline, run).await {
                     Ok(Ok(v) | Err(v)) => v,
                     Err(_) => self.timed_out(target.spec),
@@ -170,7 +177,7 @@ impl Prober {
         let s = &self.settings;
         let fail = |e: ProbeError| outcome::from_error(spec, &e, s.connect_timeout);
         let base = spec
-            .effective_base_url(target.base_url)
+            .effective_base_url(target.fields.base_url.as_deref())
             .ok_or_else(|| fail(ProbeError::NoBaseUrl))?;
         let base = endpoint::api_base(&spec.probe, base).map_err(fail)?;
         let url = endpoint::join(&base, "/", None, &[]).map_err(fail)?;
@@ -179,6 +186,7 @@ impl Prober {
             client: &self.client,
             spec,
             key: target.key,
+            fields: target.fields,
             max_body: MAX_BODY_BYTES,
             deadline: started + s.total_timeout,
             connect_timeout: s.connect_timeout,

@@ -5,7 +5,9 @@
 //! otherwise drop `base_url` silently.
 
 use crate::domain::config::FieldChanges;
-use crate::domain::{Catalog, ConfigPatch, ConfigView, NewConfig, ProviderRule, ValidationError};
+use crate::domain::{
+    Catalog, ConfigPatch, ConfigView, FIELDS, NewConfig, ProviderRule, ValidationError, Wire,
+};
 
 /// The rule for provider ids: the server's catalog when it publishes one,
 /// else the plain identifier rule.
@@ -21,7 +23,40 @@ pub fn checked_create(
     config: &NewConfig,
     catalog: Option<&Catalog>,
 ) -> Result<NewConfig, ValidationError> {
+    let fields = config.fields();
+    carried(|name| fields.text(name).is_some(), catalog)?;
     config.validate(provider_rule(catalog))
+}
+
+/// Refuses a field the server cannot carry: a seed-only server (one that
+/// publishes no provider list, an llmcfg extension) stores the seed's
+/// fields only, and would drop an extension field or refuse the body.
+/// `sets(name)` says whether the write sets the field `name`.
+fn carried(sets: impl Fn(&str) -> bool, catalog: Option<&Catalog>) -> Result<(), ValidationError> {
+    if catalog.is_some() {
+        return Ok(());
+    }
+    let Some(f) = FIELDS
+        .iter()
+        .find(|f| f.wire == Wire::Extension && sets(f.name))
+    else {
+        return Ok(());
+    };
+    let seed: Vec<&str> = FIELDS
+        .iter()
+        .filter(|f| f.wire == Wire::Seed)
+        .map(|f| f.name)
+        .chain(["api_key"])
+        .collect();
+    Err(ValidationError::new(
+        f.name,
+        format!(
+            "this server does not carry it: a seed-only control plane stores {} \
+             ({} is an llmcfg serve extension)",
+            seed.join(", "),
+            f.name
+        ),
+    ))
 }
 
 /// The patch to send: every field the user gave, trimmed and validated
@@ -32,6 +67,7 @@ pub fn checked_patch(
     current: &ConfigView,
     catalog: Option<&Catalog>,
 ) -> Result<ConfigPatch, ValidationError> {
+    carried(|name| matches!(patch.sent(name), Some(Some(_))), catalog)?;
     let merged = patch.merge(&current.fields(), provider_rule(catalog))?;
     Ok(patch.checked(merged))
 }

@@ -88,18 +88,9 @@ pub fn schemas() -> Map<String, Value> {
         json!({
             "type": "object",
             "required": ["instance_id", "version", "at", "actor", "action", "fields", "deleted",
-                         "provider", "model", "base_url", "api_key_masked", "key_fingerprint"],
-            "properties": {
-                "instance_id": nullable_string(),
-                "version": {"type": "integer", "minimum": 1},
-                "at": {"type": "string", "format": "date-time"},
-                "actor": {"type": "string"}, "action": {"type": "string"},
-                "fields": {"type": "array", "items": {"type": "string"}},
-                "deleted": {"type": "boolean"},
-                "provider": nullable_string(), "model": nullable_string(),
-                "base_url": nullable_string(), "api_key_masked": nullable_string(),
-                "key_fingerprint": nullable_string(),
-            },
+                         "api_key_masked", "key_fingerprint"],
+            "description": "The config's fields are absent from a deletion's version",
+            "properties": version_properties(),
         }),
     );
     m.insert(
@@ -145,4 +136,31 @@ pub fn schemas() -> Map<String, Value> {
         json!({"type": "array", "items": reference("KeyGroup")}),
     );
     m
+}
+
+/// A version's properties: its record, and the config fields as a view
+/// shows them (absent from a deletion).
+fn version_properties() -> Map<String, Value> {
+    let mut props = super::openapi::view_properties();
+    props.extend([
+        ("instance_id".to_string(), nullable_string()),
+        (
+            "version".to_string(),
+            json!({"type": "integer", "minimum": 1}),
+        ),
+        (
+            "at".to_string(),
+            json!({"type": "string", "format": "date-time"}),
+        ),
+        ("actor".to_string(), json!({"type": "string"})),
+        ("action".to_string(), json!({"type": "string"})),
+        (
+            "fields".to_string(),
+            json!({"type": "array", "items": {"type": "string"}}),
+        ),
+        ("deleted".to_string(), json!({"type": "boolean"})),
+        ("api_key_masked".to_string(), nullable_string()),
+        ("key_fingerprint".to_string(), nullable_string()),
+    ]);
+    props
 }

@@ -20,14 +20,42 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::StoreError;
-use super::columns::Columns;
+use super::columns::{Columns, null};
 use super::rows::{AuditRecord, ConfigRow, fmt_time, now};
+use super::writes::{Dialect, Value, Write};
 use crate::crypto::{self, Aad, Fingerprinter, MasterKey, SealedKey};
 use crate::domain::{AuditAction, ConfigFields, Retention, Scope, VersionEntry};
 
-/// The columns of a [`VersionRow`], as both engines select them.
-pub const VERSION_COLUMNS: &str = "scope, version, record_id, at, actor, action, fields, \
-     provider, model, base_url, sealed_key, api_key_masked, key_fingerprint";
+/// The columns of a [`VersionRow`], as both engines select them (the
+/// config fields' columns come from the field list).
+pub const VERSION_COLUMNS: VersionColumns = VersionColumns;
+
+/// The column list of [`VERSION_COLUMNS`], written out where it is shown.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionColumns;
+
+impl VersionColumns {
+    fn names() -> Vec<&'static str> {
+        let mut names = vec![
+            "scope",
+            "version",
+            "record_id",
+            "at",
+            "actor",
+            "action",
+            "fields",
+        ];
+        names.extend(ConfigFields::NAMES);
+        names.extend(["sealed_key", "api_key_masked", "key_fingerprint"]);
+        names
+    }
+}
+
+impl std::fmt::Display for VersionColumns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&VersionColumns::names().join(", "))
+    }
+}
 
 /// What a store seals kept versions with and how many it keeps. Set by the
 /// service when it opens the store, and replaced by a master-key rotation in
@@ -213,38 +241,51 @@ impl VersionRow {
         Ok(Some(crypto::seal(new, &aad, &key)))
     }
 
-    /// The values to insert, in [`VERSION_COLUMNS`] order (text columns as
-    /// strings, the sealed key as bytes).
-    pub(crate) fn insert_values(&self) -> InsertValues<'_> {
+    /// The `INSERT` of this version (the config columns from the field
+    /// list; all `NULL` for a deletion).
+    pub(crate) fn insert(&self, dialect: Dialect) -> Write {
         let kept = self.config.as_ref();
-        InsertValues {
-            scope: self.scope.key().to_string(),
-            version: self.version,
-            record_id: self.record_id.to_string(),
-            at: fmt_time(self.at),
-            actor: &self.actor,
-            action: self.action.as_str(),
-            fields: self.fields.join(","),
-            provider: kept.map(|k| k.fields.provider.as_str()),
-            model: kept.map(|k| k.fields.model.as_str()),
-            base_url: kept.and_then(|k| k.fields.base_url.as_deref()),
-            sealed_key: kept.map(|k| k.sealed_key.as_bytes()),
-            api_key_masked: kept.map(|k| k.api_key_masked.as_str()),
-            key_fingerprint: kept.map(|k| k.key_fingerprint.as_str()),
+        let text = |t: Option<&str>| Value::Text(t.map(str::to_string));
+        let mut values = vec![
+            Value::text(self.scope.key()),
+            Value::int(self.version),
+            Value::text(self.record_id.to_string()),
+            Value::text(fmt_time(self.at)),
+            Value::text(&self.actor),
+            Value::text(self.action.as_str()),
+            Value::text(self.fields.join(",")),
+        ];
+        values.extend(
+            ConfigFields::NAMES
+                .iter()
+                .map(|name| text(kept.and_then(|k| k.fields.text(name)))),
+        );
+        values.extend([
+            match kept {
+                Some(k) => Value::Bytes(k.sealed_key.as_bytes().to_vec()),
+                None => Value::Text(None),
+            },
+            text(kept.map(|k| k.api_key_masked.as_str())),
+            text(kept.map(|k| k.key_fingerprint.as_str())),
+        ]);
+        let params: Vec<String> = (1..=values.len()).map(|n| dialect.param(n)).collect();
+        Write {
+            sql: format!(
+                "INSERT INTO config_versions ({VERSION_COLUMNS}) VALUES ({})",
+                params.join(", ")
+            ),
+            values,
         }
     }
 
     /// The row selected with [`VERSION_COLUMNS`].
     pub(crate) fn from_columns(r: &impl Columns) -> Result<VersionRow, StoreError> {
         let id = r.text("record_id")?;
-        let config = match r.opt_text("provider")? {
+        // A deletion's row holds no config: its required columns are NULL.
+        let config = match r.opt_text(ConfigFields::NAMES[0])? {
             None => None,
-            Some(provider) => Some(KeptConfig {
-                fields: ConfigFields {
-                    provider,
-                    model: r.text("model")?,
-                    base_url: r.opt_text("base_url")?,
-                },
+            Some(_) => Some(KeptConfig {
+                fields: ConfigFields::from_texts(|name| r.opt_text(name), null)?,
                 sealed_key: SealedKey::from_stored(r.blob("sealed_key")?),
                 api_key_masked: r.text("api_key_masked")?,
                 key_fingerprint: r.text("key_fingerprint")?,
@@ -279,9 +320,7 @@ impl VersionRow {
             action: self.action.clone(),
             fields: self.fields.clone(),
             deleted: kept.is_none(),
-            provider: kept.map(|k| k.fields.provider.clone()),
-            model: kept.map(|k| k.fields.model.clone()),
-            base_url: kept.and_then(|k| k.fields.base_url.clone()),
+            config: kept.map(|k| k.fields.clone()),
             api_key_masked: kept.map(|k| k.api_key_masked.clone()),
             key_fingerprint: kept.map(|k| k.key_fingerprint.clone()),
         }
@@ -291,21 +330,23 @@ impl VersionRow {
 /// The fields a restore changes: those that differ between the scope's
 /// current row (none after a deletion: every field) and the restored one.
 pub(crate) fn changed_fields(current: Option<&ConfigRow>, restored: &ConfigRow) -> Vec<String> {
-    let mut out = Vec::new();
-    let differs = |f: &dyn Fn(&ConfigRow) -> Option<String>| {
-        current.map_or(f(restored).is_some(), |c| f(c) != f(restored))
-    };
-    if differs(&|r| Some(r.fields.provider.clone())) {
-        out.push("provider".to_string());
-    }
-    if differs(&|r| Some(r.fields.model.clone())) {
-        out.push("model".to_string());
-    }
-    if differs(&|r| Some(r.key_fingerprint.clone())) {
+    let Some(current) = current else {
+        let mut out: Vec<String> = ConfigFields::NAMES
+            .iter()
+            .filter(|name| restored.fields.text(name).is_some())
+            .map(|name| name.to_string())
+            .collect();
         out.push("api_key".to_string());
-    }
-    if differs(&|r| r.fields.base_url.clone()) {
-        out.push("base_url".to_string());
+        return out;
+    };
+    let mut out: Vec<String> = current
+        .fields
+        .differing(&restored.fields)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    if current.key_fingerprint != restored.key_fingerprint {
+        out.push("api_key".to_string());
     }
     out
 }
@@ -322,23 +363,6 @@ fn keep(row: &ConfigRow, version: i64, master: &MasterKey) -> Result<KeptConfig,
         api_key_masked: row.api_key_masked.clone(),
         key_fingerprint: row.key_fingerprint.clone(),
     })
-}
-
-/// One version's column values, borrowed for an `INSERT`.
-pub(crate) struct InsertValues<'a> {
-    pub scope: String,
-    pub version: i64,
-    pub record_id: String,
-    pub at: String,
-    pub actor: &'a str,
-    pub action: &'a str,
-    pub fields: String,
-    pub provider: Option<&'a str>,
-    pub model: Option<&'a str>,
-    pub base_url: Option<&'a str>,
-    pub sealed_key: Option<&'a [u8]>,
-    pub api_key_masked: Option<&'a str>,
-    pub key_fingerprint: Option<&'a str>,
 }
 
 /// The purge cutoff time as stored (`""` sorts before every timestamp, so

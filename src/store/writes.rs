@@ -43,7 +43,7 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    fn param(self, n: usize) -> String {
+    pub(crate) fn param(self, n: usize) -> String {
         match self {
             Dialect::Sqlite => format!("?{n}"),
             Dialect::Postgres => format!("${n}"),

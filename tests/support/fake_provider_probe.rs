@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::fake_provider::FakeProvider;
+use llmcfg::domain::ConfigFields;
 use llmcfg::domain::{ApiKey, Catalog, TestStatus};
 use llmcfg::prober::{ProbeOutcome, ProbeSettings, ProbeTarget, Prober};
 
@@ -39,12 +40,11 @@ pub async fn probe_with(
         .expect("provider in catalog");
     let base = base_for(provider, fake);
     let key = ApiKey::new(key);
-    p.test(ProbeTarget {
+    p.test(ProbeTarget::new(
         spec,
-        model,
-        key: &key,
-        base_url: Some(&base),
-    })
+        &ConfigFields::new(&spec.id, model).with("base_url", &base),
+        &key,
+    ))
     .await
 }
 
@@ -61,12 +61,11 @@ pub async fn list(
     let base = base_for(provider, fake);
     let key = ApiKey::new(key);
     prober()
-        .list_models(ProbeTarget {
+        .list_models(ProbeTarget::new(
             spec,
-            model: "",
-            key: &key,
-            base_url: Some(&base),
-        })
+            &ConfigFields::new(&spec.id, "").with("base_url", &base),
+            &key,
+        ))
         .await
 }
 

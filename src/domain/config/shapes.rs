@@ -6,11 +6,21 @@
 /// itself, and the create, patch and view types with every field flattened
 /// into them.
 macro_rules! config_shapes {
-    ($( $(#[$doc:meta])* $name:ident: $ty:ty, )+) => {
+    ($( $(#[$doc:meta])* $name:ident: $ty:ty => { $($spec:tt)* }, )+) => {
+        /// Every config field's descriptor, in declaration order (the
+        /// order of the JSON bodies, the columns and the form's rows).
+        pub const FIELDS: &[FieldSpec] = &[$(
+            FieldSpec {
+                name: stringify!($name),
+                presence: <$ty as FieldValue>::PRESENCE,
+                $($spec)*
+            },
+        )+];
+
         /// The non-secret fields of a config, as the patch merge, the stored
         /// row and the row update carry them. Serialised as a create body
         /// sends them: an unset optional field is left out.
-        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         pub struct ConfigFields {
             $(
                 $(#[$doc])*
@@ -39,6 +49,29 @@ macro_rules! config_shapes {
                     $( $name: FieldValue::from_text(read(stringify!($name))?)
                         .ok_or_else(|| missing(stringify!($name)))?, )+
                 })
+            }
+
+            /// The field `name` as text (`None`: unset, or no such field).
+            pub fn text(&self, name: &str) -> Option<&str> {
+                match name {
+                    $( stringify!($name) => FieldValue::text(&self.$name), )+
+                    _ => None,
+                }
+            }
+
+            /// Sets the field `name` from text; false when there is no such
+            /// field or a required one would be unset.
+            pub fn set_text(&mut self, name: &str, text: Option<String>) -> bool {
+                match name {
+                    $( stringify!($name) => match FieldValue::from_text(text) {
+                        Some(value) => {
+                            self.$name = value;
+                            true
+                        }
+                        None => false,
+                    }, )+
+                    _ => false,
+                }
             }
         }
 
@@ -96,6 +129,37 @@ macro_rules! config_shapes {
                     $( $name: (self.$name.is_some() || changed(stringify!($name)))
                         .then(|| merged.fields.$name.clone()), )+
                     api_key: merged.api_key,
+                }
+            }
+
+            /// What the patch sends for the field `name`: `None` when it
+            /// keeps it, `Some(None)` when it clears it.
+            pub fn sent(&self, name: &str) -> Option<Option<&str>> {
+                match name {
+                    $( stringify!($name) => self.$name.as_ref().map(FieldValue::text), )+
+                    _ => None,
+                }
+            }
+
+            /// Sets what the patch sends for the field `name` (`None`:
+            /// keep, `Some(None)`: clear); false when there is no such field
+            /// or a required one would be cleared.
+            pub fn set_sent(&mut self, name: &str, sent: Option<Option<String>>) -> bool {
+                match name {
+                    $( stringify!($name) => match sent {
+                        None => {
+                            self.$name = None;
+                            true
+                        }
+                        Some(text) => match FieldValue::from_text(text) {
+                            Some(value) => {
+                                self.$name = Some(value);
+                                true
+                            }
+                            None => false,
+                        },
+                    }, )+
+                    _ => false,
                 }
             }
 

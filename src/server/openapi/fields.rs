@@ -5,11 +5,11 @@
 //! rotation), so each rule is written once; kept apart from the document
 //! assembly, which only walks the route table.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use crate::domain::Catalog;
 use crate::domain::scope::INSTANCE_ID_MAX_LEN;
 use crate::domain::secret::API_KEY_MAX_LEN;
+use crate::domain::{Catalog, FIELDS, FieldRule, FieldSpec, Presence, Rekey, TOKEN_PATTERN};
 
 /// An instance id (design §2): `[A-Za-z0-9._:-]`, not starting with `.` or `-`.
 pub(super) const INSTANCE_ID_PATTERN: &str = "^[A-Za-z0-9_:][A-Za-z0-9._:-]*$";
@@ -76,14 +76,102 @@ pub(in crate::server) fn reference(name: &str) -> Value {
     json!({"$ref": format!("#/components/schemas/{name}")})
 }
 
-pub(super) fn string() -> Value {
+pub(in crate::server) fn string() -> Value {
     json!({"type": "string"})
 }
 
-pub(super) fn nullable(ty: &str) -> Value {
+pub(in crate::server) fn nullable(ty: &str) -> Value {
     json!({"type": [ty, "null"]})
 }
 
 pub(super) fn time() -> Value {
     json!({"type": "string", "format": "date-time"})
+}
+
+/// The schema of a value of the field `f`, from its rule.
+pub(in crate::server) fn field_value(f: &FieldSpec) -> Value {
+    let mut schema = match f.rule {
+        FieldRule::Provider => provider_id(),
+        FieldRule::Model => model(),
+        FieldRule::BaseUrl => base_url(),
+        FieldRule::Token { max_len } => json!({"type": "string", "minLength": 1,
+            "maxLength": max_len, "pattern": TOKEN_PATTERN}),
+    };
+    if !f.providers.is_empty() {
+        schema["description"] = json!(format!(
+            "{}; only for provider {}",
+            f.help,
+            f.providers.join(", ")
+        ));
+    }
+    schema
+}
+
+/// What a create or patch body may send for `f`: its value, or for an
+/// optional field blank or `null` (unset).
+pub(in crate::server) fn field_sent(f: &FieldSpec) -> Value {
+    match f.presence {
+        Presence::Required => field_value(f),
+        Presence::Optional => json!({"anyOf": [field_value(f), blank(), {"type": "null"}]}),
+    }
+}
+
+/// The `properties` of a body that carries the config fields, plus `extra`.
+pub(in crate::server) fn body_properties(extra: &[(&str, Value)]) -> Map<String, Value> {
+    let mut props: Map<String, Value> = FIELDS
+        .iter()
+        .map(|f| (f.name.to_string(), field_sent(f)))
+        .collect();
+    for (name, schema) in extra {
+        props.insert(name.to_string(), schema.clone());
+    }
+    props
+}
+
+/// The rules between a body's fields, as `allOf` members: a provider that
+/// has no default base URL needs one, and a field only some providers use
+/// is blank or absent for the others.
+pub(in crate::server) fn body_rules() -> Vec<Value> {
+    let mut rules = Vec::new();
+    for f in FIELDS {
+        if f.rule == FieldRule::BaseUrl {
+            rules.push(json!({
+                "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
+                "then": {"required": [f.name], "properties": {f.name: field_value(f)}},
+            }));
+        }
+        if !f.providers.is_empty() {
+            rules.push(json!({
+                "if": {"required": ["provider"],
+                       "properties": {"provider": {"not": {"enum": f.providers}}}},
+                "then": {"properties": {f.name: {"anyOf": [blank(), {"type": "null"}]}}},
+            }));
+        }
+    }
+    rules
+}
+
+/// The fields a patch can only name with a new key (`dependentRequired`).
+pub(in crate::server) fn rekey_rules() -> Value {
+    let rules: Map<String, Value> = FIELDS
+        .iter()
+        .filter(|f| f.rekey == Rekey::NewKey)
+        .map(|f| (f.name.to_string(), json!(["api_key"])))
+        .collect();
+    Value::Object(rules)
+}
+
+/// The config fields as a view shows them: each required field a string,
+/// each optional one a string or `null`.
+pub(in crate::server) fn view_properties() -> Map<String, Value> {
+    FIELDS
+        .iter()
+        .map(|f| {
+            let schema = match f.presence {
+                Presence::Required => string(),
+                Presence::Optional => nullable("string"),
+            };
+            (f.name.to_string(), schema)
+        })
+        .collect()
 }

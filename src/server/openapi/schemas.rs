@@ -8,23 +8,26 @@
 use serde_json::{Map, Value, json};
 
 use super::fields::{
-    api_key, base_url, base_url_required, blank, model, nullable, provider_id, reference, string,
-    time,
+    api_key, body_properties, body_rules, nullable, reference, rekey_rules, string, time,
+    view_properties,
 };
+use crate::domain::{FIELDS, Presence};
 
 /// The component schemas, by name.
 pub fn schemas() -> Map<String, Value> {
-    let config_view = json!({
-        "type": "object",
-        "required": ["id", "provider", "model", "api_key_masked", "instance_id", "base_url", "created_at", "updated_at"],
-        "properties": {
-            "id": {"type": "string", "format": "uuid"},
-            "provider": string(), "model": string(),
-            "api_key_masked": string(),
-            "instance_id": nullable("string"), "base_url": nullable("string"),
-            "created_at": time(), "updated_at": time(),
-        },
-    });
+    let mut view = view_properties();
+    view.extend([
+        (
+            "id".to_string(),
+            json!({"type": "string", "format": "uuid"}),
+        ),
+        ("api_key_masked".to_string(), string()),
+        ("instance_id".to_string(), nullable("string")),
+        ("created_at".to_string(), time()),
+        ("updated_at".to_string(), time()),
+    ]);
+    let view_required: Vec<&String> = view.keys().collect();
+    let config_view = json!({"type": "object", "required": view_required, "properties": view});
     let test_result = json!({
         "type": "object",
         "required": ["success", "provider", "model", "message", "status", "latency_ms", "checked_at"],
@@ -68,29 +71,25 @@ pub fn schemas() -> Map<String, Value> {
             "probe": {"type": "object"},
         },
     });
+    let required: Vec<&str> = FIELDS
+        .iter()
+        .filter(|f| f.presence == Presence::Required)
+        .map(|f| f.name)
+        .chain(["api_key"])
+        .collect();
     let new_config = json!({
         "type": "object", "additionalProperties": false,
-        "required": ["provider", "model", "api_key"],
-        "properties": {
-            "provider": provider_id(), "model": model(),
-            "api_key": api_key(),
-            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}]},
-        },
-        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
-        "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
+        "required": required,
+        "properties": body_properties(&[("api_key", api_key())]),
+        "allOf": body_rules(),
     });
     let patch = json!({
         "type": "object", "additionalProperties": false, "minProperties": 1,
-        "description": "A new provider or base_url must come with a new api_key",
-        "properties": {
-            "provider": provider_id(), "model": model(),
-            "api_key": api_key(),
-            "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}],
-                         "description": "null or blank clears the override"},
-        },
-        "dependentRequired": {"provider": ["api_key"], "base_url": ["api_key"]},
-        "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
-        "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
+        "description": "A new provider or base_url must come with a new api_key; \
+                        null or blank clears an optional field",
+        "properties": body_properties(&[("api_key", api_key())]),
+        "dependentRequired": rekey_rules(),
+        "allOf": body_rules(),
     });
     let error = json!({
         "type": "object", "required": ["detail"],

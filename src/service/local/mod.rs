@@ -276,14 +276,7 @@ impl LocalBackend {
                 }
                 Ok((row, key)) => {
                     tokio::spawn(async move {
-                        let result = this
-                            .list_models(
-                                &row.fields.provider,
-                                &row.fields.model,
-                                &key,
-                                row.fields.base_url.as_deref(),
-                            )
-                            .await;
+                        let result = this.list_models(&row.fields, &key).await;
                         let _ = respond_to.send(result);
                     });
                 }

@@ -95,12 +95,7 @@ impl LocalBackend {
         };
         self.shared
             .prober
-            .test(ProbeTarget {
-                spec,
-                model: &row.fields.model,
-                key,
-                base_url: row.fields.base_url.as_deref(),
-            })
+            .test(ProbeTarget::new(spec, &row.fields, key))
             .await
     }
 
@@ -173,22 +168,16 @@ impl LocalBackend {
 
     pub(super) async fn list_models(
         &self,
-        provider: &str,
-        model: &str,
+        fields: &ConfigFields,
         key: &ApiKey,
-        base_url: Option<&str>,
     ) -> Result<Vec<String>, ServiceError> {
+        let provider = &fields.provider;
         let spec = self.shared.catalog.get(provider).ok_or_else(|| {
             ValidationError::new("provider", format!("unknown provider {provider:?}"))
         })?;
         self.shared
             .prober
-            .list_models(ProbeTarget {
-                spec,
-                model,
-                key,
-                base_url,
-            })
+            .list_models(ProbeTarget::new(spec, fields, key))
             .await
             .map_err(|o| ServiceError::ModelList {
                 status: o.status,
@@ -204,17 +193,9 @@ impl LocalBackend {
     ) -> Result<Vec<String>, ServiceError> {
         // Same rules as a create, so the form cannot send a key somewhere a
         // save would refuse.
-        let fields = ConfigFields {
-            base_url: base_url.map(str::to_string),
-            ..ConfigFields::new(provider, "-")
-        };
+        let mut fields = ConfigFields::new(provider, "-");
+        fields.base_url = base_url.map(str::to_string);
         let checked = NewConfig::from_fields(fields, key.clone()).validate(self.shared.catalog)?;
-        self.list_models(
-            &checked.provider,
-            "",
-            &checked.api_key,
-            checked.base_url.as_deref(),
-        )
-        .await
+        self.list_models(&checked.fields(), &checked.api_key).await
     }
 }

@@ -10,9 +10,11 @@ use tokio_postgres::GenericClient;
 use super::rows::now;
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, configs};
 use crate::domain::Scope;
+use crate::store::columns::pg_params;
 use crate::store::versions::{
     SealedInventory, VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff,
 };
+use crate::store::writes::Dialect;
 
 /// Appends the version `written` leaves (and, for a config that has none
 /// yet, a `recorded` version of `before` first), then purges what the
@@ -59,29 +61,8 @@ pub(super) async fn append<C: GenericClient>(
 }
 
 async fn insert<C: GenericClient>(tx: &C, v: &VersionRow) -> Result<(), StoreError> {
-    let x = v.insert_values();
-    tx.execute(
-        &format!(
-            "INSERT INTO config_versions ({VERSION_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-        ),
-        &[
-            &x.scope,
-            &x.version,
-            &x.record_id,
-            &x.at,
-            &x.actor,
-            &x.action,
-            &x.fields,
-            &x.provider,
-            &x.model,
-            &x.base_url,
-            &x.sealed_key,
-            &x.api_key_masked,
-            &x.key_fingerprint,
-        ],
-    )
-    .await?;
+    let write = v.insert(Dialect::Postgres);
+    tx.execute(&write.sql, &pg_params(&write.values)).await?;
     Ok(())
 }
 

@@ -12,6 +12,7 @@ use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, StoreError, audit, configs};
 use crate::domain::Scope;
 use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff};
+use crate::store::writes::Dialect;
 
 /// Appends the version `written` leaves (and, for a config that has none
 /// yet, a `recorded` version of `before` first), then purges what the
@@ -53,26 +54,9 @@ pub(super) fn append(
 }
 
 fn insert(tx: &Connection, v: &VersionRow) -> Result<(), StoreError> {
-    let x = v.insert_values();
-    tx.prepare_cached(&format!(
-        "INSERT INTO config_versions ({VERSION_COLUMNS})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-    ))?
-    .execute(params![
-        x.scope,
-        x.version,
-        x.record_id,
-        x.at,
-        x.actor,
-        x.action,
-        x.fields,
-        x.provider,
-        x.model,
-        x.base_url,
-        x.sealed_key,
-        x.api_key_masked,
-        x.key_fingerprint,
-    ])?;
+    let write = v.insert(Dialect::Sqlite);
+    tx.prepare_cached(&write.sql)?
+        .execute(rusqlite::params_from_iter(&write.values))?;
     Ok(())
 }
 

@@ -98,15 +98,10 @@ pub fn held(v: &VersionEntry) -> String {
     if v.deleted {
         return "(deleted)".to_string();
     }
-    let mut out = format!(
-        "{} · {}",
-        v.provider.as_deref().unwrap_or(""),
-        v.model.as_deref().unwrap_or("")
-    );
-    if let Some(url) = &v.base_url {
-        out.push_str(&format!(" @ {url}"));
-    }
-    out
+    v.config
+        .as_ref()
+        .map(|config| config.brief(" · "))
+        .unwrap_or_default()
 }
 
 /// What a version holds, with its key's mask: the restore confirm shows
