@@ -71,6 +71,7 @@ config_shapes! {
         value_name: "ID",
         help: "Provider id (see `llmcfg providers`); a new one needs a new key",
         unset: "",
+        hint: "←/→ or a letter to change",
         rule: FieldRule::Provider,
         rekey: Rekey::NewKey,
         wire: Wire::Seed,
@@ -84,6 +85,7 @@ config_shapes! {
         value_name: "MODEL",
         help: "Model name",
         unset: "",
+        hint: "",
         rule: FieldRule::Model,
         rekey: Rekey::KeepsKey,
         wire: Wire::Seed,
@@ -98,6 +100,7 @@ config_shapes! {
         help: "Base-URL override (required for azure-openai and openai-compatible); \
                a new one needs a new key",
         unset: "(provider default)",
+        hint: "https, or http to a loopback host",
         rule: FieldRule::BaseUrl,
         rekey: Rekey::NewKey,
         wire: Wire::Seed,

@@ -24,6 +24,8 @@ pub struct FieldSpec {
     pub help: &'static str,
     /// How an unset optional field reads.
     pub unset: &'static str,
+    /// The hint the TUI form shows under the field's row.
+    pub hint: &'static str,
     /// Whether every config holds a value.
     pub presence: Presence,
     /// The rule a value must pass.

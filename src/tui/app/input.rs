@@ -220,11 +220,10 @@ impl App {
                 let h = self.handle.clone();
                 self.spawn(Some(TaskKey::Models), async move {
                     let result = match request {
-                        FetchRequest::WithKey {
-                            provider,
-                            api_key,
-                            base_url,
-                        } => h.list_models_for(&provider, api_key, base_url).await,
+                        FetchRequest::WithKey { fields, api_key } => {
+                            h.list_models_for(&fields.provider, api_key, fields.base_url)
+                                .await
+                        }
                         FetchRequest::Stored { scope } => h.list_models(&scope).await,
                     };
                     AppEvent::ModelsLoaded { generation, result }

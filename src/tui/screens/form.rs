@@ -1,17 +1,22 @@
 //! The create (`n`) and edit (`e`) form: provider from the catalog, model
 //! with suggestions (catalog, or the provider's live list after `Ctrl-l`),
 //! a masked API key with a reveal that re-masks when the field loses focus,
-//! and the base URL. Validation runs as you type with the domain's own rules
-//! (`validate_model`, `ApiKey::validated`, `validate_base_url`,
-//! `NewConfig::validate`, `ConfigPatch::merge`), so the form can never
-//! disagree with the service. Keys are turned into a typed [`FormOutcome`];
-//! the app performs the effect.
+//! then one row per other config field the selected provider uses (base URL
+//! and the provider's own settings), taken from the field list: a new config
+//! field gets its row, its check and its place in the patch with no edit
+//! here. Validation runs as you type with the domain's own rules
+//! (`FieldSpec::check`, `ApiKey::validated`, `NewConfig::validate`,
+//! `ConfigPatch::merge`), so the form can never disagree with the service.
+//! Keys are turned into a typed [`FormOutcome`]; the app performs the effect.
 
 use crossterm::event::{Event, KeyCode, KeyEvent};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
-use crate::domain::{ApiKey, Catalog, ConfigView, NewConfig, ProviderSpec, Scope, ValidationError};
+use crate::domain::{
+    ApiKey, Catalog, ConfigFields, ConfigView, FIELDS, FieldRule, FieldSpec, NewConfig,
+    ProviderSpec, Scope, ValidationError,
+};
 use crate::tui::action::Action;
 
 mod outcome;
@@ -20,14 +25,14 @@ mod suggest;
 
 pub use outcome::{FetchRequest, FormOutcome, SaveRequest};
 
-use rules::current_fields;
 pub use rules::{field_name, provider_after};
 
 /// Most suggestions shown under the model field.
 pub const MAX_SUGGESTIONS: usize = 6;
 
-/// A form field, in tab order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A form field. Provider, model and key have widgets of their own; every
+/// other config field is a text row of its own ([`Setting`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Field {
     /// Provider select.
     Provider,
@@ -35,26 +40,30 @@ pub enum Field {
     Model,
     /// API key (masked).
     ApiKey,
-    /// Base-URL override.
-    BaseUrl,
+    /// Another config field, by name (base URL, a provider's settings).
+    Setting(&'static str),
 }
 
-const FIELDS: [Field; 4] = [Field::Provider, Field::Model, Field::ApiKey, Field::BaseUrl];
-
 impl Field {
-    fn index(self) -> usize {
-        FIELDS.iter().position(|f| *f == self).unwrap_or(0)
-    }
-
     fn from_name(name: &str) -> Option<Field> {
         match name {
-            "provider" => Some(Field::Provider),
-            "model" => Some(Field::Model),
             "api_key" => Some(Field::ApiKey),
-            "base_url" => Some(Field::BaseUrl),
-            _ => None,
+            _ => FieldSpec::named(name).map(|f| match f.rule {
+                FieldRule::Provider => Field::Provider,
+                FieldRule::Model => Field::Model,
+                _ => Field::Setting(f.name),
+            }),
         }
     }
+}
+
+/// One text row of a config field other than provider and model.
+#[derive(Debug)]
+pub struct Setting {
+    /// The field.
+    pub spec: &'static FieldSpec,
+    /// Its text.
+    pub input: Input,
 }
 
 /// Create or edit.
@@ -102,13 +111,14 @@ pub struct FormState {
     model_typed: Option<String>,
     /// Key text (never rendered unless revealed).
     pub api_key: Input,
-    /// Base-URL text.
-    pub base_url: Input,
+    /// The other config fields' rows, in the field list's order (those the
+    /// selected provider does not use are kept but neither shown nor sent).
+    pub settings: Vec<Setting>,
     /// Focused field.
     pub focus: Field,
     /// Whether the key is shown in clear (only while its field has focus).
     pub reveal: bool,
-    touched: [bool; 4],
+    touched: Vec<Field>,
     tried_save: bool,
     /// Live models state.
     pub live: LiveModels,
@@ -116,19 +126,21 @@ pub struct FormState {
     pub saving: bool,
     /// Why the last save failed (service answer or blocked save).
     pub status: Option<String>,
-    initial: (usize, String, String),
+    /// The fields as the form opened, to tell whether anything changed.
+    initial: ConfigFields,
 }
 
 impl FormState {
     /// A create form for `scope`, starting on the first catalog provider.
     pub fn create(scope: Scope, catalog: &Catalog) -> FormState {
-        let model = catalog
-            .providers()
-            .first()
+        let first = catalog.providers().first();
+        let model = first
             .and_then(|p| p.models.first())
             .cloned()
             .unwrap_or_default();
-        FormState::build(scope, FormMode::Create, 0, model, String::new())
+        let provider = first.map(|p| p.id.as_str()).unwrap_or_default();
+        let fields = ConfigFields::new(provider, &model);
+        FormState::build(scope, FormMode::Create, 0, fields)
     }
 
     /// An edit form for the stored `current` config.
@@ -138,36 +150,35 @@ impl FormState {
             .iter()
             .position(|p| p.id == current.provider)
             .unwrap_or(0);
-        let (model, base) = (
-            current.model.clone(),
-            current.base_url.clone().unwrap_or_default(),
-        );
-        FormState::build(scope, FormMode::Edit { current }, provider, model, base)
+        let fields = current.fields();
+        FormState::build(scope, FormMode::Edit { current }, provider, fields)
     }
 
-    fn build(
-        scope: Scope,
-        mode: FormMode,
-        provider: usize,
-        model: String,
-        base: String,
-    ) -> FormState {
+    fn build(scope: Scope, mode: FormMode, provider: usize, fields: ConfigFields) -> FormState {
+        let settings = FIELDS
+            .iter()
+            .filter(|f| !matches!(f.rule, FieldRule::Provider | FieldRule::Model))
+            .map(|spec| Setting {
+                spec,
+                input: Input::new(fields.text(spec.name).unwrap_or_default().to_string()),
+            })
+            .collect();
         FormState {
             scope,
             mode,
             provider,
-            initial: (provider, model.clone(), base.clone()),
-            model: Input::new(model),
+            model: Input::new(fields.model.clone()),
             model_typed: None,
             api_key: Input::default(),
-            base_url: Input::new(base),
+            settings,
             focus: Field::Provider,
             reveal: false,
-            touched: [false; 4],
+            touched: Vec::new(),
             tried_save: false,
             live: LiveModels::Idle,
             saving: false,
             status: None,
+            initial: fields,
         }
     }
 
@@ -176,17 +187,66 @@ impl FormState {
         &catalog.providers()[self.provider.min(catalog.providers().len() - 1)]
     }
 
-    /// Whether anything differs from how the form opened.
+    /// The rows of the other config fields the selected provider uses.
+    pub fn shown_settings<'a>(&'a self, catalog: &Catalog) -> Vec<&'a Setting> {
+        let provider = &self.spec(catalog).id;
+        self.settings
+            .iter()
+            .filter(|s| s.spec.applies_to(provider))
+            .collect()
+    }
+
+    /// The fields in tab order: provider, model, key, then the rows the
+    /// selected provider uses.
+    pub fn order(&self, catalog: &Catalog) -> Vec<Field> {
+        let mut order = vec![Field::Provider, Field::Model, Field::ApiKey];
+        order.extend(
+            self.shown_settings(catalog)
+                .iter()
+                .map(|s| Field::Setting(s.spec.name)),
+        );
+        order
+    }
+
+    /// The config fields as typed: trimmed, a blank optional field unset,
+    /// and a field the selected provider does not use left out.
+    pub fn typed_fields(&self, catalog: &Catalog) -> ConfigFields {
+        let spec = self.spec(catalog);
+        let mut fields = ConfigFields::new(&spec.id, self.model.value());
+        for s in &self.settings {
+            let text = s.input.value().trim();
+            let used = s.spec.applies_to(&spec.id) && !text.is_empty();
+            fields.set_text(s.spec.name, used.then(|| text.to_string()));
+        }
+        fields
+    }
+
+    /// Whether anything differs from how the form opened (the model as
+    /// typed: trailing spaces are a change the user made).
     pub fn is_dirty(&self) -> bool {
-        self.provider != self.initial.0
-            || self.model.value() != self.initial.1
-            || self.base_url.value() != self.initial.2
+        let typed = self.typed_fields(Catalog::builtin());
+        !typed.differing(&self.initial).is_empty()
+            || self.model.value() != self.initial.model
             || !self.api_key.value().is_empty()
     }
 
     /// Whether this is an edit.
     pub fn is_edit(&self) -> bool {
         matches!(self.mode, FormMode::Edit { .. })
+    }
+
+    fn setting_mut(&mut self, name: &str) -> Option<&mut Setting> {
+        self.settings.iter_mut().find(|s| s.spec.name == name)
+    }
+
+    fn touch(&mut self, field: Field) {
+        if !self.touched.contains(&field) {
+            self.touched.push(field);
+        }
+    }
+
+    fn is_touched(&self, field: Field) -> bool {
+        self.touched.contains(&field)
     }
 
     /// What the key field shows: bullets, or the key while revealed and focused.
@@ -201,8 +261,8 @@ impl FormState {
     /// Handles an action bound in the form context.
     pub fn on_action(&mut self, action: Action, catalog: &Catalog) -> FormOutcome {
         match action {
-            Action::NextField => self.move_focus(1),
-            Action::PrevField => self.move_focus(-1),
+            Action::NextField => self.move_focus(1, catalog),
+            Action::PrevField => self.move_focus(-1, catalog),
             Action::Save => return self.try_save(catalog),
             Action::Reveal if self.focus == Field::ApiKey => self.reveal = !self.reveal,
             Action::FetchModels => return self.fetch(catalog),
@@ -219,10 +279,10 @@ impl FormState {
             return FormOutcome::Nothing;
         }
         if key.code == KeyCode::Enter {
-            if self.focus == Field::BaseUrl {
+            if self.order(catalog).last() == Some(&self.focus) {
                 return self.try_save(catalog);
             }
-            self.move_focus(1);
+            self.move_focus(1, catalog);
             return FormOutcome::Nothing;
         }
         match self.focus {
@@ -242,20 +302,24 @@ impl FormState {
                         (Some(p), _) => (p + 1) % list.len(),
                     };
                     self.model = Input::new(list[next].clone());
-                    self.touched[Field::Model.index()] = true;
+                    self.touch(Field::Model);
                 }
             }
             field => {
                 let input = match field {
                     Field::Model => &mut self.model,
                     Field::ApiKey => &mut self.api_key,
-                    _ => &mut self.base_url,
+                    Field::Setting(name) => match self.setting_mut(name) {
+                        Some(s) => &mut s.input,
+                        None => return FormOutcome::Nothing,
+                    },
+                    Field::Provider => return FormOutcome::Nothing,
                 };
                 if input
                     .handle_event(&Event::Key(*key))
                     .is_some_and(|c| c.value)
                 {
-                    self.touched[field.index()] = true;
+                    self.touch(field);
                     self.status = None;
                     if field == Field::Model {
                         self.model_typed = Some(self.model.value().to_string());
@@ -273,9 +337,9 @@ impl FormState {
         if next == self.provider {
             return;
         }
-        let untouched_model = !self.touched[Field::Model.index()];
+        let untouched_model = !self.is_touched(Field::Model);
         self.provider = next;
-        self.touched[Field::Provider.index()] = true;
+        self.touch(Field::Provider);
         self.live = LiveModels::Idle;
         if untouched_model && !self.is_edit() {
             let first = self
@@ -289,13 +353,15 @@ impl FormState {
         }
     }
 
-    fn move_focus(&mut self, delta: isize) {
-        let i = (self.focus.index() as isize + delta).rem_euclid(FIELDS.len() as isize) as usize;
-        if self.focus != FIELDS[i] {
+    fn move_focus(&mut self, delta: isize, catalog: &Catalog) {
+        let order = self.order(catalog);
+        let at = order.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let i = (at as isize + delta).rem_euclid(order.len() as isize) as usize;
+        if self.focus != order[i] {
             // Leaving the key field always masks it again.
             self.reveal = false;
         }
-        self.focus = FIELDS[i];
+        self.focus = order[i];
     }
 
     fn try_save(&mut self, catalog: &Catalog) -> FormOutcome {
@@ -306,27 +372,22 @@ impl FormState {
             return FormOutcome::Nothing;
         }
         let request = match &self.mode {
-            FormMode::Create => {
-                let base = self.base_url.value().trim();
-                NewConfig {
-                    provider: self.spec(catalog).id.clone(),
-                    model: self.model.value().to_string(),
-                    api_key: ApiKey::new(self.api_key.value()),
-                    base_url: (!base.is_empty()).then(|| base.to_string()),
-                }
-                .validate(catalog)
-                .map(|config| SaveRequest::Create {
-                    scope: self.scope.clone(),
-                    config,
-                })
-            }
+            FormMode::Create => NewConfig::from_fields(
+                self.typed_fields(catalog),
+                ApiKey::new(self.api_key.value()),
+            )
+            .validate(catalog)
+            .map(|config| SaveRequest::Create {
+                scope: self.scope.clone(),
+                config,
+            }),
             FormMode::Edit { current } => {
-                let patch = self.patch();
+                let patch = self.patch(catalog);
                 if patch.is_empty() {
                     return FormOutcome::Unchanged;
                 }
                 patch
-                    .merge(&current_fields(current), catalog)
+                    .merge(&current.fields(), catalog)
                     .map(|_| SaveRequest::Update {
                         scope: self.scope.clone(),
                         patch,
@@ -364,13 +425,10 @@ impl FormState {
 
     fn fetch(&mut self, catalog: &Catalog) -> FormOutcome {
         let key = self.api_key.value().trim();
-        let base = self.base_url.value().trim();
-        let base_url = (!base.is_empty()).then(|| base.to_string());
         let request = if !key.is_empty() {
             FetchRequest::WithKey {
-                provider: self.spec(catalog).id.clone(),
+                fields: self.typed_fields(catalog),
                 api_key: ApiKey::new(key),
-                base_url,
             }
         } else if self.is_edit()
             && self

@@ -9,7 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::chrome::screen_block;
 use super::form::{Field, FormState, LiveModels};
-use crate::domain::{BaseUrlRule, Catalog};
+use crate::domain::{BaseUrlRule, Catalog, FIELDS, FieldRule};
 use crate::tui::theme::{Slot, Theme};
 
 /// Draws `form` into `area`.
@@ -27,7 +27,7 @@ pub fn render(form: &FormState, catalog: &Catalog, theme: &Theme, frame: &mut Fr
             .find(|(pf, _)| *pf == f)
             .map(|(_, r)| r.clone())
     };
-    let label = |f: Field, text: &'static str| {
+    let label = |f: Field, text: &str| {
         let focused = form.focus == f;
         let style = if focused {
             theme.style(Slot::Selected)
@@ -67,7 +67,7 @@ pub fn render(form: &FormState, catalog: &Catalog, theme: &Theme, frame: &mut Fr
     lines.push(message(
         Field::Provider,
         Some(if form.focus == Field::Provider {
-            "←/→ or a letter to change".to_string()
+            provider_hint().to_string()
         } else {
             String::new()
         }),
@@ -123,27 +123,29 @@ pub fn render(form: &FormState, catalog: &Catalog, theme: &Theme, frame: &mut Fr
         .unwrap_or_else(|| reveal.to_string());
     lines.push(message(Field::ApiKey, Some(hint)));
 
-    let base = form.base_url.value();
-    let base_text = if base.is_empty() {
-        match spec.base_url_rule {
-            BaseUrlRule::Required => Span::styled(" (required)", theme.style(Slot::Warn)),
-            BaseUrlRule::Allowed => Span::styled(
-                format!(" (default {})", spec.base_url),
-                theme.style(Slot::Muted),
-            ),
-        }
-    } else {
-        Span::raw(format!(" {base}"))
-    };
-    lines.push(Line::from(vec![
-        label(Field::BaseUrl, "Base URL"),
-        base_text,
-        cursor(Field::BaseUrl),
-    ]));
-    lines.push(message(
-        Field::BaseUrl,
-        Some("https, or http to a loopback host".to_string()),
-    ));
+    // One row per other config field the provider uses, from the list.
+    let settings = form.shown_settings(catalog);
+    for setting in &settings {
+        let f = setting.spec;
+        let field = Field::Setting(f.name);
+        let value = setting.input.value();
+        let text = if !value.is_empty() {
+            Span::raw(format!(" {value}"))
+        } else {
+            match (f.rule, spec.base_url_rule) {
+                (FieldRule::BaseUrl, BaseUrlRule::Required) => {
+                    Span::styled(" (required)", theme.style(Slot::Warn))
+                }
+                (FieldRule::BaseUrl, BaseUrlRule::Allowed) => Span::styled(
+                    format!(" (default {})", spec.base_url),
+                    theme.style(Slot::Muted),
+                ),
+                _ => Span::styled(format!(" {}", f.unset), theme.style(Slot::Muted)),
+            }
+        };
+        lines.push(Line::from(vec![label(field, f.label), text, cursor(field)]));
+        lines.push(message(field, Some(f.hint.to_string())));
+    }
     lines.push(Line::default());
     match &form.status {
         Some(s) if s.starts_with("Cannot") => lines.push(Line::from(Span::styled(
@@ -152,9 +154,20 @@ pub fn render(form: &FormState, catalog: &Catalog, theme: &Theme, frame: &mut Fr
         ))),
         Some(s) => lines.push(Line::from(Span::styled(s.clone(), theme.style(Slot::Warn)))),
         None => lines.push(Line::from(Span::styled(
-            "Tab/Shift-Tab move · Ctrl-s or Enter on Base URL saves · Esc cancels",
+            format!(
+                "Tab/Shift-Tab move · Ctrl-s or Enter on {} saves · Esc cancels",
+                settings.last().map_or("API key", |s| s.spec.label)
+            ),
             theme.style(Slot::Muted),
         ))),
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The provider row's hint, from its descriptor.
+fn provider_hint() -> &'static str {
+    FIELDS
+        .iter()
+        .find(|f| f.rule == FieldRule::Provider)
+        .map_or("", |f| f.hint)
 }

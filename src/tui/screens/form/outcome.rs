@@ -1,7 +1,7 @@
 //! What the form asks the app to do: typed requests (save, fetch the live
 //! model list) and outcomes, so the form stays free of I/O.
 
-use crate::domain::{ApiKey, ConfigPatch, NewConfig, Scope};
+use crate::domain::{ApiKey, ConfigFields, ConfigPatch, NewConfig, Scope};
 
 /// A save the app should perform.
 #[derive(Debug, Clone)]
@@ -27,12 +27,10 @@ pub enum SaveRequest {
 pub enum FetchRequest {
     /// With the key typed into the form.
     WithKey {
-        /// Provider id.
-        provider: String,
+        /// The fields as typed (provider, base URL, the provider's settings).
+        fields: ConfigFields,
         /// Typed key.
         api_key: ApiKey,
-        /// Base-URL override.
-        base_url: Option<String>,
     },
     /// With the stored key (edit, destination unchanged, key left empty).
     Stored {

@@ -1,22 +1,22 @@
 //! The form's validation, done with the domain's own rules so the form can
 //! never disagree with the service: per-field problems shown as you type,
 //! the "new destination needs a new key" rule (via `ConfigPatch::merge`),
-//! and the patch an edit sends (only the fields that changed).
+//! and the patch an edit sends (only the fields that changed), each over
+//! the field list rather than field by field.
 
 use crossterm::event::KeyCode;
 
 use super::{Field, FormMode, FormState};
-use crate::domain::config::CurrentFields;
-use crate::domain::validation::{validate_base_url, validate_model};
-use crate::domain::{ApiKey, BaseUrlRule, Catalog, ConfigPatch, ConfigView};
+use crate::domain::provider_rule::CheckedProvider;
+use crate::domain::validation::validate_model;
+use crate::domain::{ApiKey, Catalog, ConfigPatch};
 
 impl FormState {
     /// Validation problems per field, shown under each field once it was
     /// touched (or a save was tried). The first is the reason a save is blocked.
     pub fn problems(&self, catalog: &Catalog) -> Vec<(Field, String)> {
         let mut out = Vec::new();
-        let shown = |f: Field| self.tried_save || self.touched[f.index()];
-        let spec = self.spec(catalog);
+        let shown = |f: Field| self.tried_save || self.is_touched(f);
         if let Err(e) = validate_model(self.model.value())
             && shown(Field::Model)
         {
@@ -36,7 +36,7 @@ impl FormState {
                     if let Err(e) = ApiKey::new(key).validated() {
                         out.push((Field::ApiKey, e.reason));
                     }
-                } else if let Err(e) = self.patch().merge(&current_fields(current), catalog)
+                } else if let Err(e) = self.patch(catalog).merge(&current.fields(), catalog)
                     && e.field == "api_key"
                 {
                     // Said before saving: a changed destination needs a new key.
@@ -44,18 +44,18 @@ impl FormState {
                 }
             }
         }
-        let base = self.base_url.value().trim();
-        if !base.is_empty() {
-            if let Err(e) = validate_base_url(base)
-                && shown(Field::BaseUrl)
+        let spec = self.spec(catalog);
+        let provider = CheckedProvider {
+            id: spec.id.clone(),
+            spec: Some(spec),
+        };
+        for s in self.shown_settings(catalog) {
+            let field = Field::Setting(s.spec.name);
+            if let Err(e) = s.spec.check(Some(s.input.value()), &provider)
+                && shown(field)
             {
-                out.push((Field::BaseUrl, e.reason));
+                out.push((field, e.reason));
             }
-        } else if spec.base_url_rule == BaseUrlRule::Required && shown(Field::BaseUrl) {
-            out.push((
-                Field::BaseUrl,
-                format!("is required for provider {}", spec.id),
-            ));
         }
         out
     }
@@ -70,31 +70,23 @@ impl FormState {
         }
     }
 
-    pub(super) fn patch(&self) -> ConfigPatch {
+    /// What an edit sends: each field whose typed value differs from the
+    /// stored one (a cleared optional field as a clear), and the key if one
+    /// was typed.
+    pub(super) fn patch(&self, catalog: &Catalog) -> ConfigPatch {
         let FormMode::Edit { current } = &self.mode else {
             return ConfigPatch::default();
         };
-        let provider = self.initial_provider_id_changed(current);
-        let model = self.model.value().trim();
-        let base = self.base_url.value().trim();
-        let key = self.api_key.value();
-        ConfigPatch {
-            provider,
-            model: (model != current.model).then(|| model.to_string()),
-            api_key: (!key.is_empty()).then(|| ApiKey::new(key)),
-            base_url: (base != current.base_url.as_deref().unwrap_or(""))
-                .then(|| (!base.is_empty()).then(|| base.to_string())),
+        let stored = current.fields();
+        let typed = self.typed_fields(catalog);
+        let mut patch = ConfigPatch::default();
+        for name in stored.differing(&typed) {
+            patch.set_sent(name, Some(typed.text(name).map(str::to_string)));
         }
+        let key = self.api_key.value();
+        patch.api_key = (!key.is_empty()).then(|| ApiKey::new(key));
+        patch
     }
-
-    pub(super) fn initial_provider_id_changed(&self, current: &ConfigView) -> Option<String> {
-        let id = &Catalog::builtin().providers()[self.provider].id;
-        (id != &current.provider).then(|| id.clone())
-    }
-}
-
-pub(super) fn current_fields(c: &ConfigView) -> CurrentFields {
-    c.fields()
 }
 
 /// The wire name of a field, as validation messages use it.
@@ -103,7 +95,7 @@ pub fn field_name(f: Field) -> &'static str {
         Field::Provider => "provider",
         Field::Model => "model",
         Field::ApiKey => "api_key",
-        Field::BaseUrl => "base_url",
+        Field::Setting(name) => name,
     }
 }
 
