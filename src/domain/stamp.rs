@@ -61,16 +61,16 @@ mod tests {
     use time::OffsetDateTime;
 
     fn view() -> ConfigView {
-        ConfigView {
-            id: uuid::Uuid::nil().into(),
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            api_key_masked: "sk-…abcd".into(),
-            instance_id: None,
-            base_url: None,
-            created_at: OffsetDateTime::UNIX_EPOCH,
-            updated_at: OffsetDateTime::UNIX_EPOCH,
-        }
+        ConfigView::new(
+            crate::domain::ViewRecord {
+                id: uuid::Uuid::nil().into(),
+                api_key_masked: "sk-…abcd".into(),
+                instance_id: None,
+                created_at: OffsetDateTime::UNIX_EPOCH,
+                updated_at: OffsetDateTime::UNIX_EPOCH,
+            },
+            crate::domain::ConfigFields::new("openai", "gpt-4o"),
+        )
     }
 
     #[test]
