@@ -69,11 +69,7 @@ async fn write_old_store(location: &Path, master: &MasterKey) {
         let api_key = ApiKey::new(key);
         let mut row = ConfigRow::seal_new(
             &scope,
-            ConfigFields {
-                provider: "openai".into(),
-                model: "gpt-4o".into(),
-                base_url: None,
-            },
+            ConfigFields::new("openai", "gpt-4o"),
             &api_key,
             master,
             &Fingerprinter::generate(),

@@ -36,12 +36,7 @@ async fn fleet() -> Fleet {
         handle
             .create(
                 &tenant(i),
-                NewConfig {
-                    provider: "anthropic".into(),
-                    model: "old".into(),
-                    api_key: ApiKey::new(cli_env::KEY),
-                    base_url: None,
-                },
+                NewConfig::new("anthropic", "old", ApiKey::new(cli_env::KEY)),
             )
             .await
             .unwrap();

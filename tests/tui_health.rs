@@ -12,8 +12,8 @@ mod tui_support;
 use std::collections::HashMap;
 
 use llmcfg::domain::{
-    ConfigView, HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState,
-    HealthStatus, InstanceSummary, Scope, TestStatus,
+    ConfigFields, ConfigView, HealthCheck, HealthPolicy, HealthRetention, HealthSample,
+    HealthState, HealthStatus, InstanceSummary, Scope, TestStatus, ViewRecord,
 };
 use llmcfg::service::HealthBoard;
 use llmcfg::tui::buffer_text;
@@ -28,16 +28,16 @@ fn summary(id: Option<&str>) -> InstanceSummary {
     InstanceSummary {
         instance_id: id.map(str::to_string),
         name: None,
-        config: Some(ConfigView {
-            id: Uuid::nil().into(),
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            api_key_masked: "sk-proj-...abcd".into(),
-            instance_id: id.map(str::to_string),
-            base_url: None,
-            created_at: datetime!(2026-02-20 09:00 UTC),
-            updated_at: datetime!(2026-02-26 17:30 UTC),
-        }),
+        config: Some(ConfigView::new(
+            ViewRecord {
+                id: Uuid::nil().into(),
+                api_key_masked: "sk-proj-...abcd".into(),
+                instance_id: id.map(str::to_string),
+                created_at: datetime!(2026-02-20 09:00 UTC),
+                updated_at: datetime!(2026-02-26 17:30 UTC),
+            },
+            ConfigFields::new("openai", "gpt-4o"),
+        )),
         last_test: None,
     }
 }

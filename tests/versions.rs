@@ -242,11 +242,7 @@ async fn a_config_from_before_versions_keeps_its_state(location: &Path, dir: &Pa
     let store = Store::open(location).await.unwrap();
     let row = ConfigRow::seal_new(
         &delta,
-        ConfigFields {
-            provider: "anthropic".into(),
-            model: "old-model".into(),
-            base_url: None,
-        },
+        ConfigFields::new("anthropic", "old-model"),
         &ApiKey::new(KEY_ONE),
         &rotated,
         &llmcfg::crypto::Fingerprinter::generate(),

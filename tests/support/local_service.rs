@@ -62,12 +62,7 @@ pub async fn create_openai(handle: &ServiceHandle, scope: &Scope, key: &str, bas
     handle
         .create(
             scope,
-            NewConfig {
-                provider: "openai".into(),
-                model: "gpt-4o".into(),
-                api_key: ApiKey::new(key),
-                base_url: Some(base_url),
-            },
+            NewConfig::new("openai", "gpt-4o", ApiKey::new(key)).with_base_url(&base_url),
         )
         .await
         .unwrap();
