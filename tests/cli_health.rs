@@ -45,15 +45,7 @@ async fn health_reports_state_flaps_and_latency() {
     ];
     for s in &scopes {
         handle
-            .create(
-                s,
-                NewConfig {
-                    provider: "openai".into(),
-                    model: "gpt-4o".into(),
-                    api_key: ApiKey::new(KEY),
-                    base_url: None,
-                },
-            )
+            .create(s, NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY)))
             .await
             .unwrap();
     }

@@ -261,10 +261,7 @@ impl VersionRow {
                 .map(|name| text(kept.and_then(|k| k.fields.text(name)))),
         );
         values.extend([
-            match kept {
-                Some(k) => Value::Bytes(k.sealed_key.as_bytes().to_vec()),
-                None => Value::Text(None),
-            },
+            Value::Bytes(kept.map(|k| k.sealed_key.as_bytes().to_vec())),
             text(kept.map(|k| k.api_key_masked.as_str())),
             text(kept.map(|k| k.key_fingerprint.as_str())),
         ]);

@@ -15,8 +15,9 @@ use crate::domain::Scope;
 pub enum Value {
     /// A `TEXT` column, `None` for `NULL`.
     Text(Option<String>),
-    /// A `BLOB`/`BYTEA` column.
-    Bytes(Vec<u8>),
+    /// A `BLOB`/`BYTEA` column, `None` for `NULL` (PostgreSQL types a
+    /// `NULL` parameter, so a missing key is `Bytes(None)`, never `Text(None)`).
+    Bytes(Option<Vec<u8>>),
     /// An `INTEGER`/`BIGINT` column, `None` for `NULL`.
     Int(Option<i64>),
 }
@@ -73,7 +74,7 @@ impl ConfigRow {
         columns.extend([
             (
                 "sealed_key",
-                Value::Bytes(self.sealed_key().as_bytes().to_vec()),
+                Value::Bytes(Some(self.sealed_key().as_bytes().to_vec())),
             ),
             ("api_key_masked", Value::text(&self.api_key_masked)),
             ("key_fingerprint", Value::text(&self.key_fingerprint)),
@@ -201,7 +202,7 @@ mod tests {
         assert!(
             insert
                 .values
-                .contains(&Value::Bytes(row.sealed_key().as_bytes().to_vec()))
+                .contains(&Value::Bytes(Some(row.sealed_key().as_bytes().to_vec())))
         );
     }
 
