@@ -317,7 +317,10 @@ mod tests {
         let before_end = Instant::now();
         drop(busy);
         let since = activity.idle_since().expect("idle once the request ended");
-        assert!(since >= before_end, "idle since {since:?}, before the request ended");
+        assert!(
+            since >= before_end,
+            "idle since {since:?}, before the request ended"
+        );
     }
 
     #[tokio::test]
