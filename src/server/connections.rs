@@ -10,6 +10,13 @@
 //! closed. A request is in flight from the moment its head is parsed until
 //! its response is handed back.
 //!
+//! Marking a request in flight is two atomic operations and a clock read:
+//! the idle timer is not told of each request (that woke the connection's
+//! task twice per request and armed a fresh timer after each one). It
+//! sleeps for the idle time and, when it wakes, looks at what happened
+//! meanwhile: still busy, or idle for less than the idle time, and it
+//! sleeps again until the earliest moment the rule could hold.
+//!
 //! A flood of silent sockets opens them faster than any timer closes them,
 //! so the number of open connections is capped below the process's file
 //! descriptor limit. A connection past the cap takes the place of the
@@ -18,11 +25,12 @@
 //! request in flight, the newcomer is answered 503 at once and closed.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
 /// Descriptors kept free below the process limit for what is not a client
 /// connection: the store, the log file, the listener, outbound probes.
@@ -51,7 +59,13 @@ pub struct Connections {
 /// that it must give way to a newer one.
 #[derive(Debug)]
 pub struct Activity {
-    busy: watch::Sender<usize>,
+    /// Requests in flight.
+    in_flight: AtomicUsize,
+    /// When the connection was admitted: the origin of `last_end`.
+    opened: Instant,
+    /// When the last request ended (or the connection opened), in
+    /// nanoseconds since `opened`.
+    last_end: AtomicU64,
     evict: Notify,
 }
 
@@ -107,7 +121,7 @@ impl Connections {
         if open.len() >= self.max {
             let idle = open
                 .iter()
-                .find(|(_, a)| *a.busy.borrow() == 0)
+                .find(|(_, a)| a.in_flight.load(Ordering::Acquire) == 0)
                 .map(|(id, _)| *id);
             match idle {
                 Some(id) => {
@@ -120,7 +134,9 @@ impl Connections {
         }
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let activity = Arc::new(Activity {
-            busy: watch::Sender::new(0),
+            in_flight: AtomicUsize::new(0),
+            opened: Instant::now(),
+            last_end: AtomicU64::new(0),
             evict: Notify::new(),
         });
         open.insert(id, activity.clone());
@@ -156,14 +172,31 @@ impl Slot {
 impl Activity {
     /// Marks one request in flight until the returned guard drops.
     pub fn busy(self: &Arc<Self>) -> Busy {
-        self.busy.send_modify(|n| *n += 1);
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
         Busy(self.clone())
+    }
+
+    /// Since when the connection has had no request in flight, or `None`
+    /// while one is.
+    fn idle_since(&self) -> Option<Instant> {
+        if self.in_flight.load(Ordering::Acquire) > 0 {
+            return None;
+        }
+        let nanos = self.last_end.load(Ordering::Acquire);
+        Some(self.opened + Duration::from_nanos(nanos))
     }
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
-        self.0.busy.send_modify(|n| *n = n.saturating_sub(1));
+        let activity = &self.0;
+        // Saturates rather than wrap: a connection open for 584 years.
+        let nanos = u64::try_from(activity.opened.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        // `fetch_max`: of two requests ending at once, the later end counts.
+        // Stored before the count drops, so whoever sees no request in
+        // flight also sees when the last one ended.
+        activity.last_end.fetch_max(nanos, Ordering::AcqRel);
+        activity.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -174,21 +207,20 @@ impl Drop for Slot {
     }
 }
 
-/// Completes once `activity` has had no request in flight for `idle`; the
-/// timer restarts whenever a request ends.
+/// Completes once `activity` has had no request in flight for `idle`.
 async fn idle_for(activity: &Activity, idle: Duration) {
-    let mut rx = activity.busy.subscribe();
+    let sleep = tokio::time::sleep(idle);
+    tokio::pin!(sleep);
     loop {
-        let in_flight = *rx.borrow_and_update();
-        if in_flight == 0 {
-            tokio::select! {
-                () = tokio::time::sleep(idle) => return,
-                _ = rx.changed() => {}
-            }
-        } else {
-            // The sender lives as long as `activity`, so this cannot end.
-            let _ = rx.changed().await;
-        }
+        sleep.as_mut().await;
+        let now = Instant::now();
+        let next = match activity.idle_since() {
+            Some(since) if now.saturating_duration_since(since) >= idle => return,
+            Some(since) => since + idle,
+            // Busy now: the earliest the rule can hold is `idle` after it ends.
+            None => now + idle,
+        };
+        sleep.as_mut().reset(next);
     }
 }
 
@@ -252,6 +284,43 @@ mod tests {
         let text = std::str::from_utf8(BUSY_RESPONSE).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         assert!(head.contains(&format!("content-length: {}", body.len())));
+    }
+
+    #[tokio::test]
+    async fn a_request_in_flight_longer_than_the_idle_time_keeps_its_connection() {
+        let table = Connections::new(1);
+        let slot = admitted(table.admit());
+        let idle = Duration::from_millis(100);
+        let busy = slot.activity().busy();
+        let close = slot.must_close(idle);
+        tokio::pin!(close);
+        // Three idle times with the request in flight.
+        let waited = tokio::time::timeout(idle * 3, close.as_mut()).await;
+        assert!(waited.is_err(), "closed while a request was in flight");
+        drop(busy);
+        let ended = Instant::now();
+        close.await;
+        assert!(
+            ended.elapsed() >= idle,
+            "closed {:?} after the request ended, before the idle time",
+            ended.elapsed()
+        );
+    }
+
+    #[test]
+    fn the_idle_time_counts_from_the_end_of_the_last_request() {
+        let table = Connections::new(1);
+        let slot = admitted(table.admit());
+        let activity = slot.activity();
+        let busy = activity.busy();
+        assert_eq!(activity.idle_since(), None, "busy, so not idle");
+        let before_end = Instant::now();
+        drop(busy);
+        let since = activity.idle_since().expect("idle once the request ended");
+        assert!(
+            since >= before_end,
+            "idle since {since:?}, before the request ended"
+        );
     }
 
     #[tokio::test]

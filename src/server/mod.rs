@@ -79,24 +79,29 @@ pub fn router_with(handle: ServiceHandle, extra: Router) -> Router {
         state.clone(),
         auth::require_superadmin,
     ));
-    public
-        .merge(protected)
-        .with_state(state)
-        .merge(extra)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(
-            body_limit::refuse_declared_oversize,
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(axum::middleware::from_fn(error::detail_bodies))
-        .layer(axum::middleware::from_fn(access_log::log_request))
+    let api = public.merge(protected).with_state(state).merge(extra);
+    // The edge layers wrap the router once, as one service. Added with
+    // `Router::layer` they wrapped every route in its own boxed copy of
+    // each layer, and since axum clones a boxed route to call it, each
+    // request cloned that whole chain of boxes again at every level
+    // (`docs/benchmarks.md`, "The GET hot path, second round").
+    let edge = tower::ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([
             header::AUTHORIZATION,
             HeaderName::from_static("x-api-key"),
         ]))
+        .layer(axum::middleware::from_fn(access_log::log_request))
+        .layer(axum::middleware::from_fn(error::detail_bodies))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::middleware::from_fn(
+            body_limit::refuse_declared_oversize,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .service(api);
+    Router::new().fallback_service(edge)
 }
 
 /// Serves `handle` on `listener` until `shutdown` completes, then stops

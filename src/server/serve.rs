@@ -25,12 +25,11 @@ use axum::http::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
-use tower::ServiceExt;
+use tower::Service;
 
 use super::connections::{Admission, BUSY_RESPONSE, Connections, Slot};
 
@@ -176,16 +175,19 @@ async fn connection<I>(
         .keep_alive_interval(opts.header_read_timeout)
         .keep_alive_timeout(opts.header_read_timeout);
     let activity = slot.activity();
-    let service = tower::service_fn(move |req: Request<Incoming>| {
+    // hyper's own `service_fn` borrows this closure for each request, where
+    // a tower service behind `TowerToHyperService` was cloned first.
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let busy = activity.busy();
-        let app = app.clone();
+        // A `Router` is always ready, so it is called without `poll_ready`.
+        let response = app.clone().call(req);
         async move {
-            let response = app.oneshot(req).await;
+            let response = response.await;
             drop(busy);
             response
         }
     });
-    let conn = builder.serve_connection_with_upgrades(io, TowerToHyperService::new(service));
+    let conn = builder.serve_connection_with_upgrades(io, service);
     tokio::pin!(conn);
     tokio::select! {
         result = conn.as_mut() => {
