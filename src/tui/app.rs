@@ -40,6 +40,7 @@ mod table_keys;
 mod tasks;
 mod type_ahead;
 mod versions;
+mod write_guard;
 
 /// How long a toast stays.
 const TOAST_TIME: Duration = Duration::from_secs(4);

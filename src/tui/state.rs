@@ -15,6 +15,7 @@ use super::screens::instances::InstanceList;
 use super::theme::Theme;
 use super::widgets::add_instance::AddInstanceState;
 use super::widgets::bulk_edit::BulkEditState;
+use super::widgets::changed_since::ChangedSinceState;
 use super::widgets::confirm::ConfirmState;
 use super::widgets::messages::MessageLog;
 use super::widgets::picker::PickerState;
@@ -72,6 +73,8 @@ pub enum Popup {
     BulkEdit(BulkEditState),
     /// The new key for a rotation of one fingerprint.
     RotateKey(RotateKeyState),
+    /// A write held back: the stored config changed since it was seen.
+    ChangedSince(ChangedSinceState),
 }
 
 impl Popup {
@@ -88,6 +91,7 @@ impl Popup {
             Popup::Messages { .. } => "message log",
             Popup::BulkEdit(_) => "bulk edit dialog",
             Popup::RotateKey(_) => "rotate-key dialog",
+            Popup::ChangedSince(_) => "changed-since dialog",
         }
     }
 }

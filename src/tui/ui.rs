@@ -11,7 +11,9 @@ use super::screens::detail::{self, DetailView};
 use super::screens::instances::{self, ListView};
 use super::screens::{Screen, audit, form_view, key_map, results, versions};
 use super::state::{AppState, Popup};
-use super::widgets::{add_instance, bulk_edit, confirm, help, messages, picker, rotate_key, toast};
+use super::widgets::{
+    add_instance, bulk_edit, changed_since, confirm, help, messages, picker, rotate_key, toast,
+};
 
 /// Where things go on a frame of a given size.
 #[derive(Debug, Clone, Copy)]
@@ -181,5 +183,6 @@ fn render_popup(state: &AppState, popup: &Popup, frame: &mut Frame) {
         }
         Popup::BulkEdit(b) => bulk_edit::render(b, state.catalog, theme, frame, full),
         Popup::RotateKey(r) => rotate_key::render(r, theme, frame, full),
+        Popup::ChangedSince(c) => changed_since::render(c, theme, frame, full),
     }
 }

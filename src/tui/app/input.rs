@@ -15,6 +15,7 @@ use crate::tui::screens::form::{FetchRequest, Field, FormOutcome, LiveModels};
 use crate::tui::state::Popup;
 use crate::tui::widgets::add_instance::{AddInstanceState, AddOutcome};
 use crate::tui::widgets::bulk_edit::BulkOutcome;
+use crate::tui::widgets::changed_since::ChangedChoice;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
 use crate::tui::widgets::picker::PickerOutcome;
 use crate::tui::widgets::rotate_key::RotateOutcome;
@@ -74,10 +75,19 @@ impl App {
                 BulkOutcome::Close => self.state.popup = None,
                 BulkOutcome::Apply(patch) => {
                     let scopes = std::mem::take(&mut b.scopes);
+                    let seen = std::mem::take(&mut b.seen);
                     self.state.popup = None;
-                    self.start_job(JobKind::Patch(patch), scopes, false);
+                    self.bulk_if_unchanged(patch, scopes, seen);
                 }
             },
+            Popup::ChangedSince(c) => {
+                let choice = c.on_key(&key);
+                if choice != ChangedChoice::Pending
+                    && let Some(Popup::ChangedSince(state)) = self.state.popup.take()
+                {
+                    self.changed_since_choice(state, choice);
+                }
+            }
             Popup::RotateKey(r) => match r.on_key(&key) {
                 RotateOutcome::Pending => {}
                 RotateOutcome::Close => self.state.popup = None,
@@ -200,6 +210,12 @@ impl App {
             Some(a) => form.on_action(a, catalog),
             None => form.on_key(&key, catalog),
         };
+        self.form_outcome(outcome);
+    }
+
+    /// Acts on what a key (or the changed-since dialog's overwrite) did
+    /// to the form.
+    pub(super) fn form_outcome(&mut self, outcome: FormOutcome) {
         match outcome {
             FormOutcome::Nothing => {}
             FormOutcome::Close => self.state.screen = Screen::Main,

@@ -142,7 +142,9 @@ impl App {
                         } else {
                             BulkMode::Provider
                         };
-                        self.state.popup = Some(Popup::BulkEdit(BulkEditState::new(mode, scopes)));
+                        let mut dialog = BulkEditState::new(mode, scopes);
+                        dialog.seen = self.seen_stamps(&dialog.scopes);
+                        self.state.popup = Some(Popup::BulkEdit(dialog));
                     }
                 }
             }

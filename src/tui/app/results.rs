@@ -129,6 +129,11 @@ impl App {
             AppEvent::KeyMapLoaded { result } => self.on_key_map(result),
             AppEvent::RotationProgress { progress } => self.on_rotation_progress(progress),
             AppEvent::Rotated { result } => self.on_rotated(result),
+            AppEvent::ChangedSince { change } => self.on_changed_since(change),
+            AppEvent::BulkChecked { result } => match result {
+                Ok(change) => self.on_changed_since(change),
+                Err(e) => self.toast(Level::Error, format!("bulk edit not applied: {e}")),
+            },
         }
     }
 }

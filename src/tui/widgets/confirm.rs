@@ -69,7 +69,8 @@ impl ConfirmKind {
 /// Scopes named in a bulk dialog before "and N more".
 const LISTED: usize = 8;
 
-fn listed(scopes: &[Scope]) -> Vec<String> {
+/// The first scopes of a bulk dialog, one per line, then "and N more".
+pub(super) fn listed(scopes: &[Scope]) -> Vec<String> {
     let mut out: Vec<String> = scopes
         .iter()
         .take(LISTED)

@@ -4,6 +4,7 @@
 
 pub mod add_instance;
 pub mod bulk_edit;
+pub mod changed_since;
 pub mod clipboard;
 pub mod confirm;
 pub mod help;
