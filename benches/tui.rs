@@ -90,6 +90,7 @@ fn state(n: usize) -> AppState {
         config_file: "/c".into(),
         store: "/s".into(),
         log_file: "/l".into(),
+        context: None,
     };
     let mut s = AppState::new(
         env,

@@ -29,6 +29,7 @@ mod drift_marks;
 mod input;
 mod jobs;
 mod main_keys;
+mod named_write;
 mod paced;
 mod paste;
 mod refresh;

@@ -21,6 +21,7 @@ use super::widgets::messages::MessageLog;
 use super::widgets::picker::PickerState;
 use super::widgets::rotate_key::RotateKeyState;
 use super::widgets::toast::Toasts;
+use super::widgets::type_name::TypeNameState;
 use crate::domain::{Catalog, Scope};
 
 /// How many recent scopes the picker remembers.
@@ -39,6 +40,8 @@ pub struct Env {
     pub store: String,
     /// Log file path.
     pub log_file: String,
+    /// The `[[tui.contexts]]` marker of the store or remote, if it has one.
+    pub context: Option<super::context_mark::ContextMark>,
 }
 
 /// The popup on top of the screen, if any.
@@ -75,6 +78,8 @@ pub enum Popup {
     RotateKey(RotateKeyState),
     /// A write held back: the stored config changed since it was seen.
     ChangedSince(ChangedSinceState),
+    /// A bulk write waiting for the marked context's name.
+    TypeName(TypeNameState),
 }
 
 impl Popup {
@@ -92,6 +97,7 @@ impl Popup {
             Popup::BulkEdit(_) => "bulk edit dialog",
             Popup::RotateKey(_) => "rotate-key dialog",
             Popup::ChangedSince(_) => "changed-since dialog",
+            Popup::TypeName(_) => "type-the-name dialog",
         }
     }
 }

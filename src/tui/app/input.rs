@@ -20,6 +20,7 @@ use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
 use crate::tui::widgets::picker::PickerOutcome;
 use crate::tui::widgets::rotate_key::RotateOutcome;
 use crate::tui::widgets::toast::Level;
+use crate::tui::widgets::type_name::{NameOutcome, NamedWrite};
 use crate::tui::widgets::{help, messages};
 
 impl App {
@@ -77,7 +78,25 @@ impl App {
                     let scopes = std::mem::take(&mut b.scopes);
                     let seen = std::mem::take(&mut b.seen);
                     self.state.popup = None;
-                    self.bulk_if_unchanged(patch, scopes, seen);
+                    self.bulk_write(NamedWrite::Patch {
+                        patch: Box::new(patch),
+                        scopes,
+                        seen,
+                    });
+                }
+            },
+            Popup::TypeName(t) => match t.on_key(&key) {
+                NameOutcome::Pending => {}
+                NameOutcome::Close => {
+                    self.state.popup = None;
+                    self.toast(Level::Info, "cancelled: nothing was changed");
+                }
+                NameOutcome::Confirmed => {
+                    let write = t.write.take();
+                    self.state.popup = None;
+                    if let Some(write) = write {
+                        self.run_named(write);
+                    }
                 }
             },
             Popup::ChangedSince(c) => {
@@ -94,7 +113,10 @@ impl App {
                 RotateOutcome::Start(new_key) => {
                     let fingerprint = r.fingerprint.clone();
                     self.state.popup = None;
-                    self.start_rotation(fingerprint, new_key);
+                    self.bulk_write(NamedWrite::Rotate {
+                        fingerprint,
+                        new_key,
+                    });
                 }
             },
             Popup::Picker(p) => match p.on_key(&key, &self.state.list, &self.state.recent) {
@@ -140,7 +162,7 @@ impl App {
                 }
                 ConfirmOutcome::Yes(ConfirmKind::BulkDelete { scopes }) => {
                     self.state.popup = None;
-                    self.start_job(JobKind::Delete, scopes, false);
+                    self.bulk_write(NamedWrite::Delete { scopes });
                 }
                 ConfirmOutcome::Yes(ConfirmKind::RunTests { scopes, all }) => {
                     self.state.popup = None;

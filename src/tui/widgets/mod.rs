@@ -12,6 +12,7 @@ pub mod messages;
 pub mod picker;
 pub mod rotate_key;
 pub mod toast;
+pub mod type_name;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
