@@ -9,7 +9,7 @@
 
 mod tui_support;
 
-use tui_support::pty::{Pty, Spawn, Store, tenant_ids};
+use tui_support::pty::{Pty, Spawn, Store, eventually, tenant_ids};
 
 const KEY: &str = "sk-guard-0123456789abcdefgh";
 const OTHER_KEY: &str = "sk-other-0123456789abcdwxyz";
@@ -112,9 +112,11 @@ fn a_bulk_edit_lists_the_scopes_changed_since_its_dialog_opened() {
     );
     pty.send("s");
     pty.wait("the edit ran on the others", |s| s.contains("gpt-bulk"));
-    for id in ["t000", "t002"] {
-        wait_for_model(&store, id, "gpt-bulk");
-    }
+    eventually("the edit on the unchanged scopes", || {
+        ["t000", "t002"]
+            .iter()
+            .all(|id| store.model(Some(id)) == "gpt-bulk")
+    });
     assert_eq!(
         store.model(Some("t001")),
         "gpt-theirs",
@@ -122,16 +124,4 @@ fn a_bulk_edit_lists_the_scopes_changed_since_its_dialog_opened() {
     );
     pty.send("q");
     assert_eq!(pty.exit_code(), 0);
-}
-
-/// The bulk job runs in the background: waits until `id` holds `model`.
-fn wait_for_model(store: &Store, id: &str, model: &str) {
-    let deadline = std::time::Instant::now() + tui_support::pty::DEADLINE;
-    while store.model(Some(id)) != model {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "{id} never got {model}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
 }

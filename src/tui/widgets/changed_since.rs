@@ -11,12 +11,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
 use super::confirm::listed;
-use super::{centered, popup_frame};
+use super::pinned_dialog;
 use crate::domain::{ConfigFields, ConfigPatch, ConfigView, Scope};
 use crate::tui::text::ellipsize_middle;
 use crate::tui::theme::{Slot, Theme};
@@ -213,23 +212,7 @@ fn fields_hash(fields: &ConfigFields, h: &mut impl std::hash::Hasher) {
 /// the key line pinned to the bottom (as the confirm dialog is).
 pub fn render(state: &ChangedSinceState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (title, body, keys) = state.text();
-    let width: u16 = 76;
-    let inner_width = width.min(area.width).saturating_sub(2);
-    let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
-    lines.push(Line::default());
-    let body = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let keys = Paragraph::new(Line::from(Span::styled(keys, theme.style(Slot::Accent))))
-        .wrap(Wrap { trim: false });
-    let body_rows = u16::try_from(body.line_count(inner_width)).unwrap_or(u16::MAX);
-    let key_rows = u16::try_from(keys.line_count(inner_width)).unwrap_or(u16::MAX);
-    let rect = centered(
-        area,
-        width,
-        body_rows.saturating_add(key_rows).saturating_add(2),
-    );
-    let inner = popup_frame(frame, rect, &title, theme);
-    let [body_area, key_area] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(key_rows)]).areas(inner);
-    frame.render_widget(body, body_area);
-    frame.render_widget(keys, key_area);
+    let body = body.into_iter().map(Line::from).collect();
+    let keys = Line::from(Span::styled(keys, theme.style(Slot::Accent)));
+    pinned_dialog(frame, area, 76, &title, body, keys, theme);
 }
