@@ -113,10 +113,9 @@ impl App {
         };
         app.state.auto_refresh =
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });
+        // The list first: the health board is read once it is on screen
+        // (see `on_app_event`), so the two reads never compete at start.
         app.reload(None);
-        if app.state.auto_refresh {
-            app.poll_health();
-        }
         app
     }
 

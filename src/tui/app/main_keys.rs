@@ -130,7 +130,7 @@ impl App {
                     "set provider"
                 };
                 if self.writable(what) {
-                    let scopes = self.bulk_configured();
+                    let (scopes, seen) = self.bulk_scopes_seen();
                     if scopes.is_empty() {
                         self.toast(
                             Level::Info,
@@ -143,7 +143,7 @@ impl App {
                             BulkMode::Provider
                         };
                         let mut dialog = BulkEditState::new(mode, scopes);
-                        dialog.seen = self.seen_stamps(&dialog.scopes);
+                        dialog.seen = seen;
                         self.state.popup = Some(Popup::BulkEdit(dialog));
                     }
                 }
@@ -177,22 +177,6 @@ impl App {
             }
             Action::KeyMap => self.load_key_map(),
             _ => {}
-        }
-    }
-
-    /// The configured scopes among the marked ones, else the selected one
-    /// when it has a configuration.
-    fn bulk_configured(&self) -> Vec<Scope> {
-        if self.state.list.marked_count() > 0 {
-            self.state.list.marked_configured()
-        } else {
-            self.state
-                .list
-                .selected()
-                .filter(|e| e.summary.config.is_some())
-                .map(|e| e.scope.clone())
-                .into_iter()
-                .collect()
         }
     }
 

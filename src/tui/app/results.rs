@@ -24,6 +24,10 @@ impl App {
                         self.compare_drift();
                         let keep = select.or_else(|| self.state.scope());
                         self.state.list.set_entries(list, keep.as_ref());
+                        if self.state.auto_refresh && self.state.health.is_none() {
+                            // The first list is up: now the health column.
+                            self.poll_health();
+                        }
                         // An open picker ranks indices into the old list.
                         if let Some(Popup::Picker(p)) = &mut self.state.popup {
                             p.refresh(&self.state.list, &self.state.recent);

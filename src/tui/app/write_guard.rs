@@ -15,6 +15,7 @@ use crate::tui::event::AppEvent;
 use crate::tui::job::JobKind;
 use crate::tui::screens::Screen;
 use crate::tui::screens::form::{FormMode, FormState};
+use crate::tui::screens::instances::Entry;
 use crate::tui::state::Popup;
 use crate::tui::widgets::changed_since::{
     ChangedChoice, ChangedSince, ChangedSinceState, same_config, stamp,
@@ -22,20 +23,28 @@ use crate::tui::widgets::changed_since::{
 use crate::tui::widgets::toast::Level;
 
 impl App {
-    /// The stamp of each scope's config as the list shows it now: what a
-    /// bulk dialog opening over `scopes` has seen.
-    pub(super) fn seen_stamps(&self, scopes: &[Scope]) -> Vec<u64> {
-        scopes
-            .iter()
-            .map(|s| {
-                stamp(
-                    self.state
-                        .list
-                        .entry(s)
-                        .and_then(|e| e.summary.config.as_ref()),
-                )
-            })
-            .collect()
+    /// What a bulk edit acts on — the marked scopes with a config, else the
+    /// selected one — each with the stamp of its config as the list shows
+    /// it now. One pass over the rows, no lookups: this runs on the key
+    /// press that opens the dialog, at 100,000 marked scopes too.
+    pub(super) fn bulk_scopes_seen(&self) -> (Vec<Scope>, Vec<u64>) {
+        let list = &self.state.list;
+        let configured = |e: &Entry| {
+            e.summary
+                .config
+                .as_ref()
+                .map(|c| (e.scope.clone(), stamp(Some(c))))
+        };
+        if list.marked_count() > 0 {
+            list.entries()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| list.is_marked(*i))
+                .filter_map(|(_, e)| configured(e))
+                .unzip()
+        } else {
+            list.selected().and_then(configured).into_iter().unzip()
+        }
     }
 
     /// Updates `scope` with `patch` if its stored config is still `loaded`;

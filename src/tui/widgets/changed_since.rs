@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 
 use super::confirm::listed;
 use super::pinned_dialog;
-use crate::domain::{ConfigFields, ConfigPatch, ConfigView, Scope};
+use crate::domain::{ConfigPatch, ConfigView, Scope};
 use crate::tui::text::ellipsize_middle;
 use crate::tui::theme::{Slot, Theme};
 
@@ -186,26 +186,23 @@ pub fn same_config(a: &ConfigView, b: &ConfigView) -> bool {
     a.fields() == b.fields() && a.api_key_masked == b.api_key_masked && a.updated_at == b.updated_at
 }
 
-/// A compact token of a stored config (fields, mask, last change), kept
-/// per scope when a bulk dialog opens so that a change by the time it is
-/// applied can be told without keeping each config.
+/// A compact token of a stored config — its fields, key mask and last
+/// change — or of none. Kept per scope when a bulk dialog opens, so that a
+/// change by the time it is applied can be told without keeping each
+/// config. The fields count as well as the time: stored times have whole
+/// seconds, and two writes can fall within one.
 pub fn stamp(view: Option<&ConfigView>) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if let Some(v) = view {
-        fields_hash(&v.fields(), &mut h);
+        for (name, value) in v.fields().texts() {
+            name.hash(&mut h);
+            value.hash(&mut h);
+        }
         v.api_key_masked.hash(&mut h);
         v.updated_at.unix_timestamp_nanos().hash(&mut h);
     }
     h.finish()
-}
-
-fn fields_hash(fields: &ConfigFields, h: &mut impl std::hash::Hasher) {
-    use std::hash::Hash;
-    for (name, value) in fields.texts() {
-        name.hash(h);
-        value.hash(h);
-    }
 }
 
 /// Draws the dialog centred in `area`, sized from its wrapped text with
