@@ -7,7 +7,8 @@
 //!
 //! Run by `cargo bench --bench tui` after the criterion part;
 //! `TUI_BENCH_START=only` runs this part alone (and skips the rest),
-//! `TUI_BENCH_NO_START=1` skips it.
+//! `TUI_BENCH_NO_START=1` skips it, and `TUI_BENCH_BIN=path` runs another
+//! build of the binary (to measure a before/after pair on one machine).
 
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
@@ -92,7 +93,10 @@ impl Running {
                 pixel_height: 0,
             })
             .unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_llmcfg"));
+        // `TUI_BENCH_BIN` measures another build (a before/after pair).
+        let bin = std::env::var_os("TUI_BENCH_BIN")
+            .unwrap_or_else(|| env!("CARGO_BIN_EXE_llmcfg").into());
+        let mut cmd = CommandBuilder::new(bin);
         cmd.arg("--store");
         cmd.arg(db);
         cmd.arg("--master-key-file");

@@ -149,9 +149,10 @@ pub fn hints(context: KeyContext, keymap: &KeyMap, read_only: bool) -> Vec<(Stri
             .iter()
             .filter(|s| s.context == ctx && s.footer && !(read_only && s.action.writes()))
         {
-            let keys = keymap.label(spec);
-            if !keys.is_empty() {
-                out.push((keys, spec.hint));
+            // One key each: the footer fits more actions (`a` at 120
+            // columns); the help overlay lists every key.
+            if let Some(key) = keymap.first_label(spec) {
+                out.push((key, spec.hint));
             }
         }
     }
