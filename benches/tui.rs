@@ -10,7 +10,9 @@
 //! (from `/proc/PID/stat`), and resident memory (`/proc/PID/status`). Last
 //! (also only under `cargo bench`; `TUI_BENCH_NO_HEALTH=1` skips it), the
 //! app loop in this process following monitor results at 100,000 scopes
-//! (see `health_measurements`).
+//! (see `health_measurements`). Last, the whole process over 100,001
+//! configured scopes: start to list, and each bulk key to its dialog
+//! (`tui/start.rs`; `TUI_BENCH_START=only` runs that part alone).
 
 #[path = "tui/bulk.rs"]
 mod bulk;
@@ -18,6 +20,8 @@ mod bulk;
 mod health;
 #[path = "../tests/support/proc_usage.rs"]
 mod proc_usage;
+#[path = "tui/start.rs"]
+mod start;
 
 use std::hint::black_box;
 use std::io::Read;
@@ -90,6 +94,7 @@ fn state(n: usize) -> AppState {
         config_file: "/c".into(),
         store: "/s".into(),
         log_file: "/l".into(),
+        context: None,
     };
     let mut s = AppState::new(
         env,
@@ -320,6 +325,10 @@ fn process_measurements() {
 }
 
 fn main() {
+    let bench = std::env::args().any(|a| a == "--bench");
+    if bench && std::env::var_os("TUI_BENCH_START").is_some_and(|v| v == "only") {
+        return start::start_and_bulk();
+    }
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
@@ -339,5 +348,8 @@ fn main() {
     if std::env::args().any(|a| a == "--bench") && std::env::var_os("TUI_BENCH_NO_HEALTH").is_none()
     {
         health::health_measurements();
+    }
+    if bench && cfg!(target_os = "linux") && std::env::var_os("TUI_BENCH_NO_START").is_none() {
+        start::start_and_bulk();
     }
 }

@@ -350,3 +350,42 @@ fn an_open_key_with_more_scopes_than_fit_says_how_many_more() {
         "{shown} shown, then {more}\n{text}"
     );
 }
+
+/// Versions of a long model behind a gateway, the newest selected.
+fn long_model_state() -> AppState {
+    let mut s = state();
+    let mut long = version(
+        2,
+        AuditAction::Update,
+        Some("meta-llama/Llama-3.3-70B-Instruct-Turbo"),
+        &["model"],
+    );
+    long.base_url = Some("https://gateway.internal.example.com/openai/v1".into());
+    let mut v = VersionsState::loading(scope("acme-prod"));
+    v.entries = Some(Ok(vec![
+        long,
+        version(1, AuditAction::Create, Some("gpt-4.1"), &[]),
+    ]));
+    s.screen = Screen::Versions(v);
+    s
+}
+
+#[test]
+fn the_versions_screen_always_shows_the_model_and_uses_the_width() {
+    let s = long_model_state();
+    let narrow = render(&s, 80, 24);
+    let row = narrow.lines().find(|l| l.contains("v2")).unwrap();
+    assert!(
+        row.contains("meta-llama/Llama"),
+        "the model first at 80:\n{narrow}"
+    );
+    let wide = render(&s, 200, 30);
+    let row = wide.lines().find(|l| l.contains("v2")).unwrap();
+    assert!(
+        row.contains("openai · meta-llama/Llama-3.3-70B-Instruct-Turbo @ https://gateway.internal.example.com/openai/v1"),
+        "the whole config at 200 columns:\n{wide}"
+    );
+    assert!(row.contains("sk-proj-...abcd"), "and the key:\n{wide}");
+    insta::assert_snapshot!("versions_long_model_80x24", narrow);
+    insta::assert_snapshot!("versions_long_model_200x30", wide);
+}

@@ -5,6 +5,7 @@
 //! whole document and its loading, and re-exports every section so the paths
 //! stay `crate::settings::StoreSettings` and so on.
 
+mod contexts;
 mod error;
 mod fleet;
 mod instances;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::{InstanceId, ValidationError};
 use crate::prober::ProbeSettings;
 
+pub use contexts::{ContextSetting, context_for};
 pub use error::SettingsError;
 pub use fleet::FleetSettings;
 pub use instances::InstanceEntry;
@@ -132,6 +134,7 @@ impl Settings {
         settings.server.tls_files(Path::new("")).map_err(invalid)?;
         settings.monitor.config().map_err(invalid)?;
         settings.remote.validate().map_err(invalid)?;
+        contexts::validate(&settings.tui.contexts).map_err(invalid)?;
         Ok(settings)
     }
 

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use super::contexts::ContextSetting;
+
 /// `[tui]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -9,4 +11,7 @@ pub struct TuiSettings {
     /// Mouse support (default on).
     #[serde(default)]
     pub mouse: Option<bool>,
+    /// Production markers: a name and colour per store path or remote URL.
+    #[serde(default)]
+    pub contexts: Vec<ContextSetting>,
 }

@@ -29,6 +29,7 @@ mod drift_marks;
 mod input;
 mod jobs;
 mod main_keys;
+mod named_write;
 mod paced;
 mod paste;
 mod refresh;
@@ -40,6 +41,7 @@ mod table_keys;
 mod tasks;
 mod type_ahead;
 mod versions;
+mod write_guard;
 
 /// How long a toast stays.
 const TOAST_TIME: Duration = Duration::from_secs(4);
@@ -111,10 +113,9 @@ impl App {
         };
         app.state.auto_refresh =
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });
+        // The list first: the health board is read once it is on screen
+        // (see `on_app_event`), so the two reads never compete at start.
         app.reload(None);
-        if app.state.auto_refresh {
-            app.poll_health();
-        }
         app
     }
 

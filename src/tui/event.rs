@@ -124,6 +124,18 @@ pub enum AppEvent {
         /// What it did.
         progress: RotationProgress,
     },
+    /// A guarded save found the stored config changed since the form
+    /// loaded it; nothing was written.
+    ChangedSince {
+        /// What changed.
+        change: crate::tui::widgets::changed_since::ChangedSince,
+    },
+    /// A bulk edit's scopes were checked against what the dialog saw.
+    BulkChecked {
+        /// The scopes split into unchanged and changed, or why reading
+        /// the list failed.
+        result: Result<crate::tui::widgets::changed_since::ChangedSince, ServiceError>,
+    },
     /// A rotation started from the key map finished.
     Rotated {
         /// The report, or why it could not run.

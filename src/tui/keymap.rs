@@ -224,6 +224,11 @@ impl KeyMap {
             .unwrap_or(&[])
     }
 
+    /// The first key of `spec` (the footer's label; help lists them all).
+    pub fn first_label(&self, spec: &ActionSpec) -> Option<String> {
+        self.keys_of(spec).first().map(ToString::to_string)
+    }
+
     /// `j/k`-style label of the keys of `spec`.
     pub fn label(&self, spec: &ActionSpec) -> String {
         self.keys_of(spec)

@@ -11,6 +11,7 @@
 
 pub mod action;
 pub mod app;
+pub mod context_mark;
 pub mod drift;
 pub mod event;
 pub mod fuzzy;
@@ -127,14 +128,17 @@ pub fn initial_state(
     let (keymap, mut problems) = KeyMap::with_overrides(&settings.keys);
     let (theme, theme_problems) = Theme::from_settings(&settings.theme, colour);
     problems.extend(theme_problems);
+    let store = match handle.info() {
+        crate::service::BackendInfo::Local { store } => store.display().to_string(),
+        crate::service::BackendInfo::Remote { url } => url.clone(),
+    };
     let env = Env {
         mode: handle.info().to_string(),
         read_only,
         config_file: paths.config_file.display().to_string(),
-        store: match handle.info() {
-            crate::service::BackendInfo::Local { store } => store.display().to_string(),
-            crate::service::BackendInfo::Remote { url } => url.clone(),
-        },
+        context: crate::settings::context_for(&settings.tui.contexts, &store)
+            .map(context_mark::ContextMark::from_setting),
+        store,
         log_file: paths.log_file.display().to_string(),
     };
     let mut state = AppState::new(env, theme, keymap, OffsetDateTime::now_utc());

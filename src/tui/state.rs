@@ -15,11 +15,13 @@ use super::screens::instances::InstanceList;
 use super::theme::Theme;
 use super::widgets::add_instance::AddInstanceState;
 use super::widgets::bulk_edit::BulkEditState;
+use super::widgets::changed_since::ChangedSinceState;
 use super::widgets::confirm::ConfirmState;
 use super::widgets::messages::MessageLog;
 use super::widgets::picker::PickerState;
 use super::widgets::rotate_key::RotateKeyState;
 use super::widgets::toast::Toasts;
+use super::widgets::type_name::TypeNameState;
 use crate::domain::{Catalog, Scope};
 
 /// How many recent scopes the picker remembers.
@@ -38,6 +40,8 @@ pub struct Env {
     pub store: String,
     /// Log file path.
     pub log_file: String,
+    /// The `[[tui.contexts]]` marker of the store or remote, if it has one.
+    pub context: Option<super::context_mark::ContextMark>,
 }
 
 /// The popup on top of the screen, if any.
@@ -72,6 +76,10 @@ pub enum Popup {
     BulkEdit(BulkEditState),
     /// The new key for a rotation of one fingerprint.
     RotateKey(RotateKeyState),
+    /// A write held back: the stored config changed since it was seen.
+    ChangedSince(ChangedSinceState),
+    /// A bulk write waiting for the marked context's name.
+    TypeName(TypeNameState),
 }
 
 impl Popup {
@@ -88,6 +96,8 @@ impl Popup {
             Popup::Messages { .. } => "message log",
             Popup::BulkEdit(_) => "bulk edit dialog",
             Popup::RotateKey(_) => "rotate-key dialog",
+            Popup::ChangedSince(_) => "changed-since dialog",
+            Popup::TypeName(_) => "type-the-name dialog",
         }
     }
 }

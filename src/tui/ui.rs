@@ -11,7 +11,10 @@ use super::screens::detail::{self, DetailView};
 use super::screens::instances::{self, ListView};
 use super::screens::{Screen, audit, form_view, key_map, results, versions};
 use super::state::{AppState, Popup};
-use super::widgets::{add_instance, bulk_edit, confirm, help, messages, picker, rotate_key, toast};
+use super::widgets::{
+    add_instance, bulk_edit, changed_since, confirm, help, messages, picker, rotate_key, toast,
+    type_name,
+};
 
 /// Where things go on a frame of a given size.
 #[derive(Debug, Clone, Copy)]
@@ -85,6 +88,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         read_only: state.env.read_only,
         job,
         connection: &state.connection,
+        context: state.env.context.as_ref(),
     };
     chrome::header(&header, theme, frame, areas.header);
     match &state.screen {
@@ -181,5 +185,7 @@ fn render_popup(state: &AppState, popup: &Popup, frame: &mut Frame) {
         }
         Popup::BulkEdit(b) => bulk_edit::render(b, state.catalog, theme, frame, full),
         Popup::RotateKey(r) => rotate_key::render(r, theme, frame, full),
+        Popup::ChangedSince(c) => changed_since::render(c, theme, frame, full),
+        Popup::TypeName(t) => type_name::render(t, theme, frame, full),
     }
 }

@@ -30,6 +30,7 @@ pub fn fixed_env() -> Env {
         config_file: "/home/admin/.config/llmcfg/config.toml".into(),
         store: "/data/llmcfg/llmcfg.db".into(),
         log_file: "/home/admin/.local/state/llmcfg/llmcfg.log".into(),
+        context: None,
     }
 }
 

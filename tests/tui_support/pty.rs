@@ -354,6 +354,16 @@ pub fn tenant_ids(n: usize) -> Vec<Option<String>> {
     (0..n).map(|i| Some(format!("t{i:03}"))).collect()
 }
 
+/// Polls `check` (the store, through the CLI) until it holds: for work the
+/// TUI runs in the background after its screen has moved on.
+pub fn eventually(what: &str, check: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !check() {
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(POLL);
+    }
+}
+
 /// Every OSC 52 clipboard payload in `raw`, decoded.
 pub fn osc52_payloads(raw: &[u8]) -> Vec<String> {
     use base64::Engine;

@@ -20,7 +20,7 @@ pub static REGISTRY: &[ActionSpec] = &[
     spec(A::Quit, "quit", "quit", "Quit", C::Global, &["q", "ctrl-c"], true),
     spec(A::Filter, "filter", "filter", "Filter the list as you type", C::List, &["/"], true),
     spec(A::Picker, "picker", "switch", "Pick an instance (fuzzy)", C::Global, &["ctrl-p", ":"], true),
-    spec(A::AddInstance, "add_instance", "add id", "Register an instance id", C::List, &["a"], false),
+    spec(A::AddInstance, "add_instance", "add id", "Register an instance id", C::List, &["a"], true),
     spec(A::New, "new", "new", "Create a configuration", C::List, &["n"], true),
     spec(A::Edit, "edit", "edit", "Edit the configuration", C::List, &["e"], true),
     spec(A::Delete, "delete", "delete", "Delete the configuration", C::List, &["d", "delete"], true),

@@ -15,10 +15,12 @@ use crate::tui::screens::form::{FetchRequest, Field, FormOutcome, LiveModels};
 use crate::tui::state::Popup;
 use crate::tui::widgets::add_instance::{AddInstanceState, AddOutcome};
 use crate::tui::widgets::bulk_edit::BulkOutcome;
+use crate::tui::widgets::changed_since::ChangedChoice;
 use crate::tui::widgets::confirm::{ConfirmKind, ConfirmOutcome, ConfirmState};
 use crate::tui::widgets::picker::PickerOutcome;
 use crate::tui::widgets::rotate_key::RotateOutcome;
 use crate::tui::widgets::toast::Level;
+use crate::tui::widgets::type_name::{NameOutcome, NamedWrite};
 use crate::tui::widgets::{help, messages};
 
 impl App {
@@ -74,17 +76,47 @@ impl App {
                 BulkOutcome::Close => self.state.popup = None,
                 BulkOutcome::Apply(patch) => {
                     let scopes = std::mem::take(&mut b.scopes);
+                    let seen = std::mem::take(&mut b.seen);
                     self.state.popup = None;
-                    self.start_job(JobKind::Patch(patch), scopes, false);
+                    self.bulk_write(NamedWrite::Patch {
+                        patch: Box::new(patch),
+                        scopes,
+                        seen,
+                    });
                 }
             },
+            Popup::TypeName(t) => match t.on_key(&key) {
+                NameOutcome::Pending => {}
+                NameOutcome::Close => {
+                    self.state.popup = None;
+                    self.toast(Level::Info, "cancelled: nothing was changed");
+                }
+                NameOutcome::Confirmed => {
+                    let write = t.write.take();
+                    self.state.popup = None;
+                    if let Some(write) = write {
+                        self.run_named(write);
+                    }
+                }
+            },
+            Popup::ChangedSince(c) => {
+                let choice = c.on_key(&key);
+                if choice != ChangedChoice::Pending
+                    && let Some(Popup::ChangedSince(state)) = self.state.popup.take()
+                {
+                    self.changed_since_choice(state, choice);
+                }
+            }
             Popup::RotateKey(r) => match r.on_key(&key) {
                 RotateOutcome::Pending => {}
                 RotateOutcome::Close => self.state.popup = None,
                 RotateOutcome::Start(new_key) => {
                     let fingerprint = r.fingerprint.clone();
                     self.state.popup = None;
-                    self.start_rotation(fingerprint, new_key);
+                    self.bulk_write(NamedWrite::Rotate {
+                        fingerprint,
+                        new_key,
+                    });
                 }
             },
             Popup::Picker(p) => match p.on_key(&key, &self.state.list, &self.state.recent) {
@@ -130,7 +162,7 @@ impl App {
                 }
                 ConfirmOutcome::Yes(ConfirmKind::BulkDelete { scopes }) => {
                     self.state.popup = None;
-                    self.start_job(JobKind::Delete, scopes, false);
+                    self.bulk_write(NamedWrite::Delete { scopes });
                 }
                 ConfirmOutcome::Yes(ConfirmKind::RunTests { scopes, all }) => {
                     self.state.popup = None;
@@ -200,6 +232,12 @@ impl App {
             Some(a) => form.on_action(a, catalog),
             None => form.on_key(&key, catalog),
         };
+        self.form_outcome(outcome);
+    }
+
+    /// Acts on what a key (or the changed-since dialog's overwrite) did
+    /// to the form.
+    pub(super) fn form_outcome(&mut self, outcome: FormOutcome) {
         match outcome {
             FormOutcome::Nothing => {}
             FormOutcome::Close => self.state.screen = Screen::Main,

@@ -130,7 +130,7 @@ impl App {
                     "set provider"
                 };
                 if self.writable(what) {
-                    let scopes = self.bulk_configured();
+                    let (scopes, seen) = self.bulk_scopes_seen();
                     if scopes.is_empty() {
                         self.toast(
                             Level::Info,
@@ -142,7 +142,9 @@ impl App {
                         } else {
                             BulkMode::Provider
                         };
-                        self.state.popup = Some(Popup::BulkEdit(BulkEditState::new(mode, scopes)));
+                        let mut dialog = BulkEditState::new(mode, scopes);
+                        dialog.seen = seen;
+                        self.state.popup = Some(Popup::BulkEdit(dialog));
                     }
                 }
             }
@@ -175,22 +177,6 @@ impl App {
             }
             Action::KeyMap => self.load_key_map(),
             _ => {}
-        }
-    }
-
-    /// The configured scopes among the marked ones, else the selected one
-    /// when it has a configuration.
-    fn bulk_configured(&self) -> Vec<Scope> {
-        if self.state.list.marked_count() > 0 {
-            self.state.list.marked_configured()
-        } else {
-            self.state
-                .list
-                .selected()
-                .filter(|e| e.summary.config.is_some())
-                .map(|e| e.scope.clone())
-                .into_iter()
-                .collect()
         }
     }
 

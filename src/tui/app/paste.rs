@@ -70,6 +70,7 @@ impl App {
             Some(Popup::AddInstance(_)) => Some("instance_id"),
             Some(Popup::RotateKey(_)) => Some("api_key"),
             Some(Popup::BulkEdit(b)) => b.text_field(),
+            Some(Popup::TypeName(_)) => Some("the context name"),
             Some(_) => None,
             None => match &self.state.screen {
                 Screen::Main if self.state.list.filter_typing => Some("the filter"),

@@ -29,7 +29,11 @@ impl App {
     /// Asks for the change mark (one request in flight at most), and for
     /// the health board when monitor results arrived.
     pub fn poll_changes(&mut self) {
-        self.poll_health();
+        // Not before the list is loaded: it goes first (the health column
+        // fills in after).
+        if !self.state.loading {
+            self.poll_health();
+        }
         if self.tasks.contains_key(&TaskKey::ChangeMark) {
             return;
         }

@@ -24,6 +24,10 @@ impl App {
                         self.compare_drift();
                         let keep = select.or_else(|| self.state.scope());
                         self.state.list.set_entries(list, keep.as_ref());
+                        if self.state.auto_refresh && self.state.health.is_none() {
+                            // The first list is up: now the health column.
+                            self.poll_health();
+                        }
                         // An open picker ranks indices into the old list.
                         if let Some(Popup::Picker(p)) = &mut self.state.popup {
                             p.refresh(&self.state.list, &self.state.recent);
@@ -129,6 +133,11 @@ impl App {
             AppEvent::KeyMapLoaded { result } => self.on_key_map(result),
             AppEvent::RotationProgress { progress } => self.on_rotation_progress(progress),
             AppEvent::Rotated { result } => self.on_rotated(result),
+            AppEvent::ChangedSince { change } => self.on_changed_since(change),
+            AppEvent::BulkChecked { result } => match result {
+                Ok(change) => self.on_changed_since(change),
+                Err(e) => self.toast(Level::Error, format!("bulk edit not applied: {e}")),
+            },
         }
     }
 }

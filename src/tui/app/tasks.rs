@@ -8,7 +8,7 @@ use crate::domain::Scope;
 use crate::tui::event::AppEvent;
 use crate::tui::screens::Screen;
 use crate::tui::screens::audit::{AUDIT_LIMIT, AuditState};
-use crate::tui::screens::form::SaveRequest;
+use crate::tui::screens::form::{FormMode, SaveRequest};
 
 impl App {
     pub(super) fn reload(&mut self, select: Option<Scope>) {
@@ -48,6 +48,13 @@ impl App {
     }
 
     pub(super) fn save(&mut self, request: SaveRequest) {
+        // An edit writes only over the config the form loaded.
+        if let SaveRequest::Update { scope, patch } = &request
+            && let Screen::Form(form) = &self.state.screen
+            && let FormMode::Edit { current } = &form.mode
+        {
+            return self.update_if_unchanged(scope.clone(), current.clone(), patch.clone());
+        }
         let h = self.handle.clone();
         self.spawn(None, async move {
             match request {

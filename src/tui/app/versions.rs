@@ -53,9 +53,21 @@ impl App {
             _ => None,
         };
         if let Some(d) = delta {
+            let report_rows = crate::tui::screens::rotation::report_rows(self.size.height);
             match &mut self.state.screen {
                 Screen::Versions(v) => v.move_by(d),
-                Screen::KeyMap(k) => k.move_by(d),
+                // A finished rotation's report is on screen: it scrolls.
+                Screen::KeyMap(k) => match k.rotation.as_mut().filter(|r| !r.running()) {
+                    Some(r) => {
+                        let d = match action {
+                            Action::PageUp => -(report_rows as isize),
+                            Action::PageDown => report_rows as isize,
+                            _ => d,
+                        };
+                        r.scroll(d, report_rows)
+                    }
+                    None => k.move_by(d),
+                },
                 _ => {}
             }
             return;

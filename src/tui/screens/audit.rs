@@ -50,6 +50,19 @@ pub fn render(state: &AuditState, theme: &Theme, frame: &mut Frame, area: Rect) 
     else {
         return;
     };
+    // Actor and fields as wide as their widest visible value (within a
+    // cap), the detail the rest: nothing is cut while columns stand blank.
+    let visible = || entries.iter().skip(state.offset).take(area.height as usize);
+    let widest = |title: &str, cap: usize, value: &dyn Fn(&AuditEntry) -> usize| {
+        visible()
+            .map(value)
+            .max()
+            .unwrap_or(0)
+            .max(title.len())
+            .min(cap) as u16
+    };
+    let actor_w = widest("Actor", 40, &|e| e.actor.chars().count());
+    let fields_w = widest("Fields", 40, &|e| e.fields.join(",").chars().count());
     let rows = entries.iter().skip(state.offset).map(|e| {
         let shown = e.key_fingerprint.as_deref().map(fingerprint::shown);
         let detail = match (shown, &e.detail) {
@@ -70,9 +83,9 @@ pub fn render(state: &AuditState, theme: &Theme, frame: &mut Frame, area: Rect) 
         .style(theme.style(Slot::Accent));
     let widths = [
         Constraint::Length(20),
-        Constraint::Length(16),
+        Constraint::Length(actor_w),
         Constraint::Length(12),
-        Constraint::Length(22),
+        Constraint::Length(fields_w),
         Constraint::Fill(1),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);

@@ -7,12 +7,13 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use crate::domain::Scope;
 use crate::tui::action::{KeyContext, REGISTRY};
+use crate::tui::context_mark::ContextMark;
 use crate::tui::keymap::KeyMap;
 use crate::tui::state::Connection;
 use crate::tui::text::ellipsize_middle;
@@ -49,6 +50,8 @@ pub struct HeaderView<'a> {
     pub job: Option<String>,
     /// Remote mode lost the server: the persistent state and how to retry.
     pub connection: &'a Connection,
+    /// The `[[tui.contexts]]` marker of the store or remote.
+    pub context: Option<&'a ContextMark>,
 }
 
 /// Draws the header line. When space is short the store path goes first,
@@ -82,7 +85,20 @@ pub fn header(view: &HeaderView<'_>, theme: &Theme, frame: &mut Frame, area: Rec
     }
     let logo = " llmcfg ";
     let badge_w: usize = badges.iter().map(|b| b.content.chars().count() + 3).sum();
-    let base = logo.chars().count() + 1;
+    // The context's name sits beside the logo, in its colour; without
+    // colour it is still set apart (reversed), never marked by colour alone.
+    let context = view.context.map(|c| {
+        let style = if theme.has_colour() {
+            Style::new().bg(c.colour).fg(Color::Black)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        };
+        Span::styled(format!(" {} ", c.name), style.add_modifier(Modifier::BOLD))
+    });
+    let context_w = context
+        .as_ref()
+        .map_or(0, |c| c.content.chars().count() + 1);
+    let base = logo.chars().count() + 1 + context_w;
     let mode_w = view.mode.chars().count() + 3;
     let scope_w = scope_text.chars().count();
     let show_mode = base + mode_w + scope_w + badge_w <= width;
@@ -93,6 +109,10 @@ pub fn header(view: &HeaderView<'_>, theme: &Theme, frame: &mut Frame, area: Rec
         ),
         Span::raw(" "),
     ];
+    if let Some(c) = context {
+        spans.push(c);
+        spans.push(Span::raw(" "));
+    }
     if show_mode {
         spans.push(Span::styled(
             view.mode.to_string(),
@@ -129,9 +149,10 @@ pub fn hints(context: KeyContext, keymap: &KeyMap, read_only: bool) -> Vec<(Stri
             .iter()
             .filter(|s| s.context == ctx && s.footer && !(read_only && s.action.writes()))
         {
-            let keys = keymap.label(spec);
-            if !keys.is_empty() {
-                out.push((keys, spec.hint));
+            // One key each: the footer fits more actions (`a` at 120
+            // columns); the help overlay lists every key.
+            if let Some(key) = keymap.first_label(spec) {
+                out.push((key, spec.hint));
             }
         }
     }

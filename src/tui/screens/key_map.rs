@@ -129,9 +129,7 @@ pub fn render(
     let height = area.height.saturating_sub(3) as usize;
     let offset = page_offset(selected_line, height.max(1));
     let visible = offset..offset + height;
-    // Borders, the three column gaps and the fixed columns.
-    let detail_w = (area.width as usize).saturating_sub(2 + 3 + 20 + 9 + 10);
-    let mut rows = Vec::new();
+    let mut shown = Vec::new();
     let mut line = 0;
     for (i, g) in groups.iter().enumerate() {
         if line >= visible.end {
@@ -143,8 +141,7 @@ pub fn render(
             continue;
         }
         if visible.contains(&line) {
-            let row = group_row(g, open(g), detail_w);
-            rows.push(highlight(row, state.selected.is(i), theme));
+            shown.push(Shown::Group(i, g));
         }
         line += 1;
         if open(g) {
@@ -156,17 +153,55 @@ pub fn render(
                 // below: say how many, rather than cut the list silently.
                 let rest = g.scopes.len() - k;
                 if line + 1 == visible.end && rest > 1 && visible.contains(&line) {
-                    rows.push(more_row(rest, theme));
+                    shown.push(Shown::More(rest));
                     line += 1;
                     break;
                 }
                 if visible.contains(&line) {
-                    rows.push(scope_row(u, theme, now, detail_w));
+                    shown.push(Shown::Scope(u));
                 }
                 line += 1;
             }
         }
     }
+    // The provider and scopes/model columns as wide as their widest
+    // visible value (capped), the last column the rest: a long provider
+    // id or model is whole while there is room.
+    // Each capped at a fifth of the width, so the tests keep their room.
+    let cap = (area.width as usize / 5).clamp(10, 40);
+    let widest = |title: &str, value: &dyn Fn(&Shown) -> usize| {
+        shown
+            .iter()
+            .map(value)
+            .max()
+            .unwrap_or(0)
+            .max(title.len())
+            .min(cap)
+    };
+    let provider_w = widest("Provider", &|s| match s {
+        Shown::Group(_, g) => g.providers.join(",").chars().count(),
+        Shown::Scope(u) => u.provider.chars().count(),
+        Shown::More(_) => 0,
+    });
+    let middle_w = widest("Scopes", &|s| match s {
+        Shown::Group(_, g) => format!("{} scopes", g.scope_count).len(),
+        Shown::Scope(u) => u.model.chars().count(),
+        Shown::More(_) => 0,
+    });
+    // Borders, the three column gaps and the other columns.
+    let detail_w = (area.width as usize).saturating_sub(2 + 3 + 20 + provider_w + middle_w);
+    let rows: Vec<Row> = shown
+        .iter()
+        .map(|s| match s {
+            Shown::Group(i, g) => highlight(
+                group_row(g, open(g), detail_w),
+                state.selected.is(*i),
+                theme,
+            ),
+            Shown::Scope(u) => scope_row(u, theme, now, middle_w, detail_w),
+            Shown::More(rest) => more_row(*rest, theme),
+        })
+        .collect();
     let header = Row::new(vec![
         "Key",
         "Provider",
@@ -176,11 +211,19 @@ pub fn render(
     .style(theme.style(Slot::Accent));
     let widths = [
         Constraint::Length(20),
-        Constraint::Length(9),
-        Constraint::Length(10),
+        Constraint::Length(provider_w as u16),
+        Constraint::Length(middle_w as u16),
         Constraint::Fill(1),
     ];
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
+}
+
+/// A line of the table on screen: a key, one scope of an open key, or the
+/// "and N more" of an open key's scopes below.
+enum Shown<'a> {
+    Group(usize, &'a KeyGroup),
+    Scope(&'a KeyUse),
+    More(usize),
 }
 
 /// The line that stands for the `rest` scopes of an open key that do not
@@ -228,7 +271,13 @@ fn current_test(u: &KeyUse) -> Option<&TestResult> {
 }
 
 /// One scope under an expanded key: scope, provider, model, last test.
-fn scope_row(u: &KeyUse, theme: &Theme, now: OffsetDateTime, detail_w: usize) -> Row<'static> {
+fn scope_row(
+    u: &KeyUse,
+    theme: &Theme,
+    now: OffsetDateTime,
+    model_w: usize,
+    detail_w: usize,
+) -> Row<'static> {
     let (mark, slot) = test_mark(current_test(u));
     let test = match current_test(u) {
         None if u.last_test.is_some() => format!("{STALE_MARK} changed since last test"),
@@ -245,7 +294,7 @@ fn scope_row(u: &KeyUse, theme: &Theme, now: OffsetDateTime, detail_w: usize) ->
             theme.style(Slot::Muted),
         ),
         Span::raw(u.provider.clone()),
-        Span::raw(ellipsize_end(&u.model, 10)),
+        Span::raw(ellipsize_end(&u.model, model_w)),
         Span::styled(ellipsize_end(&test, detail_w), theme.style(slot)),
     ])
 }

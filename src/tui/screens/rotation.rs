@@ -36,6 +36,15 @@ pub struct RotationView {
     pub fingerprint: String,
     /// Where it is.
     pub phase: RotationPhase,
+    /// Report rows scrolled off the top.
+    pub offset: usize,
+}
+
+/// Report rows that fit on a terminal `height` rows high: less the header
+/// and footer lines, the frame, the summary and its gap, and the column
+/// titles.
+pub fn report_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(8)).max(1)
 }
 
 impl RotationView {
@@ -49,6 +58,7 @@ impl RotationView {
                 done: 0,
                 total: scopes,
             },
+            offset: 0,
         }
     }
 
@@ -58,6 +68,15 @@ impl RotationView {
             RotationPhase::Testing { done, total } => Some(format!("rotating {done}/{total}")),
             RotationPhase::Swapping => Some("rotating: swapping".to_string()),
             _ => None,
+        }
+    }
+
+    /// Scrolls the report by `delta` rows, `visible` of them on screen,
+    /// stopping with the last row at the bottom.
+    pub fn scroll(&mut self, delta: isize, visible: usize) {
+        if let RotationPhase::Done(Ok(report)) = &self.phase {
+            let max = report.scopes.len().saturating_sub(visible) as isize;
+            self.offset = (self.offset as isize).saturating_add(delta).clamp(0, max) as usize;
         }
     }
 
@@ -128,11 +147,17 @@ pub fn render(view: &RotationView, theme: &Theme, frame: &mut Frame, area: Rect)
             let p = Paragraph::new(Span::styled(format!("✗ {why}"), theme.style(Slot::Error)));
             frame.render_widget(p.wrap(Wrap { trim: true }), inner);
         }
-        RotationPhase::Done(Ok(report)) => render_report(report, theme, frame, inner),
+        RotationPhase::Done(Ok(report)) => render_report(report, view.offset, theme, frame, inner),
     }
 }
 
-fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area: Rect) {
+fn render_report(
+    report: &RotationReport,
+    offset: usize,
+    theme: &Theme,
+    frame: &mut Frame,
+    area: Rect,
+) {
     // The summary goes on top: toasts sit at the bottom right.
     let [head, _, table_area] = Layout::vertical([
         Constraint::Length(2),
@@ -141,7 +166,10 @@ fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area
     ])
     .areas(area);
     let reason_w = (area.width as usize).saturating_sub(20 + 10 + 16 + 3);
-    let rows = report.scopes.iter().map(|s| {
+    let visible = usize::from(table_area.height.saturating_sub(1)).max(1);
+    let total = report.scopes.len();
+    let offset = offset.min(total.saturating_sub(visible));
+    let rows = report.scopes.iter().skip(offset).take(visible).map(|s| {
         let slot = match s.outcome {
             ScopeOutcome::Swapped | ScopeOutcome::Passed | ScopeOutcome::AlreadyRotated => Slot::Ok,
             ScopeOutcome::Kept | ScopeOutcome::Unreachable => Slot::Error,
@@ -172,10 +200,18 @@ fn render_report(report: &RotationReport, theme: &Theme, frame: &mut Frame, area
         summary(report)
     ))];
     // The undo command only when there is something to undo.
-    let hint = match report.undo_id() {
+    let mut hint = match report.undo_id() {
         Some(id) => format!("undo: llmcfg rollback --rotation {id} · Esc back to the key map"),
         None => "Esc back to the key map".to_string(),
     };
+    if total > visible {
+        // More rows than fit: say which are shown and how to reach the rest.
+        hint = format!(
+            "rows {}–{} of {total} · ↑/↓ PgUp/PgDn g/G scroll · {hint}",
+            offset + 1,
+            (offset + visible).min(total)
+        );
+    }
     lines.push(Line::from(Span::styled(hint, theme.style(Slot::Muted))));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), head);
 }

@@ -15,7 +15,7 @@ use crate::crypto::fingerprint;
 use crate::domain::{Scope, VersionEntry};
 use crate::tui::screens::chrome::screen_block;
 use crate::tui::screens::selection::{Loaded, highlight, loaded, page, rows_or_notice, step};
-use crate::tui::text::ellipsize_middle;
+use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
 /// How many versions are fetched (retention keeps 10 by default).
@@ -104,6 +104,28 @@ pub fn held(v: &VersionEntry) -> String {
         .unwrap_or_default()
 }
 
+/// Widths of the version, time, actor (`local:<user>` or a token name),
+/// action and fields columns; the config and key columns share the rest.
+const FIXED_WIDTHS: [u16; 5] = [4, 16, 13, 9, 14];
+
+/// What a version holds in `width` columns: whole when it fits, else the
+/// base URL goes first, then the provider; the model is always shown.
+pub fn held_within(v: &VersionEntry, width: usize) -> String {
+    let whole = held(v);
+    if v.deleted || whole.chars().count() <= width {
+        return whole;
+    }
+    let model = v.model.as_deref().unwrap_or("");
+    let without_url = format!("{} · {model}", v.provider.as_deref().unwrap_or(""));
+    if without_url.chars().count() + 4 <= width {
+        format!("{without_url} @ …")
+    } else if without_url.chars().count() <= width {
+        without_url
+    } else {
+        ellipsize_end(model, width)
+    }
+}
+
 /// What a version holds, with its key's mask: the restore confirm shows
 /// it for both sides, so a restore that brings an old key back says so.
 pub fn held_with_key(v: &VersionEntry) -> String {
@@ -126,14 +148,33 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
     let height = table_area.height.saturating_sub(3) as usize;
     let stamp = format_description!("[year]-[month]-[day] [hour]:[minute]");
     let wide = area.width >= 110;
-    let rows = page(entries, state.selected, height).map(|(i, v)| {
+    let key_of = |v: &VersionEntry| {
         // Both ends of the fingerprint; the line under the table has it whole.
         let shown = v.key_fingerprint.as_deref().map(fingerprint::shown);
-        let key = match (&v.api_key_masked, shown) {
+        match (&v.api_key_masked, shown) {
             (Some(m), Some(fp)) => format!("{m} {}", ellipsize_middle(fp, 18)),
             (Some(m), None) => m.clone(),
             _ => String::new(),
-        };
+        }
+    };
+    // The key column as wide as its widest visible value; the config
+    // column takes the rest of the terminal, so nothing is cut while
+    // columns stand blank.
+    let key_w = if wide {
+        page(entries, state.selected, height)
+            .map(|(_, v)| key_of(v).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(3)
+    } else {
+        0
+    };
+    let fixed = FIXED_WIDTHS.iter().sum::<u16>() as usize + FIXED_WIDTHS.len() + 2;
+    let config_w = (area.width as usize)
+        .saturating_sub(fixed + if wide { key_w + 1 } else { 0 })
+        .max(8);
+    let rows = page(entries, state.selected, height).map(|(i, v)| {
+        let key = key_of(v);
         let mut cells = vec![
             Span::raw(format!("v{}", v.version)),
             Span::raw(v.at.format(&stamp).unwrap_or_default()),
@@ -143,7 +184,7 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
             if v.deleted {
                 Span::styled(held(v), theme.style(Slot::Warn))
             } else {
-                Span::raw(held(v))
+                Span::raw(held_within(v, config_w))
             },
         ];
         if wide {
@@ -152,20 +193,14 @@ pub fn render(state: &VersionsState, theme: &Theme, frame: &mut Frame, area: Rec
         highlight(Row::new(cells), i == state.selected, theme)
     });
     let mut header = vec!["Ver", "Time", "Actor", "Action", "Fields", "Config"];
-    let mut widths = vec![
-        Constraint::Length(4),
-        Constraint::Length(16),
-        // `local:<user>` or a token name.
-        Constraint::Length(13),
-        Constraint::Length(9),
-        Constraint::Length(14),
-        Constraint::Fill(1),
-    ];
+    let mut widths: Vec<Constraint> = FIXED_WIDTHS
+        .iter()
+        .map(|w| Constraint::Length(*w))
+        .collect();
+    widths.push(Constraint::Fill(1));
     if wide {
-        // Config gets a fixed width so the whole fingerprint fits.
-        widths[5] = Constraint::Length(22);
         header.push("Key");
-        widths.push(Constraint::Fill(1));
+        widths.push(Constraint::Length(key_w as u16));
     }
     let header = Row::new(header).style(theme.style(Slot::Accent));
     frame.render_widget(

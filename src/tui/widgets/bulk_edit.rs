@@ -33,6 +33,9 @@ pub struct BulkEditState {
     pub mode: BulkMode,
     /// The scopes it applies to.
     pub scopes: Vec<Scope>,
+    /// Each scope's config stamp when the dialog opened (same order), so
+    /// applying can tell which changed meanwhile.
+    pub seen: Vec<u64>,
     provider: usize,
     model: Input,
     api_key: Input,
@@ -59,6 +62,7 @@ impl BulkEditState {
         BulkEditState {
             mode,
             scopes,
+            seen: Vec::new(),
             provider: 0,
             model: Input::default(),
             api_key: Input::default(),

@@ -6,11 +6,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 
-use super::{centered, popup_frame};
+use super::pinned_dialog;
 use crate::domain::Scope;
 use crate::tui::text::ellipsize_middle;
 use crate::tui::theme::{Slot, Theme};
@@ -69,7 +68,8 @@ impl ConfirmKind {
 /// Scopes named in a bulk dialog before "and N more".
 const LISTED: usize = 8;
 
-fn listed(scopes: &[Scope]) -> Vec<String> {
+/// The first scopes of a bulk dialog, one per line, then "and N more".
+pub(super) fn listed(scopes: &[Scope]) -> Vec<String> {
     let mut out: Vec<String> = scopes
         .iter()
         .take(LISTED)
@@ -198,29 +198,13 @@ impl ConfirmState {
 /// The dialog's width before clamping to the screen, in columns.
 const WIDTH: u16 = 64;
 
-/// Draws the dialog centred in `area`. Its height is that of the wrapped
-/// text, not the line count, so a long scope name never pushes the button
-/// row out; and when even that does not fit (a small terminal), the body
-/// gives way: the buttons and the keys are pinned to the bottom.
+/// Draws the dialog centred in `area`, sized from its wrapped text with
+/// the buttons and keys pinned to the bottom (see [`pinned_dialog`]).
 pub fn render(state: &ConfirmState, theme: &Theme, frame: &mut Frame, area: Rect) {
     let (title, body) = state.text();
-    let inner_width = WIDTH.min(area.width).saturating_sub(2);
-    let mut lines: Vec<Line> = body.into_iter().map(Line::from).collect();
-    lines.push(Line::default());
-    let body = Paragraph::new(lines).wrap(Wrap { trim: false });
-    let buttons = Paragraph::new(buttons(state, theme)).wrap(Wrap { trim: false });
-    let body_rows = rows(body.line_count(inner_width));
-    let button_rows = rows(buttons.line_count(inner_width));
-    let rect = centered(
-        area,
-        WIDTH,
-        body_rows.saturating_add(button_rows).saturating_add(2),
-    );
-    let inner = popup_frame(frame, rect, &title, theme);
-    let [body_area, button_area] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(button_rows)]).areas(inner);
-    frame.render_widget(body, body_area);
-    frame.render_widget(buttons, button_area);
+    let body = body.into_iter().map(Line::from).collect();
+    let buttons = buttons(state, theme);
+    pinned_dialog(frame, area, WIDTH, &title, body, buttons, theme);
 }
 
 /// The button row: No and Yes, the highlighted one is what Enter does.
@@ -238,10 +222,6 @@ fn buttons<'a>(state: &ConfirmState, theme: &Theme) -> Line<'a> {
         button("Yes", state.yes),
         Span::styled("   y/n · ←/→ · Enter", theme.style(Slot::Muted)),
     ])
-}
-
-fn rows(count: usize) -> u16 {
-    u16::try_from(count).unwrap_or(u16::MAX)
 }
 
 #[cfg(test)]
