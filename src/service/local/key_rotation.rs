@@ -67,6 +67,7 @@ impl LocalBackend {
         request: RotationRequest,
         actor: String,
         progress: mpsc::UnboundedSender<RotationProgress>,
+        master: &crate::crypto::MasterKey,
     ) -> Result<RotationReport, ServiceError> {
         if request.mode != SwapMode::DryRun {
             self.writable("rotate-key")?;
@@ -137,12 +138,13 @@ impl LocalBackend {
                     &old_fp,
                     &actor,
                     request.concurrency,
+                    master,
                 )
                 .await
             }
             (Some(rotation), SwapMode::Atomic) if all_passed => {
                 let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
-                self.swap_all(rotation, scopes, &new_key, &old_fp, &actor)
+                self.swap_all(rotation, scopes, &new_key, &old_fp, &actor, master)
                     .await
             }
             _ => Vec::new(),
@@ -305,14 +307,12 @@ impl LocalBackend {
         old_fp: &str,
         actor: &str,
         concurrency: usize,
+        master: &crate::crypto::MasterKey,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
-        // Held until the last swap commits, so a master-key rotation
-        // cannot slip in between.
-        let master = self.shared.master.read().await;
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for scope in scopes {
-            let change = self.swap_change(&scope, &rotation.id, new_key, old_fp, actor, &master);
+            let change = self.swap_change(&scope, &rotation.id, new_key, old_fp, actor, master);
             let (this, id, permits) = (self.clone(), rotation.id.clone(), permits.clone());
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("never closed");
@@ -330,7 +330,6 @@ impl LocalBackend {
                 out.push(result);
             }
         }
-        drop(master);
         out
     }
 
@@ -343,20 +342,19 @@ impl LocalBackend {
         new_key: &ApiKey,
         old_fp: &str,
         actor: &str,
+        master: &crate::crypto::MasterKey,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
         // In scope order, as every multi-row transaction takes its rows
         // (PostgreSQL locks each as it goes).
         scopes.sort_by(|a, b| a.key().cmp(b.key()));
-        let master = self.shared.master.read().await;
         let swaps = scopes
             .iter()
             .map(|scope| KeySwap {
                 scope: scope.clone(),
-                change: self.swap_change(scope, &rotation.id, new_key, old_fp, actor, &master),
+                change: self.swap_change(scope, &rotation.id, new_key, old_fp, actor, master),
             })
             .collect();
         let result = self.swap_keys(&rotation.id, swaps).await;
-        drop(master);
         scopes.into_iter().map(|s| (s, result.clone())).collect()
     }
 
