@@ -131,21 +131,25 @@ impl LocalBackend {
                     .filter(|t| t.outcome() == ScopeOutcome::Passed)
                     .map(|t| t.row.scope.clone())
                     .collect();
-                self.swap_each(
+                let swap = Swap {
                     rotation,
-                    passed,
-                    &new_key,
-                    &old_fp,
-                    &actor,
-                    request.concurrency,
+                    new_key: &new_key,
+                    old_fp: &old_fp,
+                    caller: &actor,
                     master,
-                )
-                .await
+                };
+                self.swap_each(&swap, passed, request.concurrency).await
             }
             (Some(rotation), SwapMode::Atomic) if all_passed => {
                 let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
-                self.swap_all(rotation, scopes, &new_key, &old_fp, &actor, master)
-                    .await
+                let swap = Swap {
+                    rotation,
+                    new_key: &new_key,
+                    old_fp: &old_fp,
+                    caller: &actor,
+                    master,
+                };
+                self.swap_all(&swap, scopes).await
             }
             _ => Vec::new(),
         };
@@ -301,14 +305,17 @@ impl LocalBackend {
     /// Swaps each scope in its own transaction, issued concurrently.
     async fn swap_each(
         &self,
-        rotation: &RotationRecord,
+        swap: &Swap<'_>,
         scopes: Vec<Scope>,
-        new_key: &ApiKey,
-        old_fp: &str,
-        actor: &str,
         concurrency: usize,
-        master: &crate::crypto::MasterKey,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
+        let Swap {
+            rotation,
+            new_key,
+            old_fp,
+            caller: actor,
+            master,
+        } = *swap;
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for scope in scopes {
@@ -337,13 +344,16 @@ impl LocalBackend {
     /// none.
     async fn swap_all(
         &self,
-        rotation: &RotationRecord,
+        swap: &Swap<'_>,
         mut scopes: Vec<Scope>,
-        new_key: &ApiKey,
-        old_fp: &str,
-        actor: &str,
-        master: &crate::crypto::MasterKey,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
+        let Swap {
+            rotation,
+            new_key,
+            old_fp,
+            caller: actor,
+            master,
+        } = *swap;
         // In scope order, as every multi-row transaction takes its rows
         // (PostgreSQL locks each as it goes).
         scopes.sort_by(|a, b| a.key().cmp(b.key()));
@@ -378,4 +388,16 @@ impl LocalBackend {
             .map(|_| ())
             .map_err(|f| f.error.into_service(&f.scope.unwrap_or(only)))
     }
+}
+
+/// What every swap of one rotation shares: the rotation, the new key, the
+/// old key's fingerprint, who runs it and the master key the actor handed
+/// it to seal under.
+#[derive(Clone, Copy)]
+struct Swap<'a> {
+    rotation: &'a RotationRecord,
+    new_key: &'a ApiKey,
+    old_fp: &'a str,
+    caller: &'a str,
+    master: &'a crate::crypto::MasterKey,
 }
