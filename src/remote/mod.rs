@@ -158,6 +158,7 @@ impl RemoteService for RemoteBackend {
         &self,
         concurrency: usize,
         progress: mpsc::UnboundedSender<TestProgress>,
+        cancel: tokio_util::sync::CancellationToken,
     ) -> Answer<'_, ()> {
         let inner = self.inner.clone();
         Box::pin(async move {
@@ -170,7 +171,7 @@ impl RemoteService for RemoteBackend {
                 }
             };
             tokio::spawn(async move {
-                inner.test_all(reads, concurrency, progress).await;
+                inner.test_all(reads, concurrency, progress, cancel).await;
                 pauses.abort();
             });
             Ok(())

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 
 use super::rotation::{RollbackReport, RotationReport, RotationRequest};
 use super::{LocalBackend, ServiceError, TestProgress};
@@ -46,10 +47,12 @@ pub trait RemoteService: Send + Sync + 'static {
     fn test_connection<'a>(&'a self, scope: &'a Scope) -> Answer<'a, TestResult>;
     /// Starts testing every scope; answers once the run has started, its
     /// progress arriving on `progress` until that closes.
+    /// No test starts once `cancel` is cancelled.
     fn start_test_all(
         &self,
         concurrency: usize,
         progress: mpsc::UnboundedSender<TestProgress>,
+        cancel: CancellationToken,
     ) -> Answer<'_, ()>;
     /// Live model ids for the stored config of `scope`.
     fn list_models<'a>(&'a self, scope: &'a Scope) -> Answer<'a, Vec<String>>;

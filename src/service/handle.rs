@@ -16,6 +16,7 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 
 use super::actor::{ActorLink, Change, Command, ServiceActor};
+use super::jobs::JobBoard;
 use super::message::ChangeMark;
 use super::{Backend, BackendInfo, LocalBackend, RemoteService, ServiceError};
 use crate::domain::{
@@ -28,7 +29,9 @@ pub use admin::AdminHandle;
 /// Cloneable handle to the service.
 #[derive(Clone)]
 pub struct ServiceHandle {
-    core: Core,
+    pub(super) core: Core,
+    /// This process's jobs, shared by every clone.
+    pub(super) jobs: JobBoard,
     /// Who writes are audited under.
     caller: Arc<str>,
     info: Arc<BackendInfo>,
@@ -36,7 +39,7 @@ pub struct ServiceHandle {
 
 /// What a handle talks to.
 #[derive(Clone)]
-enum Core {
+pub(super) enum Core {
     Local {
         /// The shared read handle: hot reads and probes go straight to it.
         reads: LocalBackend,
@@ -61,6 +64,7 @@ impl ServiceHandle {
         };
         ServiceHandle {
             core,
+            jobs: JobBoard::default(),
             caller: Arc::from(caller.into()),
             info,
         }
@@ -71,6 +75,7 @@ impl ServiceHandle {
     pub fn with_caller(&self, caller: impl Into<String>) -> ServiceHandle {
         ServiceHandle {
             core: self.core.clone(),
+            jobs: self.jobs.clone(),
             caller: Arc::from(caller.into()),
             info: self.info.clone(),
         }

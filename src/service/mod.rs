@@ -64,6 +64,7 @@ pub mod batch;
 mod error;
 mod handle;
 mod health;
+pub mod jobs;
 mod local;
 mod message;
 pub mod rotation;

@@ -1,15 +1,13 @@
 //! The connection-test calls of [`ServiceHandle`]: one scope's stored
-//! credentials, every scope at once with progress, and the live model lists
+//! credentials (every scope at once is a job, see `service::jobs`), and the
+//! live model lists
 //! (of a stored config or of one not yet saved). Apart from the config calls
 //! in [`super`] because these reach a provider over the network and can
 //! take seconds.
 
-use tokio::sync::mpsc;
-
 use super::{Core, ServiceHandle};
 use crate::domain::{ApiKey, Scope, TestResult};
 use crate::service::ServiceError;
-use crate::service::message::TestProgress;
 
 impl ServiceHandle {
     /// Tests the stored credentials of `scope` against the provider.
@@ -18,25 +16,6 @@ impl ServiceHandle {
             Core::Local { reads, .. } => reads.test_connection(scope, self.who()).await,
             Core::Remote(remote) => remote.test_connection(scope).await,
         }
-    }
-
-    /// Tests every configured scope, at most `concurrency` at a time; progress
-    /// arrives on the returned channel, which closes when the run is over.
-    pub async fn test_all(
-        &self,
-        concurrency: usize,
-    ) -> Result<mpsc::UnboundedReceiver<TestProgress>, ServiceError> {
-        let (progress, rx) = mpsc::unbounded_channel();
-        let concurrency = concurrency.max(1);
-        match &self.core {
-            Core::Local { reads, .. } => {
-                reads
-                    .start_test_all(concurrency, self.who(), progress)
-                    .await?
-            }
-            Core::Remote(remote) => remote.start_test_all(concurrency, progress).await?,
-        }
-        Ok(rx)
     }
 
     /// Live model ids for the stored config of `scope`.

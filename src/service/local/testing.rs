@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
 
 use crate::crypto;
 use crate::domain::{
@@ -164,6 +165,7 @@ impl LocalBackend {
         concurrency: usize,
         actor: String,
         progress: mpsc::UnboundedSender<TestProgress>,
+        cancel: CancellationToken,
     ) {
         let _ = progress.send(TestProgress::Started { total: rows.len() });
         let permits = Arc::new(Semaphore::new(concurrency));
@@ -184,11 +186,16 @@ impl LocalBackend {
             let this = self.clone();
             let actor = actor.clone();
             let progress = progress.clone();
+            let cancel = cancel.clone();
             tasks.spawn(async move {
                 let _permit = permits
                     .acquire_owned()
                     .await
                     .expect("semaphore never closes");
+                // Cancelled while waiting for a slot: this probe never starts.
+                if cancel.is_cancelled() {
+                    return;
+                }
                 let result = this.probe_and_record(row, key, actor).await;
                 let _ = progress.send(TestProgress::Finished { scope, result });
             });
@@ -259,14 +266,19 @@ impl LocalBackend {
 
     /// Opens every configured scope's key, then tests them in a task of its
     /// own; progress arrives on `progress`, which closes when the run ends.
+    /// No probe starts once `cancel` is cancelled.
     pub(crate) async fn start_test_all(
         &self,
         concurrency: usize,
         caller: String,
         progress: mpsc::UnboundedSender<TestProgress>,
+        cancel: CancellationToken,
     ) -> Result<(), ServiceError> {
         let rows = self.load_all_with_keys().await?;
-        tokio::spawn(self.clone().test_all(rows, concurrency, caller, progress));
+        let run = self
+            .clone()
+            .test_all(rows, concurrency, caller, progress, cancel);
+        tokio::spawn(run);
         Ok(())
     }
 
