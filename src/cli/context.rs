@@ -310,7 +310,7 @@ fn absolute(p: &std::path::Path) -> std::path::PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// The audit actor of local use: `local:<user>`.
+/// The audited caller of local use: `local:<user>`.
 pub fn local_caller() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
