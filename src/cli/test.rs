@@ -55,13 +55,17 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
     if concurrency == 0 {
         return Err(CliError::Usage("--concurrency: must be at least 1".into()));
     }
-    // Listening before the run starts: a Ctrl-c from then on cancels the
-    // job instead of killing the process.
+    // Polled once now, which installs the handler before the run starts: a
+    // Ctrl-c from then on cancels the job instead of killing the process.
     let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut interrupted = futures_util::FutureExt::now_or_never(interrupt.as_mut()).is_some();
     let ticket = ctx
         .handle
         .start_job(JobSpec::TestAll { concurrency })
         .await?;
+    if interrupted {
+        ctx.handle.cancel_job(ticket.id);
+    }
     let mut events = ticket.events;
     // The bar goes to stderr and only on a terminal, so piped or --json
     // output stays clean.
@@ -80,7 +84,6 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut interrupted = false;
     let mut phase = JobPhase::Running;
     loop {
         let event = tokio::select! {
