@@ -20,7 +20,7 @@ use fake_provider::{FakeProvider, Flavor};
 use llmcfg::domain::ConfigFields;
 use llmcfg::domain::{ApiKey, Catalog};
 use llmcfg::prober::{ProbeSettings, ProbeTarget, Prober};
-use llmcfg::service::TestProgress;
+use llmcfg::service::jobs::{JobEvent, JobRow, JobSpec, RowOutcome};
 
 const KEY: &str = "sk-proj-bench-0123456789abcdefghijklmnopqrstuvwxyz";
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -49,11 +49,18 @@ fn test_all(c: &mut Criterion) {
             rt.block_on(async {
                 let started = Instant::now();
                 for _ in 0..iters {
-                    let mut rx = handle.test_all(CONCURRENCY).await.unwrap();
+                    let spec = JobSpec::TestAll {
+                        concurrency: CONCURRENCY,
+                    };
+                    let mut rx = handle.start_job(spec).await.unwrap().events;
                     let mut ok = 0;
                     while let Some(ev) = rx.recv().await {
-                        if let TestProgress::Finished { result: Ok(r), .. } = ev {
-                            ok += usize::from(r.success);
+                        if let JobEvent::Row(JobRow {
+                            outcome: RowOutcome::Tested { result },
+                            ..
+                        }) = ev
+                        {
+                            ok += usize::from(result.success);
                         }
                     }
                     assert_eq!(ok, SCOPES);

@@ -18,9 +18,9 @@
 //! - [`crypto`]: sealing keys with XChaCha20-Poly1305; where the master key comes from.
 //! - [`store`]: persistence behind one async interface, on a SQLite file or a
 //!   shared PostgreSQL database: schema, migrations, the row layer, audit log.
-//!   Its module doc is where the concurrency model is described.
 //! - [`prober`]: connection tests against the provider APIs.
-//! - [`service`]: the handle, the requests and the local backend.
+//! - [`service`]: the handle, the service actor, jobs and the local backend.
+//!   Its module doc is where the concurrency model is described.
 //! - [`cli`]: the command-line front end, one file per subcommand.
 //! - [`fleet`]: the fleet file: export, plan, apply and drift over the service handle.
 //! - [`monitor`]: scheduled tests of every scope, health history, alerts, `/metrics`.

@@ -172,7 +172,7 @@ async fn a_plan_made_before_another_write_is_refused_with_nothing_written() {
         // Another writer changes t2 between the plan and the apply (the
         // confirm prompt, or a saved plan).
         f.handle
-            .with_actor("local:someone-else")
+            .with_caller("local:someone-else")
             .update(
                 &tenant(2),
                 ConfigPatch {

@@ -152,7 +152,7 @@ async fn instance_list_merges_store_and_config_file() {
 #[tokio::test]
 async fn audit_is_per_scope_newest_first_and_limited() {
     let dir = tempfile::tempdir().unwrap();
-    let h = spawn(options(dir.path())).await.with_actor("token:ops");
+    let h = spawn(options(dir.path())).await.with_caller("token:ops");
     let acme = tenant("acme");
     h.create(&acme, new_config()).await.unwrap();
     for m in ["a", "b", "c"] {

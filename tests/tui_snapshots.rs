@@ -146,11 +146,11 @@ fn results_state(phase: Phase, done: bool) -> AppState {
     let mut job = JobState::new(1, &JobKind::Test, true, 3);
     job.record(JobRow {
         scope: Scope::Global,
-        outcome: RowOutcome::Tested(test(true, TestStatus::Ok, "Connection successful", 0)),
+        outcome: RowOutcome::tested(test(true, TestStatus::Ok, "Connection successful", 0)),
     });
     job.record(JobRow {
         scope: scope("acme-prod"),
-        outcome: RowOutcome::Tested(test(
+        outcome: RowOutcome::tested(test(
             false,
             TestStatus::InvalidKey,
             "HTTP 401: the provider rejected the API key; check it at platform.openai.com/api-keys and enter it again with e",
@@ -160,7 +160,7 @@ fn results_state(phase: Phase, done: bool) -> AppState {
     if done {
         job.record(JobRow {
             scope: scope("beta"),
-            outcome: RowOutcome::Failed("the service has stopped".into()),
+            outcome: RowOutcome::failed("the service has stopped"),
         });
     }
     job.phase = phase;

@@ -360,7 +360,9 @@ fn long_model_state() -> AppState {
         Some("meta-llama/Llama-3.3-70B-Instruct-Turbo"),
         &["model"],
     );
-    long.base_url = Some("https://gateway.internal.example.com/openai/v1".into());
+    if let Some(config) = long.config.as_mut() {
+        config.base_url = Some("https://gateway.internal.example.com/openai/v1".into());
+    }
     let mut v = VersionsState::loading(scope("acme-prod"));
     v.entries = Some(Ok(vec![
         long,

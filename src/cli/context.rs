@@ -123,7 +123,7 @@ async fn open_remote(
     let backend = RemoteBackend::with_sources(client, sources);
     Ok(ServiceHandle::spawn(
         Backend::remote(backend),
-        local_actor(),
+        local_caller(),
     ))
 }
 
@@ -302,7 +302,7 @@ async fn open_local_noticed(
             OpenNotice::FinishedRotation => "completed an interrupted master-key rotation".into(),
         })
         .collect();
-    let handle = ServiceHandle::spawn(Backend::Local(backend), local_actor());
+    let handle = ServiceHandle::spawn(Backend::Local(backend), local_caller());
     Ok((handle, settings, paths, notices))
 }
 
@@ -310,8 +310,8 @@ fn absolute(p: &std::path::Path) -> std::path::PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-/// The audit actor of local use: `local:<user>`.
-pub fn local_actor() -> String {
+/// The audited caller of local use: `local:<user>`.
+pub fn local_caller() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".into());

@@ -2,7 +2,8 @@
 //! 0 ok · 1 unexpected · 2 invalid input · 3 not found · 4 already exists
 //! (or changed since planned) ·
 //! 5 connection test failed · 6 unauthorized/forbidden · 7 store or master key ·
-//! 8 changes pending (`plan`/`drift --detailed-exitcode`).
+//! 8 changes pending (`plan`/`drift --detailed-exitcode`) ·
+//! 130 cancelled by Ctrl-c (`test --all`).
 
 use crate::service::ServiceError;
 
@@ -24,6 +25,9 @@ pub const UNAUTHORIZED: i32 = 6;
 pub const STORE: i32 = 7;
 /// Exit code: `plan`/`drift --detailed-exitcode` found changes.
 pub const CHANGES_PENDING: i32 = 8;
+/// Exit code: interrupted (Ctrl-c) and cancelled cleanly; 128 + SIGINT, as
+/// shells report a process that SIGINT ended.
+pub const CANCELLED: i32 = 130;
 
 /// A CLI failure: one line on stderr and an exit code.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +41,9 @@ pub enum CliError {
     /// The connection test ran and failed (the result was already printed).
     #[error("{0}")]
     TestFailed(String),
+    /// Ctrl-c cancelled a job; its partial report was already printed.
+    #[error("{0}")]
+    Cancelled(String),
     /// Configuration file problems.
     #[error("{0}")]
     Config(String),
@@ -81,6 +88,7 @@ impl CliError {
             },
             CliError::Usage(_) | CliError::Config(_) => INVALID,
             CliError::TestFailed(_) => TEST_FAILED,
+            CliError::Cancelled(_) => CANCELLED,
             CliError::Other(_) => UNEXPECTED,
             CliError::ChangesPending => CHANGES_PENDING,
             CliError::Conflict(_) => EXISTS,

@@ -95,7 +95,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         Some(token) => crate::server::metrics::router(metrics.clone(), Some(token)),
         None => axum::Router::new(),
     };
-    let app = crate::server::router_with(handle.with_actor("server"), extra);
+    let app = crate::server::router_with(handle.with_caller("server"), extra);
     if let Some(addr) = monitor.metrics.listen.clone() {
         let l = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
             CliError::Usage(format!(

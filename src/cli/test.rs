@@ -1,4 +1,7 @@
-//! `llmcfg test`: test the stored credentials of one scope, or of all.
+//! `llmcfg test`: test the stored credentials of one scope, or of all. `--all`
+//! runs as a job of the service's one job engine: a progress bar on a
+//! terminal, and Ctrl-c cancels it cleanly (the tests under way finish, no
+//! new one starts, the partial report is printed, exit code 130).
 
 use std::io::IsTerminal;
 
@@ -6,7 +9,7 @@ use clap::Args;
 
 use super::{CliError, Context, output};
 use crate::domain::Scope;
-use crate::service::TestProgress;
+use crate::service::jobs::{JobEvent, JobPhase, JobSpec, RowOutcome};
 
 /// Default parallelism of `test --all`.
 pub const DEFAULT_CONCURRENCY: usize = 16;
@@ -52,7 +55,18 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
     if concurrency == 0 {
         return Err(CliError::Usage("--concurrency: must be at least 1".into()));
     }
-    let mut rx = ctx.handle.test_all(concurrency).await?;
+    // Polled once now, which installs the handler before the run starts: a
+    // Ctrl-c from then on cancels the job instead of killing the process.
+    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
+    let mut interrupted = futures_util::FutureExt::now_or_never(interrupt.as_mut()).is_some();
+    let ticket = ctx
+        .handle
+        .start_job(JobSpec::TestAll { concurrency })
+        .await?;
+    if interrupted {
+        ctx.handle.cancel_job(ticket.id);
+    }
+    let mut events = ticket.events;
     // The bar goes to stderr and only on a terminal, so piped or --json
     // output stays clean.
     let bar = if !ctx.json && std::io::stderr().is_terminal() {
@@ -70,22 +84,50 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut rows: Vec<(Scope, Result<crate::domain::TestResult, String>)> = Vec::new();
-    while let Some(event) = rx.recv().await {
+    let mut phase = JobPhase::Running;
+    loop {
+        let event = tokio::select! {
+            event = events.recv() => event,
+            _ = &mut interrupt, if !interrupted => {
+                interrupted = true;
+                ctx.handle.cancel_job(ticket.id);
+                bar.set_message(" · cancelling: waiting for the tests under way");
+                continue;
+            }
+        };
         match event {
-            TestProgress::Started { total } => bar.set_length(total as u64),
-            TestProgress::Finished { scope, result } => {
-                rows.push((scope, result.map_err(|e| e.to_string())));
-                bar.set_message("");
+            Some(JobEvent::Started { total }) => bar.set_length(total as u64),
+            Some(JobEvent::Row(_)) => {
+                bar.set_message(if interrupted {
+                    " · cancelling: waiting for the tests under way"
+                } else {
+                    ""
+                });
                 bar.inc(1);
             }
-            TestProgress::Waiting { wait } => bar.set_message(format!(
+            Some(JobEvent::Waiting { wait }) => bar.set_message(format!(
                 " · the server's rate limit: waiting {:.0} s",
                 wait.as_secs_f64().ceil()
             )),
+            Some(JobEvent::Ended(ended)) => phase = ended,
+            None => break,
         }
     }
     bar.finish_and_clear();
+    let report = ctx.handle.job(ticket.id);
+    let total = report.as_ref().map_or(0, |r| r.total);
+    let mut rows: Vec<(Scope, Result<crate::domain::TestResult, String>)> = report
+        .map(|r| r.rows)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|row| {
+            let result = match row.outcome {
+                RowOutcome::Tested { result } => Ok(result),
+                RowOutcome::Done { message } | RowOutcome::Failed { message } => Err(message),
+            };
+            (row.scope, result)
+        })
+        .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let failed = rows
         .iter()
@@ -100,7 +142,8 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
             })
             .collect();
         output::print_json(&serde_json::json!({
-            "total": rows.len(), "failed": failed, "results": items
+            "total": rows.len(), "failed": failed, "results": items,
+            "cancelled": phase == JobPhase::Cancelled, "scopes": total
         }));
     } else {
         println!("{:<32} {:<20} {:>8}  MESSAGE", "SCOPE", "STATUS", "MS");
@@ -127,6 +170,15 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
             rows.len() - failed,
             failed
         );
+    }
+    if phase == JobPhase::Cancelled {
+        return Err(CliError::Cancelled(format!(
+            "cancelled: {} of {total} scopes tested; no test started after the cancel",
+            rows.len()
+        )));
+    }
+    if let JobPhase::Failed(e) = phase {
+        return Err(CliError::Other(e));
     }
     if failed == 0 {
         Ok(())

@@ -105,7 +105,7 @@ pub fn fleet_actor(handle: &ServiceHandle, source: &SourceFile) -> String {
         "fleet:{}@{} ({})",
         source.file_name(),
         &hash[..ACTOR_HASH_LEN],
-        handle.actor()
+        handle.caller()
     )
 }
 
@@ -120,7 +120,7 @@ pub async fn apply(
     options: ApplyOptions,
 ) -> Result<ApplyReport, FleetError> {
     let actor = fleet_actor(handle, source);
-    let handle = handle.with_actor(actor.clone());
+    let handle = handle.with_caller(actor.clone());
     // Local writes go through the batch, whose transaction re-checks each
     // scope's stamp; a remote server has only the pre-check below.
     let admin = handle.admin();

@@ -106,6 +106,7 @@ impl Inner {
         reads: Vec<ScopeRead>,
         concurrency: usize,
         progress: tokio::sync::mpsc::UnboundedSender<TestProgress>,
+        cancel: tokio_util::sync::CancellationToken,
     ) {
         let mut unread = Vec::new();
         let mut scopes = Vec::new();
@@ -129,10 +130,15 @@ impl Inner {
         let mut tasks = tokio::task::JoinSet::new();
         for scope in scopes {
             let (inner, limit, progress) = (self.clone(), limit.clone(), progress.clone());
+            let cancel = cancel.clone();
             tasks.spawn(async move {
                 let Ok(_permit) = limit.acquire_owned().await else {
                     return;
                 };
+                // Cancelled while waiting for a slot: this test never starts.
+                if cancel.is_cancelled() {
+                    return;
+                }
                 let result = inner.client.test_connection(&scope).await;
                 let _ = progress.send(TestProgress::Finished { scope, result });
             });

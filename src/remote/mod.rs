@@ -3,8 +3,8 @@
 //! plane, which implements only the seed routes, or `llmcfg serve`, which
 //! adds the extensions.
 //!
-//! Each request runs in a task of its own, so a slow server answer (a
-//! connection test) never queues the others behind it in the actor. Input
+//! The remote keeps no state calls could race on, so the service handle
+//! calls it directly on the caller's task (see [`crate::service`]). Input
 //! is checked before it is sent with the same domain rules as local mode;
 //! answers are read in every shape a seed server may give, error bodies in
 //! every common framework's shape (`error_body.rs`); HTTP statuses map back
@@ -37,8 +37,14 @@ pub use error::RemoteError;
 pub use memory::ScopeMemory;
 pub use sources::InstanceSources;
 
-use crate::domain::{ConfigPatch, ConfigView, InstanceId, NewConfig, Scope};
-use crate::service::{RemoteService, Request, ServiceError};
+use tokio::sync::mpsc;
+
+use crate::domain::{
+    ApiKey, AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, KeyGroup, NewConfig,
+    ProviderSpec, Scope, TestResult, VersionEntry,
+};
+use crate::service::rotation::{RollbackReport, RotationReport, RotationRequest};
+use crate::service::{Answer, RemoteService, ServiceError, TestProgress};
 use checks::Sent;
 use features::Offered;
 
@@ -86,10 +92,160 @@ impl RemoteService for RemoteBackend {
         self.inner.client.url()
     }
 
-    /// Answers one request in a task of its own.
-    fn handle(&self, request: Request) {
+    fn get<'a>(&'a self, scope: &'a Scope) -> Answer<'a, Option<ConfigView>> {
+        Box::pin(async move {
+            let r = self.inner.client.get(scope).await;
+            if matches!(r, Ok(Some(_))) {
+                self.inner.remember(scope);
+            }
+            r
+        })
+    }
+
+    fn create<'a>(&'a self, scope: &'a Scope, config: NewConfig) -> Answer<'a, ConfigView> {
+        Box::pin(async move { self.inner.create(scope, &config).await })
+    }
+
+    fn update<'a>(&'a self, scope: &'a Scope, patch: ConfigPatch) -> Answer<'a, ConfigView> {
+        Box::pin(async move { self.inner.update(scope, &patch).await })
+    }
+
+    fn delete<'a>(&'a self, scope: &'a Scope) -> Answer<'a, ()> {
+        Box::pin(self.inner.client.delete(scope))
+    }
+
+    fn list_instances(&self) -> Answer<'_, Vec<InstanceSummary>> {
+        Box::pin(self.inner.instances())
+    }
+
+    fn add_instance<'a>(&'a self, id: &'a InstanceId, name: Option<String>) -> Answer<'a, ()> {
+        Box::pin(async move {
+            let r = self
+                .inner
+                .client
+                .register_instance(id, name)
+                .await
+                .and_then(Offered::required);
+            if r.is_ok() {
+                self.inner.remember(&Scope::Instance(id.clone()));
+            }
+            r
+        })
+    }
+
+    fn audit<'a>(&'a self, scope: Option<&'a Scope>, limit: usize) -> Answer<'a, Vec<AuditEntry>> {
+        Box::pin(async move {
+            let r = self.inner.client.audit(scope, limit).await;
+            r.and_then(Offered::required)
+        })
+    }
+
+    fn providers(&self) -> Answer<'_, Vec<ProviderSpec>> {
+        Box::pin(async move { self.inner.client.providers().await?.required() })
+    }
+
+    fn test_connection<'a>(&'a self, scope: &'a Scope) -> Answer<'a, TestResult> {
+        Box::pin(async move {
+            let r = self.inner.client.test_connection(scope).await;
+            if r.is_ok() {
+                self.inner.remember(scope);
+            }
+            r
+        })
+    }
+
+    fn start_test_all(
+        &self,
+        concurrency: usize,
+        progress: mpsc::UnboundedSender<TestProgress>,
+        cancel: tokio_util::sync::CancellationToken,
+    ) -> Answer<'_, ()> {
         let inner = self.inner.clone();
-        tokio::spawn(async move { inner.dispatch(request).await });
+        Box::pin(async move {
+            let pauses = inner.forward_pauses(progress.clone());
+            let reads = match inner.instance_reads().await {
+                Ok(reads) => reads,
+                Err(e) => {
+                    pauses.abort();
+                    return Err(e);
+                }
+            };
+            tokio::spawn(async move {
+                inner.test_all(reads, concurrency, progress, cancel).await;
+                pauses.abort();
+            });
+            Ok(())
+        })
+    }
+
+    fn list_models<'a>(&'a self, scope: &'a Scope) -> Answer<'a, Vec<String>> {
+        Box::pin(async move { self.inner.client.models(scope).await?.required() })
+    }
+
+    fn list_models_for(
+        &self,
+        provider: String,
+        api_key: ApiKey,
+        base_url: Option<String>,
+    ) -> Answer<'_, Vec<String>> {
+        Box::pin(async move {
+            self.inner
+                .client
+                .models_for(&provider, &api_key, base_url.as_deref())
+                .await?
+                .required()
+        })
+    }
+
+    fn history<'a>(
+        &'a self,
+        scope: Option<&'a Scope>,
+        limit: usize,
+    ) -> Answer<'a, Vec<VersionEntry>> {
+        Box::pin(async move {
+            match scope {
+                Some(scope) => self.inner.client.versions(scope, limit).await?.required(),
+                None => Err(not_offered("every scope's version history")),
+            }
+        })
+    }
+
+    fn restore<'a>(&'a self, scope: &'a Scope, version: u64) -> Answer<'a, ConfigView> {
+        Box::pin(async move {
+            // A restore needs no live config: the route's 404 is always an
+            // unknown version.
+            self.inner
+                .client
+                .restore(scope, version)
+                .await
+                .and_then(Offered::required)
+                .map_err(|e| match e {
+                    ServiceError::NotFound { scope } => {
+                        ServiceError::NoSuchVersion { scope, version }
+                    }
+                    other => other,
+                })
+        })
+    }
+
+    // Fingerprints are keyed by the server's own fingerprint key.
+    fn key_fingerprint<'a>(&'a self, key: &'a ApiKey) -> Answer<'a, String> {
+        Box::pin(async move { self.inner.client.key_fingerprint(key).await?.required() })
+    }
+
+    fn key_map(&self) -> Answer<'_, Vec<KeyGroup>> {
+        Box::pin(async move { self.inner.client.key_map().await?.required() })
+    }
+
+    fn rotate_key(&self, request: RotationRequest) -> Answer<'_, RotationReport> {
+        Box::pin(self.inner.rotate_key(request))
+    }
+
+    fn rollback(&self, rotation_id: String, force: bool) -> Answer<'_, RollbackReport> {
+        Box::pin(async move {
+            let body = crate::api::rotation::RollbackRequest { rotation_id, force };
+            self.inner.client.rollback(&body).await?.required()
+        })
     }
 }
 
@@ -100,190 +256,10 @@ impl Inner {
         }
     }
 
-    async fn dispatch(self: Arc<Self>, request: Request) {
-        match request {
-            Request::Get { scope, respond_to } => {
-                let r = self.client.get(&scope).await;
-                if matches!(r, Ok(Some(_))) {
-                    self.remember(&scope);
-                }
-                let _ = respond_to.send(r);
-            }
-            Request::Create {
-                scope,
-                config,
-                respond_to,
-                ..
-            } => {
-                let _ = respond_to.send(self.create(&scope, &config).await);
-            }
-            Request::Update {
-                scope,
-                patch,
-                respond_to,
-                ..
-            } => {
-                let _ = respond_to.send(self.update(&scope, &patch).await);
-            }
-            Request::Delete {
-                scope, respond_to, ..
-            } => {
-                let _ = respond_to.send(self.client.delete(&scope).await);
-            }
-            // A remote server offers no cheap change signal: no auto-refresh.
-            Request::ChangeMark { respond_to } => {
-                let _ = respond_to.send(Ok(None));
-            }
-            Request::ListInstances { respond_to } => {
-                let _ = respond_to.send(self.instances().await);
-            }
-            Request::AddInstance {
-                id,
-                name,
-                respond_to,
-                ..
-            } => {
-                let r = self
-                    .client
-                    .register_instance(&id, name)
-                    .await
-                    .and_then(Offered::required);
-                if r.is_ok() {
-                    self.remember(&Scope::Instance(id));
-                }
-                let _ = respond_to.send(r);
-            }
-            Request::Audit {
-                scope,
-                limit,
-                respond_to,
-            } => {
-                let r = self.client.audit(scope.as_ref(), limit).await;
-                let _ = respond_to.send(r.and_then(Offered::required));
-            }
-            Request::Providers { respond_to } => {
-                let r = self.client.providers().await;
-                let _ = respond_to.send(r.and_then(Offered::required));
-            }
-            Request::TestConnection {
-                scope, respond_to, ..
-            } => {
-                let r = self.client.test_connection(&scope).await;
-                if r.is_ok() {
-                    self.remember(&scope);
-                }
-                let _ = respond_to.send(r);
-            }
-            Request::TestAll {
-                concurrency,
-                progress,
-                respond_to,
-                ..
-            } => {
-                let pauses = self.forward_pauses(progress.clone());
-                match self.instance_reads().await {
-                    Err(e) => {
-                        let _ = respond_to.send(Err(e));
-                    }
-                    Ok(reads) => {
-                        let _ = respond_to.send(Ok(()));
-                        self.test_all(reads, concurrency, progress).await;
-                    }
-                }
-                pauses.abort();
-            }
-            Request::ListModels { scope, respond_to } => {
-                let r = self.client.models(&scope).await;
-                let _ = respond_to.send(r.and_then(Offered::required));
-            }
-            Request::ListModelsFor {
-                provider,
-                api_key,
-                base_url,
-                respond_to,
-            } => {
-                let r = self
-                    .client
-                    .models_for(&provider, &api_key, base_url.as_deref())
-                    .await
-                    .and_then(Offered::required);
-                let _ = respond_to.send(r);
-            }
-            Request::History {
-                scope: Some(scope),
-                limit,
-                respond_to,
-            } => {
-                let r = self.client.versions(&scope, limit).await;
-                let _ = respond_to.send(r.and_then(Offered::required));
-            }
-            Request::History {
-                scope: None,
-                respond_to,
-                ..
-            } => {
-                let _ = respond_to.send(Err(not_offered("every scope's version history")));
-            }
-            Request::Restore {
-                scope,
-                version,
-                respond_to,
-                ..
-            } => {
-                // A restore needs no live config: the route's 404 is always
-                // an unknown version.
-                let r = self
-                    .client
-                    .restore(&scope, version)
-                    .await
-                    .and_then(Offered::required)
-                    .map_err(|e| match e {
-                        ServiceError::NotFound { scope } => {
-                            ServiceError::NoSuchVersion { scope, version }
-                        }
-                        other => other,
-                    });
-                let _ = respond_to.send(r);
-            }
-            // Fingerprints are keyed by the server's own fingerprint key.
-            Request::KeyFingerprint {
-                api_key,
-                respond_to,
-            } => {
-                let r = self.client.key_fingerprint(&api_key).await;
-                let _ = respond_to.send(r.and_then(Offered::required));
-            }
-            Request::KeyMap { respond_to } => {
-                let r = self.client.key_map().await;
-                let _ = respond_to.send(r.and_then(Offered::required));
-            }
-            Request::RotateKey {
-                request,
-                respond_to,
-                ..
-            } => {
-                let _ = respond_to.send(self.rotate_key(request).await);
-            }
-            Request::Rollback {
-                rotation_id,
-                force,
-                respond_to,
-                ..
-            } => {
-                let body = crate::api::rotation::RollbackRequest { rotation_id, force };
-                let r = self.client.rollback(&body).await;
-                let _ = respond_to.send(r.and_then(Offered::required));
-            }
-        }
-    }
-
     /// A rotation on the server: the old key named by fingerprint (a key
     /// given itself is fingerprinted by the server first), the new key in
     /// the body. A server without the route says so in one line.
-    async fn rotate_key(
-        &self,
-        request: crate::service::rotation::RotationRequest,
-    ) -> Result<crate::service::rotation::RotationReport, ServiceError> {
+    async fn rotate_key(&self, request: RotationRequest) -> Result<RotationReport, ServiceError> {
         use crate::service::rotation::OldKey;
         if !self
             .client

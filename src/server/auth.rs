@@ -48,7 +48,7 @@ pub async fn require_superadmin(
         )
         .into_response();
     }
-    let caller = Caller(state.handle.with_actor(token.name));
+    let caller = Caller(state.handle.with_caller(token.name));
     request.extensions_mut().insert(caller);
     next.run(request).await
 }

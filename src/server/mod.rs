@@ -15,6 +15,7 @@ mod error;
 mod extract;
 mod fleet;
 mod handlers;
+pub mod jobs;
 pub mod metrics;
 pub mod openapi;
 mod parity;

@@ -7,6 +7,7 @@ use axum::routing::{MethodRouter, delete, get, patch, post};
 use super::AppState;
 use super::fleet;
 use super::handlers;
+use super::jobs;
 use super::parity;
 use super::rotation;
 use crate::api;
@@ -324,5 +325,70 @@ pub const ROUTES: &[Route] = &[
             ),
         ],
         handler: || post(rotation::rollback),
+    },
+    Route {
+        method: "get",
+        path: jobs::JOBS_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: the server's jobs (running, and the last ended ones), oldest first",
+        body: None,
+        query: &[],
+        success: (
+            200,
+            "Every job kept, with its per-scope rows",
+            Some("JobList"),
+        ),
+        errors: &[],
+        handler: || get(jobs::list),
+    },
+    Route {
+        method: "post",
+        path: jobs::JOBS_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: start a job (\"test_all\": test every configured scope); \
+                  answers at once, the job runs on",
+        body: Some("StartJobRequest"),
+        query: &[],
+        success: (202, "The job as it starts", Some("Job")),
+        errors: &[(
+            422,
+            "A field breaks a rule (unknown kind, concurrency out of range)",
+        )],
+        handler: || post(jobs::start),
+    },
+    Route {
+        method: "get",
+        path: jobs::FOLLOW_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: long-poll a job: answers once it has more than `after` rows or \
+                  has ended, or as it stands after 20 s",
+        body: None,
+        query: &[
+            ("id", "integer", "The job's id"),
+            (
+                "after",
+                "integer",
+                "Rows the follower has already (default 0)",
+            ),
+        ],
+        success: (200, "The job", Some("Job")),
+        errors: &[(404, "No job has this id")],
+        handler: || get(jobs::follow),
+    },
+    Route {
+        method: "post",
+        path: jobs::CANCEL_PATH,
+        auth: true,
+        scoped: false,
+        summary: "Extension: cancel a job: no new scope starts; those under way finish and \
+                  are reported",
+        body: None,
+        query: &[("id", "integer", "The job's id")],
+        success: (200, "The job as it stands", Some("Job")),
+        errors: &[(404, "No job has this id")],
+        handler: || post(jobs::cancel),
     },
 ];

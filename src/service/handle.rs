@@ -1,7 +1,7 @@
-//! `ServiceHandle`: the cloneable front door of the service. Every method
-//! builds one typed [`Request`] and awaits its reply: a local backend runs it
-//! on the caller's task against the store (see [`crate::store`] for the one
-//! concurrency model), a remote backend answers from a task of its own.
+//! `ServiceHandle`: the cloneable front door of the service. Over a local
+//! backend a write is a typed [`Command`] to the service actor and a read
+//! goes straight to the store; over a remote backend every call goes to the
+//! server directly. [`crate::service`] describes the one concurrency model.
 //! This file holds the handle itself and the config and instance calls; the
 //! other calls are grouped by feature in `handle/` (connection tests,
 //! versions and key rotation, the local-only admin calls and
@@ -13,10 +13,12 @@ mod probes;
 
 use std::sync::Arc;
 
-use tokio::sync::oneshot;
+use tokio::sync::broadcast;
 
-use super::message::{ChangeMark, Reply, Request};
-use super::{Backend, BackendInfo, ServiceError};
+use super::actor::{ActorLink, Change, Command, ServiceActor};
+use super::jobs::JobBoard;
+use super::message::ChangeMark;
+use super::{Backend, BackendInfo, LocalBackend, RemoteService, ServiceError};
 use crate::domain::{
     AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, ProviderSpec,
     Scope,
@@ -27,28 +29,54 @@ pub use admin::AdminHandle;
 /// Cloneable handle to the service.
 #[derive(Clone)]
 pub struct ServiceHandle {
-    backend: Arc<Backend>,
-    actor: Arc<str>,
+    pub(super) core: Core,
+    /// This process's jobs, shared by every clone.
+    pub(super) jobs: JobBoard,
+    /// Who writes are audited under.
+    caller: Arc<str>,
     info: Arc<BackendInfo>,
 }
 
+/// What a handle talks to.
+#[derive(Clone)]
+pub(super) enum Core {
+    Local {
+        /// The shared read handle: hot reads and probes go straight to it.
+        reads: LocalBackend,
+        /// The actor that owns the key material and takes every write.
+        actor: ActorLink,
+    },
+    Remote(Arc<dyn RemoteService>),
+}
+
 impl ServiceHandle {
-    /// The service over `backend`, auditing writes under `actor`. (Named
-    /// `spawn` from when it started an actor task; it spawns nothing now.)
-    pub fn spawn(backend: Backend, actor: impl Into<String>) -> ServiceHandle {
+    /// The service over `backend`, auditing writes under `caller`. Over a
+    /// local backend this starts the service actor on the current Tokio
+    /// runtime; it stops when the last handle (and [`AdminHandle`]) drops.
+    pub fn spawn(backend: Backend, caller: impl Into<String>) -> ServiceHandle {
+        let info = Arc::new(backend.info());
+        let core = match backend {
+            Backend::Local(local) => Core::Local {
+                actor: ServiceActor::spawn(local.clone()),
+                reads: local,
+            },
+            Backend::Remote(remote) => Core::Remote(remote),
+        };
         ServiceHandle {
-            info: Arc::new(backend.info()),
-            backend: Arc::new(backend),
-            actor: Arc::from(actor.into()),
+            core,
+            jobs: JobBoard::default(),
+            caller: Arc::from(caller.into()),
+            info,
         }
     }
 
-    /// A handle whose writes are audited under another actor name (the server
-    /// uses the token's name).
-    pub fn with_actor(&self, actor: impl Into<String>) -> ServiceHandle {
+    /// A handle whose writes are audited under another caller name (the
+    /// server uses the token's name).
+    pub fn with_caller(&self, caller: impl Into<String>) -> ServiceHandle {
         ServiceHandle {
-            backend: self.backend.clone(),
-            actor: Arc::from(actor.into()),
+            core: self.core.clone(),
+            jobs: self.jobs.clone(),
+            caller: Arc::from(caller.into()),
             info: self.info.clone(),
         }
     }
@@ -58,32 +86,30 @@ impl ServiceHandle {
         &self.info
     }
 
-    /// The actor name writes are audited under.
-    pub fn actor(&self) -> &str {
-        &self.actor
+    /// The name writes are audited under.
+    pub fn caller(&self) -> &str {
+        &self.caller
     }
 
-    async fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, ServiceError> {
-        let (respond_to, rx) = oneshot::channel();
-        let request = make(respond_to);
-        match &*self.backend {
-            Backend::Local(local) => local.serve(request).await,
-            Backend::Remote(remote) => remote.handle(request),
+    /// The scopes each committed write changed, as they commit (in this
+    /// process); `None` over a remote backend, which has no feed.
+    pub fn subscribe_changes(&self) -> Option<broadcast::Receiver<Change>> {
+        match &self.core {
+            Core::Local { actor, .. } => Some(actor.changes.subscribe()),
+            Core::Remote(_) => None,
         }
-        rx.await.map_err(|_| ServiceError::Stopped)?
+    }
+
+    fn who(&self) -> String {
+        self.caller.to_string()
     }
 
     /// The config of `scope`, or `None`.
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
-        // The hot read of `GET /llm-config/`: the local backend answers on
-        // this task anyway, so it is called without a request and a reply
-        // channel (one allocation and four atomic operations per request).
-        if let Backend::Local(local) = &*self.backend {
-            return local.get(scope).await;
+        match &self.core {
+            Core::Local { reads, .. } => reads.get(scope).await,
+            Core::Remote(remote) => remote.get(scope).await,
         }
-        let scope = scope.clone();
-        self.call(|respond_to| Request::Get { scope, respond_to })
-            .await
     }
 
     /// Creates the config of `scope`.
@@ -92,14 +118,19 @@ impl ServiceHandle {
         scope: &Scope,
         config: NewConfig,
     ) -> Result<ConfigView, ServiceError> {
-        let (scope, actor) = (scope.clone(), self.actor.to_string());
-        self.call(|respond_to| Request::Create {
-            scope,
-            config,
-            actor,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { actor, .. } => {
+                actor
+                    .ask(|respond_to| Command::Create {
+                        scope: scope.clone(),
+                        config,
+                        caller: self.who(),
+                        respond_to,
+                    })
+                    .await
+            }
+            Core::Remote(remote) => remote.create(scope, config).await,
+        }
     }
 
     /// Applies a partial update to the config of `scope`.
@@ -108,38 +139,53 @@ impl ServiceHandle {
         scope: &Scope,
         patch: ConfigPatch,
     ) -> Result<ConfigView, ServiceError> {
-        let (scope, actor) = (scope.clone(), self.actor.to_string());
-        self.call(|respond_to| Request::Update {
-            scope,
-            patch,
-            actor,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { actor, .. } => {
+                actor
+                    .ask(|respond_to| Command::Update {
+                        scope: scope.clone(),
+                        patch,
+                        caller: self.who(),
+                        respond_to,
+                    })
+                    .await
+            }
+            Core::Remote(remote) => remote.update(scope, patch).await,
+        }
     }
 
     /// Deletes the config of `scope`.
     pub async fn delete(&self, scope: &Scope) -> Result<(), ServiceError> {
-        let (scope, actor) = (scope.clone(), self.actor.to_string());
-        self.call(|respond_to| Request::Delete {
-            scope,
-            actor,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { actor, .. } => {
+                actor
+                    .ask(|respond_to| Command::Delete {
+                        scope: scope.clone(),
+                        caller: self.who(),
+                        respond_to,
+                    })
+                    .await
+            }
+            Core::Remote(remote) => remote.delete(scope).await,
+        }
     }
 
     /// A cheap signal that anything shown changed (another process
     /// included); `None` when the backend has none (remote mode).
     pub async fn change_mark(&self) -> Result<Option<ChangeMark>, ServiceError> {
-        self.call(|respond_to| Request::ChangeMark { respond_to })
-            .await
+        match &self.core {
+            Core::Local { reads, .. } => Ok(Some(ChangeMark(reads.change_mark().await?))),
+            // A remote server offers no cheap change signal: no auto-refresh.
+            Core::Remote(_) => Ok(None),
+        }
     }
 
     /// The control plane and every instance with its config and last test.
     pub async fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
-        self.call(|respond_to| Request::ListInstances { respond_to })
-            .await
+        match &self.core {
+            Core::Local { reads, .. } => reads.list_instances().await,
+            Core::Remote(remote) => remote.list_instances().await,
+        }
     }
 
     /// Registers an instance id with an optional display name.
@@ -148,14 +194,19 @@ impl ServiceHandle {
         id: &InstanceId,
         name: Option<String>,
     ) -> Result<(), ServiceError> {
-        let (id, actor) = (id.clone(), self.actor.to_string());
-        self.call(|respond_to| Request::AddInstance {
-            id,
-            name,
-            actor,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { actor, .. } => {
+                actor
+                    .ask(|respond_to| Command::AddInstance {
+                        id: id.clone(),
+                        name,
+                        caller: self.who(),
+                        respond_to,
+                    })
+                    .await
+            }
+            Core::Remote(remote) => remote.add_instance(id, name).await,
+        }
     }
 
     /// The newest `limit` audit entries of one scope, or of all when `None`.
@@ -164,18 +215,17 @@ impl ServiceHandle {
         scope: Option<&Scope>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, ServiceError> {
-        let scope = scope.cloned();
-        self.call(|respond_to| Request::Audit {
-            scope,
-            limit,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { reads, .. } => reads.audit(scope, limit).await,
+            Core::Remote(remote) => remote.audit(scope, limit).await,
+        }
     }
 
     /// The provider catalog.
     pub async fn providers(&self) -> Result<Vec<ProviderSpec>, ServiceError> {
-        self.call(|respond_to| Request::Providers { respond_to })
-            .await
+        match &self.core {
+            Core::Local { reads, .. } => Ok(reads.catalog().providers().to_vec()),
+            Core::Remote(remote) => remote.providers().await,
+        }
     }
 }

@@ -5,43 +5,9 @@
 //! same guarantees: one config per scope enforced by the database, and every
 //! read-modify-write serialised so no update is lost.
 //!
-//! ## The concurrency model (the one place it is described)
-//!
-//! llmcfg runs on one Tokio runtime and holds no lock of its own around the
-//! data. The database engines are the only serialisers:
-//!
-//! - **SQLite**: two connections, each owned by an OS thread of the store's
-//!   (`sqlite/worker.rs`). Every write goes to the writer thread and runs in
-//!   arrival order under `BEGIN IMMEDIATE`; the hot reads go to the reader
-//!   thread, which WAL lets run beside a write's `fsync`. Callers await a
-//!   oneshot: no async worker ever blocks on SQLite, and there is no
-//!   per-call `spawn_blocking`. Other processes on the same file are
-//!   serialised by SQLite's own locks.
-//!
-//!   The writer **group-commits**: it takes every write queued at that
-//!   moment (at most 256), opens one `BEGIN IMMEDIATE`, runs each write in
-//!   its own `SAVEPOINT`, commits once, and only then answers them all, so
-//!   N concurrent writes cost one `fsync`, not N, and no write is
-//!   acknowledged before it is durable. A write that fails rolls back to its
-//!   savepoint only: its caller gets its own error and its neighbours still
-//!   commit; if the group's `COMMIT` fails, every write in it gets that
-//!   error. A write alone in the queue runs in its own transaction exactly
-//!   as without grouping. Each write opens its transaction with
-//!   `Conn::begin` (a real transaction alone, a savepoint in a group) and
-//!   checks the sealing key inside it, so a rotation can never slip between
-//!   the check and the commit. Work that cannot share a transaction
-//!   (`VACUUM`, checkpoints, the master-key reseal) is marked to run alone;
-//!   migrations run before the writer serves anything. Arrival order is
-//!   kept: a group is a prefix of the queue.
-//! - **PostgreSQL**: every call awaits natively on a connection from a
-//!   `deadpool-postgres` pool; transactions and `FOR UPDATE` row locks
-//!   serialise writers across connections and replicas.
-//!
-//! Above the store, the service ([`crate::service`]) calls it straight from
-//! the caller's task: no actor queue in front, no mutex around it. The only
-//! other shared state is the master key, which only a rotation replaces (see
-//! `service/local/mod.rs`). Slow work (connection tests) runs in spawned
-//! tasks so a slow provider holds up nobody.
+//! How the two engines serialise writes (SQLite's writer thread and its
+//! group commit, PostgreSQL's transactions and row locks) is part of the
+//! one concurrency model, described in [`crate::service`].
 //!
 //! [`Store`] is an enum over the two engines rather than a trait object:
 //! `update` and `reseal_all` take generic closures, and async methods with

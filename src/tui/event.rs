@@ -28,6 +28,13 @@ pub enum AppEvent {
         /// The outcome.
         result: Result<TestResult, ServiceError>,
     },
+    /// The service started a job (or could not).
+    JobStarted {
+        /// Which job this belongs to.
+        generation: u64,
+        /// The service's id of the job, or why it could not start.
+        result: Result<crate::service::jobs::JobId, String>,
+    },
     /// One scope of a job finished.
     JobRow {
         /// Which job this belongs to.

@@ -1,112 +1,20 @@
-//! A job: one action run over many scopes ("test all", or a bulk test,
-//! delete or change of the marked scopes). This is the pure record of it —
-//! what was asked, how far it got, one row per finished scope — kept after
-//! the run so its report can be reopened. The runner lives in `app::jobs`.
+//! A job as the TUI shows it: one action run over many scopes ("test all",
+//! or a bulk test, delete or change of the marked scopes) by the service's
+//! one job engine ([`crate::service::jobs`]). This is the view's record of
+//! it (how far it got, one row per finished scope, their display order),
+//! kept after the run so its report can be reopened. `app::jobs` starts
+//! and follows the service's job.
 
-use crate::domain::{ConfigPatch, Scope, TestResult};
-
-/// What a job does to each scope.
-#[derive(Debug, Clone)]
-pub enum JobKind {
-    /// Test the connection.
-    Test,
-    /// Delete the configuration.
-    Delete,
-    /// Apply the same change (model, or provider + key) to each.
-    Patch(ConfigPatch),
-}
-
-impl JobKind {
-    /// Short verb for the header, the gauge and the toasts.
-    pub fn label(&self) -> &'static str {
-        match self {
-            JobKind::Test => "test",
-            JobKind::Delete => "delete",
-            JobKind::Patch(p) if p.provider.is_some() => "set provider",
-            JobKind::Patch(_) => "set model",
-        }
-    }
-
-    /// Whether the job writes configurations (the list reloads after it).
-    pub fn writes(&self) -> bool {
-        !matches!(self, JobKind::Test)
-    }
-}
-
-/// How one scope came out.
-#[derive(Debug, Clone)]
-pub enum RowOutcome {
-    /// A connection test ran (it may have failed).
-    Tested(TestResult),
-    /// The write succeeded.
-    Done(String),
-    /// The service refused or failed.
-    Failed(String),
-}
-
-/// One finished scope.
-#[derive(Debug, Clone)]
-pub struct JobRow {
-    /// The scope.
-    pub scope: Scope,
-    /// Its outcome.
-    pub outcome: RowOutcome,
-}
-
-impl JobRow {
-    /// Whether the row counts as a failure (listed first).
-    pub fn failed(&self) -> bool {
-        match &self.outcome {
-            RowOutcome::Tested(t) => !t.success,
-            RowOutcome::Done(_) => false,
-            RowOutcome::Failed(_) => true,
-        }
-    }
-
-    /// Status word: the test status, `done` or `error`.
-    pub fn status(&self) -> &str {
-        match &self.outcome {
-            RowOutcome::Tested(t) => t.status.as_str(),
-            RowOutcome::Done(_) => "done",
-            RowOutcome::Failed(_) => "error",
-        }
-    }
-
-    /// The full message.
-    pub fn message(&self) -> &str {
-        match &self.outcome {
-            RowOutcome::Tested(t) => &t.message,
-            RowOutcome::Done(m) | RowOutcome::Failed(m) => m,
-        }
-    }
-
-    /// Latency of a test, if one ran.
-    pub fn latency_ms(&self) -> Option<u64> {
-        match &self.outcome {
-            RowOutcome::Tested(t) => Some(t.latency_ms),
-            _ => None,
-        }
-    }
-}
-
-/// Where a job is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Phase {
-    /// Still running.
-    Running,
-    /// Every scope finished.
-    Done,
-    /// Stopped by the user; no new scope starts.
-    Cancelled,
-    /// Could not run at all.
-    Failed(String),
-}
+use crate::service::jobs::JobId;
+pub use crate::service::jobs::{JobKind, JobPhase as Phase, JobRow, RowOutcome};
 
 /// A job and its results.
 #[derive(Debug)]
 pub struct JobState {
     /// Which run this is (events of other runs are dropped).
     pub generation: u64,
+    /// The service's id of the job, once it has started.
+    pub service_id: Option<JobId>,
     /// Its verb (no secret: a patch's key is never kept here).
     pub label: &'static str,
     /// Whether it covers every configured scope ("test all").
@@ -130,6 +38,7 @@ impl JobState {
     pub fn new(generation: u64, kind: &JobKind, all: bool, total: usize) -> JobState {
         JobState {
             generation,
+            service_id: None,
             label: kind.label(),
             all,
             total,
@@ -201,15 +110,15 @@ impl JobState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::InstanceId;
+    use crate::domain::{InstanceId, Scope};
 
     fn row(id: &str, ok: bool) -> JobRow {
         JobRow {
             scope: Scope::Instance(InstanceId::parse(id).unwrap()),
             outcome: if ok {
-                RowOutcome::Done("deleted".into())
+                RowOutcome::done("deleted")
             } else {
-                RowOutcome::Failed("not found".into())
+                RowOutcome::failed("not found")
             },
         }
     }

@@ -72,7 +72,7 @@ impl TestServer {
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(llmcfg::server::run(
             listener,
-            local.with_actor("server"),
+            local.with_caller("server"),
             async move {
                 let _ = stopped.await;
             },

@@ -123,6 +123,7 @@ pub fn schemas() -> Map<String, Value> {
     m.extend(crate::server::parity::schemas());
     m.extend(crate::server::fleet::schemas());
     m.extend(crate::server::rotation::schemas());
+    m.extend(crate::server::jobs::schemas());
     m
 }
 

@@ -6,23 +6,25 @@
 
 use std::sync::Arc;
 
-use super::ServiceHandle;
+use tokio::sync::oneshot;
+
+use super::{Core, ServiceHandle};
 use crate::domain::{IssuedToken, Role, TokenInfo};
+use crate::service::actor::{ActorLink, Command};
 use crate::service::local::LocalBackend;
-use crate::service::{
-    Backend, BatchFailure, BatchItem, HealthAccess, MasterKeyCheck, ServiceError,
-};
+use crate::service::{BatchFailure, BatchItem, HealthAccess, MasterKeyCheck, ServiceError};
 
 impl ServiceHandle {
     /// Token management, authentication and master-key rotation: `Some`
     /// only over a local store.
     pub fn admin(&self) -> Option<AdminHandle> {
-        match &*self.backend {
-            Backend::Local(local) => Some(AdminHandle {
-                local: local.clone(),
-                actor: self.actor.clone(),
+        match &self.core {
+            Core::Local { reads, actor } => Some(AdminHandle {
+                local: reads.clone(),
+                actor: actor.clone(),
+                caller: self.caller.clone(),
             }),
-            Backend::Remote(_) => None,
+            Core::Remote(_) => None,
         }
     }
 
@@ -70,9 +72,9 @@ impl ServiceHandle {
         // Checked on every request, so the backend is borrowed rather than
         // cloned into an `AdminHandle` (whose reference counts both cores
         // would bounce).
-        match &*self.backend {
-            Backend::Local(local) => local.authenticate(secret).await,
-            Backend::Remote(_) => Err(not_in_remote_api("token authentication")),
+        match &self.core {
+            Core::Local { reads, .. } => reads.authenticate(secret).await,
+            Core::Remote(_) => Err(not_in_remote_api("token authentication")),
         }
     }
 }
@@ -88,7 +90,10 @@ fn not_in_remote_api(what: &str) -> ServiceError {
 #[derive(Clone)]
 pub struct AdminHandle {
     local: LocalBackend,
-    actor: Arc<str>,
+    /// The service actor: master-key rotation and batches seal, so they
+    /// go through it like every write.
+    actor: ActorLink,
+    caller: Arc<str>,
 }
 
 impl AdminHandle {
@@ -101,8 +106,12 @@ impl AdminHandle {
         &self,
         new_key_file: Option<std::path::PathBuf>,
     ) -> Result<usize, ServiceError> {
-        self.local()
-            .rotate(new_key_file, self.actor.to_string())
+        self.actor
+            .ask(|respond_to| Command::RotateMasterKey {
+                new_key_file,
+                caller: self.caller.to_string(),
+                respond_to,
+            })
             .await
     }
 
@@ -115,7 +124,7 @@ impl AdminHandle {
     /// hash is stored.
     pub async fn create_token(&self, name: &str, role: Role) -> Result<IssuedToken, ServiceError> {
         self.local()
-            .create_token(name, role, self.actor.to_string())
+            .create_token(name, role, self.caller.to_string())
             .await
     }
 
@@ -127,7 +136,7 @@ impl AdminHandle {
     /// Revokes the token `name`.
     pub async fn revoke_token(&self, name: &str) -> Result<(), ServiceError> {
         self.local()
-            .revoke_token(name, self.actor.to_string())
+            .revoke_token(name, self.caller.to_string())
             .await
     }
 
@@ -139,9 +148,22 @@ impl AdminHandle {
     /// Writes every item in one transaction, or none of them (`apply
     /// --atomic`); returns how many were written.
     pub async fn write_batch(&self, items: Vec<BatchItem>) -> Result<usize, BatchFailure> {
-        self.local()
-            .write_batch(items, self.actor.to_string())
+        let (respond_to, reply) = oneshot::channel();
+        let stopped = || BatchFailure {
+            scope: None,
+            error: ServiceError::Stopped,
+        };
+        let command = Command::WriteBatch {
+            items,
+            caller: self.caller.to_string(),
+            respond_to,
+        };
+        self.actor
+            .mailbox
+            .send(command)
             .await
+            .map_err(|_| stopped())?;
+        reply.await.map_err(|_| stopped())?
     }
 
     /// The monitor's and `llmcfg health`'s access to the health history.

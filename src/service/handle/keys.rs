@@ -6,10 +6,10 @@
 
 use tokio::sync::mpsc;
 
-use super::ServiceHandle;
+use super::{Core, ServiceHandle};
 use crate::domain::{ApiKey, ConfigView, KeyGroup, Scope, VersionEntry};
 use crate::service::ServiceError;
-use crate::service::message::Request;
+use crate::service::actor::Command;
 use crate::service::rotation::{RollbackReport, RotationProgress, RotationReport, RotationRequest};
 
 impl ServiceHandle {
@@ -20,43 +20,46 @@ impl ServiceHandle {
         scope: Option<&Scope>,
         limit: usize,
     ) -> Result<Vec<VersionEntry>, ServiceError> {
-        let scope = scope.cloned();
-        self.call(|respond_to| Request::History {
-            scope,
-            limit,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { reads, .. } => reads.history(scope, limit).await,
+            Core::Remote(remote) => remote.history(scope, limit).await,
+        }
     }
 
     /// Makes version `version` of `scope` current again (also when the
     /// scope's config was deleted); the restore is itself a new version.
     pub async fn restore(&self, scope: &Scope, version: u64) -> Result<ConfigView, ServiceError> {
-        let (scope, actor) = (scope.clone(), self.actor.to_string());
-        self.call(|respond_to| Request::Restore {
-            scope,
-            version,
-            actor,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { actor, .. } => {
+                actor
+                    .ask(|respond_to| Command::Restore {
+                        scope: scope.clone(),
+                        version,
+                        caller: self.who(),
+                        respond_to,
+                    })
+                    .await
+            }
+            Core::Remote(remote) => remote.restore(scope, version).await,
+        }
     }
 
     /// The fingerprint `key` has in the store (keyed, so only the store
     /// can compute it); `NotOffered` from a remote without the route.
     pub async fn key_fingerprint(&self, key: &ApiKey) -> Result<String, ServiceError> {
-        let api_key = key.clone();
-        self.call(|respond_to| Request::KeyFingerprint {
-            api_key,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { reads, .. } => reads.key_fingerprint(key),
+            Core::Remote(remote) => remote.key_fingerprint(key).await,
+        }
     }
 
     /// Every key in use, grouped by fingerprint: provider, mask, scope
     /// count, the scopes and the last test of each. Most-used key first.
     pub async fn key_map(&self) -> Result<Vec<KeyGroup>, ServiceError> {
-        self.call(|respond_to| Request::KeyMap { respond_to }).await
+        match &self.core {
+            Core::Local { reads, .. } => reads.key_map().await,
+            Core::Remote(remote) => remote.key_map().await,
+        }
     }
 
     /// The fingerprint of `key` and the scopes that use it (`None`: no
@@ -81,14 +84,20 @@ impl ServiceHandle {
         request: RotationRequest,
         progress: mpsc::UnboundedSender<RotationProgress>,
     ) -> Result<RotationReport, ServiceError> {
-        let actor = self.actor.to_string();
-        self.call(|respond_to| Request::RotateKey {
-            request,
-            actor,
-            progress,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { actor, .. } => {
+                actor
+                    .ask(|respond_to| Command::RotateKey {
+                        request,
+                        caller: self.who(),
+                        progress,
+                        respond_to,
+                    })
+                    .await
+            }
+            // A remote server streams no progress.
+            Core::Remote(remote) => remote.rotate_key(request).await,
+        }
     }
 
     /// Restores each scope rotation `id` swapped to its version before the
@@ -98,13 +107,18 @@ impl ServiceHandle {
         id: &str,
         force: bool,
     ) -> Result<RollbackReport, ServiceError> {
-        let (rotation_id, actor) = (id.to_string(), self.actor.to_string());
-        self.call(|respond_to| Request::Rollback {
-            rotation_id,
-            force,
-            actor,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { actor, .. } => {
+                actor
+                    .ask(|respond_to| Command::Rollback {
+                        rotation_id: id.to_string(),
+                        force,
+                        caller: self.who(),
+                        respond_to,
+                    })
+                    .await
+            }
+            Core::Remote(remote) => remote.rollback(id.to_string(), force).await,
+        }
     }
 }

@@ -1,51 +1,29 @@
 //! The connection-test calls of [`ServiceHandle`]: one scope's stored
-//! credentials, every scope at once with progress, and the live model lists
+//! credentials (every scope at once is a job, see `service::jobs`), and the
+//! live model lists
 //! (of a stored config or of one not yet saved). Apart from the config calls
 //! in [`super`] because these reach a provider over the network and can
 //! take seconds.
 
-use tokio::sync::mpsc;
-
-use super::ServiceHandle;
+use super::{Core, ServiceHandle};
 use crate::domain::{ApiKey, Scope, TestResult};
 use crate::service::ServiceError;
-use crate::service::message::{Request, TestProgress};
 
 impl ServiceHandle {
     /// Tests the stored credentials of `scope` against the provider.
     pub async fn test_connection(&self, scope: &Scope) -> Result<TestResult, ServiceError> {
-        let (scope, actor) = (scope.clone(), self.actor.to_string());
-        self.call(|respond_to| Request::TestConnection {
-            scope,
-            actor,
-            respond_to,
-        })
-        .await
-    }
-
-    /// Tests every configured scope, at most `concurrency` at a time; progress
-    /// arrives on the returned channel, which closes when the run is over.
-    pub async fn test_all(
-        &self,
-        concurrency: usize,
-    ) -> Result<mpsc::UnboundedReceiver<TestProgress>, ServiceError> {
-        let (progress, rx) = mpsc::unbounded_channel();
-        let actor = self.actor.to_string();
-        self.call(|respond_to| Request::TestAll {
-            concurrency: concurrency.max(1),
-            actor,
-            progress,
-            respond_to,
-        })
-        .await?;
-        Ok(rx)
+        match &self.core {
+            Core::Local { reads, .. } => reads.test_connection(scope, self.who()).await,
+            Core::Remote(remote) => remote.test_connection(scope).await,
+        }
     }
 
     /// Live model ids for the stored config of `scope`.
     pub async fn list_models(&self, scope: &Scope) -> Result<Vec<String>, ServiceError> {
-        let scope = scope.clone();
-        self.call(|respond_to| Request::ListModels { scope, respond_to })
-            .await
+        match &self.core {
+            Core::Local { reads, .. } => reads.stored_models(scope).await,
+            Core::Remote(remote) => remote.list_models(scope).await,
+        }
     }
 
     /// Live model ids for a provider, key and base URL not yet saved.
@@ -56,12 +34,9 @@ impl ServiceHandle {
         base_url: Option<String>,
     ) -> Result<Vec<String>, ServiceError> {
         let provider = provider.to_string();
-        self.call(|respond_to| Request::ListModelsFor {
-            provider,
-            api_key,
-            base_url,
-            respond_to,
-        })
-        .await
+        match &self.core {
+            Core::Local { reads, .. } => reads.models_for(provider, api_key, base_url).await,
+            Core::Remote(remote) => remote.list_models_for(provider, api_key, base_url).await,
+        }
     }
 }

@@ -18,11 +18,10 @@ impl LocalBackend {
         &self,
         items: Vec<BatchItem>,
         actor: String,
+        master: &crate::crypto::MasterKey,
     ) -> Result<usize, BatchFailure> {
         self.writable("apply")
             .map_err(|error| BatchFailure { scope: None, error })?;
-        // Held until the batch commits, so a rotation cannot slip in between.
-        let master = self.shared.master.read().await;
         let mut writes: Vec<BatchWrite<UpdateError>> = Vec::with_capacity(items.len());
         for item in items {
             let BatchItem {
@@ -40,7 +39,7 @@ impl LocalBackend {
                         return Err(changed(&scope));
                     }
                     let (row, audit) = self
-                        .sealed_row(&scope, config, actor.clone(), &master)
+                        .sealed_row(&scope, config, actor.clone(), master)
                         .map_err(|error| BatchFailure {
                             scope: Some(scope.clone()),
                             error,
@@ -48,7 +47,7 @@ impl LocalBackend {
                     BatchWrite::Insert { row, audit }
                 }
                 ScopeWrite::Update(patch) => {
-                    let change = self.change_of(&scope, patch, actor.clone(), &master);
+                    let change = self.change_of(&scope, patch, actor.clone(), master);
                     BatchWrite::Update {
                         scope,
                         change: Box::new(move |row| {
@@ -87,7 +86,6 @@ impl LocalBackend {
                     },
                 },
             })?;
-        drop(master);
         tracing::info!(scopes = written, "applied a batch");
         Ok(written)
     }

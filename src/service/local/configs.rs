@@ -1,6 +1,6 @@
 //! Configuration operations of the local backend: read, create, update,
-//! delete and the instance list. Each write seals with the master key and
-//! commits together with its audit entry.
+//! delete and the instance list. Each write seals with the master key the
+//! service actor hands it and commits together with its audit entry.
 
 use crate::crypto::MasterKey;
 use crate::domain::{
@@ -23,16 +23,15 @@ impl LocalBackend {
             .map(|row| row.to_view()))
     }
 
-    pub(super) async fn create(
+    pub(crate) async fn create(
         &self,
         scope: &Scope,
         config: NewConfig,
-        actor: String,
+        caller: String,
+        master: &MasterKey,
     ) -> Result<ConfigView, ServiceError> {
         self.writable("create")?;
-        // Held until the row commits, so a rotation cannot slip in between.
-        let master = self.shared.master.read().await;
-        let (row, rec) = self.sealed_row(scope, config, actor, &master)?;
+        let (row, rec) = self.sealed_row(scope, config, caller, master)?;
         let view = row.to_view();
         self.shared
             .store
@@ -43,37 +42,36 @@ impl LocalBackend {
         Ok(view)
     }
 
-    pub(super) async fn update(
+    pub(crate) async fn update(
         &self,
         scope: &Scope,
         patch: ConfigPatch,
-        actor: String,
+        caller: String,
+        master: &MasterKey,
     ) -> Result<ConfigView, ServiceError> {
         self.writable("update")?;
-        let master = self.shared.master.read().await;
         let row = self
             .shared
             .store
-            .update(scope, self.change_of(scope, patch, actor, &master))
+            .update(scope, self.change_of(scope, patch, caller, master))
             .await
             .map_err(|e| e.into_service(scope))?;
-        drop(master);
         tracing::info!(scope = %scope, "updated config");
         Ok(row.to_view())
     }
 
-    pub(super) async fn delete(&self, scope: &Scope, actor: String) -> Result<(), ServiceError> {
+    pub(crate) async fn delete(&self, scope: &Scope, caller: String) -> Result<(), ServiceError> {
         self.writable("delete")?;
         self.shared
             .store
-            .delete(scope, AuditRecord::new(actor, scope, AuditAction::Delete))
+            .delete(scope, AuditRecord::new(caller, scope, AuditAction::Delete))
             .await
             .map_err(|e| ServiceError::from_store(e, scope))?;
         tracing::info!(scope = %scope, "deleted config");
         Ok(())
     }
 
-    pub(super) async fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
+    pub(crate) async fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
         let list = self.shared.store.list_instances().await?;
         Ok(crate::domain::instances::merge_configured(
             list,
@@ -81,11 +79,11 @@ impl LocalBackend {
         ))
     }
 
-    pub(super) async fn add_instance(
+    pub(crate) async fn add_instance(
         &self,
         id: &InstanceId,
         name: Option<String>,
-        actor: String,
+        caller: String,
     ) -> Result<(), ServiceError> {
         self.writable("add instance")?;
         let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
@@ -99,7 +97,7 @@ impl LocalBackend {
             .into());
         }
         let scope = Scope::Instance(id.clone());
-        let mut rec = AuditRecord::new(actor, &scope, AuditAction::AddInstance);
+        let mut rec = AuditRecord::new(caller, &scope, AuditAction::AddInstance);
         rec.fields = name.iter().map(|_| "name".to_string()).collect();
         self.shared.store.add_instance(id, name, rec).await?;
         Ok(())

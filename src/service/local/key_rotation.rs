@@ -67,6 +67,7 @@ impl LocalBackend {
         request: RotationRequest,
         actor: String,
         progress: mpsc::UnboundedSender<RotationProgress>,
+        master: &crate::crypto::MasterKey,
     ) -> Result<RotationReport, ServiceError> {
         if request.mode != SwapMode::DryRun {
             self.writable("rotate-key")?;
@@ -130,20 +131,25 @@ impl LocalBackend {
                     .filter(|t| t.outcome() == ScopeOutcome::Passed)
                     .map(|t| t.row.scope.clone())
                     .collect();
-                self.swap_each(
+                let swap = Swap {
                     rotation,
-                    passed,
-                    &new_key,
-                    &old_fp,
-                    &actor,
-                    request.concurrency,
-                )
-                .await
+                    new_key: &new_key,
+                    old_fp: &old_fp,
+                    caller: &actor,
+                    master,
+                };
+                self.swap_each(&swap, passed, request.concurrency).await
             }
             (Some(rotation), SwapMode::Atomic) if all_passed => {
                 let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
-                self.swap_all(rotation, scopes, &new_key, &old_fp, &actor)
-                    .await
+                let swap = Swap {
+                    rotation,
+                    new_key: &new_key,
+                    old_fp: &old_fp,
+                    caller: &actor,
+                    master,
+                };
+                self.swap_all(&swap, scopes).await
             }
             _ => Vec::new(),
         };
@@ -299,20 +305,21 @@ impl LocalBackend {
     /// Swaps each scope in its own transaction, issued concurrently.
     async fn swap_each(
         &self,
-        rotation: &RotationRecord,
+        swap: &Swap<'_>,
         scopes: Vec<Scope>,
-        new_key: &ApiKey,
-        old_fp: &str,
-        actor: &str,
         concurrency: usize,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
-        // Held until the last swap commits, so a master-key rotation
-        // cannot slip in between.
-        let master = self.shared.master.read().await;
+        let Swap {
+            rotation,
+            new_key,
+            old_fp,
+            caller: actor,
+            master,
+        } = *swap;
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for scope in scopes {
-            let change = self.swap_change(&scope, &rotation.id, new_key, old_fp, actor, &master);
+            let change = self.swap_change(&scope, &rotation.id, new_key, old_fp, actor, master);
             let (this, id, permits) = (self.clone(), rotation.id.clone(), permits.clone());
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("never closed");
@@ -330,7 +337,6 @@ impl LocalBackend {
                 out.push(result);
             }
         }
-        drop(master);
         out
     }
 
@@ -338,25 +344,27 @@ impl LocalBackend {
     /// none.
     async fn swap_all(
         &self,
-        rotation: &RotationRecord,
+        swap: &Swap<'_>,
         mut scopes: Vec<Scope>,
-        new_key: &ApiKey,
-        old_fp: &str,
-        actor: &str,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
+        let Swap {
+            rotation,
+            new_key,
+            old_fp,
+            caller: actor,
+            master,
+        } = *swap;
         // In scope order, as every multi-row transaction takes its rows
         // (PostgreSQL locks each as it goes).
         scopes.sort_by(|a, b| a.key().cmp(b.key()));
-        let master = self.shared.master.read().await;
         let swaps = scopes
             .iter()
             .map(|scope| KeySwap {
                 scope: scope.clone(),
-                change: self.swap_change(scope, &rotation.id, new_key, old_fp, actor, &master),
+                change: self.swap_change(scope, &rotation.id, new_key, old_fp, actor, master),
             })
             .collect();
         let result = self.swap_keys(&rotation.id, swaps).await;
-        drop(master);
         scopes.into_iter().map(|s| (s, result.clone())).collect()
     }
 
@@ -380,4 +388,16 @@ impl LocalBackend {
             .map(|_| ())
             .map_err(|f| f.error.into_service(&f.scope.unwrap_or(only)))
     }
+}
+
+/// What every swap of one rotation shares: the rotation, the new key, the
+/// old key's fingerprint, who runs it and the master key the actor handed
+/// it to seal under.
+#[derive(Clone, Copy)]
+struct Swap<'a> {
+    rotation: &'a RotationRecord,
+    new_key: &'a ApiKey,
+    old_fp: &'a str,
+    caller: &'a str,
+    master: &'a crate::crypto::MasterKey,
 }

@@ -1,16 +1,12 @@
 //! The local backend: the embedded store (SQLite, or PostgreSQL for several
 //! replicas) with keys sealed under the master key. Every operation runs on
-//! the caller's task straight against the store, which does the
-//! serialising (see [`crate::store`]); connection tests and model lists run
-//! in spawned tasks so a slow provider holds up nobody.
+//! the task the service actor (or, for reads, the caller) gives it,
+//! straight against the store, which does the serialising; see
+//! [`crate::service`] for the one concurrency model. Writes that seal take
+//! the master key as an argument from the actor, which owns it; openers
+//! read the copy the actor publishes ([`LocalBackend::master`]).
 //!
-//! The master key is the one piece of shared state above the store. It sits
-//! in a `tokio::sync::RwLock`: each write that seals takes a read guard for
-//! its seal and commit, and only a rotation takes the write guard, so no
-//! key sealed under the old master key can land after a rotation. Reads of
-//! configs never touch it.
-//!
-//! This file opens the backend and dispatches requests; the operations live
+//! This file opens the backend; the operations live
 //! in `configs` (CRUD and instances), `testing` (probes and model lists),
 //! `tokens` (server API tokens), `rotate` (master-key rotation) and
 //! `versions` (history and restore).
@@ -18,7 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokio::sync::RwLock;
+use tokio::sync::watch;
 
 mod batch;
 mod configs;
@@ -34,7 +30,6 @@ mod versions;
 pub use verify::{MasterKeyCheck, SealFailure};
 
 use super::ServiceError;
-use super::message::Request;
 use crate::crypto::{Fingerprinter, KeySource, MasterKey, MasterKeyOptions, WhenMissing};
 use crate::domain::{Catalog, InstanceId, Retention};
 use crate::prober::{ProbeSettings, Prober};
@@ -77,7 +72,8 @@ pub enum OpenNotice {
 
 struct Shared {
     store: Store,
-    master: RwLock<MasterKey>,
+    /// The master key as the service actor last published it.
+    master: watch::Sender<MasterKey>,
     /// The store's fingerprint key; a master-key rotation re-seals it but
     /// never changes it.
     fingerprints: Fingerprinter,
@@ -153,7 +149,7 @@ impl LocalBackend {
         }
         let shared = Shared {
             store,
-            master: RwLock::new(key),
+            master: watch::Sender::new(key),
             fingerprints,
             key_source: source,
             catalog: Catalog::builtin(),
@@ -181,164 +177,48 @@ impl LocalBackend {
         &self.shared.store_path
     }
 
-    /// Answers one request on the caller's task.
-    pub(crate) async fn serve(&self, request: Request) {
-        let this = self.clone();
-        match request {
-            Request::Get { scope, respond_to } => {
-                let _ = respond_to.send(this.get(&scope).await);
-            }
-            Request::Create {
-                scope,
-                config,
-                actor,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.create(&scope, config, actor).await);
-            }
-            Request::Update {
-                scope,
-                patch,
-                actor,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.update(&scope, patch, actor).await);
-            }
-            Request::Delete {
-                scope,
-                actor,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.delete(&scope, actor).await);
-            }
-            Request::ChangeMark { respond_to } => {
-                let mark = this.shared.store.change_mark().await;
-                let _ = respond_to.send(
-                    mark.map(|m| Some(super::message::ChangeMark(m)))
-                        .map_err(ServiceError::from),
-                );
-            }
-            Request::ListInstances { respond_to } => {
-                let _ = respond_to.send(this.list_instances().await);
-            }
-            Request::AddInstance {
-                id,
-                name,
-                actor,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.add_instance(&id, name, actor).await);
-            }
-            Request::Audit {
-                scope,
-                limit,
-                respond_to,
-            } => {
-                let result = this.shared.store.audit(scope.as_ref(), limit).await;
-                let _ = respond_to.send(result.map_err(ServiceError::from));
-            }
-            Request::Providers { respond_to } => {
-                let _ = respond_to.send(Ok(this.shared.catalog.providers().to_vec()));
-            }
-            Request::TestConnection {
-                scope,
-                actor,
-                respond_to,
-            } => match this.load_with_key(&scope).await {
-                Err(e) => {
-                    let _ = respond_to.send(Err(e));
-                }
-                Ok((row, key)) => {
-                    // In a task of its own: the result is recorded even if
-                    // the caller stops waiting.
-                    tokio::spawn(async move {
-                        let _ = respond_to.send(this.probe_and_record(row, key, actor).await);
-                    });
-                }
-            },
-            Request::TestAll {
-                concurrency,
-                actor,
-                progress,
-                respond_to,
-            } => match this.load_all_with_keys().await {
-                Err(e) => {
-                    let _ = respond_to.send(Err(e));
-                }
-                Ok(rows) => {
-                    let _ = respond_to.send(Ok(()));
-                    tokio::spawn(this.test_all(rows, concurrency, actor, progress));
-                }
-            },
-            Request::ListModels { scope, respond_to } => match this.load_with_key(&scope).await {
-                Err(e) => {
-                    let _ = respond_to.send(Err(e));
-                }
-                Ok((row, key)) => {
-                    tokio::spawn(async move {
-                        let result = this.list_models(&row.fields, &key).await;
-                        let _ = respond_to.send(result);
-                    });
-                }
-            },
-            Request::ListModelsFor {
-                provider,
-                api_key,
-                base_url,
-                respond_to,
-            } => {
-                tokio::spawn(async move {
-                    let result = this
-                        .list_models_unsaved(&provider, &api_key, base_url.as_deref())
-                        .await;
-                    let _ = respond_to.send(result);
-                });
-            }
-            Request::History {
-                scope,
-                limit,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.history(scope.as_ref(), limit).await);
-            }
-            Request::Restore {
-                scope,
-                version,
-                actor,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.restore(&scope, version, actor).await);
-            }
-            Request::KeyFingerprint {
-                api_key,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.key_fingerprint(&api_key));
-            }
-            Request::KeyMap { respond_to } => {
-                let uses = this.shared.store.key_uses().await;
-                let _ = respond_to.send(
-                    uses.map(crate::domain::key_map::group)
-                        .map_err(ServiceError::from),
-                );
-            }
-            Request::RotateKey {
-                request,
-                actor,
-                progress,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.rotate_key(request, actor, progress).await);
-            }
-            Request::Rollback {
-                rotation_id,
-                force,
-                actor,
-                respond_to,
-            } => {
-                let _ = respond_to.send(this.rollback(&rotation_id, force, actor).await);
-            }
-        }
+    /// The master key in force, as the service actor last published it:
+    /// what openers (connection tests, verify) open keys with. Writes that
+    /// seal are handed the actor's own copy instead.
+    pub(crate) fn master(&self) -> MasterKey {
+        self.shared.master.borrow().clone()
+    }
+
+    /// Publishes the key a rotation left in force; only the service actor
+    /// calls this, right after the rotation returns.
+    pub(crate) fn publish_master(&self, key: MasterKey) {
+        self.shared.master.send_replace(key);
+    }
+
+    /// A receiver that wakes when the actor publishes a new master key.
+    pub(super) fn master_changes(&self) -> watch::Receiver<MasterKey> {
+        self.shared.master.subscribe()
+    }
+
+    /// The provider catalog.
+    pub(crate) fn catalog(&self) -> &'static Catalog {
+        self.shared.catalog
+    }
+
+    /// A cheap signal that anything shown changed.
+    pub(crate) async fn change_mark(&self) -> Result<i64, ServiceError> {
+        Ok(self.shared.store.change_mark().await?)
+    }
+
+    /// The newest `limit` audit entries of one scope, or of all.
+    pub(crate) async fn audit(
+        &self,
+        scope: Option<&crate::domain::Scope>,
+        limit: usize,
+    ) -> Result<Vec<crate::domain::AuditEntry>, ServiceError> {
+        Ok(self.shared.store.audit(scope, limit).await?)
+    }
+
+    /// Every key in use, grouped by fingerprint.
+    pub(crate) async fn key_map(&self) -> Result<Vec<crate::domain::KeyGroup>, ServiceError> {
+        Ok(crate::domain::key_map::group(
+            self.shared.store.key_uses().await?,
+        ))
     }
 
     fn writable(&self, what: &'static str) -> Result<(), ServiceError> {

@@ -33,11 +33,7 @@ impl LocalBackend {
             force,
             actor,
         };
-        // Held until the rollback commits, so a master-key rotation cannot
-        // slip in (a restore seals).
-        let master = self.shared.master.read().await;
         let outcome = self.shared.store.roll_back(req).await;
-        drop(master);
         let (record, restored) = match outcome {
             Ok(RollbackOutcome::RolledBack { record, restored }) => (record, restored),
             Ok(RollbackOutcome::Unknown) => {

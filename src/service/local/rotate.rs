@@ -1,9 +1,10 @@
 //! `master-key rotate`: under the rotation lock, the new key is staged
 //! durably, every sealed key is re-sealed in one transaction, then the
-//! staged key is moved into place. The master key's write guard is held
-//! throughout, so no write of this process seals under the old key
-//! meanwhile; other processes are refused by the store's key check, and
-//! their opens follow the protocol in `key_settle.rs`.
+//! staged key is moved into place. The service actor runs it alone (every
+//! write of this process waits in its queue, see [`crate::service`]), so
+//! none seals under the old key meanwhile; other processes are refused by
+//! the store's key check, and their opens follow the protocol in
+//! `key_settle.rs`.
 
 use std::path::PathBuf;
 
@@ -22,9 +23,32 @@ enum NewKeyHome {
     NewFile(PathBuf),
 }
 
+/// What a master-key rotation did: how many keys it re-sealed (or why it
+/// failed) and the master key the store opens with afterwards, which the
+/// actor keeps and publishes whether or not the rotation reported success.
+pub(crate) struct Rotated {
+    /// The count of re-sealed keys, or why the rotation failed.
+    pub(crate) result: Result<usize, ServiceError>,
+    /// The master key in force after the rotation.
+    pub(crate) key: MasterKey,
+}
+
 impl LocalBackend {
+    /// Rotates from `old`, the key the actor holds.
     pub(crate) async fn rotate(
         &self,
+        old: &MasterKey,
+        new_key_file: Option<PathBuf>,
+        caller: String,
+    ) -> Rotated {
+        let mut key = old.clone();
+        let result = self.rotate_from(&mut key, new_key_file, caller).await;
+        Rotated { result, key }
+    }
+
+    async fn rotate_from(
+        &self,
+        master: &mut MasterKey,
         new_key_file: Option<PathBuf>,
         actor: String,
     ) -> Result<usize, ServiceError> {
@@ -54,7 +78,6 @@ impl LocalBackend {
             NewKeyHome::InPlace(p) => Some(lock_rotation(p.clone()).await?),
             NewKeyHome::NewFile(_) => None,
         };
-        let mut master = self.shared.master.write().await;
         let old = master.clone();
         // Another process may have rotated since this one opened the store:
         // then our key is stale, and re-sealing from it must not start.
@@ -117,7 +140,6 @@ impl LocalBackend {
             crypto::source::commit_staged(p, &new)?;
         }
         *master = new;
-        drop(master);
         let _ = self.shared.store.checkpoint().await;
         tracing::info!(count, "master key rotated");
         Ok(count)

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
 
 use crate::crypto;
 use crate::domain::{
@@ -17,6 +18,10 @@ use crate::service::message::TestProgress;
 use crate::store::{AuditRecord, ConfigRow};
 
 use super::LocalBackend;
+
+/// How long an opener waits for this process's rotation to publish the key
+/// a row is already sealed under (the rename of the key file after commit).
+const PUBLISH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The plaintext key of `row`; an integrity failure names the scope.
 fn open_row(master: &crypto::MasterKey, row: &ConfigRow) -> Result<ApiKey, ServiceError> {
@@ -41,18 +46,40 @@ impl LocalBackend {
             .ok_or_else(|| ServiceError::NotFound {
                 scope: scope.clone(),
             })?;
-        let opened = open_row(&*self.shared.master.read().await, &row);
-        match opened {
-            Ok(key) => Ok((row, key)),
-            Err(e) => Err(self.rotated_or(e).await),
+        let key = self.open_published(&row).await?;
+        Ok((row, key))
+    }
+
+    /// The key of `row`, opened under the published master key. A rotation
+    /// in this process publishes its new key just after its commit, so a
+    /// row read in between is sealed under a key not yet out: wait briefly
+    /// for it and try again before calling the row broken.
+    pub(super) async fn open_published(&self, row: &ConfigRow) -> Result<ApiKey, ServiceError> {
+        let mut published = self.master_changes();
+        let first = published.borrow_and_update().clone();
+        let e = match open_row(&first, row) {
+            Ok(key) => return Ok(key),
+            Err(e) => e,
+        };
+        let recorded = self.shared.store.key_check_value().await;
+        if matches!(&recorded, Ok(Some(v)) if *v != first.check_value())
+            && tokio::time::timeout(PUBLISH_WAIT, published.changed())
+                .await
+                .is_ok_and(|r| r.is_ok())
+        {
+            let now = published.borrow().clone();
+            if let Ok(key) = open_row(&now, row) {
+                return Ok(key);
+            }
         }
+        Err(self.rotated_or(e).await)
     }
 
     /// `e`, or "rotated by another process" when the store no longer
     /// records this process's master key: a key that fails to open then is
     /// sealed under the new key, not tampered with.
     pub(super) async fn rotated_or(&self, e: ServiceError) -> ServiceError {
-        let ours = self.shared.master.read().await.check_value();
+        let ours = self.master().check_value();
         match self.shared.store.key_check_value().await {
             Ok(Some(recorded)) if recorded != ours => crate::store::StoreError::KeyChanged.into(),
             _ => e,
@@ -64,7 +91,7 @@ impl LocalBackend {
         &self,
     ) -> Result<Vec<(ConfigRow, Result<ApiKey, ServiceError>)>, ServiceError> {
         let rows = self.shared.store.all_configs().await?;
-        let master = self.shared.master.read().await;
+        let master = self.master();
         let opened: Vec<_> = rows
             .into_iter()
             .map(|row| {
@@ -72,7 +99,6 @@ impl LocalBackend {
                 (row, key)
             })
             .collect();
-        drop(master);
         if let Some((_, Err(e))) = opened.iter().find(|(_, k)| k.is_err())
             && let rotated @ ServiceError::MasterKey(_) = self.rotated_or(e.clone()).await
         {
@@ -134,6 +160,7 @@ impl LocalBackend {
         concurrency: usize,
         actor: String,
         progress: mpsc::UnboundedSender<TestProgress>,
+        cancel: CancellationToken,
     ) {
         let _ = progress.send(TestProgress::Started { total: rows.len() });
         let permits = Arc::new(Semaphore::new(concurrency));
@@ -154,11 +181,16 @@ impl LocalBackend {
             let this = self.clone();
             let actor = actor.clone();
             let progress = progress.clone();
+            let cancel = cancel.clone();
             tasks.spawn(async move {
                 let _permit = permits
                     .acquire_owned()
                     .await
                     .expect("semaphore never closes");
+                // Cancelled while waiting for a slot: this probe never starts.
+                if cancel.is_cancelled() {
+                    return;
+                }
                 let result = this.probe_and_record(row, key, actor).await;
                 let _ = progress.send(TestProgress::Finished { scope, result });
             });
@@ -197,5 +229,63 @@ impl LocalBackend {
         fields.base_url = base_url.map(str::to_string);
         let checked = NewConfig::from_fields(fields, key.clone()).validate(self.shared.catalog)?;
         self.list_models(&checked.fields(), &checked.api_key).await
+    }
+
+    /// Tests the stored credentials of `scope`. The probe runs in a task of
+    /// its own, so its result is recorded even if the caller stops waiting.
+    pub(crate) async fn test_connection(
+        &self,
+        scope: &Scope,
+        caller: String,
+    ) -> Result<TestResult, ServiceError> {
+        let (row, key) = self.load_with_key(scope).await?;
+        let this = self.clone();
+        tokio::spawn(this.probe_and_record(row, key, caller))
+            .await
+            .map_err(|_| ServiceError::Stopped)?
+    }
+
+    /// Opens every configured scope's key, then tests them in a task of its
+    /// own; progress arrives on `progress`, which closes when the run ends.
+    /// No probe starts once `cancel` is cancelled.
+    pub(crate) async fn start_test_all(
+        &self,
+        concurrency: usize,
+        caller: String,
+        progress: mpsc::UnboundedSender<TestProgress>,
+        cancel: CancellationToken,
+    ) -> Result<(), ServiceError> {
+        let rows = self.load_all_with_keys().await?;
+        let run = self
+            .clone()
+            .test_all(rows, concurrency, caller, progress, cancel);
+        tokio::spawn(run);
+        Ok(())
+    }
+
+    /// Live model ids for the stored config of `scope`, fetched in a task
+    /// of its own.
+    pub(crate) async fn stored_models(&self, scope: &Scope) -> Result<Vec<String>, ServiceError> {
+        let (row, key) = self.load_with_key(scope).await?;
+        let this = self.clone();
+        tokio::spawn(async move { this.list_models(&row.fields, &key).await })
+            .await
+            .map_err(|_| ServiceError::Stopped)?
+    }
+
+    /// Live model ids for a provider, key and base URL not yet saved.
+    pub(crate) async fn models_for(
+        &self,
+        provider: String,
+        key: ApiKey,
+        base_url: Option<String>,
+    ) -> Result<Vec<String>, ServiceError> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            this.list_models_unsaved(&provider, &key, base_url.as_deref())
+                .await
+        })
+        .await
+        .map_err(|_| ServiceError::Stopped)?
     }
 }

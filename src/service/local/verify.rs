@@ -40,7 +40,7 @@ impl MasterKeyCheck {
 
 impl LocalBackend {
     pub(crate) async fn verify_master_key(&self) -> Result<MasterKeyCheck, ServiceError> {
-        let master = self.shared.master.read().await.clone();
+        let master = self.master();
         // A process opened before a rotation holds the old key: say so
         // instead of listing every key as broken.
         if self.shared.store.key_check_value().await?.as_deref() != Some(&master.check_value()) {

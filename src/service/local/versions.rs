@@ -1,7 +1,7 @@
 //! Kept versions in the local backend: `history` reads them, `restore`
 //! makes one current again. The store keeps a version with every write in
 //! that write's transaction (see [`crate::store::versions`]); a restore
-//! holds the master key's read guard like any write that seals.
+//! seals, so it runs through the service actor like every write.
 
 use crate::domain::{ApiKey, AuditAction, ConfigView, Scope, VersionEntry};
 use crate::service::ServiceError;
@@ -10,7 +10,7 @@ use crate::store::AuditRecord;
 use super::LocalBackend;
 
 impl LocalBackend {
-    pub(super) async fn history(
+    pub(crate) async fn history(
         &self,
         scope: Option<&Scope>,
         limit: usize,
@@ -19,20 +19,18 @@ impl LocalBackend {
         Ok(rows.iter().map(|v| v.to_entry()).collect())
     }
 
-    pub(super) async fn restore(
+    pub(crate) async fn restore(
         &self,
         scope: &Scope,
         version: u64,
-        actor: String,
+        caller: String,
     ) -> Result<ConfigView, ServiceError> {
         self.writable("restore")?;
         let number = i64::try_from(version).map_err(|_| ServiceError::NoSuchVersion {
             scope: scope.clone(),
             version,
         })?;
-        // Held until the restore commits, so a rotation cannot slip in.
-        let master = self.shared.master.read().await;
-        let mut rec = AuditRecord::new(actor, scope, AuditAction::Restore);
+        let mut rec = AuditRecord::new(caller, scope, AuditAction::Restore);
         rec.detail = Some(format!("version {version}"));
         let row = self
             .shared
@@ -40,7 +38,6 @@ impl LocalBackend {
             .restore(scope, number, rec)
             .await
             .map_err(|e| ServiceError::from_store(e, scope))?;
-        drop(master);
         tracing::info!(scope = %scope, version, "restored config version");
         Ok(row.to_view())
     }

@@ -1,14 +1,13 @@
-//! Running a job over many scopes: at most `concurrency` service calls at a
-//! time, one [`AppEvent::JobRow`] per finished scope, cancellable. Cancel
-//! aborts the driver task, so no new scope starts; the few already sent
-//! finish in the service (and are audited) but are not waited for. "Test
-//! all" and every bulk action share this one runner.
-
-use futures_util::StreamExt;
+//! Running a job over many scopes through the service's one job engine
+//! ([`crate::service::jobs`]): the app starts it, and a task follows its
+//! events back as one [`AppEvent::JobRow`] per finished scope. Cancel tells
+//! the service, so no new scope starts; the few already started finish in
+//! the service (and are audited) but are not waited for. "Test all" and
+//! every bulk action are the same kind of job.
 
 use super::{App, TaskKey};
 use crate::domain::Scope;
-use crate::service::ServiceHandle;
+use crate::service::jobs::{JobEvent, JobId, JobSpec};
 use crate::tui::event::AppEvent;
 use crate::tui::job::{JobKind, JobRow, JobState, Phase, RowOutcome};
 use crate::tui::screens::Screen;
@@ -50,18 +49,27 @@ impl App {
         self.state.job = Some(JobState::new(generation, &kind, all, scopes.len()));
         self.state.screen = Screen::Results(ResultsView::default());
         let (h, tx, n) = (self.handle.clone(), self.tx.clone(), self.concurrency);
+        let spec = JobSpec::Bulk {
+            kind,
+            scopes,
+            concurrency: n,
+        };
         self.spawn(Some(TaskKey::Job), async move {
-            let mut rows = futures_util::stream::iter(scopes)
-                .map(|scope| {
-                    let (h, kind) = (h.clone(), kind.clone());
-                    async move {
-                        let outcome = run_one(&h, &kind, &scope).await;
-                        JobRow { scope, outcome }
-                    }
-                })
-                .buffer_unordered(n);
-            while let Some(row) = rows.next().await {
-                let _ = tx.send(AppEvent::JobRow { generation, row });
+            let mut events = match h.start_job(spec).await {
+                Ok(ticket) => {
+                    let result = Ok(ticket.id);
+                    let _ = tx.send(AppEvent::JobStarted { generation, result });
+                    ticket.events
+                }
+                Err(e) => {
+                    let result = Err(e.to_string());
+                    return AppEvent::JobStarted { generation, result };
+                }
+            };
+            while let Some(event) = events.recv().await {
+                if let JobEvent::Row(row) = event {
+                    let _ = tx.send(AppEvent::JobRow { generation, row });
+                }
             }
             AppEvent::JobDone { generation }
         });
@@ -73,6 +81,9 @@ impl App {
         let Some(job) = &mut self.state.job else {
             return;
         };
+        if let Some(id) = job.service_id {
+            self.handle.cancel_job(id);
+        }
         job.phase = Phase::Cancelled;
         let text = format!(
             "{} cancelled: {} of {} finished",
@@ -84,6 +95,30 @@ impl App {
         self.reload(self.state.scope());
     }
 
+    pub(super) fn on_job_started(&mut self, generation: u64, result: Result<JobId, String>) {
+        let Some(job) = self
+            .state
+            .job
+            .as_mut()
+            .filter(|j| j.generation == generation)
+        else {
+            return;
+        };
+        match result {
+            Ok(id) => {
+                job.service_id = Some(id);
+                // Cancelled before the service answered: cancel it there too.
+                if job.phase == Phase::Cancelled {
+                    self.handle.cancel_job(id);
+                }
+            }
+            Err(e) => {
+                job.phase = Phase::Failed(e);
+                self.tasks.remove(&TaskKey::Job);
+            }
+        }
+    }
+
     pub(super) fn on_job_row(&mut self, generation: u64, row: JobRow) {
         let Some(job) = self
             .state
@@ -93,8 +128,8 @@ impl App {
         else {
             return;
         };
-        if let RowOutcome::Tested(t) = &row.outcome {
-            self.state.list.record_test(&row.scope, t);
+        if let RowOutcome::Tested { result } = &row.outcome {
+            self.state.list.record_test(&row.scope, result);
         }
         job.record(row);
     }
@@ -119,25 +154,5 @@ impl App {
         // away); Esc clears them.
         self.toast(if failed == 0 { Level::Ok } else { Level::Error }, text);
         self.reload(self.state.scope());
-    }
-}
-
-async fn run_one(h: &ServiceHandle, kind: &JobKind, scope: &Scope) -> RowOutcome {
-    let result = match kind {
-        JobKind::Test => {
-            return match h.test_connection(scope).await {
-                Ok(t) => RowOutcome::Tested(t),
-                Err(e) => RowOutcome::Failed(e.to_string()),
-            };
-        }
-        JobKind::Delete => h.delete(scope).await.map(|()| "deleted".to_string()),
-        JobKind::Patch(patch) => h
-            .update(scope, patch.clone())
-            .await
-            .map(|v| format!("now {} · {}", v.provider, v.model)),
-    };
-    match result {
-        Ok(done) => RowOutcome::Done(done),
-        Err(e) => RowOutcome::Failed(e.to_string()),
     }
 }

@@ -63,6 +63,7 @@ impl App {
                     Err(e) => self.toast(Level::Error, format!("{scope}: test failed: {e}")),
                 }
             }
+            AppEvent::JobStarted { generation, result } => self.on_job_started(generation, result),
             AppEvent::JobRow { generation, row } => self.on_job_row(generation, row),
             AppEvent::JobDone { generation } => self.on_job_done(generation),
             AppEvent::ChangeMark { result } => self.on_change_mark(result),

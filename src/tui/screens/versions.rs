@@ -109,14 +109,18 @@ pub fn held(v: &VersionEntry) -> String {
 const FIXED_WIDTHS: [u16; 5] = [4, 16, 13, 9, 14];
 
 /// What a version holds in `width` columns: whole when it fits, else the
-/// base URL goes first, then the provider; the model is always shown.
+/// optional fields (base URL, …) go first, then the provider; the model is
+/// always shown.
 pub fn held_within(v: &VersionEntry, width: usize) -> String {
     let whole = held(v);
-    if v.deleted || whole.chars().count() <= width {
+    let Some(config) = v.config.as_ref().filter(|_| !v.deleted) else {
+        return whole;
+    };
+    if whole.chars().count() <= width {
         return whole;
     }
-    let model = v.model.as_deref().unwrap_or("");
-    let without_url = format!("{} · {model}", v.provider.as_deref().unwrap_or(""));
+    let model = config.model.as_str();
+    let without_url = format!("{} · {model}", config.provider);
     if without_url.chars().count() + 4 <= width {
         format!("{without_url} @ …")
     } else if without_url.chars().count() <= width {

@@ -1,0 +1,117 @@
+//! The jobs extension routes of `llmcfg serve` against a real server on
+//! 127.0.0.1:0 and a slow fake provider on loopback: a superadmin starts
+//! "test all", follows it by long-poll and cancels it; no new test starts
+//! after the cancel, and the report lists what ran. A viewer is refused,
+//! an unknown id is a 404, and the OpenAPI document carries the routes.
+
+#[path = "support/fake_provider.rs"]
+mod fake_provider;
+mod server_support;
+
+use std::time::Duration;
+
+use fake_provider::{FakeProvider, Flavor};
+use llmcfg::domain::{ApiKey, InstanceId, NewConfig, Role, Scope};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use server_support::http::Api;
+use server_support::{TestServer, wait_until};
+
+const GOOD: &str = "sk-proj-good-0123456789abcdefghijklmnopqrstu";
+const SCOPES: usize = 6;
+const CONCURRENCY: usize = 2;
+
+/// How long the fake takes to answer: the tests under way are still under
+/// way when the cancel comes (this bounds nothing the test asserts).
+const ANSWER_DELAY: Duration = Duration::from_secs(4);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_all_over_http_is_followed_and_cancelled_with_no_new_test_after() {
+    let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD], &["gpt-4o"]).await;
+    fake.configure(|c| c.delay = ANSWER_DELAY);
+    let server = TestServer::start(&["127.0.0.1"]).await;
+    for i in 0..SCOPES {
+        let scope = Scope::Instance(InstanceId::parse(&format!("t-{i}")).unwrap());
+        let config =
+            NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD)).with_base_url(&fake.base_url());
+        server.local.create(&scope, config).await.unwrap();
+    }
+    let admin = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    let viewer = Api::new(&server, server.token("viewer", Role::Viewer).await);
+
+    let body = json!({"kind": "test_all", "concurrency": CONCURRENCY});
+    let r = viewer
+        .send(viewer.req(Method::POST, "/llm-config/jobs").json(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = admin
+        .send(admin.req(Method::POST, "/llm-config/jobs").json(&body))
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let id = r.json()["id"].as_u64().unwrap();
+    assert_eq!(r.json()["caller"], "admin");
+
+    wait_until("two tests under way", || fake.requests() >= CONCURRENCY).await;
+    let cancel = format!("/llm-config/jobs/cancel?id={id}");
+    let r = admin.send(admin.req(Method::POST, &cancel)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Follow by long-poll until the job has ended.
+    let mut after = 0;
+    let job: Value = loop {
+        let path = format!("/llm-config/jobs/follow?id={id}&after={after}");
+        let r = admin.send(admin.req(Method::GET, &path)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let job = r.json();
+        if job["state"] != "running" {
+            break job;
+        }
+        after = job["finished"].as_u64().unwrap() as usize;
+    };
+    assert_eq!(job["state"], "cancelled", "{job}");
+    assert_eq!(job["total"], SCOPES);
+    assert_eq!(job["finished"], CONCURRENCY, "{job}");
+    let rows = job["rows"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r["outcome"] == "tested" && r["result"]["status"] == "ok"),
+        "{job}"
+    );
+    assert_eq!(
+        fake.requests(),
+        CONCURRENCY,
+        "a test started after the cancel"
+    );
+
+    let r = admin.send(admin.req(Method::GET, "/llm-config/jobs")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()[0]["id"], id);
+    let r = admin
+        .send(admin.req(Method::POST, "/llm-config/jobs/cancel?id=999"))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.detail(), "no job has id 999");
+    let r = admin
+        .send(
+            admin
+                .req(Method::POST, "/llm-config/jobs")
+                .json(&json!({"kind": "test_all", "concurrency": 0})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.detail().contains("concurrency"), "{}", r.detail());
+
+    let doc = admin
+        .send(admin.req(Method::GET, "/openapi.json"))
+        .await
+        .json();
+    for (path, method) in [
+        ("/llm-config/jobs", "get"),
+        ("/llm-config/jobs", "post"),
+        ("/llm-config/jobs/follow", "get"),
+        ("/llm-config/jobs/cancel", "post"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{path} {method}");
+    }
+    server.stop().await;
+}
