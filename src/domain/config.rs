@@ -107,6 +107,20 @@ config_shapes! {
         providers: &[],
         sent_as: SentAs::Probe,
     },
+    /// Azure OpenAI's `api-version`; unset, the catalog's is sent.
+    api_version: Option<String> => {
+        label: "API version",
+        flag: "api-version",
+        value_name: "VERSION",
+        help: "Azure OpenAI's api-version, such as 2024-10-21 (default: the catalog's)",
+        unset: "(catalog default)",
+        hint: "Azure's api-version, such as 2024-10-21; empty: the catalog's",
+        rule: FieldRule::Token { max_len: 64 },
+        rekey: Rekey::KeepsKey,
+        wire: Wire::Extension,
+        providers: &["azure-openai"],
+        sent_as: SentAs::Query("api-version"),
+    },
 }
 
 impl ConfigFields {

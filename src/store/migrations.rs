@@ -125,6 +125,9 @@ const STEPS: &[&str] = &[
          version_after  {int} NOT NULL,
          PRIMARY KEY (rotation_id, scope)
      );",
+    // Azure's api-version, a config field (live rows and kept versions).
+    "ALTER TABLE configs ADD COLUMN api_version TEXT;
+     ALTER TABLE config_versions ADD COLUMN api_version TEXT;",
 ];
 
 impl Dialect {
