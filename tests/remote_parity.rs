@@ -33,7 +33,9 @@ async fn models_and_instance_registration_work_through_the_remote() {
     assert_eq!(models, ["gpt-4.1", "gpt-4o"]);
 
     let unsaved = remote
-        .list_models_for("openai", ApiKey::new(SECRET_KEY), Some(fake.base_url()))
+        .list_models_for(
+            NewConfig::new("openai", "", ApiKey::new(SECRET_KEY)).with_base_url(&fake.base_url()),
+        )
         .await
         .unwrap();
     assert_eq!(unsaved.len(), 2);
@@ -43,7 +45,9 @@ async fn models_and_instance_registration_work_through_the_remote() {
     }));
     // An unsaved key is checked like a create before it leaves.
     let bad = remote
-        .list_models_for("openai", ApiKey::new("  "), Some(fake.base_url()))
+        .list_models_for(
+            NewConfig::new("openai", "", ApiKey::new("  ")).with_base_url(&fake.base_url()),
+        )
         .await;
     assert!(matches!(bad, Err(ServiceError::Invalid(v)) if v.field == "api_key"));
 

@@ -375,12 +375,16 @@ async fn service_list_models_for_an_unsaved_key() {
     let env = Env::new();
     let handle = env.handle().await;
     let models = handle
-        .list_models_for("anthropic", ApiKey::new(GOOD), Some(fake.base_url()))
+        .list_models_for(
+            NewConfig::new("anthropic", "", ApiKey::new(GOOD)).with_base_url(&fake.base_url()),
+        )
         .await
         .unwrap();
     assert_eq!(models, ["claude-a", "claude-b", "claude-c"]);
     let err = handle
-        .list_models_for("anthropic", ApiKey::new(BAD), Some(fake.base_url()))
+        .list_models_for(
+            NewConfig::new("anthropic", "", ApiKey::new(BAD)).with_base_url(&fake.base_url()),
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("invalid_key"), "{err}");

@@ -11,7 +11,7 @@ pub mod rotation;
 mod wire;
 
 pub use wire::{
-    KeyFingerprint, KeyFingerprintBody, KeyFingerprintRequest, ModelsForBody, ModelsForRequest,
+    KeyFingerprint, KeyFingerprintBody, KeyFingerprintRequest, ModelsForRequest,
     RegisterInstanceBody, TestAnswer,
 };
 

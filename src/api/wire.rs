@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::domain::{ApiKey, TestResult, TestStatus};
+use crate::domain::{ApiKey, NewConfig, TestResult, TestStatus};
 
 /// A `POST /llm-config/test-connection` answer: ours has seven fields, the
 /// seed's only `success`, `provider`, `model` and `message`.
@@ -78,29 +78,21 @@ mod optional_time {
 }
 
 /// Server side of `POST /llm-config/models`: list the live models of an
-/// unsaved provider/key/base URL (the TUI form's model picker).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ModelsForRequest {
-    /// Catalog id.
-    pub provider: String,
-    /// The key to list with; never stored.
-    pub api_key: ApiKey,
-    /// Base-URL override.
-    #[serde(default)]
-    pub base_url: Option<String>,
-}
+/// unsaved config (the TUI form's model picker, a plan's key test). The
+/// body is a create's, with the model optional: a list needs none, and a
+/// form may not have one yet.
+#[derive(Debug, Clone)]
+pub struct ModelsForRequest(pub NewConfig);
 
-/// Client side of `POST /llm-config/models` (borrows the key).
-#[derive(Serialize)]
-pub struct ModelsForBody<'a> {
-    /// Catalog id.
-    pub provider: &'a str,
-    /// The key, exposed only into the request body.
-    pub api_key: &'a str,
-    /// Base-URL override.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<&'a str>,
+impl<'de> Deserialize<'de> for ModelsForRequest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut body = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        body.entry("model")
+            .or_insert_with(|| serde_json::Value::from(""));
+        NewConfig::deserialize(serde_json::Value::Object(body))
+            .map(ModelsForRequest)
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 /// Server side of `POST /llm-config/key-fingerprint`.

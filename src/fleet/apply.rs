@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::plan::{ScopeAction, ScopePlan, TestTarget, Write};
 use super::{FleetError, Plan, SourceFile};
-use crate::domain::ApiKey;
+use crate::domain::{ApiKey, NewConfig};
 use crate::service::{BatchFailure, BatchItem, ScopeWrite, ServiceError, ServiceHandle};
 
 /// Hex digits of the file's SHA-256 kept in the audit actor.
@@ -320,7 +320,7 @@ async fn test_key(
     key: &ApiKey,
 ) -> Result<Option<String>, String> {
     match handle
-        .list_models_for(&target.provider, key.clone(), target.base_url.clone())
+        .list_models_for(NewConfig::from_fields(target.clone(), key.clone()))
         .await
     {
         Ok(models) if !models.is_empty() && !models.iter().any(|m| m == &target.model) => {

@@ -9,8 +9,10 @@ use serde::Serialize;
 use super::answer::{Answer, RouteKind, RouteSeen, error_for};
 use super::client::RemoteClient;
 use super::features::{Feature, Offered};
-use crate::api::{self, KeyFingerprint, KeyFingerprintBody, ModelsForBody, RegisterInstanceBody};
-use crate::domain::{ApiKey, AuditEntry, InstanceId, InstanceSummary, ProviderSpec, Scope};
+use crate::api::{self, CreateBody, KeyFingerprint, KeyFingerprintBody, RegisterInstanceBody};
+use crate::domain::{
+    ApiKey, AuditEntry, InstanceId, InstanceSummary, NewConfig, ProviderSpec, Scope,
+};
 use crate::service::ServiceError;
 
 impl RemoteClient {
@@ -193,14 +195,11 @@ impl RemoteClient {
     /// body, never the URL).
     pub async fn models_for(
         &self,
-        provider: &str,
-        api_key: &ApiKey,
-        base_url: Option<&str>,
+        config: &NewConfig,
     ) -> Result<Offered<Vec<String>>, ServiceError> {
-        let body = ModelsForBody {
-            provider,
-            api_key: api_key.expose(),
-            base_url,
+        let body = CreateBody {
+            fields: config.fields(),
+            api_key: config.api_key.expose(),
         };
         let answer = self
             .extension(Feature::ModelsForForm, api::MODELS_PATH, None, Some(&body))

@@ -182,19 +182,8 @@ impl RemoteService for RemoteBackend {
         Box::pin(async move { self.inner.client.models(scope).await?.required() })
     }
 
-    fn list_models_for(
-        &self,
-        provider: String,
-        api_key: ApiKey,
-        base_url: Option<String>,
-    ) -> Answer<'_, Vec<String>> {
-        Box::pin(async move {
-            self.inner
-                .client
-                .models_for(&provider, &api_key, base_url.as_deref())
-                .await?
-                .required()
-        })
+    fn list_models_for(&self, config: NewConfig) -> Answer<'_, Vec<String>> {
+        Box::pin(async move { self.inner.client.models_for(&config).await?.required() })
     }
 
     fn history<'a>(

@@ -11,8 +11,7 @@ mod schemas;
 
 use self::fields::INSTANCE_ID_PATTERN;
 pub(super) use self::fields::{
-    api_key, base_url, base_url_required, blank, instance_id, provider_id, reference,
-    view_properties,
+    api_key, body_properties, body_rules, instance_id, reference, view_properties,
 };
 pub use self::schemas::schemas;
 use super::routes::{ROUTES, Route};

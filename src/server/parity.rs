@@ -1,7 +1,6 @@
 //! Extension routes that give llmcfg-to-llmcfg remote mode everything the
 //! TUI offers locally: live model lists (of a stored config, and of an
-//! unsaved provider/key/base URL whose key travels in the body, never a
-//! URL) and registering an instance id. Token management and master-key
+//! unsaved config whose key travels in the body, never a URL) and registering an instance id. Token management and master-key
 //! rotation deliberately stay on the server host.
 
 use axum::Json;
@@ -10,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody, RequestScope};
-use super::openapi::{api_key, base_url, base_url_required, blank, instance_id, provider_id};
+use super::openapi::{api_key, body_properties, body_rules, instance_id};
 use crate::api::{ModelsForRequest, RegisterInstanceBody};
 use crate::domain::InstanceId;
 use crate::service::ServiceError;
@@ -29,12 +28,9 @@ pub async fn models(
 /// with the same rules (and SSRF guard) as a create.
 pub async fn models_for(
     Caller(h): Caller,
-    JsonBody(body): JsonBody<ModelsForRequest>,
+    JsonBody(ModelsForRequest(config)): JsonBody<ModelsForRequest>,
 ) -> ApiResult<Json<Vec<String>>> {
-    Ok(Json(
-        h.list_models_for(&body.provider, body.api_key, body.base_url)
-            .await?,
-    ))
+    Ok(Json(h.list_models_for(config).await?))
 }
 
 /// `POST /llm-config/instances`: register an instance id (201 with it).
@@ -61,18 +57,14 @@ pub fn schemas() -> Map<String, Value> {
         "ModelList".into(),
         json!({"type": "array", "items": {"type": "string"}}),
     );
+    // A create's body with the model optional (a list needs none).
     m.insert(
         "ModelsForRequest".into(),
         json!({
             "type": "object", "additionalProperties": false,
             "required": ["provider", "api_key"],
-            "properties": {
-                "provider": provider_id(),
-                "api_key": api_key(),
-                "base_url": {"anyOf": [base_url(), blank(), {"type": "null"}]},
-            },
-            "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
-            "then": {"required": ["base_url"], "properties": {"base_url": base_url()}},
+            "properties": body_properties(&[("api_key", api_key())]),
+            "allOf": body_rules(),
         }),
     );
     m.insert(

@@ -56,13 +56,8 @@ pub trait RemoteService: Send + Sync + 'static {
     ) -> Answer<'_, ()>;
     /// Live model ids for the stored config of `scope`.
     fn list_models<'a>(&'a self, scope: &'a Scope) -> Answer<'a, Vec<String>>;
-    /// Live model ids for an unsaved provider, key and base URL.
-    fn list_models_for(
-        &self,
-        provider: String,
-        api_key: ApiKey,
-        base_url: Option<String>,
-    ) -> Answer<'_, Vec<String>>;
+    /// Live model ids for an unsaved config (its model unused).
+    fn list_models_for(&self, config: NewConfig) -> Answer<'_, Vec<String>>;
     /// The kept versions of one scope (or of all).
     fn history<'a>(
         &'a self,

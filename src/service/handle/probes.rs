@@ -6,7 +6,7 @@
 //! take seconds.
 
 use super::{Core, ServiceHandle};
-use crate::domain::{ApiKey, Scope, TestResult};
+use crate::domain::{NewConfig, Scope, TestResult};
 use crate::service::ServiceError;
 
 impl ServiceHandle {
@@ -26,17 +26,12 @@ impl ServiceHandle {
         }
     }
 
-    /// Live model ids for a provider, key and base URL not yet saved.
-    pub async fn list_models_for(
-        &self,
-        provider: &str,
-        api_key: ApiKey,
-        base_url: Option<String>,
-    ) -> Result<Vec<String>, ServiceError> {
-        let provider = provider.to_string();
+    /// Live model ids for a config not yet saved, checked by a create's
+    /// rules; its model is not used (a form may not have one yet).
+    pub async fn list_models_for(&self, config: NewConfig) -> Result<Vec<String>, ServiceError> {
         match &self.core {
-            Core::Local { reads, .. } => reads.models_for(provider, api_key, base_url).await,
-            Core::Remote(remote) => remote.list_models_for(provider, api_key, base_url).await,
+            Core::Local { reads, .. } => reads.models_for(config).await,
+            Core::Remote(remote) => remote.list_models_for(config).await,
         }
     }
 }

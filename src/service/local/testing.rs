@@ -219,15 +219,15 @@ impl LocalBackend {
 
     pub(super) async fn list_models_unsaved(
         &self,
-        provider: &str,
-        key: &ApiKey,
-        base_url: Option<&str>,
+        mut config: NewConfig,
     ) -> Result<Vec<String>, ServiceError> {
-        // Same rules as a create, so the form cannot send a key somewhere a
-        // save would refuse.
-        let mut fields = ConfigFields::new(provider, "-");
-        fields.base_url = base_url.map(str::to_string);
-        let checked = NewConfig::from_fields(fields, key.clone()).validate(self.shared.catalog)?;
+        // A list needs no model and a form may not have one yet; every
+        // other rule is a create's, so the form cannot send a key somewhere
+        // a save would refuse.
+        if config.model.trim().is_empty() {
+            config.model = "-".into();
+        }
+        let checked = config.validate(self.shared.catalog)?;
         self.list_models(&checked.fields(), &checked.api_key).await
     }
 
@@ -273,19 +273,11 @@ impl LocalBackend {
             .map_err(|_| ServiceError::Stopped)?
     }
 
-    /// Live model ids for a provider, key and base URL not yet saved.
-    pub(crate) async fn models_for(
-        &self,
-        provider: String,
-        key: ApiKey,
-        base_url: Option<String>,
-    ) -> Result<Vec<String>, ServiceError> {
+    /// Live model ids for a config not yet saved.
+    pub(crate) async fn models_for(&self, config: NewConfig) -> Result<Vec<String>, ServiceError> {
         let this = self.clone();
-        tokio::spawn(async move {
-            this.list_models_unsaved(&provider, &key, base_url.as_deref())
-                .await
-        })
-        .await
-        .map_err(|_| ServiceError::Stopped)?
+        tokio::spawn(async move { this.list_models_unsaved(config).await })
+            .await
+            .map_err(|_| ServiceError::Stopped)?
     }
 }

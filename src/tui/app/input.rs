@@ -6,7 +6,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::{App, TaskKey};
-use crate::domain::Scope;
+use crate::domain::{NewConfig, Scope};
 use crate::tui::action::{Action, KeyContext};
 use crate::tui::event::AppEvent;
 use crate::tui::job::JobKind;
@@ -259,7 +259,7 @@ impl App {
                 self.spawn(Some(TaskKey::Models), async move {
                     let result = match request {
                         FetchRequest::WithKey { fields, api_key } => {
-                            h.list_models_for(&fields.provider, api_key, fields.base_url)
+                            h.list_models_for(NewConfig::from_fields(fields, api_key))
                                 .await
                         }
                         FetchRequest::Stored { scope } => h.list_models(&scope).await,
