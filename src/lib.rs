@@ -7,20 +7,27 @@
 //! ## Map
 //!
 //! ```text
-//!  terminal ──► tui ─┐
-//!  shell    ──► cli ─┼─► service::ServiceHandle ──► Backend
-//!  HTTP     ──► server ┘      (clone)                 │
-//!                      Local: store (SQLite or PostgreSQL, sealed keys) + prober
-//!                      Remote: HTTP client to an /llm-config server
+//!  terminal ──► tui ──┐
+//!  shell    ──► cli ──┼─► service::ServiceHandle (clone)
+//!  HTTP     ──► server┘      │ local: writes, rotation, jobs as typed commands
+//!                            ├──────► service actor ──► store (SQLite or PostgreSQL,
+//!                            │        (key material,      sealed keys) + prober
+//!                            │         change feed, jobs)
+//!                            ├─ hot reads (get, list) straight to the store
+//!                            └─ remote: HTTP client to an /llm-config server
 //! ```
 //!
 //! - [`domain`]: pure types and rules (scope, config, catalog, masking, validation, secrets, audit actions).
+//!   The config's fields are listed once, in [`domain::config`] (whose
+//!   module doc says what adding one takes); every layer reads that list.
 //! - [`crypto`]: sealing keys with XChaCha20-Poly1305; where the master key comes from.
 //! - [`store`]: persistence behind one async interface, on a SQLite file or a
 //!   shared PostgreSQL database: schema, migrations, the row layer, audit log.
 //! - [`prober`]: connection tests against the provider APIs.
 //! - [`service`]: the handle, the service actor, jobs and the local backend.
-//!   Its module doc is where the concurrency model is described.
+//!   Its module doc is the one place the concurrency model (one actor task
+//!   owning the mutable state, a cloneable handle, the shared read path,
+//!   the job engine) is described.
 //! - [`cli`]: the command-line front end, one file per subcommand.
 //! - [`fleet`]: the fleet file: export, plan, apply and drift over the service handle.
 //! - [`monitor`]: scheduled tests of every scope, health history, alerts, `/metrics`.

@@ -3,8 +3,9 @@
 //! `get --json`, kept by `history` and brought back by `restore`, cleared,
 //! exported, planned and applied from a fleet file, sent to a fake provider
 //! by a connection test, carried by the HTTP API and stated by its OpenAPI
-//! document, rowed in the TUI form, and refused in one line, naming the
-//! field, by a seed-only control plane. Each case runs the same checks.
+//! document, sent by the live model list of an unsaved config, rowed in
+//! the TUI form, and refused in one line, naming the field, by a seed-only
+//! control plane. Each case runs the same checks.
 
 mod cli_env;
 #[path = "support/fake_provider.rs"]
@@ -54,19 +55,46 @@ fn query_values(seen: &Seen, name: &str) -> Vec<String> {
         .collect()
 }
 
+fn header_values(seen: &Seen, name: &str) -> Vec<String> {
+    seen.headers
+        .get_all(name)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
 fn cases() -> Vec<Case> {
-    vec![Case {
-        field: "api_version",
-        flag: "api-version",
-        provider: "azure-openai",
-        flavor: Flavor::Azure,
-        other_provider: "openai",
-        model: "prod-deployment",
-        first: "2025-01-01-preview",
-        second: "2024-10-21",
-        invalid: "2024-10-21&x=1",
-        received: |seen| query_values(seen, "api-version"),
-    }]
+    let openai = |field, first, second| Case {
+        field,
+        flag: field,
+        provider: "openai",
+        flavor: Flavor::OpenAi,
+        other_provider: "anthropic",
+        model: "gpt-4o",
+        first,
+        second,
+        invalid: "org 1&x",
+        received: match field {
+            "organization" => |seen| header_values(seen, "openai-organization"),
+            _ => |seen| header_values(seen, "openai-project"),
+        },
+    };
+    vec![
+        openai("organization", "org-7tWq2bE9", "org-Kx81mZa0"),
+        openai("project", "proj_abc123", "proj_def456"),
+        Case {
+            field: "api_version",
+            flag: "api-version",
+            provider: "azure-openai",
+            flavor: Flavor::Azure,
+            other_provider: "openai",
+            model: "prod-deployment",
+            first: "2025-01-01-preview",
+            second: "2024-10-21",
+            invalid: "2024-10-21&x=1",
+            received: |seen| query_values(seen, "api-version"),
+        },
+    ]
 }
 
 fn ok(out: &std::process::Output) {
@@ -278,14 +306,15 @@ async fn the_http_api_and_its_openapi_document_carry_each_field() {
 
         let body = json!({"provider": case.provider, "model": case.model, "api_key": KEY,
                           "base_url": "https://example.openai.azure.com", case.field: case.first});
-        let created = api.post(Some("acme"), body).await;
+        let scope = case.field.replace('_', "-");
+        let created = api.post(Some(&scope), body).await;
         assert_eq!(created.status, 201, "{}", created.body);
         assert_eq!(created.json()[case.field], case.first);
         let patched = api
-            .patch(Some("acme"), json!({case.field: case.second}))
+            .patch(Some(&scope), json!({case.field: case.second}))
             .await;
         assert_eq!(patched.status, 200, "{}", patched.body);
-        assert_eq!(api.get(Some("acme")).await.json()[case.field], case.second);
+        assert_eq!(api.get(Some(&scope)).await.json()[case.field], case.second);
 
         let wrong = json!({"provider": case.other_provider, "model": "m", "api_key": KEY,
                            case.field: case.first});
@@ -294,6 +323,44 @@ async fn the_http_api_and_its_openapi_document_carry_each_field() {
         assert!(refused.detail().contains(case.field), "{}", refused.body);
     }
     api.assert_key_never_seen();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsaved_config_lists_models_with_each_field_sent() {
+    let server = TestServer::start(&["127.0.0.1"]).await;
+    let api = Api::new(&server, server.token("admin", Role::Superadmin).await);
+    for case in cases() {
+        let fake = FakeProvider::start(case.flavor, &[KEY], &[case.model]).await;
+        // The form's live list: no model yet, the field already typed.
+        let body = json!({"provider": case.provider, "api_key": KEY,
+                          "base_url": fake.base_url(), case.field: case.first});
+        let listed = api
+            .send(
+                api.req(reqwest::Method::POST, "/llm-config/models")
+                    .json(&body),
+            )
+            .await;
+        assert_eq!(listed.status, 200, "{}", listed.body);
+        assert!(listed.body.contains(case.model), "{}", listed.body);
+        let requests = fake.seen();
+        assert!(!requests.is_empty());
+        for seen in &requests {
+            assert_eq!((case.received)(seen), vec![case.first], "{seen:?}");
+        }
+        // The same rules as a create: a provider that does not use the field.
+        let wrong = json!({"provider": case.other_provider, "api_key": KEY,
+                           "base_url": fake.base_url(), case.field: case.first});
+        let refused = api
+            .send(
+                api.req(reqwest::Method::POST, "/llm-config/models")
+                    .json(&wrong),
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.detail().contains(case.field), "{}", refused.body);
+        assert!(!refused.body.contains(KEY));
+    }
     server.stop().await;
 }
 

@@ -22,29 +22,35 @@
 //!
 //! ## Adding a config field
 //!
-//! Measured by adding `fallback_model: Option<String>` end to end on a
-//! scratch branch (API, both engines, CLI, TUI form, OpenAPI; the whole
-//! `cargo test` green): 10 files written by hand, and 10 TUI snapshots
-//! regenerated because the form shows one more row.
+//! Measured by adding `api_version` (Azure) and then `organization` and
+//! `project` (OpenAI) end to end, each in one commit with the whole
+//! `cargo test` green. A field takes:
 //!
-//! 1. `domain/config.rs`: the field in the list, [`ConfigFields::new`],
-//!    and its rule in [`NewConfig::validate`] and [`ConfigPatch::merge`];
-//! 2. and 3. `store/migrations.rs`: one `ALTER TABLE` step, since then
-//!    written once for both engines (the row layer takes the columns from
-//!    the list);
-//! 4. `server/openapi.rs`: the property in `NewConfig`, `ConfigPatch`,
-//!    `ConfigView`;
-//! 5. `cli/config_args.rs`: the `create` and `update` flags;
-//! 6. `cli/output.rs`: the line in the human output;
-//! 7. `tui/screens/form.rs`, 8. `form/rules.rs`, 9. `form_view.rs`: the
-//!    input, its check and its row;
-//! 10. a test of the new behaviour (`tests/server_bodies.rs`).
+//! 1. `domain/config.rs`: its entry in the list below, a [`FieldSpec`]:
+//!    label, CLI flag and help, the form's unset text and hint, its rule
+//!    ([`FieldRule`]: validation and JSON schema), whether changing it
+//!    needs a new key ([`Rekey`]), whether the seed API carries it
+//!    ([`Wire`]), the providers that use it, and how a connection test
+//!    sends it ([`SentAs`]);
+//! 2. `store/migrations.rs`: one `ALTER TABLE` step (configs and
+//!    config_versions), written once for both engines;
+//! 3. a test of the new behaviour (add a case to `tests/provider_fields.rs`,
+//!    which runs the CLI, fleet file, HTTP API, OpenAPI, live model list,
+//!    seed-only refusal and TUI form checks for every case);
+//! 4. its row in the user docs' table (`docs/src/cli.md`, "Provider
+//!    fields"); if the fake provider must see something new, the fake
+//!    (`tests/support/fake_provider.rs`).
 //!
-//! Nothing else: the remote client, the store's reads and writes, the fleet
-//! (which leaves a field it does not manage unset) and every test and bench
-//! literal build on the list. Tests and benches make configs, views and
-//! fields with [`NewConfig::new`], [`ConfigFields::new`], [`ConfigView::new`]
-//! and `ConfigPatch { .., ..Default::default() }`.
+//! Nothing else is written by hand: validation and the patch merge (the
+//! re-key rule; a provider change clears fields the new provider does not
+//! use), the store's columns and versions, history, the OpenAPI bodies and
+//! views, the CLI flags (`--<flag>`, `--clear-<flag>`) and output, the TUI
+//! form's row and the versions screen, the fleet file, resolve, plan and
+//! export, the remote client (and its seed-only refusal of an
+//! [`Wire::Extension`] field), the live model list of an unsaved config and
+//! the prober's request all read the list. Tests and benches make configs,
+//! views and fields with [`NewConfig::new`], [`ConfigFields::new`],
+//! [`ConfigView::new`] and `ConfigPatch { .., ..Default::default() }`.
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
@@ -120,6 +126,34 @@ config_shapes! {
         wire: Wire::Extension,
         providers: &["azure-openai"],
         sent_as: SentAs::Query("api-version"),
+    },
+    /// OpenAI's organization id, sent as `OpenAI-Organization` when set.
+    organization: Option<String> => {
+        label: "Organization",
+        flag: "organization",
+        value_name: "ORG",
+        help: "OpenAI organization id (org-…), sent as the OpenAI-Organization header",
+        unset: "(the key's default)",
+        hint: "org-…, sent as OpenAI-Organization; empty: the key's default",
+        rule: FieldRule::Token { max_len: 64 },
+        rekey: Rekey::KeepsKey,
+        wire: Wire::Extension,
+        providers: &["openai"],
+        sent_as: SentAs::Header("OpenAI-Organization"),
+    },
+    /// OpenAI's project id, sent as `OpenAI-Project` when set.
+    project: Option<String> => {
+        label: "Project",
+        flag: "project",
+        value_name: "PROJECT",
+        help: "OpenAI project id (proj_…), sent as the OpenAI-Project header",
+        unset: "(the key's default)",
+        hint: "proj_…, sent as OpenAI-Project; empty: the key's default",
+        rule: FieldRule::Token { max_len: 64 },
+        rekey: Rekey::KeepsKey,
+        wire: Wire::Extension,
+        providers: &["openai"],
+        sent_as: SentAs::Header("OpenAI-Project"),
     },
 }
 

@@ -128,6 +128,11 @@ const STEPS: &[&str] = &[
     // Azure's api-version, a config field (live rows and kept versions).
     "ALTER TABLE configs ADD COLUMN api_version TEXT;
      ALTER TABLE config_versions ADD COLUMN api_version TEXT;",
+    // OpenAI's organization and project headers.
+    "ALTER TABLE configs ADD COLUMN organization TEXT;
+     ALTER TABLE configs ADD COLUMN project TEXT;
+     ALTER TABLE config_versions ADD COLUMN organization TEXT;
+     ALTER TABLE config_versions ADD COLUMN project TEXT;",
 ];
 
 impl Dialect {

@@ -17,10 +17,11 @@
 //! ## Adding a column
 //!
 //! A new config field touches, in the store, one migration step
-//! (`migrations.rs`, shared by both engines) and nothing else: [`rows::CONFIG_COLUMNS`], the instance list, the read by
-//! name and the `INSERT`/`UPDATE` (`writes.rs`) all take the columns from
-//! the domain's one field list (`ConfigFields::NAMES`, `texts`,
-//! `from_texts`).
+//! (`migrations.rs`, shared by both engines) and nothing else: the config
+//! columns ([`rows::CONFIG_COLUMNS`]), the kept versions' columns and their
+//! `INSERT` (`versions.rs`), the instance list, the reads by name and the
+//! config row's `INSERT`/`UPDATE` (`writes.rs`) all take the columns from the
+//! domain's one field list ([`crate::domain::config`]).
 
 mod batch;
 mod columns;

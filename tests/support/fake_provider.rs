@@ -158,6 +158,8 @@ pub struct Seen {
     pub query: Option<String>,
     /// The credential header value, whichever style carried it.
     pub credential: Option<String>,
+    /// Every header of the request (the credential's too).
+    pub headers: axum::http::HeaderMap,
 }
 
 struct Shared {
@@ -292,6 +294,7 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         path: path.clone(),
         query: query.clone(),
         credential: key.clone(),
+        headers: req.headers().clone(),
     });
     let cfg = shared.config.lock().unwrap().clone();
     if cfg.hang {
