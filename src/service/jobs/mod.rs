@@ -6,10 +6,14 @@
 //! the server start and follow jobs the same way, through
 //! [`super::ServiceHandle::start_job`] and its siblings (`run.rs`).
 //!
+//! Work the engine does not run itself (a key rotation, a fleet apply) is
+//! a job too, through [`super::ServiceHandle::spawn_job`] (`work.rs`).
+//!
 //! This file holds the job's types and the board of this process's jobs.
 
 mod board;
 mod run;
+mod work;
 
 use std::fmt;
 
@@ -18,6 +22,7 @@ use serde::Serialize;
 use crate::domain::{ConfigPatch, Scope, TestResult};
 
 pub(crate) use board::JobBoard;
+pub use work::{JobLink, RunningJob};
 
 /// A job's id, unique in this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

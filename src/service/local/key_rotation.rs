@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
 
 use super::LocalBackend;
 use super::configs::UpdateError;
@@ -28,6 +29,9 @@ use crate::service::rotation::{
 };
 use crate::store::rotations::{KeySwap, RotationRecord};
 use crate::store::{BatchChange, ConfigRow, RowUpdate};
+
+/// Why a scope kept the old key when the rotation was cancelled.
+const CANCELLED: &str = "the rotation was cancelled";
 
 /// A scope's test verdict.
 struct Tested {
@@ -68,6 +72,7 @@ impl LocalBackend {
         actor: String,
         progress: mpsc::UnboundedSender<RotationProgress>,
         master: &crate::crypto::MasterKey,
+        cancel: CancellationToken,
     ) -> Result<RotationReport, ServiceError> {
         if request.mode != SwapMode::DryRun {
             self.writable("rotate-key")?;
@@ -112,8 +117,8 @@ impl LocalBackend {
         }
 
         let testing = Instant::now();
-        let tested = self
-            .test_new_key(affected, &new_key, request.concurrency, &progress)
+        let (tested, untested) = self
+            .test_new_key(affected, &new_key, request.concurrency, &progress, &cancel)
             .await;
         let test_ms = millis(testing);
         let _ = progress.send(RotationProgress::Swapping);
@@ -123,7 +128,11 @@ impl LocalBackend {
             .iter()
             .map(|r| report_of(r, ScopeOutcome::AlreadyRotated))
             .collect();
-        let all_passed = tested.iter().all(|t| t.outcome() == ScopeOutcome::Passed);
+        let all_passed =
+            untested.is_empty() && tested.iter().all(|t| t.outcome() == ScopeOutcome::Passed);
+        // The atomic swap is one transaction: a cancel before it means no
+        // scope is swapped; once it started, it commits whole.
+        let cancelled_before_swap = cancel.is_cancelled();
         let swapped = match (&rotation, request.mode) {
             (Some(rotation), SwapMode::Passed) => {
                 let passed = tested
@@ -138,9 +147,10 @@ impl LocalBackend {
                     caller: &actor,
                     master,
                 };
-                self.swap_each(&swap, passed, request.concurrency).await
+                self.swap_each(&swap, passed, request.concurrency, &cancel)
+                    .await
             }
-            (Some(rotation), SwapMode::Atomic) if all_passed => {
+            (Some(rotation), SwapMode::Atomic) if all_passed && !cancelled_before_swap => {
                 let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
                 let swap = Swap {
                     rotation,
@@ -164,10 +174,13 @@ impl LocalBackend {
             line.test_status = Some(t.status);
             if line.outcome != ScopeOutcome::Passed {
                 line.reason = Some(t.message.clone());
-            } else if request.mode == SwapMode::Atomic && !all_passed {
+            } else if request.mode == SwapMode::Atomic && (!all_passed || cancelled_before_swap) {
                 line.outcome = ScopeOutcome::Kept;
-                line.reason =
-                    Some("--atomic: another scope's test failed, so no scope was swapped".into());
+                line.reason = Some(if all_passed || !untested.is_empty() {
+                    format!("{CANCELLED} before the swap: no scope was swapped")
+                } else {
+                    "--atomic: another scope's test failed, so no scope was swapped".into()
+                });
             } else if request.mode != SwapMode::DryRun {
                 match swapped.remove(t.row.scope.key()) {
                     Some(Ok(())) => line.outcome = ScopeOutcome::Swapped,
@@ -177,10 +190,19 @@ impl LocalBackend {
                     }
                     None => {
                         line.outcome = ScopeOutcome::Kept;
-                        line.reason = Some("not swapped".into());
+                        line.reason = Some(if cancel.is_cancelled() {
+                            format!("not swapped: {CANCELLED}")
+                        } else {
+                            "not swapped".into()
+                        });
                     }
                 }
             }
+            scopes.push(line);
+        }
+        for row in &untested {
+            let mut line = report_of(row, ScopeOutcome::Kept);
+            line.reason = Some(format!("not tested: {CANCELLED}"));
             scopes.push(line);
         }
         scopes.sort_by(|a, b| a.instance_id.cmp(&b.instance_id));
@@ -243,36 +265,52 @@ impl LocalBackend {
             .collect())
     }
 
+    /// Tests the new key against each row, at most `concurrency` at once;
+    /// after a cancel no new test starts, and the rows never tested come
+    /// back second.
     async fn test_new_key(
         &self,
         rows: Vec<ConfigRow>,
         key: &ApiKey,
         concurrency: usize,
         progress: &mpsc::UnboundedSender<RotationProgress>,
-    ) -> Vec<Tested> {
+        cancel: &CancellationToken,
+    ) -> (Vec<Tested>, Vec<ConfigRow>) {
         let _ = progress.send(RotationProgress::Testing { total: rows.len() });
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for row in rows {
             let (this, key, permits) = (self.clone(), key.clone(), permits.clone());
+            let cancel = cancel.clone();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("never closed");
+                if cancel.is_cancelled() {
+                    return Err(row);
+                }
                 let outcome = this.probe(&row, &key).await;
-                Tested {
+                Ok(Tested {
                     row,
                     status: outcome.status,
                     message: outcome.message,
-                }
+                })
             });
         }
-        let mut out = Vec::new();
+        let (mut tested, mut untested) = (Vec::new(), Vec::new());
         while let Some(done) = tasks.join_next().await {
-            if let Ok(t) = done {
-                out.push(t);
+            match done {
+                Ok(Ok(t)) => {
+                    let _ = progress.send(RotationProgress::Tested {
+                        scope: t.row.scope.clone(),
+                        status: t.status,
+                        message: t.message.clone(),
+                    });
+                    tested.push(t);
+                }
+                Ok(Err(row)) => untested.push(row),
+                Err(_) => {}
             }
-            let _ = progress.send(RotationProgress::Tested);
         }
-        out
+        (tested, untested)
     }
 
     /// The change a swap makes to a row: the new key, refused unless the
@@ -308,6 +346,7 @@ impl LocalBackend {
         swap: &Swap<'_>,
         scopes: Vec<Scope>,
         concurrency: usize,
+        cancel: &CancellationToken,
     ) -> Vec<(Scope, Result<(), ServiceError>)> {
         let Swap {
             rotation,
@@ -321,19 +360,24 @@ impl LocalBackend {
         for scope in scopes {
             let change = self.swap_change(&scope, &rotation.id, new_key, old_fp, actor, master);
             let (this, id, permits) = (self.clone(), rotation.id.clone(), permits.clone());
+            let cancel = cancel.clone();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("never closed");
+                // No new swap after a cancel; one under way commits.
+                if cancel.is_cancelled() {
+                    return None;
+                }
                 let swap = KeySwap {
                     scope: scope.clone(),
                     change,
                 };
                 let result = this.swap_keys(&id, vec![swap]).await;
-                (scope, result)
+                Some((scope, result))
             });
         }
         let mut out = Vec::new();
         while let Some(done) = tasks.join_next().await {
-            if let Ok(result) = done {
+            if let Ok(Some(result)) = done {
                 out.push(result);
             }
         }
