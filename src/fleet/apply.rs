@@ -14,7 +14,7 @@ use super::plan::{ScopeAction, ScopePlan, TestTarget, Write};
 use super::{FleetError, Plan, SourceFile};
 use crate::domain::{ApiKey, Scope};
 use crate::service::jobs::{JobLink, JobRow, RowOutcome, RunningJob};
-use crate::service::{BatchFailure, BatchItem, ScopeWrite, ServiceError, ServiceHandle};
+use crate::service::{BatchItem, ScopeWrite, ServiceError, ServiceHandle};
 
 /// Hex digits of the file's SHA-256 kept in the audit actor.
 const ACTOR_HASH_LEN: usize = 12;
@@ -92,7 +92,7 @@ pub struct ApplyReport {
 }
 
 impl ApplyReport {
-    fn push(&mut self, line: ScopeReport) {
+    pub(super) fn push(&mut self, line: ScopeReport) {
         match &line.outcome {
             Outcome::Applied => self.applied += 1,
             Outcome::Skipped { .. } => self.skipped += 1,
@@ -196,8 +196,7 @@ async fn run(
     if let Some(admin) = admin.filter(|_| options.atomic) {
         // The one transaction is the commit point: a cancel before it
         // writes nothing; once it started, it commits whole.
-        let cancelled = link.is_cancelled();
-        write_atomic(&admin, batch, &mut report, cancelled, &link).await?;
+        super::atomic::write_atomic(&admin, batch, &mut report, &link).await?;
     }
     report.cancelled = link.is_cancelled() && (report.not_started > 0 || options.atomic);
     Ok(report)
@@ -258,7 +257,7 @@ async fn stage(
 }
 
 /// The job's row of one scope's report line.
-fn job_row(scope: &Scope, line: &ScopeReport) -> JobRow {
+pub(super) fn job_row(scope: &Scope, line: &ScopeReport) -> JobRow {
     let outcome = match &line.outcome {
         Outcome::Applied => RowOutcome::done(format!("{}d", line.action.verb())),
         Outcome::Skipped { reason } | Outcome::RolledBack { reason } => RowOutcome::failed(reason),
@@ -294,65 +293,6 @@ async fn write_line(
         },
         ..line
     }
-}
-
-/// Writes `batch` in one transaction, or, when a key test already failed or
-/// one write fails, nothing; a scope that changed since the plan refuses the
-/// whole run as stale.
-async fn write_atomic(
-    admin: &crate::service::AdminHandle,
-    batch: Vec<(Scope, BatchItem, ScopeReport)>,
-    report: &mut ApplyReport,
-    cancelled: bool,
-    link: &JobLink,
-) -> Result<(), FleetError> {
-    let mut items = Vec::new();
-    let mut lines = Vec::new();
-    for (scope, item, line) in batch {
-        items.push(item);
-        lines.push((scope, line));
-    }
-    let failure = if cancelled {
-        Some((
-            None,
-            "the apply was cancelled before its transaction".to_string(),
-        ))
-    } else if report.skipped > 0 {
-        Some((None, format!("{} key test(s) failed", report.skipped)))
-    } else {
-        match admin.write_batch(items).await {
-            Ok(_) => None,
-            Err(BatchFailure {
-                error: ServiceError::Changed { scope },
-                ..
-            }) => {
-                return Err(FleetError::Stale {
-                    scopes: vec![scope.to_string()],
-                });
-            }
-            Err(f) => Some((f.scope, f.error.to_string())),
-        }
-    };
-    for (scope, line) in lines {
-        let outcome = match &failure {
-            None => Outcome::Applied,
-            Some((Some(scope), error)) if scope.instance_id() == line.instance_id.as_deref() => {
-                Outcome::Failed {
-                    error: error.clone(),
-                }
-            }
-            Some((scope, error)) => Outcome::RolledBack {
-                reason: match scope {
-                    Some(scope) => format!("the {scope} failed: {error}"),
-                    None => error.clone(),
-                },
-            },
-        };
-        let line = ScopeReport { outcome, ..line };
-        link.row(job_row(&scope, &line));
-        report.push(line);
-    }
-    Ok(())
 }
 
 /// The batch write of one scope's plan, checked against the state the plan saw.
