@@ -243,6 +243,40 @@ impl JobReport {
     }
 }
 
+/// A job in one line, without its rows: what a list of jobs shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSummary {
+    /// The id.
+    pub id: JobId,
+    /// Its verb.
+    pub label: &'static str,
+    /// Who started it.
+    pub caller: String,
+    /// Scopes in the run (0 until known).
+    pub total: usize,
+    /// Finished scopes.
+    pub finished: usize,
+    /// Failed rows among them.
+    pub failures: usize,
+    /// Where it is.
+    pub phase: JobPhase,
+}
+
+impl JobSummary {
+    /// The summary of `report`.
+    pub fn of(report: &JobReport) -> JobSummary {
+        JobSummary {
+            id: report.id,
+            label: report.label,
+            caller: report.caller.clone(),
+            total: report.total,
+            finished: report.rows.len(),
+            failures: report.failures(),
+            phase: report.phase.clone(),
+        }
+    }
+}
+
 /// A job just started: its id and its events from the first.
 pub struct JobTicket {
     /// The id, to cancel or look it up.
