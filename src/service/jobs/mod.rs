@@ -1,5 +1,6 @@
-//! Jobs: the one engine for every run over many scopes ("test all", and the
-//! TUI's bulk test, delete and change of marked scopes). A job has an id,
+//! Jobs: the one engine for every run over many scopes ("test all", the
+//! TUI's bulk test, delete and change of marked scopes, key rotation and
+//! fleet apply). A job has an id,
 //! streams [`JobEvent`]s as each scope finishes, can be cancelled (no new
 //! scope starts after the cancel; those already started finish and are
 //! reported), and keeps a per-scope [`JobReport`]. The TUI, the CLI and
