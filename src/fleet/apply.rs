@@ -198,7 +198,10 @@ async fn run(
         // writes nothing; once it started, it commits whole.
         super::atomic::write_atomic(&admin, batch, &mut report, &link).await?;
     }
-    report.cancelled = link.is_cancelled() && (report.not_started > 0 || options.atomic);
+    // An atomic transaction that started before the cancel committed: that
+    // run was not cut short.
+    let atomic_undone = options.atomic && report.applied == 0;
+    report.cancelled = link.is_cancelled() && (report.not_started > 0 || atomic_undone);
     Ok(report)
 }
 
