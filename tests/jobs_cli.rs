@@ -83,31 +83,7 @@ const APPLY_IN_FLIGHT: usize = 32;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_cancels_apply_with_a_partial_report_and_no_new_scope() {
-    let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD], &["gpt-4o"]).await;
-    fake.configure(|c| c.delay = ANSWER_DELAY);
-    let dir = tempfile::tempdir().unwrap();
-    let mut file = format!(
-        "[defaults]\nprovider = \"openai\"\nmodel = \"gpt-4o\"\nbase_url = \"{}\"\n",
-        fake.base_url()
-    );
-    for i in 0..APPLY_SCOPES {
-        file.push_str(&format!(
-            "\n[instances.t-{i:02}]\napi_key_env = \"GOOD_KEY\"\n"
-        ));
-    }
-    let fleet = dir.path().join("fleet.toml");
-    std::fs::write(&fleet, file).unwrap();
-
-    let child = spawn(
-        dir.path(),
-        &["apply", "--yes", "--test", "-f", fleet.to_str().unwrap()],
-        &[("GOOD_KEY", GOOD)],
-        "",
-    );
-    while fake.requests() < APPLY_IN_FLIGHT {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let out = interrupt(child).await;
+    let (fake, dir, out) = apply_interrupted(&[]).await;
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -138,13 +114,71 @@ async fn sigint_cancels_apply_with_a_partial_report_and_no_new_scope() {
         "{stdout}"
     );
     assert_eq!(fake.requests(), APPLY_IN_FLIGHT);
-    let handle = open_sqlite(&dir.path().join("llmcfg.db"), TEST_MASTER_HEX).await;
+    assert_eq!(written(dir.path()).await, APPLY_IN_FLIGHT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_before_its_transaction_cancels_an_atomic_apply_with_nothing_written() {
+    let (fake, dir, out) = apply_interrupted(&["--atomic"]).await;
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("Atomic apply: nothing was written."),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout
+            .matches("not written, the apply was cancelled before its transaction")
+            .count(),
+        APPLY_IN_FLIGHT,
+        "{stdout}"
+    );
+    assert_eq!(fake.requests(), APPLY_IN_FLIGHT);
+    assert_eq!(written(dir.path()).await, 0);
+}
+
+/// Runs `apply --yes --test` (and `extra`) over [`APPLY_SCOPES`] scopes whose
+/// key tests answer slowly, and sends SIGINT once the first
+/// [`APPLY_IN_FLIGHT`] are under way.
+async fn apply_interrupted(
+    extra: &[&str],
+) -> (FakeProvider, tempfile::TempDir, std::process::Output) {
+    let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD], &["gpt-4o"]).await;
+    fake.configure(|c| c.delay = ANSWER_DELAY);
+    let dir = tempfile::tempdir().unwrap();
+    let mut file = format!(
+        "[defaults]\nprovider = \"openai\"\nmodel = \"gpt-4o\"\nbase_url = \"{}\"\n",
+        fake.base_url()
+    );
+    for i in 0..APPLY_SCOPES {
+        file.push_str(&format!(
+            "\n[instances.t-{i:02}]\napi_key_env = \"GOOD_KEY\"\n"
+        ));
+    }
+    let fleet = dir.path().join("fleet.toml");
+    std::fs::write(&fleet, file).unwrap();
+    let mut args = vec!["apply", "--yes", "--test", "-f", fleet.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let child = spawn(dir.path(), &args, &[("GOOD_KEY", GOOD)], "");
+    while fake.requests() < APPLY_IN_FLIGHT {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let out = interrupt(child).await;
+    (fake, dir, out)
+}
+
+/// How many of the apply's scopes have a config in the store in `dir`.
+async fn written(dir: &std::path::Path) -> usize {
+    let handle = open_sqlite(&dir.join("llmcfg.db"), TEST_MASTER_HEX).await;
     let mut written = 0;
     for i in 0..APPLY_SCOPES {
         let view = handle.get(&tenant(&format!("t-{i:02}"))).await.unwrap();
         written += usize::from(view.is_some());
     }
-    assert_eq!(written, APPLY_IN_FLIGHT);
+    written
 }
 
 const NEW: &str = "sk-proj-next-0123456789abcdefghijklmnopqrstu";
