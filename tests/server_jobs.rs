@@ -115,3 +115,108 @@ async fn test_all_over_http_is_followed_and_cancelled_with_no_new_test_after() {
     }
     server.stop().await;
 }
+
+const NEW: &str = "sk-proj-next-0123456789abcdefghijklmnopqrstu";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotation_over_http_is_a_job_the_jobs_routes_list_and_cancel() {
+    let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD, NEW], &["gpt-4o"]).await;
+    fake.configure(|c| c.delay = ANSWER_DELAY);
+    let server = TestServer::start(&["127.0.0.1"]).await;
+    for i in 0..SCOPES {
+        let scope = Scope::Instance(InstanceId::parse(&format!("t-{i}")).unwrap());
+        let config =
+            NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD)).with_base_url(&fake.base_url());
+        server.local.create(&scope, config).await.unwrap();
+    }
+    let fingerprint = server
+        .local
+        .key_fingerprint(&ApiKey::new(GOOD))
+        .await
+        .unwrap();
+    let admin = std::sync::Arc::new(Api::new(
+        &server,
+        server.token("admin", Role::Superadmin).await,
+    ));
+
+    let rotating = {
+        let admin = admin.clone();
+        let body = json!({"fingerprint": fingerprint, "new_api_key": NEW,
+                          "mode": "passed", "concurrency": CONCURRENCY});
+        tokio::spawn(async move {
+            admin
+                .send(
+                    admin
+                        .req(Method::POST, "/llm-config/rotate-key")
+                        .json(&body),
+                )
+                .await
+        })
+    };
+    wait_until("two tests under way", || fake.requests() >= CONCURRENCY).await;
+    let r = admin.send(admin.req(Method::GET, "/llm-config/jobs")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let listed = r.json();
+    let job = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["label"] == "rotate key")
+        .unwrap_or_else(|| panic!("no rotation among the jobs: {listed}"))
+        .clone();
+    assert_eq!(job["state"], "running", "{job}");
+    assert_eq!(job["total"], SCOPES, "{job}");
+    let id = job["id"].as_u64().unwrap();
+    let cancel = format!("/llm-config/jobs/cancel?id={id}");
+    let r = admin.send(admin.req(Method::POST, &cancel)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // The rotation answers its own report: the tests under way finished,
+    // no test or swap started after the cancel, every scope kept the key.
+    let r = rotating.await.unwrap();
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let report = r.json();
+    let reasons: Vec<&str> = report["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"].as_str().unwrap_or(""))
+        .collect();
+    let count = |text: &str| reasons.iter().filter(|r| r.contains(text)).count();
+    assert_eq!(
+        count("not swapped: the rotation was cancelled"),
+        CONCURRENCY,
+        "{report}"
+    );
+    assert_eq!(
+        count("not tested: the rotation was cancelled"),
+        SCOPES - CONCURRENCY,
+        "{report}"
+    );
+    assert_eq!(
+        fake.requests(),
+        CONCURRENCY,
+        "a test started after the cancel"
+    );
+    assert!(!r.body.contains(NEW), "{}", r.body);
+
+    // Followed after its end, the job reports the tests that ran.
+    let r = admin
+        .send(admin.req(
+            Method::GET,
+            &format!("/llm-config/jobs/follow?id={id}&after=0"),
+        ))
+        .await;
+    let job = r.json();
+    assert_eq!(job["state"], "cancelled", "{job}");
+    assert_eq!(job["finished"], CONCURRENCY, "{job}");
+    assert!(
+        job["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "done"),
+        "{job}"
+    );
+    server.stop().await;
+}

@@ -8,7 +8,7 @@
 mod tui_frame;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use llmcfg::domain::{KeyGroup, TestStatus};
+use llmcfg::domain::{KeyGroup, Scope, TestStatus};
 use llmcfg::service::rotation::{
     RotationProgress, RotationReport, ScopeOutcome, ScopeReport, SwapMode,
 };
@@ -101,8 +101,16 @@ fn report_state() -> AppState {
 fn progress_state() -> AppState {
     let mut view = RotationView::new(FP_OLD.into(), 3);
     view.advance(RotationProgress::Testing { total: 3 });
-    view.advance(RotationProgress::Tested);
-    view.advance(RotationProgress::Tested);
+    view.advance(RotationProgress::tested(
+        Scope::Global,
+        TestStatus::Ok,
+        "Connection successful",
+    ));
+    view.advance(RotationProgress::tested(
+        Scope::Global,
+        TestStatus::Ok,
+        "Connection successful",
+    ));
     state(KeyMapState {
         rotation: Some(view),
         ..key_map()

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::job_follow::{Interrupt, follow, job_bar, show_on_bar};
 use super::{CliError, Context, output};
-use crate::fleet::apply::{ApplyOptions, apply};
+use crate::fleet::apply::{ApplyOptions, start_apply};
 use crate::fleet::pipeline::plan_path_reaching;
 use crate::fleet::plan::KeyCheck;
 use crate::fleet::saved::SavedPlan;
@@ -93,7 +94,8 @@ pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
         return Ok(());
     }
     let plan_json = ctx.json.then(|| serde_json::to_value(&plan));
-    let report = apply(
+    let mut interrupt = Interrupt::install();
+    let job = start_apply(
         &ctx.handle,
         plan,
         &file.source,
@@ -101,13 +103,30 @@ pub async fn run(ctx: &Context, args: ApplyArgs) -> Result<(), CliError> {
             test: args.test,
             atomic: args.atomic,
         },
-    )
-    .await?;
+    );
+    let bar = job_bar(
+        ctx.json,
+        "applying {bar:30} {pos}/{len} scopes ({elapsed}){msg}",
+    );
+    let report = follow(&ctx.handle, job, &mut interrupt, |followed| {
+        show_on_bar(&bar, &followed, "the scopes")
+    })
+    .await;
+    bar.finish_and_clear();
+    let report = report?;
     if let Some(plan_json) = plan_json {
         let plan_json = plan_json.map_err(|e| CliError::Other(e.to_string()))?;
         output::print_json(&serde_json::json!({ "plan": plan_json, "report": report }));
     } else {
         println!("{}", render::report(&report));
+    }
+    if report.cancelled {
+        return Err(CliError::Cancelled(format!(
+            "cancelled: {} of {} scopes done, {} not started; no scope started after the cancel",
+            report.scopes.len(),
+            report.scopes.len() + report.not_started,
+            report.not_started
+        )));
     }
     if report.failed > 0 && report.atomic {
         return Err(CliError::Other(

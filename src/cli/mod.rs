@@ -16,6 +16,7 @@ mod get;
 mod health;
 mod history;
 mod instances;
+mod job_follow;
 mod key_input;
 mod keys;
 mod login;

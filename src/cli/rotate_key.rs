@@ -4,7 +4,9 @@
 //! next line of stdin (or a hidden prompt on a terminal), never an
 //! argument. The new key is tested against every affected scope first; see
 //! [`crate::service::rotation`] for what is swapped. Exit 5 when any scope
-//! still has the old key (kept or unreachable).
+//! still has the old key (kept or unreachable). The rotation runs as a job:
+//! Ctrl-c cancels it cleanly (no new test or swap starts, those under way
+//! finish, the report is printed, exit code 130).
 
 use std::io::{BufRead, IsTerminal};
 
@@ -12,6 +14,7 @@ use clap::Args;
 use tokio::sync::mpsc;
 use zeroize::Zeroizing;
 
+use super::job_follow::{Interrupt, follow};
 use super::{CliError, Context, output};
 use crate::domain::ApiKey;
 use crate::service::rotation::{
@@ -70,18 +73,32 @@ pub async fn run(ctx: &Context, args: RotateKeyArgs) -> Result<(), CliError> {
         mode,
         concurrency: args.concurrency,
     };
+    let mut interrupt = Interrupt::install();
     let (tx, rx) = mpsc::unbounded_channel();
     let bar = tokio::spawn(show_progress(
         rx,
         !ctx.json && std::io::stderr().is_terminal(),
     ));
-    let report = ctx.handle.rotate_key(request, tx).await;
+    let job = ctx.handle.start_rotation(request, tx);
+    let report = follow(&ctx.handle, job, &mut interrupt, |_| {}).await;
     let _ = bar.await;
     let report = report?;
     if ctx.json {
         output::print_json(&report);
     } else {
         print!("{}", table(&report));
+    }
+    if interrupt.fired() {
+        let tested = report
+            .scopes
+            .iter()
+            .filter(|s| s.test_status.is_some())
+            .count();
+        return Err(CliError::Cancelled(format!(
+            "cancelled: {tested} of {} scopes tested, {} swapped; no test or swap started after the cancel",
+            report.scopes.len(),
+            report.count(ScopeOutcome::Swapped)
+        )));
     }
     if report.any_left() {
         return Err(CliError::TestFailed(format!(
@@ -136,7 +153,7 @@ async fn show_progress(mut rx: mpsc::UnboundedReceiver<RotationProgress>, visibl
     while let Some(event) = rx.recv().await {
         match event {
             RotationProgress::Testing { total } => bar.set_length(total as u64),
-            RotationProgress::Tested => bar.inc(1),
+            RotationProgress::Tested { .. } => bar.inc(1),
             RotationProgress::Swapping => bar.set_message("swapping"),
         }
     }

@@ -3,10 +3,9 @@
 //! terminal, and Ctrl-c cancels it cleanly (the tests under way finish, no
 //! new one starts, the partial report is printed, exit code 130).
 
-use std::io::IsTerminal;
-
 use clap::Args;
 
+use super::job_follow::{Followed, Interrupt, follow_events, job_bar, show_on_bar};
 use super::{CliError, Context, output};
 use crate::domain::Scope;
 use crate::service::jobs::{JobEvent, JobPhase, JobSpec, RowOutcome};
@@ -55,64 +54,23 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
     if concurrency == 0 {
         return Err(CliError::Usage("--concurrency: must be at least 1".into()));
     }
-    // Polled once now, which installs the handler before the run starts: a
-    // Ctrl-c from then on cancels the job instead of killing the process.
-    let mut interrupt = std::pin::pin!(tokio::signal::ctrl_c());
-    let mut interrupted = futures_util::FutureExt::now_or_never(interrupt.as_mut()).is_some();
-    let ticket = ctx
+    let mut interrupt = Interrupt::install();
+    let mut ticket = ctx
         .handle
         .start_job(JobSpec::TestAll { concurrency })
         .await?;
-    if interrupted {
-        ctx.handle.cancel_job(ticket.id);
-    }
-    let mut events = ticket.events;
-    // The bar goes to stderr and only on a terminal, so piped or --json
-    // output stays clean.
-    let bar = if !ctx.json && std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(0);
-        // Redrawn while nothing finishes too, so a rate-limit wait and the
-        // elapsed time stay current.
-        bar.enable_steady_tick(std::time::Duration::from_millis(200));
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "testing {bar:30} {pos}/{len} scopes ({elapsed}){msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    let bar = job_bar(
+        ctx.json,
+        "testing {bar:30} {pos}/{len} scopes ({elapsed}){msg}",
     );
     let mut phase = JobPhase::Running;
-    loop {
-        let event = tokio::select! {
-            event = events.recv() => event,
-            _ = &mut interrupt, if !interrupted => {
-                interrupted = true;
-                ctx.handle.cancel_job(ticket.id);
-                bar.set_message(" · cancelling: waiting for the tests under way");
-                continue;
-            }
-        };
-        match event {
-            Some(JobEvent::Started { total }) => bar.set_length(total as u64),
-            Some(JobEvent::Row(_)) => {
-                bar.set_message(if interrupted {
-                    " · cancelling: waiting for the tests under way"
-                } else {
-                    ""
-                });
-                bar.inc(1);
-            }
-            Some(JobEvent::Waiting { wait }) => bar.set_message(format!(
-                " · the server's rate limit: waiting {:.0} s",
-                wait.as_secs_f64().ceil()
-            )),
-            Some(JobEvent::Ended(ended)) => phase = ended,
-            None => break,
+    follow_events(&ctx.handle, &mut ticket, &mut interrupt, |followed| {
+        show_on_bar(&bar, &followed, "the tests");
+        if let Followed::Event(JobEvent::Ended(ended)) = followed {
+            phase = ended;
         }
-    }
+    })
+    .await;
     bar.finish_and_clear();
     let report = ctx.handle.job(ticket.id);
     let total = report.as_ref().map_or(0, |r| r.total);

@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use super::plan::{ScopeAction, ScopePlan, TestTarget, Write};
 use super::{FleetError, Plan, SourceFile};
-use crate::domain::{ApiKey, NewConfig};
-use crate::service::{BatchFailure, BatchItem, ScopeWrite, ServiceError, ServiceHandle};
+use crate::domain::{ApiKey, NewConfig, Scope};
+use crate::service::jobs::{JobLink, JobRow, RowOutcome, RunningJob};
+use crate::service::{BatchItem, ScopeWrite, ServiceError, ServiceHandle};
 
 /// Hex digits of the file's SHA-256 kept in the audit actor.
 const ACTOR_HASH_LEN: usize = 12;
@@ -83,10 +84,15 @@ pub struct ApplyReport {
     pub failed: usize,
     /// Scopes left unwritten because an `--atomic` run rolled back.
     pub rolled_back: usize,
+    /// Scopes never started: the run was cancelled first.
+    pub not_started: usize,
+    /// Whether a cancel cut the run short (scopes not started, or an
+    /// `--atomic` run that wrote nothing).
+    pub cancelled: bool,
 }
 
 impl ApplyReport {
-    fn push(&mut self, line: ScopeReport) {
+    pub(super) fn push(&mut self, line: ScopeReport) {
         match &line.outcome {
             Outcome::Applied => self.applied += 1,
             Outcome::Skipped { .. } => self.skipped += 1,
@@ -119,8 +125,31 @@ pub async fn apply(
     source: &SourceFile,
     options: ApplyOptions,
 ) -> Result<ApplyReport, FleetError> {
+    start_apply(handle, plan, source, options).outcome().await
+}
+
+/// Starts [`apply`] as a job of the service's one job engine: a row per
+/// scope as it finishes; a cancel starts no new scope (those under way
+/// finish and are reported, the rest are counted as not started), and an
+/// `--atomic` run cancelled before its one transaction writes nothing.
+pub fn start_apply(
+    handle: &ServiceHandle,
+    plan: Plan,
+    source: &SourceFile,
+    options: ApplyOptions,
+) -> RunningJob<ApplyReport, FleetError> {
     let actor = fleet_actor(handle, source);
-    let handle = handle.with_caller(actor.clone());
+    let writer = handle.with_caller(actor.clone());
+    handle.spawn_job("apply", move |link| run(writer, plan, actor, options, link))
+}
+
+async fn run(
+    handle: ServiceHandle,
+    plan: Plan,
+    actor: String,
+    options: ApplyOptions,
+    link: JobLink,
+) -> Result<ApplyReport, FleetError> {
     // Local writes go through the batch, whose transaction re-checks each
     // scope's stamp; a remote server has only the pre-check below.
     let admin = handle.admin();
@@ -136,84 +165,120 @@ pub async fn apply(
         skipped: 0,
         failed: 0,
         rolled_back: 0,
+        not_started: 0,
+        cancelled: false,
     };
-    let mut batch = Vec::new();
-    let mut lines = Vec::new();
-    for scope_plan in plan.scopes {
-        if scope_plan.action == ScopeAction::Unchanged {
-            continue;
-        }
-        let tested = match (&scope_plan.test_target, options.test) {
-            (Some(target), true) => match key_of(&scope_plan.write) {
-                Some(key) => test_key(&handle, target, key).await,
-                None => Ok(None),
-            },
-            _ => Ok(None),
-        };
-        let note = match tested {
-            Err(reason) => {
-                lines.push(Line::Done(ScopeReport {
-                    instance_id: scope_plan.instance_id,
-                    action: scope_plan.action,
-                    outcome: Outcome::Skipped { reason },
-                    note: None,
-                }));
-                continue;
-            }
-            Ok(note) => note,
-        };
-        let line = ScopeReport {
-            instance_id: scope_plan.instance_id.clone(),
-            action: scope_plan.action,
-            outcome: Outcome::Applied,
-            note,
-        };
-        let Some(item) = batch_item(scope_plan) else {
-            lines.push(Line::Done(line));
-            continue;
-        };
-        if options.atomic {
-            batch.push((item, line));
-            continue;
-        }
-        lines.push(Line::Write(item, line));
-    }
+    let todo: Vec<ScopePlan> = plan
+        .scopes
+        .into_iter()
+        .filter(|p| p.action != ScopeAction::Unchanged)
+        .collect();
+    let total = todo.len();
+    link.started(total);
     // Each scope is still its own transaction; issuing several at once lets
     // the SQLite writer group-commit them (one fsync for many), and
-    // `buffered` hands the results back in plan order.
-    let written: Vec<ScopeReport> = stream::iter(lines)
-        .map(|line| write_line(&handle, admin.as_ref(), line))
+    // `buffered` hands the results back in plan order. `take_until` hands
+    // out no scope after the cancel; those handed out finish.
+    let staged: Vec<Staged> = stream::iter(todo)
+        .take_until(link.cancel_token().cancelled_owned())
+        .map(|p| stage(&handle, admin.as_ref(), p, options, &link))
         .buffered(IN_FLIGHT)
         .collect()
         .await;
-    written.into_iter().for_each(|line| report.push(line));
-    if let Some(admin) = admin.filter(|_| options.atomic) {
-        write_atomic(&admin, batch, &mut report).await?;
+    report.not_started = total - staged.len();
+    let mut batch = Vec::new();
+    for staged in staged {
+        match staged {
+            Staged::Final(line) => report.push(line),
+            Staged::Batch(scope, item, line) => batch.push((scope, item, line)),
+        }
     }
+    if let Some(admin) = admin.filter(|_| options.atomic) {
+        // The one transaction is the commit point: a cancel before it
+        // writes nothing; once it started, it commits whole.
+        super::atomic::write_atomic(&admin, batch, &mut report, &link).await?;
+    }
+    // An atomic transaction that started before the cancel committed: that
+    // run was not cut short.
+    let atomic_undone = options.atomic && report.applied == 0;
+    report.cancelled = link.is_cancelled() && (report.not_started > 0 || atomic_undone);
     Ok(report)
 }
 
 /// Scope writes of a scope-by-scope run in flight at once.
 const IN_FLIGHT: usize = 32;
 
-/// One report line of a scope-by-scope run, before its write.
-enum Line {
-    /// Nothing to write: the line is final (a skipped key test).
-    Done(ScopeReport),
-    /// The scope's write, and its line should the write succeed.
-    Write(BatchItem, ScopeReport),
+/// One scope after its own part of the run.
+enum Staged {
+    /// Its line is final: written, skipped or failed.
+    Final(ScopeReport),
+    /// An `--atomic` run's write, left for the one transaction, and its
+    /// line should the transaction commit.
+    Batch(Scope, BatchItem, ScopeReport),
+}
+
+/// Runs one scope: tests its key when asked, then writes it (its own
+/// transaction), or leaves the write for the atomic batch; a final line is
+/// reported on the job at once.
+async fn stage(
+    handle: &ServiceHandle,
+    admin: Option<&crate::service::AdminHandle>,
+    scope_plan: ScopePlan,
+    options: ApplyOptions,
+    link: &JobLink,
+) -> Staged {
+    let scope = scope_plan.scope.clone();
+    let tested = match (&scope_plan.test_target, options.test) {
+        (Some(target), true) => match key_of(&scope_plan.write) {
+            Some(key) => test_key(handle, target, key).await,
+            None => Ok(None),
+        },
+        _ => Ok(None),
+    };
+    let line = ScopeReport {
+        instance_id: scope_plan.instance_id.clone(),
+        action: scope_plan.action,
+        outcome: Outcome::Applied,
+        note: None,
+    };
+    let line = match tested {
+        Err(reason) => ScopeReport {
+            outcome: Outcome::Skipped { reason },
+            ..line
+        },
+        Ok(note) => {
+            let line = ScopeReport { note, ..line };
+            match batch_item(scope_plan) {
+                Some(item) if options.atomic => return Staged::Batch(scope, item, line),
+                Some(item) => write_line(handle, admin, item, line).await,
+                None => line,
+            }
+        }
+    };
+    link.row(job_row(&scope, &line));
+    Staged::Final(line)
+}
+
+/// The job's row of one scope's report line.
+pub(super) fn job_row(scope: &Scope, line: &ScopeReport) -> JobRow {
+    let outcome = match &line.outcome {
+        Outcome::Applied => RowOutcome::done(format!("{}d", line.action.verb())),
+        Outcome::Skipped { reason } | Outcome::RolledBack { reason } => RowOutcome::failed(reason),
+        Outcome::Failed { error } => RowOutcome::failed(error),
+    };
+    JobRow {
+        scope: scope.clone(),
+        outcome,
+    }
 }
 
 /// Writes one scope (its own transaction) and returns its report line.
 async fn write_line(
     handle: &ServiceHandle,
     admin: Option<&crate::service::AdminHandle>,
-    line: Line,
+    item: BatchItem,
+    line: ScopeReport,
 ) -> ScopeReport {
-    let (item, line) = match line {
-        Line::Done(line) => return line,
-        Line::Write(item, line) => (item, line),
-    };
     let result = match admin {
         Some(admin) => admin
             .write_batch(vec![item])
@@ -231,51 +296,6 @@ async fn write_line(
         },
         ..line
     }
-}
-
-/// Writes `batch` in one transaction, or, when a key test already failed or
-/// one write fails, nothing; a scope that changed since the plan refuses the
-/// whole run as stale.
-async fn write_atomic(
-    admin: &crate::service::AdminHandle,
-    batch: Vec<(BatchItem, ScopeReport)>,
-    report: &mut ApplyReport,
-) -> Result<(), FleetError> {
-    let (items, lines): (Vec<BatchItem>, Vec<ScopeReport>) = batch.into_iter().unzip();
-    let failure = if report.skipped > 0 {
-        Some((None, format!("{} key test(s) failed", report.skipped)))
-    } else {
-        match admin.write_batch(items).await {
-            Ok(_) => None,
-            Err(BatchFailure {
-                error: ServiceError::Changed { scope },
-                ..
-            }) => {
-                return Err(FleetError::Stale {
-                    scopes: vec![scope.to_string()],
-                });
-            }
-            Err(f) => Some((f.scope, f.error.to_string())),
-        }
-    };
-    for line in lines {
-        let outcome = match &failure {
-            None => Outcome::Applied,
-            Some((Some(scope), error)) if scope.instance_id() == line.instance_id.as_deref() => {
-                Outcome::Failed {
-                    error: error.clone(),
-                }
-            }
-            Some((scope, error)) => Outcome::RolledBack {
-                reason: match scope {
-                    Some(scope) => format!("the {scope} failed: {error}"),
-                    None => error.clone(),
-                },
-            },
-        };
-        report.push(ScopeReport { outcome, ..line });
-    }
-    Ok(())
 }
 
 /// The batch write of one scope's plan, checked against the state the plan saw.

@@ -18,6 +18,7 @@
 //! back as a fleet file.
 
 pub mod apply;
+mod atomic;
 pub mod current;
 pub mod diagnostic;
 pub mod error;

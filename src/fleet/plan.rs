@@ -63,6 +63,18 @@ pub enum ScopeAction {
     Unchanged,
 }
 
+impl ScopeAction {
+    /// The verb, as reports say it ("create", "update", "delete", "keep").
+    pub fn verb(self) -> &'static str {
+        match self {
+            ScopeAction::Create => "create",
+            ScopeAction::Update => "update",
+            ScopeAction::Delete => "delete",
+            ScopeAction::Unchanged => "keep",
+        }
+    }
+}
+
 /// One field's old and new value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {

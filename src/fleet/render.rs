@@ -124,7 +124,7 @@ pub fn report(report: &ApplyReport) -> String {
     for s in &report.scopes {
         let name = scope_name(s.instance_id.as_deref());
         let _ = match &s.outcome {
-            Outcome::Applied => write!(out, "✓ {name}: {}d", action_verb(s.action)),
+            Outcome::Applied => write!(out, "✓ {name}: {}d", s.action.verb()),
             Outcome::Skipped { reason } => write!(out, "- {name}: skipped, {reason}"),
             Outcome::Failed { error } => write!(out, "✗ {name}: failed, {error}"),
             Outcome::RolledBack { reason } => write!(out, "- {name}: not written, {reason}"),
@@ -142,16 +142,14 @@ pub fn report(report: &ApplyReport) -> String {
     if report.atomic && report.applied == 0 && !report.scopes.is_empty() {
         let _ = write!(out, "\nAtomic apply: nothing was written.");
     }
-    out
-}
-
-fn action_verb(a: ScopeAction) -> &'static str {
-    match a {
-        ScopeAction::Create => "create",
-        ScopeAction::Update => "update",
-        ScopeAction::Delete => "delete",
-        ScopeAction::Unchanged => "keep",
+    if report.cancelled {
+        let _ = write!(
+            out,
+            "\nCancelled: {} scope(s) not started; no scope started after the cancel.",
+            report.not_started
+        );
     }
+    out
 }
 
 /// The scopes that differ from the file, one line each, on one screen.

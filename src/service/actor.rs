@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use super::ServiceError;
 use super::batch::{BatchFailure, BatchItem};
@@ -78,6 +79,7 @@ pub(super) enum Command {
         request: RotationRequest,
         caller: String,
         progress: mpsc::UnboundedSender<RotationProgress>,
+        cancel: CancellationToken,
         respond_to: Reply<RotationReport>,
     },
     WriteBatch {
@@ -236,9 +238,12 @@ impl ServiceActor {
                 request,
                 caller,
                 progress,
+                cancel,
                 respond_to,
             } => self.track(async move {
-                let r = local.rotate_key(request, caller, progress, &key).await;
+                let r = local
+                    .rotate_key(request, caller, progress, &key, cancel)
+                    .await;
                 announce(&feed, &r, Change::Many);
                 let _ = respond_to.send(r);
             }),

@@ -2,12 +2,21 @@
 //! (which key to replace, the new key, how to swap), the progress it
 //! streams while testing, and the [`RotationReport`] it ends with, one
 //! [`ScopeReport`] per scope. [`RollbackReport`] is what undoing a rotation
-//! restored. The local backend implements both in `local/key_rotation.rs`.
+//! restored.
+//!
+//! A rotation runs as a job of the one job engine
+//! ([`crate::service::ServiceHandle::start_rotation`]): its rows are the
+//! tests of the new key, as each finishes. A cancel keeps every guarantee
+//! below: no new test starts and no new swap starts; a swap already under
+//! way commits (each is its own transaction, with the entry rollback finds
+//! it by), and `--atomic`'s one transaction either starts before the cancel
+//! and commits whole, or does not start at all. Scopes left untested or
+//! unswapped keep the old key and are reported as kept. The local backend implements both in `local/key_rotation.rs`.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::domain::{ApiKey, TestStatus};
+use crate::domain::{ApiKey, Scope, TestStatus};
 
 /// Which key a rotation replaces.
 #[derive(Debug, Clone)]
@@ -51,10 +60,28 @@ pub enum RotationProgress {
         /// Scopes to test.
         total: usize,
     },
-    /// One more test finished.
-    Tested,
+    /// One more test finished: the scope and its verdict on the new key.
+    Tested {
+        /// The scope tested.
+        scope: Scope,
+        /// The test's outcome class.
+        status: TestStatus,
+        /// The test's message (scrubbed of the key, as every test's is).
+        message: String,
+    },
     /// Testing is over; the swaps start.
     Swapping,
+}
+
+impl RotationProgress {
+    /// One more test finished.
+    pub fn tested(scope: Scope, status: TestStatus, message: impl Into<String>) -> Self {
+        RotationProgress::Tested {
+            scope,
+            status,
+            message: message.into(),
+        }
+    }
 }
 
 /// What a rotation did to one scope.

@@ -86,6 +86,10 @@ pub enum Action {
     KeyMap,
     /// Rotate the selected key of the key map.
     RotateKey,
+    /// Show the jobs of this process.
+    Jobs,
+    /// Cancel the selected job of the jobs screen.
+    CancelJob,
 }
 
 impl Action {
@@ -123,6 +127,8 @@ pub enum KeyContext {
     Versions,
     /// The key-usage map.
     Keys,
+    /// The jobs of this process.
+    Jobs,
 }
 
 impl KeyContext {
@@ -137,6 +143,7 @@ impl KeyContext {
             KeyContext::Popup => "Popups",
             KeyContext::Versions => "Versions",
             KeyContext::Keys => "Key map",
+            KeyContext::Jobs => "Jobs",
         }
     }
 

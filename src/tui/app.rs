@@ -177,6 +177,7 @@ impl App {
     pub fn before_frame(&mut self) {
         self.report_dropped();
         self.state.list.flush();
+        self.refresh_jobs();
         if let Some(job) = &mut self.state.job {
             job.flush();
             if let Screen::Results(view) = &mut self.state.screen {
@@ -253,6 +254,11 @@ impl App {
             Screen::Versions(_) | Screen::KeyMap(_) => {
                 if let Some(a) = self.state.keymap.action(self.state.screen.context(), &key) {
                     self.undo_screen_action(a);
+                }
+            }
+            Screen::Jobs(_) => {
+                if let Some(a) = self.state.keymap.action(self.state.screen.context(), &key) {
+                    self.jobs_action(a);
                 }
             }
         }

@@ -269,6 +269,8 @@ impl AppState {
 
     /// Whether a redraw tick is needed (a spinner is visible).
     pub fn wants_tick(&self) -> bool {
-        !self.tests.is_empty()
+        // The jobs screen moves with jobs that send the app no event (a
+        // rotation, another part of the process): it redraws on the tick.
+        !self.tests.is_empty() || matches!(&self.screen, Screen::Jobs(v) if v.any_running())
     }
 }

@@ -9,7 +9,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use super::screens::chrome::{self, MIN_HEIGHT, MIN_WIDTH, TWO_PANE_WIDTH};
 use super::screens::detail::{self, DetailView};
 use super::screens::instances::{self, ListView};
-use super::screens::{Screen, audit, form_view, key_map, results, versions};
+use super::screens::{Screen, audit, form_view, jobs, key_map, results, versions};
 use super::state::{AppState, Popup};
 use super::widgets::{
     add_instance, bulk_edit, changed_since, confirm, help, messages, picker, rotate_key, toast,
@@ -122,6 +122,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
         Screen::Audit(a) => audit::render(a, theme, frame, areas.body),
         Screen::Versions(v) => versions::render(v, theme, frame, areas.body),
         Screen::KeyMap(k) => key_map::render(k, theme, state.now, frame, areas.body),
+        Screen::Jobs(v) => jobs::render(v, theme, frame, areas.body),
         Screen::Results(view) => {
             if let Some(job) = &state.job {
                 results::render(view, job, theme, frame, areas.body);

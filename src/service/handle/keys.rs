@@ -7,10 +7,13 @@
 use tokio::sync::mpsc;
 
 use super::{Core, ServiceHandle};
-use crate::domain::{ApiKey, ConfigView, KeyGroup, Scope, VersionEntry};
+use crate::domain::{ApiKey, ConfigView, KeyGroup, Scope, TestStatus, VersionEntry};
 use crate::service::ServiceError;
 use crate::service::actor::Command;
-use crate::service::rotation::{RollbackReport, RotationProgress, RotationReport, RotationRequest};
+use crate::service::jobs::{JobLink, JobRow, RowOutcome, RunningJob};
+use crate::service::rotation::{
+    RollbackReport, RotationProgress, RotationReport, RotationRequest, ScopeOutcome,
+};
 
 impl ServiceHandle {
     /// The newest `limit` kept versions of one scope (or of all when
@@ -78,25 +81,83 @@ impl ServiceHandle {
     /// scope's own provider, base URL and model, then swaps as
     /// `request.mode` says (see [`super::rotation`]). `progress` streams the
     /// tests (a remote server streams nothing). A remote without the
-    /// rotation route answers `NotOffered`.
+    /// rotation route answers `NotOffered`. Runs as a job; see
+    /// [`ServiceHandle::start_rotation`] to follow or cancel it.
     pub async fn rotate_key(
         &self,
         request: RotationRequest,
         progress: mpsc::UnboundedSender<RotationProgress>,
     ) -> Result<RotationReport, ServiceError> {
+        self.start_rotation(request, progress).outcome().await
+    }
+
+    /// Starts a key rotation as a job of the one job engine: its rows are
+    /// the tests of the new key as each finishes; a cancel starts no new
+    /// test and no new swap (see [`super::rotation`] for what stays
+    /// guaranteed). The rotation's own report is the job's outcome.
+    pub fn start_rotation(
+        &self,
+        request: RotationRequest,
+        progress: mpsc::UnboundedSender<RotationProgress>,
+    ) -> RunningJob<RotationReport, ServiceError> {
+        let h = self.clone();
+        self.spawn_job("rotate key", move |link| async move {
+            h.run_rotation(request, progress, link).await
+        })
+    }
+
+    async fn run_rotation(
+        &self,
+        request: RotationRequest,
+        progress: mpsc::UnboundedSender<RotationProgress>,
+        link: JobLink,
+    ) -> Result<RotationReport, ServiceError> {
         match &self.core {
             Core::Local { actor, .. } => {
-                actor
-                    .ask(|respond_to| Command::RotateKey {
-                        request,
-                        caller: self.who(),
-                        progress,
-                        respond_to,
-                    })
-                    .await
+                let (tx, mut rx) = mpsc::unbounded_channel();
+                let forward = async {
+                    while let Some(event) = rx.recv().await {
+                        match &event {
+                            RotationProgress::Testing { total } => link.started(*total),
+                            RotationProgress::Tested {
+                                scope,
+                                status,
+                                message,
+                            } => link.row(tested_row(scope, *status, message)),
+                            RotationProgress::Swapping => {}
+                        }
+                        let _ = progress.send(event);
+                    }
+                };
+                let rotate = actor.ask(|respond_to| Command::RotateKey {
+                    request,
+                    caller: self.who(),
+                    progress: tx,
+                    cancel: link.cancel_token(),
+                    respond_to,
+                });
+                let (report, ()) = tokio::join!(rotate, forward);
+                report
             }
-            // A remote server streams no progress.
-            Core::Remote(remote) => remote.rotate_key(request).await,
+            // A remote server streams no progress and runs the rotation in
+            // one request: the rows arrive with its report.
+            Core::Remote(remote) => {
+                let report = remote.rotate_key(request).await?;
+                link.started(report.scopes.len());
+                for s in &report.scopes {
+                    let Ok(scope) = Scope::from_optional(s.instance_id.as_deref()) else {
+                        continue;
+                    };
+                    let outcome = match (s.outcome, &s.reason) {
+                        (ScopeOutcome::Kept | ScopeOutcome::Unreachable, reason) => {
+                            RowOutcome::failed(reason.as_deref().unwrap_or(s.outcome.as_str()))
+                        }
+                        (outcome, _) => RowOutcome::done(outcome.as_str()),
+                    };
+                    link.row(JobRow { scope, outcome });
+                }
+                Ok(report)
+            }
         }
     }
 
@@ -120,5 +181,18 @@ impl ServiceHandle {
             }
             Core::Remote(remote) => remote.rollback(id.to_string(), force).await,
         }
+    }
+}
+
+/// A rotation job's row for one test of the new key.
+fn tested_row(scope: &Scope, status: TestStatus, message: &str) -> JobRow {
+    let outcome = if status == TestStatus::Ok {
+        RowOutcome::done("the new key passed")
+    } else {
+        RowOutcome::failed(format!("{}: {message}", status.as_str()))
+    };
+    JobRow {
+        scope: scope.clone(),
+        outcome,
     }
 }

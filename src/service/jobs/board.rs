@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::{JobEvent, JobId, JobPhase, JobReport};
+use super::{JobEvent, JobId, JobPhase, JobReport, JobSummary};
 
 /// How many ended jobs are kept for their reports; older ones are dropped.
 const KEPT_ENDED: usize = 32;
@@ -111,6 +111,15 @@ impl JobBoard {
             .jobs
             .values()
             .map(|e| e.report.clone())
+            .collect()
+    }
+
+    /// Every job kept, oldest first, without their rows.
+    pub(crate) fn summaries(&self) -> Vec<JobSummary> {
+        self.table()
+            .jobs
+            .values()
+            .map(|e| JobSummary::of(&e.report))
             .collect()
     }
 

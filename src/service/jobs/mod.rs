@@ -1,15 +1,20 @@
-//! Jobs: the one engine for every run over many scopes ("test all", and the
-//! TUI's bulk test, delete and change of marked scopes). A job has an id,
+//! Jobs: the one engine for every run over many scopes ("test all", the
+//! TUI's bulk test, delete and change of marked scopes, key rotation and
+//! fleet apply). A job has an id,
 //! streams [`JobEvent`]s as each scope finishes, can be cancelled (no new
 //! scope starts after the cancel; those already started finish and are
 //! reported), and keeps a per-scope [`JobReport`]. The TUI, the CLI and
 //! the server start and follow jobs the same way, through
 //! [`super::ServiceHandle::start_job`] and its siblings (`run.rs`).
 //!
+//! Work the engine does not run itself (a key rotation, a fleet apply) is
+//! a job too, through [`super::ServiceHandle::spawn_job`] (`work.rs`).
+//!
 //! This file holds the job's types and the board of this process's jobs.
 
 mod board;
 mod run;
+mod work;
 
 use std::fmt;
 
@@ -18,6 +23,7 @@ use serde::Serialize;
 use crate::domain::{ConfigPatch, Scope, TestResult};
 
 pub(crate) use board::JobBoard;
+pub use work::{JobLink, RunningJob};
 
 /// A job's id, unique in this process.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -235,6 +241,40 @@ impl JobReport {
     /// Number of failed rows.
     pub fn failures(&self) -> usize {
         self.rows.iter().filter(|r| r.failed()).count()
+    }
+}
+
+/// A job in one line, without its rows: what a list of jobs shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSummary {
+    /// The id.
+    pub id: JobId,
+    /// Its verb.
+    pub label: &'static str,
+    /// Who started it.
+    pub caller: String,
+    /// Scopes in the run (0 until known).
+    pub total: usize,
+    /// Finished scopes.
+    pub finished: usize,
+    /// Failed rows among them.
+    pub failures: usize,
+    /// Where it is.
+    pub phase: JobPhase,
+}
+
+impl JobSummary {
+    /// The summary of `report`.
+    pub fn of(report: &JobReport) -> JobSummary {
+        JobSummary {
+            id: report.id,
+            label: report.label,
+            caller: report.caller.clone(),
+            total: report.total,
+            finished: report.rows.len(),
+            failures: report.failures(),
+            phase: report.phase.clone(),
+        }
     }
 }
 

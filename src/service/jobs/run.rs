@@ -11,7 +11,8 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    JobEvent, JobId, JobKind, JobPhase, JobReport, JobRow, JobSpec, JobTicket, RowOutcome,
+    JobEvent, JobId, JobKind, JobPhase, JobReport, JobRow, JobSpec, JobSummary, JobTicket,
+    RowOutcome,
 };
 use crate::domain::Scope;
 use crate::service::handle::Core;
@@ -81,6 +82,12 @@ impl ServiceHandle {
     /// first.
     pub fn jobs(&self) -> Vec<JobReport> {
         self.jobs.list()
+    }
+
+    /// The jobs of this process in one line each (no rows, so cheap to
+    /// read every frame), oldest first.
+    pub fn job_summaries(&self) -> Vec<JobSummary> {
+        self.jobs.summaries()
     }
 
     /// One job's report as it stands.

@@ -12,22 +12,26 @@
 //! the entry `rollback` finds it by. Each transaction re-checks the row still has the old key, so a
 //! scope changed meanwhile is kept, never overwritten.
 //!
-//! Undoing a rotation is in `rollback.rs`.
+//! The swaps are in `key_swap.rs`; undoing a rotation is in `rollback.rs`.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
 
 use super::LocalBackend;
-use super::configs::UpdateError;
-use crate::domain::{ApiKey, ConfigPatch, Scope, TestStatus, ValidationError};
+use super::key_swap::Swap;
+use crate::domain::{ApiKey, TestStatus, ValidationError};
 use crate::service::ServiceError;
 use crate::service::rotation::{
     OldKey, RotationProgress, RotationReport, RotationRequest, ScopeOutcome, ScopeReport, SwapMode,
 };
-use crate::store::rotations::{KeySwap, RotationRecord};
-use crate::store::{BatchChange, ConfigRow, RowUpdate};
+use crate::store::ConfigRow;
+use crate::store::rotations::RotationRecord;
+
+/// Why a scope kept the old key when the rotation was cancelled.
+const CANCELLED: &str = "the rotation was cancelled";
 
 /// A scope's test verdict.
 struct Tested {
@@ -68,6 +72,7 @@ impl LocalBackend {
         actor: String,
         progress: mpsc::UnboundedSender<RotationProgress>,
         master: &crate::crypto::MasterKey,
+        cancel: CancellationToken,
     ) -> Result<RotationReport, ServiceError> {
         if request.mode != SwapMode::DryRun {
             self.writable("rotate-key")?;
@@ -112,8 +117,8 @@ impl LocalBackend {
         }
 
         let testing = Instant::now();
-        let tested = self
-            .test_new_key(affected, &new_key, request.concurrency, &progress)
+        let (tested, untested) = self
+            .test_new_key(affected, &new_key, request.concurrency, &progress, &cancel)
             .await;
         let test_ms = millis(testing);
         let _ = progress.send(RotationProgress::Swapping);
@@ -123,7 +128,11 @@ impl LocalBackend {
             .iter()
             .map(|r| report_of(r, ScopeOutcome::AlreadyRotated))
             .collect();
-        let all_passed = tested.iter().all(|t| t.outcome() == ScopeOutcome::Passed);
+        let all_passed =
+            untested.is_empty() && tested.iter().all(|t| t.outcome() == ScopeOutcome::Passed);
+        // The atomic swap is one transaction: a cancel before it means no
+        // scope is swapped; once it started, it commits whole.
+        let cancelled_before_swap = cancel.is_cancelled();
         let swapped = match (&rotation, request.mode) {
             (Some(rotation), SwapMode::Passed) => {
                 let passed = tested
@@ -138,9 +147,10 @@ impl LocalBackend {
                     caller: &actor,
                     master,
                 };
-                self.swap_each(&swap, passed, request.concurrency).await
+                self.swap_each(&swap, passed, request.concurrency, &cancel)
+                    .await
             }
-            (Some(rotation), SwapMode::Atomic) if all_passed => {
+            (Some(rotation), SwapMode::Atomic) if all_passed && !cancelled_before_swap => {
                 let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
                 let swap = Swap {
                     rotation,
@@ -164,10 +174,13 @@ impl LocalBackend {
             line.test_status = Some(t.status);
             if line.outcome != ScopeOutcome::Passed {
                 line.reason = Some(t.message.clone());
-            } else if request.mode == SwapMode::Atomic && !all_passed {
+            } else if request.mode == SwapMode::Atomic && (!all_passed || cancelled_before_swap) {
                 line.outcome = ScopeOutcome::Kept;
-                line.reason =
-                    Some("--atomic: another scope's test failed, so no scope was swapped".into());
+                line.reason = Some(if all_passed || !untested.is_empty() {
+                    format!("{CANCELLED} before the swap: no scope was swapped")
+                } else {
+                    "--atomic: another scope's test failed, so no scope was swapped".into()
+                });
             } else if request.mode != SwapMode::DryRun {
                 match swapped.remove(t.row.scope.key()) {
                     Some(Ok(())) => line.outcome = ScopeOutcome::Swapped,
@@ -177,10 +190,19 @@ impl LocalBackend {
                     }
                     None => {
                         line.outcome = ScopeOutcome::Kept;
-                        line.reason = Some("not swapped".into());
+                        line.reason = Some(if cancel.is_cancelled() {
+                            format!("not swapped: {CANCELLED}")
+                        } else {
+                            "not swapped".into()
+                        });
                     }
                 }
             }
+            scopes.push(line);
+        }
+        for row in &untested {
+            let mut line = report_of(row, ScopeOutcome::Kept);
+            line.reason = Some(format!("not tested: {CANCELLED}"));
             scopes.push(line);
         }
         scopes.sort_by(|a, b| a.instance_id.cmp(&b.instance_id));
@@ -243,161 +265,51 @@ impl LocalBackend {
             .collect())
     }
 
+    /// Tests the new key against each row, at most `concurrency` at once;
+    /// after a cancel no new test starts, and the rows never tested come
+    /// back second.
     async fn test_new_key(
         &self,
         rows: Vec<ConfigRow>,
         key: &ApiKey,
         concurrency: usize,
         progress: &mpsc::UnboundedSender<RotationProgress>,
-    ) -> Vec<Tested> {
+        cancel: &CancellationToken,
+    ) -> (Vec<Tested>, Vec<ConfigRow>) {
         let _ = progress.send(RotationProgress::Testing { total: rows.len() });
         let permits = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for row in rows {
             let (this, key, permits) = (self.clone(), key.clone(), permits.clone());
+            let cancel = cancel.clone();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await.expect("never closed");
+                if cancel.is_cancelled() {
+                    return Err(row);
+                }
                 let outcome = this.probe(&row, &key).await;
-                Tested {
+                Ok(Tested {
                     row,
                     status: outcome.status,
                     message: outcome.message,
+                })
+            });
+        }
+        let (mut tested, mut untested) = (Vec::new(), Vec::new());
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Ok(t)) => {
+                    let _ = progress.send(RotationProgress::Tested {
+                        scope: t.row.scope.clone(),
+                        status: t.status,
+                        message: t.message.clone(),
+                    });
+                    tested.push(t);
                 }
-            });
-        }
-        let mut out = Vec::new();
-        while let Some(done) = tasks.join_next().await {
-            if let Ok(t) = done {
-                out.push(t);
-            }
-            let _ = progress.send(RotationProgress::Tested);
-        }
-        out
-    }
-
-    /// The change a swap makes to a row: the new key, refused unless the
-    /// row still has the old one; the audit entry names the rotation.
-    fn swap_change(
-        &self,
-        scope: &Scope,
-        rotation: &str,
-        new_key: &ApiKey,
-        old_fp: &str,
-        actor: &str,
-        master: &crate::crypto::MasterKey,
-    ) -> BatchChange<UpdateError> {
-        let patch = ConfigPatch {
-            api_key: Some(new_key.clone()),
-            ..ConfigPatch::default()
-        };
-        let change = self.change_of(scope, patch, actor.to_string(), master);
-        let (old_fp, detail) = (old_fp.to_string(), format!("rotation {rotation}"));
-        Box::new(move |row: &ConfigRow| -> Result<RowUpdate, UpdateError> {
-            if row.key_fingerprint != old_fp {
-                return Err(UpdateError::Changed);
-            }
-            let mut update = change(row)?;
-            update.audit.detail = Some(detail);
-            Ok(update)
-        })
-    }
-
-    /// Swaps each scope in its own transaction, issued concurrently.
-    async fn swap_each(
-        &self,
-        swap: &Swap<'_>,
-        scopes: Vec<Scope>,
-        concurrency: usize,
-    ) -> Vec<(Scope, Result<(), ServiceError>)> {
-        let Swap {
-            rotation,
-            new_key,
-            old_fp,
-            caller: actor,
-            master,
-        } = *swap;
-        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-        let mut tasks = tokio::task::JoinSet::new();
-        for scope in scopes {
-            let change = self.swap_change(&scope, &rotation.id, new_key, old_fp, actor, master);
-            let (this, id, permits) = (self.clone(), rotation.id.clone(), permits.clone());
-            tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await.expect("never closed");
-                let swap = KeySwap {
-                    scope: scope.clone(),
-                    change,
-                };
-                let result = this.swap_keys(&id, vec![swap]).await;
-                (scope, result)
-            });
-        }
-        let mut out = Vec::new();
-        while let Some(done) = tasks.join_next().await {
-            if let Ok(result) = done {
-                out.push(result);
+                Ok(Err(row)) => untested.push(row),
+                Err(_) => {}
             }
         }
-        out
+        (tested, untested)
     }
-
-    /// Swaps every scope in one transaction with its rotation entries, or
-    /// none.
-    async fn swap_all(
-        &self,
-        swap: &Swap<'_>,
-        mut scopes: Vec<Scope>,
-    ) -> Vec<(Scope, Result<(), ServiceError>)> {
-        let Swap {
-            rotation,
-            new_key,
-            old_fp,
-            caller: actor,
-            master,
-        } = *swap;
-        // In scope order, as every multi-row transaction takes its rows
-        // (PostgreSQL locks each as it goes).
-        scopes.sort_by(|a, b| a.key().cmp(b.key()));
-        let swaps = scopes
-            .iter()
-            .map(|scope| KeySwap {
-                scope: scope.clone(),
-                change: self.swap_change(scope, &rotation.id, new_key, old_fp, actor, master),
-            })
-            .collect();
-        let result = self.swap_keys(&rotation.id, swaps).await;
-        scopes.into_iter().map(|s| (s, result.clone())).collect()
-    }
-
-    /// Runs `swaps` and their rotation entries in one store transaction;
-    /// a failure is named by the scope it happened at.
-    async fn swap_keys(
-        &self,
-        rotation: &str,
-        swaps: Vec<KeySwap<UpdateError>>,
-    ) -> Result<(), ServiceError> {
-        // A failure of the transaction itself is the scope's when it is
-        // the only one.
-        let only = match swaps.as_slice() {
-            [one] => one.scope.clone(),
-            _ => Scope::Global,
-        };
-        self.shared
-            .store
-            .swap_keys(rotation, swaps)
-            .await
-            .map(|_| ())
-            .map_err(|f| f.error.into_service(&f.scope.unwrap_or(only)))
-    }
-}
-
-/// What every swap of one rotation shares: the rotation, the new key, the
-/// old key's fingerprint, who runs it and the master key the actor handed
-/// it to seal under.
-#[derive(Clone, Copy)]
-struct Swap<'a> {
-    rotation: &'a RotationRecord,
-    new_key: &'a ApiKey,
-    old_fp: &'a str,
-    caller: &'a str,
-    master: &'a crate::crypto::MasterKey,
 }

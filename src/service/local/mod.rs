@@ -20,6 +20,7 @@ mod batch;
 mod configs;
 mod key_rotation;
 mod key_settle;
+mod key_swap;
 mod rollback;
 mod rotate;
 mod testing;

@@ -64,4 +64,7 @@ pub static REGISTRY: &[ActionSpec] = &[
     spec(A::Confirm, "key_map_expand", "expand", "Show / hide the scopes using the key", C::Keys, &["enter"], true),
     spec(A::RotateKey, "rotate_key", "rotate", "Rotate the key: paste a new one, test it everywhere, swap", C::Keys, &["r"], true),
     spec(A::Back, "key_map_back", "back", "Back to the list", C::Keys, &["esc"], true),
+    spec(A::Jobs, "jobs", "jobs", "Jobs of this process: progress and state; cancel one", C::List, &["J"], true),
+    spec(A::CancelJob, "cancel_job", "cancel job", "Cancel the selected job: no new scope starts", C::Jobs, &["x"], true),
+    spec(A::Back, "jobs_back", "back", "Back to the list", C::Jobs, &["esc"], true),
 ];

@@ -3,15 +3,19 @@
 //! events back as one [`AppEvent::JobRow`] per finished scope. Cancel tells
 //! the service, so no new scope starts; the few already started finish in
 //! the service (and are audited) but are not waited for. "Test all" and
-//! every bulk action are the same kind of job.
+//! every bulk action are the same kind of job. `J` lists every job of
+//! the process (its own runs, a key rotation) and cancels the selected one.
 
 use super::{App, TaskKey};
 use crate::domain::Scope;
 use crate::service::jobs::{JobEvent, JobId, JobSpec};
+use crate::tui::action::Action;
 use crate::tui::event::AppEvent;
 use crate::tui::job::{JobKind, JobRow, JobState, Phase, RowOutcome};
 use crate::tui::screens::Screen;
+use crate::tui::screens::jobs::JobsView;
 use crate::tui::screens::results::ResultsView;
+use crate::tui::state::Popup;
 use crate::tui::widgets::confirm::ConfirmKind;
 use crate::tui::widgets::toast::Level;
 
@@ -154,5 +158,63 @@ impl App {
         // away); Esc clears them.
         self.toast(if failed == 0 { Level::Ok } else { Level::Error }, text);
         self.reload(self.state.scope());
+    }
+
+    /// `J`: the jobs of this process.
+    pub(super) fn open_jobs(&mut self) {
+        self.state.screen = Screen::Jobs(JobsView::new(self.handle.job_summaries()));
+    }
+
+    /// Reads the jobs again for the jobs screen, when it is shown (before
+    /// each frame: the list is a few lines from the service's board).
+    pub(super) fn refresh_jobs(&mut self) {
+        if let Screen::Jobs(view) = &mut self.state.screen {
+            view.update(self.handle.job_summaries());
+        }
+    }
+
+    /// A key on the jobs screen.
+    pub(super) fn jobs_action(&mut self, action: Action) {
+        let page = self.page();
+        let Screen::Jobs(view) = &mut self.state.screen else {
+            return;
+        };
+        match action {
+            Action::Up => view.move_by(-1),
+            Action::Down => view.move_by(1),
+            Action::PageUp => view.move_by(-page),
+            Action::PageDown => view.move_by(page),
+            Action::Top => view.move_by(isize::MIN / 2),
+            Action::Bottom => view.move_by(isize::MAX / 2),
+            Action::CancelJob => match view.cancellable() {
+                Some(id) => self.cancel_listed_job(id),
+                None => self.toast(Level::Info, "the selected job is not running"),
+            },
+            Action::Back => self.state.screen = Screen::Main,
+            Action::Quit => self.request_quit(),
+            Action::Help => self.open_help(),
+            Action::Messages => self.state.popup = Some(Popup::Messages { scroll: 0 }),
+            Action::Picker => self.open_picker(),
+            _ => {}
+        }
+    }
+
+    /// Cancels job `id`: the TUI's own run through its results state, any
+    /// other job (a rotation, say) through the service alone.
+    fn cancel_listed_job(&mut self, id: JobId) {
+        let own = self
+            .state
+            .job
+            .as_ref()
+            .is_some_and(|j| j.running() && j.service_id == Some(id));
+        if own {
+            self.cancel_job();
+        } else if self.handle.cancel_job(id).is_some() {
+            self.toast(
+                Level::Info,
+                format!("job {id} cancelled: no new scope starts, those under way finish"),
+            );
+        }
+        self.refresh_jobs();
     }
 }

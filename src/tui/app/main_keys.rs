@@ -176,6 +176,7 @@ impl App {
                 }
             }
             Action::KeyMap => self.load_key_map(),
+            Action::Jobs => self.open_jobs(),
             _ => {}
         }
     }

@@ -1,6 +1,7 @@
 //! The screens: the instance list with its detail pane (the home screen),
 //! the create/edit form, the audit history, the results of a job ("test
-//! all" or a bulk action), a scope's kept versions and the key map; plus
+//! all" or a bulk action), a scope's kept versions, the key map and the
+//! jobs of this process; plus
 //! the chrome every screen shares (header, footer, too-small notice).
 
 pub mod audit;
@@ -12,6 +13,7 @@ pub mod health_view;
 pub mod instance_list;
 pub mod instance_sort;
 pub mod instances;
+pub mod jobs;
 pub mod key_map;
 pub mod results;
 pub mod rotation;
@@ -20,6 +22,7 @@ pub mod versions;
 
 use audit::AuditState;
 use form::FormState;
+use jobs::JobsView;
 use key_map::KeyMapState;
 use results::ResultsView;
 use versions::VersionsState;
@@ -41,6 +44,8 @@ pub enum Screen {
     Versions(VersionsState),
     /// The key-usage map.
     KeyMap(KeyMapState),
+    /// The jobs of this process.
+    Jobs(JobsView),
 }
 
 impl Screen {
@@ -53,6 +58,7 @@ impl Screen {
             Screen::Results(_) => KeyContext::Results,
             Screen::Versions(_) => KeyContext::Versions,
             Screen::KeyMap(_) => KeyContext::Keys,
+            Screen::Jobs(_) => KeyContext::Jobs,
         }
     }
 
@@ -65,6 +71,7 @@ impl Screen {
             Screen::Results(_) => "results",
             Screen::Versions(_) => "versions",
             Screen::KeyMap(_) => "key map",
+            Screen::Jobs(_) => "jobs",
         }
     }
 }

@@ -91,7 +91,7 @@ impl RotationView {
             (RotationPhase::Testing { total, .. }, RotationProgress::Testing { total: n }) => {
                 *total = n
             }
-            (RotationPhase::Testing { done, .. }, RotationProgress::Tested) => *done += 1,
+            (RotationPhase::Testing { done, .. }, RotationProgress::Tested { .. }) => *done += 1,
             (RotationPhase::Testing { .. }, RotationProgress::Swapping) => {
                 self.phase = RotationPhase::Swapping
             }
