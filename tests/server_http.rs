@@ -163,13 +163,13 @@ async fn crud_statuses_and_scope_header() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     r.detail();
 
-    // Unknown routes and methods still answer {"detail"}.
+    // Unknown routes and methods still answer {"detail"}, in these words.
     let r = api.send(api.req(Method::GET, "/nope")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    r.detail();
+    assert_eq!(r.detail(), "no such route");
     let r = api.send(api.req(Method::PUT, "/llm-config/")).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
-    r.detail();
+    assert_eq!(r.detail(), "method not allowed on this route");
 
     api.assert_key_never_seen();
     server.stop().await;

@@ -188,11 +188,9 @@ impl IntoResponse for ApiError {
 
 /// Gives a `{"detail"}` body to error responses that layers or axum's
 /// defaults produced without one (404 on unknown paths, 405, timeouts).
-pub async fn detail_bodies(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let response = next.run(request).await;
+/// A plain function of the response, so the router maps every response
+/// through it without boxing a middleware future per request.
+pub fn detail_bodies(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()

@@ -92,7 +92,7 @@ pub fn router_with(handle: ServiceHandle, extra: Router) -> Router {
             HeaderName::from_static("x-api-key"),
         ]))
         .layer(axum::middleware::from_fn(access_log::log_request))
-        .layer(axum::middleware::from_fn(error::detail_bodies))
+        .layer(tower::util::MapResponseLayer::new(error::detail_bodies))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

@@ -6,8 +6,12 @@
 //!
 //! Here every connection is closed once it has had no request in flight for
 //! [`ServeOptions::header_read_timeout`], whatever it sends or does not send
-//! (see [`super::connections`]); hyper's own HTTP/1 header timer and HTTP/2
-//! pings run at the same interval beneath that rule. At most
+//! (see [`super::connections`]); HTTP/2 pings run at the same interval
+//! beneath that rule. Hyper's HTTP/1 header-read timer is off: that rule
+//! already closes a connection whose next request head is late (the idle
+//! time runs from the end of the last response, so it ends no later than
+//! hyper's timer would), and hyper's timer cost every request a timer set
+//! and cleared in the runtime's timer wheel and an extra read. At most
 //! [`ServeOptions::max_connections`] are open at once, fewer when the file
 //! descriptor limit is lower. On shutdown the listener closes,
 //! every connection is asked to finish its in-flight request, and whatever
@@ -167,7 +171,7 @@ async fn connection<I>(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(opts.header_read_timeout)
+        .header_read_timeout(None)
         .keep_alive(true);
     builder
         .http2()
