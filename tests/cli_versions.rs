@@ -100,3 +100,19 @@ fn keep_in_config_toml_bounds_the_history() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("versions.keep"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_restore_keeps_the_original_creation_time() {
+    let env = Env::new();
+    env.create(Some("acme"), "anthropic", "claude-3", KEY);
+    let created = env.get_json(Some("acme"))["created_at"].clone();
+    assert!(created.is_string(), "{created}");
+    let out = env.run(&["-i", "acme", "update", "--model", "claude-4"], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = env.run(&["-i", "acme", "restore", "--version", "1"], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let view = env.get_json(Some("acme"));
+    assert_eq!(view["model"], "claude-3");
+    assert_eq!(view["created_at"], created, "the restore is not a creation");
+    assert_ne!(view["updated_at"], created, "the restore is an update");
+}
