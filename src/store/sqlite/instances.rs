@@ -37,19 +37,13 @@ pub(super) fn add(
 /// The control plane and every known or configured instance, with their
 /// config and last test, control plane first, then by id.
 pub(super) fn list(conn: &Connection) -> Result<Vec<InstanceSummary>, StoreError> {
-    // One query: 10,000 instances must list in milliseconds. Sorted here,
-    // not by an `ORDER BY`: SQLite sorted the whole wide rows in a temporary
-    // b-tree (half the query's time at 100,001 configured scopes), while the
-    // UNION already yields the scopes in order, which Rust's sort checks in
-    // one pass (byte order, as SQLite's BINARY collation).
+    // One query: 10,000 instances must list in milliseconds.
     let mut stmt = conn.prepare_cached(&format!(
         "WITH scopes(scope) AS (
              SELECT '' UNION SELECT scope FROM configs UNION SELECT id FROM instances
          )
-         SELECT {} {LIST_JOINS}",
+         SELECT {} {LIST_JOINS} ORDER BY s.scope",
         *LIST_COLUMNS
     ))?;
-    let mut list = read_all(&mut stmt, [], |r| summary_from(r))?;
-    list.sort_by(|a, b| a.instance_id.cmp(&b.instance_id));
-    Ok(list)
+    read_all(&mut stmt, [], |r| summary_from(r))
 }
