@@ -100,3 +100,30 @@ fn keep_in_config_toml_bounds_the_history() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("versions.keep"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_restore_keeps_the_original_creation_time() {
+    let env = Env::new();
+    env.create(Some("acme"), "anthropic", "claude-3", KEY);
+    // Created long before the restore, so a restore that stamped its own
+    // time as the creation would show (JSON times are whole seconds).
+    let created = "2026-01-02T03:04:05Z";
+    let conn = rusqlite::Connection::open(env.store()).unwrap();
+    let n = conn
+        .execute(
+            "UPDATE configs SET created_at = ?1, updated_at = ?1 WHERE scope = 'acme'",
+            [created],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    drop(conn);
+    assert_eq!(env.get_json(Some("acme"))["created_at"], created);
+    let out = env.run(&["-i", "acme", "update", "--model", "claude-4"], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = env.run(&["-i", "acme", "restore", "--version", "1"], "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let view = env.get_json(Some("acme"));
+    assert_eq!(view["model"], "claude-3");
+    assert_eq!(view["created_at"], created, "the restore is not a creation");
+    assert_ne!(view["updated_at"], created, "the restore is an update");
+}

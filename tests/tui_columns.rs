@@ -61,16 +61,13 @@ fn key_map_state() -> llmcfg::tui::state::AppState {
         key_fingerprint: "hmac:3f9a1c0b7d2e4a6f8b1c0d2e4a6f8b1c".into(),
         last_test: None,
     };
-    let mut k = KeyMapState {
-        groups: Some(Ok(vec![KeyGroup {
-            key_fingerprint: key_use.key_fingerprint.clone(),
-            api_key_masked: key_use.api_key_masked.clone(),
-            providers: vec!["openai-compatible".into()],
-            scope_count: 1,
-            scopes: vec![key_use],
-        }])),
-        ..KeyMapState::default()
-    };
+    let mut k = KeyMapState::loaded(Ok(vec![KeyGroup {
+        key_fingerprint: key_use.key_fingerprint.clone(),
+        api_key_masked: key_use.api_key_masked.clone(),
+        providers: vec!["openai-compatible".into()],
+        scope_count: 1,
+        scopes: vec![key_use],
+    }]));
     k.toggle();
     s.screen = Screen::KeyMap(k);
     s

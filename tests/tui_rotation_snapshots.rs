@@ -24,16 +24,20 @@ const FP_NEW: &str = "hmac:77aa1c0b7d2e4a6f8b1c0d2e4a6f0000";
 const NEW_KEY: &str = "sk-proj-NEWKEY0123456789abcdef";
 
 fn key_map() -> KeyMapState {
-    KeyMapState {
-        groups: Some(Ok(vec![KeyGroup {
-            key_fingerprint: FP_OLD.into(),
-            api_key_masked: "sk-proj-...abcd".into(),
-            providers: vec!["openai".into()],
-            scope_count: 3,
-            scopes: Vec::new(),
-        }])),
-        ..KeyMapState::default()
-    }
+    KeyMapState::loaded(Ok(vec![KeyGroup {
+        key_fingerprint: FP_OLD.into(),
+        api_key_masked: "sk-proj-...abcd".into(),
+        providers: vec!["openai".into()],
+        scope_count: 3,
+        scopes: Vec::new(),
+    }]))
+}
+
+/// The key map with `rotation` drawn in place of its table.
+fn rotating(rotation: RotationView) -> KeyMapState {
+    let mut k = key_map();
+    k.rotation = Some(rotation);
+    k
 }
 
 fn state(k: KeyMapState) -> AppState {
@@ -92,29 +96,20 @@ fn report_state() -> AppState {
     };
     let mut view = RotationView::new(FP_OLD.into(), 3);
     view.phase = RotationPhase::Done(Ok(report));
-    state(KeyMapState {
-        rotation: Some(view),
-        ..key_map()
-    })
+    state(rotating(view))
 }
 
 fn progress_state() -> AppState {
     let mut view = RotationView::new(FP_OLD.into(), 3);
     view.advance(RotationProgress::Testing { total: 3 });
-    view.advance(RotationProgress::tested(
-        Scope::Global,
-        TestStatus::Ok,
-        "Connection successful",
-    ));
-    view.advance(RotationProgress::tested(
-        Scope::Global,
-        TestStatus::Ok,
-        "Connection successful",
-    ));
-    state(KeyMapState {
-        rotation: Some(view),
-        ..key_map()
-    })
+    for _ in 0..2 {
+        view.advance(RotationProgress::tested(
+            Scope::Global,
+            TestStatus::Ok,
+            "Connection successful",
+        ));
+    }
+    state(rotating(view))
 }
 
 #[test]
@@ -188,10 +183,7 @@ fn a_server_without_the_route_says_so_in_one_line() {
     let line = "this server does not offer key rotation (llmcfg serve extension routes)";
     let mut view = RotationView::new(FP_OLD.into(), 3);
     view.phase = RotationPhase::Done(Err(line.into()));
-    let s = state(KeyMapState {
-        rotation: Some(view),
-        ..key_map()
-    });
+    let s = state(rotating(view));
     let text = render(&s, 120, 40);
     let shown: Vec<&str> = text
         .lines()
@@ -204,10 +196,7 @@ fn a_server_without_the_route_says_so_in_one_line() {
 #[test]
 fn the_first_frame_counts_the_scopes_and_the_header_shows_the_rotation() {
     // Before the service reports its first progress: the key map's count.
-    let s = state(KeyMapState {
-        rotation: Some(RotationView::new(FP_OLD.into(), 3)),
-        ..key_map()
-    });
+    let s = state(rotating(RotationView::new(FP_OLD.into(), 3)));
     let text = render(&s, 120, 40);
     assert!(text.contains("testing the new key: 0/3 scopes"), "{text}");
     assert!(!text.contains("0/0"), "{text}");

@@ -143,10 +143,7 @@ fn groups() -> Vec<KeyGroup> {
 
 fn key_map_state(expanded: bool) -> AppState {
     let mut s = state();
-    let mut k = KeyMapState {
-        groups: Some(Ok(groups())),
-        ..KeyMapState::default()
-    };
+    let mut k = KeyMapState::loaded(Ok(groups()));
     if expanded {
         k.toggle();
     }
@@ -180,12 +177,9 @@ fn all_states() -> Vec<(&'static str, AppState)> {
     out.push(("key_map_expanded", key_map_state(true)));
 
     let mut s = state();
-    s.screen = Screen::KeyMap(KeyMapState {
-        groups: Some(Err(
-            "this server does not offer the key map; run it where the store is".into(),
-        )),
-        ..KeyMapState::default()
-    });
+    s.screen = Screen::KeyMap(KeyMapState::loaded(Err(
+        "this server does not offer the key map; run it where the store is".into(),
+    )));
     out.push(("key_map_not_offered", s));
     out
 }
@@ -300,10 +294,7 @@ fn a_key_far_down_a_long_map_is_on_screen_with_its_scopes() {
             }
         })
         .collect();
-    let mut k = KeyMapState {
-        groups: Some(Ok(many)),
-        ..KeyMapState::default()
-    };
+    let mut k = KeyMapState::loaded(Ok(many));
     k.move_by(4321);
     k.toggle();
     let mut s = state();
@@ -315,7 +306,7 @@ fn a_key_far_down_a_long_map_is_on_screen_with_its_scopes() {
 }
 
 #[test]
-fn an_open_key_with_more_scopes_than_fit_says_how_many_more() {
+fn an_open_key_with_more_scopes_than_fit_says_which_rows_and_scrolls_to_the_last() {
     let scopes: Vec<KeyUse> = (0..100)
         .map(|i| {
             key_use(
@@ -327,27 +318,31 @@ fn an_open_key_with_more_scopes_than_fit_says_how_many_more() {
         })
         .collect();
     let mut s = state();
-    let mut k = KeyMapState {
-        groups: Some(Ok(vec![KeyGroup {
-            key_fingerprint: FP_SHARED.into(),
-            api_key_masked: "sk-proj-...abcd".into(),
-            providers: vec!["openai".into()],
-            scope_count: scopes.len(),
-            scopes,
-        }])),
-        ..KeyMapState::default()
-    };
+    let mut k = KeyMapState::loaded(Ok(vec![KeyGroup {
+        key_fingerprint: FP_SHARED.into(),
+        api_key_masked: "sk-proj-...abcd".into(),
+        providers: vec!["openai".into()],
+        scope_count: scopes.len(),
+        scopes,
+    }]));
     k.toggle();
     s.screen = Screen::KeyMap(k);
     let text = render(&s, 120, 40);
-    let more = text
-        .lines()
-        .find(|l| l.contains("scopes of this key below"))
-        .unwrap_or_else(|| panic!("no 'more' line:\n{text}"));
-    let shown = text.lines().filter(|l| l.contains("tenant: t")).count();
+    // The key's line and its 100 scopes; 35 fit under the column titles.
+    assert!(text.contains("rows 1–35 of 101"), "{text}");
     assert!(
-        more.contains(&format!("… and {} more", 100 - shown)),
-        "{shown} shown, then {more}\n{text}"
+        text.contains("tenant: t000") && !text.contains("tenant: t099"),
+        "{text}"
+    );
+    let Screen::KeyMap(k) = &mut s.screen else {
+        unreachable!()
+    };
+    k.move_by(isize::MAX / 2);
+    let text = render(&s, 120, 40);
+    assert!(text.contains("rows 71–101 of 101"), "{text}");
+    assert!(
+        text.contains("tenant: t099") && !text.contains("tenant: t000"),
+        "{text}"
     );
 }
 

@@ -245,7 +245,12 @@ impl App {
                 }
             }
             Screen::Form(_) => self.form_key(key),
-            Screen::Results(v) if v.typing => self.results_filter_key(key),
+            Screen::Results(v) if v.text.typing() => self.results_filter_key(key),
+            Screen::KeyMap(_) if self.key_map_typing() => {
+                if let Screen::KeyMap(k) = &mut self.state.screen {
+                    k.filter_key(key);
+                }
+            }
             Screen::Audit(_) | Screen::Results(_) => {
                 if let Some(a) = self.state.keymap.action(self.state.screen.context(), &key) {
                     self.table_action(a);
@@ -262,6 +267,10 @@ impl App {
                 }
             }
         }
+    }
+
+    fn key_map_typing(&self) -> bool {
+        matches!(&self.state.screen, Screen::KeyMap(k) if k.filter.typing() && k.rotation.is_none())
     }
 
     fn form_dirty(&self) -> bool {
@@ -291,6 +300,8 @@ impl App {
             Screen::Results(_) => {
                 crate::tui::screens::results::page_rows(self.size.height.saturating_sub(2))
             }
+            // Header and footer lines, the table's borders and column titles.
+            Screen::KeyMap(_) => self.size.height.saturating_sub(2 + 3) as usize,
             // Header, footer, borders, and the filter line when shown.
             _ => self
                 .size

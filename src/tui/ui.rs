@@ -4,7 +4,7 @@
 //! handling uses the same [`layout`] to map clicks to rows.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
 use super::screens::chrome::{self, MIN_HEIGHT, MIN_WIDTH, TWO_PANE_WIDTH};
 use super::screens::detail::{self, DetailView};
@@ -140,7 +140,19 @@ pub fn render(state: &AppState, frame: &mut Frame) {
     if let Some(popup) = &state.popup {
         render_popup(state, popup, frame);
     }
-    toast::render(&state.toasts, theme, frame, areas.body);
+    toast::render(&state.toasts, theme, frame, toast_area(state, &areas));
+}
+
+/// Where toasts stack: inside the frame of the screen's bottom-right pane,
+/// so they never cover a border, and above the results view's detail line,
+/// which holds the selected row's full message.
+fn toast_area(state: &AppState, areas: &Areas) -> Rect {
+    let pane = match &state.screen {
+        Screen::Main => areas.detail.or(areas.list).unwrap_or(areas.body),
+        Screen::Results(_) => results::table_area(areas.body),
+        _ => areas.body,
+    };
+    pane.inner(Margin::new(1, 1))
 }
 
 /// The help overlay's input for `context`.

@@ -62,6 +62,7 @@ pub static REGISTRY: &[ActionSpec] = &[
     spec(A::Confirm, "versions_restore", "restore", "Restore the selected version (asks first)", C::Versions, &["enter", "r"], true),
     spec(A::Back, "versions_back", "back", "Back to the list", C::Versions, &["esc"], true),
     spec(A::Confirm, "key_map_expand", "expand", "Show / hide the scopes using the key", C::Keys, &["enter"], true),
+    spec(A::Filter, "key_map_filter", "filter", "Filter keys and scopes by text", C::Keys, &["/"], true),
     spec(A::RotateKey, "rotate_key", "rotate", "Rotate the key: paste a new one, test it everywhere, swap", C::Keys, &["r"], true),
     spec(A::Back, "key_map_back", "back", "Back to the list", C::Keys, &["esc"], true),
     spec(A::Jobs, "jobs", "jobs", "Jobs of this process: progress and state; cancel one", C::List, &["J"], true),

@@ -74,7 +74,8 @@ impl App {
             Some(_) => None,
             None => match &self.state.screen {
                 Screen::Main if self.state.list.filter_typing => Some("the filter"),
-                Screen::Results(v) if v.typing => Some("the filter"),
+                Screen::Results(v) if v.text.typing() => Some("the filter"),
+                Screen::KeyMap(k) if k.filter.typing() => Some("the filter"),
                 Screen::Form(f) if f.focus != Field::Provider && !f.saving => {
                     Some(field_name(f.focus))
                 }

@@ -2,14 +2,13 @@
 //! job (scroll, page, filter by status or text, `Enter` jumps to the scope,
 //! `Esc` cancels a running job and closes a finished one).
 
-use crossterm::event::{Event, KeyCode, KeyEvent};
-use tui_input::Input;
-use tui_input::backend::crossterm::EventHandler;
+use crossterm::event::KeyEvent;
 
 use super::{App, TaskKey};
 use crate::tui::action::Action;
 use crate::tui::screens::Screen;
 use crate::tui::screens::results::ResultsView;
+use crate::tui::screens::text_filter::FilterKey;
 use crate::tui::state::Popup;
 use crate::tui::widgets::toast::Level;
 
@@ -30,9 +29,7 @@ impl App {
             }
             Action::Filter => {
                 if let Screen::Results(v) = &mut self.state.screen {
-                    let text = v.text.take().unwrap_or_default();
-                    v.text = Some(Input::new(text.value().to_string()));
-                    v.typing = true;
+                    v.text.open();
                 }
             }
             Action::Up
@@ -72,9 +69,9 @@ impl App {
             return;
         }
         if let Screen::Results(v) = &mut self.state.screen
-            && v.text.is_some()
+            && v.text.is_set()
         {
-            v.text = None;
+            v.text.clear();
             return;
         }
         self.abort(&TaskKey::Audit);
@@ -103,19 +100,8 @@ impl App {
         let Screen::Results(v) = &mut self.state.screen else {
             return;
         };
-        match key.code {
-            KeyCode::Esc => {
-                v.text = None;
-                v.typing = false;
-            }
-            KeyCode::Enter => v.typing = false,
-            KeyCode::Up => v.move_by(-1),
-            KeyCode::Down => v.move_by(1),
-            _ => {
-                if let Some(input) = v.text.as_mut() {
-                    input.handle_event(&Event::Key(key));
-                }
-            }
+        if let FilterKey::Move(d) = v.text.key(key) {
+            v.move_by(d);
         }
     }
 

@@ -78,12 +78,17 @@ impl App {
             Action::Messages => self.state.popup = Some(Popup::Messages { scroll: 0 }),
             Action::Picker => self.open_picker(),
             Action::Back if self.rotation_shown() => self.close_rotation(),
-            Action::RotateKey => self.ask_rotate(),
-            Action::Back => {
-                self.abort(&TaskKey::Versions);
-                self.abort(&TaskKey::KeyMap);
-                self.state.screen = Screen::Main;
+            Action::Filter => {
+                if let Screen::KeyMap(k) = &mut self.state.screen {
+                    k.open_filter();
+                }
             }
+            Action::RotateKey => self.ask_rotate(),
+            // Esc with a filter set drops the filter first, as in the results view.
+            Action::Back => match &mut self.state.screen {
+                Screen::KeyMap(k) if k.filter.is_set() => k.clear_filter(),
+                _ => self.leave_undo_screen(),
+            },
             Action::Confirm => match &mut self.state.screen {
                 Screen::Versions(_) => self.ask_restore(),
                 Screen::KeyMap(k) => k.toggle(),
@@ -91,6 +96,13 @@ impl App {
             },
             _ => {}
         }
+    }
+
+    /// Esc: back to the list, dropping a load still running.
+    fn leave_undo_screen(&mut self) {
+        self.abort(&TaskKey::Versions);
+        self.abort(&TaskKey::KeyMap);
+        self.state.screen = Screen::Main;
     }
 
     /// Enter / `r` on a version: the confirm, or a toast saying why not.
@@ -173,8 +185,7 @@ impl App {
     pub(super) fn on_key_map(&mut self, result: Result<Vec<KeyGroup>, ServiceError>) {
         if let Screen::KeyMap(k) = &mut self.state.screen {
             self.tasks.remove(&TaskKey::KeyMap);
-            k.groups = Some(result.map_err(|e| e.to_string()));
-            k.move_by(0);
+            k.set_groups(result.map_err(|e| e.to_string()));
         }
     }
 }

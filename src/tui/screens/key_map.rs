@@ -1,24 +1,29 @@
 //! The key-usage map screen (`K`): one row per key fingerprint — mask,
 //! provider(s), how many scopes use it and a summary of their last tests —
 //! most-used key first. Enter expands a row into the scopes using that key,
-//! each with its model and last test. Only masks and fingerprints are ever
-//! shown, never a key: "this key leaked — where is it?" at a glance.
+//! each with its model and last test; the selection walks keys and scopes
+//! alike, so an open key's scopes scroll and page (`rows a–b of N` in the
+//! title) and `/` filters them like the results view. Only masks and
+//! fingerprints are ever shown, never a key: "this key leaked — where is
+//! it?" at a glance.
 
 use std::collections::HashSet;
+
+use crossterm::event::KeyEvent;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
-use ratatui::widgets::{Row, Table};
+use ratatui::widgets::{Paragraph, Row, Table};
 use time::OffsetDateTime;
 
 use crate::domain::{KeyGroup, KeyUse, TestResult};
 use crate::tui::screens::chrome::screen_block;
 use crate::tui::screens::instances::{STALE_MARK, age, test_mark};
+use crate::tui::screens::key_lines::{KeyLine, key_lines, scope_label};
 use crate::tui::screens::rotation::{self, RotationView};
-use crate::tui::screens::selection::{
-    Loaded, Selection, highlight, loaded, page_offset, rows_or_notice,
-};
+use crate::tui::screens::selection::{Loaded, Selection, highlight, loaded, rows_or_notice};
+use crate::tui::screens::text_filter::{FilterKey, TextFilter};
 use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
@@ -26,11 +31,16 @@ use crate::tui::theme::{Slot, Theme};
 #[derive(Debug, Default)]
 pub struct KeyMapState {
     /// The key groups, once loaded.
-    pub groups: Loaded<KeyGroup>,
-    /// The selected group.
-    pub selected: Selection,
+    groups: Loaded<KeyGroup>,
+    /// The selected line: a key, or one scope of an open key.
+    selected: Selection,
     /// Fingerprints of the expanded groups.
-    pub expanded: HashSet<String>,
+    expanded: HashSet<String>,
+    /// Text filter (`/`) on keys and scopes.
+    pub filter: TextFilter,
+    /// The lines shown, recomputed when the groups, the open keys or the
+    /// filter change (a key can have 100,001 scopes: not on every frame).
+    lines: Vec<KeyLine>,
     /// A rotation started here (`r`): its progress, then its report,
     /// drawn in place of the table until Esc.
     pub rotation: Option<RotationView>,
@@ -77,30 +87,74 @@ impl TestSummary {
 }
 
 impl KeyMapState {
-    /// Moves the selection by `delta` groups (clamped).
+    /// The map of the loaded `groups`, or of why they could not be loaded.
+    pub fn loaded(groups: Result<Vec<KeyGroup>, String>) -> KeyMapState {
+        let mut k = KeyMapState::default();
+        k.set_groups(groups);
+        k
+    }
+
+    /// The groups arrived (or failed): shown with the selection kept in range.
+    pub fn set_groups(&mut self, groups: Result<Vec<KeyGroup>, String>) {
+        self.groups = Some(groups);
+        self.relayout();
+    }
+
+    /// Moves the selection by `delta` lines (clamped).
     pub fn move_by(&mut self, delta: isize) {
-        self.selected.move_by(delta, loaded(&self.groups).len());
+        self.selected.move_by(delta, self.lines.len());
     }
 
-    /// The selected group, once loaded.
+    /// The selected line's group, once loaded.
     pub fn selected_group(&self) -> Option<&KeyGroup> {
-        loaded(&self.groups).get(self.selected.pos())
+        let line = self.lines.get(self.selected.pos())?;
+        loaded(&self.groups).get(line.group())
     }
 
-    /// Expands or collapses the selected group.
+    /// Expands or collapses the selected line's key (on a scope, its key
+    /// closes and is selected).
     pub fn toggle(&mut self) {
-        if let Some(g) = loaded(&self.groups).get(self.selected.pos())
-            && !self.expanded.remove(&g.key_fingerprint)
-        {
-            self.expanded.insert(g.key_fingerprint.clone());
+        let Some(g) = self.selected_group() else {
+            return;
+        };
+        let fp = g.key_fingerprint.clone();
+        let group = self.lines[self.selected.pos()].group();
+        if !self.expanded.remove(&fp) {
+            self.expanded.insert(fp);
+        }
+        self.relayout();
+        if let Some(pos) = self.lines.iter().position(|l| *l == KeyLine::Group(group)) {
+            self.selected = Selection::at(pos);
         }
     }
-}
 
-fn scope_label(u: &KeyUse) -> String {
-    match &u.instance_id {
-        Some(id) => format!("tenant: {id}"),
-        None => "control plane".to_string(),
+    /// `/`: starts typing the filter.
+    pub fn open_filter(&mut self) {
+        self.filter.open();
+    }
+
+    /// A key while the filter is typed; the lines follow the text.
+    pub fn filter_key(&mut self, key: KeyEvent) {
+        match self.filter.key(key) {
+            FilterKey::Move(d) => self.move_by(d),
+            FilterKey::Taken => self.relayout(),
+        }
+    }
+
+    /// Drops the filter (Esc).
+    pub fn clear_filter(&mut self) {
+        self.filter.clear();
+        self.relayout();
+    }
+
+    /// Recomputes the lines, keeping the selected line's key selected when
+    /// it is still shown.
+    fn relayout(&mut self) {
+        let was = self.lines.get(self.selected.pos()).copied();
+        self.lines = key_lines(loaded(&self.groups), &self.expanded, &self.filter.needle());
+        let pos = was.and_then(|l| self.lines.iter().position(|n| *n == l));
+        self.selected = Selection::at(pos.unwrap_or(0));
+        self.move_by(0);
     }
 }
 
@@ -115,54 +169,45 @@ pub fn render(
     if let Some(r) = &state.rotation {
         return rotation::render(r, theme, frame, area);
     }
-    let block = screen_block("Key map — scopes by key fingerprint", theme);
+    let height = (area.height.saturating_sub(3) as usize).max(1);
+    let total = state.lines.len();
+    let offset = state.selected.page_offset(height);
+    // More lines than fit: say which are shown, as the rotation report does.
+    let rows_hint = if total > height {
+        format!(
+            " · rows {}–{} of {total}",
+            offset + 1,
+            (offset + height).min(total)
+        )
+    } else {
+        String::new()
+    };
+    let title = format!(
+        "Key map — scopes by key fingerprint{rows_hint}{}",
+        state.filter.title().trim_end()
+    );
+    let block = screen_block(&title, theme);
     let empty = "no configured scope uses a key yet";
     let Some(groups) = rows_or_notice(&state.groups, empty, &block, theme, frame, area) else {
         return;
     };
-    // One table row per group, plus one per scope of an expanded group;
-    // the selection is on groups, so remember which line each group is on.
-    // Only the visible lines become rows: a fleet can hold 100,000 keys.
-    let open = |g: &KeyGroup| state.expanded.contains(&g.key_fingerprint);
-    let lines_of = |g: &KeyGroup| 1 + if open(g) { g.scopes.len() } else { 0 };
-    let selected_line: usize = groups.iter().take(state.selected.pos()).map(lines_of).sum();
-    let height = area.height.saturating_sub(3) as usize;
-    let offset = page_offset(selected_line, height.max(1));
-    let visible = offset..offset + height;
-    let mut shown = Vec::new();
-    let mut line = 0;
-    for (i, g) in groups.iter().enumerate() {
-        if line >= visible.end {
-            break;
-        }
-        let lines = lines_of(g);
-        if line + lines <= visible.start {
-            line += lines;
-            continue;
-        }
-        if visible.contains(&line) {
-            shown.push(Shown::Group(i, g));
-        }
-        line += 1;
-        if open(g) {
-            for (k, u) in g.scopes.iter().enumerate() {
-                if line >= visible.end {
-                    break;
-                }
-                // The last line on screen, with more scopes of this key
-                // below: say how many, rather than cut the list silently.
-                let rest = g.scopes.len() - k;
-                if line + 1 == visible.end && rest > 1 && visible.contains(&line) {
-                    shown.push(Shown::More(rest));
-                    line += 1;
-                    break;
-                }
-                if visible.contains(&line) {
-                    shown.push(Shown::Scope(u));
-                }
-                line += 1;
-            }
-        }
+    // Only the page of lines on screen becomes rows: a key can have
+    // 100,001 scopes.
+    let shown: Vec<(usize, Shown)> = state
+        .selected
+        .page(&state.lines, height)
+        .map(|(pos, line)| {
+            let shown = match *line {
+                KeyLine::Group(g) => Shown::Group(&groups[g]),
+                KeyLine::Scope(g, s) => Shown::Scope(&groups[g].scopes[s]),
+            };
+            (pos, shown)
+        })
+        .collect();
+    if shown.is_empty() {
+        let notice = format!("no key or scope matches /{}", state.filter.needle());
+        frame.render_widget(Paragraph::new(notice).block(block), area);
+        return;
     }
     // The provider and scopes/model columns as wide as their widest
     // visible value (capped), the last column the rest: a long provider
@@ -172,34 +217,34 @@ pub fn render(
     let widest = |title: &str, value: &dyn Fn(&Shown) -> usize| {
         shown
             .iter()
-            .map(value)
+            .map(|(_, s)| value(s))
             .max()
             .unwrap_or(0)
             .max(title.len())
             .min(cap)
     };
     let provider_w = widest("Provider", &|s| match s {
-        Shown::Group(_, g) => g.providers.join(",").chars().count(),
+        Shown::Group(g) => g.providers.join(",").chars().count(),
         Shown::Scope(u) => u.provider.chars().count(),
-        Shown::More(_) => 0,
     });
     let middle_w = widest("Scopes", &|s| match s {
-        Shown::Group(_, g) => format!("{} scopes", g.scope_count).len(),
+        Shown::Group(g) => format!("{} scopes", g.scope_count).len(),
         Shown::Scope(u) => u.model.chars().count(),
-        Shown::More(_) => 0,
     });
     // Borders, the three column gaps and the other columns.
     let detail_w = (area.width as usize).saturating_sub(2 + 3 + 20 + provider_w + middle_w);
     let rows: Vec<Row> = shown
         .iter()
-        .map(|s| match s {
-            Shown::Group(i, g) => highlight(
-                group_row(g, open(g), detail_w),
-                state.selected.is(*i),
-                theme,
-            ),
-            Shown::Scope(u) => scope_row(u, theme, now, middle_w, detail_w),
-            Shown::More(rest) => more_row(*rest, theme),
+        .map(|(pos, s)| {
+            let row = match s {
+                // Open when its scopes follow: expanded, or found by the filter.
+                Shown::Group(g) => {
+                    let open = matches!(state.lines.get(pos + 1), Some(KeyLine::Scope(..)));
+                    group_row(g, open, detail_w)
+                }
+                Shown::Scope(u) => scope_row(u, theme, now, middle_w, detail_w),
+            };
+            highlight(row, state.selected.is(*pos), theme)
         })
         .collect();
     let header = Row::new(vec![
@@ -218,27 +263,10 @@ pub fn render(
     frame.render_widget(Table::new(rows, widths).header(header).block(block), area);
 }
 
-/// A line of the table on screen: a key, one scope of an open key, or the
-/// "and N more" of an open key's scopes below.
+/// A line of the table on screen: a key, or one scope of an open key.
 enum Shown<'a> {
-    Group(usize, &'a KeyGroup),
+    Group(&'a KeyGroup),
     Scope(&'a KeyUse),
-    More(usize),
-}
-
-/// The line that stands for the `rest` scopes of an open key that do not
-/// fit on screen.
-fn more_row(rest: usize, theme: &Theme) -> Row<'static> {
-    let muted = theme.style(Slot::Muted);
-    Row::new(vec![
-        Span::styled(format!("  … and {rest} more"), muted),
-        Span::raw(""),
-        Span::raw(""),
-        Span::styled(
-            "scopes of this key below · llmcfg keys --json lists them all",
-            muted,
-        ),
-    ])
 }
 
 /// A key's row: mask, providers, scope count, last tests and fingerprint.

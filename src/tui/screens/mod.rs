@@ -14,10 +14,12 @@ pub mod instance_list;
 pub mod instance_sort;
 pub mod instances;
 pub mod jobs;
+pub mod key_lines;
 pub mod key_map;
 pub mod results;
 pub mod rotation;
 pub mod selection;
+pub mod text_filter;
 pub mod versions;
 
 use audit::AuditState;

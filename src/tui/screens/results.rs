@@ -8,11 +8,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Row, Table, Wrap};
-use tui_input::Input;
 
 use crate::tui::job::{JobRow, JobState, Phase};
 use crate::tui::screens::instances::scope_label;
 use crate::tui::screens::selection::{Selection, highlight};
+use crate::tui::screens::text_filter::{TextFilter, matches};
 use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
@@ -63,9 +63,7 @@ pub struct ResultsView {
     /// Status filter (`f`).
     pub status: StatusFilter,
     /// Text filter (`/`) on scope, status and message.
-    pub text: Option<Input>,
-    /// Keys go to the text filter.
-    pub typing: bool,
+    pub text: TextFilter,
     /// The user moved the selection: keep that row selected as rows stream
     /// in (otherwise the selection stays on the top row, the worst failure).
     pinned: bool,
@@ -78,12 +76,7 @@ pub struct ResultsView {
 impl ResultsView {
     /// Recomputes the shown rows if the job or a filter changed.
     pub fn flush(&mut self, job: &JobState) {
-        let text = self
-            .text
-            .as_ref()
-            .map(|i| i.value().to_lowercase())
-            .unwrap_or_default();
-        let key = (job.revision, self.status, text);
+        let key = (job.revision, self.status, self.text.needle());
         if self.computed_for.as_ref() == Some(&key) {
             return;
         }
@@ -96,10 +89,9 @@ impl ResultsView {
             .filter(|&i| {
                 let r = &job.rows[i];
                 self.status.keeps(r)
-                    && (needle.is_empty()
-                        || scope_label(&r.scope).to_lowercase().contains(needle)
+                    && (matches(&scope_label(&r.scope), needle)
                         || r.status().contains(needle.as_str())
-                        || r.message().to_lowercase().contains(needle))
+                        || matches(r.message(), needle))
             })
             .collect();
         // Keep the row the user chose selected while results stream in.
@@ -152,14 +144,24 @@ pub fn page_rows(height: u16) -> usize {
     height.saturating_sub(3 + 2 + 1 + 3).max(1) as usize
 }
 
-/// Draws the view into `area`.
-pub fn render(view: &ResultsView, job: &JobState, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let [gauge_area, table_area, detail_area] = Layout::vertical([
+/// The view's gauge, table and detail line in `area`.
+fn areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
         Constraint::Length(3),
         Constraint::Fill(1),
         Constraint::Length(3),
     ])
-    .areas(area);
+    .areas(area)
+}
+
+/// The table's place in `area` (between the gauge and the detail line).
+pub fn table_area(area: Rect) -> Rect {
+    areas(area)[1]
+}
+
+/// Draws the view into `area`.
+pub fn render(view: &ResultsView, job: &JobState, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let [gauge_area, table_area, detail_area] = areas(area);
     let done = job.rows.len();
     let ratio = if job.total == 0 {
         1.0
@@ -220,10 +222,7 @@ pub fn render(view: &ResultsView, job: &JobState, theme: &Theme, frame: &mut Fra
         ]);
         highlight(row, view.selected.is(pos), theme)
     });
-    let filter = match &view.text {
-        Some(t) => format!(" /{}{} ", t.value(), if view.typing { "▏" } else { "" }),
-        None => String::new(),
-    };
+    let filter = view.text.title();
     let block_title = format!(
         " {} of {} rows · status: {} (f){filter}",
         view.visible.len(),
