@@ -190,7 +190,7 @@ async fn run(
     for staged in staged {
         match staged {
             Staged::Final(line) => report.push(line),
-            Staged::Batch(scope, item, line) => batch.push((scope, item, line)),
+            Staged::Batch(staged) => batch.push(*staged),
         }
     }
     if let Some(admin) = admin.filter(|_| options.atomic) {
@@ -214,7 +214,7 @@ enum Staged {
     Final(ScopeReport),
     /// An `--atomic` run's write, left for the one transaction, and its
     /// line should the transaction commit.
-    Batch(Scope, BatchItem, ScopeReport),
+    Batch(Box<(Scope, BatchItem, ScopeReport)>),
 }
 
 /// Runs one scope: tests its key when asked, then writes it (its own
@@ -249,7 +249,9 @@ async fn stage(
         Ok(note) => {
             let line = ScopeReport { note, ..line };
             match batch_item(scope_plan) {
-                Some(item) if options.atomic => return Staged::Batch(scope, item, line),
+                Some(item) if options.atomic => {
+                    return Staged::Batch(Box::new((scope, item, line)));
+                }
                 Some(item) => write_line(handle, admin, item, line).await,
                 None => line,
             }

@@ -17,8 +17,8 @@ pub type BatchCheck<E> = Box<dyn FnOnce(&ConfigRow) -> Result<(), E> + Send>;
 pub enum BatchWrite<E> {
     /// Insert a new config; fails with `AlreadyExists` if the scope has one.
     Insert {
-        /// The sealed row.
-        row: ConfigRow,
+        /// The sealed row (boxed: a row is large beside the other writes).
+        row: Box<ConfigRow>,
         /// Its audit entry.
         audit: AuditRecord,
     },

@@ -33,7 +33,7 @@ pub async fn batch(store: &Store, master: &MasterKey) {
         .write_batch(vec![
             update(&a, false),
             BatchWrite::Insert {
-                row: sealed_row(master, &c, "new"),
+                row: Box::new(sealed_row(master, &c, "new")),
                 audit: audit(&c, "create"),
             },
             update(&b, true),
@@ -56,7 +56,7 @@ pub async fn batch(store: &Store, master: &MasterKey) {
         .write_batch(vec![
             update(&a, false),
             BatchWrite::Insert {
-                row: sealed_row(master, &b, "new"),
+                row: Box::new(sealed_row(master, &b, "new")),
                 audit: audit(&b, "create"),
             },
         ])
@@ -71,7 +71,7 @@ pub async fn batch(store: &Store, master: &MasterKey) {
             update(&a, false),
             update(&b, false),
             BatchWrite::Insert {
-                row: sealed_row(master, &c, "new"),
+                row: Box::new(sealed_row(master, &c, "new")),
                 audit: audit(&c, "create"),
             },
             BatchWrite::Delete {
@@ -162,7 +162,7 @@ pub async fn batch_delete_refused(store: &Store, master: &MasterKey) {
                 change: Box::new(|r: &ConfigRow| Ok(set_model(r, "new"))),
             },
             BatchWrite::Insert {
-                row: sealed_row(master, &created, "new"),
+                row: Box::new(sealed_row(master, &created, "new")),
                 audit: audit(&created, "create"),
             },
             BatchWrite::Delete {

@@ -44,7 +44,10 @@ impl LocalBackend {
                             scope: Some(scope.clone()),
                             error,
                         })?;
-                    BatchWrite::Insert { row, audit }
+                    BatchWrite::Insert {
+                        row: Box::new(row),
+                        audit,
+                    }
                 }
                 ScopeWrite::Update(patch) => {
                     let change = self.change_of(&scope, patch, actor.clone(), master);

@@ -53,7 +53,7 @@ impl App {
             && let Screen::Form(form) = &self.state.screen
             && let FormMode::Edit { current } = &form.mode
         {
-            return self.update_if_unchanged(scope.clone(), current.clone(), patch.clone());
+            return self.update_if_unchanged(scope.clone(), (**current).clone(), patch.clone());
         }
         let h = self.handle.clone();
         self.spawn(None, async move {

@@ -171,7 +171,7 @@ impl App {
                 let Screen::Form(form) = &mut self.state.screen else {
                     return;
                 };
-                form.mode = FormMode::Edit { current: *now };
+                form.mode = FormMode::Edit { current: now };
                 let outcome = form.on_action(Action::Save, catalog);
                 self.form_outcome(outcome);
             }

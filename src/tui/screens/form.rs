@@ -73,8 +73,8 @@ pub enum FormMode {
     Create,
     /// Changing a stored one.
     Edit {
-        /// The stored config.
-        current: ConfigView,
+        /// The stored config (boxed: a view is large beside `Create`).
+        current: Box<ConfigView>,
     },
 }
 
@@ -151,7 +151,14 @@ impl FormState {
             .position(|p| p.id == current.provider)
             .unwrap_or(0);
         let fields = current.fields();
-        FormState::build(scope, FormMode::Edit { current }, provider, fields)
+        FormState::build(
+            scope,
+            FormMode::Edit {
+                current: Box::new(current),
+            },
+            provider,
+            fields,
+        )
     }
 
     fn build(scope: Scope, mode: FormMode, provider: usize, fields: ConfigFields) -> FormState {
