@@ -36,9 +36,13 @@
 //! - **The store engines serialise their own writes.** SQLite: two
 //!   connections, each owned by an OS thread (`store/sqlite/worker.rs`).
 //!   Every write goes to the writer thread and runs in arrival order under
-//!   `BEGIN IMMEDIATE`; hot reads go to the reader thread, which WAL lets
-//!   run beside a write's `fsync`. Callers await a oneshot, so no async
-//!   worker blocks on SQLite. The writer **group-commits**: it takes every
+//!   `BEGIN IMMEDIATE`; scans (the instance list, audit, history) go to the
+//!   reader thread, which WAL lets run beside a write's `fsync`. Callers
+//!   await a oneshot, so no async worker blocks on a write or a scan. Point
+//!   reads (a config by scope, a token by hash: each server request's two
+//!   queries) run on the caller's task on a small pool of read connections
+//!   (`store/sqlite/points.rs`): a WAL read of one indexed row never waits
+//!   for a lock and costs less than the thread handoff would. The writer **group-commits**: it takes every
 //!   write queued at that moment (at most 256), runs each in its own
 //!   `SAVEPOINT` of one `BEGIN IMMEDIATE`, commits once and only then
 //!   answers them all: N concurrent writes cost one `fsync`, and no write is

@@ -7,7 +7,7 @@
 //!
 //! - **Writes** go to the writer, a connection owned by a thread of its own
 //!   ([`worker`]), which runs them in arrival order, group-committing what
-//!   is queued together (see the concurrency model in `store/mod.rs`); a write may wait for
+//!   is queued together (the concurrency model is in [`crate::service`]); a write may wait for
 //!   another process's lock (up to [`BUSY_TIMEOUT`]) and always ends in an
 //!   `fsync`, so it must never run on an async worker.
 //! - **Scans** (the instance list, the audit log, every config) go to the
