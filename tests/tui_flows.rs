@@ -91,7 +91,7 @@ async fn create_through_the_form_then_test_ok() {
     assert!(!o.text.contains(GOOD_KEY));
     h.key(KeyCode::Tab);
     h.type_str(&base);
-    h.key(KeyCode::Enter);
+    h.ctrl('s');
     let o = h
         .wait("saved", |o| {
             o.screen == "main" && o.text.contains("OpenAI (openai)")

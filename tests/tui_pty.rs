@@ -45,7 +45,7 @@ fn create_through_the_form_and_test() {
     assert!(!pty.contents().contains(GOOD_KEY), "the key is masked");
     pty.send("\t");
     pty.send(&base);
-    pty.send("\r");
+    pty.send("\x13"); // Ctrl-s saves
     pty.wait("saved", |s| {
         s.contains("OpenAI (openai)") && s.contains("never tested")
     });
