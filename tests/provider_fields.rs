@@ -321,6 +321,17 @@ async fn the_http_api_and_its_openapi_document_carry_each_field() {
         let refused = api.post(Some("globex"), wrong).await;
         assert_eq!(refused.status, 422, "{}", refused.body);
         assert!(refused.detail().contains(case.field), "{}", refused.body);
+
+        // Set on a stored config whose provider does not use it: the body
+        // alone is valid, so the refusal is a conflict with what is stored.
+        let other = format!("other-{scope}");
+        let plain = json!({"provider": case.other_provider, "model": "m", "api_key": KEY});
+        assert_eq!(api.post(Some(&other), plain).await.status, 201);
+        let conflict = api
+            .patch(Some(&other), json!({case.field: case.first}))
+            .await;
+        assert_eq!(conflict.status, 409, "{}", conflict.body);
+        assert!(conflict.detail().contains(case.field), "{}", conflict.body);
     }
     api.assert_key_never_seen();
     server.stop().await;

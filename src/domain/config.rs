@@ -364,10 +364,12 @@ impl ConfigPatch {
         for spec in FIELDS {
             let value = match self.sent(spec.name) {
                 Some(sent) => spec.check(sent, &provider).map_err(|e| {
-                    // Clearing the override of the stored provider: valid
-                    // alone, refused only because of what is stored.
+                    // Clearing the override of the stored provider, or
+                    // setting a field the stored provider does not use:
+                    // valid alone, refused only because of what is stored.
                     let clears = sent.is_none_or(|v| v.trim().is_empty());
-                    if self.provider.is_none() && clears {
+                    let unused = !spec.applies_to(&provider.id);
+                    if self.provider.is_none() && (clears || unused) {
                         e.against_stored()
                     } else {
                         e

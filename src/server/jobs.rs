@@ -38,9 +38,21 @@ const FOLLOW_WAIT: Duration = Duration::from_secs(20);
 pub struct StartJobRequest {
     /// What to run; only `test_all` today.
     pub kind: String,
-    /// Tests at once (1 to [`MAX_JOB_CONCURRENCY`]).
-    #[serde(default)]
+    /// Tests at once (1 to [`MAX_JOB_CONCURRENCY`]; `null` or absent: the
+    /// default; `8.0` reads as 8).
+    #[serde(default, deserialize_with = "whole_or_null")]
     pub concurrency: Option<usize>,
+}
+
+/// A whole number (with or without a zero fraction, as JSON Schema's
+/// `integer` allows), or `null`.
+fn whole_or_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => crate::api::whole_up_to(&n, u64::from(u32::MAX))
+            .map(|v| Some(v as usize))
+            .ok_or_else(|| serde::de::Error::custom("must be a whole number")),
+    }
 }
 
 /// Query of the follow and cancel routes.
@@ -192,7 +204,7 @@ pub fn schemas() -> Map<String, Value> {
             "required": ["kind"],
             "properties": {
                 "kind": {"type": "string", "enum": ["test_all"]},
-                "concurrency": {"type": "integer", "minimum": 1, "maximum": MAX_JOB_CONCURRENCY},
+                "concurrency": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_JOB_CONCURRENCY},
             },
         }),
     );

@@ -11,7 +11,7 @@ mod schemas;
 
 use self::fields::INSTANCE_ID_PATTERN;
 pub(super) use self::fields::{
-    api_key, body_properties, body_rules, instance_id, reference, view_properties,
+    api_key, blank, body_properties, body_rules, instance_id, reference, view_properties,
 };
 pub use self::schemas::schemas;
 use super::routes::{ROUTES, Route};
@@ -105,7 +105,7 @@ fn operation(route: &Route) -> Value {
     }
     for (name, ty, text) in route.query {
         parameters.push(json!({
-            "name": name, "in": "query", "required": false, "description": text,
+            "name": name, "in": "query", "required": query_required(name), "description": text,
             "schema": query_schema(name, ty),
         }));
     }
@@ -125,8 +125,16 @@ fn operation(route: &Route) -> Value {
 }
 
 /// A query parameter's schema with the bounds the handler enforces.
+/// Whether a route cannot do without the query parameter: only a job's id
+/// (follow, cancel); every other parameter has a default.
+fn query_required(name: &str) -> bool {
+    name == "id"
+}
+
 fn query_schema(name: &str, ty: &str) -> Value {
     match name {
+        // A job id and a row count: whole numbers the server parses exactly.
+        "id" | "after" => json!({"type": "integer", "minimum": 0, "maximum": u32::MAX}),
         "limit" => json!({"type": "integer", "minimum": 1, "maximum": AUDIT_MAX_LIMIT}),
         // Empty selects the control plane, else an instance id.
         "instance" => json!({"type": "string", "maxLength": INSTANCE_ID_MAX_LEN,

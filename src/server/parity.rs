@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody, RequestScope};
-use super::openapi::{api_key, body_properties, body_rules, instance_id};
+use super::openapi::{api_key, blank, body_properties, body_rules, instance_id};
 use crate::api::{ModelsForRequest, RegisterInstanceBody};
 use crate::domain::InstanceId;
 use crate::service::ServiceError;
@@ -49,6 +49,15 @@ pub async fn register_instance(
     ))
 }
 
+/// A create's properties, with a blank model too: a list needs none.
+fn unsaved_properties() -> Map<String, Value> {
+    let mut props = body_properties(&[("api_key", api_key())]);
+    if let Some(model) = props.remove("model") {
+        props.insert("model".into(), json!({"anyOf": [model, blank()]}));
+    }
+    props
+}
+
 /// The component schemas of these routes' bodies, with the same field
 /// rules as the seed's bodies.
 pub fn schemas() -> Map<String, Value> {
@@ -63,7 +72,7 @@ pub fn schemas() -> Map<String, Value> {
         json!({
             "type": "object", "additionalProperties": false,
             "required": ["provider", "api_key"],
-            "properties": body_properties(&[("api_key", api_key())]),
+            "properties": unsaved_properties(),
             "allOf": body_rules(),
         }),
     );
