@@ -27,23 +27,25 @@ const CONCURRENCY: usize = 2;
 /// way when the signal comes (this bounds nothing the test asserts).
 const ANSWER_DELAY: Duration = Duration::from_secs(4);
 
+/// A store of `SCOPES` tenants, each with `GOOD` at the fake.
+async fn configure_fleet(store: &std::path::Path, base_url: &str) {
+    let handle = open_sqlite(store, TEST_MASTER_HEX).await;
+    for i in 0..SCOPES {
+        let config = NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD)).with_base_url(base_url);
+        handle
+            .create(&tenant(&format!("t-{i}")), config)
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_cancels_test_all_with_a_partial_report_and_no_new_test() {
     let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD], &["gpt-4o"]).await;
     fake.configure(|c| c.delay = ANSWER_DELAY);
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("llmcfg.db");
-    {
-        let handle = open_sqlite(&store, TEST_MASTER_HEX).await;
-        for i in 0..SCOPES {
-            let config = NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD))
-                .with_base_url(&fake.base_url());
-            handle
-                .create(&tenant(&format!("t-{i}")), config)
-                .await
-                .unwrap();
-        }
-    }
+    configure_fleet(&store, &fake.base_url()).await;
 
     let concurrency = CONCURRENCY.to_string();
     let child = spawn(
@@ -188,17 +190,7 @@ async fn sigint_cancels_a_rotation_before_any_new_test_or_swap() {
     let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD, NEW], &["gpt-4o"]).await;
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("llmcfg.db");
-    {
-        let handle = open_sqlite(&store, TEST_MASTER_HEX).await;
-        for i in 0..SCOPES {
-            let config = NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD))
-                .with_base_url(&fake.base_url());
-            handle
-                .create(&tenant(&format!("t-{i}")), config)
-                .await
-                .unwrap();
-        }
-    }
+    configure_fleet(&store, &fake.base_url()).await;
     fake.configure(|c| c.delay = ANSWER_DELAY);
 
     let concurrency = CONCURRENCY.to_string();

@@ -25,17 +25,21 @@ const CONCURRENCY: usize = 2;
 /// way when the cancel comes (this bounds nothing the test asserts).
 const ANSWER_DELAY: Duration = Duration::from_secs(4);
 
+/// `SCOPES` tenants, each with `GOOD` at the fake.
+async fn configure_fleet(server: &TestServer, base_url: &str) {
+    for i in 0..SCOPES {
+        let scope = Scope::Instance(InstanceId::parse(&format!("t-{i}")).unwrap());
+        let config = NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD)).with_base_url(base_url);
+        server.local.create(&scope, config).await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_all_over_http_is_followed_and_cancelled_with_no_new_test_after() {
     let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD], &["gpt-4o"]).await;
     fake.configure(|c| c.delay = ANSWER_DELAY);
     let server = TestServer::start(&["127.0.0.1"]).await;
-    for i in 0..SCOPES {
-        let scope = Scope::Instance(InstanceId::parse(&format!("t-{i}")).unwrap());
-        let config =
-            NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD)).with_base_url(&fake.base_url());
-        server.local.create(&scope, config).await.unwrap();
-    }
+    configure_fleet(&server, &fake.base_url()).await;
     let admin = Api::new(&server, server.token("admin", Role::Superadmin).await);
     let viewer = Api::new(&server, server.token("viewer", Role::Viewer).await);
 
@@ -123,12 +127,7 @@ async fn a_rotation_over_http_is_a_job_the_jobs_routes_list_and_cancel() {
     let fake = FakeProvider::start(Flavor::OpenAi, &[GOOD, NEW], &["gpt-4o"]).await;
     fake.configure(|c| c.delay = ANSWER_DELAY);
     let server = TestServer::start(&["127.0.0.1"]).await;
-    for i in 0..SCOPES {
-        let scope = Scope::Instance(InstanceId::parse(&format!("t-{i}")).unwrap());
-        let config =
-            NewConfig::new("openai", "gpt-4o", ApiKey::new(GOOD)).with_base_url(&fake.base_url());
-        server.local.create(&scope, config).await.unwrap();
-    }
+    configure_fleet(&server, &fake.base_url()).await;
     let fingerprint = server
         .local
         .key_fingerprint(&ApiKey::new(GOOD))

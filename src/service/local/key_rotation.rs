@@ -133,33 +133,26 @@ impl LocalBackend {
         // The atomic swap is one transaction: a cancel before it means no
         // scope is swapped; once it started, it commits whole.
         let cancelled_before_swap = cancel.is_cancelled();
-        let swapped = match (&rotation, request.mode) {
-            (Some(rotation), SwapMode::Passed) => {
+        let swap = rotation.as_ref().map(|rotation| Swap {
+            rotation,
+            new_key: &new_key,
+            old_fp: &old_fp,
+            caller: &actor,
+            master,
+        });
+        let swapped = match (&swap, request.mode) {
+            (Some(swap), SwapMode::Passed) => {
                 let passed = tested
                     .iter()
                     .filter(|t| t.outcome() == ScopeOutcome::Passed)
                     .map(|t| t.row.scope.clone())
                     .collect();
-                let swap = Swap {
-                    rotation,
-                    new_key: &new_key,
-                    old_fp: &old_fp,
-                    caller: &actor,
-                    master,
-                };
-                self.swap_each(&swap, passed, request.concurrency, &cancel)
+                self.swap_each(swap, passed, request.concurrency, &cancel)
                     .await
             }
-            (Some(rotation), SwapMode::Atomic) if all_passed && !cancelled_before_swap => {
+            (Some(swap), SwapMode::Atomic) if all_passed && !cancelled_before_swap => {
                 let scopes = tested.iter().map(|t| t.row.scope.clone()).collect();
-                let swap = Swap {
-                    rotation,
-                    new_key: &new_key,
-                    old_fp: &old_fp,
-                    caller: &actor,
-                    master,
-                };
-                self.swap_all(&swap, scopes).await
+                self.swap_all(swap, scopes).await
             }
             _ => Vec::new(),
         };

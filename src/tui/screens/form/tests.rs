@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::domain::{ConfigFields, ViewRecord};
-use crossterm::event::KeyModifiers;
+use crate::tui::action::Action;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn type_text(form: &mut FormState, text: &str) {
     for c in text.chars() {
