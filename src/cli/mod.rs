@@ -19,6 +19,7 @@ mod instances;
 mod job_follow;
 mod key_input;
 mod keys;
+mod lifecycle;
 mod login;
 mod master_key;
 mod models;
@@ -159,6 +160,9 @@ pub enum Command {
     Health(health::HealthArgs),
     /// Run the monitor alone (scheduled tests, history, alerts) until SIGTERM.
     Monitor,
+    /// Every scope at risk by its providers' lifecycle facts (a model
+    /// retiring, credit running out, a key expiring), soonest first.
+    Lifecycle,
     /// Replace a key everywhere it is used, testing the new key (stdin) first.
     RotateKey(rotate_key::RotateKeyArgs),
     /// Undo a key rotation: restore the scopes it swapped.
@@ -207,6 +211,7 @@ pub async fn run(ctx: &Context, command: Command) -> Result<(), CliError> {
         Command::Restore(args) => restore::run(ctx, args).await,
         Command::Keys(args) => keys::run(ctx, args).await,
         Command::Health(args) => health::run(ctx, args).await,
+        Command::Lifecycle => lifecycle::run(ctx).await,
         Command::RotateKey(args) => rotate_key::run(ctx, args).await,
         Command::Rollback(args) => rollback::run(ctx, args).await,
         Command::Serve(_)

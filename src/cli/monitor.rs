@@ -26,6 +26,7 @@ pub async fn run(global: &GlobalArgs) -> Result<(), CliError> {
     // base URLs just as `serve`'s monitor does.
     let guard = probe_guard(&settings)?;
     config.target_guard = Some(guard.clone());
+    config.lifecycle = settings.lifecycle.window();
     let (handle, _, _) = open_local(global, settings, paths, Some(guard)).await?;
     let admin = handle
         .admin()

@@ -42,6 +42,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         .config()
         .map_err(|e| CliError::Config(format!("{}: {e}", paths.config_file.display())))?;
     monitor.target_guard = Some(guard.clone());
+    monitor.lifecycle = settings.lifecycle.window();
     let config_dir = paths
         .config_file
         .parent()

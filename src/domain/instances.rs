@@ -1,8 +1,29 @@
 //! The instance list as every backend shows it: the scopes the store (or the
 //! server) knows, plus the `[[instances]]` of `config.toml` that it does not
-//! know yet, control plane first.
+//! know yet, control plane first; and which last test still speaks for a
+//! scope's config.
 
-use super::{InstanceId, InstanceSummary};
+use super::{InstanceId, InstanceSummary, Lifecycle, TestResult};
+
+impl InstanceSummary {
+    /// The last test, if it still speaks for the stored config: a test of
+    /// another provider or model, or one older than the config's last
+    /// change (a new key or base URL, by any writer), is stale.
+    pub fn current_test(&self) -> Option<&TestResult> {
+        let test = self.last_test.as_ref()?;
+        let config = self.config.as_ref()?;
+        let same = test.provider == config.provider
+            && test.model == config.model
+            && test.checked_at >= config.updated_at;
+        same.then_some(test)
+    }
+
+    /// What the provider said about the config's model and key at its
+    /// current last test; a test of another model says nothing of this one.
+    pub fn lifecycle(&self) -> Option<&Lifecycle> {
+        self.current_test()?.lifecycle.as_deref()
+    }
+}
 
 /// Adds the configured instances missing from `list` (and their display
 /// names where the list has none), then sorts: control plane, then by id.

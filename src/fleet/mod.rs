@@ -15,7 +15,8 @@
 //! [`stale`] refuses a plan whose scopes changed since it was made, and
 //! [`saved`] a saved plan that is no longer what planning gives;
 //! [`render`] prints plans, reports and drift; [`export`] writes the state
-//! back as a fleet file.
+//! back as a fleet file, and [`migrate`] the scopes whose model retires,
+//! moved to its successor.
 
 pub mod apply;
 mod atomic;
@@ -27,6 +28,7 @@ pub mod file;
 pub mod key_reference;
 pub mod keyref;
 pub mod keyset;
+pub mod migrate;
 pub mod pipeline;
 pub mod plan;
 pub mod render;

@@ -2,6 +2,7 @@
 //! hook, each delivery in a task of its own so a slow receiver holds up
 //! neither the monitor nor the other receivers. Transitions that are not
 //! news (a first ok) are not sent; see [`crate::domain::Transition::alerts`].
+//! Lifecycle alerts ([`LifecycleEvent`]) take the same way out.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use tokio_util::task::TaskTracker;
 
 use super::event::Event;
+use super::lifecycle_event::LifecycleEvent;
 use super::metrics::Metrics;
 use super::settings::MonitorConfig;
 use super::{hook, webhook};
@@ -42,8 +44,21 @@ impl Alerts {
         let event = Event::of(t);
         tracing::info!(scope = %t.check.scope, from = t.from.as_str(), to = t.to.as_str(),
             event_id = %event.event_id, "health changed");
-        let body: Arc<[u8]> = event.to_json().into();
-        let id = event.event_id.to_string();
+        self.fan_out(event.event_id.to_string(), event.to_json());
+    }
+
+    /// Sends a lifecycle alert (a threshold the store claimed just now) to
+    /// every sink.
+    pub fn send_lifecycle(&self, event: &LifecycleEvent) {
+        tracing::info!(instance = event.instance_id.as_deref().unwrap_or("control plane"),
+            kind = event.kind, event_id = %event.event_id, "lifecycle alert");
+        self.fan_out(event.event_id.to_string(), event.to_json());
+    }
+
+    /// Delivers `body` (event `id`) to each webhook and the command hook,
+    /// each in a task of its own.
+    fn fan_out(&self, id: String, body: Vec<u8>) {
+        let body: Arc<[u8]> = body.into();
         for hook in &self.config.webhooks {
             let (hook, body, id) = (hook.clone(), body.clone(), id.clone());
             let (client, metrics) = (self.client.clone(), self.metrics.clone());

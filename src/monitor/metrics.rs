@@ -1,7 +1,8 @@
 //! The monitor's Prometheus metrics, one registry per process: tests run by
 //! provider and outcome, the test latency histogram, scopes by state, the
-//! monitor's lag, webhook deliveries and failures, and whether this
-//! process is the leader. Per-scope series exist only when enabled, and
+//! monitor's lag, webhook deliveries and failures, whether this process is
+//! the leader, and days to each announced model retirement
+//! ([`super::retirement_gauge`]). Per-scope series exist only when enabled, and
 //! then for at most [`Metrics::scope_limit`] scopes (the cardinality bound;
 //! scopes beyond it are counted in `llmcfg_monitor_scope_series_dropped`).
 //! Rendered in the text format by [`Metrics::render`] for `GET /metrics`.
@@ -17,6 +18,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use super::retirement_gauge::RetirementGauge;
 use crate::domain::{HealthCheck, HealthState, Scope};
 
 /// Default most scopes with series of their own.
@@ -80,6 +82,7 @@ pub struct Metrics {
     deliveries: Family<DeliveryLabel, Counter>,
     leader: Gauge,
     per_scope: Option<PerScope>,
+    retirement: RetirementGauge,
 }
 
 struct PerScope {
@@ -166,7 +169,9 @@ impl Metrics {
                 dropped,
             }
         });
+        let retirement = RetirementGauge::register(&mut registry);
         let metrics = Metrics {
+            retirement,
             registry,
             tests,
             latency,
@@ -208,6 +213,7 @@ impl Metrics {
                 provider: check.provider.clone(),
             })
             .observe(check.latency_ms as f64 / 1000.0);
+        self.retirement.observe(check);
         if let Some(p) = &self.per_scope {
             let label = ScopeLabel {
                 scope: scope_label(&check.scope),

@@ -11,7 +11,10 @@
 //! store applies the state rule of [`crate::domain::health`] in the same
 //! transaction; each alerting transition goes to the webhooks and the
 //! command hook ([`alerts`], [`webhook`], [`hook`]) as one signed
-//! [`event::Event`]. [`metrics::Metrics`] serves `GET /metrics`.
+//! [`event::Event`]. Lifecycle facts the results carry (a model's
+//! retirement, a key's credit and expiry, a blocked key) alert once per
+//! threshold ([`lifecycle`], [`lifecycle_event`]). [`metrics::Metrics`]
+//! serves `GET /metrics`.
 //!
 //! The monitor talks to the service only, through
 //! [`crate::service::HealthAccess`]: it never sees a key.
@@ -20,10 +23,13 @@ pub mod alerts;
 pub mod event;
 pub mod hook;
 pub mod lease;
+pub mod lifecycle;
+pub mod lifecycle_event;
 pub mod limiter;
 pub mod metrics;
 pub mod recorder;
 pub mod report;
+pub mod retirement_gauge;
 pub mod round;
 pub mod schedule;
 pub mod settings;

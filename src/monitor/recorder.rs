@@ -1,7 +1,7 @@
 //! Writes monitor results to the history in batches: tests send each
 //! result here, and one task records whatever has queued up in a single
 //! store transaction (at most [`MAX_BATCH`]), then hands the transitions to
-//! the alerts. Under load the queue grows while a batch commits, so the
+//! the alerts, state changes and lifecycle thresholds alike. Under load the queue grows while a batch commits, so the
 //! batches grow with it and the store's commits stay few.
 
 use std::sync::Arc;
@@ -61,6 +61,7 @@ async fn record_loop(
                 Err(_) => break,
             }
         }
+        let checks = batch.clone();
         let transitions = match write(&access, &config, batch.clone()).await {
             Ok(t) => t,
             Err(e) => {
@@ -80,6 +81,10 @@ async fn record_loop(
         for t in &transitions {
             metrics.moved(&t.check.scope, t.from, t.to);
             alerts.send(t);
+        }
+        if let Err(e) = super::lifecycle::alert(&access, config.lifecycle, &checks, &alerts).await {
+            // The marks were not claimed: the next round's results try again.
+            tracing::warn!(error = %e, "lifecycle alerts not settled");
         }
     }
 }

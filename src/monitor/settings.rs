@@ -120,6 +120,9 @@ pub struct MonitorConfig {
     /// runs the monitor (`serve`, `monitor`); `None` lets them reach any
     /// address.
     pub target_guard: Option<std::sync::Arc<crate::prober::TargetPolicy>>,
+    /// When a lifecycle fact alerts (`[lifecycle]`, set by the process that
+    /// runs the monitor).
+    pub lifecycle: crate::domain::LifecycleWindow,
 }
 
 /// How `/metrics` is served.
@@ -267,6 +270,7 @@ impl MonitorSettings {
         };
         Ok(MonitorConfig {
             metrics,
+            lifecycle: crate::domain::LifecycleWindow::default(),
             enabled: self.enabled.unwrap_or(false),
             interval,
             policy: HealthPolicy {

@@ -100,6 +100,17 @@ impl HealthAccess {
             .await?)
     }
 
+    /// Forgets `rearm` and claims `claim` (lifecycle alert marks) in one
+    /// transaction; returns the claimed marks that are new: the alerts to
+    /// send.
+    pub async fn settle_alerts(
+        &self,
+        claim: Vec<crate::domain::AlertMark>,
+        rearm: Vec<crate::domain::AlertMark>,
+    ) -> Result<Vec<crate::domain::AlertMark>, ServiceError> {
+        Ok(self.local.store().settle_alerts(claim, rearm).await?)
+    }
+
     /// Every stored health state.
     pub async fn states(&self) -> Result<Vec<HealthStatus>, ServiceError> {
         Ok(self.local.store().health_states().await?)

@@ -9,6 +9,7 @@ mod contexts;
 mod error;
 mod fleet;
 mod instances;
+mod lifecycle;
 mod paths;
 mod prober;
 mod remote;
@@ -29,6 +30,7 @@ pub use contexts::{ContextSetting, context_for};
 pub use error::SettingsError;
 pub use fleet::FleetSettings;
 pub use instances::InstanceEntry;
+pub use lifecycle::LifecycleSettings;
 pub use paths::Paths;
 pub use prober::ProberSettings;
 pub use remote::{CookieSetting, HeaderSetting, RemoteSettings};
@@ -75,6 +77,9 @@ pub struct Settings {
     /// The monitor: scheduled, token-free tests of every scope.
     #[serde(default)]
     pub monitor: crate::monitor::MonitorSettings,
+    /// When a lifecycle fact (retirement, credit, key expiry) is a risk.
+    #[serde(default)]
+    pub lifecycle: LifecycleSettings,
 }
 
 impl Settings {
@@ -134,6 +139,7 @@ impl Settings {
         settings.server.tls_files(Path::new("")).map_err(invalid)?;
         settings.monitor.config().map_err(invalid)?;
         settings.remote.validate().map_err(invalid)?;
+        settings.lifecycle.validate().map_err(invalid)?;
         contexts::validate(&settings.tui.contexts).map_err(invalid)?;
         Ok(settings)
     }

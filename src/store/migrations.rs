@@ -133,6 +133,14 @@ const STEPS: &[&str] = &[
      ALTER TABLE configs ADD COLUMN project TEXT;
      ALTER TABLE config_versions ADD COLUMN organization TEXT;
      ALTER TABLE config_versions ADD COLUMN project TEXT;",
+    // Lifecycle alerts sent: one row per scope and threshold, so the
+    // monitor sends each once across restarts and replicas.
+    "CREATE TABLE lifecycle_alerts (
+         scope   TEXT NOT NULL,
+         mark    TEXT NOT NULL,
+         sent_at TEXT NOT NULL,
+         PRIMARY KEY (scope, mark)
+     );",
 ];
 
 impl Dialect {

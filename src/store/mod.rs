@@ -83,6 +83,7 @@ macro_rules! each {
 
 // After `each!`, which it uses.
 mod monitor_calls;
+pub mod lifecycle_alerts;
 
 impl Store {
     /// Opens the store at `location`: a SQLite file path, or a

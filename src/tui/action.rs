@@ -64,6 +64,8 @@ pub enum Action {
     Sort,
     /// Show only scopes whose last test failed (toggle).
     FailingOnly,
+    /// Toggle the filter to scopes whose lifecycle facts put them at risk.
+    AtRisk,
     /// Cycle the provider filter.
     ProviderFilter,
     /// Cycle the status filter of a results view.

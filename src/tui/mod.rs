@@ -142,6 +142,7 @@ pub fn initial_state(
         log_file: paths.log_file.display().to_string(),
     };
     let mut state = AppState::new(env, theme, keymap, OffsetDateTime::now_utc());
+    state.list.lifecycle = settings.lifecycle.window();
     for p in problems {
         tracing::warn!(problem = %p, "configuration problem");
         state.toasts.push(Level::Error, p);

@@ -20,6 +20,7 @@ mod connect_settings;
 mod fingerprints;
 mod health;
 mod instances;
+mod lifecycle_alerts;
 mod migrations;
 mod options;
 mod pinned;

@@ -31,6 +31,7 @@ mod group_tests;
 mod health;
 mod instances;
 mod key_map;
+mod lifecycle_alerts;
 mod migrations;
 mod monitor_calls;
 mod points;

@@ -52,6 +52,14 @@ impl App {
                 self.state.list.failing_only = !self.state.list.failing_only;
                 self.state.list.refilter();
             }
+            Action::AtRisk => {
+                let list = &mut self.state.list;
+                list.at_risk_on = match list.at_risk_on {
+                    Some(_) => None,
+                    None => Some(self.state.now.date()),
+                };
+                list.refilter();
+            }
             Action::ProviderFilter => {
                 self.state.list.provider = self.state.list.next_provider();
                 self.state.list.refilter();
@@ -217,13 +225,11 @@ impl App {
         } else if self.state.list.clear_marks() {
         } else if self.state.narrow_detail {
             self.state.narrow_detail = false;
-        } else if self.state.list.filter.is_some()
-            || self.state.list.failing_only
-            || self.state.list.provider.is_some()
-        {
+        } else if self.state.list.filter.is_some() || self.state.list.faceted() {
             self.state.list.filter = None;
             self.state.list.failing_only = false;
             self.state.list.provider = None;
+            self.state.list.at_risk_on = None;
             self.state.list.refilter();
         }
     }

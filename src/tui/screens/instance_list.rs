@@ -1,87 +1,23 @@
 //! The fleet table's model: every scope with its config and last test, a
-//! fuzzy `/` filter, facet filters (failing only, one provider), a sort
+//! fuzzy `/` filter, facet filters (failing only, one provider, at risk
+//! by lifecycle facts), a sort
 //! column, and marks for bulk actions. The selection and the marks follow
 //! the scope, not the row number, across filters, sorts and reloads.
 
 use std::collections::{HashMap, HashSet};
 
 use nucleo_matcher::Utf32String;
+use time::Date;
 use tui_input::Input;
 
-use crate::domain::{InstanceSummary, Scope, TestResult};
+use crate::domain::{InstanceSummary, LifecycleWindow, Scope, TestResult};
 use crate::tui::fuzzy::{Fuzzy, NO_PRIORITY};
 
+pub use super::instance_entry::{Entry, scope_label};
 pub use super::instance_sort::SortBy;
 use super::instance_sort::sort_rows;
 use super::selection::Selection;
 pub use super::selection::page_offset;
-
-/// One row: a scope and what the service knows about it.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// The scope.
-    pub scope: Scope,
-    /// Config and last test.
-    pub summary: InstanceSummary,
-    haystack: Utf32String,
-}
-
-impl Entry {
-    /// An entry for a summary from `list_instances`.
-    pub fn new(summary: InstanceSummary) -> Entry {
-        let scope = Scope::from_optional(summary.instance_id.as_deref()).unwrap_or(Scope::Global);
-        let mut text = scope_label(&scope);
-        if let Some(name) = &summary.name {
-            text.push(' ');
-            text.push_str(name);
-        }
-        Entry {
-            scope,
-            summary,
-            haystack: Utf32String::from(text),
-        }
-    }
-
-    /// The configured provider id, if any.
-    pub fn provider(&self) -> Option<&str> {
-        self.summary.config.as_ref().map(|c| c.provider.as_str())
-    }
-
-    /// The configured model, if any.
-    pub fn model(&self) -> Option<&str> {
-        self.summary.config.as_ref().map(|c| c.model.as_str())
-    }
-
-    /// The last test, if it still speaks for the stored config: a test of
-    /// another provider or model, or one older than the config's last
-    /// change (a new key or base URL, by any writer), is stale.
-    pub fn current_test(&self) -> Option<&TestResult> {
-        let test = self.summary.last_test.as_ref()?;
-        let config = self.summary.config.as_ref()?;
-        let same = test.provider == config.provider
-            && test.model == config.model
-            && test.checked_at >= config.updated_at;
-        same.then_some(test)
-    }
-
-    /// Whether there is a last test, but of a config that changed since.
-    pub fn stale_test(&self) -> bool {
-        self.summary.last_test.is_some() && self.current_test().is_none()
-    }
-
-    /// Whether the last test of the current config failed.
-    pub fn failing(&self) -> bool {
-        self.current_test().is_some_and(|t| !t.success)
-    }
-}
-
-/// The short list label of a scope: `control plane` or the instance id.
-pub fn scope_label(scope: &Scope) -> String {
-    match scope {
-        Scope::Global => "control plane".to_string(),
-        Scope::Instance(id) => id.to_string(),
-    }
-}
 
 /// The list, its filters, sort and marks.
 #[derive(Debug, Default)]
@@ -105,6 +41,12 @@ pub struct InstanceList {
     pub failing_only: bool,
     /// Show only this provider.
     pub provider: Option<String>,
+    /// Show only scopes retiring or running out as of this day (`w`).
+    pub at_risk_on: Option<Date>,
+    /// When a lifecycle fact puts a scope at risk (`[lifecycle]`).
+    pub lifecycle: LifecycleWindow,
+    /// Whether any row carries lifecycle facts (the column shows then).
+    with_facts: bool,
     /// Sort column.
     pub sort: SortBy,
     /// Marked entries, by entry index.
@@ -129,6 +71,7 @@ impl InstanceList {
             self.marked_scopes().into_iter().collect()
         };
         self.entries = summaries.into_iter().map(Entry::new).collect();
+        self.with_facts = self.entries.iter().any(|e| e.lifecycle().is_some());
         self.index = self
             .entries
             .iter()
@@ -208,13 +151,16 @@ impl InstanceList {
         let entries = &self.entries;
         let provider = self.provider.as_deref();
         let failing_only = self.failing_only;
+        let at_risk = self.at_risk_on.map(|day| (day, self.lifecycle));
         let mut visible: Vec<usize> = self
             .ranked
             .iter()
             .copied()
             .filter(|&i| {
                 let e = &entries[i];
-                (!failing_only || e.failing()) && provider.is_none_or(|p| e.provider() == Some(p))
+                (!failing_only || e.failing())
+                    && provider.is_none_or(|p| e.provider() == Some(p))
+                    && at_risk.is_none_or(|(day, window)| e.at_risk(day, window))
             })
             .collect();
         sort_rows(&mut visible, entries, self.sort);
@@ -267,6 +213,7 @@ impl InstanceList {
             self.filter_typing = false;
             self.failing_only = false;
             self.provider = None;
+            self.at_risk_on = None;
             self.apply(Some(idx));
         }
         if let Some(pos) = self.visible.iter().position(|&i| i == idx) {
@@ -304,6 +251,7 @@ impl InstanceList {
         if let Some(e) = self.entry_mut(scope) {
             e.summary.last_test = Some(result.clone());
         }
+        self.with_facts |= result.lifecycle.is_some();
     }
 
     /// Marks or unmarks the selected row.
@@ -391,6 +339,17 @@ impl InstanceList {
                 .and_then(|i| providers.get(i + 1))
                 .map(|p| p.to_string()),
         }
+    }
+
+    /// Whether any row carries lifecycle facts: the list then shows their
+    /// column.
+    pub fn with_facts(&self) -> bool {
+        self.with_facts
+    }
+
+    /// Whether any facet filter is on (failing, provider, at risk).
+    pub fn faceted(&self) -> bool {
+        self.failing_only || self.provider.is_some() || self.at_risk_on.is_some()
     }
 
     /// The position of the selection (for paging and the scrollbar).

@@ -1,7 +1,8 @@
 //! Drawing the fleet table: every scope with its mark for bulk actions,
 //! provider, model and the last test (✓ ok, ✗ failed, · untested) with its
 //! age, and ≠ on the scopes that drifted from the `[fleet] file` when one
-//! is configured; the title names the filters and sort in force. Only the rows that
+//! is configured; the lifecycle column when some scope has facts (see
+//! [`super::lifecycle_column`]); the title names the filters and sort in force. Only the rows that
 //! fit are drawn, so 100,000 instances (or 100,000 marked ones) cost no
 //! more to draw than twenty. The model is in [`super::instance_list`].
 
@@ -83,6 +84,9 @@ pub fn render(view: &ListView<'_>, frame: &mut Frame, area: Rect) {
     if list.failing_only {
         title.push_str(" · failing only");
     }
+    if list.at_risk_on.is_some() {
+        title.push_str(" · retiring or running out");
+    }
     if let Some(p) = &list.provider {
         title.push_str(&format!(" · provider: {p}"));
     }
@@ -122,7 +126,7 @@ pub fn render(view: &ListView<'_>, frame: &mut Frame, area: Rect) {
         })
         .collect();
     if lines.is_empty() {
-        let msg = if list.filter.is_some() || list.failing_only || list.provider.is_some() {
+        let msg = if list.filter.is_some() || list.faceted() {
             "no match"
         } else {
             "no instances"
@@ -174,7 +178,15 @@ fn row_line<'a>(
     } else {
         0
     };
-    let fixed = 4 + 3 + 10 + 4 + drift_w + health_w;
+    let lifecycle = view.list.with_facts().then(|| {
+        super::lifecycle_column::cell(entry, view.now.date(), view.list.lifecycle)
+    });
+    let lifecycle_w = if lifecycle.is_some() {
+        super::lifecycle_column::COLUMN_WIDTH
+    } else {
+        0
+    };
+    let fixed = 4 + 3 + 10 + 4 + drift_w + health_w + lifecycle_w;
     let rest = width.saturating_sub(fixed);
     let scope_w = (rest / 2).max(8);
     let model_w = rest.saturating_sub(scope_w);
@@ -225,6 +237,17 @@ fn row_line<'a>(
     ];
     spans.extend(drift);
     spans.push(Span::styled(text, row_style));
+    if let Some((text, slot)) = lifecycle {
+        let text = ellipsize_end(&text, lifecycle_w - 2);
+        spans.push(Span::styled(
+            format!("  {text:<w$}", w = lifecycle_w - 2),
+            if selected {
+                row_style
+            } else {
+                theme.style(slot)
+            },
+        ));
+    }
     if let Some((health, slot)) = health {
         let text = ellipsize_end(&health, health_w - 2);
         spans.push(Span::styled(
