@@ -1,0 +1,218 @@
+//! Lifecycle alerts on real parts: a SQLite store and a real webhook
+//! receiver on 127.0.0.1:0. Monitor results carrying facts go through the
+//! monitor's lifecycle step in two runs with a restart between them (the
+//! store closed and opened again, new sinks): each threshold — a model
+//! entering the 90-day window, then 30 days, credit at 10%, a key turning
+//! `blocked_key` — reaches the receiver once, never again across the
+//! restart, and a fact that went back (key unblocked, credit topped up)
+//! alerts again on its next crossing. No delivery carries a key.
+
+#[path = "support/local_service.rs"]
+mod local_service;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use llmcfg::domain::{
+    Credit, FactSource, HealthCheck, Lifecycle, LifecycleWindow, Retirement, Scope, TestStatus,
+};
+use llmcfg::monitor::alerts::Alerts;
+use llmcfg::monitor::{Metrics, MonitorSettings};
+use llmcfg::service::ServiceHandle;
+use local_service::{create_openai, open_sqlite, tenant};
+use serde_json::Value;
+use time::OffsetDateTime;
+
+const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+const KEY: &str = "sk-proj-life-0123456789abcdefghijklmnopqrstu";
+const SECRET: &str = "whsec-0123456789abcdef";
+
+/// Every delivery, as the receiver saw it.
+#[derive(Default)]
+struct Receiver {
+    bodies: Mutex<Vec<(String, Value, String)>>,
+}
+
+async fn receive(State(r): State<Arc<Receiver>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let id = headers
+        .get("x-llmcfg-event-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let raw = String::from_utf8_lossy(&body).to_string();
+    let parsed = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    r.bodies.lock().unwrap().push((id, parsed, raw));
+    StatusCode::NO_CONTENT
+}
+
+async fn start_receiver() -> (String, Arc<Receiver>) {
+    let state = Arc::new(Receiver::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new()
+        .route("/hook", axum::routing::post(receive))
+        .with_state(state.clone());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}/hook"), state)
+}
+
+/// One run of the monitor's lifecycle step over `checks`, with sinks of its
+/// own, waiting until every delivery is done.
+async fn run(handle: &ServiceHandle, hook_url: &str, checks: &[HealthCheck]) {
+    let settings: MonitorSettings = toml::from_str(&format!(
+        "[[webhooks]]\nurl = \"{hook_url}\"\nsecret = \"{SECRET}\"\n"
+    ))
+    .unwrap();
+    let config = Arc::new(settings.config().unwrap());
+    let alerts = Alerts::new(config.clone(), Arc::new(Metrics::new(None)));
+    let access = handle.admin().unwrap().health();
+    for check in checks {
+        llmcfg::monitor::lifecycle::alert(
+            &access,
+            config.lifecycle,
+            std::slice::from_ref(check),
+            &alerts,
+        )
+        .await
+        .unwrap();
+    }
+    alerts.drain(Duration::from_secs(30)).await;
+}
+
+fn check(scope: &Scope, status: TestStatus, facts: Option<Lifecycle>) -> HealthCheck {
+    let mut c = HealthCheck::new(scope, "openai", "gpt-4o", status, OffsetDateTime::now_utc());
+    c.lifecycle = facts.map(Box::new);
+    c
+}
+
+fn retiring_in(days: i64) -> Option<Lifecycle> {
+    let on = OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    Some(Lifecycle {
+        retirement: Some(Retirement::new("gpt-4o", on, FactSource::Api).with_successor("gpt-4.1")),
+        ..Lifecycle::default()
+    })
+}
+
+fn credit_left(remaining: f64) -> Option<Lifecycle> {
+    Some(Lifecycle {
+        credit: Some(Credit {
+            limit: Some(100.0),
+            remaining: Some(remaining),
+            ..Credit::default()
+        }),
+        ..Lifecycle::default()
+    })
+}
+
+/// The (type, instance, threshold) of each event received, sorted.
+fn received(r: &Receiver) -> Vec<(String, String, Option<u64>)> {
+    let mut out: Vec<_> = r
+        .bodies
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, b, _)| {
+            (
+                b["type"].as_str().unwrap_or("").to_string(),
+                b["instance_id"].as_str().unwrap_or("").to_string(),
+                b["threshold_days"].as_u64(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn event(kind: &str, instance: &str, days: Option<u64>) -> (String, String, Option<u64>) {
+    (kind.to_string(), instance.to_string(), days)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_threshold_alerts_once_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("llmcfg.db");
+    let (hook_url, receiver) = start_receiver().await;
+    let (old, blocky, spender) = (tenant("old-model"), tenant("blocky"), tenant("spender"));
+    let handle = open_sqlite(&store, MASTER_HEX).await;
+    for scope in [&old, &blocky, &spender] {
+        create_openai(&handle, scope, KEY, "http://127.0.0.1:9".into()).await;
+    }
+    assert_eq!(LifecycleWindow::default().days, 90);
+
+    // First run: two rounds seeing the same facts.
+    let first = [
+        check(&old, TestStatus::Ok, retiring_in(60)),
+        check(&blocky, TestStatus::BlockedKey, None),
+        check(&spender, TestStatus::Ok, credit_left(4.0)),
+    ];
+    run(&handle, &hook_url, &first).await;
+    run(&handle, &hook_url, &first).await;
+    assert_eq!(
+        received(&receiver),
+        [
+            event("lifecycle.blocked_key", "blocky", None),
+            event("lifecycle.credit", "spender", None),
+            event("lifecycle.retirement", "old-model", Some(90)),
+        ],
+        "one event per threshold, none repeated by the second round"
+    );
+
+    // Restart: the store is closed and opened again, the sinks are new.
+    drop(handle);
+    let handle = open_sqlite(&store, MASTER_HEX).await;
+    run(&handle, &hook_url, &first).await;
+    assert_eq!(receiver.bodies.lock().unwrap().len(), 3, "nothing resent after the restart");
+
+    // Time passes: 25 days left crosses 30; the key is unblocked then
+    // blocked again; the credit is topped up (no event) and stays up.
+    run(
+        &handle,
+        &hook_url,
+        &[
+            check(&old, TestStatus::Ok, retiring_in(25)),
+            check(&blocky, TestStatus::Ok, None),
+            check(&blocky, TestStatus::BlockedKey, None),
+            check(&spender, TestStatus::Ok, credit_left(80.0)),
+            check(&old, TestStatus::Ok, retiring_in(25)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        received(&receiver),
+        [
+            event("lifecycle.blocked_key", "blocky", None),
+            event("lifecycle.blocked_key", "blocky", None),
+            event("lifecycle.credit", "spender", None),
+            event("lifecycle.retirement", "old-model", Some(30)),
+            event("lifecycle.retirement", "old-model", Some(90)),
+        ]
+    );
+
+    let bodies = receiver.bodies.lock().unwrap().clone();
+    let mut ids: Vec<&str> = bodies.iter().map(|(id, _, _)| id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), bodies.len(), "every event has its own id");
+    for (id, body, raw) in &bodies {
+        assert_eq!(body["event_id"], id.as_str());
+        assert!(!raw.contains(KEY), "no delivery carries the key: {raw}");
+    }
+    let retirement = bodies
+        .iter()
+        .find(|(_, b, _)| b["threshold_days"] == 30)
+        .map(|(_, b, _)| b)
+        .unwrap();
+    assert_eq!(retirement["provider"], "openai");
+    let message = retirement["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("gpt-4o retires ") && message.ends_with("(in 25 days); successor gpt-4.1"),
+        "{message}"
+    );
+    assert_eq!(retirement["lifecycle"]["retirement"]["successor"], "gpt-4.1");
+}
