@@ -11,6 +11,7 @@ pub mod echo;
 pub mod health;
 pub mod instances;
 pub mod key_map;
+pub mod lifecycle;
 pub mod mask;
 pub mod provider_rule;
 pub mod record_id;
@@ -33,6 +34,7 @@ pub use health::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Transition,
 };
 pub use key_map::{KeyGroup, KeyUse};
+pub use lifecycle::{Credit, FactSource, Lifecycle, LifecycleWindow, Retirement};
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;
 pub use record_id::RecordId;
