@@ -70,12 +70,14 @@ fn summaries(n: usize) -> Vec<InstanceSummary> {
         });
         let last_test = (i % 6 == 0).then(|| TestResult {
             success: i % 12 == 0,
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            message: "Connection successful".into(),
-            status: TestStatus::Ok,
-            latency_ms: 200,
-            checked_at: at,
+            ..TestResult::new(
+                "openai",
+                "gpt-4o",
+                TestStatus::Ok,
+                "Connection successful",
+                200,
+                at,
+            )
         });
         InstanceSummary {
             instance_id: Some(id),

@@ -52,14 +52,15 @@ async fn health_reports_state_flaps_and_latency() {
     let access = handle.admin().unwrap().health();
     let now = llmcfg::store::rows_now();
     let check = |scope: &Scope, status, latency_ms, ago: i64| HealthCheck {
-        scope: scope.clone(),
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        status,
         http_status: Some(200),
         latency_ms,
-        checked_at: now - time::Duration::minutes(ago),
-        message: String::new(),
+        ..HealthCheck::new(
+            scope,
+            "openai",
+            "gpt-4o",
+            status,
+            now - time::Duration::minutes(ago),
+        )
     };
     use TestStatus::*;
     let checks = vec![

@@ -59,14 +59,10 @@ fn tenant(id: &str) -> Scope {
 
 fn check(scope: &Scope, status: TestStatus, at: OffsetDateTime) -> HealthCheck {
     HealthCheck {
-        scope: scope.clone(),
-        provider: "anthropic".into(),
-        model: "claude".into(),
-        status,
         http_status: Some(if status == TestStatus::Ok { 200 } else { 401 }),
         latency_ms: 42,
-        checked_at: at,
         message: "msg".into(),
+        ..HealthCheck::new(scope, "anthropic", "claude", status, at)
     }
 }
 

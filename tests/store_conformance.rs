@@ -20,9 +20,11 @@ use std::path::{Path, PathBuf};
 use llmcfg::crypto::MasterKey;
 use llmcfg::domain::token::token_hash;
 use llmcfg::domain::{
-    ApiKey, ConfigFields, InstanceId, Role, Scope, TestResult, TestStatus, TokenInfo,
+    ApiKey, ConfigFields, Credit, FactSource, InstanceId, Lifecycle, Retirement, Role, Scope,
+    TestResult, TestStatus, TokenInfo,
 };
 use llmcfg::store::{AuditRecord, ConfigRow, RowUpdate, Store, StoreError, rows_now};
+use time::macros::{date, datetime};
 
 const KEY: &str = "sk-ant-api03-Zq8vN2xKp4Lm7Rt1Yw9Bc3Df6Gh0Jk5QsUe";
 /// Tasks racing to create one scope.
@@ -278,15 +280,27 @@ async fn instances_and_last_test(store: &Store, master: &MasterKey) {
         .await
         .unwrap();
 
-    let result = TestResult {
-        success: false,
-        provider: "anthropic".into(),
-        model: "m".into(),
-        status: TestStatus::InvalidKey,
-        message: "the provider refused the key (HTTP 401)".into(),
-        latency_ms: 42,
-        checked_at: rows_now(),
+    // The lifecycle facts ride on the last test and come back with it.
+    let lifecycle = Lifecycle {
+        retirement: Some(
+            Retirement::new("m", date!(2027 - 03 - 01), FactSource::Api).with_successor("m2"),
+        ),
+        credit: Some(Credit {
+            limit: Some(25.0),
+            remaining: Some(1.0),
+            ..Credit::default()
+        }),
+        key_expires_at: Some(datetime!(2027-01-02 0:00 UTC)),
     };
+    let result = TestResult::new(
+        "anthropic",
+        "m",
+        TestStatus::InvalidKey,
+        "the provider refused the key (HTTP 401)",
+        42,
+        rows_now(),
+    )
+    .with_lifecycle(lifecycle);
     assert!(
         store
             .record_test(&gamma, result.clone(), audit(&gamma, "test"))

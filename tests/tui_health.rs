@@ -164,14 +164,9 @@ fn pty_list_follows_monitor_results() {
     let record = |s: &Scope, status: TestStatus| {
         let access = handle.admin().unwrap().health();
         let check = HealthCheck {
-            scope: s.clone(),
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            status,
             http_status: Some(401),
             latency_ms: 80,
-            checked_at: llmcfg::store::rows_now(),
-            message: String::new(),
+            ..HealthCheck::new(s, "openai", "gpt-4o", status, llmcfg::store::rows_now())
         };
         rt.block_on(access.record(
             vec![check],

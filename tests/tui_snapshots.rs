@@ -46,12 +46,14 @@ fn view(instance: Option<&str>, provider: &str, model: &str, masked: &str) -> Co
 fn test(success: bool, status: TestStatus, message: &str, mins_ago: i64) -> TestResult {
     TestResult {
         success,
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        message: message.into(),
-        status,
-        latency_ms: 231,
-        checked_at: NOW - time::Duration::minutes(mins_ago),
+        ..TestResult::new(
+            "openai",
+            "gpt-4o",
+            status,
+            message,
+            231,
+            NOW - time::Duration::minutes(mins_ago),
+        )
     }
 }
 

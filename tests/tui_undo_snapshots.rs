@@ -79,24 +79,19 @@ fn versions_state(selected: usize) -> AppState {
 }
 
 fn test(success: bool, mins_ago: i64) -> TestResult {
-    TestResult {
-        success,
-        provider: "openai".into(),
-        model: "gpt-4o".into(),
-        message: if success {
-            "ok"
-        } else {
-            "Authentication failed"
-        }
-        .into(),
-        status: if success {
-            TestStatus::Ok
-        } else {
-            TestStatus::InvalidKey
-        },
-        latency_ms: 120,
-        checked_at: NOW - time::Duration::minutes(mins_ago),
-    }
+    let (status, message) = if success {
+        (TestStatus::Ok, "ok")
+    } else {
+        (TestStatus::InvalidKey, "Authentication failed")
+    };
+    TestResult::new(
+        "openai",
+        "gpt-4o",
+        status,
+        message,
+        120,
+        NOW - time::Duration::minutes(mins_ago),
+    )
 }
 
 fn key_use(id: Option<&str>, fp: &str, masked: &str, last: Option<TestResult>) -> KeyUse {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::domain::{ApiKey, NewConfig, TestResult, TestStatus};
+use crate::domain::{ApiKey, Lifecycle, NewConfig, TestResult, TestStatus};
 
 /// A `POST /llm-config/test-connection` answer: ours has seven fields, the
 /// seed's only `success`, `provider`, `model` and `message`.
@@ -29,8 +29,11 @@ pub struct TestAnswer {
     #[serde(default)]
     pub latency_ms: Option<u64>,
     /// When the server finished the test, when sent.
-    #[serde(default, with = "optional_time")]
+    #[serde(default, with = "crate::domain::timestamp::optional")]
     pub checked_at: Option<OffsetDateTime>,
+    /// Lifecycle facts, from an llmcfg server; a seed server sends none.
+    #[serde(default)]
+    pub lifecycle: Option<Box<Lifecycle>>,
 }
 
 impl TestAnswer {
@@ -57,22 +60,7 @@ impl TestAnswer {
             status,
             latency_ms: self.latency_ms.unwrap_or(round_trip_ms),
             checked_at: self.checked_at.unwrap_or(received_at),
-        }
-    }
-}
-
-mod optional_time {
-    use serde::{Deserialize, Deserializer};
-    use time::OffsetDateTime;
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<OffsetDateTime>, D::Error> {
-        match Option::<String>::deserialize(d)? {
-            None => Ok(None),
-            Some(text) => crate::domain::timestamp::parse(&text)
-                .map(Some)
-                .map_err(serde::de::Error::custom),
+            lifecycle: self.lifecycle.filter(|l| !l.is_empty()),
         }
     }
 }

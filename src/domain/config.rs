@@ -432,7 +432,7 @@ fn hidden_mask() -> String {
 }
 
 /// One scope in the instance list, with its config and last test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstanceSummary {
     /// Instance id; `null` for the control plane.
     pub instance_id: Option<String>,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Scope, TestStatus};
+use super::{Lifecycle, Scope, TestStatus};
 
 /// The health of one scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -60,7 +60,7 @@ impl Default for HealthPolicy {
 }
 
 /// One monitor result of one scope, as the history keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HealthCheck {
     /// The scope tested.
     pub scope: Scope,
@@ -78,6 +78,33 @@ pub struct HealthCheck {
     pub checked_at: OffsetDateTime,
     /// Our message (never the key); kept for the alert, not the history.
     pub message: String,
+    /// What the provider said about the model's retirement and the key's
+    /// credit and expiry, if anything.
+    pub lifecycle: Option<Box<Lifecycle>>,
+}
+
+impl HealthCheck {
+    /// A result of `status` for `scope`'s `provider` and `model`, finished
+    /// at `checked_at`: no HTTP status, no time spent, no message, no facts.
+    pub fn new(
+        scope: &Scope,
+        provider: impl Into<String>,
+        model: impl Into<String>,
+        status: TestStatus,
+        checked_at: OffsetDateTime,
+    ) -> HealthCheck {
+        HealthCheck {
+            scope: scope.clone(),
+            provider: provider.into(),
+            model: model.into(),
+            status,
+            http_status: None,
+            latency_ms: 0,
+            checked_at,
+            message: String::new(),
+            lifecycle: None,
+        }
+    }
 }
 
 /// One result as the history keeps it (no message: the history is for
@@ -135,7 +162,7 @@ pub struct HealthStatus {
 }
 
 /// A change of state, delivered to webhooks and hooks exactly once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transition {
     /// Unique per transition; receivers deduplicate by it.
     pub event_id: Uuid,
@@ -215,16 +242,13 @@ mod tests {
     use super::*;
 
     fn check(status: TestStatus) -> HealthCheck {
-        HealthCheck {
-            scope: Scope::Global,
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
+        HealthCheck::new(
+            &Scope::Global,
+            "openai",
+            "gpt-4o",
             status,
-            http_status: None,
-            latency_ms: 5,
-            checked_at: OffsetDateTime::UNIX_EPOCH,
-            message: String::new(),
-        }
+            OffsetDateTime::UNIX_EPOCH,
+        )
     }
 
     fn run(statuses: &[TestStatus]) -> (HealthStatus, Vec<(HealthState, HealthState)>) {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::TestResult;
 
 /// One configured scope and the key it uses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyUse {
     /// Instance id; `null` for the control plane.
     pub instance_id: Option<String>,
@@ -25,7 +25,7 @@ pub struct KeyUse {
 }
 
 /// Every scope that uses one key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KeyGroup {
     /// Keyed fingerprint of the key.
     pub key_fingerprint: String,

@@ -11,6 +11,7 @@ pub mod echo;
 pub mod health;
 pub mod instances;
 pub mod key_map;
+pub mod lifecycle;
 pub mod lifecycle_alert;
 pub mod lifecycle_risk;
 pub mod mask;
@@ -35,6 +36,7 @@ pub use health::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Transition,
 };
 pub use key_map::{KeyGroup, KeyUse};
+pub use lifecycle::{Credit, FactSource, Lifecycle, LifecycleWindow, Retirement};
 pub use lifecycle_alert::AlertMark;
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;

@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::Lifecycle;
+
 /// The outcome of a connection test (design §4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -33,6 +35,10 @@ pub enum TestStatus {
     NoReason,
     /// The server's SSRF guard refused the target; nothing was sent.
     Blocked,
+    /// The provider says the key is blocked or disabled (xAI's
+    /// `api_key_blocked`, OpenRouter's disabled key): conclusive, and never
+    /// "the key is valid". Not [`TestStatus::Blocked`], which is our guard.
+    BlockedKey,
 }
 
 impl TestStatus {
@@ -51,6 +57,7 @@ impl TestStatus {
             TestStatus::UnexpectedResponse => "unexpected_response",
             TestStatus::NoReason => "no_reason",
             TestStatus::Blocked => "blocked",
+            TestStatus::BlockedKey => "blocked_key",
         }
     }
 
@@ -71,7 +78,7 @@ impl TestStatus {
 }
 
 /// The result of `POST /llm-config/test-connection`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestResult {
     /// True only for `ok`.
     pub success: bool,
@@ -88,6 +95,42 @@ pub struct TestResult {
     /// When the test finished.
     #[serde(with = "super::timestamp")]
     pub checked_at: OffsetDateTime,
+    /// What the provider said about the model's retirement and the key's
+    /// credit and expiry; absent when it said nothing (and from a seed
+    /// server, whose answers never carry it). Boxed: most results carry
+    /// none, and the facts would double the size of every result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Box<Lifecycle>>,
+}
+
+impl TestResult {
+    /// A result of `status` for `provider` and `model`, finished at
+    /// `checked_at`, with no lifecycle facts; `success` follows the status.
+    pub fn new(
+        provider: impl Into<String>,
+        model: impl Into<String>,
+        status: TestStatus,
+        message: impl Into<String>,
+        latency_ms: u64,
+        checked_at: OffsetDateTime,
+    ) -> TestResult {
+        TestResult {
+            success: status == TestStatus::Ok,
+            provider: provider.into(),
+            model: model.into(),
+            message: message.into(),
+            status,
+            latency_ms,
+            checked_at,
+            lifecycle: None,
+        }
+    }
+
+    /// The same result carrying `lifecycle` (none when it is empty).
+    pub fn with_lifecycle(mut self, lifecycle: Lifecycle) -> TestResult {
+        self.lifecycle = (!lifecycle.is_empty()).then(|| Box::new(lifecycle));
+        self
+    }
 }
 
 #[cfg(test)]
@@ -105,5 +148,22 @@ mod tests {
             serde_json::to_string(&TestStatus::UnexpectedResponse).unwrap(),
             "\"unexpected_response\""
         );
+        assert_eq!(
+            TestStatus::parse("blocked_key"),
+            Some(TestStatus::BlockedKey)
+        );
+        assert!(!TestStatus::BlockedKey.is_inconclusive());
+    }
+
+    #[test]
+    fn a_result_without_lifecycle_reads_and_writes_as_before() {
+        let seed = serde_json::json!({
+            "success": true, "provider": "openai", "model": "gpt-4o",
+            "message": "Connection successful", "status": "ok", "latency_ms": 3,
+            "checked_at": "2026-02-27T10:00:00Z",
+        });
+        let r: TestResult = serde_json::from_value(seed.clone()).unwrap();
+        assert_eq!(r.lifecycle, None);
+        assert_eq!(serde_json::to_value(&r).unwrap(), seed);
     }
 }

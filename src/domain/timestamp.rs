@@ -37,6 +37,33 @@ pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
         .map_err(|e| format!("{text:?} is not an RFC 3339 time ({e})"))
 }
 
+/// The same form for an optional time (`null` or absent is `None`); use
+/// with `#[serde(default, with = "crate::domain::timestamp::optional")]`.
+pub mod optional {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::OffsetDateTime;
+
+    /// Writes `at` as RFC 3339 in UTC, or `null`.
+    pub fn serialize<S: Serializer>(at: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => super::serialize(at, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads `null` or any time [`super::deserialize`] reads.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(text) => super::parse(&text)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

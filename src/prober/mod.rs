@@ -41,7 +41,7 @@ pub use error::ProbeError;
 pub use guard::TargetPolicy;
 pub use outcome::SUCCESS_MESSAGE;
 
-use crate::domain::{ApiKey, ConfigFields, ProviderSpec, TestStatus};
+use crate::domain::{ApiKey, ConfigFields, Lifecycle, ProviderSpec, TestStatus};
 use fetch::Fetcher;
 use outcome::Verdict;
 
@@ -95,7 +95,7 @@ impl<'a> ProbeTarget<'a> {
 }
 
 /// The outcome of one probe.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProbeOutcome {
     /// Outcome class.
     pub status: TestStatus,
@@ -106,6 +106,9 @@ pub struct ProbeOutcome {
     /// The HTTP status of the provider's last answer; `None` when none came
     /// (refused, unreachable, timed out).
     pub http_status: Option<u16>,
+    /// What the provider's answers said about the model's retirement and
+    /// the key's credit and expiry, if anything.
+    pub lifecycle: Option<Box<Lifecycle>>,
 }
 
 /// Runs connection tests and lists models. Cloning shares the HTTP client
@@ -206,6 +209,7 @@ impl Prober {
             message: scrub::scrub(&verdict.message, target.key.expose()),
             latency: started.elapsed(),
             http_status: None,
+            lifecycle: None,
         };
         tracing::debug!(
             provider = %target.spec.id,

@@ -7,6 +7,7 @@
 use serde_json::{Map, Value, json};
 
 mod fields;
+mod lifecycle;
 mod schemas;
 
 use self::fields::INSTANCE_ID_PATTERN;

@@ -60,14 +60,14 @@ impl HealthAccess {
                     return Ok(None);
                 };
                 return Ok(Some(HealthCheck {
-                    scope: scope.clone(),
-                    provider: row.fields.provider,
-                    model: row.fields.model,
-                    status: TestStatus::UnexpectedResponse,
-                    http_status: None,
-                    latency_ms: 0,
-                    checked_at: crate::store::rows_now(),
                     message: e.to_string(),
+                    ..HealthCheck::new(
+                        scope,
+                        row.fields.provider,
+                        row.fields.model,
+                        TestStatus::UnexpectedResponse,
+                        crate::store::rows_now(),
+                    )
                 }));
             }
             Err(e) => return Err(e),
@@ -83,6 +83,7 @@ impl HealthAccess {
             latency_ms: u64::try_from(outcome.latency.as_millis()).unwrap_or(u64::MAX),
             checked_at: crate::store::rows_now(),
             message: outcome.message,
+            lifecycle: outcome.lifecycle,
         }))
     }
 

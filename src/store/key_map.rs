@@ -12,7 +12,7 @@ pub const KEY_USES: &str = "SELECT c.scope AS scope, c.provider AS provider, c.m
      c.api_key_masked AS api_key_masked, c.key_fingerprint AS key_fingerprint, \
      t.success AS test_success, t.provider AS test_provider, t.model AS test_model, \
      t.status AS test_status, t.message AS test_message, t.latency_ms AS test_latency_ms, \
-     t.checked_at AS test_checked_at \
+     t.checked_at AS test_checked_at, t.lifecycle AS test_lifecycle \
      FROM configs c LEFT JOIN last_tests t ON t.scope = c.scope";
 
 /// One row of [`KEY_USES`].

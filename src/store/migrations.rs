@@ -133,6 +133,17 @@ const STEPS: &[&str] = &[
      ALTER TABLE configs ADD COLUMN project TEXT;
      ALTER TABLE config_versions ADD COLUMN organization TEXT;
      ALTER TABLE config_versions ADD COLUMN project TEXT;",
+    // Lifecycle facts: the last test's (JSON, NULL when none), and per key
+    // and provider what the once-a-day extra call said and when it was
+    // made, so a test in between reuses it, across processes.
+    "ALTER TABLE last_tests ADD COLUMN lifecycle TEXT;
+     CREATE TABLE key_facts (
+         key_fingerprint TEXT NOT NULL,
+         provider        TEXT NOT NULL,
+         fetched_at      TEXT NOT NULL,
+         facts           TEXT NOT NULL,
+         PRIMARY KEY (key_fingerprint, provider)
+     );",
     // Lifecycle alerts sent: one row per scope and threshold, so the
     // monitor sends each once across restarts and replicas.
     "CREATE TABLE lifecycle_alerts (

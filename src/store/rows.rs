@@ -28,7 +28,7 @@ use crate::domain::{
     mask_key,
 };
 pub use instance_list::{LIST_COLUMNS, LIST_JOINS};
-pub(crate) use instance_list::{last_test_from, summary_from};
+pub(crate) use instance_list::{last_test_from, lifecycle_text, summary_from};
 
 /// The columns of a [`ConfigRow`], as both engines select them: the record
 /// columns around one column per config field ([`ConfigFields::NAMES`]), so

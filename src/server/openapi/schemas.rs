@@ -36,9 +36,11 @@ pub fn schemas() -> Map<String, Value> {
             "message": string(),
             "status": {"type": "string", "enum": [
                 "ok", "invalid_key", "permission_denied", "model_not_found", "quota",
-                "rate_limited", "overloaded", "unreachable", "timeout", "unexpected_response", "blocked"]},
+                "rate_limited", "overloaded", "unreachable", "timeout", "unexpected_response", "blocked",
+                "blocked_key"]},
             "latency_ms": {"type": "integer", "minimum": 0},
             "checked_at": time(),
+            "lifecycle": reference("Lifecycle"),
         },
     });
     let summary = json!({
@@ -120,6 +122,7 @@ pub fn schemas() -> Map<String, Value> {
         json!({"type": "array", "items": reference("AuditEntry")}),
     );
     m.insert("Error".into(), error);
+    m.extend(super::lifecycle::schemas());
     m.extend(crate::server::parity::schemas());
     m.extend(crate::server::fleet::schemas());
     m.extend(crate::server::rotation::schemas());
@@ -131,8 +134,8 @@ pub fn schemas() -> Map<String, Value> {
 mod tests {
     use super::*;
     use crate::domain::{
-        AuditEntry, Catalog, ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus,
-        ViewRecord,
+        AuditEntry, Catalog, ConfigFields, ConfigView, Credit, FactSource, InstanceSummary,
+        Lifecycle, Retirement, TestResult, TestStatus, ViewRecord,
     };
 
     fn keys(v: &Value) -> Vec<String> {
@@ -158,15 +161,18 @@ mod tests {
             },
             ConfigFields::new("p", "m"),
         );
-        let test = TestResult {
-            success: true,
-            provider: "p".into(),
-            model: "m".into(),
-            message: "Connection successful".into(),
-            status: TestStatus::Ok,
-            latency_ms: 1,
-            checked_at: now,
+        let lifecycle = Lifecycle {
+            retirement: Some(Retirement::new("m", now.date(), FactSource::Api).with_successor("n")),
+            credit: Some(Credit {
+                limit: Some(10.0),
+                remaining: Some(1.0),
+                usage: Some(9.0),
+                currency: Some("USD".into()),
+            }),
+            key_expires_at: Some(now),
         };
+        let test = TestResult::new("p", "m", TestStatus::Ok, "Connection successful", 1, now)
+            .with_lifecycle(lifecycle.clone());
         let summary = InstanceSummary {
             instance_id: None,
             name: None,
@@ -190,11 +196,17 @@ mod tests {
             ("InstanceSummary", serde_json::to_value(&summary).unwrap()),
             ("AuditEntry", serde_json::to_value(&audit).unwrap()),
             ("ProviderSpec", serde_json::to_value(&provider).unwrap()),
+            ("Lifecycle", serde_json::to_value(&lifecycle).unwrap()),
+            (
+                "Retirement",
+                serde_json::to_value(&lifecycle.retirement).unwrap(),
+            ),
+            ("Credit", serde_json::to_value(&lifecycle.credit).unwrap()),
         ] {
             assert_eq!(schema_keys(name), keys(&value), "{name}");
         }
         let statuses = schemas()["TestResult"]["properties"]["status"]["enum"].clone();
-        assert_eq!(statuses.as_array().unwrap().len(), 11);
+        assert_eq!(statuses.as_array().unwrap().len(), 12);
         for s in statuses.as_array().unwrap() {
             assert!(TestStatus::parse(s.as_str().unwrap()).is_some(), "{s}");
         }

@@ -117,6 +117,7 @@ impl LocalBackend {
                 ),
                 latency: std::time::Duration::ZERO,
                 http_status: None,
+                lifecycle: None,
             };
         };
         self.shared
@@ -134,15 +135,15 @@ impl LocalBackend {
         let started = Instant::now();
         let outcome = self.probe(&row, &key).await;
         drop(key);
-        let result = TestResult {
-            success: outcome.status == TestStatus::Ok,
-            provider: row.fields.provider.clone(),
-            model: row.fields.model.clone(),
-            message: outcome.message,
-            status: outcome.status,
-            latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            checked_at: crate::store::rows_now(),
-        };
+        let result = TestResult::new(
+            row.fields.provider.clone(),
+            row.fields.model.clone(),
+            outcome.status,
+            outcome.message,
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            crate::store::rows_now(),
+        )
+        .with_lifecycle(outcome.lifecycle.map(|l| *l).unwrap_or_default());
         let mut rec = AuditRecord::new(actor, &row.scope, AuditAction::Test);
         rec.key_fingerprint = Some(row.key_fingerprint.clone());
         rec.detail = Some(result.status.as_str().to_string());

@@ -1,6 +1,6 @@
 //! The last connection-test result per scope, on PostgreSQL.
 
-use super::rows::fmt_time;
+use super::rows::{fmt_time, lifecycle_text};
 use super::{AuditRecord, PgStore, StoreError, audit};
 use crate::domain::{Scope, TestResult};
 
@@ -29,12 +29,13 @@ impl PgStore {
                 return Ok(false);
             }
             tx.execute(
-                "INSERT INTO last_tests (scope, success, provider, model, status, message, latency_ms, checked_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                "INSERT INTO last_tests (scope, success, provider, model, status, message, latency_ms, checked_at, lifecycle)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                  ON CONFLICT (scope) DO UPDATE SET success = EXCLUDED.success,
                      provider = EXCLUDED.provider, model = EXCLUDED.model,
                      status = EXCLUDED.status, message = EXCLUDED.message,
-                     latency_ms = EXCLUDED.latency_ms, checked_at = EXCLUDED.checked_at",
+                     latency_ms = EXCLUDED.latency_ms, checked_at = EXCLUDED.checked_at,
+                     lifecycle = EXCLUDED.lifecycle",
                 &[
                     &scope.key(),
                     &result.success,
@@ -44,6 +45,7 @@ impl PgStore {
                     &result.message,
                     &i64::try_from(result.latency_ms).unwrap_or(i64::MAX),
                     &fmt_time(result.checked_at),
+                    &lifecycle_text(&result),
                 ],
             )
             .await?;

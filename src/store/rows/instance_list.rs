@@ -10,7 +10,7 @@ use super::super::StoreError;
 use super::super::columns::Columns;
 use super::fields_from;
 use crate::domain::{
-    ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus, ViewRecord,
+    ConfigFields, ConfigView, InstanceSummary, Lifecycle, TestResult, TestStatus, ViewRecord,
 };
 
 /// The select list of the instance list, the same on both engines; each
@@ -29,7 +29,7 @@ const LIST_OTHER_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
      c.api_key_masked AS api_key_masked, c.created_at AS created_at, c.updated_at AS updated_at, \
      t.success AS test_success, t.provider AS test_provider, t.model AS test_model, \
      t.status AS test_status, t.message AS test_message, t.latency_ms AS test_latency_ms, \
-     t.checked_at AS test_checked_at";
+     t.checked_at AS test_checked_at, t.lifecycle AS test_lifecycle";
 
 /// The joins under [`LIST_COLUMNS`], from a CTE `scopes(scope)`.
 pub const LIST_JOINS: &str = "FROM scopes s \
@@ -82,5 +82,24 @@ pub(crate) fn last_test_from(r: &impl Columns) -> Result<Option<TestResult>, Sto
         message: r.text("test_message")?,
         latency_ms: r.int("test_latency_ms")?.max(0) as u64,
         checked_at: r.time("test_checked_at")?,
+        lifecycle: lifecycle_from(r.opt_text("test_lifecycle")?)?,
     }))
+}
+
+/// The stored JSON of a last test's lifecycle facts (`NULL` when none).
+fn lifecycle_from(text: Option<String>) -> Result<Option<Box<Lifecycle>>, StoreError> {
+    text.map(|t| {
+        serde_json::from_str(&t)
+            .map_err(|e| StoreError::Corrupt(format!("lifecycle facts {t:?}: {e}")))
+    })
+    .transpose()
+}
+
+/// A last test's lifecycle facts as stored: JSON, or `NULL` when none.
+pub(crate) fn lifecycle_text(result: &TestResult) -> Option<String> {
+    result
+        .lifecycle
+        .as_ref()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::to_string(l).expect("lifecycle facts always serialise"))
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::rows::fmt_time;
+use super::rows::{fmt_time, lifecycle_text};
 use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{Scope, TestResult};
@@ -25,11 +25,12 @@ pub(super) fn record(
         return Ok(false);
     }
     tx.execute(
-        "INSERT INTO last_tests (scope, success, provider, model, status, message, latency_ms, checked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO last_tests (scope, success, provider, model, status, message, latency_ms, checked_at, lifecycle)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(scope) DO UPDATE SET success = excluded.success, provider = excluded.provider,
              model = excluded.model, status = excluded.status, message = excluded.message,
-             latency_ms = excluded.latency_ms, checked_at = excluded.checked_at",
+             latency_ms = excluded.latency_ms, checked_at = excluded.checked_at,
+             lifecycle = excluded.lifecycle",
         params![
             scope.key(),
             result.success,
@@ -39,6 +40,7 @@ pub(super) fn record(
             result.message,
             i64::try_from(result.latency_ms).unwrap_or(i64::MAX),
             fmt_time(result.checked_at),
+            lifecycle_text(result),
         ],
     )?;
     audit::append(&tx, audit_rec)?;

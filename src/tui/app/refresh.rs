@@ -212,14 +212,15 @@ mod tests {
 
     async fn record(h: &ServiceHandle, scope: &Scope, status: TestStatus) {
         let check = HealthCheck {
-            scope: scope.clone(),
-            provider: "openai".into(),
-            model: "gpt-4o".into(),
-            status,
             http_status: Some(if status == TestStatus::Ok { 200 } else { 401 }),
             latency_ms: 80,
-            checked_at: time::OffsetDateTime::now_utc(),
-            message: String::new(),
+            ..HealthCheck::new(
+                scope,
+                "openai",
+                "gpt-4o",
+                status,
+                time::OffsetDateTime::now_utc(),
+            )
         };
         let access = h.admin().unwrap().health();
         let policy = HealthPolicy { fail_after: 1 };
