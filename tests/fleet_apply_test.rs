@@ -1,7 +1,7 @@
 //! `apply --test` against a real fake provider on 127.0.0.1: a new or
 //! changed key is tried before it is written, a refused key skips its scope
-//! (exit 5) and leaves it untouched, and a scope whose key does not change
-//! is not tested at all.
+//! (exit 5) and leaves it untouched, and a scope that keeps its key but
+//! moves to another model has the stored key tried on the new model.
 
 mod cli_env;
 #[path = "support/fake_provider.rs"]
@@ -71,7 +71,8 @@ async fn test_flag_skips_scopes_whose_new_key_is_refused() {
         "a refused key is not written"
     );
 
-    // A model-only change keeps the key: nothing to test, no request sent.
+    // A model-only change keeps the key: the stored key is asked for the
+    // provider's model list, once, before the model moves.
     fake.reset_counts();
     let changed = file
         .replace(
@@ -87,6 +88,11 @@ async fn test_flag_skips_scopes_whose_new_key_is_refused() {
     .await
     .unwrap();
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
-    assert_eq!(fake.requests(), 0, "an unchanged key is not re-tested");
+    assert_eq!(fake.requests(), 1, "the kept key is tried on the new model");
+    assert!(
+        stdout(&out).contains("model gpt-4o-mini is not in the provider's model list"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(env.get_json(Some("good"))["model"], "gpt-4o-mini");
 }

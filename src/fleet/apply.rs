@@ -231,7 +231,7 @@ async fn stage(
     let tested = match (&scope_plan.test_target, options.test) {
         (Some(target), true) => match key_of(&scope_plan.write) {
             Some(key) => test_key(handle, target, key).await,
-            None => Ok(None),
+            None => test_stored_key(handle, &scope, target).await,
         },
         _ => Ok(None),
     };
@@ -332,6 +332,17 @@ fn key_of(write: &Write) -> Option<&ApiKey> {
     }
 }
 
+/// Tries the stored key on a new model (the key is kept, the model moves):
+/// the provider's model list read with the stored key, judged as
+/// [`test_key`] judges an unsaved key's.
+async fn test_stored_key(
+    handle: &ServiceHandle,
+    scope: &Scope,
+    target: &TestTarget,
+) -> Result<Option<String>, String> {
+    judge_models(handle.list_models(scope).await, target)
+}
+
 /// Tries an unsaved key. The handle's only operation on an unsaved key is
 /// the live model list, so that is the test: the provider must accept the
 /// key for the list; a model missing from the list is noted, not fatal
@@ -341,10 +352,20 @@ async fn test_key(
     target: &TestTarget,
     key: &ApiKey,
 ) -> Result<Option<String>, String> {
-    match handle
-        .list_models_for(NewConfig::from_fields(target.clone(), key.clone()))
-        .await
-    {
+    judge_models(
+        handle
+            .list_models_for(NewConfig::from_fields(target.clone(), key.clone()))
+            .await,
+        target,
+    )
+}
+
+/// What a model list says of a key meant for `target`.
+fn judge_models(
+    listed: Result<Vec<String>, ServiceError>,
+    target: &TestTarget,
+) -> Result<Option<String>, String> {
+    match listed {
         Ok(models) if !models.is_empty() && !models.iter().any(|m| m == &target.model) => {
             Ok(Some(format!(
                 "key accepted; model {} is not in the provider's model list",

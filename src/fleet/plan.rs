@@ -135,7 +135,8 @@ pub struct ScopePlan {
     /// The write.
     #[serde(skip)]
     pub write: Write,
-    /// Where a new or changed key would be sent (what `apply --test` tests).
+    /// Where a new or changed key would be sent, or the new model the kept
+    /// key is to serve (what `apply --test` tests).
     #[serde(skip)]
     pub test_target: Option<TestTarget>,
 }
@@ -327,6 +328,11 @@ fn plan_one(
         let new = d.fields.text(name);
         plan.changes.push(change(name, stored.text(name), new));
         patch.set_sent(name, Some(new.map(str::to_string)));
+    }
+    // A new model on the kept key (a move to a retiring model's successor):
+    // `apply --test` asks the provider for it with the stored key first.
+    if plan.changes.iter().any(|c| c.field == "model") {
+        plan.test_target = Some(target.clone());
     }
     if let Some((api_key, fp)) = key
         && current.key_fingerprint.as_deref() != Some(fp.as_str())
