@@ -6,11 +6,14 @@
 //! belong to a model it no longer uses. `lifecycle` lists the four at risk,
 //! soonest first; the migration file moves acme alone, `plan -f` shows that
 //! one model change and `apply --test` tries the kept key on the new model
-//! at the provider before writing it.
+//! at the provider before writing it. Against a seed-only remote,
+//! `lifecycle` says in one line that the server reports no facts.
 
 mod cli_env;
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
+mod seed_cli;
+mod seed_server;
 
 use cli_env::{Env, KEY, code, contains_key_fragment, stderr, stdout};
 use fake_provider::{FakeProvider, Flavor};
@@ -67,8 +70,20 @@ async fn lifecycle_lists_the_scopes_at_risk_and_the_migration_applies_with_test(
     }
     {
         let store = Store::open(&env.store()).await.unwrap();
-        record(&store, "acme", "gpt-4o", retiring("gpt-4o", 40, Some("gpt-4.1"))).await;
-        record(&store, "beta", "gpt-4o", retiring("gpt-4o", 200, Some("gpt-4.1"))).await;
+        record(
+            &store,
+            "acme",
+            "gpt-4o",
+            retiring("gpt-4o", 40, Some("gpt-4.1")),
+        )
+        .await;
+        record(
+            &store,
+            "beta",
+            "gpt-4o",
+            retiring("gpt-4o", 200, Some("gpt-4.1")),
+        )
+        .await;
         record(&store, "gamma", "gpt-4o", retiring("gpt-4o", 30, None)).await;
         let low = Lifecycle {
             credit: Some(Credit {
@@ -80,7 +95,13 @@ async fn lifecycle_lists_the_scopes_at_risk_and_the_migration_applies_with_test(
         };
         record(&store, "delta", "gpt-4o", low).await;
         // A test of another model says nothing of the one configured now.
-        record(&store, "omega", "gpt-3.5", retiring("gpt-3.5", 5, Some("gpt-4o"))).await;
+        record(
+            &store,
+            "omega",
+            "gpt-3.5",
+            retiring("gpt-3.5", 5, Some("gpt-4o")),
+        )
+        .await;
     }
     let e = env.clone();
     let (text, json, migrate) = tokio::task::spawn_blocking(move || {
@@ -96,12 +117,18 @@ async fn lifecycle_lists_the_scopes_at_risk_and_the_migration_applies_with_test(
     assert_eq!(code(&text), 0, "{}", stderr(&text));
     let lines: Vec<String> = stdout(&text).lines().map(str::to_string).collect();
     assert_eq!(lines.len(), 4, "a header and three scopes: {lines:#?}");
-    assert!(lines[1].starts_with("gamma") && lines[1].contains("(in 30 days)"), "{lines:#?}");
+    assert!(
+        lines[1].starts_with("gamma") && lines[1].contains("(in 30 days)"),
+        "{lines:#?}"
+    );
     assert!(
         lines[2].starts_with("acme") && lines[2].ends_with("(in 40 days); successor gpt-4.1"),
         "{lines:#?}"
     );
-    assert!(lines[3].starts_with("delta") && lines[3].contains("credit 5% left"), "{lines:#?}");
+    assert!(
+        lines[3].starts_with("delta") && lines[3].contains("credit 5% left"),
+        "{lines:#?}"
+    );
 
     let rows: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let ids: Vec<&str> = rows
@@ -146,13 +173,56 @@ async fn lifecycle_lists_the_scopes_at_risk_and_the_migration_applies_with_test(
     .unwrap();
     assert_eq!(code(&plan), 0, "{}", stderr(&plan));
     let plan_text = stdout(&plan);
-    assert!(plan_text.contains("gpt-4o") && plan_text.contains("gpt-4.1"), "{plan_text}");
+    assert!(
+        plan_text.contains("gpt-4o") && plan_text.contains("gpt-4.1"),
+        "{plan_text}"
+    );
     let apply_text = stdout(&apply);
     assert_eq!(code(&apply), 0, "{apply_text}{}", stderr(&apply));
-    assert!(apply_text.contains("key accepted by the provider"), "{apply_text}");
-    assert_eq!(fake.requests(), 1, "the kept key was tried once on the new model");
+    assert!(
+        apply_text.contains("key accepted by the provider"),
+        "{apply_text}"
+    );
+    assert_eq!(
+        fake.requests(),
+        1,
+        "the kept key was tried once on the new model"
+    );
     let sent = fake.seen();
-    assert!(sent[0].credential.as_deref().is_some_and(|c| c.contains(KEY)));
+    assert!(
+        sent[0]
+            .credential
+            .as_deref()
+            .is_some_and(|c| c.contains(KEY))
+    );
     assert_eq!(env.get_json(Some("acme"))["model"], "gpt-4.1");
     assert_eq!(env.get_json(Some("gamma"))["model"], "gpt-4o");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seed_only_server_is_said_to_report_no_facts_in_one_line() {
+    let seed = seed_server::SeedServer::default_variant(&[]).await;
+    seed.insert(None, "openai", "gpt-4o", KEY);
+    let env = Env::new();
+    seed_cli::config(&env, "[[instances]]\nid = \"acme\"\n");
+    let url = seed.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        env.cmd()
+            .env("LLMCFG_REMOTE", &url)
+            .env("LLMCFG_TOKEN", seed_server::ADMIN_TOKEN)
+            .args(["lifecycle"])
+            .write_stdin("")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("reports no test results, so no lifecycle facts"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
 }

@@ -167,7 +167,11 @@ async fn each_threshold_alerts_once_across_a_restart() {
     drop(handle);
     let handle = open_sqlite(&store, MASTER_HEX).await;
     run(&handle, &hook_url, &first).await;
-    assert_eq!(receiver.bodies.lock().unwrap().len(), 3, "nothing resent after the restart");
+    assert_eq!(
+        receiver.bodies.lock().unwrap().len(),
+        3,
+        "nothing resent after the restart"
+    );
 
     // Time passes: 25 days left crosses 30; the key is unblocked then
     // blocked again; the credit is topped up (no event) and stays up.
@@ -211,8 +215,12 @@ async fn each_threshold_alerts_once_across_a_restart() {
     assert_eq!(retirement["provider"], "openai");
     let message = retirement["message"].as_str().unwrap();
     assert!(
-        message.starts_with("gpt-4o retires ") && message.ends_with("(in 25 days); successor gpt-4.1"),
+        message.starts_with("gpt-4o retires ")
+            && message.ends_with("(in 25 days); successor gpt-4.1"),
         "{message}"
     );
-    assert_eq!(retirement["lifecycle"]["retirement"]["successor"], "gpt-4.1");
+    assert_eq!(
+        retirement["lifecycle"]["retirement"]["successor"],
+        "gpt-4.1"
+    );
 }

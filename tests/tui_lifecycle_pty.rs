@@ -16,11 +16,20 @@ use tui_support::pty::{Pty, Spawn, Store};
 /// facts), straight into the store, as a test that read them would.
 async fn record(store: &StoreFile, scope: &Scope, days: Option<i64>) {
     let now = OffsetDateTime::now_utc();
-    let mut result = TestResult::new("openai", "gpt-4o", TestStatus::Ok, "Connection successful", 90, now);
+    let mut result = TestResult::new(
+        "openai",
+        "gpt-4o",
+        TestStatus::Ok,
+        "Connection successful",
+        90,
+        now,
+    );
     if let Some(days) = days {
         let on = now.date() + time::Duration::days(days);
         result = result.with_lifecycle(Lifecycle {
-            retirement: Some(Retirement::new("gpt-4o", on, FactSource::Api).with_successor("gpt-4.1")),
+            retirement: Some(
+                Retirement::new("gpt-4o", on, FactSource::Api).with_successor("gpt-4.1"),
+            ),
             ..Lifecycle::default()
         });
     }

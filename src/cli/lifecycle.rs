@@ -15,7 +15,10 @@ pub const NO_FACTS_REMOTE: &str = "this server reports no test results, so no li
 /// Runs `lifecycle`.
 pub async fn run(ctx: &Context) -> Result<(), CliError> {
     let list = ctx.handle.list_instances().await?;
-    let remote = matches!(ctx.handle.info(), crate::service::BackendInfo::Remote { .. });
+    let remote = matches!(
+        ctx.handle.info(),
+        crate::service::BackendInfo::Remote { .. }
+    );
     let configured = list.iter().filter(|s| s.config.is_some()).count();
     if remote && configured > 0 && list.iter().all(|s| s.last_test.is_none()) {
         return Err(CliError::NotFound(NO_FACTS_REMOTE.into()));

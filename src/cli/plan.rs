@@ -20,8 +20,12 @@ use crate::fleet::{FleetError, PlanOptions, render};
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// The fleet file.
-    #[arg(short = 'f', long = "file", value_name = "PATH",
-          required_unless_present = "migrate_retiring")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "PATH",
+        required_unless_present = "migrate_retiring"
+    )]
     pub file: Option<PathBuf>,
     /// Instead of planning a file, print the fleet file that moves every
     /// scope whose model retires within the `[lifecycle]` window to the

@@ -59,7 +59,11 @@ impl Migration {
     }
 
     /// The file as TOML, with a header saying what it is and what to run.
-    pub fn to_toml(&self, today: Date, window: LifecycleWindow) -> Result<String, toml::ser::Error> {
+    pub fn to_toml(
+        &self,
+        today: Date,
+        window: LifecycleWindow,
+    ) -> Result<String, toml::ser::Error> {
         let header = format!(
             "# Written by `llmcfg plan --migrate-retiring` on {today}: each scope below moves\n\
              # from a model its provider retires within {} days to the successor the\n\

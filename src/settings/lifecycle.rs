@@ -67,8 +67,8 @@ mod tests {
         let w = Settings::default().lifecycle.window();
         assert_eq!(w.days, 90);
         assert!((w.credit_fraction - 0.10).abs() < 1e-9);
-        let s = Settings::parse("[lifecycle]\nwindow_days = 30\ncredit_alert_percent = 25\n")
-            .unwrap();
+        let s =
+            Settings::parse("[lifecycle]\nwindow_days = 30\ncredit_alert_percent = 25\n").unwrap();
         let w = s.lifecycle.window();
         assert_eq!(w.days, 30);
         assert!((w.credit_fraction - 0.25).abs() < 1e-9);
@@ -77,8 +77,16 @@ mod tests {
     #[test]
     fn a_window_or_percentage_out_of_range_names_the_field_and_the_rule() {
         for (doc, field, rule) in [
-            ("[lifecycle]\nwindow_days = 0\n", "lifecycle.window_days", "from 1 to 3650"),
-            ("[lifecycle]\nwindow_days = 4000\n", "lifecycle.window_days", "from 1 to 3650"),
+            (
+                "[lifecycle]\nwindow_days = 0\n",
+                "lifecycle.window_days",
+                "from 1 to 3650",
+            ),
+            (
+                "[lifecycle]\nwindow_days = 4000\n",
+                "lifecycle.window_days",
+                "from 1 to 3650",
+            ),
             (
                 "[lifecycle]\ncredit_alert_percent = 150\n",
                 "lifecycle.credit_alert_percent",

@@ -82,8 +82,8 @@ macro_rules! each {
 }
 
 // After `each!`, which it uses.
-mod monitor_calls;
 pub mod lifecycle_alerts;
+mod monitor_calls;
 
 impl Store {
     /// Opens the store at `location`: a SQLite file path, or a

@@ -24,9 +24,9 @@ impl SqliteStore {
             let at = fmt_time(now());
             let mut claimed = Vec::new();
             for m in claim {
-                let changed = tx
-                    .prepare_cached(CLAIM)?
-                    .execute(params![m.scope.key(), m.mark, at])?;
+                let changed =
+                    tx.prepare_cached(CLAIM)?
+                        .execute(params![m.scope.key(), m.mark, at])?;
                 if changed == 1 {
                     claimed.push(m);
                 }

@@ -78,4 +78,3 @@ pub fn scope_label(scope: &Scope) -> String {
         Scope::Instance(id) => id.to_string(),
     }
 }
-

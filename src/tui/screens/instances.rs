@@ -178,9 +178,10 @@ fn row_line<'a>(
     } else {
         0
     };
-    let lifecycle = view.list.with_facts().then(|| {
-        super::lifecycle_column::cell(entry, view.now.date(), view.list.lifecycle)
-    });
+    let lifecycle = view
+        .list
+        .with_facts()
+        .then(|| super::lifecycle_column::cell(entry, view.now.date(), view.list.lifecycle));
     let lifecycle_w = if lifecycle.is_some() {
         super::lifecycle_column::COLUMN_WIDTH
     } else {

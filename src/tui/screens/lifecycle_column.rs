@@ -50,20 +50,26 @@ fn facts_in_order(l: &Lifecycle, today: Date) -> Vec<Fact> {
             retirement: Some(r.clone()),
             ..Lifecycle::default()
         };
-        dated.push((days, Fact {
-            lifecycle: alone,
-            text: r.retires_on.to_string(),
-        }));
+        dated.push((
+            days,
+            Fact {
+                lifecycle: alone,
+                text: r.retires_on.to_string(),
+            },
+        ));
     }
     if let (Some(at), Some(days)) = (l.key_expires_at, l.days_to_key_expiry(today)) {
         let alone = Lifecycle {
             key_expires_at: Some(at),
             ..Lifecycle::default()
         };
-        dated.push((days, Fact {
-            lifecycle: alone,
-            text: format!("key {}", at.date()),
-        }));
+        dated.push((
+            days,
+            Fact {
+                lifecycle: alone,
+                text: format!("key {}", at.date()),
+            },
+        ));
     }
     dated.sort_by_key(|(days, _)| *days);
     let mut out: Vec<Fact> = dated.into_iter().map(|(_, f)| f).collect();
