@@ -35,6 +35,18 @@ pub async fn run(ctx: &Context, args: HealthArgs) -> Result<(), CliError> {
     let states = access.states().await?;
     let samples = access.samples(SampleQuery::Since(since)).await?;
     let mut rows = report::build(&targets, &states, &samples);
+    // The facts ride on each scope's last test, which the monitor keeps
+    // fresh: one read of the instance list, no provider call.
+    let facts: std::collections::HashMap<Option<String>, _> = ctx
+        .handle
+        .list_instances()
+        .await?
+        .into_iter()
+        .filter_map(|s| Some((s.instance_id, s.last_test?.lifecycle?)))
+        .collect();
+    for r in &mut rows {
+        r.lifecycle = facts.get(&r.instance_id).cloned();
+    }
     if args.failing {
         rows.retain(|r| r.state == crate::domain::HealthState::Failing);
     }
@@ -56,6 +68,9 @@ pub async fn run(ctx: &Context, args: HealthArgs) -> Result<(), CliError> {
         );
         for r in &rows {
             println!("{}", line(r));
+            for fact in output::lifecycle_lines(r.lifecycle.as_deref()) {
+                println!("{fact}");
+            }
         }
     }
     Ok(())

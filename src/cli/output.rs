@@ -55,7 +55,7 @@ pub fn test_line(result: &TestResult) -> String {
         crate::domain::TestStatus::NoReason => "no_reason (the server gave no reason)",
         other => other.as_str(),
     };
-    format!(
+    let mut text = format!(
         "{} {} ({} / {}, {} ms): {}",
         if result.success { "✓" } else { "✗" },
         status,
@@ -63,7 +63,24 @@ pub fn test_line(result: &TestResult) -> String {
         result.model,
         result.latency_ms,
         result.message
-    )
+    );
+    for line in lifecycle_lines(result.lifecycle.as_deref()) {
+        text.push('\n');
+        text.push_str(&line);
+    }
+    text
+}
+
+/// The lifecycle facts of a test as indented lines under it, as of today
+/// (UTC): `  gpt-4o retires 2027-03-01 (in 84 days); successor gpt-4.1`.
+pub fn lifecycle_lines(lifecycle: Option<&crate::domain::Lifecycle>) -> Vec<String> {
+    let today = time::OffsetDateTime::now_utc().date();
+    lifecycle
+        .map(|l| l.lines(today))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|line| format!("  {line}"))
+        .collect()
 }
 
 /// An audit entry as one line.

@@ -108,17 +108,22 @@ async fn run_all(ctx: &Context, args: TestArgs) -> Result<(), CliError> {
         for (scope, r) in &rows {
             let name = scope.instance_id().unwrap_or("(control plane)");
             match r {
-                Ok(t) => println!(
-                    "{:<32} {:<20} {:>8}  {}",
-                    name,
-                    format!(
-                        "{} {}",
-                        if t.success { "✓" } else { "✗" },
-                        t.status.as_str()
-                    ),
-                    t.latency_ms,
-                    t.message
-                ),
+                Ok(t) => {
+                    println!(
+                        "{:<32} {:<20} {:>8}  {}",
+                        name,
+                        format!(
+                            "{} {}",
+                            if t.success { "✓" } else { "✗" },
+                            t.status.as_str()
+                        ),
+                        t.latency_ms,
+                        t.message
+                    );
+                    for line in output::lifecycle_lines(t.lifecycle.as_deref()) {
+                        println!("{line}");
+                    }
+                }
                 Err(e) => println!("{:<32} {:<20} {:>8}  {}", name, "✗ error", "-", e),
             }
         }

@@ -62,6 +62,27 @@ pub enum Pagination {
     Cohere,
 }
 
+/// The answer shape of a provider's free key endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyFactsShape {
+    /// xAI's `GET /v1/api-key`: `api_key_blocked`, `api_key_disabled`,
+    /// `team_blocked`, `acls`.
+    XaiKey,
+    /// DeepSeek's `GET /user/balance`: `is_available`, `balance_infos`.
+    DeepseekBalance,
+}
+
+/// A free key endpoint read at most once a day for its facts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFactsSpec {
+    /// Its path, like the probe's other paths.
+    pub path: String,
+    /// Its answer's shape.
+    pub shape: KeyFactsShape,
+}
+
 /// How the connection test proves a key and a model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +120,10 @@ pub struct ProbeSpec {
     /// Get-one-model resolves an alias to a dated id (Anthropic).
     #[serde(default)]
     pub resolves_aliases: bool,
+    /// A free key endpoint whose facts (blocked key, ACL, balance) are read
+    /// at most once a day per key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_facts: Option<KeyFactsSpec>,
 }
 
 /// One provider of the catalog.

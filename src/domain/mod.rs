@@ -10,6 +10,7 @@ pub mod config;
 pub mod echo;
 pub mod health;
 pub mod instances;
+pub mod key_facts;
 pub mod key_map;
 pub mod lifecycle;
 pub mod lifecycle_alert;
@@ -17,6 +18,7 @@ pub mod lifecycle_risk;
 pub mod mask;
 pub mod provider_rule;
 pub mod record_id;
+pub mod retirements;
 pub mod scope;
 pub mod secret;
 pub mod stamp;
@@ -35,12 +37,14 @@ pub use config::{
 pub use health::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthState, HealthStatus, Transition,
 };
+pub use key_facts::{KEY_FACTS_MAX_AGE, KeyFacts, KeyFactsRecord};
 pub use key_map::{KeyGroup, KeyUse};
 pub use lifecycle::{Credit, FactSource, Lifecycle, LifecycleWindow, Retirement};
 pub use lifecycle_alert::AlertMark;
 pub use mask::mask_key;
 pub use provider_rule::ProviderRule;
 pub use record_id::RecordId;
+pub use retirements::RetirementCatalog;
 pub use scope::{InstanceId, Scope};
 pub use secret::ApiKey;
 pub use stamp::StateStamp;

@@ -13,7 +13,7 @@ use crate::domain::{HealthSample, HealthState, HealthStatus, TestStatus};
 use crate::service::MonitorTarget;
 
 /// One scope's health.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScopeHealth {
     /// The instance id; `null` for the control plane.
     pub instance_id: Option<String>,
@@ -40,6 +40,11 @@ pub struct ScopeHealth {
     pub p50_latency_ms: Option<u64>,
     /// Results in the window.
     pub results: usize,
+    /// The lifecycle facts of the scope's last test (kept fresh by the
+    /// monitor), when there are any; filled by the caller from the
+    /// instance list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<Box<crate::domain::Lifecycle>>,
 }
 
 fn opt_time<S: serde::Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
@@ -79,6 +84,7 @@ pub fn build(
                 flaps: flaps(window),
                 p50_latency_ms: p50(window),
                 results: window.len(),
+                lifecycle: None,
             }
         })
         .collect()

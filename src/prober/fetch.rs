@@ -12,7 +12,9 @@ use tokio::time::Instant;
 
 use super::provider_error::ProviderError;
 use super::{ProbeError, auth, client, scrub};
-use crate::domain::{ApiKey, ConfigFields, FIELDS, ProviderSpec, SentAs};
+use crate::domain::{
+    ApiKey, ConfigFields, FIELDS, KeyFactsRecord, Lifecycle, ProviderSpec, SentAs,
+};
 
 /// Longest wait a `Retry-After` can impose.
 pub const RETRY_AFTER_CAP: Duration = Duration::from_secs(2);
@@ -49,6 +51,12 @@ pub struct Fetcher<'a> {
     pub(super) retried: bool,
     /// The HTTP status of the last answer received, for the health history.
     pub(super) last_http: Option<u16>,
+    /// The lifecycle facts the answers carried so far.
+    pub(super) lifecycle: Lifecycle,
+    /// The stored answer of the provider's key endpoint, if any.
+    pub(super) known_facts: Option<&'a KeyFactsRecord>,
+    /// The key endpoint's answer read by this test, to be stored.
+    pub(super) fresh_facts: Option<KeyFactsRecord>,
 }
 
 impl Fetcher<'_> {

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::fetch::Fetcher;
 use super::outcome::{self, Phase, Verdict};
 use super::{ProbeError, endpoint};
+use crate::domain::Retirement;
 use crate::domain::catalog::{ListShape, Pagination};
 
 /// Most pages read before giving up on a list that never ends.
@@ -17,13 +18,27 @@ pub const MAX_PAGES: usize = 100;
 /// Page size asked for; providers cap it (Anthropic and Gemini at 1000).
 const PAGE_SIZE: &str = "1000";
 
-/// Every model id the key can list.
-pub async fn fetch_all(f: &mut Fetcher<'_>, base: &str) -> Result<Vec<String>, Verdict> {
+/// A model list, and what its entry of one model announced.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Every model id the key can list.
+    pub ids: Vec<String>,
+    /// The retirement the wanted model's entry announces, if any.
+    pub retirement: Option<Retirement>,
+}
+
+/// Every model id the key can list, and the retirement the entry of
+/// `wanted` (when given) announces.
+pub async fn fetch_all(
+    f: &mut Fetcher<'_>,
+    base: &str,
+    wanted: Option<&str>,
+) -> Result<Listing, Verdict> {
     let spec = f.spec;
     let probe = &spec.probe;
     let bound = f.connect_timeout;
     let fail = |e: ProbeError| outcome::from_error(spec, &e, bound);
-    let mut ids = Vec::new();
+    let mut listing = Listing::default();
     let mut cursor: Option<String> = None;
     for _ in 0..MAX_PAGES {
         let mut pairs: Vec<(&str, &str)> = Vec::new();
@@ -49,13 +64,18 @@ pub async fn fetch_all(f: &mut Fetcher<'_>, base: &str) -> Result<Vec<String>, V
         let json: Value = serde_json::from_slice(&reply.body).map_err(|_| malformed())?;
         let page = page_ids(&json, probe.list_shape).ok_or_else(malformed)?;
         let prefix = probe.id_prefix.as_deref().unwrap_or("");
-        ids.extend(
-            page.into_iter()
-                .map(|id| id.strip_prefix(prefix).unwrap_or(&id).to_string()),
-        );
+        for (id, entry) in page {
+            let id = id.strip_prefix(prefix).unwrap_or(&id).to_string();
+            if let Some(model) = wanted.filter(|m| same_model(&id, m)) {
+                listing.retirement = listing
+                    .retirement
+                    .or_else(|| super::facts::retirement(entry, model));
+            }
+            listing.ids.push(id);
+        }
         let next = next_cursor(&json, probe.pagination);
         match next {
-            None => return Ok(ids),
+            None => return Ok(listing),
             Some(n) if cursor.as_deref() == Some(n.as_str()) => {
                 return Err(outcome::endless_list(spec));
             }
@@ -84,8 +104,9 @@ fn cursor_param(p: Pagination) -> &'static str {
     }
 }
 
-/// The ids of one page, or `None` when the shape is wrong.
-fn page_ids(json: &Value, shape: ListShape) -> Option<Vec<String>> {
+/// The ids of one page with their entries, or `None` when the shape is
+/// wrong.
+fn page_ids(json: &Value, shape: ListShape) -> Option<Vec<(String, &Value)>> {
     let (items, field) = match shape {
         ListShape::Data => (json.get("data")?.as_array()?, "id"),
         ListShape::Models => (json.get("models")?.as_array()?, "name"),
@@ -93,7 +114,7 @@ fn page_ids(json: &Value, shape: ListShape) -> Option<Vec<String>> {
     };
     items
         .iter()
-        .map(|m| m.get(field)?.as_str().map(str::to_string))
+        .map(|m| Some((m.get(field)?.as_str()?.to_string(), m)))
         .collect()
 }
 
@@ -117,14 +138,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn ids(json: &Value, shape: ListShape) -> Option<Vec<String>> {
+        page_ids(json, shape).map(|p| p.into_iter().map(|(id, _)| id).collect())
+    }
+
     #[test]
     fn shapes() {
         let d = json!({"object":"list","data":[{"id":"a"},{"id":"b"}]});
-        assert_eq!(page_ids(&d, ListShape::Data).unwrap(), ["a", "b"]);
+        assert_eq!(ids(&d, ListShape::Data).unwrap(), ["a", "b"]);
         let m = json!({"models":[{"name":"models/g"}]});
-        assert_eq!(page_ids(&m, ListShape::Models).unwrap(), ["models/g"]);
+        assert_eq!(ids(&m, ListShape::Models).unwrap(), ["models/g"]);
         let b = json!([{"id":"t"}]);
-        assert_eq!(page_ids(&b, ListShape::BareArray).unwrap(), ["t"]);
+        assert_eq!(ids(&b, ListShape::BareArray).unwrap(), ["t"]);
         assert!(page_ids(&b, ListShape::Data).is_none());
         assert!(page_ids(&json!({"data":[{"name":"x"}]}), ListShape::Data).is_none());
     }

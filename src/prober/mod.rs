@@ -22,6 +22,7 @@ mod auth;
 mod client;
 mod endpoint;
 mod error;
+mod facts;
 mod fetch;
 pub mod guard;
 mod listing;
@@ -41,7 +42,7 @@ pub use error::ProbeError;
 pub use guard::TargetPolicy;
 pub use outcome::SUCCESS_MESSAGE;
 
-use crate::domain::{ApiKey, ConfigFields, Lifecycle, ProviderSpec, TestStatus};
+use crate::domain::{ApiKey, ConfigFields, KeyFactsRecord, Lifecycle, ProviderSpec, TestStatus};
 use fetch::Fetcher;
 use outcome::Verdict;
 
@@ -85,12 +86,26 @@ pub struct ProbeTarget<'a> {
     pub fields: &'a ConfigFields,
     /// The key.
     pub key: &'a ApiKey,
+    /// The stored answer of the provider's key endpoint for this key, if
+    /// any: reused while it is younger than a day.
+    pub key_facts: Option<&'a KeyFactsRecord>,
 }
 
 impl<'a> ProbeTarget<'a> {
     /// The test of `fields` with `key`, against `spec`.
     pub fn new(spec: &'a ProviderSpec, fields: &'a ConfigFields, key: &'a ApiKey) -> Self {
-        ProbeTarget { spec, fields, key }
+        ProbeTarget {
+            spec,
+            fields,
+            key,
+            key_facts: None,
+        }
+    }
+
+    /// The same target with the stored answer of its key endpoint.
+    pub fn with_key_facts(mut self, known: Option<&'a KeyFactsRecord>) -> Self {
+        self.key_facts = known;
+        self
     }
 }
 
@@ -109,6 +124,9 @@ pub struct ProbeOutcome {
     /// What the provider's answers said about the model's retirement and
     /// the key's credit and expiry, if anything.
     pub lifecycle: Option<Box<Lifecycle>>,
+    /// The key endpoint's answer this probe read, for the store to keep;
+    /// `None` when it reused the stored one or the provider has none.
+    pub key_facts: Option<KeyFactsRecord>,
 }
 
 /// Runs connection tests and lists models. Cloning shares the HTTP client
@@ -134,7 +152,7 @@ impl Prober {
     /// Tests key and model.
     pub async fn test(&self, target: ProbeTarget<'_>) -> ProbeOutcome {
         let started = Instant::now();
-        let (verdict, http) = match self.prepare(target, started) {
+        let (verdict, fetched) = match self.prepare(target, started) {
             Err(v) => (v, None),
             Ok((mut f, base)) => {
                 let deadline = f.deadline;
@@ -143,11 +161,15 @@ impl Prober {
                     Ok(Ok(v) | Err(v)) => v,
                     Err(_) => self.timed_out(target.spec),
                 };
-                (verdict, f.last_http)
+                (verdict, Some(f))
             }
         };
         let mut outcome = self.finish(target, verdict, started);
-        outcome.http_status = http;
+        if let Some(f) = fetched {
+            outcome.http_status = f.last_http;
+            outcome.lifecycle = (!f.lifecycle.is_empty()).then(|| Box::new(f.lifecycle));
+            outcome.key_facts = f.fresh_facts;
+        }
         outcome
     }
 
@@ -195,6 +217,9 @@ impl Prober {
             connect_timeout: s.connect_timeout,
             retried: false,
             last_http: None,
+            lifecycle: Lifecycle::default(),
+            known_facts: target.key_facts,
+            fresh_facts: None,
         };
         Ok((fetcher, base))
     }
@@ -210,6 +235,7 @@ impl Prober {
             latency: started.elapsed(),
             http_status: None,
             lifecycle: None,
+            key_facts: None,
         };
         tracing::debug!(
             provider = %target.spec.id,

@@ -27,7 +27,7 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn new(status: TestStatus, message: String) -> Verdict {
+    pub(super) fn new(status: TestStatus, message: String) -> Verdict {
         Verdict { status, message }
     }
 }

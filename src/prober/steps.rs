@@ -3,10 +3,12 @@
 //! each step can stop the sequence with `?`.
 
 use serde_json::Value;
+use time::OffsetDateTime;
 
 use super::fetch::{Fetcher, Reply};
 use super::outcome::{self, Phase, Verdict};
-use super::{ProbeError, endpoint, listing};
+use super::{ProbeError, endpoint, facts, listing};
+use crate::domain::{KeyFacts, KeyFactsRecord, Lifecycle};
 
 /// Proves the key and the model.
 pub async fn test(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<Verdict, Verdict> {
@@ -19,6 +21,7 @@ pub async fn test(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<Verdic
         .and_then(|p| model.strip_prefix(p))
         .unwrap_or(model);
     key_check(f, base).await?;
+    key_facts(f, base, model).await?;
     let get_model = spec
         .probe
         .get_model
@@ -36,21 +39,24 @@ pub async fn test(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<Verdic
         // A 404 may mean "no such model", "no such route" or (Anthropic) a
         // disabled key: only the list can tell, and its verdict stands.
     }
-    let ids = listing::fetch_all(f, base).await?;
+    let listed = listing::fetch_all(f, base, Some(model)).await?;
+    if let Some(retirement) = listed.retirement {
+        f.lifecycle.retirement = Some(retirement);
+    }
     if spec.probe.deployment {
         return Ok(outcome::key_only(spec, model));
     }
-    if ids.iter().any(|id| listing::same_model(id, model)) {
+    if listed.ids.iter().any(|id| listing::same_model(id, model)) {
         Ok(outcome::ok())
     } else {
-        Err(outcome::model_missing(spec, model, ids.len()))
+        Err(outcome::model_missing(spec, model, listed.ids.len()))
     }
 }
 
 /// A 200 from get-one-model: `ok` only when it is the model object with
 /// the requested id (or, where the provider resolves aliases, the dated id
 /// the alias names).
-fn model_object(f: &Fetcher<'_>, reply: &Reply, model: &str) -> Result<Verdict, Verdict> {
+fn model_object(f: &mut Fetcher<'_>, reply: &Reply, model: &str) -> Result<Verdict, Verdict> {
     let spec = f.spec;
     let json = match serde_json::from_slice::<Value>(&reply.body) {
         Ok(v) if v.is_object() && !reply.truncated => v,
@@ -63,11 +69,13 @@ fn model_object(f: &Fetcher<'_>, reply: &Reply, model: &str) -> Result<Verdict, 
         .iter()
         .find_map(|k| json.get(*k)?.as_str())
         .map(|id| id.strip_prefix(prefix).unwrap_or(id));
-    match named {
-        Some(id) if listing::same_model(id, model) => Ok(outcome::ok()),
-        Some(id) if spec.probe.resolves_aliases && is_alias_of(model, id) => Ok(outcome::ok()),
-        other => Err(outcome::wrong_model(spec, model, other)),
-    }
+    let verdict = match named {
+        Some(id) if listing::same_model(id, model) => outcome::ok(),
+        Some(id) if spec.probe.resolves_aliases && is_alias_of(model, id) => outcome::ok(),
+        other => return Err(outcome::wrong_model(spec, model, other)),
+    };
+    f.lifecycle.retirement = facts::retirement(&json, model);
+    Ok(verdict)
 }
 
 /// `claude-sonnet-4-5` names `claude-sonnet-4-5-20250929`, and
@@ -82,7 +90,7 @@ fn is_alias_of(alias: &str, id: &str) -> bool {
 /// The live model ids, after the key check where the list is public.
 pub async fn list(f: &mut Fetcher<'_>, base: &str) -> Result<Vec<String>, Verdict> {
     key_check(f, base).await?;
-    listing::fetch_all(f, base).await
+    Ok(listing::fetch_all(f, base, None).await?.ids)
 }
 
 /// OpenRouter's model list is public and proves nothing about the key, so
@@ -97,12 +105,89 @@ async fn key_check(f: &mut Fetcher<'_>, base: &str) -> Result<(), Verdict> {
     }
     // OpenRouter's key object is `{"data": {label, limit, usage, …}}`; a
     // 200 of anything else proves nothing.
-    match serde_json::from_slice::<Value>(&reply.body) {
-        Ok(v) if v.get("data").is_some_and(Value::is_object) && !reply.truncated => Ok(()),
+    let json = match serde_json::from_slice::<Value>(&reply.body) {
+        Ok(v) if v.get("data").is_some_and(Value::is_object) && !reply.truncated => v,
+        _ => {
+            return Err(outcome::malformed(
+                f.spec,
+                Phase::KeyCheck,
+                &reply,
+                f.max_body,
+            ));
+        }
+    };
+    let (lifecycle, disabled) = facts::openrouter_key(&json["data"]);
+    f.lifecycle = lifecycle;
+    if disabled {
+        return Err(facts::disabled(f.spec));
+    }
+    Ok(())
+}
+
+/// The provider's free key endpoint (xAI's key status, DeepSeek's balance):
+/// its stored answer while it is reusable, else one read, kept for the
+/// store. A blocked key, a model outside the key's ACL and an account that
+/// cannot pay end the test here.
+async fn key_facts(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<(), Verdict> {
+    let Some(source) = f.spec.probe.key_facts.clone() else {
+        return Ok(());
+    };
+    let now = OffsetDateTime::now_utc();
+    let known = f.known_facts.filter(|r| r.reusable_at(now)).cloned();
+    let record = match known {
+        Some(record) => record,
+        None => {
+            let reply = get(f, base, &source.path).await?;
+            let facts = read_key_facts(f, &reply, source.shape)?;
+            let record = KeyFactsRecord {
+                fetched_at: now,
+                facts,
+            };
+            f.fresh_facts = Some(record.clone());
+            record
+        }
+    };
+    let facts = &record.facts;
+    f.lifecycle = Lifecycle {
+        retirement: f.lifecycle.retirement.take(),
+        ..facts.lifecycle()
+    };
+    if let Some(flag) = &facts.blocked_by {
+        return Err(facts::blocked(f.spec, flag));
+    }
+    if !facts.allows(model) {
+        return Err(facts::not_allowed(f.spec, model));
+    }
+    if facts.cannot_pay {
+        return Err(facts::cannot_pay(f.spec));
+    }
+    Ok(())
+}
+
+/// The facts of a key endpoint's answer. A refused key is the test's
+/// verdict; any other failure (a gateway without the route, a 5xx) leaves
+/// the facts unknown for the day, and the model's own answer decides.
+fn read_key_facts(
+    f: &Fetcher<'_>,
+    reply: &Reply,
+    shape: crate::domain::catalog::KeyFactsShape,
+) -> Result<KeyFacts, Verdict> {
+    if !reply.status.is_success() {
+        let verdict = outcome::from_reply(f.spec, Phase::KeyCheck, reply);
+        return match verdict.status {
+            crate::domain::TestStatus::InvalidKey | crate::domain::TestStatus::PermissionDenied => {
+                Err(verdict)
+            }
+            _ => Ok(KeyFacts::default()),
+        };
+    }
+    let json = serde_json::from_slice::<Value>(&reply.body).ok();
+    match json.as_ref().and_then(|j| facts::key_facts(shape, j)) {
+        Some(facts) if !reply.truncated => Ok(facts),
         _ => Err(outcome::malformed(
             f.spec,
             Phase::KeyCheck,
-            &reply,
+            reply,
             f.max_body,
         )),
     }

@@ -50,6 +50,12 @@ pub const UPSERT_STATE: &str = "INSERT INTO health_states \
 pub const INSERT_RESULT: &str = "INSERT INTO health_results \
      (scope, status, http_status, latency_ms, checked_at) VALUES ($1, $2, $3, $4, $5)";
 
+/// Keeps a monitor result's lifecycle facts (`$2`, JSON) on the scope's
+/// last test (`$1`) when that test was of the same provider (`$3`) and
+/// model (`$4`), so every view of the last test shows the newest facts.
+pub const UPDATE_TEST_LIFECYCLE: &str = "UPDATE last_tests SET lifecycle = $2 \
+     WHERE scope = $1 AND provider = $3 AND model = $4";
+
 /// Keeps the newest `$2` results of scope `$1`: an index range from the
 /// scope's cut-off id down, usually one row.
 pub const PRUNE_COUNT: &str = "DELETE FROM health_results WHERE scope = $1 AND id <= \
@@ -155,17 +161,18 @@ fn observe(
 }
 
 /// What one result writes once the id of its config is known, in order:
-/// the scope's new state ([`UPSERT_STATE`]), the result ([`INSERT_RESULT`])
-/// and the two prunes of the scope's history ([`PRUNE_COUNT`],
-/// [`PRUNE_AGE`]); and the transition it caused, if any. Both engines run
-/// exactly these inside their transaction.
+/// the scope's new state ([`UPSERT_STATE`]), the result ([`INSERT_RESULT`]),
+/// the two prunes of the scope's history ([`PRUNE_COUNT`], [`PRUNE_AGE`])
+/// and, when the result carries lifecycle facts, their copy on the last
+/// test ([`UPDATE_TEST_LIFECYCLE`]); and the transition it caused, if any.
+/// Both engines run exactly these inside their transaction.
 pub(crate) fn record_one(
     stored: Option<(HealthStatus, String)>,
     config_id: &str,
     check: &HealthCheck,
     policy: HealthPolicy,
     retention: HealthRetention,
-) -> ([Write; 4], Option<Transition>) {
+) -> (Vec<Write>, Option<Transition>) {
     let (next, transition) = observe(stored, config_id, check, policy);
     let key = check.scope.key();
     let writes = [
@@ -204,7 +211,20 @@ pub(crate) fn record_one(
             ],
         },
     ];
-    (writes, transition)
+    let lifecycle = check
+        .lifecycle
+        .as_ref()
+        .filter(|l| !l.is_empty())
+        .map(|l| Write {
+            sql: UPDATE_TEST_LIFECYCLE.to_string(),
+            values: vec![
+                Value::text(key),
+                Value::text(serde_json::to_string(l).expect("lifecycle facts always serialise")),
+                Value::text(check.provider.as_str()),
+                Value::text(check.model.as_str()),
+            ],
+        });
+    (writes.into_iter().chain(lifecycle).collect(), transition)
 }
 
 /// The oldest time a result may have and stay, at `now`.

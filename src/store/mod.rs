@@ -82,6 +82,7 @@ macro_rules! each {
 }
 
 // After `each!`, which it uses.
+mod key_facts;
 pub mod lifecycle_alerts;
 mod monitor_calls;
 

@@ -10,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::crypto;
 use crate::domain::{
-    ApiKey, AuditAction, ConfigFields, NewConfig, Scope, TestResult, TestStatus, ValidationError,
+    ApiKey, AuditAction, ConfigFields, NewConfig, RetirementCatalog, Scope, TestResult, TestStatus,
+    ValidationError,
 };
 use crate::prober::{ProbeOutcome, ProbeTarget};
 use crate::service::ServiceError;
@@ -107,6 +108,11 @@ impl LocalBackend {
         Ok(opened)
     }
 
+    /// Tests `row`'s fields with `key` (its own, or a rotation's new one).
+    /// The stored answer of the provider's key endpoint for that key is
+    /// reused while fresh and a new one is kept, so the extra call is made
+    /// at most once a day per key; the catalog adds a retirement the API
+    /// did not report.
     pub(crate) async fn probe(&self, row: &ConfigRow, key: &ApiKey) -> ProbeOutcome {
         let Some(spec) = self.shared.catalog.get(&row.fields.provider) else {
             return ProbeOutcome {
@@ -118,12 +124,33 @@ impl LocalBackend {
                 latency: std::time::Duration::ZERO,
                 http_status: None,
                 lifecycle: None,
+                key_facts: None,
             };
         };
-        self.shared
-            .prober
-            .test(ProbeTarget::new(spec, &row.fields, key))
-            .await
+        let store = &self.shared.store;
+        let fingerprint = self.shared.fingerprints.fingerprint(key);
+        let known = match spec.probe.key_facts {
+            Some(_) => store
+                .key_facts(&fingerprint, &spec.id)
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(scope = %row.scope, error = %e, "stored key facts unreadable");
+                    None
+                }),
+            None => None,
+        };
+        let target = ProbeTarget::new(spec, &row.fields, key).with_key_facts(known.as_ref());
+        let mut outcome = self.shared.prober.test(target).await;
+        if let Some(record) = outcome.key_facts.take()
+            && let Err(e) = store.save_key_facts(&fingerprint, &spec.id, record).await
+        {
+            tracing::warn!(scope = %row.scope, error = %e, "key facts not kept");
+        }
+        let said = outcome.lifecycle.take().map(|l| *l).unwrap_or_default();
+        let lifecycle =
+            RetirementCatalog::builtin().fill(&row.fields.provider, &row.fields.model, said);
+        outcome.lifecycle = (!lifecycle.is_empty()).then(|| Box::new(lifecycle));
+        outcome
     }
 
     pub(super) async fn probe_and_record(

@@ -20,6 +20,7 @@ mod connect_settings;
 mod fingerprints;
 mod health;
 mod instances;
+mod key_facts;
 mod lifecycle_alerts;
 mod migrations;
 mod options;

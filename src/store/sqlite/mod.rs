@@ -30,6 +30,7 @@ mod fleet_calls;
 mod group_tests;
 mod health;
 mod instances;
+mod key_facts;
 mod key_map;
 mod lifecycle_alerts;
 mod migrations;
