@@ -5,8 +5,13 @@
 //! entering the 90-day window, then 30 days, credit at 10%, a key turning
 //! `blocked_key` — reaches the receiver once, never again across the
 //! restart, and a fact that went back (key unblocked, credit topped up)
-//! alerts again on its next crossing. No delivery carries a key.
+//! alerts again on its next crossing. No delivery carries a key. End to
+//! end, the monitor itself tests a scope against a fake OpenAI provider
+//! whose model object carries `shutdown_date`: the retirement alerts once,
+//! and a second monitor on the reopened store sends nothing more.
 
+#[path = "support/fake_provider.rs"]
+mod fake_provider;
 #[path = "support/local_service.rs"]
 mod local_service;
 
@@ -17,15 +22,18 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use fake_provider::{Canned, FakeProvider, Flavor};
 use llmcfg::domain::{
     Credit, FactSource, HealthCheck, Lifecycle, LifecycleWindow, Retirement, Scope, TestStatus,
 };
 use llmcfg::monitor::alerts::Alerts;
 use llmcfg::monitor::{Metrics, MonitorSettings};
-use llmcfg::service::ServiceHandle;
+use llmcfg::service::{HealthAccess, ServiceHandle};
+use llmcfg::store::SampleQuery;
 use local_service::{create_openai, open_sqlite, tenant};
 use serde_json::Value;
 use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
 
 const MASTER_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const KEY: &str = "sk-proj-life-0123456789abcdefghijklmnopqrstu";
@@ -223,4 +231,93 @@ async fn each_threshold_alerts_once_across_a_restart() {
         retirement["lifecycle"]["retirement"]["successor"],
         "gpt-4.1"
     );
+}
+
+/// Results the history holds for `scope`.
+async fn results(access: &HealthAccess, scope: &Scope) -> usize {
+    access
+        .samples(SampleQuery::Newest {
+            scope: scope.clone(),
+            limit: 100,
+        })
+        .await
+        .unwrap()
+        .len()
+}
+
+/// Runs the monitor on `handle` until `scope` has `more` results beyond
+/// what it had, then stops it (which waits for its deliveries).
+async fn monitor_for(handle: &ServiceHandle, hook_url: &str, scope: &Scope, more: usize) {
+    let settings: MonitorSettings = toml::from_str(&format!(
+        "interval_secs = 0.5\nlease_secs = 3.0\n\
+         [[webhooks]]\nurl = \"{hook_url}\"\nsecret = \"{SECRET}\"\n"
+    ))
+    .unwrap();
+    let access = handle.admin().unwrap().health();
+    let before = results(&access, scope).await;
+    let stop = CancellationToken::new();
+    let monitor = tokio::spawn(llmcfg::monitor::run(
+        access.clone(),
+        settings.config().unwrap(),
+        Arc::new(Metrics::new(None)),
+        stop.clone(),
+    ));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while results(&access, scope).await < before + more {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting for monitor results"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.cancel();
+    monitor.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitor_alerts_a_shutdown_date_once_across_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("llmcfg.db");
+    let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
+    let on = OffsetDateTime::now_utc().date() + time::Duration::days(45);
+    // OpenAI's model object, with the retirement it announces.
+    fake.configure(|c| {
+        c.always = Some(Canned::json(
+            200,
+            serde_json::json!({"id": "gpt-4o", "object": "model", "created": 1715367049,
+                               "owned_by": "system", "shutdown_date": on.to_string()}),
+        ))
+    });
+    let (hook_url, receiver) = start_receiver().await;
+    let acme = tenant("acme");
+    let handle = open_sqlite(&store, MASTER_HEX).await;
+    create_openai(&handle, &acme, KEY, fake.base_url()).await;
+
+    monitor_for(&handle, &hook_url, &acme, 2).await;
+    let first = received(&receiver);
+    assert_eq!(first, [event("lifecycle.retirement", "acme", Some(90))]);
+
+    drop(handle);
+    let handle = open_sqlite(&store, MASTER_HEX).await;
+    monitor_for(&handle, &hook_url, &acme, 2).await;
+    assert_eq!(
+        received(&receiver),
+        first,
+        "nothing resent by the restarted monitor"
+    );
+    let bodies = receiver.bodies.lock().unwrap().clone();
+    let body = &bodies[0].1;
+    assert_eq!(
+        body["lifecycle"]["retirement"]["retires_on"],
+        on.to_string()
+    );
+    assert_eq!(body["lifecycle"]["retirement"]["source"], "api");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("gpt-4o retires {on} (in 45 days)")),
+        "{body}"
+    );
+    assert!(!bodies[0].2.contains(KEY));
 }
