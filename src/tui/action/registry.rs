@@ -44,7 +44,7 @@ pub static REGISTRY: &[ActionSpec] = &[
     spec(A::SetProvider, "set_provider", "set provider", "Set provider + key of the marked scopes", C::List, &["P"], false),
     spec(A::Sort, "sort", "sort", "Sort by scope, provider, model, last test", C::List, &["s"], false),
     spec(A::FailingOnly, "failing_only", "failing", "Show only scopes whose last test failed", C::List, &["f"], false),
-    spec(A::AtRisk, "at_risk", "at risk", "Show only scopes retiring or running out ([lifecycle] window)", C::List, &["w"], false),
+    spec(A::AtRisk, "at_risk", "at risk", "Show only scopes retiring or running out", C::List, &["w"], false),
     spec(A::ProviderFilter, "provider_filter", "provider", "Filter by provider (cycles)", C::List, &["p"], false),
     spec(A::Reopen, "reopen", "results", "Reopen the last run's results", C::List, &["v"], false),
     spec(A::Copy, "copy", "copy id", "Copy the scope id (OSC 52)", C::List, &["y"], false),
