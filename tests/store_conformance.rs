@@ -4,7 +4,8 @@
 //! instance list, the last test, re-sealing, and the concurrency guarantees
 //! (exactly one of many concurrent creates wins; concurrent updates of
 //! different fields through separate stores on one database lose nothing),
-//! and the all-or-nothing batch, including a delete its check refuses.
+//! the all-or-nothing batch, including a delete its check refuses, and the
+//! lifecycle alerts sent, each claimed once.
 //! File-level checks (WAL, permissions) stay in the SQLite-only suites; the
 //! concurrency and batch cases are in `store_conformance/`.
 
@@ -12,6 +13,8 @@
 mod batch;
 #[path = "store_conformance/concurrency.rs"]
 mod concurrency;
+#[path = "store_conformance/lifecycle_alerts.rs"]
+mod lifecycle_alerts;
 #[path = "support/pg_cluster.rs"]
 mod pg_cluster;
 
@@ -99,6 +102,7 @@ async fn conformance(location: PathBuf) {
     instances_and_last_test(&store, &master).await;
     reseal(&store, &master).await;
     tokens(&store).await;
+    lifecycle_alerts::lifecycle_alerts(&store).await;
     concurrency::concurrent_creates(&location, &master).await;
     concurrency::concurrent_updates(&location, &master).await;
     batch::batch(&store, &master).await;

@@ -36,6 +36,19 @@ impl AlertKind {
             AlertKind::BlockedKey => "lifecycle.blocked_key",
         }
     }
+
+    /// The fact of this kind alone, out of `facts`, for wording it on its
+    /// own; none for a blocked key, which is a verdict, not a fact.
+    pub fn only(self, facts: &Lifecycle) -> Option<Lifecycle> {
+        let mut alone = Lifecycle::default();
+        match self {
+            AlertKind::Retirement => alone.retirement = Some(facts.retirement.clone()?),
+            AlertKind::KeyExpiry => alone.key_expires_at = Some(facts.key_expires_at?),
+            AlertKind::Credit => alone.credit = Some(facts.credit.clone()?),
+            AlertKind::BlockedKey => return None,
+        }
+        Some(alone)
+    }
 }
 
 /// One threshold of one scope: the row the store keeps once it was sent.

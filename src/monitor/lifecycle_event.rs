@@ -9,7 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::domain::lifecycle_alert::{AlertKind, AlertPlan, Crossing, tightest};
+use crate::domain::lifecycle_alert::{AlertPlan, Crossing, tightest};
 use crate::domain::{AlertMark, HealthCheck, Lifecycle, TestStatus};
 
 /// One lifecycle alert, as delivered.
@@ -61,20 +61,14 @@ impl LifecycleEvent {
     }
 
     fn one(check: &HealthCheck, c: &Crossing) -> LifecycleEvent {
-        let today = check.checked_at.date();
-        let lines = check
+        // The crossed fact in the words every view uses; a blocked key (a
+        // verdict, not a fact) in the test's own message.
+        let message = check
             .lifecycle
-            .as_ref()
-            .map(|l| l.lines(today))
-            .unwrap_or_default();
-        let find = |prefix: &str| lines.iter().find(|l| l.contains(prefix)).cloned();
-        let message = match c.kind {
-            AlertKind::Retirement => find(" retire"),
-            AlertKind::KeyExpiry => find("key expire"),
-            AlertKind::Credit => find("credit "),
-            AlertKind::BlockedKey => Some(check.message.clone()),
-        }
-        .unwrap_or_else(|| check.message.clone());
+            .as_deref()
+            .and_then(|l| c.kind.only(l))
+            .and_then(|alone| alone.lines(check.checked_at.date()).into_iter().next())
+            .unwrap_or_else(|| check.message.clone());
         LifecycleEvent {
             event_id: Uuid::new_v4(),
             kind: c.kind.event_type(),

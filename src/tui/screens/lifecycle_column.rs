@@ -7,6 +7,7 @@
 use time::Date;
 
 use super::instance_entry::Entry;
+use crate::domain::lifecycle_alert::AlertKind;
 use crate::domain::{Lifecycle, LifecycleWindow};
 use crate::tui::theme::Slot;
 
@@ -45,47 +46,45 @@ struct Fact {
 /// Each fact on its own, soonest date first, credit last.
 fn facts_in_order(l: &Lifecycle, today: Date) -> Vec<Fact> {
     let mut dated = Vec::new();
-    if let (Some(r), Some(days)) = (&l.retirement, l.days_to_retirement(today)) {
-        let alone = Lifecycle {
-            retirement: Some(r.clone()),
-            ..Lifecycle::default()
-        };
+    if let (Some(alone), Some(days)) = (AlertKind::Retirement.only(l), l.days_to_retirement(today))
+    {
+        let text = alone
+            .retirement
+            .as_ref()
+            .map(|r| r.retires_on.to_string())
+            .unwrap_or_default();
         dated.push((
             days,
             Fact {
                 lifecycle: alone,
-                text: r.retires_on.to_string(),
+                text,
             },
         ));
     }
-    if let (Some(at), Some(days)) = (l.key_expires_at, l.days_to_key_expiry(today)) {
-        let alone = Lifecycle {
-            key_expires_at: Some(at),
-            ..Lifecycle::default()
-        };
+    if let (Some(alone), Some(days)) = (AlertKind::KeyExpiry.only(l), l.days_to_key_expiry(today)) {
+        let text = alone
+            .key_expires_at
+            .map(|at| format!("key {}", at.date()))
+            .unwrap_or_default();
         dated.push((
             days,
             Fact {
                 lifecycle: alone,
-                text: format!("key {}", at.date()),
+                text,
             },
         ));
     }
     dated.sort_by_key(|(days, _)| *days);
     let mut out: Vec<Fact> = dated.into_iter().map(|(_, f)| f).collect();
-    if let Some(c) = &l.credit {
-        let alone = Lifecycle {
-            credit: Some(c.clone()),
-            ..Lifecycle::default()
-        };
+    if let Some(alone) = AlertKind::Credit.only(l)
         // `credit 4% left` → `credit 4%`: the column has no room to spare.
-        if let Some(line) = alone.lines(today).first() {
-            let text = line.trim_end_matches(" left").to_string();
-            out.push(Fact {
-                lifecycle: alone,
-                text,
-            });
-        }
+        && let Some(line) = alone.lines(today).first()
+    {
+        let text = line.trim_end_matches(" left").to_string();
+        out.push(Fact {
+            lifecycle: alone,
+            text,
+        });
     }
     out
 }
