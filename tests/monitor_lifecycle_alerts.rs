@@ -8,7 +8,8 @@
 //! alerts again on its next crossing. No delivery carries a key. End to
 //! end, the monitor itself tests a scope against a fake OpenAI provider
 //! whose model object carries `shutdown_date`: the retirement alerts once,
-//! and a second monitor on the reopened store sends nothing more.
+//! a second monitor on the reopened store sends nothing more, and `/metrics`
+//! shows the days to that retirement.
 
 #[path = "support/fake_provider.rs"]
 mod fake_provider;
@@ -246,8 +247,14 @@ async fn results(access: &HealthAccess, scope: &Scope) -> usize {
 }
 
 /// Runs the monitor on `handle` until `scope` has `more` results beyond
-/// what it had, then stops it (which waits for its deliveries).
-async fn monitor_for(handle: &ServiceHandle, hook_url: &str, scope: &Scope, more: usize) {
+/// what it had, then stops it (which waits for its deliveries); returns
+/// its metrics.
+async fn monitor_for(
+    handle: &ServiceHandle,
+    hook_url: &str,
+    scope: &Scope,
+    more: usize,
+) -> Arc<Metrics> {
     let settings: MonitorSettings = toml::from_str(&format!(
         "interval_secs = 0.5\nlease_secs = 3.0\n\
          [[webhooks]]\nurl = \"{hook_url}\"\nsecret = \"{SECRET}\"\n"
@@ -256,10 +263,11 @@ async fn monitor_for(handle: &ServiceHandle, hook_url: &str, scope: &Scope, more
     let access = handle.admin().unwrap().health();
     let before = results(&access, scope).await;
     let stop = CancellationToken::new();
+    let metrics = Arc::new(Metrics::new(None));
     let monitor = tokio::spawn(llmcfg::monitor::run(
         access.clone(),
         settings.config().unwrap(),
-        Arc::new(Metrics::new(None)),
+        metrics.clone(),
         stop.clone(),
     ));
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
@@ -272,6 +280,7 @@ async fn monitor_for(handle: &ServiceHandle, hook_url: &str, scope: &Scope, more
     }
     stop.cancel();
     monitor.await.unwrap();
+    metrics
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -293,7 +302,12 @@ async fn the_monitor_alerts_a_shutdown_date_once_across_a_restart() {
     let handle = open_sqlite(&store, MASTER_HEX).await;
     create_openai(&handle, &acme, KEY, fake.base_url()).await;
 
-    monitor_for(&handle, &hook_url, &acme, 2).await;
+    let metrics = monitor_for(&handle, &hook_url, &acme, 2).await;
+    let text = metrics.render();
+    assert!(
+        text.contains(r#"llmcfg_model_retirement_days{provider="openai",model="gpt-4o"} 45"#),
+        "{text}"
+    );
     let first = received(&receiver);
     assert_eq!(first, [event("lifecycle.retirement", "acme", Some(90))]);
 

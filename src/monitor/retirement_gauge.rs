@@ -90,3 +90,65 @@ impl RetirementGauge {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{FactSource, Lifecycle, Retirement, Scope, TestStatus};
+    use time::macros::{date, datetime};
+
+    fn check(model: &str) -> HealthCheck {
+        let mut c = HealthCheck::new(
+            &Scope::Global,
+            "openai",
+            model,
+            TestStatus::Ok,
+            datetime!(2026-12-07 10:00 UTC),
+        );
+        c.lifecycle = Some(Box::new(Lifecycle {
+            retirement: Some(Retirement::new(
+                model,
+                date!(2027 - 03 - 01),
+                FactSource::Api,
+            )),
+            ..Lifecycle::default()
+        }));
+        c
+    }
+
+    fn render(registry: &Registry) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, registry).unwrap();
+        out
+    }
+
+    #[test]
+    fn days_per_provider_and_model_up_to_the_bound() {
+        let mut registry = Registry::default();
+        let gauge = RetirementGauge::register(&mut registry);
+        gauge.observe(&check("gpt-4o"));
+        let text = render(&registry);
+        assert!(
+            text.contains(r#"llmcfg_model_retirement_days{provider="openai",model="gpt-4o"} 84"#),
+            "{text}"
+        );
+        // A result without facts adds nothing.
+        let mut plain = check("gpt-4.1");
+        plain.lifecycle = None;
+        gauge.observe(&plain);
+        assert!(!render(&registry).contains("gpt-4.1"));
+        for i in 0..MAX_SERIES + 10 {
+            gauge.observe(&check(&format!("model-{i}")));
+        }
+        let text = render(&registry);
+        let series = text
+            .lines()
+            .filter(|l| l.starts_with("llmcfg_model_retirement_days{"))
+            .count();
+        assert_eq!(series, MAX_SERIES);
+        assert!(
+            text.contains("llmcfg_model_retirement_series_dropped_total 11"),
+            "{text}"
+        );
+    }
+}
