@@ -94,17 +94,19 @@ const CASES: &[Case] = &[
     },
     Case {
         provider: "deepseek",
-        flavor: Flavor::OpenAi,
+        flavor: Flavor::DeepSeek,
         typed: &["", "/v1"],
         model: "deepseek-chat",
-        paths: &["/models"],
+        // The balance endpoint first: a prober without a store has no
+        // earlier answer to reuse.
+        paths: &["/user/balance", "/models"],
     },
     Case {
         provider: "xai",
         flavor: Flavor::XAi,
         typed: &["", "/v1"],
         model: "grok-4",
-        paths: &["/v1/models/grok-4"],
+        paths: &["/v1/api-key", "/v1/models/grok-4"],
     },
     Case {
         provider: "openrouter",

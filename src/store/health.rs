@@ -50,11 +50,13 @@ pub const UPSERT_STATE: &str = "INSERT INTO health_states \
 pub const INSERT_RESULT: &str = "INSERT INTO health_results \
      (scope, status, http_status, latency_ms, checked_at) VALUES ($1, $2, $3, $4, $5)";
 
-/// Keeps a monitor result's lifecycle facts (`$2`, JSON) on the scope's
-/// last test (`$1`) when that test was of the same provider (`$3`) and
+/// Keeps a monitor result's lifecycle facts (`$1`, JSON) on the scope's
+/// last test (`$2`) when that test was of the same provider (`$3`) and
 /// model (`$4`), so every view of the last test shows the newest facts.
-pub const UPDATE_TEST_LIFECYCLE: &str = "UPDATE last_tests SET lifecycle = $2 \
-     WHERE scope = $1 AND provider = $3 AND model = $4";
+/// (SQLite numbers `$N` parameters in the order they appear, so they
+/// appear in order.)
+pub const UPDATE_TEST_LIFECYCLE: &str = "UPDATE last_tests SET lifecycle = $1 \
+     WHERE scope = $2 AND provider = $3 AND model = $4";
 
 /// Keeps the newest `$2` results of scope `$1`: an index range from the
 /// scope's cut-off id down, usually one row.
@@ -218,8 +220,8 @@ pub(crate) fn record_one(
         .map(|l| Write {
             sql: UPDATE_TEST_LIFECYCLE.to_string(),
             values: vec![
-                Value::text(key),
                 Value::text(serde_json::to_string(l).expect("lifecycle facts always serialise")),
+                Value::text(key),
                 Value::text(check.provider.as_str()),
                 Value::text(check.model.as_str()),
             ],

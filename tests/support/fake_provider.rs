@@ -28,6 +28,9 @@ pub mod errors;
 #[path = "fake_provider_routes.rs"]
 mod routes;
 
+#[path = "fake_provider_facts.rs"]
+mod facts;
+
 use errors::bad_key;
 use routes::{huge, route};
 
@@ -52,6 +55,11 @@ pub enum Flavor {
     Cohere,
     /// No auth; `/api/tags`.
     Ollama,
+    /// Bearer; `{object:"list", data}` entries with `deprecation` and
+    /// `deprecation_replacement_model`; list only.
+    Mistral,
+    /// Bearer; `/models` and `/user/balance`.
+    DeepSeek,
 }
 
 /// A canned answer.
@@ -147,6 +155,11 @@ pub struct Config {
     /// Route a get-one-model path whose id contains `/` to FastAPI's 404
     /// before the key is checked, as a LiteLLM proxy (1.108) does.
     pub slash_ids_404_before_auth: bool,
+    /// Lifecycle fields added to a model's object and list entry, by id.
+    pub model_facts: HashMap<String, Value>,
+    /// The key endpoint's answer (OpenRouter's `data`, xAI's and
+    /// DeepSeek's whole body) instead of the default healthy one.
+    pub key_info: Option<Value>,
 }
 
 /// One request as the fake saw it.
@@ -245,6 +258,14 @@ impl FakeProvider {
     /// Every request so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.shared.seen.lock().unwrap().clone()
+    }
+
+    /// Requests so far whose path ends with `suffix`.
+    pub fn requests_to(&self, suffix: &str) -> usize {
+        self.seen()
+            .iter()
+            .filter(|s| s.path.ends_with(suffix))
+            .count()
     }
 
     /// Forgets counts and seen requests.

@@ -11,7 +11,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::errors::{model_json, not_found};
+use super::errors::not_found;
+use super::facts::entry;
 use super::{Canned, Config, Flavor, Shared};
 
 pub(super) fn route(
@@ -20,8 +21,8 @@ pub(super) fn route(
     path: &str,
     params: &HashMap<String, String>,
 ) -> Response {
-    if flavor == Flavor::OpenRouter && path.ends_with("/key") {
-        return Canned::json(200, json!({"data": {"label": "sk-or-v1-116...0ce", "limit": null, "usage": 0, "is_free_tier": false}})).respond();
+    if let Some(answer) = super::facts::key_endpoint(flavor, cfg, path) {
+        return answer;
     }
     if flavor == Flavor::Ollama && path.ends_with("/api/tags") {
         let models: Vec<Value> = cfg
@@ -42,7 +43,7 @@ pub(super) fn route(
         }
         let id = id.strip_prefix("models/").unwrap_or(&id).to_string();
         return if cfg.models.contains(&id) {
-            Canned::json(200, model_json(flavor, &id)).respond()
+            Canned::json(200, entry(flavor, cfg, &id)).respond()
         } else {
             not_found(flavor, &id)
         };
@@ -72,7 +73,7 @@ fn list(flavor: Flavor, cfg: &Config, params: &HashMap<String, String>) -> Respo
                 .unwrap_or(0);
             let end = (start + size(asked("limit").or(Some(20)))).min(all.len());
             let page = &all[start..end];
-            let data: Vec<Value> = page.iter().map(|m| model_json(flavor, m)).collect();
+            let data: Vec<Value> = page.iter().map(|m| entry(flavor, cfg, m)).collect();
             Canned::json(200, json!({"data": data, "has_more": end < all.len(), "first_id": page.first(), "last_id": page.last()})).respond()
         }
         Flavor::Gemini | Flavor::Cohere => {
@@ -89,7 +90,7 @@ fn list(flavor: Flavor, cfg: &Config, params: &HashMap<String, String>) -> Respo
             let end = (start + size(asked(size_param).or(Some(50)))).min(all.len());
             let models: Vec<Value> = all[start..end]
                 .iter()
-                .map(|m| model_json(flavor, m))
+                .map(|m| entry(flavor, cfg, m))
                 .collect();
             let mut body = json!({ "models": models });
             if end < all.len() {
@@ -107,7 +108,7 @@ fn list(flavor: Flavor, cfg: &Config, params: &HashMap<String, String>) -> Respo
             Canned::json(200, Value::Array(arr)).respond()
         }
         _ => {
-            let data: Vec<Value> = all.iter().map(|m| model_json(flavor, m)).collect();
+            let data: Vec<Value> = all.iter().map(|m| entry(flavor, cfg, m)).collect();
             Canned::json(200, json!({"object": "list", "data": data})).respond()
         }
     }
