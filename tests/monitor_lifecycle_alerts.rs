@@ -7,7 +7,8 @@
 //! restart, and a fact that went back (key unblocked, credit topped up)
 //! alerts again on its next crossing. No delivery carries a key. End to
 //! end, the monitor itself tests a scope against a fake OpenAI provider
-//! whose model object carries `shutdown_date`: the retirement alerts once,
+//! whose model object carries `shutdown_date`, and an xAI scope whose key
+//! endpoint says the key is blocked: each alerts once,
 //! a second monitor on the reopened store sends nothing more, and `/metrics`
 //! shows the days to that retirement.
 
@@ -23,9 +24,10 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use fake_provider::{Canned, FakeProvider, Flavor};
+use fake_provider::{FakeProvider, Flavor};
 use llmcfg::domain::{
-    Credit, FactSource, HealthCheck, Lifecycle, LifecycleWindow, Retirement, Scope, TestStatus,
+    ApiKey, Credit, FactSource, HealthCheck, Lifecycle, LifecycleWindow, NewConfig, Retirement,
+    Scope, TestStatus,
 };
 use llmcfg::monitor::alerts::Alerts;
 use llmcfg::monitor::{Metrics, MonitorSettings};
@@ -119,13 +121,19 @@ fn credit_left(remaining: f64) -> Option<Lifecycle> {
     })
 }
 
-/// The (type, instance, threshold) of each event received, sorted.
+/// The (type, instance, threshold) of each lifecycle event received (not
+/// the health transitions a blocked key also causes), sorted.
 fn received(r: &Receiver) -> Vec<(String, String, Option<u64>)> {
     let mut out: Vec<_> = r
         .bodies
         .lock()
         .unwrap()
         .iter()
+        .filter(|(_, b, _)| {
+            b["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("lifecycle."))
+        })
         .map(|(_, b, _)| {
             (
                 b["type"].as_str().unwrap_or("").to_string(),
@@ -289,18 +297,30 @@ async fn the_monitor_alerts_a_shutdown_date_once_across_a_restart() {
     let store = dir.path().join("llmcfg.db");
     let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
     let on = OffsetDateTime::now_utc().date() + time::Duration::days(45);
-    // OpenAI's model object, with the retirement it announces.
+    // OpenAI's model object carries the retirement it announces.
     fake.configure(|c| {
-        c.always = Some(Canned::json(
-            200,
-            serde_json::json!({"id": "gpt-4o", "object": "model", "created": 1715367049,
-                               "owned_by": "system", "shutdown_date": on.to_string()}),
-        ))
+        c.model_facts.insert(
+            "gpt-4o".into(),
+            serde_json::json!({"shutdown_date": on.to_string()}),
+        );
+    });
+    // xAI's key endpoint says the key is blocked.
+    let xai = FakeProvider::start(Flavor::XAi, &[KEY], &["grok-3"]).await;
+    xai.configure(|c| {
+        c.key_info = Some(serde_json::json!({"acls": ["api-key:model:*"],
+            "api_key_blocked": true, "api_key_disabled": false, "team_blocked": false}));
     });
     let (hook_url, receiver) = start_receiver().await;
-    let acme = tenant("acme");
+    let (acme, grok) = (tenant("acme"), tenant("grok"));
     let handle = open_sqlite(&store, MASTER_HEX).await;
     create_openai(&handle, &acme, KEY, fake.base_url()).await;
+    handle
+        .create(
+            &grok,
+            NewConfig::new("xai", "grok-3", ApiKey::new(KEY)).with_base_url(&xai.base_url()),
+        )
+        .await
+        .unwrap();
 
     let metrics = monitor_for(&handle, &hook_url, &acme, 2).await;
     let text = metrics.render();
@@ -309,7 +329,13 @@ async fn the_monitor_alerts_a_shutdown_date_once_across_a_restart() {
         "{text}"
     );
     let first = received(&receiver);
-    assert_eq!(first, [event("lifecycle.retirement", "acme", Some(90))]);
+    assert_eq!(
+        first,
+        [
+            event("lifecycle.blocked_key", "grok", None),
+            event("lifecycle.retirement", "acme", Some(90)),
+        ]
+    );
 
     drop(handle);
     let handle = open_sqlite(&store, MASTER_HEX).await;
@@ -320,7 +346,16 @@ async fn the_monitor_alerts_a_shutdown_date_once_across_a_restart() {
         "nothing resent by the restarted monitor"
     );
     let bodies = receiver.bodies.lock().unwrap().clone();
-    let body = &bodies[0].1;
+    let blocked = bodies
+        .iter()
+        .find(|(_, b, _)| b["type"] == "lifecycle.blocked_key")
+        .unwrap();
+    assert_eq!(blocked.1["outcome"], "blocked_key");
+    assert_eq!(blocked.1["provider"], "xai");
+    let (_, body, raw) = bodies
+        .iter()
+        .find(|(_, b, _)| b["type"] == "lifecycle.retirement")
+        .unwrap();
     assert_eq!(
         body["lifecycle"]["retirement"]["retires_on"],
         on.to_string()
@@ -333,5 +368,5 @@ async fn the_monitor_alerts_a_shutdown_date_once_across_a_restart() {
             .starts_with(&format!("gpt-4o retires {on} (in 45 days)")),
         "{body}"
     );
-    assert!(!bodies[0].2.contains(KEY));
+    assert!(!raw.contains(KEY) && !blocked.2.contains(KEY));
 }
