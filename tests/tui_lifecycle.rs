@@ -2,7 +2,8 @@
 //! lifecycle column shows each scope's soonest retirement or its credit
 //! left, with `!` and the warning colour inside the `[lifecycle]` window;
 //! the `w` filter ("retiring or running out") keeps only those scopes and
-//! says so in the title; a list without facts has no column. The `w` key
+//! says so in the title; the detail pane words the selected scope's facts;
+//! a list without facts has no column. The `w` key
 //! on the running binary is driven in `tui_lifecycle_pty.rs`.
 
 #[path = "support/tui_frame.rs"]
@@ -101,6 +102,11 @@ fn the_column_marks_what_is_inside_the_window() {
     let beta = row(&text, "beta");
     assert!(beta.contains("2026-09-15") && !beta.contains('!'), "{text}");
     assert!(!row(&text, "gamma").contains('!'), "{text}");
+    // The detail pane words the selected scope's facts as `test` does.
+    assert!(
+        text.contains("Lifecycle   gpt-4o retires 2026-05-22 (in 84 days);"),
+        "{text}"
+    );
     // The marker is in the warning colour (the symbol alone carries it too).
     let warn = Theme::default_colours().style(Slot::Warn).fg.unwrap();
     let y = (0..buf.area.height)

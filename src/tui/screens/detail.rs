@@ -123,6 +123,12 @@ pub fn render(view: &DetailView<'_>, frame: &mut Frame, area: Rect) {
                     age(view.now, t.checked_at)
                 ),
             ));
+            // What the provider said of the model and key, in the words
+            // `test` prints; only for the config the test still speaks for.
+            let facts = entry.lifecycle().map(|l| l.lines(view.now.date()));
+            for (i, line) in facts.into_iter().flatten().enumerate() {
+                lines.push(field(if i == 0 { "Lifecycle" } else { "" }, line));
+            }
         }
         None if !view.testing && entry.summary.config.is_some() => {
             lines.push(Line::from(Span::styled(
