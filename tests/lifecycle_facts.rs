@@ -13,7 +13,7 @@ use std::process::Output;
 use std::sync::Arc;
 
 use cli_env::{Env, KEY, code, stderr, stdout};
-use fake_provider::{FakeProvider, Flavor};
+use fake_provider::{Canned, FakeProvider, Flavor};
 use serde_json::{Value, json};
 
 /// Runs `llmcfg ARGS` off the runtime that serves the fake.
@@ -269,6 +269,23 @@ async fn the_xai_key_endpoint_is_called_once_a_day_per_key_across_processes() {
     let (status, _) = test_json(&env).await;
     assert_eq!(status, 0);
     assert_eq!(fake.requests_to("/v1/api-key"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_key_endpoint_decides_nothing_and_is_asked_again() {
+    let fake = FakeProvider::start(Flavor::XAi, &[KEY], &["grok-4"]).await;
+    let env = configured(&fake, "xai", "grok-4").await;
+    let limited = || Canned::json(429, json!({"error": "rate limited"}));
+    // The key endpoint and its one retry are both rate limited.
+    fake.configure(|c| c.script.extend([limited(), limited()]));
+    fake.reset_counts();
+    let (status, answer) = test_json(&env).await;
+    assert_eq!((status, &answer["status"]), (0, &json!("ok")), "{answer}");
+    assert_eq!(fake.requests_to("/v1/api-key"), 2);
+    // Nothing was kept, so the next test asks again, and keeps that answer.
+    test_json(&env).await;
+    test_json(&env).await;
+    assert_eq!(fake.requests_to("/v1/api-key"), 3, "{:?}", fake.seen());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use super::fetch::{Fetcher, Reply};
 use super::outcome::{self, Phase, Verdict};
 use super::{ProbeError, endpoint, facts, listing};
-use crate::domain::{KeyFacts, KeyFactsRecord, Lifecycle};
+use crate::domain::catalog::KeyFactsShape;
+use crate::domain::{KeyFacts, KeyFactsRecord, Lifecycle, TestStatus};
 
 /// Proves the key and the model.
 pub async fn test(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<Verdict, Verdict> {
@@ -138,7 +139,9 @@ async fn key_facts(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<(), V
         Some(record) => record,
         None => {
             let reply = get(f, base, &source.path).await?;
-            let facts = read_key_facts(f, &reply, source.shape)?;
+            let Some(facts) = read_key_facts(f, &reply, source.shape)? else {
+                return Ok(());
+            };
             let record = KeyFactsRecord {
                 fetched_at: now,
                 facts,
@@ -165,25 +168,26 @@ async fn key_facts(f: &mut Fetcher<'_>, base: &str, model: &str) -> Result<(), V
 }
 
 /// The facts of a key endpoint's answer. A refused key is the test's
-/// verdict; any other failure (a gateway without the route, a 5xx) leaves
-/// the facts unknown for the day, and the model's own answer decides.
+/// verdict. A passing failure (rate limit, overload) leaves the facts
+/// unknown (`None`: nothing kept, asked again next time); any other (a
+/// gateway without the route, a 5xx) leaves them unknown for the day. Either
+/// way the model's own answer decides the test.
 fn read_key_facts(
     f: &Fetcher<'_>,
     reply: &Reply,
-    shape: crate::domain::catalog::KeyFactsShape,
-) -> Result<KeyFacts, Verdict> {
+    shape: KeyFactsShape,
+) -> Result<Option<KeyFacts>, Verdict> {
     if !reply.status.is_success() {
         let verdict = outcome::from_reply(f.spec, Phase::KeyCheck, reply);
         return match verdict.status {
-            crate::domain::TestStatus::InvalidKey | crate::domain::TestStatus::PermissionDenied => {
-                Err(verdict)
-            }
-            _ => Ok(KeyFacts::default()),
+            TestStatus::InvalidKey | TestStatus::PermissionDenied => Err(verdict),
+            status if status.is_inconclusive() => Ok(None),
+            _ => Ok(Some(KeyFacts::default())),
         };
     }
     let json = serde_json::from_slice::<Value>(&reply.body).ok();
     match json.as_ref().and_then(|j| facts::key_facts(shape, j)) {
-        Some(facts) if !reply.truncated => Ok(facts),
+        Some(facts) if !reply.truncated => Ok(Some(facts)),
         _ => Err(outcome::malformed(
             f.spec,
             Phase::KeyCheck,

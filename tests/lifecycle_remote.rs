@@ -1,0 +1,57 @@
+//! Lifecycle facts pass through remote mode: a remote client of `llmcfg
+//! serve` gets the provider's facts on its test result and on the instance
+//! list's last test, exactly as the server recorded them.
+
+#[path = "support/fake_provider.rs"]
+mod fake_provider;
+mod server_support;
+
+use fake_provider::{FakeProvider, Flavor};
+use llmcfg::domain::{ApiKey, FactSource, InstanceId, NewConfig, Role, Scope};
+use serde_json::json;
+use server_support::{SECRET_KEY, TestServer};
+use time::macros::date;
+
+#[tokio::test]
+async fn facts_reach_a_remote_client_on_the_test_and_the_instance_list() {
+    let fake = FakeProvider::start(Flavor::OpenAi, &[SECRET_KEY], &["gpt-4o"]).await;
+    fake.configure(|c| {
+        c.model_facts
+            .insert("gpt-4o".into(), json!({"shutdown_date": "2027-03-01"}));
+    });
+    let server = TestServer::start(&["127.0.0.1"]).await;
+    let token = server.token("admin", Role::Superadmin).await;
+    let remote = server.remote(&token);
+    let acme = Scope::Instance(InstanceId::parse("acme").unwrap());
+    remote
+        .create(
+            &acme,
+            NewConfig::new("openai", "gpt-4o", ApiKey::new(SECRET_KEY))
+                .with_base_url(&fake.base_url()),
+        )
+        .await
+        .unwrap();
+
+    let result = remote.test_connection(&acme).await.unwrap();
+    let retirement = result
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.retirement.clone())
+        .expect("the server's facts on the remote's test result");
+    assert_eq!(
+        (retirement.retires_on, retirement.source),
+        (date!(2027 - 03 - 01), FactSource::Api)
+    );
+
+    let list = remote.list_instances().await.unwrap();
+    let entry = list
+        .iter()
+        .find(|s| s.instance_id.as_deref() == Some("acme"))
+        .unwrap();
+    assert_eq!(
+        entry.last_test.as_ref().unwrap().lifecycle,
+        result.lifecycle,
+        "the instance list carries the facts of the last test"
+    );
+    server.stop().await;
+}
