@@ -12,7 +12,7 @@ mod fake_provider;
 use std::process::Output;
 use std::sync::Arc;
 
-use cli_env::{Env, KEY, code, stderr, stdout};
+use cli_env::{Env, KEY, KEY2, code, stderr, stdout};
 use fake_provider::{Canned, FakeProvider, Flavor};
 use serde_json::{Value, json};
 
@@ -269,6 +269,31 @@ async fn the_xai_key_endpoint_is_called_once_a_day_per_key_across_processes() {
     let (status, _) = test_json(&env).await;
     assert_eq!(status, 0);
     assert_eq!(fake.requests_to("/v1/api-key"), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rotation_pre_check_keeps_the_new_keys_facts_for_later_tests() {
+    let fake = FakeProvider::start(Flavor::XAi, &[KEY, KEY2], &["grok-4"]).await;
+    let env = configured(&fake, "xai", "grok-4").await;
+    fake.reset_counts();
+    let (e, stdin) = (env.clone(), format!("{KEY}\n{KEY2}\n"));
+    let out =
+        tokio::task::spawn_blocking(move || e.run(&["rotate-key", "--from-stdin-old"], &stdin))
+            .await
+            .unwrap();
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    // The pre-check read the new key's facts, with the new key.
+    let reads: Vec<_> = fake
+        .seen()
+        .into_iter()
+        .filter(|s| s.path == "/v1/api-key")
+        .collect();
+    assert_eq!(reads.len(), 1);
+    assert_eq!(reads[0].credential.as_deref(), Some(KEY2));
+    // A test after the swap reuses them: no second read.
+    let (status, answer) = test_json(&env).await;
+    assert_eq!(status, 0, "{answer}");
+    assert_eq!(fake.requests_to("/v1/api-key"), 1, "{:?}", fake.seen());
 }
 
 #[tokio::test(flavor = "multi_thread")]
