@@ -262,6 +262,33 @@ mod tests {
     }
 
     #[test]
+    fn a_key_expiry_crosses_like_a_retirement_and_each_fact_words_alone() {
+        let w = LifecycleWindow::default();
+        let facts = Lifecycle {
+            key_expires_at: Some(datetime!(2026-12-20 00:00 UTC)),
+            ..credit(100.0, 50.0).unwrap()
+        };
+        let plan = AlertPlan::of(&check(TestStatus::Ok, Some(facts.clone())), w);
+        assert_eq!(
+            marks(&plan),
+            ["key_expiry 2026-12-20 90d", "key_expiry 2026-12-20 30d"]
+        );
+        assert!(plan.crossed.iter().all(|c| c.kind == AlertKind::KeyExpiry));
+        let today = date!(2026 - 12 - 07);
+        let words = |kind: AlertKind| kind.only(&facts).map(|l| l.lines(today));
+        assert_eq!(
+            words(AlertKind::KeyExpiry),
+            Some(vec!["key expires 2026-12-20 (in 13 days)".to_string()])
+        );
+        assert_eq!(
+            words(AlertKind::Credit),
+            Some(vec!["credit 50% left".to_string()])
+        );
+        assert_eq!(words(AlertKind::Retirement), None);
+        assert_eq!(words(AlertKind::BlockedKey), None);
+    }
+
+    #[test]
     fn a_narrow_window_keeps_only_the_thresholds_inside_it() {
         let w = LifecycleWindow {
             days: 14,
