@@ -10,6 +10,11 @@ use time::{Date, OffsetDateTime};
 
 time::serde::format_description!(day, Date, "[year]-[month]-[day]");
 
+/// The one line said where a user asked for lifecycle facts and the remote
+/// server (a seed-only one) does not report them.
+pub const NOT_REPORTED: &str = "this server does not report lifecycle facts (model retirements, \
+     key credit and expiry); llmcfg serve does";
+
 /// Where a retirement date came from. An API answer always wins over the
 /// catalog: the provider knows its own plans better than our table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ mod error_body;
 mod extensions;
 pub mod features;
 mod helper;
+mod lifecycle;
 mod listing;
 pub mod memory;
 mod options;
@@ -116,6 +117,10 @@ impl RemoteService for RemoteBackend {
 
     fn list_instances(&self) -> Answer<'_, Vec<InstanceSummary>> {
         Box::pin(self.inner.instances())
+    }
+
+    fn reports_lifecycle(&self) -> Answer<'_, bool> {
+        Box::pin(async move { Ok(self.inner.client.reports_lifecycle().await) })
     }
 
     fn add_instance<'a>(&'a self, id: &'a InstanceId, name: Option<String>) -> Answer<'a, ()> {

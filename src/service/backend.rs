@@ -45,6 +45,9 @@ pub trait RemoteService: Send + Sync + 'static {
     fn providers(&self) -> Answer<'_, Vec<ProviderSpec>>;
     /// Tests the stored credentials of `scope`.
     fn test_connection<'a>(&'a self, scope: &'a Scope) -> Answer<'a, TestResult>;
+    /// Whether the server's test results carry lifecycle facts (`llmcfg
+    /// serve` does, a seed-only server never).
+    fn reports_lifecycle(&self) -> Answer<'_, bool>;
     /// Starts testing every scope; answers once the run has started, its
     /// progress arriving on `progress` until that closes.
     /// No test starts once `cancel` is cancelled.

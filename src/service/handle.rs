@@ -180,6 +180,17 @@ impl ServiceHandle {
         }
     }
 
+    /// Whether this backend's test results carry lifecycle facts: always
+    /// locally; from a remote, only when it is `llmcfg serve` (a seed-only
+    /// server reports none: say so in one line where the user asked for
+    /// them, with [`crate::domain::lifecycle::NOT_REPORTED`]).
+    pub async fn reports_lifecycle(&self) -> Result<bool, ServiceError> {
+        match &self.core {
+            Core::Local { .. } => Ok(true),
+            Core::Remote(remote) => remote.reports_lifecycle().await,
+        }
+    }
+
     /// The control plane and every instance with its config and last test.
     pub async fn list_instances(&self) -> Result<Vec<InstanceSummary>, ServiceError> {
         match &self.core {
