@@ -3,11 +3,12 @@
 //! store as a test that read them would: acme's model retires in 40 days
 //! (successor gpt-4.1), gamma's in 30 with no successor named, beta's in
 //! 200 (outside the window), delta has 5% credit left, and omega's facts
-//! belong to a model it no longer uses. `lifecycle` lists the four at risk,
+//! belong to a model it no longer uses. `lifecycle` lists the three at risk,
 //! soonest first; the migration file moves acme alone, `plan -f` shows that
 //! one model change and `apply --test` tries the kept key on the new model
 //! at the provider before writing it. Against a seed-only remote,
-//! `lifecycle` says in one line that the server reports no facts.
+//! `lifecycle` and `plan --migrate-retiring` say in one line that the
+//! server reports no facts.
 
 mod cli_env;
 #[path = "support/fake_provider.rs"]
@@ -206,23 +207,27 @@ async fn a_seed_only_server_is_said_to_report_no_facts_in_one_line() {
     let env = Env::new();
     seed_cli::config(&env, "[[instances]]\nid = \"acme\"\n");
     let url = seed.url.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        env.cmd()
-            .env("LLMCFG_REMOTE", &url)
-            .env("LLMCFG_TOKEN", seed_server::ADMIN_TOKEN)
-            .args(["lifecycle"])
-            .write_stdin("")
-            .output()
-            .unwrap()
+    let outs = tokio::task::spawn_blocking(move || {
+        [&["lifecycle"][..], &["plan", "--migrate-retiring"][..]].map(|args| {
+            env.cmd()
+                .env("LLMCFG_REMOTE", &url)
+                .env("LLMCFG_TOKEN", seed_server::ADMIN_TOKEN)
+                .args(args)
+                .write_stdin("")
+                .output()
+                .unwrap()
+        })
     })
     .await
     .unwrap();
-    assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
-    let err = stderr(&out);
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("reports no test results, so no lifecycle facts"),
-        "{err}"
-    );
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    for out in outs {
+        assert_eq!(code(&out), 3, "{}{}", stdout(&out), stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            err.contains(llmcfg::domain::lifecycle::NOT_REPORTED),
+            "{err}"
+        );
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    }
 }

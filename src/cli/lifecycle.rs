@@ -2,27 +2,19 @@
 //! last test — a model retiring inside the `[lifecycle]` window, credit at
 //! or below the threshold, a key expiring — soonest first. Read from the
 //! instance list, so it works the same on the local store and on a remote
-//! `llmcfg serve`; a server that reports no test results (a seed-only
+//! `llmcfg serve`; a server that reports no lifecycle facts (a seed-only
 //! control plane) is said so in one line, not shown as a healthy fleet.
 
 use super::{CliError, Context, output};
+use crate::domain::lifecycle::NOT_REPORTED;
 use crate::domain::lifecycle_risk::{ScopeRisk, at_risk};
-
-/// Says why a remote list has no facts to read.
-pub const NO_FACTS_REMOTE: &str = "this server reports no test results, so no lifecycle facts \
-     (a seed-only server has no GET /llm-config/instances; on llmcfg serve, run `llmcfg test --all` first)";
 
 /// Runs `lifecycle`.
 pub async fn run(ctx: &Context) -> Result<(), CliError> {
-    let list = ctx.handle.list_instances().await?;
-    let remote = matches!(
-        ctx.handle.info(),
-        crate::service::BackendInfo::Remote { .. }
-    );
-    let configured = list.iter().filter(|s| s.config.is_some()).count();
-    if remote && configured > 0 && list.iter().all(|s| s.last_test.is_none()) {
-        return Err(CliError::NotFound(NO_FACTS_REMOTE.into()));
+    if !ctx.handle.reports_lifecycle().await? {
+        return Err(CliError::NotFound(NOT_REPORTED.into()));
     }
+    let list = ctx.handle.list_instances().await?;
     let window = ctx.settings.lifecycle.window();
     let today = crate::store::rows_now().date();
     let rows = at_risk(&list, today, window);

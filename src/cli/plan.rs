@@ -93,6 +93,11 @@ pub async fn run(ctx: &Context, args: PlanArgs) -> Result<(), CliError> {
 /// `plan --migrate-retiring`: prints the fleet file that moves every
 /// retiring scope to its successor; notes on stderr name those it cannot.
 async fn migrate_retiring(ctx: &Context) -> Result<(), CliError> {
+    if !ctx.handle.reports_lifecycle().await? {
+        return Err(CliError::NotFound(
+            crate::domain::lifecycle::NOT_REPORTED.into(),
+        ));
+    }
     let window = ctx.settings.lifecycle.window();
     let today = crate::store::rows_now().date();
     let list = ctx.handle.list_instances().await?;
