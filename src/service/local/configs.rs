@@ -123,6 +123,9 @@ impl LocalBackend {
             &self.shared.fingerprints,
         );
         let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
+        // The create's version then carries the row's creation time to the
+        // second, which a restore after a delete gives back as `Created`.
+        rec.at = row.created_at;
         rec.fields = ["provider", "model", "api_key"]
             .into_iter()
             .chain(row.fields.base_url.as_ref().map(|_| "base_url"))
