@@ -1,9 +1,10 @@
 //! The store conformance suite: one function that states what every store
 //! must do, run on SQLite and on PostgreSQL. Create/get/update/delete, the
 //! AlreadyExists/NotFound rules, tenant isolation, the audit log, the
-//! instance list, the last test, re-sealing, and the concurrency guarantees
-//! (exactly one of many concurrent creates wins; concurrent updates of
-//! different fields through separate stores on one database lose nothing),
+//! instance list and its first rows, the last test, re-sealing, and the
+//! concurrency guarantees (exactly one of many concurrent creates wins;
+//! concurrent updates of different fields through separate stores on one
+//! database lose nothing),
 //! and the all-or-nothing batch, including a delete its check refuses.
 //! File-level checks (WAL, permissions) stay in the SQLite-only suites; the
 //! concurrency and batch cases are in `store_conformance/`.
@@ -307,6 +308,12 @@ async fn instances_and_last_test(store: &Store, master: &MasterKey) {
 
     let list = store.list_instances().await.unwrap();
     let ids: Vec<Option<&str>> = list.iter().map(|s| s.instance_id.as_deref()).collect();
+    // The first rows (what the TUI draws before the whole fleet is read)
+    // are the whole list's, whatever table each scope comes from.
+    for rows in 0..=list.len() + 1 {
+        let first = store.list_instances_first(rows).await.unwrap();
+        assert_eq!(first, list[..rows.min(list.len())], "the first {rows} rows");
+    }
     // Control plane first, then by bytes: "Zeta" sorts before "beta".
     assert_eq!(ids, [None, Some("Zeta"), Some("beta"), Some("gamma")]);
     assert_eq!(

@@ -236,6 +236,15 @@ impl Store {
         each!(self, s => s.list_instances())
     }
 
+    /// The first `rows` entries of [`Store::list_instances`], read along the
+    /// indexes: as cheap at 100,000 scopes as at ten.
+    pub async fn list_instances_first(
+        &self,
+        rows: usize,
+    ) -> Result<Vec<InstanceSummary>, StoreError> {
+        each!(self, s => s.list_instances_first(rows))
+    }
+
     /// Records the result of a test of `scope` and its audit entry. A result
     /// for a config that was deleted meanwhile is dropped (returns false).
     pub async fn record_test(

@@ -27,7 +27,7 @@ use crate::domain::{
     ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, Role, Scope, TokenInfo, ViewRecord,
     mask_key,
 };
-pub use instance_list::{LIST_COLUMNS, LIST_JOINS};
+pub use instance_list::{ListRows, list_sql};
 pub(crate) use instance_list::{last_test_from, summary_from};
 
 /// The columns of a [`ConfigRow`], as both engines select them: the record

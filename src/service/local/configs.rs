@@ -3,6 +3,7 @@
 //! service actor hands it and commits together with its audit entry.
 
 use crate::crypto::MasterKey;
+use crate::domain::instances::{ListStart, list_start};
 use crate::domain::{
     AuditAction, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope,
     ValidationError,
@@ -77,6 +78,14 @@ impl LocalBackend {
             list,
             &self.shared.configured,
         ))
+    }
+
+    pub(crate) async fn list_instances_start(
+        &self,
+        rows: usize,
+    ) -> Result<ListStart, ServiceError> {
+        let stored = self.shared.store.list_instances_first(rows).await?;
+        Ok(list_start(stored, rows, &self.shared.configured))
     }
 
     pub(crate) async fn add_instance(

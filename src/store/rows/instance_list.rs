@@ -8,15 +8,53 @@ use uuid::Uuid;
 
 use super::super::StoreError;
 use super::super::columns::Columns;
+use super::super::writes::Dialect;
 use super::fields_from;
 use crate::domain::{
     ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus, ViewRecord,
 };
 
-/// The select list of the instance list, the same on both engines; each
-/// adds its own `FROM`, since the dialects differ in typing `''` and in
-/// ordering by bytes. The config fields keep their own names.
-pub static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+/// Which rows of the instance list a query reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListRows {
+    /// Every scope.
+    All,
+    /// The first `$1` scopes in list order. Each source is read along its
+    /// index and stops after `$1` rows, so the query costs the same at any
+    /// fleet size: what the TUI draws before the whole fleet is read.
+    First,
+}
+
+/// The instance list's query in `dialect`: the control plane, every
+/// configured scope and every known instance with its config and last
+/// test, ordered by bytes (`''`, the control plane, first). The dialects
+/// differ only in typing `''` and in spelling the byte order.
+pub fn list_sql(dialect: Dialect, rows: ListRows) -> String {
+    let (empty, bytes) = match dialect {
+        Dialect::Sqlite => ("''", ""),
+        Dialect::Postgres => ("''::TEXT", " COLLATE \"C\""),
+    };
+    let scopes = match rows {
+        ListRows::All => {
+            format!("SELECT {empty} UNION SELECT scope FROM configs UNION SELECT id FROM instances")
+        }
+        ListRows::First => format!(
+            "SELECT scope FROM (
+                 SELECT {empty} AS scope
+                 UNION SELECT scope FROM (SELECT scope FROM configs ORDER BY scope{bytes} LIMIT $1) c
+                 UNION SELECT id FROM (SELECT id FROM instances ORDER BY id{bytes} LIMIT $1) i
+             ) u ORDER BY scope{bytes} LIMIT $1"
+        ),
+    };
+    format!(
+        "WITH scopes(scope) AS ({scopes}) SELECT {} {LIST_JOINS} ORDER BY s.scope{bytes}",
+        *LIST_COLUMNS
+    )
+}
+
+/// The select list of the instance list, the same on both engines (see
+/// [`list_sql`]). The config fields keep their own names.
+static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     let fields: Vec<String> = ConfigFields::NAMES
         .iter()
         .map(|name| format!("c.{name} AS {name}"))
@@ -32,7 +70,7 @@ const LIST_OTHER_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
      t.checked_at AS test_checked_at";
 
 /// The joins under [`LIST_COLUMNS`], from a CTE `scopes(scope)`.
-pub const LIST_JOINS: &str = "FROM scopes s \
+const LIST_JOINS: &str = "FROM scopes s \
      LEFT JOIN instances i ON i.id = s.scope \
      LEFT JOIN configs c ON c.scope = s.scope \
      LEFT JOIN last_tests t ON t.scope = s.scope";

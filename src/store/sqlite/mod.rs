@@ -382,6 +382,14 @@ impl SqliteStore {
         self.read(instances::list).await
     }
 
+    /// The first `rows` entries of the instance list.
+    pub async fn list_instances_first(
+        &self,
+        rows: usize,
+    ) -> Result<Vec<InstanceSummary>, StoreError> {
+        self.read(move |c| instances::first(c, rows)).await
+    }
+
     /// Records the result of a test of `scope` and its audit entry.
     pub async fn record_test(
         &self,

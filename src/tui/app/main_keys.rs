@@ -60,6 +60,11 @@ impl App {
                 self.state.list.toggle_mark();
                 self.state.list.move_by(1);
             }
+            // While only the first rows are on screen, "all" would be only
+            // them, and the whole list swaps in later: refused, never queued.
+            Action::MarkAll | Action::TestAll if !self.type_ahead.whole_list_shown() => {
+                self.toast(Level::Info, still_loading(self.state.list.entries().len()))
+            }
             Action::MarkAll => self.state.list.mark_all_visible(),
             Action::Picker => self.open_picker(),
             Action::Reopen => self.reopen_results(),
@@ -253,4 +258,12 @@ impl App {
         let picker = PickerState::new(&self.state.list, &self.state.recent);
         self.state.popup = Some(Popup::Picker(picker));
     }
+}
+
+/// Why mark all and test all do nothing while the list is loading.
+fn still_loading(shown: usize) -> String {
+    format!(
+        "the list is still loading (the first {shown} scopes are shown): \
+         mark all and test all need every scope on screen; press again once the count shows"
+    )
 }
