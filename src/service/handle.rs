@@ -8,6 +8,7 @@
 //! [`AdminHandle`]).
 
 mod admin;
+mod authorized;
 mod keys;
 mod probes;
 
@@ -26,6 +27,7 @@ use crate::domain::{
 };
 
 pub use admin::AdminHandle;
+pub use authorized::Authorized;
 
 /// Cloneable handle to the service.
 #[derive(Clone)]

@@ -46,7 +46,7 @@ pub use postgres::{
     CaSource, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgConnector, PgSettings, PgStore,
     SslMode, build_pool,
 };
-pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, now as rows_now};
+pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, TokenAndConfig, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
 pub use versions::{SealedInventory, VersionRow, Versioning};
 
@@ -279,6 +279,18 @@ impl Store {
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         each!(self, s => s.find_token(hash))
+    }
+
+    /// The token whose hash is `hash` and the config of `scope`, read
+    /// together: `GET /llm-config/`'s whole store work in one read (SQLite:
+    /// one read transaction on one pooled connection; PostgreSQL: both
+    /// statements in one round trip).
+    pub async fn token_and_config(
+        &self,
+        hash: &[u8; 32],
+        scope: &Scope,
+    ) -> Result<TokenAndConfig, StoreError> {
+        each!(self, s => s.token_and_config(hash, scope))
     }
 
     /// Every write of `writes` in one transaction: all of them or, when one

@@ -257,6 +257,15 @@ pub(crate) fn audit_entry_from(r: &impl Columns) -> Result<AuditEntry, StoreErro
     })
 }
 
+/// A token and a config read together ([`super::Store::token_and_config`]).
+#[derive(Debug)]
+pub struct TokenAndConfig {
+    /// The token the presented secret belongs to, if any.
+    pub token: Option<TokenInfo>,
+    /// The config of the scope asked for, if it has one.
+    pub config: Option<ConfigRow>,
+}
+
 /// Every token with its hash, for [`matching_token`].
 pub const FIND_TOKEN: &str = "SELECT name, role, created_at, hash FROM tokens";
 

@@ -17,6 +17,11 @@ use crate::store::RowUpdate;
 use crate::store::versions::{Versioning, Written};
 use crate::store::{BatchFailure, BatchWrite};
 
+/// The hot read of a scope's config (`$1` scope), written once per process.
+pub(super) static GET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT {} FROM configs WHERE scope = $1", *CONFIG_COLUMNS)
+});
+
 /// The row of `scope`, held until the transaction ends.
 pub(super) async fn get_for_update<C: GenericClient>(
     c: &C,
@@ -55,12 +60,7 @@ impl PgStore {
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
         let c = self.hot().await?;
         // The hot read of `GET /llm-config/`: prepared once per connection.
-        let statement = c
-            .prepare_cached(&format!(
-                "SELECT {} FROM configs WHERE scope = $1",
-                *CONFIG_COLUMNS
-            ))
-            .await?;
+        let statement = c.prepare_cached(&GET).await?;
         c.query_opt(&statement, &[&scope.key()])
             .await?
             .as_ref()

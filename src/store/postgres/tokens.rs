@@ -5,8 +5,9 @@
 use tokio_postgres::error::SqlState;
 
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
-use super::{AuditRecord, PgStore, StoreError, audit};
-use crate::domain::TokenInfo;
+use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
+use crate::domain::{Scope, TokenInfo};
+use crate::store::TokenAndConfig;
 
 impl PgStore {
     /// Stores a new token; `AlreadyExists` when the name is taken.
@@ -79,5 +80,27 @@ impl PgStore {
         let statement = c.prepare_cached(FIND_TOKEN).await?;
         let rows = c.query(&statement, &[]).await?;
         matching_token(&rows, hash)
+    }
+
+    /// The token whose hash is `hash` and the config of `scope`: both
+    /// statements are sent before either answer is awaited, so the
+    /// connection pipelines them in one round trip.
+    pub async fn token_and_config(
+        &self,
+        hash: &[u8; 32],
+        scope: &Scope,
+    ) -> Result<TokenAndConfig, StoreError> {
+        let c = self.hot().await?;
+        let (find, get) = tokio::try_join!(
+            c.prepare_cached(FIND_TOKEN),
+            c.prepare_cached(&super::configs::GET)
+        )?;
+        let key = scope.key();
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&key];
+        let (tokens, config) = tokio::try_join!(c.query(&find, &[]), c.query_opt(&get, &params))?;
+        Ok(TokenAndConfig {
+            token: matching_token(&tokens, hash)?,
+            config: config.as_ref().map(ConfigRow::from_columns).transpose()?,
+        })
     }
 }

@@ -54,6 +54,7 @@ use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, 
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
 };
+use crate::store::TokenAndConfig;
 use crate::store::health::SampleQuery;
 use crate::store::versions::{SealedInventory, VersionRow, Versioning};
 use worker::{Conn, Mode, Serving, Worker};
@@ -427,6 +428,21 @@ impl SqliteStore {
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         self.shared.points.run(|c| tokens::find(c, hash))
+    }
+
+    /// The token whose hash is `hash` and the config of `scope`, in one read
+    /// transaction.
+    pub async fn token_and_config(
+        &self,
+        hash: &[u8; 32],
+        scope: &Scope,
+    ) -> Result<TokenAndConfig, StoreError> {
+        self.shared.points.snapshot(|c| {
+            Ok(TokenAndConfig {
+                token: tokens::find(c, hash)?,
+                config: configs::get(c, scope)?,
+            })
+        })
     }
 }
 
