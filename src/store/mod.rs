@@ -171,6 +171,15 @@ impl Store {
         each!(self, s => s.get(scope))
     }
 
+    /// The view of the config of `scope`: the hot read, which leaves the
+    /// sealed key and fingerprint unread.
+    pub async fn get_view(
+        &self,
+        scope: &Scope,
+    ) -> Result<Option<crate::domain::ConfigView>, StoreError> {
+        each!(self, s => s.get_view(scope))
+    }
+
     /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
     /// entry commits in the same transaction.
     pub async fn insert(&self, row: ConfigRow, audit: AuditRecord) -> Result<(), StoreError> {

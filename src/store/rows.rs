@@ -40,6 +40,39 @@ pub static CONFIG_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// A scope's config as its view shows it (`$1` scope), the same text on
+/// both engines: what `GET /llm-config/` reads, without the sealed key,
+/// fingerprint and scope a [`ConfigRow`] carries. Decoded by [`view_from`].
+pub static GET_VIEW: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT id AS config_id, {}, api_key_masked, created_at, updated_at \
+         FROM configs WHERE scope = $1",
+        ConfigFields::NAMES.join(", ")
+    )
+});
+
+/// The view of the config selected as `config_id`, the config fields,
+/// `api_key_masked`, `created_at` and `updated_at` (by [`GET_VIEW`] and the
+/// instance list), for the scope `instance_id` names.
+pub(crate) fn view_from(
+    r: &impl Columns,
+    instance_id: Option<String>,
+) -> Result<ConfigView, StoreError> {
+    let id = r.text("config_id")?;
+    Ok(ConfigView::new(
+        ViewRecord {
+            id: Uuid::parse_str(&id)
+                .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
+                .into(),
+            api_key_masked: r.text("api_key_masked")?,
+            instance_id,
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
+        },
+        fields_from(r)?,
+    ))
+}
+
 /// A stored configuration.
 #[derive(Debug, Clone)]
 pub struct ConfigRow {
@@ -230,7 +263,7 @@ impl ConfigRow {
 }
 
 /// The config fields of a row selected by their own column names.
-fn fields_from(r: &impl Columns) -> Result<ConfigFields, StoreError> {
+pub(crate) fn fields_from(r: &impl Columns) -> Result<ConfigFields, StoreError> {
     ConfigFields::from_texts(|name| r.opt_text(name), super::columns::null)
 }
 
@@ -262,8 +295,8 @@ pub(crate) fn audit_entry_from(r: &impl Columns) -> Result<AuditEntry, StoreErro
 pub struct TokenAndConfig {
     /// The token the presented secret belongs to, if any.
     pub token: Option<TokenInfo>,
-    /// The config of the scope asked for, if it has one.
-    pub config: Option<ConfigRow>,
+    /// The view of the config of the scope asked for, if it has one.
+    pub config: Option<ConfigView>,
 }
 
 /// Every token with its hash, for [`matching_token`].

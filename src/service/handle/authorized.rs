@@ -43,7 +43,7 @@ impl ServiceHandle {
             Some(token) if token.role != role => Authorized::WrongRole(token),
             Some(token) => Authorized::Granted {
                 token,
-                value: read.config.map(|row| row.to_view()),
+                value: read.config,
             },
         })
     }

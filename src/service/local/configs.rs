@@ -15,13 +15,11 @@ use super::LocalBackend;
 
 impl LocalBackend {
     pub(crate) async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
-        Ok(self
-            .shared
+        self.shared
             .store
-            .get(scope)
+            .get_view(scope)
             .await
-            .map_err(|e| ServiceError::from_store(e, scope))?
-            .map(|row| row.to_view()))
+            .map_err(|e| ServiceError::from_store(e, scope))
     }
 
     pub(crate) async fn create(

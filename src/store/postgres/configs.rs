@@ -8,17 +8,17 @@ use tokio_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
 use super::columns::pg_params;
-use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
+use super::rows::{CONFIG_COLUMNS, GET_VIEW, KEY_CHECK, verify_sealing_key, view_from};
 use super::versions;
 use super::writes::{Dialect, Write, clear_last_test};
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
-use crate::domain::Scope;
+use crate::domain::{ConfigView, Scope};
 use crate::store::RowUpdate;
 use crate::store::versions::{Versioning, Written};
 use crate::store::{BatchFailure, BatchWrite};
 
-/// The hot read of a scope's config (`$1` scope), written once per process.
-pub(super) static GET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+/// A scope's config row (`$1` scope), written once per process.
+static GET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     format!("SELECT {} FROM configs WHERE scope = $1", *CONFIG_COLUMNS)
 });
 
@@ -65,6 +65,17 @@ impl PgStore {
             .await?
             .as_ref()
             .map(ConfigRow::from_columns)
+            .transpose()
+    }
+
+    /// The view of the config of `scope`.
+    pub async fn get_view(&self, scope: &Scope) -> Result<Option<ConfigView>, StoreError> {
+        let c = self.hot().await?;
+        let statement = c.prepare_cached(&GET_VIEW).await?;
+        c.query_opt(&statement, &[&scope.key()])
+            .await?
+            .as_ref()
+            .map(|r| view_from(r, scope.instance_id().map(str::to_string)))
             .transpose()
     }
 

@@ -5,7 +5,8 @@
 use tokio_postgres::error::SqlState;
 
 use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
-use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
+use super::rows::{GET_VIEW, view_from};
+use super::{AuditRecord, PgStore, StoreError, audit};
 use crate::domain::{Scope, TokenInfo};
 use crate::store::TokenAndConfig;
 
@@ -91,16 +92,17 @@ impl PgStore {
         scope: &Scope,
     ) -> Result<TokenAndConfig, StoreError> {
         let c = self.hot().await?;
-        let (find, get) = tokio::try_join!(
-            c.prepare_cached(FIND_TOKEN),
-            c.prepare_cached(&super::configs::GET)
-        )?;
+        let (find, get) =
+            tokio::try_join!(c.prepare_cached(FIND_TOKEN), c.prepare_cached(&GET_VIEW))?;
         let key = scope.key();
         let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&key];
         let (tokens, config) = tokio::try_join!(c.query(&find, &[]), c.query_opt(&get, &params))?;
         Ok(TokenAndConfig {
             token: matching_token(&tokens, hash)?,
-            config: config.as_ref().map(ConfigRow::from_columns).transpose()?,
+            config: config
+                .as_ref()
+                .map(|r| view_from(r, scope.instance_id().map(str::to_string)))
+                .transpose()?,
         })
     }
 }

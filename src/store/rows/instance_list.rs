@@ -4,15 +4,11 @@
 
 use std::sync::LazyLock;
 
-use uuid::Uuid;
-
 use super::super::StoreError;
 use super::super::columns::Columns;
 use super::super::writes::Dialect;
-use super::fields_from;
-use crate::domain::{
-    ConfigFields, ConfigView, InstanceSummary, TestResult, TestStatus, ViewRecord,
-};
+use super::view_from;
+use crate::domain::{ConfigFields, InstanceSummary, TestResult, TestStatus};
 
 /// Which rows of the instance list a query reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,18 +76,7 @@ pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreErr
     let scope = r.text("scope")?;
     let instance_id = (!scope.is_empty()).then_some(scope);
     let config = match r.opt_text("config_id")? {
-        Some(id) => Some(ConfigView::new(
-            ViewRecord {
-                id: Uuid::parse_str(&id)
-                    .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
-                    .into(),
-                api_key_masked: r.text("api_key_masked")?,
-                instance_id: instance_id.clone(),
-                created_at: r.time("created_at")?,
-                updated_at: r.time("updated_at")?,
-            },
-            fields_from(r)?,
-        )),
+        Some(_) => Some(view_from(r, instance_id.clone())?),
         None => None,
     };
     let last_test = last_test_from(r)?;

@@ -310,6 +310,14 @@ impl SqliteStore {
         self.shared.points.run(|c| configs::get(c, scope))
     }
 
+    /// The view of the config of `scope`.
+    pub async fn get_view(
+        &self,
+        scope: &Scope,
+    ) -> Result<Option<crate::domain::ConfigView>, StoreError> {
+        self.shared.points.run(|c| configs::get_view(c, scope))
+    }
+
     /// Inserts a new config; `AlreadyExists` if the scope has one.
     pub async fn insert(&self, row: ConfigRow, audit: AuditRecord) -> Result<(), StoreError> {
         self.write(move |c| configs::insert(c, &row, &audit)).await
@@ -440,7 +448,7 @@ impl SqliteStore {
         self.shared.points.snapshot(|c| {
             Ok(TokenAndConfig {
                 token: tokens::find(c, hash)?,
-                config: configs::get(c, scope)?,
+                config: configs::get_view(c, scope)?,
             })
         })
     }
