@@ -299,18 +299,53 @@ pub struct TokenAndConfig {
     pub config: Option<ConfigView>,
 }
 
-/// Every token with its hash, for [`matching_token`].
-pub const FIND_TOKEN: &str = "SELECT name, role, created_at, hash FROM tokens";
+/// A token's columns as every token query selects them ([`token_from`]):
+/// its time is `token_created_at`, so a query may also select a config's.
+pub const TOKEN_COLUMNS: &str = "name, role, created_at AS token_created_at";
 
-/// A token row (`name, role, created_at`).
+/// Every token with its hash, for [`matching_token`].
+pub const FIND_TOKEN: &str = "SELECT name, role, created_at AS token_created_at, hash FROM tokens";
+
+/// `GET /llm-config/`'s whole store read in one statement, the same text
+/// on both engines (`$1` scope): every token with its hash, as
+/// [`FIND_TOKEN`], each beside the view of the scope's config, as
+/// [`GET_VIEW`] (`NULL`s when it has none). One statement is one read
+/// transaction in SQLite and one round trip in PostgreSQL.
+pub static TOKEN_AND_VIEW: LazyLock<String> = LazyLock::new(|| {
+    let fields: Vec<String> = ConfigFields::NAMES
+        .iter()
+        .map(|name| format!("c.{name} AS {name}"))
+        .collect();
+    format!(
+        "SELECT t.name AS name, t.role AS role, t.created_at AS token_created_at, \
+         t.hash AS hash, c.id AS config_id, {}, c.api_key_masked AS api_key_masked, \
+         c.created_at AS created_at, c.updated_at AS updated_at \
+         FROM tokens t LEFT JOIN configs c ON c.scope = $1",
+        fields.join(", ")
+    )
+});
+
+/// A token row ([`TOKEN_COLUMNS`]).
 pub(crate) fn token_from(r: &impl Columns) -> Result<TokenInfo, StoreError> {
     let role = r.text("role")?;
     Ok(TokenInfo {
         name: r.text("name")?,
         role: Role::parse(&role)
             .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))?,
-        created_at: r.time("created_at")?,
+        created_at: r.time("token_created_at")?,
     })
+}
+
+/// The view of the config a row selected as [`view_from`] says holds
+/// one; `None` when its `config_id` is `NULL` (a scope without a config).
+pub(crate) fn view_if_any(
+    r: &impl Columns,
+    instance_id: Option<String>,
+) -> Result<Option<ConfigView>, StoreError> {
+    match r.opt_text("config_id")? {
+        Some(_) => Ok(Some(view_from(r, instance_id)?)),
+        None => Ok(None),
+    }
 }
 
 /// The token among `rows` (from [`FIND_TOKEN`]) whose hash equals `hash`.

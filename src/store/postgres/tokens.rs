@@ -4,8 +4,9 @@
 
 use tokio_postgres::error::SqlState;
 
-use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
-use super::rows::{GET_VIEW, view_from};
+use super::rows::{
+    FIND_TOKEN, TOKEN_AND_VIEW, TOKEN_COLUMNS, fmt_time, matching_token, token_from, view_if_any,
+};
 use super::{AuditRecord, PgStore, StoreError, audit};
 use crate::domain::{Scope, TokenInfo};
 use crate::store::TokenAndConfig;
@@ -51,7 +52,7 @@ impl PgStore {
         let c = self.client().await?;
         let rows = c
             .query(
-                "SELECT name, role, created_at FROM tokens ORDER BY name COLLATE \"C\"",
+                &format!("SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY name COLLATE \"C\""),
                 &[],
             )
             .await?;
@@ -83,26 +84,23 @@ impl PgStore {
         matching_token(&rows, hash)
     }
 
-    /// The token whose hash is `hash` and the config of `scope`: both
-    /// statements are sent before either answer is awaited, so the
-    /// connection pipelines them in one round trip.
+    /// The token whose stored hash equals `hash` and the view of the config
+    /// of `scope`, in one statement ([`TOKEN_AND_VIEW`]): one round trip.
     pub async fn token_and_config(
         &self,
         hash: &[u8; 32],
         scope: &Scope,
     ) -> Result<TokenAndConfig, StoreError> {
         let c = self.hot().await?;
-        let (find, get) =
-            tokio::try_join!(c.prepare_cached(FIND_TOKEN), c.prepare_cached(&GET_VIEW))?;
-        let key = scope.key();
-        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&key];
-        let (tokens, config) = tokio::try_join!(c.query(&find, &[]), c.query_opt(&get, &params))?;
+        let statement = c.prepare_cached(&TOKEN_AND_VIEW).await?;
+        let rows = c.query(&statement, &[&scope.key()]).await?;
+        let config = match rows.first() {
+            Some(first) => view_if_any(first, scope.instance_id().map(str::to_string))?,
+            None => None,
+        };
         Ok(TokenAndConfig {
-            token: matching_token(&tokens, hash)?,
-            config: config
-                .as_ref()
-                .map(|r| view_from(r, scope.instance_id().map(str::to_string)))
-                .transpose()?,
+            token: matching_token(&rows, hash)?,
+            config,
         })
     }
 }

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use super::super::StoreError;
 use super::super::columns::Columns;
 use super::super::writes::Dialect;
-use super::view_from;
+use super::view_if_any;
 use crate::domain::{ConfigFields, InstanceSummary, TestResult, TestStatus};
 
 /// Which rows of the instance list a query reads.
@@ -75,10 +75,7 @@ const LIST_JOINS: &str = "FROM scopes s \
 pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreError> {
     let scope = r.text("scope")?;
     let instance_id = (!scope.is_empty()).then_some(scope);
-    let config = match r.opt_text("config_id")? {
-        Some(_) => Some(view_from(r, instance_id.clone())?),
-        None => None,
-    };
+    let config = view_if_any(r, instance_id.clone())?;
     let last_test = last_test_from(r)?;
     Ok(InstanceSummary {
         instance_id,

@@ -438,19 +438,16 @@ impl SqliteStore {
         self.shared.points.run(|c| tokens::find(c, hash))
     }
 
-    /// The token whose hash is `hash` and the config of `scope`, in one read
-    /// transaction.
+    /// The token whose hash is `hash` and the config of `scope`, in one
+    /// statement.
     pub async fn token_and_config(
         &self,
         hash: &[u8; 32],
         scope: &Scope,
     ) -> Result<TokenAndConfig, StoreError> {
-        self.shared.points.snapshot(|c| {
-            Ok(TokenAndConfig {
-                token: tokens::find(c, hash)?,
-                config: configs::get_view(c, scope)?,
-            })
-        })
+        self.shared
+            .points
+            .run(|c| tokens::token_and_view(c, hash, scope))
     }
 }
 

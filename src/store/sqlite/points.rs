@@ -48,30 +48,9 @@ impl Points {
         };
         let result = read(&conn);
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        // A connection left inside a transaction would serve the next
-        // reader an old snapshot: it is closed instead of kept.
-        if idle.len() < KEEP && conn.is_autocommit() {
+        if idle.len() < KEEP {
             idle.push(conn);
         }
         result
-    }
-
-    /// Runs `read` as one read transaction on an idle connection: several
-    /// point reads see one snapshot and take the WAL read mark once (two
-    /// `fcntl` lock calls) instead of once each.
-    pub fn snapshot<T>(
-        &self,
-        read: impl FnOnce(&Connection) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        self.run(|c| {
-            c.prepare_cached("BEGIN")?.execute([])?;
-            let result = read(c);
-            // Ended whether or not the reads succeeded: a read transaction's
-            // end only releases its read mark.
-            let ended = c.prepare_cached("COMMIT")?.execute([]);
-            let value = result?;
-            ended?;
-            Ok(value)
-        })
     }
 }
