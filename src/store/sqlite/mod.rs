@@ -29,6 +29,8 @@ mod fleet_calls;
 #[cfg(test)]
 mod group_tests;
 mod health;
+#[cfg(test)]
+mod hot_read_tests;
 mod instances;
 mod key_map;
 mod migrations;
@@ -141,6 +143,16 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 fn connect_reader(path: &Path) -> Result<Connection, StoreError> {
     let conn = connect(path)?;
     conn.execute_batch("PRAGMA query_only=ON;")?;
+    // The query planner keeps its plans whatever values are bound. The
+    // bundled SQLite has STAT4, which otherwise re-prepares a statement when
+    // a bound value might change its plan: the hot read of `GET
+    // /llm-config/` (a parameter in a `LEFT JOIN`) was parsed and planned
+    // again on every call, three times the request's other work. Every read
+    // here is by key, so the first plan is the plan.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(conn)
 }
 
