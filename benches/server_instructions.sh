@@ -36,6 +36,9 @@ for i in range(n):
     if r.status != 200:
         sys.exit("HTTP %d: %r" % (r.status, body[:200]))
 PY
+# Created before the server starts, so the wait below never reads a file the
+# background shell has not opened yet.
+touch "$dir/out"
 valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" \
     "$bin" "$role" "$dir" > "$dir/out" 2> "$dir/valgrind.log" &
 server=$!
