@@ -63,7 +63,7 @@ impl App {
             // While only the first rows are on screen, "all" would be only
             // them, and the whole list swaps in later: refused, never queued.
             Action::MarkAll | Action::TestAll if !self.type_ahead.whole_list_shown() => {
-                self.toast(Level::Info, still_loading(self.state.list.entries().len()))
+                self.toast(Level::Info, STILL_LOADING)
             }
             Action::MarkAll => self.state.list.mark_all_visible(),
             Action::Picker => self.open_picker(),
@@ -261,9 +261,5 @@ impl App {
 }
 
 /// Why mark all and test all do nothing while the list is loading.
-fn still_loading(shown: usize) -> String {
-    format!(
-        "the list is still loading (the first {shown} scopes are shown): \
-         mark all and test all need every scope on screen; press again once the count shows"
-    )
-}
+const STILL_LOADING: &str = "the list is still loading (only its first rows are on screen): \
+     mark all and test all need every scope on screen; press again once the title counts them";
