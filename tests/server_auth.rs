@@ -69,6 +69,32 @@ async fn auth_statuses() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // ... and for a tenant scope (the GET that reads token and config
+    // together): unknown token → 401, viewer → 403, the superadmin's bad
+    // header → 400, each with or without a valid scope as the rules say.
+    for (token, scope, status) in [
+        ("llmcfg_notatoken", "acme", StatusCode::UNAUTHORIZED),
+        ("llmcfg_notatoken", " ", StatusCode::UNAUTHORIZED),
+        (viewer.as_str(), "acme", StatusCode::FORBIDDEN),
+        (viewer.as_str(), " ", StatusCode::FORBIDDEN),
+        (admin.as_str(), " ", StatusCode::BAD_REQUEST),
+        (admin.as_str(), "acme", StatusCode::OK),
+    ] {
+        let r = http
+            .get(url("/llm-config/"))
+            .bearer_auth(token)
+            .header("X-Instance-Id", scope)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "GET as {token:.12}… of {scope:?}");
+        let body: Value = r.json().await.unwrap();
+        if status == StatusCode::OK {
+            assert!(body.is_null(), "acme has no config: {body}");
+        } else {
+            assert!(body["detail"].is_string(), "{body}");
+        }
+    }
 
     // The admin token works; once revoked → 401.
     let r = http

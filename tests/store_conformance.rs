@@ -1,7 +1,8 @@
 //! The store conformance suite: one function that states what every store
 //! must do, run on SQLite and on PostgreSQL. Create/get/update/delete, the
 //! AlreadyExists/NotFound rules, tenant isolation, the audit log, the
-//! instance list, the last test, re-sealing, and the concurrency guarantees
+//! instance list and its first rows, the last test, tokens (and a token
+//! read together with a config), re-sealing, and the concurrency guarantees
 //! (exactly one of many concurrent creates wins; concurrent updates of
 //! different fields through separate stores on one database lose nothing),
 //! the all-or-nothing batch, including a delete its check refuses, and the
@@ -325,6 +326,12 @@ async fn instances_and_last_test(store: &Store, master: &MasterKey) {
 
     let list = store.list_instances().await.unwrap();
     let ids: Vec<Option<&str>> = list.iter().map(|s| s.instance_id.as_deref()).collect();
+    // The first rows (what the TUI draws before the whole fleet is read)
+    // are the whole list's, whatever table each scope comes from.
+    for rows in 0..=list.len() + 1 {
+        let first = store.list_instances_first(rows).await.unwrap();
+        assert_eq!(first, list[..rows.min(list.len())], "the first {rows} rows");
+    }
     // Control plane first, then by bytes: "Zeta" sorts before "beta".
     assert_eq!(ids, [None, Some("Zeta"), Some("beta"), Some("gamma")]);
     assert_eq!(
@@ -435,6 +442,24 @@ async fn tokens(store: &Store) {
         Some(info)
     );
     assert_eq!(store.find_token(&token_hash("nope")).await.unwrap(), None);
+    // The token and a scope's config view in one read (the GET's), each
+    // as the reads of its own give it.
+    for (secret, scope) in [
+        ("secret", Scope::Global),
+        ("secret", tenant("gamma")),
+        ("secret", tenant("nobody")),
+        ("nope", tenant("gamma")),
+    ] {
+        let read = store
+            .token_and_config(&token_hash(secret), &scope)
+            .await
+            .unwrap();
+        let token = store.find_token(&token_hash(secret)).await.unwrap();
+        assert_eq!(read.token, token, "{secret} for {scope}");
+        let view = store.get_view(&scope).await.unwrap();
+        assert_eq!(read.config, view, "{secret} for {scope}");
+        assert_eq!(view.is_some(), scope != tenant("nobody"));
+    }
     assert_eq!(store.tokens().await.unwrap().len(), 1);
     store.revoke_token("ci", rec.clone()).await.unwrap();
     assert_eq!(store.find_token(&token_hash("secret")).await.unwrap(), None);

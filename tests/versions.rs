@@ -1,9 +1,10 @@
 //! Kept versions through the `ServiceHandle`, one suite run on SQLite and
 //! on PostgreSQL: every create, update, delete and restore adds a version;
 //! `restore` brings one back (a deleted scope too) with the very key it
-//! held; unknown and deletion versions are refused; retention keeps the
-//! newest N; a master-key rotation re-seals the kept versions; a config
-//! written before versions existed keeps its state when it first changes.
+//! held, and a restored deletion keeps its creation time; unknown and
+//! deletion versions are refused; retention keeps the newest N; a
+//! master-key rotation re-seals the kept versions; a config written before
+//! versions existed keeps its state when it first changes.
 //! SQLite-only: a version's sealed bytes moved onto another version fail
 //! to open, and purged versions leave no sealed bytes in the file.
 
@@ -108,6 +109,7 @@ async fn postgres_versions_conform() {
 
 async fn suite(location: &Path, dir: &Path) {
     every_write_keeps_a_version_and_restore_brings_it_back(location, dir).await;
+    a_restored_deletion_keeps_its_creation_time(location, dir).await;
     retention_keeps_the_newest(location, dir).await;
     rotation_reseals_kept_versions(location, dir).await;
     a_config_from_before_versions_keeps_its_state(location, dir).await;
@@ -192,6 +194,30 @@ async fn every_write_keeps_a_version_and_restore_brings_it_back(location: &Path,
     assert_eq!(global.len(), 1);
     assert_eq!(global[0].version, 1);
     assert!(h.history(None, 50).await.unwrap().len() >= 7);
+}
+
+async fn a_restored_deletion_keeps_its_creation_time(location: &Path, dir: &Path) {
+    let h = open(location, dir, Retention::default()).await;
+    let epsilon = tenant("epsilon");
+    create(&h, &epsilon, "claude-3").await;
+    let created = h.get(&epsilon).await.unwrap().unwrap().created_at;
+    h.update(&epsilon, model("claude-4")).await.unwrap();
+    h.delete(&epsilon).await.unwrap();
+    // Stored times are whole seconds: once the clock is past the creation's
+    // second, a restore stamped with its own time shows a later `Created`.
+    while time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap()
+        <= created
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let view = h.restore(&epsilon, 2).await.unwrap();
+    assert_eq!(view.model, "claude-4");
+    assert_eq!(view.created_at, created, "Created is the scope's creation");
+    assert!(view.updated_at > created, "Updated is the restore");
+    let read = h.get(&epsilon).await.unwrap().unwrap();
+    assert_eq!(read.created_at, created);
 }
 
 async fn retention_keeps_the_newest(location: &Path, dir: &Path) {

@@ -25,6 +25,36 @@ impl InstanceSummary {
     }
 }
 
+/// The start of the instance list, read before the whole fleet so that a
+/// screenful can be drawn at once.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListStart {
+    /// The whole list: it was no longer than the rows asked for.
+    Whole(Vec<InstanceSummary>),
+    /// Its first rows, in list order; the whole list is read after.
+    FirstRows(Vec<InstanceSummary>),
+}
+
+/// The start of the list whose first `rows` entries in the store are
+/// `stored` (as many as asked, or fewer when that is all), with the
+/// configured instances merged in as [`merge_configured`] does.
+pub fn list_start(
+    stored: Vec<InstanceSummary>,
+    rows: usize,
+    configured: &[(InstanceId, Option<String>)],
+) -> ListStart {
+    let whole = stored.len() < rows;
+    let mut list = merge_configured(stored, configured);
+    if whole {
+        ListStart::Whole(list)
+    } else {
+        // Every stored scope past these sorts after the last of them, so
+        // the merged list's first `rows` are the whole list's.
+        list.truncate(rows);
+        ListStart::FirstRows(list)
+    }
+}
+
 /// Adds the configured instances missing from `list` (and their display
 /// names where the list has none), then sorts: control plane, then by id.
 pub fn merge_configured(

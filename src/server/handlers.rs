@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::StatusCode;
 
 use super::error::ApiError;
-use super::extract::{Caller, JsonBody, NoBody, QueryParams, RequestScope};
+use super::extract::{Caller, JsonBody, NoBody, QueryParams, ReadConfig, RequestScope};
 use crate::api::{AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, AuditQuery};
 use crate::domain::{
     AuditEntry, ConfigPatch, ConfigView, InstanceSummary, NewConfig, ProviderSpec, Scope,
@@ -14,12 +14,10 @@ use crate::domain::{
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// `GET /llm-config/`: the view, or `null`.
-pub async fn get_config(
-    Caller(h): Caller,
-    RequestScope(scope): RequestScope,
-) -> ApiResult<Json<Option<ConfigView>>> {
-    Ok(Json(h.get(&scope).await?))
+/// `GET /llm-config/`: the view, or `null`, as the auth middleware read it
+/// together with the caller's token.
+pub async fn get_config(ReadConfig(view): ReadConfig) -> Json<Option<ConfigView>> {
+    Json(view)
 }
 
 /// `POST /llm-config/`: 201 with the view.

@@ -8,6 +8,7 @@
 //! [`AdminHandle`]).
 
 mod admin;
+mod authorized;
 mod keys;
 mod probes;
 
@@ -19,12 +20,14 @@ use super::actor::{ActorLink, Change, Command, ServiceActor};
 use super::jobs::JobBoard;
 use super::message::ChangeMark;
 use super::{Backend, BackendInfo, LocalBackend, RemoteService, ServiceError};
+use crate::domain::instances::ListStart;
 use crate::domain::{
     AuditEntry, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, ProviderSpec,
     Scope,
 };
 
 pub use admin::AdminHandle;
+pub use authorized::Authorized;
 
 /// Cloneable handle to the service.
 #[derive(Clone)]
@@ -196,6 +199,17 @@ impl ServiceHandle {
         match &self.core {
             Core::Local { reads, .. } => reads.list_instances().await,
             Core::Remote(remote) => remote.list_instances().await,
+        }
+    }
+
+    /// The first `rows` entries of [`ServiceHandle::list_instances`], read
+    /// along the store's indexes so a screenful can be drawn before the
+    /// whole fleet is read; the whole list when it is no longer. A remote
+    /// lists whole, so over one this is always the whole list.
+    pub async fn list_instances_start(&self, rows: usize) -> Result<ListStart, ServiceError> {
+        match &self.core {
+            Core::Local { reads, .. } => reads.list_instances_start(rows).await,
+            Core::Remote(remote) => remote.list_instances().await.map(ListStart::Whole),
         }
     }
 

@@ -77,7 +77,7 @@ pub use actor::Change;
 pub use backend::{Answer, Backend, BackendInfo, RemoteService};
 pub use batch::{BatchFailure, BatchItem, ScopeWrite};
 pub use error::{MasterKeyError, ServiceError};
-pub use handle::{AdminHandle, ServiceHandle};
+pub use handle::{AdminHandle, Authorized, ServiceHandle};
 pub use health::{HealthAccess, HealthBoard, MonitorTarget};
 pub use local::{LocalBackend, LocalOptions, MasterKeyCheck, OpenNotice, SealFailure};
 pub use message::{ChangeMark, TestProgress};

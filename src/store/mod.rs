@@ -46,7 +46,7 @@ pub use postgres::{
     CaSource, DEFAULT_POOL_SIZE, MAX_POOL_SIZE, PgConnectOptions, PgConnector, PgSettings, PgStore,
     SslMode, build_pool,
 };
-pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, now as rows_now};
+pub use rows::{AuditRecord, ConfigRow, NewKey, RowUpdate, TokenAndConfig, now as rows_now};
 pub use sqlite::{BUSY_TIMEOUT, SqliteStore};
 pub use versions::{SealedInventory, VersionRow, Versioning};
 
@@ -173,6 +173,15 @@ impl Store {
         each!(self, s => s.get(scope))
     }
 
+    /// The view of the config of `scope`: the hot read, which leaves the
+    /// sealed key and fingerprint unread.
+    pub async fn get_view(
+        &self,
+        scope: &Scope,
+    ) -> Result<Option<crate::domain::ConfigView>, StoreError> {
+        each!(self, s => s.get_view(scope))
+    }
+
     /// Inserts a new config; `AlreadyExists` if the scope has one. The audit
     /// entry commits in the same transaction.
     pub async fn insert(&self, row: ConfigRow, audit: AuditRecord) -> Result<(), StoreError> {
@@ -238,6 +247,15 @@ impl Store {
         each!(self, s => s.list_instances())
     }
 
+    /// The first `rows` entries of [`Store::list_instances`], read along the
+    /// indexes: as cheap at 100,000 scopes as at ten.
+    pub async fn list_instances_first(
+        &self,
+        rows: usize,
+    ) -> Result<Vec<InstanceSummary>, StoreError> {
+        each!(self, s => s.list_instances_first(rows))
+    }
+
     /// Records the result of a test of `scope` and its audit entry. A result
     /// for a config that was deleted meanwhile is dropped (returns false).
     pub async fn record_test(
@@ -272,6 +290,18 @@ impl Store {
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         each!(self, s => s.find_token(hash))
+    }
+
+    /// The token whose hash is `hash` and the config of `scope`, read
+    /// together: `GET /llm-config/`'s whole store work in one read (SQLite:
+    /// one read transaction on one pooled connection; PostgreSQL: both
+    /// statements in one round trip).
+    pub async fn token_and_config(
+        &self,
+        hash: &[u8; 32],
+        scope: &Scope,
+    ) -> Result<TokenAndConfig, StoreError> {
+        each!(self, s => s.token_and_config(hash, scope))
     }
 
     /// Every write of `writes` in one transaction: all of them or, when one

@@ -21,14 +21,16 @@ use super::StoreError;
 use super::columns::Columns;
 
 mod instance_list;
+mod tokens;
 
 use crate::crypto::{self, Aad, CryptoError, Fingerprinter, MasterKey, SealedKey};
 use crate::domain::{
-    ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, Role, Scope, TokenInfo, ViewRecord,
-    mask_key,
+    ApiKey, AuditAction, AuditEntry, ConfigFields, ConfigView, Scope, ViewRecord, mask_key,
 };
-pub use instance_list::{LIST_COLUMNS, LIST_JOINS};
+pub use instance_list::{ListRows, list_sql};
 pub(crate) use instance_list::{last_test_from, lifecycle_text, summary_from};
+pub use tokens::{FIND_TOKEN, TOKEN_AND_VIEW, TOKEN_COLUMNS, TokenAndConfig};
+pub(crate) use tokens::{matching_token, token_from};
 
 /// The columns of a [`ConfigRow`], as both engines select them: the record
 /// columns around one column per config field ([`ConfigFields::NAMES`]), so
@@ -39,6 +41,39 @@ pub static CONFIG_COLUMNS: LazyLock<String> = LazyLock::new(|| {
         ConfigFields::NAMES.join(", ")
     )
 });
+
+/// A scope's config as its view shows it (`$1` scope), the same text on
+/// both engines: what `GET /llm-config/` reads, without the sealed key,
+/// fingerprint and scope a [`ConfigRow`] carries. Decoded by [`view_from`].
+pub static GET_VIEW: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT id AS config_id, {}, api_key_masked, created_at, updated_at \
+         FROM configs WHERE scope = $1",
+        ConfigFields::NAMES.join(", ")
+    )
+});
+
+/// The view of the config selected as `config_id`, the config fields,
+/// `api_key_masked`, `created_at` and `updated_at` (by [`GET_VIEW`] and the
+/// instance list), for the scope `instance_id` names.
+pub(crate) fn view_from(
+    r: &impl Columns,
+    instance_id: Option<String>,
+) -> Result<ConfigView, StoreError> {
+    let id = r.text("config_id")?;
+    Ok(ConfigView::new(
+        ViewRecord {
+            id: Uuid::parse_str(&id)
+                .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
+                .into(),
+            api_key_masked: r.text("api_key_masked")?,
+            instance_id,
+            created_at: r.time("created_at")?,
+            updated_at: r.time("updated_at")?,
+        },
+        fields_from(r)?,
+    ))
+}
 
 /// A stored configuration.
 #[derive(Debug, Clone)]
@@ -230,7 +265,7 @@ impl ConfigRow {
 }
 
 /// The config fields of a row selected by their own column names.
-fn fields_from(r: &impl Columns) -> Result<ConfigFields, StoreError> {
+pub(crate) fn fields_from(r: &impl Columns) -> Result<ConfigFields, StoreError> {
     ConfigFields::from_texts(|name| r.opt_text(name), super::columns::null)
 }
 
@@ -257,37 +292,16 @@ pub(crate) fn audit_entry_from(r: &impl Columns) -> Result<AuditEntry, StoreErro
     })
 }
 
-/// Every token with its hash, for [`matching_token`].
-pub const FIND_TOKEN: &str = "SELECT name, role, created_at, hash FROM tokens";
-
-/// A token row (`name, role, created_at`).
-pub(crate) fn token_from(r: &impl Columns) -> Result<TokenInfo, StoreError> {
-    let role = r.text("role")?;
-    Ok(TokenInfo {
-        name: r.text("name")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))?,
-        created_at: r.time("created_at")?,
-    })
-}
-
-/// The token among `rows` (from [`FIND_TOKEN`]) whose hash equals `hash`.
-/// Every stored hash is compared in constant time, with no early exit, so
-/// response timing reveals nothing about which stored hash came close.
-pub(crate) fn matching_token<'a, R: Columns + 'a>(
-    rows: impl IntoIterator<Item = &'a R>,
-    hash: &[u8; 32],
-) -> Result<Option<TokenInfo>, StoreError> {
-    use subtle::ConstantTimeEq;
-    let mut found = None;
-    for r in rows {
-        let stored = r.blob("hash")?;
-        let equal = stored.len() == hash.len() && bool::from(stored.as_slice().ct_eq(hash));
-        if equal && found.is_none() {
-            found = Some(token_from(r)?);
-        }
+/// The view of the config a row selected as [`view_from`] says holds
+/// one; `None` when its `config_id` is `NULL` (a scope without a config).
+pub(crate) fn view_if_any(
+    r: &impl Columns,
+    instance_id: Option<String>,
+) -> Result<Option<ConfigView>, StoreError> {
+    match r.opt_text("config_id")? {
+        Some(_) => Ok(Some(view_from(r, instance_id)?)),
+        None => Ok(None),
     }
-    Ok(found)
 }
 
 /// Reads the recorded master-key check value (both dialects).

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use super::columns::{Columns, null};
-use super::rows::{AuditRecord, ConfigRow, fmt_time, now};
+use super::rows::{AuditRecord, ConfigRow, fmt_time};
 use super::writes::{Dialect, Value, Write};
 use crate::crypto::{self, Aad, Fingerprinter, MasterKey, SealedKey};
 use crate::domain::{AuditAction, ConfigFields, Retention, Scope, VersionEntry};
@@ -56,6 +56,12 @@ impl std::fmt::Display for VersionColumns {
         f.write_str(&VersionColumns::names().join(", "))
     }
 }
+
+/// When a config record was created: the time of its oldest kept version
+/// (`$1` scope, `$2` record id), for a restore of a deleted scope. One text
+/// for both engines (SQLite reads `$n` as the n-th parameter).
+pub(crate) const RECORD_CREATED: &str = "SELECT at FROM config_versions \
+     WHERE scope = $1 AND record_id = $2 ORDER BY version LIMIT 1";
 
 /// What a store seals kept versions with and how many it keeps. Set by the
 /// service when it opens the store, and replaced by a master-key rotation in
@@ -174,11 +180,14 @@ impl VersionRow {
     }
 
     /// The live row that makes this version current again: `current`'s id
-    /// and creation time when the scope has a config, else this version's.
+    /// and creation time when the scope has a config, else this version's
+    /// record id and `first`, when that record was created
+    /// ([`RECORD_CREATED`]; this version's own time if none is kept).
     /// `NotRestorable` when this version is a deletion.
     pub(crate) fn restored(
         &self,
         current: Option<&ConfigRow>,
+        first: Option<OffsetDateTime>,
         with: &Versioning,
     ) -> Result<ConfigRow, StoreError> {
         let master = &with.master;
@@ -188,7 +197,7 @@ impl VersionRow {
         let key = crypto::open(master, &self.aad(&kept.fields), &kept.sealed_key)
             .map_err(|e| corrupt_key(&self.scope, e))?;
         let id = current.map(|c| c.id).unwrap_or(self.record_id);
-        let created = current.map(|c| c.created_at).unwrap_or_else(now);
+        let created = current.map(|c| c.created_at).or(first).unwrap_or(self.at);
         Ok(ConfigRow::sealed_as(
             id,
             &self.scope,
@@ -206,10 +215,11 @@ impl VersionRow {
     pub(crate) fn restore_write(
         &self,
         current: Option<&ConfigRow>,
+        first: Option<OffsetDateTime>,
         with: &Versioning,
         audit: &AuditRecord,
     ) -> Result<(ConfigRow, AuditRecord), StoreError> {
-        let row = self.restored(current, with)?;
+        let row = self.restored(current, first, with)?;
         let mut rec = audit.clone();
         rec.key_fingerprint = Some(row.key_fingerprint.clone());
         rec.fields = changed_fields(current, &row);

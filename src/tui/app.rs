@@ -115,7 +115,7 @@ impl App {
             matches!(app.handle.info(), crate::service::BackendInfo::Local { .. });
         // The list first: the health board is read once it is on screen
         // (see `on_app_event`), so the two reads never compete at start.
-        app.reload(None);
+        app.first_load();
         app
     }
 

@@ -19,6 +19,12 @@ pub enum AppEvent {
         /// Scope to select once loaded (after add, save or delete).
         select: Option<Scope>,
     },
+    /// The first rows of the list, read at start; the whole list follows as
+    /// [`AppEvent::InstancesLoaded`].
+    FirstRowsLoaded {
+        /// The rows, in list order.
+        rows: Vec<InstanceSummary>,
+    },
     /// A single-scope connection test finished.
     TestFinished {
         /// Tested scope.

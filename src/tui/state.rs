@@ -103,6 +103,18 @@ impl Popup {
 }
 
 /// Whether the backend answers (remote mode can lose it).
+/// How much of the fleet the list holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ListCoverage {
+    /// Every scope the service lists.
+    #[default]
+    Whole,
+    /// Only the first rows, read at start so that a screenful shows before
+    /// the whole fleet is read; keys that act on every scope wait for the
+    /// whole list to be on screen.
+    FirstRows,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Connection {
     /// Answering (or local).
@@ -205,8 +217,11 @@ pub struct AppState {
     pub tests: PendingTests,
     /// In single-pane layout: showing the detail instead of the list.
     pub narrow_detail: bool,
-    /// The instance list has not arrived yet.
+    /// The whole instance list has not arrived yet (its first rows may have).
     pub loading: bool,
+    /// Whether the list holds every scope or only the first rows read at
+    /// start (the rest still loading).
+    pub coverage: ListCoverage,
     /// The user asked to quit.
     pub quit: bool,
     /// Drift from the `[fleet] file`, when one is configured.
@@ -237,6 +252,7 @@ impl AppState {
             tests: PendingTests::default(),
             narrow_detail: false,
             loading: true,
+            coverage: ListCoverage::Whole,
             quit: false,
             drift: None,
             health: None,

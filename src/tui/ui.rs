@@ -103,6 +103,7 @@ pub fn render(state: &AppState, frame: &mut Frame) {
                     focused: areas.detail.is_none() || !state.narrow_detail,
                     drift: state.drift.as_ref(),
                     health: state.health.as_ref(),
+                    coverage: state.coverage,
                 };
                 instances::render(&view, frame, area);
             }

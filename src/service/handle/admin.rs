@@ -80,7 +80,7 @@ impl ServiceHandle {
 }
 
 /// The error for a local-only operation asked of a remote backend.
-fn not_in_remote_api(what: &str) -> ServiceError {
+pub(super) fn not_in_remote_api(what: &str) -> ServiceError {
     ServiceError::Remote(format!(
         "{what} is not part of the remote API; run it on the server host"
     ))

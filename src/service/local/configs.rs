@@ -3,6 +3,7 @@
 //! service actor hands it and commits together with its audit entry.
 
 use crate::crypto::MasterKey;
+use crate::domain::instances::{ListStart, list_start};
 use crate::domain::{
     AuditAction, ConfigPatch, ConfigView, InstanceId, InstanceSummary, NewConfig, Scope,
     ValidationError,
@@ -14,13 +15,11 @@ use super::LocalBackend;
 
 impl LocalBackend {
     pub(crate) async fn get(&self, scope: &Scope) -> Result<Option<ConfigView>, ServiceError> {
-        Ok(self
-            .shared
+        self.shared
             .store
-            .get(scope)
+            .get_view(scope)
             .await
-            .map_err(|e| ServiceError::from_store(e, scope))?
-            .map(|row| row.to_view()))
+            .map_err(|e| ServiceError::from_store(e, scope))
     }
 
     pub(crate) async fn create(
@@ -79,6 +78,14 @@ impl LocalBackend {
         ))
     }
 
+    pub(crate) async fn list_instances_start(
+        &self,
+        rows: usize,
+    ) -> Result<ListStart, ServiceError> {
+        let stored = self.shared.store.list_instances_first(rows).await?;
+        Ok(list_start(stored, rows, &self.shared.configured))
+    }
+
     pub(crate) async fn add_instance(
         &self,
         id: &InstanceId,
@@ -123,6 +130,9 @@ impl LocalBackend {
             &self.shared.fingerprints,
         );
         let mut rec = AuditRecord::new(actor, scope, AuditAction::Create);
+        // The create's version then carries the row's creation time to the
+        // second, which a restore after a delete gives back as `Created`.
+        rec.at = row.created_at;
         rec.fields = ["provider", "model", "api_key"]
             .into_iter()
             .chain(row.fields.base_url.as_ref().map(|_| "base_url"))

@@ -8,7 +8,7 @@ use super::LocalBackend;
 use crate::domain::token::{TOKEN_PREFIX, token_hash, validate_token_name};
 use crate::domain::{AuditAction, IssuedToken, Role, Scope, TokenInfo, ValidationError};
 use crate::service::ServiceError;
-use crate::store::{AuditRecord, StoreError};
+use crate::store::{AuditRecord, StoreError, TokenAndConfig};
 
 /// Random bytes per token secret (256 bits).
 const TOKEN_BYTES: usize = 32;
@@ -79,5 +79,18 @@ impl LocalBackend {
         secret: &str,
     ) -> Result<Option<TokenInfo>, ServiceError> {
         Ok(self.shared.store.find_token(&token_hash(secret)).await?)
+    }
+
+    /// The token `secret` belongs to and the config of `scope`, in one read.
+    pub(crate) async fn token_and_config(
+        &self,
+        secret: &str,
+        scope: &Scope,
+    ) -> Result<TokenAndConfig, ServiceError> {
+        self.shared
+            .store
+            .token_and_config(&token_hash(secret), scope)
+            .await
+            .map_err(|e| ServiceError::from_store(e, scope))
     }
 }

@@ -8,14 +8,19 @@ use tokio_postgres::GenericClient;
 use tokio_postgres::error::SqlState;
 
 use super::columns::pg_params;
-use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
+use super::rows::{CONFIG_COLUMNS, GET_VIEW, KEY_CHECK, verify_sealing_key, view_from};
 use super::versions;
 use super::writes::{Dialect, Write, clear_last_test};
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit};
-use crate::domain::Scope;
+use crate::domain::{ConfigView, Scope};
 use crate::store::RowUpdate;
 use crate::store::versions::{Versioning, Written};
 use crate::store::{BatchFailure, BatchWrite};
+
+/// A scope's config row (`$1` scope), written once per process.
+static GET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!("SELECT {} FROM configs WHERE scope = $1", *CONFIG_COLUMNS)
+});
 
 /// The row of `scope`, held until the transaction ends.
 pub(super) async fn get_for_update<C: GenericClient>(
@@ -55,16 +60,22 @@ impl PgStore {
     pub async fn get(&self, scope: &Scope) -> Result<Option<ConfigRow>, StoreError> {
         let c = self.hot().await?;
         // The hot read of `GET /llm-config/`: prepared once per connection.
-        let statement = c
-            .prepare_cached(&format!(
-                "SELECT {} FROM configs WHERE scope = $1",
-                *CONFIG_COLUMNS
-            ))
-            .await?;
+        let statement = c.prepare_cached(&GET).await?;
         c.query_opt(&statement, &[&scope.key()])
             .await?
             .as_ref()
             .map(ConfigRow::from_columns)
+            .transpose()
+    }
+
+    /// The view of the config of `scope`.
+    pub async fn get_view(&self, scope: &Scope) -> Result<Option<ConfigView>, StoreError> {
+        let c = self.hot().await?;
+        let statement = c.prepare_cached(&GET_VIEW).await?;
+        c.query_opt(&statement, &[&scope.key()])
+            .await?
+            .as_ref()
+            .map(|r| view_from(r, scope.instance_id().map(str::to_string)))
             .transpose()
     }
 

@@ -1,9 +1,10 @@
 //! Known instances on PostgreSQL: tenant ids the superadmin registered,
 //! listed together with every scope that holds a config.
 
-use super::rows::{LIST_COLUMNS, LIST_JOINS, fmt_time, summary_from};
+use super::rows::{ListRows, fmt_time, list_sql, summary_from};
 use super::{AuditRecord, PgStore, StoreError, audit};
 use crate::domain::{InstanceId, InstanceSummary};
+use crate::store::writes::Dialect;
 
 impl PgStore {
     /// Registers an instance id (or renames it); returns true when it was new.
@@ -37,16 +38,20 @@ impl PgStore {
         // One query, ordered by bytes (`COLLATE "C"`) like SQLite, whatever
         // the database's default collation.
         let rows = c
-            .query(
-                &format!(
-                    "WITH scopes(scope) AS (
-                         SELECT ''::TEXT UNION SELECT scope FROM configs UNION SELECT id FROM instances
-                     )
-                     SELECT {} {LIST_JOINS} ORDER BY s.scope COLLATE \"C\"",
-                    *LIST_COLUMNS
-                ),
-                &[],
-            )
+            .query(&list_sql(Dialect::Postgres, ListRows::All), &[])
+            .await?;
+        rows.iter().map(summary_from).collect()
+    }
+
+    /// The first `rows` entries of [`PgStore::list_instances`].
+    pub async fn list_instances_first(
+        &self,
+        rows: usize,
+    ) -> Result<Vec<InstanceSummary>, StoreError> {
+        let c = self.client().await?;
+        let limit = i64::try_from(rows).unwrap_or(i64::MAX);
+        let rows = c
+            .query(&list_sql(Dialect::Postgres, ListRows::First), &[&limit])
             .await?;
         rows.iter().map(summary_from).collect()
     }

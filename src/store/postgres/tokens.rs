@@ -4,9 +4,12 @@
 
 use tokio_postgres::error::SqlState;
 
-use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
+use super::rows::{
+    FIND_TOKEN, TOKEN_AND_VIEW, TOKEN_COLUMNS, fmt_time, matching_token, token_from, view_if_any,
+};
 use super::{AuditRecord, PgStore, StoreError, audit};
-use crate::domain::TokenInfo;
+use crate::domain::{Scope, TokenInfo};
+use crate::store::TokenAndConfig;
 
 impl PgStore {
     /// Stores a new token; `AlreadyExists` when the name is taken.
@@ -49,7 +52,7 @@ impl PgStore {
         let c = self.client().await?;
         let rows = c
             .query(
-                "SELECT name, role, created_at FROM tokens ORDER BY name COLLATE \"C\"",
+                &format!("SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY name COLLATE \"C\""),
                 &[],
             )
             .await?;
@@ -79,5 +82,25 @@ impl PgStore {
         let statement = c.prepare_cached(FIND_TOKEN).await?;
         let rows = c.query(&statement, &[]).await?;
         matching_token(&rows, hash)
+    }
+
+    /// The token whose stored hash equals `hash` and the view of the config
+    /// of `scope`, in one statement ([`TOKEN_AND_VIEW`]): one round trip.
+    pub async fn token_and_config(
+        &self,
+        hash: &[u8; 32],
+        scope: &Scope,
+    ) -> Result<TokenAndConfig, StoreError> {
+        let c = self.hot().await?;
+        let statement = c.prepare_cached(&TOKEN_AND_VIEW).await?;
+        let rows = c.query(&statement, &[&scope.key()]).await?;
+        let config = match rows.first() {
+            Some(first) => view_if_any(first, scope.instance_id().map(str::to_string))?,
+            None => None,
+        };
+        Ok(TokenAndConfig {
+            token: matching_token(&rows, hash)?,
+            config,
+        })
     }
 }

@@ -7,12 +7,12 @@
 
 use tokio_postgres::GenericClient;
 
-use super::rows::now;
+use super::rows::{now, parse_time};
 use super::{AuditRecord, ConfigRow, PgStore, StoreError, audit, configs};
 use crate::domain::Scope;
 use crate::store::columns::pg_params;
 use crate::store::versions::{
-    SealedInventory, VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff,
+    RECORD_CREATED, SealedInventory, VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff,
 };
 use crate::store::writes::Dialect;
 
@@ -194,9 +194,25 @@ pub(super) async fn restore_in<C: GenericClient>(
         .map(VersionRow::from_columns)
         .transpose()?
         .ok_or(StoreError::NoSuchVersion { version })?;
-    let (row, rec) = wanted.restore_write(current.as_ref(), with, audit_rec)?;
+    let first = record_created(tx, &wanted).await?;
+    let (row, rec) = wanted.restore_write(current.as_ref(), first, with, audit_rec)?;
     configs::put(tx, &row, current.is_some()).await?;
     append(tx, Some(with), current.as_ref(), Written::Row(&row), &rec).await?;
     audit::append(tx, &rec).await?;
     Ok(row)
+}
+
+/// When the record `version` was taken from was created (see
+/// [`RECORD_CREATED`]).
+async fn record_created<C: GenericClient>(
+    tx: &C,
+    version: &VersionRow,
+) -> Result<Option<time::OffsetDateTime>, StoreError> {
+    let row = tx
+        .query_opt(
+            RECORD_CREATED,
+            &[&version.scope.key(), &version.record_id.to_string()],
+        )
+        .await?;
+    row.map(|r| parse_time(r.get(0))).transpose()
 }

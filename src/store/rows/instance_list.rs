@@ -4,19 +4,53 @@
 
 use std::sync::LazyLock;
 
-use uuid::Uuid;
-
 use super::super::StoreError;
 use super::super::columns::Columns;
-use super::fields_from;
-use crate::domain::{
-    ConfigFields, ConfigView, InstanceSummary, Lifecycle, TestResult, TestStatus, ViewRecord,
-};
+use super::super::writes::Dialect;
+use super::view_if_any;
+use crate::domain::{ConfigFields, InstanceSummary, Lifecycle, TestResult, TestStatus};
 
-/// The select list of the instance list, the same on both engines; each
-/// adds its own `FROM`, since the dialects differ in typing `''` and in
-/// ordering by bytes. The config fields keep their own names.
-pub static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
+/// Which rows of the instance list a query reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListRows {
+    /// Every scope.
+    All,
+    /// The first `$1` scopes in list order. Each source is read along its
+    /// index and stops after `$1` rows, so the query costs the same at any
+    /// fleet size: what the TUI draws before the whole fleet is read.
+    First,
+}
+
+/// The instance list's query in `dialect`: the control plane, every
+/// configured scope and every known instance with its config and last
+/// test, ordered by bytes (`''`, the control plane, first). The dialects
+/// differ only in typing `''` and in spelling the byte order.
+pub fn list_sql(dialect: Dialect, rows: ListRows) -> String {
+    let (empty, bytes) = match dialect {
+        Dialect::Sqlite => ("''", ""),
+        Dialect::Postgres => ("''::TEXT", " COLLATE \"C\""),
+    };
+    let scopes = match rows {
+        ListRows::All => {
+            format!("SELECT {empty} UNION SELECT scope FROM configs UNION SELECT id FROM instances")
+        }
+        ListRows::First => format!(
+            "SELECT scope FROM (
+                 SELECT {empty} AS scope
+                 UNION SELECT scope FROM (SELECT scope FROM configs ORDER BY scope{bytes} LIMIT $1) c
+                 UNION SELECT id FROM (SELECT id FROM instances ORDER BY id{bytes} LIMIT $1) i
+             ) u ORDER BY scope{bytes} LIMIT $1"
+        ),
+    };
+    format!(
+        "WITH scopes(scope) AS ({scopes}) SELECT {} {LIST_JOINS} ORDER BY s.scope{bytes}",
+        *LIST_COLUMNS
+    )
+}
+
+/// The select list of the instance list, the same on both engines (see
+/// [`list_sql`]). The config fields keep their own names.
+static LIST_COLUMNS: LazyLock<String> = LazyLock::new(|| {
     let fields: Vec<String> = ConfigFields::NAMES
         .iter()
         .map(|name| format!("c.{name} AS {name}"))
@@ -32,7 +66,7 @@ const LIST_OTHER_COLUMNS: &str = "s.scope AS scope, i.name AS name, \
      t.checked_at AS test_checked_at, t.lifecycle AS test_lifecycle";
 
 /// The joins under [`LIST_COLUMNS`], from a CTE `scopes(scope)`.
-pub const LIST_JOINS: &str = "FROM scopes s \
+const LIST_JOINS: &str = "FROM scopes s \
      LEFT JOIN instances i ON i.id = s.scope \
      LEFT JOIN configs c ON c.scope = s.scope \
      LEFT JOIN last_tests t ON t.scope = s.scope";
@@ -41,21 +75,7 @@ pub const LIST_JOINS: &str = "FROM scopes s \
 pub(crate) fn summary_from(r: &impl Columns) -> Result<InstanceSummary, StoreError> {
     let scope = r.text("scope")?;
     let instance_id = (!scope.is_empty()).then_some(scope);
-    let config = match r.opt_text("config_id")? {
-        Some(id) => Some(ConfigView::new(
-            ViewRecord {
-                id: Uuid::parse_str(&id)
-                    .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
-                    .into(),
-                api_key_masked: r.text("api_key_masked")?,
-                instance_id: instance_id.clone(),
-                created_at: r.time("created_at")?,
-                updated_at: r.time("updated_at")?,
-            },
-            fields_from(r)?,
-        )),
-        None => None,
-    };
+    let config = view_if_any(r, instance_id.clone())?;
     let last_test = last_test_from(r)?;
     Ok(InstanceSummary {
         instance_id,

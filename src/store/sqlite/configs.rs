@@ -7,12 +7,12 @@ use std::sync::{LazyLock, OnceLock};
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::columns::{SqliteRow, constant_column_names, read_all};
-use super::rows::{CONFIG_COLUMNS, KEY_CHECK, verify_sealing_key};
+use super::rows::{CONFIG_COLUMNS, GET_VIEW, KEY_CHECK, verify_sealing_key, view_from};
 use super::versions;
 use super::worker::Conn;
 use super::writes::{Dialect, Write, clear_last_test};
 use super::{AuditRecord, BatchFailure, BatchWrite, ConfigRow, RowUpdate, StoreError, audit};
-use crate::domain::Scope;
+use crate::domain::{ConfigView, Scope};
 use crate::store::versions::{Versioning, Written};
 
 /// The hot read, written once per process.
@@ -27,6 +27,19 @@ pub(super) fn get(conn: &Connection, scope: &Scope) -> Result<Option<ConfigRow>,
     let mut rows = stmt.query([scope.key()])?;
     rows.next()?
         .map(|r| ConfigRow::from_columns(&SqliteRow::new(r, names)))
+        .transpose()
+}
+
+/// The view of the config of `scope` ([`GET_VIEW`]).
+pub(super) fn get_view(conn: &Connection, scope: &Scope) -> Result<Option<ConfigView>, StoreError> {
+    // Cached: this is the hot read of `GET /llm-config/`.
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    let mut stmt = conn.prepare_cached(&GET_VIEW)?;
+    let names = constant_column_names(&NAMES, &stmt);
+    let mut rows = stmt.query([scope.key()])?;
+    let instance_id = scope.instance_id().map(str::to_string);
+    rows.next()?
+        .map(|r| view_from(&SqliteRow::new(r, names), instance_id))
         .transpose()
 }
 

@@ -4,10 +4,11 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::columns::read_all;
-use super::rows::{LIST_COLUMNS, LIST_JOINS, fmt_time, summary_from};
+use super::rows::{ListRows, fmt_time, list_sql, summary_from};
 use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
 use crate::domain::{InstanceId, InstanceSummary};
+use crate::store::writes::Dialect;
 
 /// Registers an instance id (or renames it); returns true when it was new.
 pub(super) fn add(
@@ -38,12 +39,13 @@ pub(super) fn add(
 /// config and last test, control plane first, then by id.
 pub(super) fn list(conn: &Connection) -> Result<Vec<InstanceSummary>, StoreError> {
     // One query: 10,000 instances must list in milliseconds.
-    let mut stmt = conn.prepare_cached(&format!(
-        "WITH scopes(scope) AS (
-             SELECT '' UNION SELECT scope FROM configs UNION SELECT id FROM instances
-         )
-         SELECT {} {LIST_JOINS} ORDER BY s.scope",
-        *LIST_COLUMNS
-    ))?;
+    let mut stmt = conn.prepare_cached(&list_sql(Dialect::Sqlite, ListRows::All))?;
     read_all(&mut stmt, [], |r| summary_from(r))
+}
+
+/// The first `rows` entries of [`list`], read along the indexes.
+pub(super) fn first(conn: &Connection, rows: usize) -> Result<Vec<InstanceSummary>, StoreError> {
+    let mut stmt = conn.prepare_cached(&list_sql(Dialect::Sqlite, ListRows::First))?;
+    let limit = i64::try_from(rows).unwrap_or(i64::MAX);
+    read_all(&mut stmt, [limit], |r| summary_from(r))
 }

@@ -29,6 +29,8 @@ mod fleet_calls;
 #[cfg(test)]
 mod group_tests;
 mod health;
+#[cfg(test)]
+mod hot_read_tests;
 mod instances;
 mod key_facts;
 mod key_map;
@@ -56,6 +58,7 @@ use crate::domain::{AuditEntry, InstanceId, InstanceSummary, Scope, TestResult, 
 use crate::domain::{
     HealthCheck, HealthPolicy, HealthRetention, HealthSample, HealthStatus, Transition,
 };
+use crate::store::TokenAndConfig;
 use crate::store::health::SampleQuery;
 use crate::store::versions::{SealedInventory, VersionRow, Versioning};
 use worker::{Conn, Mode, Serving, Worker};
@@ -142,6 +145,16 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 fn connect_reader(path: &Path) -> Result<Connection, StoreError> {
     let conn = connect(path)?;
     conn.execute_batch("PRAGMA query_only=ON;")?;
+    // The query planner keeps its plans whatever values are bound. The
+    // bundled SQLite has STAT4, which otherwise re-prepares a statement when
+    // a bound value might change its plan: the hot read of `GET
+    // /llm-config/` (a parameter in a `LEFT JOIN`) was parsed and planned
+    // again on every call, three times the request's other work. Every read
+    // here is by key, so the first plan is the plan.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(conn)
 }
 
@@ -311,6 +324,14 @@ impl SqliteStore {
         self.shared.points.run(|c| configs::get(c, scope))
     }
 
+    /// The view of the config of `scope`.
+    pub async fn get_view(
+        &self,
+        scope: &Scope,
+    ) -> Result<Option<crate::domain::ConfigView>, StoreError> {
+        self.shared.points.run(|c| configs::get_view(c, scope))
+    }
+
     /// Inserts a new config; `AlreadyExists` if the scope has one.
     pub async fn insert(&self, row: ConfigRow, audit: AuditRecord) -> Result<(), StoreError> {
         self.write(move |c| configs::insert(c, &row, &audit)).await
@@ -384,6 +405,14 @@ impl SqliteStore {
         self.read(instances::list).await
     }
 
+    /// The first `rows` entries of the instance list.
+    pub async fn list_instances_first(
+        &self,
+        rows: usize,
+    ) -> Result<Vec<InstanceSummary>, StoreError> {
+        self.read(move |c| instances::first(c, rows)).await
+    }
+
     /// Records the result of a test of `scope` and its audit entry.
     pub async fn record_test(
         &self,
@@ -421,6 +450,18 @@ impl SqliteStore {
     /// The token whose stored hash equals `hash`, if any.
     pub async fn find_token(&self, hash: &[u8; 32]) -> Result<Option<TokenInfo>, StoreError> {
         self.shared.points.run(|c| tokens::find(c, hash))
+    }
+
+    /// The token whose hash is `hash` and the config of `scope`, in one
+    /// statement.
+    pub async fn token_and_config(
+        &self,
+        hash: &[u8; 32],
+        scope: &Scope,
+    ) -> Result<TokenAndConfig, StoreError> {
+        self.shared
+            .points
+            .run(|c| tokens::token_and_view(c, hash, scope))
     }
 }
 

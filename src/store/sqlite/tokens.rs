@@ -6,10 +6,13 @@ use std::sync::OnceLock;
 use rusqlite::{Connection, params};
 
 use super::columns::{SqliteRow, constant_column_names, read_all};
-use super::rows::{FIND_TOKEN, fmt_time, matching_token, token_from};
+use super::rows::{
+    FIND_TOKEN, TOKEN_AND_VIEW, TOKEN_COLUMNS, fmt_time, matching_token, token_from, view_if_any,
+};
 use super::worker::Conn;
 use super::{AuditRecord, StoreError, audit};
-use crate::domain::TokenInfo;
+use crate::domain::{Scope, TokenInfo};
+use crate::store::TokenAndConfig;
 
 /// Stores a new token; `AlreadyExists` when the name is taken.
 pub(super) fn add(
@@ -39,7 +42,7 @@ pub(super) fn add(
 /// Every token, by name.
 pub(super) fn list(conn: &Connection) -> Result<Vec<TokenInfo>, StoreError> {
     let mut stmt =
-        conn.prepare_cached("SELECT name, role, created_at FROM tokens ORDER BY name")?;
+        conn.prepare_cached(&format!("SELECT {TOKEN_COLUMNS} FROM tokens ORDER BY name"))?;
     read_all(&mut stmt, [], |r| token_from(r))
 }
 
@@ -69,4 +72,34 @@ pub(super) fn find(conn: &Connection, hash: &[u8; 32]) -> Result<Option<TokenInf
         }
     }
     Ok(found)
+}
+
+/// The token whose stored hash equals `hash` and the view of the config of
+/// `scope`, in one statement ([`TOKEN_AND_VIEW`]), so one read transaction.
+pub(super) fn token_and_view(
+    conn: &Connection,
+    hash: &[u8; 32],
+    scope: &Scope,
+) -> Result<TokenAndConfig, StoreError> {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    let mut stmt = conn.prepare_cached(&TOKEN_AND_VIEW)?;
+    let names = constant_column_names(&NAMES, &stmt);
+    let mut rows = stmt.query([scope.key()])?;
+    let mut read = TokenAndConfig {
+        token: None,
+        config: None,
+    };
+    let mut first = true;
+    // Every row holds the same config; every stored hash is compared.
+    while let Some(r) = rows.next()? {
+        let row = SqliteRow::new(r, names);
+        if first {
+            read.config = view_if_any(&row, scope.instance_id().map(str::to_string))?;
+            first = false;
+        }
+        if let Some(info) = matching_token([&row], hash)? {
+            read.token.get_or_insert(info);
+        }
+    }
+    Ok(read)
 }

@@ -4,14 +4,17 @@
 //! `BEGIN IMMEDIATE`, and [`restore_in`] the same inside a caller's
 //! transaction (a rotation's rollback).
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
+use time::OffsetDateTime;
 
 use super::columns::read_all;
-use super::rows::now;
+use super::rows::{now, parse_time};
 use super::worker::Conn;
 use super::{AuditRecord, ConfigRow, StoreError, audit, configs};
 use crate::domain::Scope;
-use crate::store::versions::{VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff};
+use crate::store::versions::{
+    RECORD_CREATED, VERSION_COLUMNS, VersionRow, Versioning, Written, cutoff,
+};
 use crate::store::writes::Dialect;
 
 /// Appends the version `written` leaves (and, for a config that has none
@@ -155,9 +158,26 @@ pub(super) fn restore_in(
     .next()
     .ok_or(StoreError::NoSuchVersion { version })?;
     let current = configs::get(tx, scope)?;
-    let (row, rec) = wanted.restore_write(current.as_ref(), with, audit_rec)?;
+    let first = record_created(tx, &wanted)?;
+    let (row, rec) = wanted.restore_write(current.as_ref(), first, with, audit_rec)?;
     configs::put(tx, &row, current.is_some())?;
     append(tx, Some(with), current.as_ref(), Written::Row(&row), &rec)?;
     audit::append(tx, &rec)?;
     Ok(row)
+}
+
+/// When the record `version` was taken from was created (see
+/// [`RECORD_CREATED`]).
+fn record_created(
+    tx: &Connection,
+    version: &VersionRow,
+) -> Result<Option<OffsetDateTime>, StoreError> {
+    let at: Option<String> = tx
+        .prepare_cached(RECORD_CREATED)?
+        .query_row(
+            params![version.scope.key(), version.record_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    at.as_deref().map(parse_time).transpose()
 }

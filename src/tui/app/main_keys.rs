@@ -68,6 +68,11 @@ impl App {
                 self.state.list.toggle_mark();
                 self.state.list.move_by(1);
             }
+            // While only the first rows are on screen, "all" would be only
+            // them, and the whole list swaps in later: refused, never queued.
+            Action::MarkAll | Action::TestAll if !self.type_ahead.whole_list_shown() => {
+                self.toast(Level::Info, STILL_LOADING)
+            }
             Action::MarkAll => self.state.list.mark_all_visible(),
             Action::Picker => self.open_picker(),
             Action::Reopen => self.reopen_results(),
@@ -260,3 +265,7 @@ impl App {
         self.state.popup = Some(Popup::Picker(picker));
     }
 }
+
+/// Why mark all and test all do nothing while the list is loading.
+const STILL_LOADING: &str = "the list is still loading (only its first rows are on screen): \
+     mark all and test all need every scope on screen; press again once the title counts them";

@@ -7,11 +7,19 @@ use crate::service::ServiceError;
 use crate::tui::event::AppEvent;
 use crate::tui::screens::Screen;
 use crate::tui::screens::form::LiveModels;
-use crate::tui::state::{Connection, Popup};
+use crate::tui::state::{Connection, ListCoverage, Popup};
 use crate::tui::widgets::toast::Level;
 use time::OffsetDateTime;
 
 impl App {
+    /// An open picker ranks indices into the list: after the list changed,
+    /// it ranks again.
+    fn refresh_picker(&mut self) {
+        if let Some(Popup::Picker(p)) = &mut self.state.popup {
+            p.refresh(&self.state.list, &self.state.recent);
+        }
+    }
+
     /// Handles a result from a spawned task.
     pub fn on_app_event(&mut self, event: AppEvent) {
         self.state.now = OffsetDateTime::now_utc();
@@ -24,14 +32,12 @@ impl App {
                         self.compare_drift();
                         let keep = select.or_else(|| self.state.scope());
                         self.state.list.set_entries(list, keep.as_ref());
+                        self.state.coverage = ListCoverage::Whole;
                         if self.state.auto_refresh && self.state.health.is_none() {
                             // The first list is up: now the health column.
                             self.poll_health();
                         }
-                        // An open picker ranks indices into the old list.
-                        if let Some(Popup::Picker(p)) = &mut self.state.popup {
-                            p.refresh(&self.state.list, &self.state.recent);
-                        }
+                        self.refresh_picker();
                     }
                     Err(e) => {
                         self.state.connection = match &e {
@@ -45,6 +51,16 @@ impl App {
                     }
                 }
             }
+            // Only while nothing whole is shown: a reload that answered
+            // first has the newer list.
+            AppEvent::FirstRowsLoaded { rows } if self.state.loading => {
+                self.state.connection = Connection::Ok;
+                let keep = self.state.scope();
+                self.state.list.set_entries(rows, keep.as_ref());
+                self.state.coverage = ListCoverage::FirstRows;
+                self.refresh_picker();
+            }
+            AppEvent::FirstRowsLoaded { .. } => {}
             AppEvent::TestFinished {
                 scope,
                 generation,

@@ -5,12 +5,43 @@
 
 use super::{App, TaskKey};
 use crate::domain::Scope;
+use crate::domain::instances::ListStart;
 use crate::tui::event::AppEvent;
 use crate::tui::screens::Screen;
 use crate::tui::screens::audit::{AUDIT_LIMIT, AuditState};
 use crate::tui::screens::form::{FormMode, SaveRequest};
 
+/// Rows read first at start: more than a terminal shows at once.
+pub const FIRST_ROWS: usize = 256;
+
 impl App {
+    /// The first load: the first rows of the list, drawn as soon as they are
+    /// read (an indexed read, as fast at 100,000 scopes as at ten), then the
+    /// whole list, which replaces them keeping the selection, marks and
+    /// filter. Health and drift are read once the whole list is in.
+    pub(super) fn first_load(&mut self) {
+        self.health_full = true;
+        let h = self.handle.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match h.list_instances_start(FIRST_ROWS).await {
+                Ok(ListStart::Whole(list)) => Ok(list),
+                Ok(ListStart::FirstRows(rows)) => {
+                    if tx.send(AppEvent::FirstRowsLoaded { rows }).is_err() {
+                        // The app is gone.
+                        return;
+                    }
+                    h.list_instances().await
+                }
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(AppEvent::InstancesLoaded {
+                result,
+                select: None,
+            });
+        });
+    }
+
     pub(super) fn reload(&mut self, select: Option<Scope>) {
         // Configs may have come and gone: the health board is read whole.
         self.health_full = true;

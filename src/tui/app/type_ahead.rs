@@ -9,7 +9,7 @@
 
 use super::App;
 use crate::tui::screens::Screen;
-use crate::tui::state::Popup;
+use crate::tui::state::{ListCoverage, Popup};
 use crate::tui::widgets::toast::Level;
 
 /// What is on screen, as far as the type-ahead rule cares: the screen and
@@ -47,12 +47,25 @@ pub struct TypeAhead {
     shown: Option<View>,
     /// Keys dropped since the last report, and the view they were kept from.
     dropped: Option<(usize, View)>,
+    /// How much of the list the last flushed frame showed: keys that act
+    /// on every scope act only once the whole list was on screen.
+    list: ListCoverage,
 }
 
 impl TypeAhead {
     /// Notes that a frame of `view` reached the terminal.
     pub fn flushed(&mut self, view: View) {
         self.shown = Some(view);
+    }
+
+    /// Notes how much of the list a flushed frame showed.
+    pub fn list_flushed(&mut self, coverage: ListCoverage) {
+        self.list = coverage;
+    }
+
+    /// Whether the last flushed frame showed the whole list.
+    pub fn whole_list_shown(&self) -> bool {
+        self.list == ListCoverage::Whole
     }
 
     /// Whether a key read now may act on `current`; if not, counts it.
@@ -100,6 +113,7 @@ impl App {
     pub fn frame_flushed(&mut self) {
         let view = self.view();
         self.type_ahead.flushed(view);
+        self.type_ahead.list_flushed(self.state.coverage);
     }
 
     /// Says, once per batch, how many keys were dropped. The keys

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{Scope, TestResult};
 use crate::tui::drift::DriftMarks;
+use crate::tui::state::ListCoverage;
 use crate::tui::text::{ellipsize_end, ellipsize_middle};
 use crate::tui::theme::{Slot, Theme};
 
@@ -58,6 +59,8 @@ pub struct ListView<'a> {
     pub drift: Option<&'a DriftMarks>,
     /// The monitor's health, for the health column.
     pub health: Option<&'a crate::service::HealthBoard>,
+    /// Whether the list is whole or its first rows (the rest loading).
+    pub coverage: ListCoverage,
 }
 
 /// Draws the list into `area`.
@@ -66,14 +69,17 @@ pub fn render(view: &ListView<'_>, frame: &mut Frame, area: Rect) {
     let theme = view.theme;
     // A filtered list says of how many, so a short list is not mistaken
     // for the whole fleet.
-    let mut title = if list.visible.len() == list.entries.len() {
-        format!(" Instances ({})", list.visible.len())
-    } else {
-        format!(
-            " Instances ({} of {})",
-            list.visible.len(),
-            list.entries.len()
-        )
+    let (shown, loaded) = (list.visible.len(), list.entries.len());
+    // The first rows read at start never show as a count of the fleet.
+    let mut title = match view.coverage {
+        ListCoverage::FirstRows if shown == loaded => {
+            format!(" Instances (first {loaded}, loading the rest…)")
+        }
+        ListCoverage::FirstRows => {
+            format!(" Instances ({shown} of the first {loaded}, loading the rest…)")
+        }
+        ListCoverage::Whole if shown == loaded => format!(" Instances ({shown})"),
+        ListCoverage::Whole => format!(" Instances ({shown} of {loaded})"),
     };
     if list.marked_count() > 0 {
         title.push_str(&format!(" · {} marked", list.marked_count()));
