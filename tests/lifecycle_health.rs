@@ -110,3 +110,63 @@ async fn monitor_facts_reach_the_last_test_and_health_prints_them() {
         "{all}"
     );
 }
+
+/// A scope only the monitor has tested still shows its facts: the
+/// monitor's result becomes the last test, so `llmcfg lifecycle` lists the
+/// retiring scope without anyone running `test` first.
+#[tokio::test(flavor = "multi_thread")]
+async fn monitor_facts_of_a_never_tested_scope_become_its_last_test() {
+    let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
+    fake.configure(|c| {
+        c.model_facts
+            .insert("gpt-4o".into(), json!({"shutdown_date": "2027-03-01"}));
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("llmcfg.db");
+    let handle = open_sqlite(&store, MASTER_HEX).await;
+    handle
+        .create(
+            &Scope::Global,
+            NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY)).with_base_url(&fake.base_url()),
+        )
+        .await
+        .unwrap();
+    assert!(
+        handle.list_instances().await.unwrap()[0]
+            .last_test
+            .is_none()
+    );
+
+    let access = handle.admin().unwrap().health();
+    let check = access.probe(&Scope::Global).await.unwrap().unwrap();
+    access
+        .record(
+            vec![check],
+            HealthPolicy::default(),
+            HealthRetention::default(),
+        )
+        .await
+        .unwrap();
+    let list = handle.list_instances().await.unwrap();
+    let last = list[0]
+        .last_test
+        .as_ref()
+        .expect("the monitor's result is the last test");
+    assert!(last.success);
+    assert_eq!(last.model, "gpt-4o");
+    let retires_on = last
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.retirement.as_ref())
+        .map(|r| r.retires_on.to_string());
+    assert_eq!(retires_on.as_deref(), Some("2027-03-01"));
+    drop(handle);
+
+    let out = llmcfg(&store, &["--json", "lifecycle"]).await;
+    let rows: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        rows[0]["lifecycle"]["retirement"]["retires_on"], "2027-03-01",
+        "{rows}"
+    );
+}

@@ -97,6 +97,34 @@ async fn suite(location: &Path) {
     // Facts of another model never land on this model's test.
     record(store.clone(), check("other", Some(retiring("other")))).await;
     assert_eq!(last_facts(store.clone()).await, Some(retiring("claude")));
+    // A scope never tested: the monitor's result with facts becomes its
+    // last test (success only for ok, as every result).
+    let untested = Scope::Instance(InstanceId::parse("beta").unwrap());
+    let row = ConfigRow::seal_new(
+        &untested,
+        ConfigFields::new("anthropic", "claude"),
+        &ApiKey::new(KEY),
+        &MasterKey::generate(),
+        &llmcfg::crypto::Fingerprinter::generate(),
+    );
+    store
+        .insert(row, AuditRecord::new("t", &untested, "create".into()))
+        .await
+        .unwrap();
+    let first_check = HealthCheck {
+        lifecycle: Some(Box::new(retiring("claude"))),
+        ..HealthCheck::new(&untested, "anthropic", "claude", TestStatus::Ok, rows_now())
+    };
+    record(store.clone(), first_check).await;
+    let list = store.list_instances().await.unwrap();
+    let beta = list
+        .iter()
+        .find(|s| s.instance_id.as_deref() == Some("beta"))
+        .and_then(|s| s.last_test.clone())
+        .expect("the monitor's result is the last test");
+    assert!(beta.success);
+    assert_eq!(beta.status, TestStatus::Ok);
+    assert_eq!(beta.lifecycle.map(|l| *l), Some(retiring("claude")));
 
     // The key endpoints' answers, per key and provider.
     assert_eq!(store.key_facts("hmac:1", "xai").await.unwrap(), None);

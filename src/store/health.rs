@@ -50,13 +50,22 @@ pub const UPSERT_STATE: &str = "INSERT INTO health_states \
 pub const INSERT_RESULT: &str = "INSERT INTO health_results \
      (scope, status, http_status, latency_ms, checked_at) VALUES ($1, $2, $3, $4, $5)";
 
-/// Keeps a monitor result's lifecycle facts (`$1`, JSON) on the scope's
-/// last test (`$2`) when that test was of the same provider (`$3`) and
-/// model (`$4`), so every view of the last test shows the newest facts.
-/// (SQLite numbers `$N` parameters in the order they appear, so they
-/// appear in order.)
-pub const UPDATE_TEST_LIFECYCLE: &str = "UPDATE last_tests SET lifecycle = $1 \
-     WHERE scope = $2 AND provider = $3 AND model = $4";
+/// Keeps a monitor result's lifecycle facts on the scope's last test, so
+/// every view of the last test (the TUI's column, `llmcfg lifecycle`,
+/// `instances --json`) shows the newest facts: when the scope has no last
+/// test yet, the monitor's result becomes it (a monitored fleet is rarely
+/// tested by hand, and its retiring scopes must still be listed); when it
+/// has one of the same provider and model, only the facts are replaced; a
+/// last test of another provider or model is left alone. `$1` scope, `$2`
+/// provider, `$3` model, `$4` status (`success` is true for `ok` alone, as
+/// in every result), `$5` message, `$6` latency, `$7` time, `$8` facts
+/// (JSON). (SQLite numbers `$N` parameters in the order they first appear,
+/// so they first appear in order.)
+pub const UPSERT_TEST_LIFECYCLE: &str = "INSERT INTO last_tests \
+     (scope, provider, model, status, success, message, latency_ms, checked_at, lifecycle) \
+     VALUES ($1, $2, $3, $4, ($4 = 'ok'), $5, $6, $7, $8) \
+     ON CONFLICT (scope) DO UPDATE SET lifecycle = excluded.lifecycle \
+     WHERE last_tests.provider = excluded.provider AND last_tests.model = excluded.model";
 
 /// Keeps the newest `$2` results of scope `$1`: an index range from the
 /// scope's cut-off id down, usually one row.
@@ -166,7 +175,7 @@ fn observe(
 /// the scope's new state ([`UPSERT_STATE`]), the result ([`INSERT_RESULT`]),
 /// the two prunes of the scope's history ([`PRUNE_COUNT`], [`PRUNE_AGE`])
 /// and, when the result carries lifecycle facts, their copy on the last
-/// test ([`UPDATE_TEST_LIFECYCLE`]); and the transition it caused, if any.
+/// test ([`UPSERT_TEST_LIFECYCLE`]); and the transition it caused, if any.
 /// Both engines run exactly these inside their transaction.
 pub(crate) fn record_one(
     stored: Option<(HealthStatus, String)>,
@@ -218,12 +227,16 @@ pub(crate) fn record_one(
         .as_ref()
         .filter(|l| !l.is_empty())
         .map(|l| Write {
-            sql: UPDATE_TEST_LIFECYCLE.to_string(),
+            sql: UPSERT_TEST_LIFECYCLE.to_string(),
             values: vec![
-                Value::text(serde_json::to_string(l).expect("lifecycle facts always serialise")),
                 Value::text(key),
                 Value::text(check.provider.as_str()),
                 Value::text(check.model.as_str()),
+                Value::text(check.status.as_str()),
+                Value::text(check.message.as_str()),
+                Value::int(i64::try_from(check.latency_ms).unwrap_or(i64::MAX)),
+                Value::text(fmt_time(check.checked_at)),
+                Value::text(serde_json::to_string(l).expect("lifecycle facts always serialise")),
             ],
         });
     (writes.into_iter().chain(lifecycle).collect(), transition)
