@@ -12,6 +12,7 @@ use std::path::Path;
 
 use fake_provider::{FakeProvider, Flavor};
 use llmcfg::domain::{ApiKey, HealthPolicy, HealthRetention, NewConfig, Scope};
+use llmcfg::service::ServiceHandle;
 use local_service::open_sqlite;
 use serde_json::{Value, json};
 
@@ -43,12 +44,12 @@ async fn llmcfg(store: &Path, args: &[&str]) -> std::process::Output {
     .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn monitor_facts_reach_the_last_test_and_health_prints_them() {
+/// A fake OpenAI provider and a fresh store whose control plane uses it
+/// (`gpt-4o`), opened in this process.
+async fn global_openai_scope() -> (FakeProvider, tempfile::TempDir, ServiceHandle) {
     let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
     let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("llmcfg.db");
-    let handle = open_sqlite(&store, MASTER_HEX).await;
+    let handle = open_sqlite(&dir.path().join("llmcfg.db"), MASTER_HEX).await;
     handle
         .create(
             &Scope::Global,
@@ -56,6 +57,13 @@ async fn monitor_facts_reach_the_last_test_and_health_prints_them() {
         )
         .await
         .unwrap();
+    (fake, dir, handle)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn monitor_facts_reach_the_last_test_and_health_prints_them() {
+    let (fake, dir, handle) = global_openai_scope().await;
+    let store = dir.path().join("llmcfg.db");
     // A test before the provider announced anything: no facts.
     let first = handle.test_connection(&Scope::Global).await.unwrap();
     assert_eq!(first.lifecycle, None);
@@ -116,21 +124,12 @@ async fn monitor_facts_reach_the_last_test_and_health_prints_them() {
 /// retiring scope without anyone running `test` first.
 #[tokio::test(flavor = "multi_thread")]
 async fn monitor_facts_of_a_never_tested_scope_become_its_last_test() {
-    let fake = FakeProvider::start(Flavor::OpenAi, &[KEY], &["gpt-4o"]).await;
+    let (fake, dir, handle) = global_openai_scope().await;
+    let store = dir.path().join("llmcfg.db");
     fake.configure(|c| {
         c.model_facts
             .insert("gpt-4o".into(), json!({"shutdown_date": "2027-03-01"}));
     });
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("llmcfg.db");
-    let handle = open_sqlite(&store, MASTER_HEX).await;
-    handle
-        .create(
-            &Scope::Global,
-            NewConfig::new("openai", "gpt-4o", ApiKey::new(KEY)).with_base_url(&fake.base_url()),
-        )
-        .await
-        .unwrap();
     assert!(
         handle.list_instances().await.unwrap()[0]
             .last_test
