@@ -351,3 +351,36 @@ async fn deepseek_balance_is_the_credit_and_is_read_once_a_day() {
     assert_eq!(answer["status"], "quota");
     assert_eq!(answer["lifecycle"]["credit"]["remaining"], 0.0);
 }
+
+/// The key endpoints answer about the key it is asked with; what is kept of
+/// that answer (credit, flags, the models allowed) and every output of the
+/// test never carry the key itself: not stdout, not stderr, not any file
+/// of the store.
+#[tokio::test(flavor = "multi_thread")]
+async fn key_facts_never_carry_the_key_in_output_or_store() {
+    let fake = FakeProvider::start(Flavor::XAi, &[KEY], &["grok-4"]).await;
+    let env = configured(&fake, "xai", "grok-4").await;
+    for args in [
+        &["--json", "test"][..],
+        &["test"][..],
+        &["--json", "instances"][..],
+    ] {
+        let out = run(&env, args).await;
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert!(!stdout(&out).contains(KEY), "{args:?} printed the key");
+        assert!(!stderr(&out).contains(KEY), "{args:?} logged the key");
+    }
+    assert_eq!(
+        fake.requests_to("/v1/api-key"),
+        1,
+        "the key endpoint was read"
+    );
+    for file in env.store_files() {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "{} holds the key in plain text",
+            file.display()
+        );
+    }
+}
