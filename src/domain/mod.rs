@@ -25,6 +25,7 @@ pub mod stamp;
 pub mod test_result;
 pub mod timestamp;
 pub mod token;
+pub mod utc_text;
 pub mod validation;
 pub mod version;
 

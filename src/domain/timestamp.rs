@@ -11,13 +11,16 @@ use serde::{Deserialize, Deserializer, Serializer};
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-/// Writes `at` as RFC 3339 in UTC.
+use super::utc_text::{self, UtcText};
+
+/// Writes `at` as RFC 3339 in UTC ([`UtcText`], on the stack).
 pub fn serialize<S: Serializer>(at: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
-    let text = at
-        .to_offset(UtcOffset::UTC)
-        .format(&Rfc3339)
-        .map_err(serde::ser::Error::custom)?;
-    s.serialize_str(&text)
+    match UtcText::new(*at) {
+        Some(text) => s.serialize_str(text.as_str()),
+        None => Err(serde::ser::Error::custom(format!(
+            "{at} has a year RFC 3339 cannot write"
+        ))),
+    }
 }
 
 /// Reads any RFC 3339 time (or an offset-less ISO 8601 one) as UTC.
@@ -29,6 +32,9 @@ pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D:
 /// Parses `text` as [`deserialize`] does.
 pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
     let text = text.trim();
+    if let Some(at) = utc_text::parse(text) {
+        return Ok(at);
+    }
     if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
         return Ok(at.to_offset(UtcOffset::UTC));
     }

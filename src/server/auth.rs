@@ -3,10 +3,13 @@
 //! not superadmin → 403. The caller's handle audits under the token's name.
 //!
 //! `GET /llm-config/` with a valid scope, the hot path, reads the token and
-//! the config in one store read here ([`ServiceHandle::get_authorized`]),
-//! and its handler answers with what was read ([`ReadConfig`]): the same
-//! 401/403 before anything else, the same 400 for a bad scope (through the
-//! general path), and one read transaction per request instead of two.
+//! the config in one store read here ([`ServiceHandle::get_authorized`])
+//! and is answered here with what was read: the same 401/403 before
+//! anything else, the same 400 for a bad scope (through the general path
+//! and the route's handler), one read transaction per request instead of
+//! two, and none of the handler's dispatch (a boxed future, the method
+//! router, two extractors), which cost as much as the view's JSON
+//! (`docs/benchmarks.md`, "The GET hot path, fourth round").
 //!
 //! [`ServiceHandle::get_authorized`]: crate::service::ServiceHandle::get_authorized
 
@@ -17,7 +20,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::{Caller, ReadConfig, scope_of};
+use super::extract::{Caller, scope_of};
+use super::json::Json;
 use crate::api::CONFIG_PATH;
 use crate::domain::{Role, Scope, TokenInfo};
 use crate::service::Authorized;
@@ -49,10 +53,7 @@ pub async fn require_superadmin(
             .get_authorized(secret, Role::Superadmin, &scope)
             .await;
         return match read {
-            Ok(Authorized::Granted { value, .. }) => {
-                request.extensions_mut().insert(ReadConfig(value));
-                next.run(request).await
-            }
+            Ok(Authorized::Granted { value, .. }) => Json(value).into_response(),
             Ok(Authorized::UnknownToken) => unauthorized(UNKNOWN_TOKEN),
             Ok(Authorized::WrongRole(token)) => forbidden(&token),
             Err(e) => ApiError::from(e).into_response(),

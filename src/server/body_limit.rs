@@ -7,21 +7,20 @@
 
 use axum::extract::Request;
 use axum::http::header::CONTENT_LENGTH;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 use crate::api::MAX_BODY_BYTES;
 
-/// Middleware: 413 for a declared `Content-Length` over [`MAX_BODY_BYTES`].
-pub async fn refuse_declared_oversize(request: Request, next: Next) -> Response {
+/// The 413 for a declared `Content-Length` over [`MAX_BODY_BYTES`], if any.
+pub fn refuse_declared_oversize(request: &Request) -> Option<Response> {
     let declared = request
         .headers()
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     match declared {
-        Some(n) if n > MAX_BODY_BYTES as u64 => ApiError::too_large().into_response(),
-        _ => next.run(request).await,
+        Some(n) if n > MAX_BODY_BYTES as u64 => Some(ApiError::too_large().into_response()),
+        _ => None,
     }
 }

@@ -2,11 +2,11 @@
 //! error, every extractor rejection, and every bare error status produced by
 //! a layer (timeouts, unknown paths, wrong methods) leaves as `{"detail": …}`.
 
-use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use super::json::Json;
 use crate::api::ErrorBody;
 use crate::domain::validation::Against;
 use crate::service::ServiceError;
@@ -188,8 +188,8 @@ impl IntoResponse for ApiError {
 
 /// Gives a `{"detail"}` body to error responses that layers or axum's
 /// defaults produced without one (404 on unknown paths, 405, timeouts).
-/// A plain function of the response, so the router maps every response
-/// through it without boxing a middleware future per request.
+/// A plain function of the response, applied by the edge
+/// ([`super::edge`]) to every answer.
 pub fn detail_bodies(response: Response) -> Response {
     let status = response.status();
     let is_json = response

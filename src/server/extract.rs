@@ -1,6 +1,5 @@
-//! Extractors: the scope from `X-Instance-Id`, the authenticated caller, the
-//! config the auth middleware read for `GET /llm-config/`, and JSON bodies
-//! and queries whose rejections become `{"detail"}` errors.
+//! Extractors: the scope from `X-Instance-Id`, the authenticated caller, and
+//! JSON bodies and queries whose rejections become `{"detail"}` errors.
 
 use axum::Json;
 use axum::body::{Body, Bytes};
@@ -12,7 +11,7 @@ use serde::de::DeserializeOwned;
 use super::error::ApiError;
 use super::unique_keys::first_duplicate;
 use crate::api::INSTANCE_HEADER;
-use crate::domain::{ConfigView, Scope, ValidationError};
+use crate::domain::{Scope, ValidationError};
 use crate::service::ServiceHandle;
 
 /// The scope selected by `X-Instance-Id`: absent is the control plane;
@@ -43,28 +42,6 @@ pub fn scope_of(headers: &HeaderMap) -> Result<Scope, ApiError> {
         ApiError::bad_scope(ValidationError::new("instance_id", "must be visible ASCII"))
     })?;
     Scope::from_optional(Some(raw)).map_err(ApiError::bad_scope)
-}
-
-/// The config `GET /llm-config/` answers with, read by the auth middleware
-/// in the same store read as the caller's token ([`super::auth`]).
-#[derive(Clone)]
-pub struct ReadConfig(pub Option<ConfigView>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ReadConfig {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        if let Some(read) = parts.extensions.remove::<ReadConfig>() {
-            return Ok(read);
-        }
-        // Not read: the middleware found no valid scope to read (a 400),
-        // or the route was mounted without the auth layer.
-        scope_of(&parts.headers)?;
-        Err(ApiError::new(
-            axum::http::StatusCode::UNAUTHORIZED,
-            "missing bearer token",
-        ))
-    }
 }
 
 /// The service handle of an authenticated superadmin, auditing under the

@@ -4,11 +4,11 @@
 //! never stored or logged), the kept versions of a scope and restoring
 //! one, and the key-usage map.
 
-use axum::Json;
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody, QueryParams, RequestScope};
+use super::json::Json;
 use super::openapi::{api_key, reference};
 use crate::api::{
     AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, KeyFingerprint, KeyFingerprintRequest, RestoreRequest,

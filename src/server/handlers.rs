@@ -1,11 +1,11 @@
 //! Route handlers: each extracts, calls the service handle once, and
 //! serializes. Status codes for failures come from [`ApiError`] alone.
 
-use axum::Json;
 use axum::http::StatusCode;
 
 use super::error::ApiError;
-use super::extract::{Caller, JsonBody, NoBody, QueryParams, ReadConfig, RequestScope};
+use super::extract::{Caller, JsonBody, NoBody, QueryParams, RequestScope};
+use super::json::Json;
 use crate::api::{AUDIT_DEFAULT_LIMIT, AUDIT_MAX_LIMIT, AuditQuery};
 use crate::domain::{
     AuditEntry, ConfigPatch, ConfigView, InstanceSummary, NewConfig, ProviderSpec, Scope,
@@ -14,10 +14,15 @@ use crate::domain::{
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// `GET /llm-config/`: the view, or `null`, as the auth middleware read it
-/// together with the caller's token.
-pub async fn get_config(ReadConfig(view): ReadConfig) -> Json<Option<ConfigView>> {
-    Json(view)
+/// `GET /llm-config/`: the view, or `null`. A request with a valid
+/// `X-Instance-Id` is answered by the auth middleware from the read that
+/// checked its token ([`super::auth`]); this answers the rest, which is a
+/// 400 for the scope after the token has passed.
+pub async fn get_config(
+    Caller(h): Caller,
+    RequestScope(scope): RequestScope,
+) -> ApiResult<Json<Option<ConfigView>>> {
+    Ok(Json(h.get(&scope).await?))
 }
 
 /// `POST /llm-config/`: 201 with the view.

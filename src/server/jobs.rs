@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
-use axum::Json;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody, QueryParams};
+use super::json::Json;
 use super::openapi::reference;
 use crate::domain::ValidationError;
 use crate::service::ServiceError;

@@ -54,7 +54,9 @@ async fn serve_metrics(State(s): State<MetricsState>, headers: HeaderMap) -> Res
             return (
                 StatusCode::UNAUTHORIZED,
                 [(header::WWW_AUTHENTICATE, "Bearer")],
-                axum::Json(serde_json::json!({"detail": "a valid metrics token is required"})),
+                super::json::Json(
+                    serde_json::json!({"detail": "a valid metrics token is required"}),
+                ),
             )
                 .into_response();
         }

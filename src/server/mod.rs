@@ -3,7 +3,10 @@
 //! The router is built from one route table ([`routes::ROUTES`]), which also
 //! feeds `/openapi.json`. Every `/llm-config` route sits behind the bearer
 //! auth middleware; handlers only extract, call the [`ServiceHandle`] and
-//! serialize; [`error::ApiError`] is the one place statuses are chosen. Like
+//! serialize; [`error::ApiError`] is the one place statuses are chosen.
+//! Around the router, one service (`edge.rs`) applies what every request
+//! gets: secret headers marked sensitive, the access log, the body-size
+//! refusal, the request timeout and `{"detail"}` error bodies. Like
 //! mini-redis, [`run`] takes a bound listener and a shutdown future, so tests
 //! run a real server on `127.0.0.1:0`.
 
@@ -11,16 +14,19 @@ mod access_log;
 mod auth;
 mod body_limit;
 mod connections;
+mod edge;
 mod error;
 mod extract;
 mod fleet;
 mod handlers;
 pub mod jobs;
+mod json;
 pub mod metrics;
 pub mod openapi;
 mod parity;
 mod rotation;
 pub mod routes;
+mod sensitive;
 pub mod serve;
 mod shutdown;
 pub mod tls;
@@ -31,10 +37,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode, header};
 use tokio::net::TcpListener;
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
-use tower_http::timeout::TimeoutLayer;
 
 pub use error::ApiError;
 pub use serve::ServeOptions;
@@ -56,14 +59,43 @@ pub struct AppState {
     pub handle: std::sync::Arc<ServiceHandle>,
 }
 
+/// What the server runs: the routes inside the edge, as one cloneable
+/// service that is always ready. [`router_with`] builds ours; a plain
+/// [`Router`] (the `/metrics` listener) is one too.
+pub trait App:
+    tower::Service<
+        axum::extract::Request,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<S> App for S where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+            Future: Send + 'static,
+        > + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
 /// The full router: routes, auth, limits, timeouts, error bodies, access log.
-pub fn router(handle: ServiceHandle) -> Router {
+pub fn router(handle: ServiceHandle) -> impl App {
     router_with(handle, Router::new())
 }
 
 /// [`router`] plus `extra` routes (`serve`'s `/metrics`), which get the
 /// same error bodies, limits and access log as the API's own.
-pub fn router_with(handle: ServiceHandle, extra: Router) -> Router {
+pub fn router_with(handle: ServiceHandle, extra: Router) -> impl App {
     let state = AppState {
         handle: std::sync::Arc::new(handle),
     };
@@ -81,28 +113,17 @@ pub fn router_with(handle: ServiceHandle, extra: Router) -> Router {
         auth::require_superadmin,
     ));
     let api = public.merge(protected).with_state(state).merge(extra);
-    // The edge layers wrap the router once, as one service. Added with
-    // `Router::layer` they wrapped every route in its own boxed copy of
-    // each layer, and since axum clones a boxed route to call it, each
-    // request cloned that whole chain of boxes again at every level
-    // (`docs/benchmarks.md`, "The GET hot path, second round").
-    let edge = tower::ServiceBuilder::new()
-        .layer(SetSensitiveRequestHeadersLayer::new([
-            header::AUTHORIZATION,
-            HeaderName::from_static("x-api-key"),
-        ]))
-        .layer(axum::middleware::from_fn(access_log::log_request))
-        .layer(tower::util::MapResponseLayer::new(error::detail_bodies))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
-        .layer(axum::middleware::from_fn(
-            body_limit::refuse_declared_oversize,
-        ))
+    // The edge wraps the router once, as one service, served as it is.
+    // Added with `Router::layer` it wrapped every route in its own boxed
+    // copy, and since axum clones a boxed route to call it, each request
+    // cloned that chain of boxes again at every level (`docs/benchmarks.md`,
+    // "The GET hot path, second round"); put in an outer router as its
+    // fallback, it cost every request a second routing, a box and a clone
+    // ("fourth round").
+    tower::ServiceBuilder::new()
+        .layer(edge::EdgeLayer::new(REQUEST_TIMEOUT))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .service(api);
-    Router::new().fallback_service(edge)
+        .service(api)
 }
 
 /// Serves `handle` on `listener` until `shutdown` completes, then stops
@@ -129,7 +150,7 @@ pub async fn run_with(
 /// TLS when `tls` is given.
 pub async fn run_app(
     listener: TcpListener,
-    app: Router,
+    app: impl App,
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
     tls: Option<tokio_rustls::TlsAcceptor>,

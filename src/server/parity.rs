@@ -3,12 +3,12 @@
 //! unsaved config whose key travels in the body, never a URL) and registering an instance id. Token management and master-key
 //! rotation deliberately stay on the server host.
 
-use axum::Json;
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody, RequestScope};
+use super::json::Json;
 use super::openapi::{api_key, blank, body_properties, body_rules, instance_id};
 use crate::api::{ModelsForRequest, RegisterInstanceBody};
 use crate::domain::InstanceId;

@@ -4,11 +4,11 @@
 //! stored in plain text, logged or echoed) and answers its per-scope
 //! report; `POST /llm-config/rollback` undoes one.
 
-use axum::Json;
 use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody};
+use super::json::Json;
 use super::openapi::{api_key, reference};
 use crate::api::rotation::{MAX_ROTATION_CONCURRENCY, RollbackRequest, RotateKeyRequest};
 use crate::domain::ValidationError;

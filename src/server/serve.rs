@@ -24,7 +24,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use axum::Router;
+use axum::body::Body;
 use axum::http::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -33,7 +33,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
-use tower::Service;
+
+use super::App;
 
 use super::connections::{Admission, BUSY_RESPONSE, Connections, Slot};
 
@@ -74,7 +75,7 @@ impl Default for ServeOptions {
 /// the bound of `opts`.
 pub async fn serve(
     listener: TcpListener,
-    app: Router,
+    app: impl App,
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
 ) -> std::io::Result<()> {
@@ -85,7 +86,7 @@ pub async fn serve(
 /// within the header-read timeout.
 pub async fn serve_over(
     listener: TcpListener,
-    app: Router,
+    app: impl App,
     shutdown: impl Future<Output = ()> + Send + 'static,
     opts: ServeOptions,
     tls: Option<TlsAcceptor>,
@@ -160,7 +161,7 @@ pub async fn serve_over(
 /// One connection: served until it ends, or asked to finish on shutdown.
 async fn connection<I>(
     io: I,
-    app: Router,
+    app: impl App,
     slot: Slot,
     mut close: watch::Receiver<()>,
     opts: ServeOptions,
@@ -183,8 +184,8 @@ async fn connection<I>(
     // a tower service behind `TowerToHyperService` was cloned first.
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let busy = activity.busy();
-        // A `Router` is always ready, so it is called without `poll_ready`.
-        let response = app.clone().call(req);
+        // An [`App`] is always ready, so it is called without `poll_ready`.
+        let response = app.clone().call(req.map(Body::new));
         async move {
             let response = response.await;
             drop(busy);

@@ -11,14 +11,31 @@ use crate::domain::Scope;
 
 /// A result row whose values are fetched by column name.
 pub trait Columns {
-    /// A `TEXT` column that may be `NULL`.
-    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError>;
-    /// A `BLOB`/`BYTEA` column.
-    fn blob(&self, name: &str) -> Result<Vec<u8>, StoreError>;
+    /// What `read` makes of a `TEXT` column that may be `NULL`, borrowed
+    /// from the row: a value parsed into something else (a time, an id, a
+    /// role) is never copied into a `String` first.
+    fn with_text<T>(
+        &self,
+        name: &str,
+        read: impl FnOnce(Option<&str>) -> T,
+    ) -> Result<T, StoreError>;
+    /// What `read` makes of a `BLOB`/`BYTEA` column's bytes, borrowed from
+    /// the row (a token check compares a hash without copying it).
+    fn with_blob<T>(&self, name: &str, read: impl FnOnce(&[u8]) -> T) -> Result<T, StoreError>;
     /// An integer column that may be `NULL`.
     fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError>;
     /// A boolean column (SQLite's 0/1) that may be `NULL`.
     fn opt_bool(&self, name: &str) -> Result<Option<bool>, StoreError>;
+
+    /// A `TEXT` column that may be `NULL`.
+    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
+        self.with_text(name, |t| t.map(str::to_owned))
+    }
+
+    /// A `BLOB`/`BYTEA` column.
+    fn blob(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        self.with_blob(name, <[u8]>::to_vec)
+    }
 
     /// A `TEXT NOT NULL` column; a `NULL` there is a corrupt row.
     fn text(&self, name: &str) -> Result<String, StoreError> {
@@ -32,18 +49,20 @@ pub trait Columns {
 
     /// An RFC 3339 timestamp in a `TEXT NOT NULL` column.
     fn time(&self, name: &str) -> Result<OffsetDateTime, StoreError> {
-        parse_time(&self.text(name)?)
+        self.opt_time(name)?.ok_or_else(|| null(name))
     }
 
     /// An RFC 3339 timestamp in a `TEXT` column that may be `NULL`.
     fn opt_time(&self, name: &str) -> Result<Option<OffsetDateTime>, StoreError> {
-        self.opt_text(name)?.map(|t| parse_time(&t)).transpose()
+        self.with_text(name, |t| t.map(parse_time).transpose())?
     }
 
     /// A scope stored as its key (`''` for the control plane).
     fn scope(&self, name: &str) -> Result<Scope, StoreError> {
-        let key = self.text(name)?;
-        Scope::from_key(&key).map_err(|e| StoreError::Corrupt(format!("scope {key:?}: {e}")))
+        self.with_text(name, |key| {
+            let key = key.ok_or_else(|| null(name))?;
+            Scope::from_key(key).map_err(|e| StoreError::Corrupt(format!("scope {key:?}: {e}")))
+        })?
     }
 }
 
@@ -59,19 +78,34 @@ pub fn null(name: &str) -> StoreError {
 pub struct SqliteRow<'a, 'stmt> {
     row: &'a rusqlite::Row<'stmt>,
     names: &'a [String],
+    /// Where the next name is looked for first: the row layer reads most
+    /// columns in the order they are selected, so the search usually ends
+    /// at its first comparison.
+    next: std::cell::Cell<usize>,
 }
 
 impl<'a, 'stmt> SqliteRow<'a, 'stmt> {
     /// `row`, whose statement has the columns `names` (see [`column_names`]).
     pub fn new(row: &'a rusqlite::Row<'stmt>, names: &'a [String]) -> Self {
-        SqliteRow { row, names }
+        SqliteRow {
+            row,
+            names,
+            next: std::cell::Cell::new(0),
+        }
     }
 
     fn index(&self, name: &str) -> Result<usize, StoreError> {
-        self.names
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| StoreError::Corrupt(format!("the query has no column {name}")))
+        let start = self.next.get().min(self.names.len());
+        let (before, after) = self.names.split_at(start);
+        let found = match after.iter().position(|n| n == name) {
+            Some(i) => start + i,
+            None => before
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| StoreError::Corrupt(format!("the query has no column {name}")))?,
+        };
+        self.next.set(found + 1);
+        Ok(found)
     }
 }
 
@@ -106,11 +140,22 @@ pub fn constant_column_names<'a>(
 }
 
 impl Columns for SqliteRow<'_, '_> {
-    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.row.get(self.index(name)?)?)
+    fn with_text<T>(
+        &self,
+        name: &str,
+        read: impl FnOnce(Option<&str>) -> T,
+    ) -> Result<T, StoreError> {
+        let text = self.row.get_ref(self.index(name)?)?.as_str_or_null();
+        let text = text.map_err(|e| StoreError::Corrupt(format!("{name} is not text: {e}")))?;
+        Ok(read(text))
     }
-    fn blob(&self, name: &str) -> Result<Vec<u8>, StoreError> {
-        Ok(self.row.get(self.index(name)?)?)
+    fn with_blob<T>(&self, name: &str, read: impl FnOnce(&[u8]) -> T) -> Result<T, StoreError> {
+        let bytes = self
+            .row
+            .get_ref(self.index(name)?)?
+            .as_blob()
+            .map_err(|e| StoreError::Corrupt(format!("{name} is not a blob: {e}")))?;
+        Ok(read(bytes))
     }
     fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.row.get(self.index(name)?)?)
@@ -121,11 +166,15 @@ impl Columns for SqliteRow<'_, '_> {
 }
 
 impl Columns for tokio_postgres::Row {
-    fn opt_text(&self, name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.try_get(name)?)
+    fn with_text<T>(
+        &self,
+        name: &str,
+        read: impl FnOnce(Option<&str>) -> T,
+    ) -> Result<T, StoreError> {
+        Ok(read(self.try_get::<_, Option<&str>>(name)?))
     }
-    fn blob(&self, name: &str) -> Result<Vec<u8>, StoreError> {
-        Ok(self.try_get(name)?)
+    fn with_blob<T>(&self, name: &str, read: impl FnOnce(&[u8]) -> T) -> Result<T, StoreError> {
+        Ok(read(self.try_get::<_, &[u8]>(name)?))
     }
     fn opt_int(&self, name: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.try_get(name)?)

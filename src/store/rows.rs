@@ -60,12 +60,9 @@ pub(crate) fn view_from(
     r: &impl Columns,
     instance_id: Option<String>,
 ) -> Result<ConfigView, StoreError> {
-    let id = r.text("config_id")?;
     Ok(ConfigView::new(
         ViewRecord {
-            id: Uuid::parse_str(&id)
-                .map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))?
-                .into(),
+            id: r.with_text("config_id", parse_id)??.into(),
             api_key_masked: r.text("api_key_masked")?,
             instance_id,
             created_at: r.time("created_at")?,
@@ -73,6 +70,12 @@ pub(crate) fn view_from(
         },
         fields_from(r)?,
     ))
+}
+
+/// A config's id as stored (`NULL` is a corrupt row).
+fn parse_id(id: Option<&str>) -> Result<Uuid, StoreError> {
+    let id = id.ok_or_else(|| super::columns::null("config_id"))?;
+    Uuid::parse_str(id).map_err(|e| StoreError::Corrupt(format!("id {id:?}: {e}")))
 }
 
 /// A stored configuration.
@@ -380,6 +383,9 @@ pub(crate) fn fmt_time(t: OffsetDateTime) -> String {
 }
 
 pub(crate) fn parse_time(s: &str) -> Result<OffsetDateTime, StoreError> {
+    if let Some(at) = crate::domain::utc_text::parse(s) {
+        return Ok(at);
+    }
     OffsetDateTime::parse(s, &Rfc3339)
         .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
 }

@@ -46,11 +46,13 @@ pub static TOKEN_AND_VIEW: LazyLock<String> = LazyLock::new(|| {
 
 /// A token row ([`TOKEN_COLUMNS`]).
 pub(crate) fn token_from(r: &impl Columns) -> Result<TokenInfo, StoreError> {
-    let role = r.text("role")?;
+    let role = r.with_text("role", |role| {
+        role.and_then(Role::parse)
+            .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))
+    })??;
     Ok(TokenInfo {
         name: r.text("name")?,
-        role: Role::parse(&role)
-            .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))?,
+        role,
         created_at: r.time("token_created_at")?,
     })
 }
@@ -65,8 +67,9 @@ pub(crate) fn matching_token<'a, R: Columns + 'a>(
     use subtle::ConstantTimeEq;
     let mut found = None;
     for r in rows {
-        let stored = r.blob("hash")?;
-        let equal = stored.len() == hash.len() && bool::from(stored.as_slice().ct_eq(hash));
+        let equal = r.with_blob("hash", |stored| {
+            stored.len() == hash.len() && bool::from(stored.ct_eq(hash))
+        })?;
         if equal && found.is_none() {
             found = Some(token_from(r)?);
         }
