@@ -4,10 +4,10 @@
 //! RFC 3339 machinery.
 //!
 //! Every config view carries two timestamps, so `GET /llm-config/` parsed
-//! two from the store and formatted two into its JSON; through `time`'s
-//! parser and formatter that was a tenth of the request's instructions
-//! (`docs/benchmarks.md`, "The GET hot path, fourth round"), and the
-//! instance list pays it per row. [`parse`] reads exactly this form and
+//! three from the store (the token's too) and formatted two into its
+//! JSON, each through `time`'s general RFC 3339 code and a `String`
+//! (`docs/benchmarks.md`, "The GET hot path, fourth round"); the instance
+//! list pays it per row. [`parse`] reads exactly this form and
 //! answers `None` for anything else, so callers fall back to `time`;
 //! [`UtcText`] writes exactly what `time` writes (checked against it in
 //! the tests below).

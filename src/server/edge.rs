@@ -5,9 +5,10 @@
 //!
 //! One tower service with its own future rather than a layer or a
 //! `from_fn` middleware each: every `from_fn` boxes the request's future
-//! and clones the service inside into a box, and the five layers cost
-//! about as many instructions as the handler of `GET /llm-config/` itself
-//! (`docs/benchmarks.md`, "The GET hot path, fourth round"). Each rule
+//! and clones the service inside into a box, and the five layers (with the
+//! outer router they sat in) cost more instructions than the JSON of the
+//! answer to `GET /llm-config/` (`docs/benchmarks.md`, "The GET hot path,
+//! fourth round"). Each rule
 //! stays in its own file; this one only says in which order they apply.
 
 use std::convert::Infallible;

@@ -3,8 +3,7 @@
 //!
 //! axum's own `Json` writes through a `BytesMut` that starts at 128 bytes:
 //! a config view grows it twice, and each of serde's small writes goes
-//! through `BufMut`'s capacity checks; on `GET /llm-config/` that was a
-//! tenth of the server's instructions (`docs/benchmarks.md`, "The GET hot
+//! through `BufMut`'s capacity checks (`docs/benchmarks.md`, "The GET hot
 //! path, fourth round"). Request bodies are still read by axum's
 //! extractor ([`super::extract::JsonBody`]).
 
