@@ -63,6 +63,11 @@ async fn crud_statuses_and_scope_header() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(api.get(Some("acme")).await.json()["provider"], "openai");
+    // HEAD answers as GET does, without the body.
+    let r = api
+        .send(api.scoped(Method::HEAD, "/llm-config/", Some("acme")))
+        .await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, ""));
     assert_eq!(api.get(None).await.json()["provider"], "anthropic");
     assert_eq!(api.get(Some("other")).await.body, "null");
 

@@ -17,8 +17,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
+use axum::body::{Body, HttpBody};
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
@@ -56,7 +57,8 @@ impl<S> Layer<S> for EdgeLayer {
 /// The service [`EdgeLayer`] makes: for each request, mark secret headers
 /// sensitive; log the start; refuse a declared oversize body, or run the
 /// request within the timeout (408 when it runs over, the request
-/// dropped); give an error without a body its `{"detail"}`; log the end.
+/// dropped); give an error without a body its `{"detail"}`; answer a
+/// `HEAD` without a body; log the end.
 #[derive(Debug, Clone)]
 pub struct Edge<S> {
     inner: S,
@@ -78,6 +80,7 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         mark_secrets(request.headers_mut());
         let log = Some(RequestLog::start(&request));
+        let head = request.method() == Method::HEAD;
         let step = match refuse_declared_oversize(&request) {
             Some(refused) => Step::Refused {
                 response: Some(refused),
@@ -86,7 +89,7 @@ where
                 inner: tokio::time::timeout(self.timeout, self.inner.call(request)),
             },
         };
-        EdgeFuture { step, log }
+        EdgeFuture { step, log, head }
     }
 }
 
@@ -96,6 +99,7 @@ pin_project! {
         #[pin]
         step: Step<F>,
         log: Option<RequestLog>,
+        head: bool,
     }
 }
 
@@ -125,12 +129,29 @@ where
                 Err(_elapsed) => StatusCode::REQUEST_TIMEOUT.into_response(),
             },
         };
-        let response = detail_bodies(response);
+        let mut response = detail_bodies(response);
+        if *this.head {
+            without_body(&mut response);
+        }
         if let Some(log) = this.log.take() {
             log.finish(&response);
         }
         Poll::Ready(Ok(response))
     }
+}
+
+/// The answer to a `HEAD`: the headers the `GET` would get, with the
+/// length of its body, and no body (HTTP/2 would otherwise send it). The
+/// router does this for its own answers; a body the edge adds (a 413, a
+/// 408, a `{"detail"}`) comes after the router.
+fn without_body(response: &mut Response) {
+    if let Some(len) = response.body().size_hint().exact() {
+        response
+            .headers_mut()
+            .entry(header::CONTENT_LENGTH)
+            .or_insert_with(|| HeaderValue::from(len));
+    }
+    *response.body_mut() = Body::empty();
 }
 
 #[cfg(test)]
@@ -179,5 +200,31 @@ mod tests {
         let (status, body) = call(app(Duration::from_secs(5)), "/nowhere").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(body["detail"], "no such route");
+    }
+
+    #[tokio::test]
+    async fn a_head_gets_the_length_of_the_detail_and_no_body() {
+        for (path, timeout, status) in [
+            ("/nowhere", Duration::from_secs(5), StatusCode::NOT_FOUND),
+            (
+                "/slow",
+                Duration::from_millis(50),
+                StatusCode::REQUEST_TIMEOUT,
+            ),
+        ] {
+            let request = Request::head(path).body(Body::empty()).unwrap();
+            let response = app(timeout).oneshot(request).await.unwrap();
+            assert_eq!(response.status(), status, "{path}");
+            let length: usize = response.headers()[header::CONTENT_LENGTH]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(length > 0, "{path}: the detail's length");
+            let body = axum::body::to_bytes(response.into_body(), 1 << 16)
+                .await
+                .unwrap();
+            assert!(body.is_empty(), "{path}: {body:?}");
+        }
     }
 }

@@ -111,7 +111,17 @@ impl<'a, 'stmt> SqliteRow<'a, 'stmt> {
 
 /// The column names of `stmt`, for [`SqliteRow`].
 pub fn column_names(stmt: &rusqlite::Statement<'_>) -> Vec<String> {
-    stmt.column_names().map(String::from).collect()
+    let names: Vec<String> = stmt.column_names().map(String::from).collect();
+    // A name selected twice would be read from whichever copy the lookup
+    // of [`SqliteRow`] meets first after the last column read.
+    debug_assert!(
+        names
+            .iter()
+            .enumerate()
+            .all(|(i, n)| !names[..i].contains(n)),
+        "a query selects a column name twice: {names:?}"
+    );
+    names
 }
 
 /// Every row `stmt` returns for `params`, each read by name through `read`.

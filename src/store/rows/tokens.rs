@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use super::super::StoreError;
-use super::super::columns::Columns;
+use super::super::columns::{Columns, null};
 use crate::domain::{ConfigFields, ConfigView, Role, TokenInfo};
 
 /// A token and a config read together ([`crate::store::Store::token_and_config`]).
@@ -47,8 +47,8 @@ pub static TOKEN_AND_VIEW: LazyLock<String> = LazyLock::new(|| {
 /// A token row ([`TOKEN_COLUMNS`]).
 pub(crate) fn token_from(r: &impl Columns) -> Result<TokenInfo, StoreError> {
     let role = r.with_text("role", |role| {
-        role.and_then(Role::parse)
-            .ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))
+        let role = role.ok_or_else(|| null("role"))?;
+        Role::parse(role).ok_or_else(|| StoreError::Corrupt(format!("token role {role:?}")))
     })??;
     Ok(TokenInfo {
         name: r.text("name")?,
