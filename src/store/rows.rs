@@ -383,9 +383,6 @@ pub(crate) fn fmt_time(t: OffsetDateTime) -> String {
 }
 
 pub(crate) fn parse_time(s: &str) -> Result<OffsetDateTime, StoreError> {
-    if let Some(at) = crate::domain::utc_text::parse(s) {
-        return Ok(at);
-    }
-    OffsetDateTime::parse(s, &Rfc3339)
+    crate::domain::utc_text::parse(s)
         .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
 }
