@@ -161,5 +161,41 @@ async fn suite(location: &Path) {
         .save_key_facts("hmac:1", "xai", newer.clone())
         .await
         .unwrap();
+    assert_eq!(
+        store.key_facts("hmac:1", "xai").await.unwrap(),
+        Some(newer.clone())
+    );
+
+    // A save drops the answers too old to be reused (a key rotated away
+    // leaves none behind) and keeps the ones still in their day.
+    let at = |age: time::Duration| KeyFactsRecord {
+        fetched_at: newer.fetched_at - age,
+        facts: KeyFacts::default(),
+    };
+    let gone = at(time::Duration::hours(25));
+    let kept = at(time::Duration::hours(23));
+    for (fingerprint, record) in [("hmac:gone", &gone), ("hmac:kept", &kept)] {
+        store
+            .save_key_facts(fingerprint, "deepseek", record.clone())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store.key_facts("hmac:gone", "deepseek").await.unwrap(),
+        Some(gone),
+        "an answer is kept until a save finds it stale"
+    );
+    store
+        .save_key_facts("hmac:1", "xai", newer.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.key_facts("hmac:gone", "deepseek").await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.key_facts("hmac:kept", "deepseek").await.unwrap(),
+        Some(kept)
+    );
     assert_eq!(store.key_facts("hmac:1", "xai").await.unwrap(), Some(newer));
 }

@@ -1,12 +1,15 @@
 //! The stored answers of the providers' free key endpoints, per key
 //! fingerprint and provider: read before a test so one answer serves every
-//! test of that key for a day, across processes and replicas. The SQL is
-//! written once here; each engine only runs it.
+//! test of that key for a day, across processes and replicas. An answer
+//! older than that is never read again (it is asked anew), so each save
+//! also drops the answers past that age: those of keys since rotated away
+//! or deleted would otherwise stay for good. The SQL is written once here;
+//! each engine only runs it.
 
 use super::rows::{fmt_time, parse_time};
 use super::writes::Dialect;
 use super::{Store, StoreError};
-use crate::domain::{KeyFacts, KeyFactsRecord};
+use crate::domain::{KEY_FACTS_MAX_AGE, KeyFacts, KeyFactsRecord};
 
 /// The stored answer for one key and provider, in `dialect`'s parameters.
 pub(crate) fn select(dialect: Dialect) -> String {
@@ -30,6 +33,22 @@ pub(crate) fn upsert(dialect: Dialect) -> String {
         p(3),
         p(4)
     )
+}
+
+/// Drops every answer read before the time in parameter 1. The times are
+/// all written by `fmt_time` in UTC, so text order is time order down to
+/// the second, which is all a cut-off a day back needs.
+pub(crate) fn prune(dialect: Dialect) -> String {
+    format!(
+        "DELETE FROM key_facts WHERE fetched_at < {}",
+        dialect.param(1)
+    )
+}
+
+/// The cut-off for [`prune`] when `record` is saved: an answer older than
+/// [`KEY_FACTS_MAX_AGE`] by then can no longer stand in for a read.
+pub(crate) fn stale_before(record: &KeyFactsRecord) -> String {
+    fmt_time(record.fetched_at - KEY_FACTS_MAX_AGE)
 }
 
 /// A stored row's columns as a record.
@@ -62,7 +81,8 @@ impl Store {
     }
 
     /// Keeps `record` as the answer of `provider`'s key endpoint for the key
-    /// with `fingerprint`, replacing an older one.
+    /// with `fingerprint`, replacing an older one, and drops every answer
+    /// too old to be reused by then.
     pub async fn save_key_facts(
         &self,
         fingerprint: &str,

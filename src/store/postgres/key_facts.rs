@@ -3,7 +3,7 @@
 
 use super::{PgStore, StoreError};
 use crate::domain::KeyFactsRecord;
-use crate::store::key_facts::{columns_of, record_from, select, upsert};
+use crate::store::key_facts::{columns_of, prune, record_from, select, stale_before, upsert};
 use crate::store::writes::Dialect;
 
 impl PgStore {
@@ -20,7 +20,8 @@ impl PgStore {
         row.map(|r| record_from(r.get(0), r.get(1))).transpose()
     }
 
-    /// Stores the answer for one key and provider.
+    /// Stores the answer for one key and provider; drops the stale ones
+    /// (after the save, on its own: a failed clean-up loses nothing).
     pub async fn save_key_facts(
         &self,
         fingerprint: String,
@@ -34,6 +35,8 @@ impl PgStore {
             &[&fingerprint, &provider, &at, &facts],
         )
         .await?;
+        c.execute(&prune(Dialect::Postgres), &[&stale_before(&record)])
+            .await?;
         Ok(())
     }
 }

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, StoreError};
 use crate::domain::KeyFactsRecord;
-use crate::store::key_facts::{columns_of, record_from, select, upsert};
+use crate::store::key_facts::{columns_of, prune, record_from, select, stale_before, upsert};
 use crate::store::writes::Dialect;
 
 impl SqliteStore {
@@ -25,7 +25,7 @@ impl SqliteStore {
         .await
     }
 
-    /// Stores the answer for one key and provider.
+    /// Stores the answer for one key and provider; drops the stale ones.
     pub async fn save_key_facts(
         &self,
         fingerprint: String,
@@ -33,12 +33,14 @@ impl SqliteStore {
         record: KeyFactsRecord,
     ) -> Result<(), StoreError> {
         let (at, facts) = columns_of(&record);
+        let stale = stale_before(&record);
         self.write(move |c| {
             let tx = c.begin()?;
             tx.execute(
                 &upsert(Dialect::Sqlite),
                 params![fingerprint, provider, at, facts],
             )?;
+            tx.execute(&prune(Dialect::Sqlite), [stale])?;
             tx.commit()?;
             Ok::<_, StoreError>(())
         })
