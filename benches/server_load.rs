@@ -1,6 +1,7 @@
 //! Load bench of `llmcfg serve`: GET `/llm-config/` across 1,000
 //! configured scopes at 64 connections, side by side in the same run with a
-//! trivial axum handler returning a fixed JSON body.
+//! trivial axum handler returning a fixed JSON body, the two taking turns in
+//! `BENCH_ROUNDS` slices (default 5).
 //!
 //! Each server runs in a child process of this binary (re-executed with a
 //! role argument), so its RSS can be read from `/proc` after the run and
@@ -147,12 +148,12 @@ fn spawn(role: &str, extra: &[&str]) -> (Child, Vec<String>, u32) {
 }
 
 /// Connection `c` talks to `urls[c % urls.len()]` with the matching token.
-async fn load(urls: &[String], tokens: &[Option<String>], secs: u64) -> (u64, u64, Vec<u32>) {
+async fn load(urls: &[String], tokens: &[Option<String>], span: Duration) -> (u64, u64, Vec<u32>) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
         .build()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    let deadline = Instant::now() + span;
     let mut tasks = Vec::new();
     for c in 0..CONNECTIONS {
         let n = c % urls.len();
@@ -194,53 +195,89 @@ async fn load(urls: &[String], tokens: &[Option<String>], secs: u64) -> (u64, u6
     (ok, errors, all)
 }
 
-async fn measure(role: &str, extra: &[&str], secs: u64) -> Figures {
-    measure_replicas(role, &[extra.to_vec()], secs).await
+/// One server under test (one or more replicas) and what its load slices
+/// have counted so far.
+struct Servers {
+    children: Vec<Child>,
+    urls: Vec<String>,
+    tokens: Vec<Option<String>>,
+    pids: Vec<u32>,
+    requests: u64,
+    errors: u64,
+    secs: f64,
+    cpu_ticks: u64,
+    latencies: Vec<u32>,
 }
 
-/// Starts one server per entry of `extras` (in order, so the first can seed
-/// a shared store) and loads them together; RSS is the largest replica's.
-async fn measure_replicas(role: &str, extras: &[Vec<&str>], secs: u64) -> Figures {
-    let (mut children, mut urls, mut tokens, mut pids) = (vec![], vec![], vec![], vec![]);
-    for extra in extras {
-        let (child, lines, pid) = spawn(role, extra);
-        urls.push(format!("http://{}", lines[0]));
-        tokens.push(lines.get(1).cloned());
-        children.push(child);
-        pids.push(pid);
+impl Servers {
+    /// Starts one replica per entry of `extras` (in order, so the first can
+    /// seed a shared store) and warms up their connections and caches.
+    async fn start(role: &str, extras: &[Vec<&str>]) -> Self {
+        let mut servers = Servers {
+            children: vec![],
+            urls: vec![],
+            tokens: vec![],
+            pids: vec![],
+            requests: 0,
+            errors: 0,
+            secs: 0.0,
+            cpu_ticks: 0,
+            latencies: vec![],
+        };
+        for extra in extras {
+            let (child, lines, pid) = spawn(role, extra);
+            servers.urls.push(format!("http://{}", lines[0]));
+            servers.tokens.push(lines.get(1).cloned());
+            servers.children.push(child);
+            servers.pids.push(pid);
+        }
+        load(&servers.urls, &servers.tokens, Duration::from_secs(1)).await;
+        servers
     }
-    // Warm up connections and caches.
-    load(&urls, &tokens, 1).await;
-    let cpu_before: u64 = pids.iter().map(|p| cpu_ticks(*p)).sum();
-    let started = Instant::now();
-    let (requests, errors, mut lat) = load(&urls, &tokens, secs).await;
-    let secs = started.elapsed().as_secs_f64();
-    let cpu_after: u64 = pids.iter().map(|p| cpu_ticks(*p)).sum();
-    let cpu_us_per_request =
-        (cpu_after - cpu_before) as f64 / ticks_per_sec() * 1e6 / requests.max(1) as f64;
-    let rss = pids
-        .iter()
-        .map(|p| status_kib(*p, "VmRSS:"))
-        .max()
-        .unwrap_or(0);
-    for mut child in children {
-        let _ = child.kill();
-        let _ = child.wait();
+
+    /// Loads every replica together for `span` and adds what it counted.
+    async fn slice(&mut self, span: Duration) {
+        let cpu = |pids: &[u32]| pids.iter().map(|p| cpu_ticks(*p)).sum::<u64>();
+        let cpu_before = cpu(&self.pids);
+        let started = Instant::now();
+        let (requests, errors, lat) = load(&self.urls, &self.tokens, span).await;
+        self.secs += started.elapsed().as_secs_f64();
+        self.cpu_ticks += cpu(&self.pids) - cpu_before;
+        self.requests += requests;
+        self.errors += errors;
+        self.latencies.extend(lat);
     }
-    lat.sort_unstable();
-    let pct = |p: f64| {
-        lat.get(((lat.len() as f64) * p) as usize)
-            .copied()
-            .unwrap_or(0) as u64
-    };
-    Figures {
-        requests,
-        errors,
-        secs,
-        p50_us: pct(0.50),
-        p99_us: pct(0.99),
-        rss_kib: rss,
-        cpu_us_per_request,
+
+    /// Stops the replicas; the figures of every slice, RSS the largest
+    /// replica's at the end.
+    fn finish(mut self) -> Figures {
+        let rss = self
+            .pids
+            .iter()
+            .map(|p| status_kib(*p, "VmRSS:"))
+            .max()
+            .unwrap_or(0);
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let lat = &mut self.latencies;
+        lat.sort_unstable();
+        let pct = |p: f64| {
+            lat.get(((lat.len() as f64) * p) as usize)
+                .copied()
+                .unwrap_or(0) as u64
+        };
+        Figures {
+            requests: self.requests,
+            errors: self.errors,
+            secs: self.secs,
+            p50_us: pct(0.50),
+            p99_us: pct(0.99),
+            rss_kib: rss,
+            cpu_us_per_request: self.cpu_ticks as f64 / ticks_per_sec() * 1e6
+                / self.requests.max(1) as f64,
+        }
     }
 }
 
@@ -258,19 +295,38 @@ fn report(name: &str, f: &Figures) {
 }
 
 async fn compare() {
-    let secs: u64 = std::env::var("BENCH_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(15);
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let secs = env("BENCH_SECS", 15);
+    let rounds = env("BENCH_ROUNDS", 5).max(1);
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().to_str().unwrap().to_string();
     println!(
-        "GET /llm-config/ over {SCOPES} scopes, {CONNECTIONS} connections, {secs} s each, {} cores",
+        "GET /llm-config/ over {SCOPES} scopes, {CONNECTIONS} connections, {secs} s each in {rounds} interleaved slices, {} cores",
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    let baseline = measure("serve-baseline", &[], secs).await;
+    // Both servers stay up and take turns, slice by slice, the one going
+    // first alternating: a shared host's load then falls on both alike,
+    // where one run each, one after the other, could meet a quiet host for
+    // one and a busy one for the other. The idle one spends no CPU.
+    let mut baseline = Servers::start("serve-baseline", &[vec![]]).await;
+    let mut ours = Servers::start("serve-llmcfg", &[vec![store.as_str()]]).await;
+    let span = Duration::from_secs(secs).div_f64(rounds as f64);
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            baseline.slice(span).await;
+            ours.slice(span).await;
+        } else {
+            ours.slice(span).await;
+            baseline.slice(span).await;
+        }
+    }
+    let (baseline, ours) = (baseline.finish(), ours.finish());
     report("baseline", &baseline);
-    let ours = measure("serve-llmcfg", &[&store], secs).await;
     report("llmcfg", &ours);
     println!(
         "llmcfg / baseline: {:.0}% of the req/s; server CPU per request {:.2}x the baseline's",
@@ -282,7 +338,8 @@ async fn compare() {
             vec![store.as_str(), url.as_str(), "bench"],
             vec![store.as_str(), url.as_str(), "bench-2"],
         ];
-        let pg = measure_replicas("serve-llmcfg", &replicas, secs).await;
-        report("pg x2", &pg);
+        let mut pg = Servers::start("serve-llmcfg", &replicas).await;
+        pg.slice(Duration::from_secs(secs)).await;
+        report("pg x2", &pg.finish());
     }
 }
