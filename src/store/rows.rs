@@ -14,11 +14,11 @@
 use std::sync::LazyLock;
 
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use super::StoreError;
 use super::columns::Columns;
+use crate::domain::utc_text::UtcText;
 
 mod instance_list;
 mod tokens;
@@ -378,11 +378,40 @@ pub fn now() -> OffsetDateTime {
     now.replace_nanosecond(0).unwrap_or(now)
 }
 
+/// `t` as the store keeps every time: the one UTC text form the wire also
+/// writes ([`UtcText`]), so that comparing two stored times as text (a
+/// cut-off in SQL) compares the instants, to the second.
 pub(crate) fn fmt_time(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).expect("UTC timestamps always format")
+    UtcText::new(t)
+        .expect("stored times are within years 0 to 9999")
+        .as_str()
+        .to_owned()
 }
 
 pub(crate) fn parse_time(s: &str) -> Result<OffsetDateTime, StoreError> {
     crate::domain::utc_text::parse(s)
         .map_err(|e| StoreError::Corrupt(format!("timestamp {s:?}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn a_stored_time_is_written_in_utc_so_text_order_is_time_order() {
+        let east = datetime!(2026-12-07 12:00:00 +02:00);
+        let utc = datetime!(2026-12-07 11:00:00 UTC);
+        assert_eq!(fmt_time(east), "2026-12-07T10:00:00Z");
+        assert!(
+            fmt_time(east) < fmt_time(utc),
+            "10:00 UTC is before 11:00 UTC"
+        );
+        assert_eq!(parse_time(&fmt_time(east)).unwrap(), east);
+        assert_eq!(
+            fmt_time(datetime!(2026-12-07 10:00:00.25 UTC)),
+            "2026-12-07T10:00:00.25Z"
+        );
+    }
 }
