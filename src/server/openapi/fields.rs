@@ -15,6 +15,15 @@ use crate::domain::{Catalog, FIELDS, FieldRule, FieldSpec, Presence, Rekey, TOKE
 pub(super) const INSTANCE_ID_PATTERN: &str = "^[A-Za-z0-9_:][A-Za-z0-9._:-]*$";
 /// Most characters of a model name.
 const MODEL_MAX_LEN: usize = 256;
+/// A model name: trimmed text as [`TRIMMED_TEXT_PATTERN`], but not `.` or
+/// `..` (the validator refuses those dot segments). Written as the cases by
+/// length, because JSON Schema's regex dialect has no portable lookahead:
+/// one character that is not a dot; two that are not both dots; or three
+/// and more.
+const MODEL_PATTERN: &str = "^([^\\s.\\u0000-\\u001f\\u007f-\\u009f]\
+|[^\\s.\\u0000-\\u001f\\u007f-\\u009f][^\\s\\u0000-\\u001f\\u007f-\\u009f]\
+|\\.[^\\s.\\u0000-\\u001f\\u007f-\\u009f]\
+|[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]+[^\\s\\u0000-\\u001f\\u007f-\\u009f])$";
 /// Text the server accepts after trimming: no control character anywhere,
 /// no surrounding whitespace (the server would trim it; the schema states
 /// the canonical form).
@@ -44,7 +53,7 @@ pub(in crate::server) fn provider_id() -> Value {
 
 pub(super) fn model() -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": MODEL_MAX_LEN,
-           "pattern": TRIMMED_TEXT_PATTERN})
+           "pattern": MODEL_PATTERN})
 }
 
 pub(in crate::server) fn api_key() -> Value {
@@ -174,4 +183,44 @@ pub(in crate::server) fn view_properties() -> Map<String, Value> {
             (f.name.to_string(), schema)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::validation::validate_model;
+
+    /// The schema's model pattern accepts exactly the trimmed names the
+    /// validator accepts: a name it allows but the server refuses fails
+    /// every client generated from the document (and schemathesis' ST202).
+    #[test]
+    fn the_model_pattern_agrees_with_the_validator() {
+        let pattern = regex::Regex::new(model()["pattern"].as_str().unwrap()).unwrap();
+        let names = [
+            ".",
+            "..",
+            "...",
+            ".a",
+            "a.",
+            "a",
+            "ab",
+            "a b",
+            "gpt-4o",
+            "x..y",
+            "..a",
+            "a..",
+            "a\u{7}",
+            "\u{85}a",
+            "é",
+            "a\tb",
+            "models/gemini-2.0",
+            " a",
+            "a ",
+        ];
+        for name in names {
+            // The schema states the canonical (trimmed) form only.
+            let canonical = validate_model(name).is_ok_and(|m| m == name);
+            assert_eq!(pattern.is_match(name), canonical, "{name:?}");
+        }
+    }
 }
