@@ -188,39 +188,64 @@ pub(in crate::server) fn view_properties() -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ApiKey;
+    use crate::domain::scope::InstanceId;
     use crate::domain::validation::validate_model;
 
-    /// The schema's model pattern accepts exactly the trimmed names the
-    /// validator accepts: a name it allows but the server refuses fails
-    /// every client generated from the document (and schemathesis' ST202).
+    /// Text that sits on the edges of the rules: dots, whitespace at either
+    /// end, control characters, non-ASCII.
+    const EDGES: &[&str] = &[
+        ".",
+        "..",
+        "...",
+        ".a",
+        "a.",
+        "a",
+        "ab",
+        "a b",
+        "gpt-4o",
+        "x..y",
+        "..a",
+        "a..",
+        "-a",
+        "_a",
+        ":a",
+        "a:b",
+        "a\u{7}",
+        "\u{85}a",
+        "é",
+        "a\tb",
+        "models/gemini-2.0",
+        " a",
+        "a ",
+    ];
+
+    /// Asserts that `schema`'s pattern accepts exactly the text `canonical`
+    /// accepts: text the document allows but the server refuses fails every
+    /// client generated from the document (and schemathesis' ST202).
+    fn agrees(schema: &Value, canonical: impl Fn(&str) -> bool) {
+        let pattern = regex::Regex::new(schema["pattern"].as_str().unwrap()).unwrap();
+        for text in EDGES {
+            assert_eq!(pattern.is_match(text), canonical(text), "{text:?}");
+        }
+    }
+
+    // The schema states the canonical form only: a value the server would
+    // trim is outside it, though the server accepts it.
     #[test]
     fn the_model_pattern_agrees_with_the_validator() {
-        let pattern = regex::Regex::new(model()["pattern"].as_str().unwrap()).unwrap();
-        let names = [
-            ".",
-            "..",
-            "...",
-            ".a",
-            "a.",
-            "a",
-            "ab",
-            "a b",
-            "gpt-4o",
-            "x..y",
-            "..a",
-            "a..",
-            "a\u{7}",
-            "\u{85}a",
-            "é",
-            "a\tb",
-            "models/gemini-2.0",
-            " a",
-            "a ",
-        ];
-        for name in names {
-            // The schema states the canonical (trimmed) form only.
-            let canonical = validate_model(name).is_ok_and(|m| m == name);
-            assert_eq!(pattern.is_match(name), canonical, "{name:?}");
-        }
+        agrees(&model(), |t| validate_model(t).is_ok_and(|m| m == t));
+    }
+
+    #[test]
+    fn the_api_key_pattern_agrees_with_the_validator() {
+        agrees(&api_key(), |t| {
+            ApiKey::new(t).validated().is_ok_and(|k| k.expose() == t)
+        });
+    }
+
+    #[test]
+    fn the_instance_id_pattern_agrees_with_the_validator() {
+        agrees(&instance_id(), |t| InstanceId::parse(t).is_ok());
     }
 }
