@@ -131,6 +131,16 @@ async fn versions_restore_and_keys_routes_serve_remote_mode() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A valid version number whose version holds no configuration: the
+    // request conflicts with what is stored (a schema cannot state it).
+    let r = admin
+        .send(
+            admin
+                .scoped(Method::POST, "/llm-config/restore", Some("acme"))
+                .json(&json!({"version": 2})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
     let doc = admin
         .send(admin.req(Method::GET, "/openapi.json"))
         .await

@@ -151,8 +151,18 @@ pub struct PatchBody<'a> {
     pub api_key: Option<&'a str>,
 }
 
-/// Fields a 422 detail may name besides the config fields.
-const OTHER_VALIDATION_FIELDS: &[&str] = &["api_key", "instance_id", "name", "body", "limit"];
+/// Fields a 422 (or, for a conflict with what is stored, 409) detail may
+/// name besides the config fields.
+const OTHER_VALIDATION_FIELDS: &[&str] = &[
+    "api_key",
+    "instance_id",
+    "name",
+    "body",
+    "limit",
+    "version",
+    "concurrency",
+    "fingerprint",
+];
 
 /// The field a 422 detail names, if it is one this client knows, so it can
 /// rebuild the typed error.

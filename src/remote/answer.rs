@@ -100,6 +100,12 @@ fn leading_field(message: &str) -> Option<&'static str> {
     api::validation_field(&word.to_ascii_lowercase())
 }
 
+/// True when the body is one `invalid <field>: <rule>` detail.
+fn names_a_field(raw: &[u8]) -> bool {
+    matches!(ErrorBody::read(raw).messages.as_slice(),
+             [one] if api::parse_invalid_detail(one).is_some())
+}
+
 fn validation(status: StatusCode, raw: &[u8]) -> ValidationError {
     let body = ErrorBody::read(raw);
     if !body.fields.is_empty() {
@@ -213,8 +219,11 @@ pub fn error_for(
             }
         }
         // A PATCH conflicts with the stored configuration, not with another
-        // configuration (only a create can find one already there).
-        (StatusCode::CONFLICT, _, _) if answer.route.starts_with("PATCH") => {
+        // configuration (only a create can find one already there); so does
+        // a 409 that names a field, as llmcfg's own restore of a deletion.
+        (StatusCode::CONFLICT, _, _)
+            if answer.route.starts_with("PATCH") || names_a_field(body) =>
+        {
             ServiceError::Invalid(validation(status, body).against_stored())
         }
         (StatusCode::CONFLICT, _, Some(scope)) => ServiceError::AlreadyExists {

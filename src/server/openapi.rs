@@ -139,7 +139,10 @@ fn query_schema(name: &str, ty: &str) -> Value {
         "limit" => json!({"type": "integer", "minimum": 1, "maximum": AUDIT_MAX_LIMIT}),
         // Empty selects the control plane, else an instance id.
         "instance" => json!({"type": "string", "maxLength": INSTANCE_ID_MAX_LEN,
-            "pattern": format!("^$|{INSTANCE_ID_PATTERN}")}),
+            // One anchored group, not `^$|…`: under a top-level alternation
+            // a Python-regex generator may append the newline `$` allows.
+            "pattern": format!("^({})?$", INSTANCE_ID_PATTERN.trim_start_matches('^')
+                .trim_end_matches('$'))}),
         _ => json!({"type": ty}),
     }
 }

@@ -273,7 +273,7 @@ pub const ROUTES: &[Route] = &[
         success: (200, "The restored configuration", Some("ConfigView")),
         errors: &[
             (404, "The scope keeps no version with this number"),
-            (422, "The version records the deletion of the configuration"),
+            (409, "The version records the deletion of the configuration"),
         ],
         handler: || post(fleet::restore),
     },

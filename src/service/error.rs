@@ -193,7 +193,9 @@ impl ServiceError {
                 format!(
                     "version {version} records the deletion of the config; restore an earlier version"
                 ),
-            )),
+            )
+            // The number is a valid version; what it holds is the conflict.
+            .against_stored()),
             other => other.into(),
         }
     }
