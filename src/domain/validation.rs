@@ -155,7 +155,41 @@ pub fn validate_base_url(raw: &str) -> Result<String, ValidationError> {
             "must not contain a fragment",
         ));
     }
+    check_host_as_written(trimmed, &host)?;
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// A key goes where the base URL says, so the host must read as what it is:
+/// an IPv4 address only as four decimal numbers (the parser also reads
+/// `0xB9`, `2130706433` or `0177.1` as addresses, which hides where a key
+/// goes), and a name only in plain ASCII (an internationalised name, written
+/// or arriving as `xn--…`, can imitate another host).
+fn check_host_as_written(written: &str, host: &url::Host<&str>) -> Result<(), ValidationError> {
+    match host {
+        url::Host::Ipv4(ip) if host_text(written) != Some(ip.to_string().as_str()) => {
+            Err(ValidationError::new(
+                "base_url",
+                format!("must write an IPv4 address as four decimal numbers ({ip})"),
+            ))
+        }
+        url::Host::Domain(name) if name.split('.').any(|label| label.starts_with("xn--")) => {
+            Err(ValidationError::new(
+                "base_url",
+                "must name its host in plain ASCII letters, digits and '-' \
+                 (an internationalised name, xn--…, can imitate another host)",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The host of `url` as written: after `scheme://`, before the path, a
+/// query or a fragment, without user info or port.
+fn host_text(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    Some(host_port.split(':').next().unwrap_or(host_port))
 }
 
 /// The origin (`scheme://host:port`) of a validated base URL.
@@ -221,6 +255,8 @@ mod tests {
         assert!(validate_base_url("http://127.0.0.1:8080").is_ok());
         assert!(validate_base_url("http://localhost:11434").is_ok());
         assert!(validate_base_url("http://[::1]:1").is_ok());
+        assert!(validate_base_url("https://10.0.0.7:8443/v1").is_ok());
+        assert!(validate_base_url("HTTPS://ab--c.example.com").is_ok());
         for (bad, rule) in [
             ("http://example.com", "must use https"),
             ("ftp://example.com", "must use https, not ftp"),
@@ -229,6 +265,13 @@ mod tests {
             ("https://example.com/#x", "fragment"),
             ("example.com", "not a valid absolute URL"),
             ("", "must not be empty"),
+            ("https://0xB9/v1", "four decimal numbers (0.0.0.185)"),
+            ("https://2130706433", "four decimal numbers (127.0.0.1)"),
+            ("http://0177.1", "four decimal numbers (127.0.0.1)"),
+            ("https://1.0xff:8443", "four decimal numbers (1.0.0.255)"),
+            ("https://xn--nxasmq6b.com", "plain ASCII"),
+            ("https://api.xn--80ak6aa92e.com", "plain ASCII"),
+            ("https://аpi.openai.com", "plain ASCII"),
         ] {
             let e = validate_base_url(bad).unwrap_err();
             assert_eq!(e.field, "base_url");
