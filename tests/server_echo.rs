@@ -106,4 +106,33 @@ async fn the_rotation_names_its_key_field_new_api_key() {
         !detail.replace("new_api_key", "").contains("api_key"),
         "{detail}"
     );
+
+    // The new key is the one it would replace: a valid body, in conflict
+    // with what is stored (only the store's fingerprint key tells), so 409.
+    let key = "sk-proj-Nw4Rt8Yu2Io6Pa9Sd3Fg7Hj1Kl5Zx0CvQm";
+    let r = api
+        .post(
+            None,
+            json!({"provider": "openai", "model": "gpt-4o", "api_key": key}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let keys = api
+        .send(api.req(Method::GET, "/llm-config/keys"))
+        .await
+        .json();
+    let fingerprint = keys[0]["key_fingerprint"].as_str().unwrap().to_string();
+    let r = api
+        .send(
+            api.req(Method::POST, "/llm-config/rotate-key")
+                .json(&json!({"fingerprint": fingerprint, "new_api_key": key})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        r.detail().starts_with("invalid new_api_key: "),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains(key), "the key came back: {}", r.body);
 }

@@ -162,6 +162,7 @@ const OTHER_VALIDATION_FIELDS: &[&str] = &[
     "version",
     "concurrency",
     "fingerprint",
+    "new_api_key",
 ];
 
 /// The field a 422 detail names, if it is one this client knows, so it can

@@ -301,10 +301,7 @@ pub const ROUTES: &[Route] = &[
         success: (200, "Each affected scope's outcome", Some("RotationReport")),
         errors: &[
             (404, "No scope uses a key with this fingerprint"),
-            (
-                422,
-                "A field breaks a rule (the new key equals the old one, concurrency out of range)",
-            ),
+            (409, "The new key is the key it would replace"),
         ],
         handler: || post(rotation::rotate_key),
     },

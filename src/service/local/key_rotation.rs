@@ -87,11 +87,14 @@ impl LocalBackend {
             OldKey::Key(key) => self.key_fingerprint(key)?,
         };
         if old_fp == new_fp {
-            return Err(ValidationError::new(
-                "api_key",
-                "the new key is the key being replaced; give the new key on stdin",
-            )
-            .into());
+            // Only the store's fingerprint key tells the two apart, so it
+            // is a conflict with what is stored (HTTP 409), not a rule a
+            // schema could state.
+            return Err(
+                ValidationError::new("api_key", "the new key is the key being replaced")
+                    .against_stored()
+                    .into(),
+            );
         }
         let rows = self.shared.store.all_configs().await?;
         let (affected, on_new): (Vec<ConfigRow>, Vec<ConfigRow>) = rows
