@@ -293,4 +293,21 @@ async fn clearing_a_required_base_url_conflicts_with_the_stored_config() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+
+    // Naming that provider without a base URL depends on what is stored:
+    // over its own provider the stored URL stays; over another provider,
+    // which it does not inherit from, there is none: 409. The document
+    // states no rule here for a patch.
+    let rekey = json!({"provider": "azure-openai", "api_key": SECRET_KEY});
+    assert_eq!(
+        api.patch(Some("az"), rekey.clone()).await.status,
+        StatusCode::OK
+    );
+    let r = api.patch(Some("an"), rekey).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.detail().contains("base_url"), "{}", r.detail());
+    let doc = api.send(api.req(Method::GET, "/openapi.json")).await.json();
+    let rules = doc["components"]["schemas"]["ConfigPatch"]["allOf"].to_string();
+    assert!(!rules.contains("\"required\":[\"base_url\"]"), "{rules}");
+    server.stop().await;
 }

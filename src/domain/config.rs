@@ -378,10 +378,14 @@ impl ConfigPatch {
                 // A different provider starts from its own defaults rather
                 // than inheriting the old provider's destination, and drops
                 // what only the old provider used.
+                // A provider with no default base URL refuses that start
+                // only because another provider is stored: the same body
+                // is accepted over a stored config of its own provider.
                 None if provider_changed
                     && (spec.rekey == Rekey::NewKey || !spec.applies_to(&provider.id)) =>
                 {
-                    spec.check(None, &provider)?
+                    spec.check(None, &provider)
+                        .map_err(ValidationError::against_stored)?
                 }
                 None => current.text(spec.name).map(str::to_string),
             };

@@ -12,7 +12,7 @@ mod schemas;
 
 use self::fields::INSTANCE_ID_PATTERN;
 pub(super) use self::fields::{
-    api_key, blank, body_properties, body_rules, instance_id, reference, view_properties,
+    BodyKind, api_key, blank, body_properties, body_rules, instance_id, reference, view_properties,
 };
 pub use self::schemas::schemas;
 use super::routes::{ROUTES, Route};

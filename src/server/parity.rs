@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::error::ApiError;
 use super::extract::{Caller, JsonBody, RequestScope};
 use super::json::Json;
-use super::openapi::{api_key, blank, body_properties, body_rules, instance_id};
+use super::openapi::{BodyKind, api_key, blank, body_properties, body_rules, instance_id};
 use crate::api::{ModelsForRequest, RegisterInstanceBody};
 use crate::domain::InstanceId;
 use crate::service::ServiceError;
@@ -73,7 +73,7 @@ pub fn schemas() -> Map<String, Value> {
             "type": "object", "additionalProperties": false,
             "required": ["provider", "api_key"],
             "properties": unsaved_properties(),
-            "allOf": body_rules(),
+            "allOf": body_rules(BodyKind::Whole),
         }),
     );
     m.insert(

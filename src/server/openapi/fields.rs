@@ -154,16 +154,33 @@ pub(in crate::server) fn body_properties(extra: &[(&str, Value)]) -> Map<String,
     props
 }
 
+/// What a body describes, which decides the rules between its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::server) enum BodyKind {
+    /// A whole configuration (a create, an unsaved config to list models).
+    Whole,
+    /// A patch merged over the stored configuration: whether a provider
+    /// with no default base URL needs one in the body depends on what is
+    /// stored (the same provider keeps its URL), so the server answers 409
+    /// and the document cannot state the rule.
+    Patch,
+}
+
 /// The rules between a body's fields, as `allOf` members: a provider that
-/// has no default base URL needs one, and a field only some providers use
-/// is blank or absent for the others.
-pub(in crate::server) fn body_rules() -> Vec<Value> {
+/// has no default base URL needs one (in a whole configuration), and a
+/// field only some providers use is blank or absent for the others.
+pub(in crate::server) fn body_rules(kind: BodyKind) -> Vec<Value> {
     let mut rules = Vec::new();
     for f in FIELDS {
         if f.rule == FieldRule::BaseUrl {
+            // Sent, it must be a URL (not blank) in either kind of body.
+            let mut then = json!({"properties": {f.name: field_value(f)}});
+            if kind == BodyKind::Whole {
+                then["required"] = json!([f.name]);
+            }
             rules.push(json!({
                 "if": {"required": ["provider"], "properties": {"provider": {"enum": base_url_required()}}},
-                "then": {"required": [f.name], "properties": {f.name: field_value(f)}},
+                "then": then,
             }));
         }
         if !f.providers.is_empty() {

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use super::fields::{
-    api_key, body_properties, body_rules, nullable, reference, rekey_rules, string, time,
+    BodyKind, api_key, body_properties, body_rules, nullable, reference, rekey_rules, string, time,
     view_properties,
 };
 use crate::domain::{FIELDS, Presence};
@@ -83,7 +83,7 @@ pub fn schemas() -> Map<String, Value> {
         "type": "object", "additionalProperties": false,
         "required": required,
         "properties": body_properties(&[("api_key", api_key())]),
-        "allOf": body_rules(),
+        "allOf": body_rules(BodyKind::Whole),
     });
     let patch = json!({
         "type": "object", "additionalProperties": false, "minProperties": 1,
@@ -91,7 +91,7 @@ pub fn schemas() -> Map<String, Value> {
                         null or blank clears an optional field",
         "properties": body_properties(&[("api_key", api_key())]),
         "dependentRequired": rekey_rules(),
-        "allOf": body_rules(),
+        "allOf": body_rules(BodyKind::Patch),
     });
     let error = json!({
         "type": "object", "required": ["detail"],
