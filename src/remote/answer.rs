@@ -259,6 +259,31 @@ mod tests {
         error_for("https://cp", a, kind, Some(&Scope::Global), None, seen)
     }
 
+    /// A 409 is "already exists" unless it names a field in llmcfg's own
+    /// `invalid <field>: <rule>` form, as a restore of a deletion does.
+    #[test]
+    fn a_conflict_that_names_a_field_is_a_conflict_with_what_is_stored() {
+        let named = answer(409, r#"{"detail":"invalid version: records the deletion"}"#);
+        let ServiceError::Invalid(v) = error(&named, RouteKind::Extension, RouteSeen::Served)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (v.field, v.against),
+            ("version", crate::domain::validation::Against::StoredConfig)
+        );
+        for body in [
+            r#"{"detail":"Config already exists"}"#,
+            r#"{"detail":"invalid request"}"#,
+        ] {
+            let e = error(&answer(409, body), RouteKind::SeedScoped, RouteSeen::Served);
+            assert!(
+                matches!(e, ServiceError::AlreadyExists { .. }),
+                "{body}: {e}"
+            );
+        }
+    }
+
     #[test]
     fn fastapi_lists_keep_every_field_and_message() {
         let a = answer(
